@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/**
+ * Stable error codes. The UI maps each to words (renderer/i18n); logs keep the code.
+ * Add codes here, never invent strings at a call site.
+ */
+export const ERROR_CODES = [
+  // generic
+  'INTERNAL',
+  'INVALID_REQUEST',
+  'NOT_FOUND',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'RATE_LIMITED',
+  'CONFLICT',
+  'UNAVAILABLE',
+  // backend reachability
+  'BACKEND_UNREACHABLE',
+  'BACKEND_TLS_ERROR',
+  // accounts and sign-in
+  'INVALID_CREDENTIALS',
+  'ACCOUNT_BLOCKED_INACTIVITY',
+  'ACCOUNT_BLOCKED_SUSPICIOUS',
+  'PASSWORD_EXPIRED',
+  'PASSWORD_POLICY',
+  'PASSWORD_REUSED',
+  'SESSION_EXPIRED',
+  'SESSION_IDLE',
+  'SESSION_REVOKED',
+  'WORKSTATION_REVOKED',
+  'CHALLENGE_EXPIRED',
+  'CHALLENGE_REPLAYED',
+  'CHALLENGE_FOREIGN',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'CERT_EXPIRED',
+  'CERT_KEY_USAGE',
+  'SIGNATURE_INVALID',
+  'CARD_HOLDER_UNKNOWN',
+  'ECPS_PENDING',
+  'ECPS_REFUSED',
+  'ECPS_EXPIRED',
+  'SECURITY_KEY_WRONG',
+  'SECURITY_KEY_LOCKED',
+  'SECURITY_KEY_NOT_ALLOWED',
+  'POSTAL_CODE_WRONG',
+  'POSTAL_CODE_EXPIRED',
+  'POSTAL_CODE_USED',
+  'POSTAL_CODE_PENDING',
+  // card and reader
+  'PCSC_UNAVAILABLE',
+  'READER_NONE',
+  'READER_GONE',
+  'CARD_ABSENT',
+  'CARD_REMOVED',
+  'CARD_RESET',
+  'CARD_BUSY',
+  'CARD_UNKNOWN',
+  'CARD_NOT_CPS',
+  'CARD_MUTE',
+  'CARD_PIN_WRONG',
+  'CARD_PIN_BLOCKED',
+  'CARD_PUK_WRONG',
+  'CARD_PUK_BLOCKED',
+  'CARD_PIN_FORMAT',
+  'CARD_SECURITY_NOT_SATISFIED',
+  'CARD_FILE_NOT_FOUND',
+  'CARD_PROTOCOL',
+  'CARD_TIMEOUT',
+  'CARD_PROCESS_DOWN',
+  'CANCELLED',
+  // workstation
+  'KEYCHAIN_UNAVAILABLE',
+  'SETTINGS_CORRUPT',
+] as const;
+
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

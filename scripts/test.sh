@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The one test command (`npm test`): system set-up, typecheck, lint, unit + integration, end to end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export ELECTRON_SKIP_BINARY_DOWNLOAD=1
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "system packages"
+bash scripts/setup-system.sh
+
+step "typecheck"
+npm run --silent typecheck
+
+step "lint"
+npm run --silent lint
+
+step "build renderer"
+npm run --silent build:renderer
+
+step "unit and integration tests (vitest)"
+# A private D-Bus session with an unlocked gnome-keyring, so keychain tests use a real Secret Service.
+bash scripts/with-keyring.sh npx vitest run
+
+step "end-to-end tests (playwright)"
+npx playwright test
