@@ -1,0 +1,49 @@
+/**
+ * Bench helpers. Every benchmark prints its figures, then ends with ONE JSON line:
+ * {"bench":"<name>", ...figures, "ratio": <x>, "target": "<op> <y>", "pass": true|false}
+ * where the ratio compares with a baseline measured in the same run.
+ */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function summarize(samplesMs: number[]) {
+  const s = [...samplesMs].sort((a, b) => a - b);
+  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), min: s[0] ?? NaN };
+}
+
+/** Times `fn` `n` times after `warmup` runs; returns the samples in milliseconds. */
+export async function sample(n: number, fn: () => Promise<unknown> | unknown, warmup = Math.min(20, n)) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+export type Op = '<=' | '>=';
+export function check(value: number, op: Op, target: number): boolean {
+  return op === '<=' ? value <= target : value >= target;
+}
+
+const round = (x: number) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : x);
+
+/** Prints the closing JSON line. `ratio` is the figure compared with `target`. */
+export function report(
+  bench: string,
+  figures: Record<string, number | string | boolean>,
+  ratio: number,
+  op: Op,
+  target: number,
+  extraPass = true,
+): boolean {
+  const pass = check(ratio, op, target) && extraPass;
+  const rounded = Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]));
+  console.log(JSON.stringify({ bench, ...rounded, ratio: round(ratio), target: `${op} ${target}`, pass }));
+  return pass;
+}
