@@ -1,0 +1,5 @@
+export * from './paris-time';
+export * from './inactivity';
+export * from './password';
+export * from './throttle';
+export * from './session';
