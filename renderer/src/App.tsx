@@ -11,10 +11,7 @@ export function App() {
   const info = useAppInfo();
   const connection = useConnection();
 
-  // The core remembers the language; it can also change from elsewhere (settings, another window).
-  useEffect(() => {
-    if (info && i18n.language !== info.language) void i18n.changeLanguage(info.language);
-  }, [info, i18n]);
+  // The language can also change from elsewhere (settings, another window): the core tells.
   useEffect(() => api.app.onLanguage((l) => void i18n.changeLanguage(l)), [i18n]);
   useEffect(() => {
     document.documentElement.lang = i18n.language;
