@@ -1,10 +1,13 @@
 import { rendererApi, type RendererApi, type VigieHandlers } from '../../domain/api/renderer-api';
-import type { AppInfo, Language } from '../../domain/api/groups/app';
+import type { AppInfo } from '../../domain/api/groups/app';
 import type { CardState } from '../../domain/card';
+import { AppError } from '../../domain/result';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { EventHub } from './api/event-hub';
 import { BackendMonitor } from './backend-monitor';
 import type { CardSource } from './card-source';
+import type { CoreContext, LogFn } from './context';
+import { appHandlers } from './handlers/app';
 import { openSettings, type SettingsStore } from './settings/settings-store';
 
 export interface CoreOptions {
@@ -17,7 +20,8 @@ export interface CoreOptions {
   /** A remote backend; when absent the core reports the embedded one. */
   backendUrl?: string;
   cardSource?: CardSource;
-  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  log?: LogFn;
+  now?: () => Date;
 }
 
 export interface Core {
@@ -33,12 +37,25 @@ export interface Core {
  * it to IPC; the web host binds it to a loopback WebSocket.
  */
 export function createCore(opts: CoreOptions): Core {
-  const log = opts.log ?? (() => {});
+  const log: LogFn = opts.log ?? (() => {});
   const events = new EventHub<RendererApi>();
   const settings = openSettings(opts.userDataDir);
   if (settings.recoveredFrom) log('warn', 'settings file was unreadable and was put aside', { file: settings.recoveredFrom });
 
   const card = opts.cardSource ?? unavailableCardSource();
+  const ctx: CoreContext = {
+    mode: opts.mode,
+    appVersion: opts.appVersion,
+    versions: opts.versions ?? {},
+    demo: opts.demo ?? false,
+    userDataDir: opts.userDataDir,
+    events,
+    settings,
+    card,
+    log,
+    now: opts.now ?? (() => new Date()),
+  };
+
   const backendUrl = opts.backendUrl || settings.get('backendUrl');
   const backend = new BackendMonitor({
     baseUrl: backendUrl || 'http://127.0.0.1:0',
@@ -47,27 +64,16 @@ export function createCore(opts: CoreOptions): Core {
   });
 
   const handlers: VigieHandlers = {
-    app: {
-      getInfo: () => ({
-        name: 'Vigie',
-        version: opts.appVersion,
-        mode: opts.mode,
-        demo: opts.demo ?? false,
-        versions: { node: process.versions.node, ...opts.versions },
-        language: settings.get('language'),
-      }),
-      setLanguage: ({ language }: { language: Language }) => {
-        settings.set('language', language);
-        events.emit('app.language', language);
-        return { language };
-      },
-    },
-    card: {
-      getState: () => card.getState(),
-    },
-    backend: {
-      getStatus: () => backend.check(),
-    },
+    app: appHandlers(ctx),
+    backend: { getStatus: () => backend.check() },
+    card: { ...notYet('card'), getState: () => card.getState() },
+    session: notYet('session'),
+    accounts: notYet('accounts'),
+    events: notYet('events'),
+    unblock: notYet('unblock'),
+    reminders: notYet('reminders'),
+    settings: notYet('settings'),
+    demo: notYet('demo'),
   };
 
   const dispatcher = createDispatcher(rendererApi, handlers, {
@@ -90,6 +96,18 @@ export function createCore(opts: CoreOptions): Core {
       await card.stop();
     },
   };
+}
+
+/** Capabilities of a group whose service is not wired yet: a clear coded error, never a hang. */
+function notYet<G extends keyof VigieHandlers>(group: G): VigieHandlers[G] {
+  const out: Record<string, () => never> = {};
+  for (const [key, def] of Object.entries(rendererApi[group])) {
+    if (def.kind === 'call')
+      out[key] = () => {
+        throw new AppError('UNAVAILABLE', `Cette fonction n’est pas encore disponible (${group}.${key}).`);
+      };
+  }
+  return out as unknown as VigieHandlers[G];
 }
 
 /** Until a card service is attached: PC/SC reported as unavailable, which the UI explains. */

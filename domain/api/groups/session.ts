@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import {
+  AccountKindSchema,
+  AuthMethodSchema,
+  BlockReasonSchema,
+  PasswordCheckResponseSchema,
+  UnblockPathSchema,
+} from '../../backend-api/schemas';
+import { call, event } from '../define';
+
+/** Who is signed in on this workstation, as the renderer may know it (never a token). */
+export const SessionUserSchema = z.object({
+  accountId: z.string(),
+  displayName: z.string(),
+  kind: AccountKindSchema,
+  pharmacyName: z.string(),
+  method: AuthMethodSchema,
+});
+
+export const SessionStateSchema = z.object({
+  /** locked: the session exists but the screen is locked (card pulled, idle); signing in again unlocks. */
+  status: z.enum(['signed-out', 'signed-in', 'locked']),
+  user: SessionUserSchema.nullable(),
+  /** Why the last session ended or locked, for the lock screen and the sign-in screen. */
+  endedBecause: z.enum(['sign-out', 'card-removed', 'idle', 'absolute', 'revoked', 'backend']).nullable(),
+  idleExpiresAt: z.string().nullable(),
+  absoluteExpiresAt: z.string().nullable(),
+  passwordChangeRequired: z.boolean(),
+});
+export type SessionState = z.infer<typeof SessionStateSchema>;
+
+/** Why a sign-in did not open a session, when it is not an error: a blocked account has a way out. */
+export const SignInOutcomeSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('signed-in'), session: SessionStateSchema }),
+  z.object({
+    status: z.literal('blocked'),
+    reason: BlockReasonSchema,
+    explanation: z.string(),
+    unblockPaths: z.array(UnblockPathSchema),
+    /** The identifier to carry into the unblock wizard (password sign-in only). */
+    identifier: z.string().nullable(),
+  }),
+]);
+export type SignInOutcome = z.infer<typeof SignInOutcomeSchema>;
+
+export const EcpsStateSchema = z.object({
+  status: z.enum(['idle', 'pending', 'approved', 'refused', 'expired', 'cancelled', 'error']),
+  /** Shown on the phone and on screen, so the person knows it is this request. */
+  bindingMessage: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+});
+export type EcpsState = z.infer<typeof EcpsStateSchema>;
+
+export const sessionGroup = {
+  getState: call(z.void(), SessionStateSchema),
+  state: event(SessionStateSchema),
+  signInWithPassword: call(
+    z.object({ identifier: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) }).strict(),
+    SignInOutcomeSchema,
+  ),
+  /** e-CPS: starts a back-channel request to the holder's phone; progress comes as `ecps` events. */
+  startEcps: call(z.object({ nationalId: z.string().regex(/^[08][0-9]{8,11}$/) }).strict(), EcpsStateSchema),
+  cancelEcps: call(z.void(), EcpsStateSchema),
+  ecps: event(EcpsStateSchema),
+  signOut: call(z.void(), SessionStateSchema),
+  /** The person is active at the screen (keys, pointer): keeps the 1 h idle lock away, within the 4 h limit. */
+  touch: call(z.void(), z.object({ idleExpiresAt: z.string().nullable() })),
+  changePassword: call(
+    z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict(),
+    SessionStateSchema,
+  ),
+  /** Live strength and policy check while typing a new password (the dictionary stays out of the renderer). */
+  checkPassword: call(
+    z.object({ password: z.string().max(256), identifier: z.string().max(64).optional() }).strict(),
+    PasswordCheckResponseSchema,
+  ),
+};

@@ -1,0 +1,24 @@
+import type { RendererApi } from '../../domain/api/renderer-api';
+import type { EventHub } from './api/event-hub';
+import type { CardSource } from './card-source';
+import type { SettingsStore } from './settings/settings-store';
+
+export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+
+/**
+ * What every handler module of the core may use. Handler modules (./handlers/<group>.ts) each build one group of
+ * the renderer API from this context; ./core.ts composes them.
+ */
+export interface CoreContext {
+  readonly mode: 'electron' | 'browser';
+  readonly appVersion: string;
+  readonly versions: { electron?: string; chrome?: string };
+  readonly demo: boolean;
+  readonly userDataDir: string;
+  readonly events: EventHub<RendererApi>;
+  readonly settings: SettingsStore;
+  readonly card: CardSource;
+  readonly log: LogFn;
+  /** The clock; tests move it. The server's clock decides blocks, this one only schedules and displays. */
+  now(): Date;
+}
