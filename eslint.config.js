@@ -72,6 +72,8 @@ export default tseslint.config(
     plugins: { boundaries },
     settings: {
       'boundaries/elements': elements,
+      // Tests may reach across folders (e.g. backend tests use card-sim's test PKI); shipped code may not.
+      'boundaries/files': [{ category: 'test', pattern: '**/*.test.{ts,tsx}' }],
       'boundaries/include': ['{domain,backend,electron,card,card-sim,renderer,e2e,bench,scripts}/**/*'],
       'import/resolver': { node: { extensions: ['.ts', '.tsx', '.js'] } },
     },
@@ -96,6 +98,8 @@ export default tseslint.config(
             { from: { element: { type: 'electron-core' } }, disallow: noElectron },
             // the web host is browser mode: no electron either.
             { from: { element: { type: 'web-host' } }, disallow: noElectron },
+            // Tests may import any project folder to wire real parts together (never electron in core tests).
+            { from: { file: { categories: 'test' } }, allow: { to: { module: { origin: 'local' } } } },
           ],
         },
       ],

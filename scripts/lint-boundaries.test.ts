@@ -36,6 +36,12 @@ describe('lint: folder boundaries', () => {
     expect(await boundaryErrors('card-sim/probe.ts', "import * as c from '../card/index';\nexport const x = c;\n")).toHaveLength(1);
   });
 
+  it('lets tests wire real parts across folders, but not shipped code', async () => {
+    const code = "import { loadTestPki } from '../card-sim/pki';\nexport const x = loadTestPki;\n";
+    expect(await boundaryErrors('backend/probe.int.test.ts', code)).toEqual([]);
+    expect(await boundaryErrors('backend/probe.ts', code)).toHaveLength(1);
+  });
+
   it('accepts the allowed directions', async () => {
     expect(await boundaryErrors('renderer/src/probe.ts', "import { ok } from '../../domain/result';\nexport const x = ok;\n")).toEqual([]);
     expect(await boundaryErrors('electron/main/probe.ts', "import { app } from 'electron';\nimport { createCore } from '../core/core';\nexport const x = [app, createCore];\n")).toEqual([]);
