@@ -1,0 +1,130 @@
+/**
+ * The account backend. `createBackend(options)` builds it (store, migrations, HTTP API, jobs) so that the
+ * CLI, the workstation core (embedded, in-process) and the tests start the very same thing.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { pino, type Logger } from 'pino';
+import { defaultConfig, systemClock, type BackendConfig, type Clock, type Ctx } from './context';
+import { migrate, openDatabase, type Db } from './db/connect';
+import { installErrorHandling } from './http/errors';
+import { registerRoutes } from './http/routes';
+import { Jobs, type JobIntervals } from './jobs/runner';
+import { createTransport, type MailerOptions } from './mail/transport';
+import { PasswordHasher } from './passwords';
+
+export interface BackendOptions {
+  /** `pglite:memory`, `pglite:<folder>` (embedded; one process per folder) or `postgres://…`. */
+  database: string;
+  mailer?: MailerOptions;
+  clock?: Clock;
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** A pino logger to use instead of one built from `logLevel`. */
+  logger?: Logger;
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Behind a reverse proxy: which hops to trust for the client IP (Fastify's `trustProxy`). */
+  trustProxy?: boolean | string | string[];
+  config?: Partial<BackendConfig>;
+  /** Global per-IP limit and the tighter one on sign-in; `false` disables both (benchmarks only). */
+  rateLimit?: { max: number; signInMax: number; timeWindowMs: number } | false;
+  /** Every refused sign-in lasts at least this long (same timing for all refusals). */
+  failureFloorMs?: number;
+  /** Start the job timers (default true); tests run jobs by hand. */
+  jobs?: { autoStart?: boolean; intervals?: Partial<JobIntervals> };
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+export interface Backend {
+  app: FastifyInstance;
+  db: Db;
+  ctx: Ctx;
+  jobs: Jobs;
+  hasher: PasswordHasher;
+  /** Starts listening; returns the base URL (`https://` when TLS is on). */
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.password', '*.token', '*.newPassword', '*.currentPassword'];
+
+export async function createBackend(options: BackendOptions): Promise<Backend> {
+  const log =
+    options.logger ??
+    pino({ level: options.logLevel ?? 'info', redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'vigie-backend' } });
+  const opened = await openDatabase(options.database, { poolSize: options.poolSize });
+  try {
+    await migrate(opened.db);
+  } catch (e) {
+    await opened.close();
+    throw e;
+  }
+  const config: BackendConfig = { ...defaultConfig, ...options.config };
+  const ctx: Ctx = { db: opened.db, dbKind: opened.kind, clock: options.clock ?? systemClock, config, log };
+  const hasher = new PasswordHasher(config.argon2);
+  const transport = createTransport(options.mailer ?? { kind: 'none' });
+  const jobs = new Jobs(ctx, transport);
+
+  const app = Fastify({
+    loggerInstance: log,
+    bodyLimit: 16 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    requestTimeout: 30_000,
+    ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Vigie account backend', version: config.version, description: 'Comptes amelipro : connexion, sessions, blocage pour inactivité, journal des événements.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  const limits = options.rateLimit ?? { max: 600, signInMax: 30, timeWindowMs: 60_000 };
+  if (limits) {
+    await app.register(rateLimit, {
+      global: true,
+      max: limits.max,
+      timeWindow: limits.timeWindowMs,
+      errorResponseBuilder: (_req, c) => Object.assign(new Error('rate limited'), { statusCode: c.statusCode }),
+    });
+  }
+  registerRoutes(app, ctx, {
+    hasher,
+    failureFloorMs: options.failureFloorMs ?? 250,
+    signInRateLimit: limits ? { max: limits.signInMax, timeWindow: limits.timeWindowMs } : false,
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+
+  if (options.jobs?.autoStart ?? true) jobs.start(options.jobs?.intervals);
+
+  let closed = false;
+  return {
+    app,
+    db: opened.db,
+    ctx,
+    jobs,
+    hasher,
+    async listen(port = 0, host = '127.0.0.1') {
+      await app.listen({ port, host });
+      const addr = app.server.address();
+      const p = typeof addr === 'object' && addr ? addr.port : port;
+      return `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${p}`;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await jobs.stop();
+      await app.close();
+      transport?.close();
+      await opened.close();
+    },
+  };
+}

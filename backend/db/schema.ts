@@ -1,0 +1,169 @@
+/** Kysely table types. The SQL is in ./migrations.ts; keep both in step. */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Ts = ColumnType<Date, Date, Date>;
+type TsNull = ColumnType<Date | null, Date | null | undefined, Date | null>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface PostalAddress {
+  line1: string;
+  line2?: string;
+  postalCode: string;
+  city: string;
+}
+
+export type AccountKind = 'holder' | 'card_delegate' | 'password_delegate';
+export type AuthMethod = 'card' | 'ecps' | 'password' | 'security_key' | 'postal_code' | 'system';
+
+export interface PharmaciesTable {
+  id: Generated<string>;
+  finess: string;
+  am_number: string;
+  name: string;
+  address: Json<PostalAddress>;
+  created_at: Ts;
+}
+
+export interface AccountsTable {
+  id: Generated<string>;
+  pharmacy_id: string;
+  kind: AccountKind;
+  display_name: string;
+  national_id: string | null;
+  identifier: string | null;
+  email: string;
+  postal_address: Json<PostalAddress | null>;
+  /** Security key (personal data, normalised) as an argon2id hash, for the later unblock path. */
+  security_key_hash: string | null;
+  security_key_failures: Generated<number>;
+  state: 'active' | 'blocked';
+  block_reason: 'inactivity' | 'suspicious' | null;
+  block_explanation: string | null;
+  blocked_at: TsNull;
+  last_activity_at: TsNull;
+  last_activity_method: AuthMethod | null;
+  last_activity_workstation_id: string | null;
+  /** Derived from last activity (or creation): kept in a column so the sweep is an index range scan. */
+  block_due_at: Ts;
+  next_reminder_at: TsNull;
+  created_at: Ts;
+}
+
+export interface DelegationsTable {
+  id: Generated<string>;
+  holder_account_id: string;
+  delegate_account_id: string;
+  granted_at: Ts;
+  granted_by: string;
+  revoked_at: TsNull;
+  revoked_by: string | null;
+}
+
+export interface PasswordsTable {
+  id: Generated<number>;
+  account_id: string;
+  hash: string;
+  created_at: Ts;
+  expires_at: Ts;
+  current: boolean;
+}
+
+export interface WorkstationsTable {
+  id: string;
+  label: string;
+  first_seen_at: Ts;
+  last_seen_at: Ts;
+  revoked_at: TsNull;
+}
+
+export interface SessionsTable {
+  id: Generated<string>;
+  account_id: string;
+  workstation_id: string;
+  token_hash: string;
+  method: AuthMethod;
+  scope: 'full' | 'password_change';
+  created_at: Ts;
+  last_seen_at: Ts;
+  revoked_at: TsNull;
+  end_reason: string | null;
+  ip: string | null;
+  app_version: string | null;
+}
+
+export interface ThrottleTable {
+  key: string;
+  failures: number;
+  last_failure_at: Ts;
+}
+
+export interface EventChainsTable {
+  account_id: string;
+  seq: number;
+  head_hash: string;
+  anchor_seq: number;
+  anchor_hash: string;
+  anchor_at: TsNull;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  account_id: string;
+  seq: number;
+  at: Ts;
+  type: string;
+  method: AuthMethod | null;
+  outcome: 'success' | 'failure' | 'info';
+  workstation_id: string | null;
+  workstation_label: string | null;
+  ip: string | null;
+  app_version: string | null;
+  card_serial: string | null;
+  details: Json<Record<string, string | number | boolean | null>>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  message_id: string;
+  account_id: string | null;
+  kind: string;
+  to_address: string;
+  subject: string;
+  body_text: string;
+  created_at: Ts;
+  attempts: Generated<number>;
+  next_attempt_at: Ts;
+  lease_until: TsNull;
+  sent_at: TsNull;
+  last_error: string | null;
+}
+
+export interface RemindersTable {
+  account_id: string;
+  block_due_at: Ts;
+  days: number;
+  sent_at: Ts;
+}
+
+export interface Database {
+  pharmacies: PharmaciesTable;
+  accounts: AccountsTable;
+  delegations: DelegationsTable;
+  passwords: PasswordsTable;
+  workstations: WorkstationsTable;
+  sessions: SessionsTable;
+  login_throttle: ThrottleTable;
+  event_chains: EventChainsTable;
+  events: EventsTable;
+  outbox: OutboxTable;
+  reminders: RemindersTable;
+}
+
+export type Account = Selectable<AccountsTable>;
+export type NewAccount = Insertable<AccountsTable>;
+export type AccountUpdate = Updateable<AccountsTable>;
+export type EventRow = Selectable<EventsTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type OutboxRow = Selectable<OutboxTable>;

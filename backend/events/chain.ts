@@ -1,0 +1,244 @@
+/**
+ * The events log: append-only, one hash chain per account.
+ * hash(e) = SHA-256( prev_hash ‖ "\n" ‖ canonical JSON of the event's fields, seq and account included ).
+ * `event_chains` holds, per account, the head (last seq + hash) — its row lock serialises appends, also across
+ * backend instances — and the retention anchor (seq + hash of the last purged event).
+ */
+import { sql, type Transaction } from 'kysely';
+import type { EventType, VerifyResponse } from '../../domain/backend-api';
+import type { Db } from '../db/connect';
+import type { AuthMethod, Database, EventRow } from '../db/schema';
+import { canonicalJson, sha256 } from '../crypto';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type Details = Record<string, string | number | boolean | null>;
+
+export interface NewEvent {
+  accountId: string;
+  at: Date;
+  type: EventType;
+  method?: AuthMethod | null;
+  outcome: 'success' | 'failure' | 'info';
+  workstationId?: string | null;
+  workstationLabel?: string | null;
+  ip?: string | null;
+  appVersion?: string | null;
+  cardSerial?: string | null;
+  details?: Details;
+}
+
+interface Hashable {
+  accountId: string;
+  seq: number;
+  at: Date;
+  type: string;
+  method: string | null;
+  outcome: string;
+  workstationId: string | null;
+  workstationLabel: string | null;
+  ip: string | null;
+  appVersion: string | null;
+  cardSerial: string | null;
+  details: Details;
+}
+
+export function eventHash(prevHash: string, e: Hashable): string {
+  return sha256(
+    `${prevHash}\n${canonicalJson({
+      accountId: e.accountId,
+      seq: e.seq,
+      at: e.at.toISOString(),
+      type: e.type,
+      method: e.method,
+      outcome: e.outcome,
+      workstationId: e.workstationId,
+      workstationLabel: e.workstationLabel,
+      ip: e.ip,
+      appVersion: e.appVersion,
+      cardSerial: e.cardSerial,
+      details: e.details,
+    })}`,
+  );
+}
+
+const rowToHashable = (r: EventRow): Hashable => ({
+  accountId: r.account_id,
+  seq: Number(r.seq),
+  at: r.at,
+  type: r.type,
+  method: r.method,
+  outcome: r.outcome,
+  workstationId: r.workstation_id,
+  workstationLabel: r.workstation_label,
+  ip: r.ip,
+  appVersion: r.app_version,
+  cardSerial: r.card_serial,
+  details: r.details ?? {},
+});
+
+/** Creates the (empty) chain of a new account, in the account's creation transaction. */
+export async function createChain(trx: Transaction<Database>, accountId: string): Promise<void> {
+  await trx
+    .insertInto('event_chains')
+    .values({ account_id: accountId, seq: 0, head_hash: GENESIS_HASH, anchor_seq: 0, anchor_hash: GENESIS_HASH, anchor_at: null })
+    .execute();
+}
+
+/**
+ * Appends events (any accounts, in the given order per account) inside the caller's transaction, so the
+ * events commit together with what they record (and with the outbox mails). Locks each chain head row.
+ */
+export async function appendEvents(trx: Transaction<Database>, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const ids = [...new Set(events.map((e) => e.accountId))].sort();
+  const heads = await trx
+    .selectFrom('event_chains')
+    .select(['account_id', 'seq', 'head_hash'])
+    .where('account_id', 'in', ids)
+    .orderBy('account_id')
+    .forUpdate()
+    .execute();
+  const head = new Map(heads.map((h) => [h.account_id, { seq: Number(h.seq), hash: h.head_hash }]));
+  const rows = events.map((e) => {
+    const h = head.get(e.accountId);
+    if (!h) throw new Error('event chain missing for account');
+    const x: Hashable = {
+      accountId: e.accountId,
+      seq: h.seq + 1,
+      at: e.at,
+      type: e.type,
+      method: e.method ?? null,
+      outcome: e.outcome,
+      workstationId: e.workstationId ?? null,
+      workstationLabel: e.workstationLabel ?? null,
+      ip: e.ip ?? null,
+      appVersion: e.appVersion ?? null,
+      cardSerial: e.cardSerial ?? null,
+      details: e.details ?? {},
+    };
+    const hash = eventHash(h.hash, x);
+    const prev = h.hash;
+    h.seq = x.seq;
+    h.hash = hash;
+    return {
+      account_id: x.accountId,
+      seq: x.seq,
+      at: x.at,
+      type: x.type,
+      method: x.method as AuthMethod | null,
+      outcome: x.outcome as NewEvent['outcome'],
+      workstation_id: x.workstationId,
+      workstation_label: x.workstationLabel,
+      ip: x.ip,
+      app_version: x.appVersion,
+      card_serial: x.cardSerial,
+      details: JSON.stringify(x.details),
+      prev_hash: prev,
+      hash,
+    };
+  });
+  for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('events').values(rows.slice(i, i + 1000)).execute();
+  const touched = ids.map((id) => ({ id, ...head.get(id)! }));
+  await sql`
+    update event_chains as c set seq = v.seq, head_hash = v.hash
+    from (values ${sql.join(touched.map((t) => sql`(${t.id}::uuid, ${t.seq}::bigint, ${t.hash})`))}) as v(account_id, seq, hash)
+    where c.account_id = v.account_id`.execute(trx);
+}
+
+/** Walks the chain from its anchor; names the first event that is altered, missing or out of place. */
+export async function verifyChain(db: Db, accountId: string): Promise<VerifyResponse> {
+  const chain = await db.selectFrom('event_chains').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+  if (!chain) return { accountId, ok: true, checked: 0, anchorSeq: 0, firstBad: null };
+  const anchorSeq = Number(chain.anchor_seq);
+  let prev = chain.anchor_hash;
+  let expected = anchorSeq + 1;
+  let checked = 0;
+  const bad = (seq: number, id: number | null, problem: NonNullable<VerifyResponse['firstBad']>['problem']): VerifyResponse => ({
+    accountId,
+    ok: false,
+    checked,
+    anchorSeq,
+    firstBad: { seq, id, problem },
+  });
+  for (;;) {
+    const page = await db
+      .selectFrom('events')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('seq', '>=', expected)
+      .orderBy('seq')
+      .limit(2000)
+      .execute();
+    for (const r of page) {
+      const seq = Number(r.seq);
+      if (seq !== expected) return bad(expected, null, 'missing');
+      if (r.prev_hash !== prev) return bad(seq, Number(r.id), 'link_broken');
+      if (eventHash(prev, rowToHashable(r)) !== r.hash) return bad(seq, Number(r.id), 'altered');
+      prev = r.hash;
+      expected++;
+      checked++;
+    }
+    if (page.length < 2000) break;
+  }
+  // Events before the anchor that should have been purged, or rows whose seq was moved below it, count as
+  // tampering only if they break the suffix; the head catches a deleted tail.
+  if (Number(chain.seq) !== expected - 1) {
+    return Number(chain.seq) > expected - 1 ? bad(expected, null, 'missing') : bad(Number(chain.seq) + 1, null, 'head_mismatch');
+  }
+  if (chain.head_hash !== prev) return bad(expected - 1, null, 'head_mismatch');
+  return { accountId, ok: true, checked, anchorSeq, firstBad: null };
+}
+
+/**
+ * Retention: deletes each account's events older than `cutoff` (a prefix of its chain) and moves the anchor
+ * to the last deleted event's seq and hash, so the remaining events still verify. Records `events_purged`.
+ */
+export async function purgeEvents(db: Db, cutoff: Date, now: Date, batch = 200): Promise<number> {
+  let purged = 0;
+  for (;;) {
+    const done = await db.transaction().execute(async (trx) => {
+      const candidates = await trx
+        .selectFrom('event_chains as c')
+        .innerJoin('events as e', (j) => j.onRef('e.account_id', '=', 'c.account_id').on(sql<boolean>`e.seq = c.anchor_seq + 1`))
+        .select(['c.account_id'])
+        .where('e.at', '<', cutoff)
+        .limit(batch)
+        .forUpdate('c')
+        .skipLocked()
+        .execute();
+      if (candidates.length === 0) return 0;
+      await sql`select set_config('vigie.purge', 'on', true)`.execute(trx);
+      let count = 0;
+      const purgedEvents: NewEvent[] = [];
+      for (const { account_id } of candidates) {
+        const last = await trx
+          .selectFrom('events')
+          .select(['seq', 'hash'])
+          .where('account_id', '=', account_id)
+          .where('at', '<', cutoff)
+          .orderBy('seq', 'desc')
+          .limit(1)
+          .executeTakeFirstOrThrow();
+        const del = await trx
+          .deleteFrom('events')
+          .where('account_id', '=', account_id)
+          .where('seq', '<=', last.seq)
+          .executeTakeFirst();
+        await trx
+          .updateTable('event_chains')
+          .set({ anchor_seq: last.seq, anchor_hash: last.hash, anchor_at: now })
+          .where('account_id', '=', account_id)
+          .execute();
+        const n = Number(del.numDeletedRows);
+        count += n;
+        purgedEvents.push({ accountId: account_id, at: now, type: 'events_purged', outcome: 'info', method: 'system', details: { upToSeq: Number(last.seq), count: n } });
+      }
+      await sql`select set_config('vigie.purge', 'off', true)`.execute(trx);
+      await appendEvents(trx, purgedEvents);
+      return count;
+    });
+    purged += done;
+    if (done === 0) return purged;
+  }
+}

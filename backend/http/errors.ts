@@ -1,0 +1,46 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import type { ErrorBody } from '../../domain/backend-api';
+import { httpStatusOf } from '../../domain/backend-api';
+import { AppError } from '../../domain/result';
+import { BlockedError, PasswordPolicyError } from '../services/auth';
+
+/** Every failure answers `{ code, message }` with a code from domain/errors.ts; 5xx only for our own bugs. */
+export function installErrorHandling(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    let status: number;
+    let body: ErrorBody;
+    if (error instanceof BlockedError) {
+      status = httpStatusOf(error.code);
+      body = { code: error.code, message: error.message, blocked: { reason: error.reason, explanation: error.explanation, unblockPaths: error.paths } };
+    } else if (error instanceof PasswordPolicyError) {
+      status = httpStatusOf(error.code);
+      body = { code: error.code, message: error.message, problems: error.problems };
+    } else if (error instanceof AppError) {
+      status = httpStatusOf(error.code);
+      body = { code: error.code, message: error.message, ...(error.retryable ? { retryable: true } : {}) };
+    } else if (hasZodFastifySchemaValidationErrors(error)) {
+      status = 400;
+      const first = error.validation[0];
+      const where = first ? `${error.validationContext ?? ''}${first.instancePath || ''}` : '';
+      body = { code: 'INVALID_REQUEST', message: `Requête invalide${where ? ` (${where})` : ''}.` };
+    } else if (error.statusCode === 429) {
+      status = 429;
+      body = { code: 'RATE_LIMITED', message: 'Trop de requêtes : réessayez dans un instant.', retryable: true };
+    } else if (!isResponseSerializationError(error) && error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      // Fastify's own 4xx: bad JSON, empty body, body too large, unsupported media type...
+      status = error.statusCode;
+      body = { code: status === 404 ? 'NOT_FOUND' : 'INVALID_REQUEST', message: 'Requête invalide.' };
+    } else {
+      req.log.error({ err: error }, 'unhandled error');
+      status = 500;
+      body = { code: 'INTERNAL', message: 'Une erreur inattendue est survenue.' };
+    }
+    if (status === 429) reply.header('retry-after', '60');
+    reply.header('cache-control', 'no-store');
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((_req, reply) => {
+    reply.status(404).send({ code: 'NOT_FOUND', message: 'Ressource introuvable.' } satisfies ErrorBody);
+  });
+}

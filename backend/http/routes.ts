@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import { routes } from '../../domain/backend-api';
+import { AppError } from '../../domain/result';
+import type { Ctx } from '../context';
+import { ping } from '../db/connect';
+import type { PasswordHasher } from '../passwords';
+import { statusOf, statusesOfPharmacy } from '../services/accounts';
+import { changePassword, checkPassword, signInWithPassword } from '../services/auth';
+import { grantDelegation, listDelegations, revokeDelegation } from '../services/delegations';
+import { exportEventsCsv, listEvents, reportEvent, verifyEvents } from '../services/events';
+import { accountSummary, listSessions, revokeSessions } from '../services/sessions';
+import { register } from './register';
+
+export interface RouteOptions {
+  hasher: PasswordHasher;
+  failureFloorMs: number;
+  /** Per-IP limit of the sign-in route (requests per minute); the global limit applies elsewhere. */
+  signInRateLimit: { max: number; timeWindow: number } | false;
+}
+
+export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) {
+  register(app, ctx, routes.health, async () => ({ status: 'ok' as const, version: ctx.config.version }));
+  register(app, ctx, routes.ready, async ({ reply }) => {
+    const ok = await ping(ctx.db);
+    if (!ok) reply.status(503);
+    return { status: ok ? ('ready' as const) : ('not_ready' as const), database: ctx.dbKind };
+  });
+
+  register(
+    app,
+    ctx,
+    routes.signInPassword,
+    async ({ body, meta }) => signInWithPassword(ctx, { hasher: o.hasher, failureFloorMs: o.failureFloorMs }, body, meta),
+    o.signInRateLimit ? { rateLimit: o.signInRateLimit } : {},
+  );
+  register(app, ctx, routes.checkPassword, async ({ body }) => checkPassword(ctx, body.password, body.identifier ? [body.identifier] : []));
+  register(app, ctx, routes.changePassword, async ({ auth, body, meta }) => {
+    await changePassword(ctx, o.hasher, auth, body, meta);
+    const [session] = await listSessions(ctx, auth, auth.sessionId);
+    return { session: { ...session!, scope: 'full' as const }, account: await accountSummary(ctx, auth.accountId) };
+  });
+  register(app, ctx, routes.currentSession, async ({ auth }) => {
+    const [session] = await listSessions(ctx, auth, auth.sessionId);
+    if (!session) throw new AppError('SESSION_REVOKED', 'Session terminée.');
+    return { session, account: await accountSummary(ctx, auth.accountId) };
+  });
+  register(app, ctx, routes.signOut, async ({ auth, meta }) => ({ revoked: await revokeSessions(ctx, auth, meta, 'current') }));
+  register(app, ctx, routes.listSessions, async ({ auth }) => ({ sessions: await listSessions(ctx, auth) }));
+  register(app, ctx, routes.revokeSession, async ({ auth, params, meta }) => ({ revoked: await revokeSessions(ctx, auth, meta, { id: params.id }) }));
+  register(app, ctx, routes.revokeAllSessions, async ({ auth, meta }) => ({ revoked: await revokeSessions(ctx, auth, meta, 'all') }));
+
+  register(app, ctx, routes.myStatus, async ({ auth }) => {
+    const s = await statusOf(ctx, auth.accountId);
+    if (!s) throw new AppError('NOT_FOUND', 'Compte introuvable.');
+    return s;
+  });
+  register(app, ctx, routes.pharmacyAccounts, async ({ auth }) => {
+    if (auth.kind === 'holder') return { accounts: await statusesOfPharmacy(ctx, auth.pharmacyId) };
+    const s = await statusOf(ctx, auth.accountId);
+    return { accounts: s ? [s] : [] };
+  });
+  register(app, ctx, routes.listDelegations, async ({ auth }) => ({ delegations: await listDelegations(ctx, auth) }));
+  register(app, ctx, routes.grantDelegation, async ({ auth, body, meta }) => grantDelegation(ctx, o.hasher, auth, body, meta));
+  register(app, ctx, routes.revokeDelegation, async ({ auth, params, meta }) => revokeDelegation(ctx, auth, params.id, meta));
+
+  register(app, ctx, routes.listEvents, async ({ auth, query }) => listEvents(ctx, auth, query));
+  register(app, ctx, routes.exportEvents, async ({ auth, query }) => exportEventsCsv(ctx, auth, query));
+  register(app, ctx, routes.verifyEvents, async ({ auth, query }) => verifyEvents(ctx, auth, query.accountId));
+  register(app, ctx, routes.reportEvent, async ({ auth, params, body, meta }) => reportEvent(ctx, auth, params.id, body.comment, meta));
+}

@@ -1,0 +1,88 @@
+/**
+ * Runs the background jobs on timers. Every job is safe to run on each backend instance sharing one
+ * PostgreSQL (row locks with SKIP LOCKED, see each job). With PGlite there is one instance by construction.
+ * Tests call `runAll()` / `run(name)` directly after moving the clock.
+ */
+import type { Ctx } from '../context';
+import { purgeEvents } from '../events/chain';
+import type { MailTransport } from '../mail/transport';
+import { addParisMonths } from '../../domain/policy';
+import { runInactivitySweep } from './sweep';
+import { runReminders } from './reminders';
+import { runMailSender } from './mail-sender';
+
+export type JobName = 'inactivity' | 'reminders' | 'mail' | 'retention';
+
+export interface JobIntervals {
+  inactivity: number;
+  reminders: number;
+  mail: number;
+  retention: number;
+}
+
+export const DEFAULT_INTERVALS: JobIntervals = { inactivity: 60_000, reminders: 60_000, mail: 5_000, retention: 6 * 3600_000 };
+
+export class Jobs {
+  private timers: NodeJS.Timeout[] = [];
+  private running = new Map<JobName, Promise<number>>();
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly transport: MailTransport | null,
+  ) {}
+
+  /** Runs one job now; if it is already running here, waits for that run instead of starting another. */
+  run(name: JobName): Promise<number> {
+    const current = this.running.get(name);
+    if (current) return current;
+    const p = this.exec(name).finally(() => this.running.delete(name));
+    this.running.set(name, p);
+    return p;
+  }
+
+  private exec(name: JobName): Promise<number> {
+    switch (name) {
+      case 'inactivity':
+        return runInactivitySweep(this.ctx);
+      case 'reminders':
+        return runReminders(this.ctx);
+      case 'mail':
+        return runMailSender(this.ctx, this.transport);
+      case 'retention': {
+        const now = this.ctx.clock.now();
+        return purgeEvents(this.ctx.db, addParisMonths(now, -this.ctx.config.eventRetentionMonths), now);
+      }
+    }
+  }
+
+  /** Sweep, then reminders, then mail: what a timer tick would do, in order. */
+  async runAll(): Promise<Record<JobName, number>> {
+    const inactivity = await this.run('inactivity');
+    const reminders = await this.run('reminders');
+    const retention = await this.run('retention');
+    const mail = await this.run('mail');
+    return { inactivity, reminders, mail, retention };
+  }
+
+  start(intervals: Partial<JobIntervals> = {}): void {
+    const every = { ...DEFAULT_INTERVALS, ...intervals };
+    for (const name of Object.keys(every) as JobName[]) {
+      const tick = () => {
+        if (this.stopped) return;
+        this.run(name).catch((e: unknown) => this.ctx.log.error({ job: name, err: e }, 'job failed'));
+      };
+      const t = setInterval(tick, every[name]);
+      t.unref();
+      this.timers.push(t);
+      setImmediate(tick);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await Promise.allSettled([...this.running.values()]);
+  }
+}

@@ -1,0 +1,84 @@
+/** The e-mails, in French, with the insurer's own words (reference/glossary.md). Plain text. */
+import { frDate, frTime } from './format';
+
+export interface Mail {
+  kind: 'sign_in' | 'blocked_inactivity' | 'blocked_suspicious' | 'reminder' | 'password_changed';
+  subject: string;
+  text: string;
+}
+
+const METHOD: Record<string, string> = {
+  card: 'carte CPS',
+  ecps: 'e-CPS',
+  password: 'identifiant et mot de passe',
+  security_key: 'clé de sécurité',
+  postal_code: 'code provisoire envoyé par courrier',
+  system: 'Vigie',
+};
+
+const REPORT =
+  "Si vous ne reconnaissez pas cette activité, changez votre mot de passe et signalez-la : appelez le 36 08, " +
+  'ou contactez le délégué numérique en santé de votre CPAM.';
+const FOOTER = '\n\n—\nVigie, pour votre compte amelipro. Ce message vous est envoyé sur la boîte mail dédiée à amelipro.\n';
+
+export function signInMail(p: { name: string; at: Date; method: string; workstationLabel: string | null }): Mail {
+  return {
+    kind: 'sign_in',
+    subject: 'Nouvelle connexion à votre compte amelipro',
+    text:
+      `Bonjour ${p.name},\n\n` +
+      `Une connexion à votre compte amelipro a eu lieu le ${frDate(p.at)} à ${frTime(p.at)}` +
+      `${p.workstationLabel ? ` depuis le poste « ${p.workstationLabel} »` : ''} (${METHOD[p.method] ?? p.method}).\n\n` +
+      REPORT +
+      FOOTER,
+  };
+}
+
+export function blockedMail(p: { name: string; at: Date; reason: 'inactivity' | 'suspicious'; explanation: string }): Mail {
+  const ways =
+    'Pour le débloquer :\n' +
+    '  1. connectez-vous avec votre carte CPS ou votre e-CPS : le déblocage est immédiat ;\n' +
+    "  2. sinon, depuis la connexion par identifiant et mot de passe, suivez le parcours de déblocage en ligne avec votre clé de sécurité ;\n" +
+    '  3. en dernier recours, demandez un code provisoire envoyé par courrier à votre adresse postale.';
+  return p.reason === 'inactivity'
+    ? {
+        kind: 'blocked_inactivity',
+        subject: 'Votre compte amelipro est bloqué (non utilisé depuis plus de 6 mois)',
+        text:
+          `Bonjour ${p.name},\n\n` +
+          `Votre compte amelipro, non utilisé depuis plus de 6 mois, est bloqué depuis le ${frDate(p.at)} à ${frTime(p.at)}.\n\n` +
+          `${ways}${FOOTER}`,
+      }
+    : {
+        kind: 'blocked_suspicious',
+        subject: 'Votre compte amelipro est bloqué (compte considéré comme suspect)',
+        text:
+          `Bonjour ${p.name},\n\n` +
+          `Votre compte amelipro est considéré comme suspect et a été bloqué le ${frDate(p.at)} à ${frTime(p.at)}.\n` +
+          `Motif : ${p.explanation}\n\n${ways}\n\n${REPORT}${FOOTER}`,
+      };
+}
+
+export function reminderMail(p: { name: string; days: number; blockAt: Date }): Mail {
+  const when = p.days === 1 ? 'demain' : `dans ${p.days} jours`;
+  return {
+    kind: 'reminder',
+    subject: `Votre compte amelipro sera bloqué ${when}`,
+    text:
+      `Bonjour ${p.name},\n\n` +
+      `Votre compte amelipro n'a pas été utilisé depuis bientôt 6 mois. Sans connexion d'ici là, il sera bloqué ` +
+      `le ${frDate(p.blockAt)} à ${frTime(p.blockAt)} (${when}).\n\n` +
+      `Pour l'éviter, il suffit de vous connecter une fois, avec votre carte CPS, votre e-CPS ou votre identifiant et mot de passe.${FOOTER}`,
+  };
+}
+
+export function passwordChangedMail(p: { name: string; at: Date; workstationLabel: string | null }): Mail {
+  return {
+    kind: 'password_changed',
+    subject: 'Le mot de passe de votre compte amelipro a été changé',
+    text:
+      `Bonjour ${p.name},\n\n` +
+      `Le mot de passe de votre compte amelipro a été changé le ${frDate(p.at)} à ${frTime(p.at)}` +
+      `${p.workstationLabel ? ` depuis le poste « ${p.workstationLabel} »` : ''}.\n\n${REPORT}${FOOTER}`,
+  };
+}

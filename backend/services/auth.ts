@@ -1,0 +1,258 @@
+/**
+ * Password sign-in. No user enumeration: an unknown identifier, a wrong password and a throttled attempt
+ * get the same answer, run the same argon2id verification (against a dummy hash when there is no account)
+ * and are padded to the same minimum duration.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SignInResponse } from '../../domain/backend-api';
+import { isThrottled, PASSWORD_HISTORY, type ThrottlePolicy } from '../../domain/policy';
+import { AppError } from '../../domain/result';
+import type { Ctx } from '../context';
+import { sha256 } from '../crypto';
+import type { Db } from '../db/connect';
+import { appendEvents } from '../events/chain';
+import { enqueueMails } from '../mail/outbox';
+import { passwordChangedMail, signInMail } from '../mail/templates';
+import type { PasswordHasher, StrengthReport } from '../passwords';
+import { passwordStrength } from '../passwords';
+import { accountSummary, createSession, type AuthInfo } from './sessions';
+import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, passwordExpiry, recordActivity, unblockPaths } from './accounts';
+import type { RequestMeta } from './meta';
+import { sessionExpiresAt } from '../../domain/policy';
+
+export class BlockedError extends AppError {
+  constructor(
+    readonly reason: 'inactivity' | 'suspicious',
+    readonly explanation: string,
+    readonly paths: ReturnType<typeof unblockPaths>,
+  ) {
+    super(
+      reason === 'inactivity' ? 'ACCOUNT_BLOCKED_INACTIVITY' : 'ACCOUNT_BLOCKED_SUSPICIOUS',
+      reason === 'inactivity'
+        ? 'Votre compte, non utilisé depuis plus de 6 mois, est bloqué.'
+        : 'Votre compte, considéré comme suspect, est bloqué.',
+    );
+  }
+}
+
+export class PasswordPolicyError extends AppError {
+  constructor(readonly problems: string[]) {
+    super('PASSWORD_POLICY', 'Ce mot de passe ne respecte pas les règles de sécurité.');
+  }
+}
+
+const INVALID = () =>
+  new AppError(
+    'INVALID_CREDENTIALS',
+    'Identifiant ou mot de passe incorrect. Après plusieurs essais, les tentatives sont ralenties : patientez quelques minutes.',
+  );
+
+export const identifierKey = (identifier: string) => `id:${sha256(identifier.trim().toLowerCase())}`;
+export const ipKey = (ip: string | null) => `ip:${ip ?? 'unknown'}`;
+
+async function throttleState(db: Db, key: string) {
+  return db.selectFrom('login_throttle').select(['failures', 'last_failure_at']).where('key', '=', key).executeTakeFirst();
+}
+
+async function countFailure(db: Db, key: string, now: Date, p: ThrottlePolicy) {
+  const reset = new Date(now.getTime() - p.resetAfterMs);
+  await db
+    .insertInto('login_throttle')
+    .values({ key, failures: 1, last_failure_at: now })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet((eb) => ({
+        failures: eb.case().when('login_throttle.last_failure_at', '<', reset).then(1).else(eb('login_throttle.failures', '+', 1)).end(),
+        last_failure_at: now,
+      })),
+    )
+    .execute();
+}
+
+export interface SignInOptions {
+  hasher: PasswordHasher;
+  /** Every refusal takes at least this long (equal timing for all refusals). */
+  failureFloorMs: number;
+}
+
+export async function signInWithPassword(
+  ctx: Ctx,
+  opts: SignInOptions,
+  input: { identifier: string; password: string },
+  meta: RequestMeta,
+): Promise<SignInResponse> {
+  const started = performance.now();
+  const now = ctx.clock.now();
+  if (!meta.workstationId) throw new AppError('INVALID_REQUEST', 'En-tête x-vigie-workstation manquant.');
+  const identifier = input.identifier.trim();
+  const idKey = identifierKey(identifier);
+  const [idThrottle, ipThrottle, account] = await Promise.all([
+    throttleState(ctx.db, idKey),
+    throttleState(ctx.db, ipKey(meta.ip)),
+    ctx.db
+      .selectFrom('accounts as a')
+      .leftJoin('passwords as p', (j) => j.onRef('p.account_id', '=', 'a.id').on('p.current', '=', true))
+      .select(['a.id', 'a.display_name', 'a.email', 'a.created_at', 'a.kind', 'p.hash', 'p.expires_at'])
+      .where('a.identifier', '=', identifier)
+      .executeTakeFirst(),
+  ]);
+  const throttled =
+    (idThrottle !== undefined && isThrottled({ failures: idThrottle.failures, lastFailureAt: idThrottle.last_failure_at }, now, ctx.config.accountThrottle)) ||
+    (ipThrottle !== undefined && isThrottled({ failures: ipThrottle.failures, lastFailureAt: ipThrottle.last_failure_at }, now, ctx.config.ipThrottle));
+  const valid = await opts.hasher.verify(account?.hash ?? null, input.password);
+
+  if (!account || !account.hash || !valid || throttled) {
+    if (!throttled) {
+      await countFailure(ctx.db, idKey, now, ctx.config.accountThrottle);
+      await countFailure(ctx.db, ipKey(meta.ip), now, ctx.config.ipThrottle);
+    }
+    if (account) {
+      await ctx.db.transaction().execute((trx) =>
+        appendEvents(trx, [
+          {
+            accountId: account.id,
+            at: now,
+            type: 'sign_in_failed',
+            method: 'password',
+            outcome: 'failure',
+            workstationId: meta.workstationId,
+            workstationLabel: meta.workstationLabel,
+            ip: meta.ip,
+            appVersion: meta.appVersion,
+            details: { reason: throttled ? 'throttled' : 'wrong_password' },
+          },
+        ]),
+      );
+    }
+    const elapsed = performance.now() - started;
+    if (elapsed < opts.failureFloorMs) await sleep(opts.failureFloorMs - elapsed);
+    throw INVALID();
+  }
+
+  // The password is right. Workstation first: a revoked workstation changes nothing on the account.
+  const ws = await ctx.db
+    .insertInto('workstations')
+    .values({ id: meta.workstationId, label: meta.workstationLabel ?? 'Poste sans nom', first_seen_at: now, last_seen_at: now, revoked_at: null })
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({
+        label: meta.workstationLabel ?? eb.ref('workstations.label'),
+        last_seen_at: now,
+      })),
+    )
+    .returning(['label', 'revoked_at'])
+    .executeTakeFirstOrThrow();
+  if (ws.revoked_at) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
+  await ctx.db.deleteFrom('login_throttle').where('key', '=', idKey).execute();
+  if (account.kind !== 'holder') {
+    const d = await ctx.db.selectFrom('delegations').select('id').where('delegate_account_id', '=', account.id).where('revoked_at', 'is', null).executeTakeFirst();
+    if (!d) throw new AppError('FORBIDDEN', "Votre délégation d'accès a été révoquée par le titulaire du compte.");
+  }
+
+  const evMeta = { workstationId: meta.workstationId, workstationLabel: ws.label, ip: meta.ip, appVersion: meta.appVersion };
+  const outcome = await ctx.db.transaction().execute(async (trx) => {
+    const acc = await trx
+      .selectFrom('accounts')
+      .select(['id', 'state', 'block_reason', 'block_explanation', 'block_due_at', 'display_name', 'email', 'kind', 'created_at'])
+      .where('id', '=', account.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    let state = acc.state;
+    let reason = acc.block_reason;
+    let explanation = acc.block_explanation;
+    // Blocking happens here too, so no one signs in past the date even if the sweep is late.
+    if (state === 'active' && acc.block_due_at.getTime() <= now.getTime()) {
+      await blockAccounts(trx, [acc], 'inactivity', BLOCK_EXPLANATION_INACTIVITY, now);
+      state = 'blocked';
+      reason = 'inactivity';
+      explanation = BLOCK_EXPLANATION_INACTIVITY;
+    }
+    if (state === 'blocked') {
+      await appendEvents(trx, [
+        { ...evMeta, accountId: acc.id, at: now, type: 'sign_in_refused_blocked', method: 'password', outcome: 'failure', details: { reason: reason ?? 'inactivity' } },
+      ]);
+      return { blocked: new BlockedError(reason ?? 'inactivity', explanation ?? '', unblockPaths(acc.kind)) } as const;
+    }
+    const expired = account.expires_at !== null && account.expires_at.getTime() <= now.getTime();
+    const { token, session } = await createSession(
+      trx,
+      { accountId: acc.id, workstationId: meta.workstationId!, method: 'password', scope: expired ? 'password_change' : 'full', meta },
+      now,
+    );
+    await recordActivity(trx, acc.id, acc.created_at, { method: 'password', workstationId: meta.workstationId }, now, ctx.config);
+    await appendEvents(trx, [
+      ...(expired ? [{ ...evMeta, accountId: acc.id, at: now, type: 'password_expired' as const, method: 'password' as const, outcome: 'info' as const }] : []),
+      { ...evMeta, accountId: acc.id, at: now, type: 'sign_in', method: 'password', outcome: 'success', details: { sessionId: session.id } },
+    ]);
+    await enqueueMails(trx, now, [
+      { ...signInMail({ name: acc.display_name, at: now, method: 'password', workstationLabel: ws.label }), accountId: acc.id, to: acc.email },
+    ]);
+    return { token, session, expired } as const;
+  });
+  if ('blocked' in outcome) throw outcome.blocked;
+  const s = outcome.session;
+  return {
+    token: outcome.token,
+    sessionId: s.id,
+    expiresAt: sessionExpiresAt(s.created_at, s.last_seen_at, ctx.config.sessionIdleMs, ctx.config.sessionAbsoluteMs).toISOString(),
+    absoluteExpiresAt: new Date(s.created_at.getTime() + ctx.config.sessionAbsoluteMs).toISOString(),
+    passwordChangeRequired: outcome.expired,
+    account: await accountSummary(ctx, account.id),
+  };
+}
+
+export function checkPassword(ctx: Ctx, password: string, personal: string[]): StrengthReport {
+  return passwordStrength(password, personal, ctx.config.minPasswordScore);
+}
+
+/** Changes the password: current one checked, CNIL rules + strength, none of the last 12 reused. */
+export async function changePassword(
+  ctx: Ctx,
+  hasher: PasswordHasher,
+  auth: AuthInfo,
+  input: { currentPassword: string; newPassword: string },
+  meta: RequestMeta,
+): Promise<void> {
+  const now = ctx.clock.now();
+  const history = await ctx.db
+    .selectFrom('passwords')
+    .select(['hash', 'current'])
+    .where('account_id', '=', auth.accountId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(PASSWORD_HISTORY)
+    .execute();
+  const current = history.find((h) => h.current);
+  if (!current) throw new AppError('FORBIDDEN', "Ce compte n'a pas de mot de passe.");
+  const evMeta = { workstationId: meta.workstationId, workstationLabel: auth.workstationLabel, ip: meta.ip, appVersion: meta.appVersion };
+  if (!(await hasher.verify(current.hash, input.currentPassword))) {
+    await ctx.db.transaction().execute((trx) =>
+      appendEvents(trx, [{ ...evMeta, accountId: auth.accountId, at: now, type: 'password_change_failed', method: 'password', outcome: 'failure', details: { reason: 'wrong_password' } }]),
+    );
+    throw INVALID();
+  }
+  const personal = [auth.identifier ?? '', ...auth.displayName.split(/\s+/), auth.email.split('@')[0] ?? ''];
+  const report = passwordStrength(input.newPassword, personal, ctx.config.minPasswordScore);
+  if (!report.acceptable) throw new PasswordPolicyError(report.problems);
+  for (const h of history) {
+    if (await hasher.verify(h.hash, input.newPassword)) {
+      throw new AppError('PASSWORD_REUSED', `Ce mot de passe a déjà été utilisé : choisissez-en un autre que les ${PASSWORD_HISTORY} derniers.`);
+    }
+  }
+  const newHash = await hasher.hash(input.newPassword);
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('passwords').set({ current: false }).where('account_id', '=', auth.accountId).where('current', '=', true).execute();
+    await trx.insertInto('passwords').values({ account_id: auth.accountId, hash: newHash, created_at: now, expires_at: passwordExpiry(now), current: true }).execute();
+    // The other sessions end; this one continues with full rights.
+    await trx
+      .updateTable('sessions')
+      .set({ revoked_at: now, end_reason: 'password_changed' })
+      .where('account_id', '=', auth.accountId)
+      .where('id', '<>', auth.sessionId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await trx.updateTable('sessions').set({ scope: 'full' }).where('id', '=', auth.sessionId).execute();
+    await appendEvents(trx, [{ ...evMeta, accountId: auth.accountId, at: now, type: 'password_changed', method: 'password', outcome: 'success' }]);
+    await enqueueMails(trx, now, [
+      { ...passwordChangedMail({ name: auth.displayName, at: now, workstationLabel: auth.workstationLabel }), accountId: auth.accountId, to: auth.email },
+    ]);
+  });
+}

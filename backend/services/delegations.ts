@@ -1,0 +1,136 @@
+import type { z } from 'zod';
+import type { DelegationSchema, GrantDelegationRequestSchema } from '../../domain/backend-api';
+import { AppError } from '../../domain/result';
+import type { Ctx } from '../context';
+import { appendEvents } from '../events/chain';
+import type { PasswordHasher } from '../passwords';
+import { passwordStrength } from '../passwords';
+import { createAccount, statusesOf } from './accounts';
+import { PasswordPolicyError } from './auth';
+import type { RequestMeta } from './meta';
+import type { AuthInfo } from './sessions';
+
+type Delegation = z.infer<typeof DelegationSchema>;
+
+function requireHolder(auth: AuthInfo) {
+  if (auth.kind !== 'holder') throw new AppError('FORBIDDEN', 'Seul le titulaire du compte gère les délégations.');
+}
+
+export async function listDelegations(ctx: Ctx, auth: AuthInfo, includeRevoked = false): Promise<Delegation[]> {
+  requireHolder(auth);
+  let q = ctx.db.selectFrom('delegations').selectAll().where('holder_account_id', '=', auth.accountId);
+  if (!includeRevoked) q = q.where('revoked_at', 'is', null);
+  const rows = await q.orderBy('granted_at', 'desc').execute();
+  const statuses = await statusesOf(ctx, rows.map((r) => r.delegate_account_id));
+  return rows.map((r) => ({
+    id: r.id,
+    grantedAt: r.granted_at.toISOString(),
+    grantedBy: r.granted_by,
+    revokedAt: r.revoked_at?.toISOString() ?? null,
+    delegate: statuses.get(r.delegate_account_id)!,
+  }));
+}
+
+async function oneDelegation(ctx: Ctx, id: string): Promise<Delegation> {
+  const r = await ctx.db.selectFrom('delegations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const statuses = await statusesOf(ctx, [r.delegate_account_id]);
+  return {
+    id: r.id,
+    grantedAt: r.granted_at.toISOString(),
+    grantedBy: r.granted_by,
+    revokedAt: r.revoked_at?.toISOString() ?? null,
+    delegate: statuses.get(r.delegate_account_id)!,
+  };
+}
+
+/** Grants delegated access: creates the delegate's account (card holder or accountant with a password). */
+export async function grantDelegation(
+  ctx: Ctx,
+  hasher: PasswordHasher,
+  auth: AuthInfo,
+  input: z.output<typeof GrantDelegationRequestSchema>,
+  meta: RequestMeta,
+): Promise<Delegation> {
+  requireHolder(auth);
+  const now = ctx.clock.now();
+  let passwordHash: string | null = null;
+  if (input.kind === 'password_delegate') {
+    const personal = [input.identifier, ...input.displayName.split(/\s+/), input.email.split('@')[0] ?? ''];
+    const report = passwordStrength(input.initialPassword, personal, ctx.config.minPasswordScore);
+    if (!report.acceptable) throw new PasswordPolicyError(report.problems);
+    passwordHash = await hasher.hash(input.initialPassword);
+  }
+  const taken = await ctx.db
+    .selectFrom('accounts')
+    .select('id')
+    .where((eb) =>
+      input.kind === 'card_delegate' ? eb('national_id', '=', input.nationalId) : eb('identifier', '=', input.identifier),
+    )
+    .executeTakeFirst();
+  if (taken) throw new AppError('CONFLICT', 'Un compte existe déjà avec cet identifiant.');
+  const id = await ctx.db.transaction().execute(async (trx) => {
+    const accountId = await createAccount(
+      trx,
+      {
+        pharmacyId: auth.pharmacyId,
+        kind: input.kind,
+        displayName: input.displayName,
+        nationalId: input.kind === 'card_delegate' ? input.nationalId : null,
+        identifier: input.kind === 'password_delegate' ? input.identifier : null,
+        email: input.email,
+        passwordHash,
+        createdBy: auth.accountId,
+      },
+      now,
+      ctx.config,
+    );
+    const d = await trx
+      .insertInto('delegations')
+      .values({ holder_account_id: auth.accountId, delegate_account_id: accountId, granted_at: now, granted_by: auth.accountId, revoked_at: null, revoked_by: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const ev = { at: now, workstationId: meta.workstationId, workstationLabel: auth.workstationLabel, ip: meta.ip, appVersion: meta.appVersion };
+    await appendEvents(trx, [
+      { ...ev, accountId: auth.accountId, type: 'delegation_granted', outcome: 'success', details: { delegationId: d.id, delegateAccountId: accountId, kind: input.kind } },
+      { ...ev, accountId, type: 'delegation_granted', outcome: 'info', details: { delegationId: d.id, holderAccountId: auth.accountId } },
+    ]);
+    return d.id;
+  });
+  return oneDelegation(ctx, id);
+}
+
+/** Revokes a delegation: the delegate's sessions end at once. */
+export async function revokeDelegation(ctx: Ctx, auth: AuthInfo, id: string, meta: RequestMeta): Promise<Delegation> {
+  requireHolder(auth);
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    const d = await trx
+      .selectFrom('delegations')
+      .selectAll()
+      .where('id', '=', id)
+      .where('holder_account_id', '=', auth.accountId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!d) throw new AppError('NOT_FOUND', 'Délégation introuvable.');
+    if (d.revoked_at) throw new AppError('CONFLICT', 'Délégation déjà révoquée.');
+    await trx.updateTable('delegations').set({ revoked_at: now, revoked_by: auth.accountId }).where('id', '=', id).execute();
+    await trx
+      .updateTable('sessions')
+      .set({ revoked_at: now, end_reason: 'delegation_revoked' })
+      .where('account_id', '=', d.delegate_account_id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    const ev = { at: now, workstationId: meta.workstationId, workstationLabel: auth.workstationLabel, ip: meta.ip, appVersion: meta.appVersion };
+    await appendEvents(trx, [
+      { ...ev, accountId: auth.accountId, type: 'delegation_revoked', outcome: 'success', details: { delegationId: id, delegateAccountId: d.delegate_account_id } },
+      { ...ev, accountId: d.delegate_account_id, type: 'delegation_revoked', outcome: 'info', details: { delegationId: id } },
+    ]);
+  });
+  return oneDelegation(ctx, id);
+}
+
+/** A delegate whose delegation was revoked cannot sign in any more (checked at sign-in). */
+export async function hasActiveDelegation(ctx: Ctx, accountId: string): Promise<boolean> {
+  const r = await ctx.db.selectFrom('delegations').select('id').where('delegate_account_id', '=', accountId).where('revoked_at', 'is', null).executeTakeFirst();
+  return r !== undefined;
+}

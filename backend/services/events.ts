@@ -1,0 +1,125 @@
+import type { z } from 'zod';
+import type { EventsPageSchema, EventsQuerySchema, VigieEvent } from '../../domain/backend-api';
+import { AppError } from '../../domain/result';
+import type { Ctx } from '../context';
+import type { EventRow } from '../db/schema';
+import { appendEvents, verifyChain } from '../events/chain';
+import type { RequestMeta } from './meta';
+import type { AuthInfo } from './sessions';
+
+type Query = z.output<typeof EventsQuerySchema>;
+
+/** Whose events the caller may read: their own; a holder also reads every account of the pharmacy. */
+export async function targetAccount(ctx: Ctx, auth: AuthInfo, accountId: string | undefined): Promise<string> {
+  if (!accountId || accountId === auth.accountId) return auth.accountId;
+  if (auth.kind === 'holder') {
+    const same = await ctx.db.selectFrom('accounts').select('id').where('id', '=', accountId).where('pharmacy_id', '=', auth.pharmacyId).executeTakeFirst();
+    if (same) return accountId;
+  }
+  throw new AppError('NOT_FOUND', 'Compte introuvable.');
+}
+
+export function toEvent(r: EventRow): VigieEvent {
+  return {
+    id: Number(r.id),
+    accountId: r.account_id,
+    seq: Number(r.seq),
+    at: r.at.toISOString(),
+    type: r.type as VigieEvent['type'],
+    method: r.method,
+    outcome: r.outcome,
+    workstationId: r.workstation_id,
+    workstationLabel: r.workstation_label,
+    ip: r.ip,
+    appVersion: r.app_version,
+    cardSerial: r.card_serial,
+    details: r.details ?? {},
+  };
+}
+
+function filtered(ctx: Ctx, accountId: string, q: Omit<Query, 'cursor' | 'limit'>) {
+  let s = ctx.db.selectFrom('events').selectAll().where('account_id', '=', accountId);
+  if (q.type) s = s.where('type', '=', q.type);
+  if (q.method) s = s.where('method', '=', q.method);
+  if (q.outcome) s = s.where('outcome', '=', q.outcome);
+  if (q.workstationId) s = s.where('workstation_id', '=', q.workstationId);
+  if (q.from) s = s.where('at', '>=', new Date(q.from));
+  if (q.to) s = s.where('at', '<', new Date(q.to));
+  return s;
+}
+
+/** Newest first, keyset pagination on the chain's sequence number (no OFFSET). */
+export async function listEvents(ctx: Ctx, auth: AuthInfo, q: Query): Promise<z.infer<typeof EventsPageSchema>> {
+  const accountId = await targetAccount(ctx, auth, q.accountId);
+  let s = filtered(ctx, accountId, q);
+  if (q.cursor) s = s.where('seq', '<', Number(q.cursor));
+  const rows = await s.orderBy('seq', 'desc').limit(q.limit + 1).execute();
+  const page = rows.slice(0, q.limit);
+  return {
+    events: page.map(toEvent),
+    nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null,
+  };
+}
+
+const CSV_HEADER = ['date', 'evenement', 'methode', 'resultat', 'poste', 'id_poste', 'ip', 'version_app', 'carte', 'numero'];
+
+/** RFC 4180 quoting; cells starting with = + - @ are prefixed with ' so spreadsheets do not run them. */
+function cell(v: string | number | null): string {
+  let s = v === null ? '' : String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export async function exportEventsCsv(ctx: Ctx, auth: AuthInfo, q: Omit<Query, 'cursor' | 'limit'>): Promise<string> {
+  const accountId = await targetAccount(ctx, auth, q.accountId);
+  const lines = [CSV_HEADER.join(',')];
+  let cursor: number | null = null;
+  for (;;) {
+    let s = filtered(ctx, accountId, q);
+    if (cursor !== null) s = s.where('seq', '<', cursor);
+    const rows = await s.orderBy('seq', 'desc').limit(5000).execute();
+    for (const r of rows) {
+      lines.push(
+        [r.at.toISOString(), r.type, r.method, r.outcome, r.workstation_label, r.workstation_id, r.ip, r.app_version, r.card_serial, Number(r.seq)]
+          .map(cell)
+          .join(','),
+      );
+    }
+    if (rows.length < 5000) break;
+    cursor = Number(rows[rows.length - 1]!.seq);
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export async function verifyEvents(ctx: Ctx, auth: AuthInfo, accountId: string | undefined) {
+  return verifyChain(ctx.db, await targetAccount(ctx, auth, accountId));
+}
+
+export const REPORT_ADVICE =
+  "Votre signalement est enregistré dans le journal de votre compte. Changez votre mot de passe si vous l'utilisez, " +
+  'puis signalez cette activité à l’Assurance Maladie : appelez le 36 08, ou contactez le délégué numérique en santé de votre CPAM.';
+
+/** « Je ne reconnais pas cette activité » : recorded as an event of the account (rules come in a later issue). */
+export async function reportEvent(ctx: Ctx, auth: AuthInfo, eventId: number, comment: string | undefined, meta: RequestMeta) {
+  const now = ctx.clock.now();
+  const ev = await ctx.db.selectFrom('events').select(['id', 'account_id', 'seq', 'type']).where('id', '=', eventId).executeTakeFirst();
+  if (!ev || (await targetAccount(ctx, auth, ev.account_id).catch(() => null)) === null) {
+    throw new AppError('NOT_FOUND', 'Événement introuvable.');
+  }
+  await ctx.db.transaction().execute((trx) =>
+    appendEvents(trx, [
+      {
+        accountId: ev.account_id,
+        at: now,
+        type: 'activity_reported',
+        outcome: 'info',
+        workstationId: meta.workstationId,
+        workstationLabel: auth.workstationLabel,
+        ip: meta.ip,
+        appVersion: meta.appVersion,
+        details: { eventId: Number(ev.id), eventSeq: Number(ev.seq), eventType: ev.type, reportedBy: auth.accountId, comment: comment?.slice(0, 1000) ?? null },
+      },
+    ]),
+  );
+  return { reported: true as const, advice: REPORT_ADVICE };
+}

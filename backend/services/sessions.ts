@@ -1,0 +1,164 @@
+import type { z } from 'zod';
+import type { AccountSummarySchema, SessionInfoSchema } from '../../domain/backend-api';
+import { sessionEnd, sessionExpiresAt } from '../../domain/policy';
+import { AppError } from '../../domain/result';
+import type { Ctx } from '../context';
+import { newToken, sha256 } from '../crypto';
+import type { AuthMethod, SessionRow } from '../db/schema';
+import { appendEvents } from '../events/chain';
+import type { RequestMeta } from './meta';
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/schema';
+
+export interface AuthInfo {
+  sessionId: string;
+  accountId: string;
+  pharmacyId: string;
+  kind: 'holder' | 'card_delegate' | 'password_delegate';
+  displayName: string;
+  email: string;
+  identifier: string | null;
+  scope: 'full' | 'password_change';
+  workstationId: string;
+  workstationLabel: string;
+}
+
+export async function createSession(
+  trx: Transaction<Database>,
+  p: { accountId: string; workstationId: string; method: AuthMethod; scope: 'full' | 'password_change'; meta: RequestMeta },
+  now: Date,
+): Promise<{ token: string; session: SessionRow }> {
+  const token = newToken();
+  const session = await trx
+    .insertInto('sessions')
+    .values({
+      account_id: p.accountId,
+      workstation_id: p.workstationId,
+      token_hash: sha256(token),
+      method: p.method,
+      scope: p.scope,
+      created_at: now,
+      last_seen_at: now,
+      revoked_at: null,
+      end_reason: null,
+      ip: p.meta.ip,
+      app_version: p.meta.appVersion,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { token, session };
+}
+
+/** Checks a bearer token: known, not revoked, not idle for 1 h, not older than 4 h, same workstation. */
+export async function authenticate(ctx: Ctx, token: string | null, meta: RequestMeta, allowPasswordChange: boolean): Promise<AuthInfo> {
+  if (!token) throw new AppError('UNAUTHENTICATED', 'Connexion requise.');
+  const now = ctx.clock.now();
+  const r = await ctx.db
+    .selectFrom('sessions as s')
+    .innerJoin('accounts as a', 'a.id', 's.account_id')
+    .innerJoin('workstations as w', 'w.id', 's.workstation_id')
+    .select([
+      's.id', 's.account_id', 's.workstation_id', 's.scope', 's.created_at', 's.last_seen_at', 's.revoked_at', 's.end_reason',
+      'a.pharmacy_id', 'a.kind', 'a.display_name', 'a.email', 'a.identifier', 'w.label', 'w.revoked_at as ws_revoked_at',
+    ])
+    .where('s.token_hash', '=', sha256(token))
+    .executeTakeFirst();
+  if (!r) throw new AppError('UNAUTHENTICATED', 'Session inconnue : reconnectez-vous.');
+  if (r.revoked_at) {
+    if (r.end_reason === 'idle') throw new AppError('SESSION_IDLE', 'Session terminée après 1 heure sans activité.');
+    if (r.end_reason === 'expired') throw new AppError('SESSION_EXPIRED', 'Session terminée après 4 heures.');
+    throw new AppError('SESSION_REVOKED', 'Session terminée.');
+  }
+  const end = sessionEnd(r.created_at, r.last_seen_at, now, ctx.config.sessionIdleMs, ctx.config.sessionAbsoluteMs);
+  if (end) {
+    await ctx.db.updateTable('sessions').set({ revoked_at: now, end_reason: end }).where('id', '=', r.id).where('revoked_at', 'is', null).execute();
+    throw end === 'idle'
+      ? new AppError('SESSION_IDLE', 'Session terminée après 1 heure sans activité.')
+      : new AppError('SESSION_EXPIRED', 'Session terminée après 4 heures.');
+  }
+  if (meta.workstationId !== r.workstation_id) throw new AppError('UNAUTHENTICATED', 'Session ouverte sur un autre poste.');
+  if (r.ws_revoked_at) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
+  if (r.scope === 'password_change' && !allowPasswordChange) {
+    throw new AppError('PASSWORD_EXPIRED', 'Votre mot de passe a expiré : changez-le pour continuer.');
+  }
+  await ctx.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', r.id).execute();
+  return {
+    sessionId: r.id,
+    accountId: r.account_id,
+    pharmacyId: r.pharmacy_id,
+    kind: r.kind,
+    displayName: r.display_name,
+    email: r.email,
+    identifier: r.identifier,
+    scope: r.scope,
+    workstationId: r.workstation_id,
+    workstationLabel: r.label,
+  };
+}
+
+type SessionInfo = z.infer<typeof SessionInfoSchema>;
+
+export async function listSessions(ctx: Ctx, auth: AuthInfo, onlyId?: string): Promise<SessionInfo[]> {
+  const now = ctx.clock.now();
+  let q = ctx.db
+    .selectFrom('sessions as s')
+    .innerJoin('workstations as w', 'w.id', 's.workstation_id')
+    .select(['s.id', 's.workstation_id', 'w.label', 's.method', 's.scope', 's.created_at', 's.last_seen_at'])
+    .where('s.account_id', '=', auth.accountId)
+    .where('s.revoked_at', 'is', null)
+    .where('s.created_at', '>', new Date(now.getTime() - ctx.config.sessionAbsoluteMs))
+    .where('s.last_seen_at', '>', new Date(now.getTime() - ctx.config.sessionIdleMs));
+  if (onlyId) q = q.where('s.id', '=', onlyId);
+  const rows = await q.orderBy('s.created_at', 'desc').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    workstationId: r.workstation_id,
+    workstationLabel: r.label,
+    method: r.method,
+    scope: r.scope,
+    createdAt: r.created_at.toISOString(),
+    lastSeenAt: r.last_seen_at.toISOString(),
+    expiresAt: sessionExpiresAt(r.created_at, r.last_seen_at, ctx.config.sessionIdleMs, ctx.config.sessionAbsoluteMs).toISOString(),
+    current: r.id === auth.sessionId,
+  }));
+}
+
+/** Ends sessions of the signed-in account: one (by id), or all. Records one event per call. */
+export async function revokeSessions(ctx: Ctx, auth: AuthInfo, meta: RequestMeta, which: { id: string } | 'all' | 'current'): Promise<number> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction().execute(async (trx) => {
+    let q = trx
+      .updateTable('sessions')
+      .set({ revoked_at: now, end_reason: which === 'current' ? 'signed_out' : 'revoked' })
+      .where('account_id', '=', auth.accountId)
+      .where('revoked_at', 'is', null);
+    if (which === 'current') q = q.where('id', '=', auth.sessionId);
+    else if (which !== 'all') q = q.where('id', '=', which.id);
+    const n = Number((await q.executeTakeFirst()).numUpdatedRows);
+    if (which !== 'all' && which !== 'current' && n === 0) throw new AppError('NOT_FOUND', 'Session introuvable.');
+    await appendEvents(trx, [
+      {
+        accountId: auth.accountId,
+        at: now,
+        type: which === 'current' ? 'sign_out' : 'session_revoked',
+        outcome: 'success',
+        workstationId: meta.workstationId,
+        workstationLabel: auth.workstationLabel,
+        ip: meta.ip,
+        appVersion: meta.appVersion,
+        details: which === 'all' ? { scope: 'all', count: n } : which === 'current' ? {} : { sessionId: which.id },
+      },
+    ]);
+    return n;
+  });
+}
+
+export async function accountSummary(ctx: Ctx, accountId: string): Promise<z.infer<typeof AccountSummarySchema>> {
+  const r = await ctx.db
+    .selectFrom('accounts as a')
+    .innerJoin('pharmacies as p', 'p.id', 'a.pharmacy_id')
+    .select(['a.id', 'a.kind', 'a.display_name', 'p.id as pharmacy_id', 'p.name', 'p.finess'])
+    .where('a.id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  return { id: r.id, kind: r.kind, displayName: r.display_name, pharmacy: { id: r.pharmacy_id, name: r.name, finess: r.finess } };
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY } from '../demo/people';
+import { seedDemo, type SeedResult } from '../demo/seed';
+import { call, newWorkstation, startTestEnv, type TestEnv } from './harness';
+
+let env: TestEnv;
+let seed: SeedResult;
+const ws = newWorkstation('Comptoir 1');
+const P = DEMO_PEOPLE;
+
+beforeAll(async () => {
+  env = await startTestEnv();
+  seed = await seedDemo(env.backend.db, env.clock.now(), env.backend.ctx.config);
+});
+afterAll(() => env?.close());
+
+const signIn = (identifier: string, password: string, w = ws) =>
+  call(env, 'POST', '/v1/auth/password', { ws: w, body: { identifier, password } });
+
+describe('password sign-in', () => {
+  it('signs the holder in, records the event and mails the dedicated address in French', async () => {
+    const r = await signIn(DEMO_PHARMACY.amNumber, DEMO_PASSWORD);
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ passwordChangeRequired: false, account: { displayName: 'Claire MARTIN', kind: 'holder', pharmacy: { finess: DEMO_PHARMACY.finess } } });
+    const token = r.json.token as string;
+
+    const events = await call(env, 'GET', '/v1/events?type=sign_in&limit=1', { ws, token });
+    expect(events.status).toBe(200);
+    expect((events.json.events as unknown[])[0]).toMatchObject({ type: 'sign_in', method: 'password', outcome: 'success', workstationId: ws.id, workstationLabel: 'Comptoir 1', appVersion: '0.1.0-test' });
+
+    const mails = await env.deliver();
+    const mine = mails.filter((m) => m.to.includes(P.holder.email));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.subject).toBe('Nouvelle connexion à votre compte amelipro');
+    expect(mine[0]!.text).toContain('depuis le poste « Comptoir 1 »');
+    expect(mine[0]!.text).toContain('le 2 mars 2026 à 09:00');
+    expect(mine[0]!.text).toContain('36 08');
+  });
+
+  it('gives the same answer for an unknown identifier, a wrong password and a throttled account', async () => {
+    const unknown = await signIn('inconnu-123', 'Nimporte-Quoi-42!');
+    const wrong = await signIn(P.holder.identifier, 'Mauvais-Mot-2027!');
+    expect(unknown.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    expect(wrong.json).toEqual(unknown.json);
+    expect(unknown.json.code).toBe('INVALID_CREDENTIALS');
+    // two more failures → throttled: even the right password is refused, with the same answer
+    await signIn(P.holder.identifier, 'Mauvais-Mot-2027!');
+    await signIn(P.holder.identifier, 'Mauvais-Mot-2027!');
+    const throttled = await signIn(P.holder.identifier, DEMO_PASSWORD);
+    expect(throttled.status).toBe(401);
+    expect(throttled.json).toEqual(unknown.json);
+    // after the delay, the right password works again
+    env.clock.advance(60_000);
+    const ok = await signIn(P.holder.identifier, DEMO_PASSWORD);
+    expect(ok.status).toBe(200);
+    env.clock.advance(-60_000);
+  });
+
+  it('takes similar time for unknown identifiers and wrong passwords', async () => {
+    const time = async (id: string) => {
+      const t0 = performance.now();
+      await signIn(id, 'Mauvais-Mot-2027!', newWorkstation());
+      return performance.now() - t0;
+    };
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      a.push(await time(`inconnu-${i}`));
+      b.push(await time(P.holder.identifier)); // may get throttled: same answer, same floor
+    }
+    const med = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)]!;
+    expect(Math.abs(med(a) - med(b))).toBeLessThan(25);
+  });
+
+  it('answers "blocked" with the reason and the ways out when the password is right', async () => {
+    const marc = await signIn(P.accountantBlocked.identifier, DEMO_PASSWORD);
+    expect(marc.status).toBe(403);
+    expect(marc.json).toMatchObject({ code: 'ACCOUNT_BLOCKED_INACTIVITY', blocked: { reason: 'inactivity', unblockPaths: ['security_key', 'postal_code'] } });
+    const nadia = await signIn(P.suspicious.identifier, DEMO_PASSWORD);
+    expect(nadia.json).toMatchObject({ code: 'ACCOUNT_BLOCKED_SUSPICIOUS', blocked: { reason: 'suspicious', explanation: P.suspicious.explanation } });
+    // a wrong password on a blocked account reveals nothing
+    const wrong = await signIn(P.accountantBlocked.identifier, 'Mauvais-Mot-2027!');
+    expect(wrong.json.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('a card holder without a password cannot use the password path', async () => {
+    const r = await signIn(P.employee.nationalId, DEMO_PASSWORD);
+    expect(r.json.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('refuses a sign-in without a valid workstation id', async () => {
+    const r = await call(env, 'POST', '/v1/auth/password', { ws: null, body: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD } });
+    expect(r.status).toBe(400);
+    expect(r.json.code).toBe('INVALID_REQUEST');
+    const bad = await call(env, 'POST', '/v1/auth/password', { ws: { id: 'not-a-uuid', label: 'x' }, body: { identifier: 'a', password: 'b' } });
+    expect(bad.status).toBe(400);
+  });
+
+  it('blocks at sign-in when the date has passed, even before the sweep runs', async () => {
+    env.clock.advance(6 * 86_400_000);
+    const r = await signIn(P.accountantSoon.identifier, DEMO_PASSWORD);
+    expect(r.status).toBe(403);
+    expect(r.json.code).toBe('ACCOUNT_BLOCKED_INACTIVITY');
+    const mails = (await env.deliver()).filter((m) => m.to.includes(P.accountantSoon.email));
+    expect(mails.map((m) => m.subject)).toContain('Votre compte amelipro est bloqué (non utilisé depuis plus de 6 mois)');
+    env.clock.advance(-6 * 86_400_000);
+  });
+  void seed;
+});

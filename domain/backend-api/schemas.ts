@@ -1,0 +1,255 @@
+/**
+ * The account backend's HTTP API: one zod schema per request and response, shared by the backend (Fastify
+ * routes + OpenAPI) and the workstation core's backend client. Every timestamp is an ISO 8601 string (UTC).
+ */
+import { z } from 'zod';
+import { ErrorCodeSchema } from '../errors';
+
+export const API_VERSION = 'v1';
+
+const iso = z.iso.datetime({ offset: true });
+const uuid = z.uuid();
+
+/** Headers the workstation sends with every call. The workstation id is a UUID made once per install. */
+export const HEADER_WORKSTATION = 'x-vigie-workstation';
+export const HEADER_WORKSTATION_LABEL = 'x-vigie-workstation-label';
+export const HEADER_APP_VERSION = 'x-vigie-app-version';
+
+export const ErrorBodySchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  retryable: z.boolean().optional(),
+  /** For ACCOUNT_BLOCKED_*: why, and the ways out the user may take, in order. */
+  blocked: z
+    .object({
+      reason: z.enum(['inactivity', 'suspicious']),
+      explanation: z.string(),
+      unblockPaths: z.array(z.enum(['card', 'ecps', 'security_key', 'postal_code'])),
+    })
+    .optional(),
+  /** For PASSWORD_POLICY: which rules failed. */
+  problems: z.array(z.string()).optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+export const AccountKindSchema = z.enum(['holder', 'card_delegate', 'password_delegate']);
+export const AuthMethodSchema = z.enum(['card', 'ecps', 'password', 'security_key', 'postal_code', 'system']);
+export const AccountStateSchema = z.enum(['active', 'blocked']);
+export const BlockReasonSchema = z.enum(['inactivity', 'suspicious']);
+export const UnblockPathSchema = z.enum(['card', 'ecps', 'security_key', 'postal_code']);
+
+export const EVENT_TYPES = [
+  'account_created',
+  'sign_in',
+  'sign_in_failed',
+  'sign_in_refused_blocked',
+  'sign_out',
+  'session_revoked',
+  'password_set',
+  'password_changed',
+  'password_change_failed',
+  'password_expired',
+  'account_blocked',
+  'account_unblocked',
+  'reminder_sent',
+  'delegation_granted',
+  'delegation_revoked',
+  'activity_reported',
+  'events_purged',
+  // for the next issue (card / e-CPS sign-in, online unblock path); types exist so the log can show them
+  'security_key_set',
+  'security_key_failed',
+  'postal_code_requested',
+  'postal_code_failed',
+] as const;
+export const EventTypeSchema = z.enum(EVENT_TYPES);
+export type EventType = z.infer<typeof EventTypeSchema>;
+export const OutcomeSchema = z.enum(['success', 'failure', 'info']);
+
+export const PharmacySummarySchema = z.object({ id: uuid, name: z.string(), finess: z.string() });
+
+export const AccountSummarySchema = z.object({
+  id: uuid,
+  kind: AccountKindSchema,
+  displayName: z.string(),
+  pharmacy: PharmacySummarySchema,
+});
+export type AccountSummary = z.infer<typeof AccountSummarySchema>;
+
+export const AccountStatusSchema = z.object({
+  accountId: uuid,
+  kind: AccountKindSchema,
+  displayName: z.string(),
+  state: AccountStateSchema,
+  reason: BlockReasonSchema.nullable(),
+  explanation: z.string().nullable(),
+  /** When the account is (or was) blocked for inactivity: last activity + 6 months, Europe/Paris. */
+  blockAt: iso,
+  /** Calendar days (Europe/Paris) until `blockAt`; 0 on the day, negative once past. */
+  daysLeft: z.number().int(),
+  nextReminderAt: iso.nullable(),
+  nextReminderDays: z.number().int().nullable(),
+  /** What counted as the last activity; null if the account never signed in (it counts from creation). */
+  lastActivity: z
+    .object({ at: iso, method: AuthMethodSchema, workstationId: z.string().nullable(), workstationLabel: z.string().nullable() })
+    .nullable(),
+  createdAt: iso,
+  unblockPaths: z.array(UnblockPathSchema),
+  passwordExpiresAt: iso.nullable(),
+});
+export type AccountStatus = z.infer<typeof AccountStatusSchema>;
+
+// ---- auth
+
+export const PasswordSignInRequestSchema = z
+  .object({
+    /** Assurance Maladie number, FINESS or delegate identifier; never an e-mail. */
+    identifier: z.string().trim().min(1).max(64),
+    password: z.string().min(1).max(256),
+  })
+  .strict();
+
+export const SignInResponseSchema = z.object({
+  token: z.string(),
+  sessionId: uuid,
+  /** Idle deadline: moves forward with every call. */
+  expiresAt: iso,
+  absoluteExpiresAt: iso,
+  /** The password has expired: the session can only change it. */
+  passwordChangeRequired: z.boolean(),
+  account: AccountSummarySchema,
+});
+export type SignInResponse = z.infer<typeof SignInResponseSchema>;
+
+export const PasswordChangeRequestSchema = z
+  .object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) })
+  .strict();
+
+export const PasswordCheckRequestSchema = z
+  .object({ password: z.string().max(256), identifier: z.string().max(64).optional() })
+  .strict();
+export const PasswordCheckResponseSchema = z.object({
+  acceptable: z.boolean(),
+  problems: z.array(z.string()),
+  /** zxcvbn score 0..4; 3 or more is required. */
+  score: z.number().int().min(0).max(4),
+  warning: z.string().nullable(),
+  suggestions: z.array(z.string()),
+});
+
+export const SessionInfoSchema = z.object({
+  id: uuid,
+  workstationId: z.string(),
+  workstationLabel: z.string(),
+  method: AuthMethodSchema,
+  scope: z.enum(['full', 'password_change']),
+  createdAt: iso,
+  lastSeenAt: iso,
+  expiresAt: iso,
+  current: z.boolean(),
+});
+export const SessionsResponseSchema = z.object({ sessions: z.array(SessionInfoSchema) });
+export const CurrentSessionResponseSchema = z.object({ session: SessionInfoSchema, account: AccountSummarySchema });
+export const RevokedResponseSchema = z.object({ revoked: z.number().int() });
+
+// ---- accounts and delegations
+
+export const PharmacyAccountsResponseSchema = z.object({ accounts: z.array(AccountStatusSchema) });
+
+export const GrantDelegationRequestSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('card_delegate'),
+      displayName: z.string().trim().min(1).max(120),
+      nationalId: z.string().regex(/^[08][0-9]{8,11}$/),
+      email: z.email().max(254),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('password_delegate'),
+      displayName: z.string().trim().min(1).max(120),
+      identifier: z.string().trim().regex(/^[A-Za-z0-9._-]{6,64}$/),
+      email: z.email().max(254),
+      initialPassword: z.string().min(1).max(256),
+    })
+    .strict(),
+]);
+
+export const DelegationSchema = z.object({
+  id: uuid,
+  grantedAt: iso,
+  grantedBy: uuid,
+  revokedAt: iso.nullable(),
+  delegate: AccountStatusSchema,
+});
+export const DelegationsResponseSchema = z.object({ delegations: z.array(DelegationSchema) });
+export const IdParamsSchema = z.object({ id: uuid }).strict();
+
+// ---- events
+
+export const EventSchema = z.object({
+  id: z.number().int(),
+  accountId: uuid,
+  seq: z.number().int(),
+  at: iso,
+  type: EventTypeSchema,
+  method: AuthMethodSchema.nullable(),
+  outcome: OutcomeSchema,
+  workstationId: z.string().nullable(),
+  workstationLabel: z.string().nullable(),
+  ip: z.string().nullable(),
+  appVersion: z.string().nullable(),
+  cardSerial: z.string().nullable(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+export type VigieEvent = z.infer<typeof EventSchema>;
+
+export const EventsQuerySchema = z
+  .object({
+    /** Another account of the pharmacy (holder only); defaults to the signed-in account. */
+    accountId: uuid.optional(),
+    type: EventTypeSchema.optional(),
+    method: AuthMethodSchema.optional(),
+    outcome: OutcomeSchema.optional(),
+    workstationId: z.string().max(64).optional(),
+    from: iso.optional(),
+    to: iso.optional(),
+    /** Opaque cursor from the previous page. */
+    cursor: z.string().regex(/^[0-9]{1,15}$/).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type EventsQuery = z.input<typeof EventsQuerySchema>;
+
+export const EventsPageSchema = z.object({ events: z.array(EventSchema), nextCursor: z.string().nullable() });
+
+export const VerifyQuerySchema = z.object({ accountId: uuid.optional() }).strict();
+export const VerifyResponseSchema = z.object({
+  accountId: uuid,
+  ok: z.boolean(),
+  /** Events checked (after the retention anchor). */
+  checked: z.number().int(),
+  anchorSeq: z.number().int(),
+  firstBad: z
+    .object({
+      seq: z.number().int(),
+      id: z.number().int().nullable(),
+      problem: z.enum(['altered', 'missing', 'link_broken', 'head_mismatch']),
+    })
+    .nullable(),
+});
+export type VerifyResponse = z.infer<typeof VerifyResponseSchema>;
+
+export const EventIdParamsSchema = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }).strict();
+export const ReportEventRequestSchema = z.object({ comment: z.string().max(1000).optional() }).strict();
+export const ReportEventResponseSchema = z.object({
+  reported: z.literal(true),
+  /** What to do next: the insurer's phone line and the local CPAM's digital-health delegate. */
+  advice: z.string(),
+});
+
+// ---- service
+
+export const HealthResponseSchema = z.object({ status: z.literal('ok'), version: z.string() });
+export const ReadyResponseSchema = z.object({ status: z.enum(['ready', 'not_ready']), database: z.enum(['pglite', 'postgres']) });
