@@ -1,45 +1,244 @@
-import Conf from 'conf';
-import { existsSync, renameSync } from 'node:fs';
+import Conf, { type Schema } from 'conf';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Language } from '../../../domain/api/groups/app';
+import { z } from 'zod';
+import { WorkstationSettingsSchema, type WorkstationSettings } from '../../../domain/api/groups/settings';
+import { DEFAULT_REMINDER_DAYS } from '../../../domain/policy/inactivity';
 
-/** What the workstation remembers. Nothing secret lives here (tokens and keys go to the OS keychain). */
-export interface Settings {
-  language: Language;
-  /** Empty: the embedded backend. */
-  backendUrl: string;
+/**
+ * What the workstation remembers, in one `conf` JSON file under the user-data folder (one implementation for
+ * Electron and browser mode). Nothing secret lives here: tokens and the workstation's private key go to the OS
+ * keychain (../secrets). One schema: the zod schemas below (the renderer-API one for what the person edits) are
+ * turned into the JSON schema conf validates with, and checked again with zod on open.
+ *
+ * A corrupt or hand-edited file never crashes the app: it is put aside (`settings.json.corrupt-<time>`), the last
+ * good copy (`settings.backup.json`, written after every successful open and change) takes its place, or the
+ * defaults if there is none, and `recovery` says what happened (logs and "copy diagnostics" show it).
+ */
+
+const KnownAccountSchema = z.object({
+  accountId: z.string().max(64),
+  displayName: z.string().max(200),
+  state: z.enum(['active', 'blocked']),
+  blockAt: z.string().max(40),
+  checkedAt: z.string().max(40),
+});
+const AccountMemorySchema = z.object({
+  blockAt: z.string().max(40),
+  shownDays: z.number().int().nullable(),
+  shownAt: z.string().max(40).nullable(),
+  snoozedUntil: z.string().max(40).nullable(),
+});
+/** The reminder scheduler's memory: last known statuses, what was shown and snoozed. */
+export const ReminderStateSchema = z.object({
+  accounts: z.array(KnownAccountSchema).max(200),
+  memory: z.record(z.string(), AccountMemorySchema),
+  refreshFailing: z.boolean(),
+  lastRefreshAt: z.string().max(40).nullable(),
+  /** The clock at the last evaluation: a later evaluation earlier than this means the clock was set back. */
+  lastTickAt: z.string().max(40).nullable(),
+});
+export type ReminderState = z.infer<typeof ReminderStateSchema>;
+
+/** This workstation's identity: the public half only (the private key is in the keychain). */
+export const WorkstationIdentitySchema = z.object({
+  id: z.uuid(),
+  /** Ed25519 public key, SPKI DER in base64. */
+  publicKey: z.string().max(200),
+  createdAt: z.string().max(40),
+  registeredAt: z.string().max(40).nullable(),
+  revokedAt: z.string().max(40).nullable(),
+});
+export type WorkstationIdentity = z.infer<typeof WorkstationIdentitySchema>;
+
+export const SettingsSchema = WorkstationSettingsSchema.extend({
+  workstation: WorkstationIdentitySchema.nullable(),
+  reminders: ReminderStateSchema,
+  /** Account ids whose refresh token is kept in the keychain ("remember me"). Ids only, never the token. */
+  rememberedAccounts: z.array(z.string().max(64)).max(50),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  language: 'fr',
+  backendUrl: '',
+  readerName: '',
+  reminderDays: [...DEFAULT_REMINDER_DAYS],
+  startAtLogin: true,
+  workstationLabel: 'Poste Vigie',
+  workstation: null,
+  reminders: { accounts: [], memory: {}, refreshFailing: false, lastRefreshAt: null, lastTickAt: null },
+  rememberedAccounts: [],
+};
+
+/** The format version of the file (not the app's): bump it with a migration below. */
+export const SETTINGS_FORMAT_VERSION = '2.0.0';
+
+/** Keys a pre-release build may have left in plain text. They are removed, never read. */
+const SECRET_LOOKING_KEYS = ['token', 'refreshToken', 'accessToken', 'password', 'pin', 'privateKey'];
+
+type Store = Conf<Settings>;
+const migrations: Record<string, (store: Store) => void> = {
+  // 1.x: { language, backendUrl } only. 2.0.0: workstation settings, reminders memory, identity; no secrets.
+  '2.0.0': (store) => {
+    const raw = store.store as Record<string, unknown>;
+    const url = raw.backendUrl;
+    if (typeof url === 'string' && url.endsWith('/')) store.set('backendUrl', url.replace(/\/+$/, ''));
+    for (const key of SECRET_LOOKING_KEYS) if (key in raw) store.delete(key as keyof Settings);
+  },
+};
+
+function confSchema(): Schema<Settings> {
+  const json = z.toJSONSchema(SettingsSchema, { target: 'draft-7', io: 'input' }) as { properties: Record<string, object> };
+  const out: Record<string, object> = {};
+  for (const [key, prop] of Object.entries(json.properties)) {
+    out[key] = { ...prop, default: DEFAULT_SETTINGS[key as keyof Settings] };
+  }
+  return out as unknown as Schema<Settings>;
 }
 
-const schema = {
-  language: { type: 'string', enum: ['fr', 'en'], default: 'fr' },
-  backendUrl: { type: 'string', default: '' },
-} as const;
+export type RecoveryReason = 'unreadable' | 'invalid';
+export interface SettingsRecovery {
+  reason: RecoveryReason;
+  /** Where the bad file was put aside. */
+  movedTo: string;
+  restoredFrom: 'backup' | 'defaults';
+  at: string;
+  detail: string;
+}
 
 export interface SettingsStore {
   get<K extends keyof Settings>(key: K): Settings[K];
   set<K extends keyof Settings>(key: K, value: Settings[K]): void;
+  /** What the settings screen shows and edits. */
+  getWorkstationSettings(): WorkstationSettings;
+  /** Validates (zod) and saves a partial change; returns the full settings. Throws on an invalid value. */
+  updateWorkstationSettings(patch: Partial<WorkstationSettings>): WorkstationSettings;
+  /** Called after a recovery (at open or while running). */
+  onRecovered(listener: (r: SettingsRecovery) => void): () => void;
   /** Set when the file on disk was unreadable and was put aside (the app goes on with defaults). */
   readonly recoveredFrom: string | null;
+  /** Every recovery since the store was opened, oldest first. */
+  readonly recoveries: readonly SettingsRecovery[];
+  readonly path: string;
 }
 
-export function openSettings(dir: string): SettingsStore {
-  const open = () => new Conf<Settings>({ cwd: dir, configName: 'settings', schema, clearInvalidConfig: false });
-  let conf: Conf<Settings>;
-  let recoveredFrom: string | null = null;
+export function openSettings(dir: string, opts: { now?: () => Date } = {}): SettingsStore {
+  const now = opts.now ?? (() => new Date());
+  const file = join(dir, 'settings.json');
+  const backup = join(dir, 'settings.backup.json');
+  const schema = confSchema();
+  const recoveries: SettingsRecovery[] = [];
+  const listeners = new Set<(r: SettingsRecovery) => void>();
+
+  const open = (): Store => {
+    const conf = new Conf<Settings>({
+      cwd: dir,
+      configName: 'settings',
+      schema,
+      clearInvalidConfig: false,
+      projectVersion: SETTINGS_FORMAT_VERSION,
+      migrations,
+      ajvOptions: { strict: false },
+    });
+    // conf validates the JSON schema; zod checks what JSON schema cannot say (URL protocols, uuid versions).
+    const parsed = SettingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...stripInternal(conf.store) });
+    if (!parsed.success) throw new Error(`Config schema violation: ${z.prettifyError(parsed.error)}`);
+    return conf;
+  };
+
+  const writeBackup = () => {
+    try {
+      const text = readFileSync(file, 'utf8');
+      writeFileSync(`${backup}.tmp`, text, { mode: 0o600 });
+      renameSync(`${backup}.tmp`, backup);
+    } catch {
+      // a missing backup only means the defaults are the fallback
+    }
+  };
+
+  const recover = (e: unknown): Store => {
+    const reason: RecoveryReason = e instanceof SyntaxError ? 'unreadable' : 'invalid';
+    const movedTo = `${file}.corrupt-${now().getTime()}`;
+    if (existsSync(file)) renameSync(file, movedTo);
+    let restoredFrom: SettingsRecovery['restoredFrom'] = 'defaults';
+    let conf: Store | null = null;
+    if (existsSync(backup)) {
+      writeFileSync(file, readFileSync(backup));
+      try {
+        conf = open();
+        restoredFrom = 'backup';
+      } catch {
+        rmSync(file, { force: true });
+        rmSync(backup, { force: true });
+      }
+    }
+    conf ??= open();
+    const r: SettingsRecovery = {
+      reason,
+      movedTo,
+      restoredFrom,
+      at: now().toISOString(),
+      detail: e instanceof Error ? e.message.slice(0, 300) : String(e),
+    };
+    recoveries.push(r);
+    for (const l of listeners) l(r);
+    return conf;
+  };
+
+  let conf: Store;
   try {
     conf = open();
-  } catch {
-    // A corrupt or hand-edited file must never stop the app: keep it aside for diagnostics, start afresh.
-    const file = join(dir, 'settings.json');
-    if (existsSync(file)) {
-      recoveredFrom = `${file}.corrupt-${Date.now()}`;
-      renameSync(file, recoveredFrom);
-    }
-    conf = open();
+  } catch (e) {
+    conf = recover(e);
   }
-  return {
-    get: (key) => conf.get(key),
-    set: (key, value) => conf.set(key, value),
-    recoveredFrom,
+  writeBackup();
+
+  /** conf re-reads the file at every access: a file broken while the app runs is recovered, not thrown. */
+  const guarded = <T>(fn: (c: Store) => T): T => {
+    try {
+      return fn(conf);
+    } catch (e) {
+      conf = recover(e);
+      return fn(conf);
+    }
   };
+
+  const store: SettingsStore = {
+    get: (key) => guarded((c) => c.get(key)),
+    set: (key, value) => {
+      guarded((c) => c.set(key, value));
+      writeBackup();
+    },
+    getWorkstationSettings: () => {
+      const all = guarded((c) => c.store);
+      return WorkstationSettingsSchema.parse({ ...pick(DEFAULT_SETTINGS), ...pick(all) });
+    },
+    updateWorkstationSettings: (patch) => {
+      const next = WorkstationSettingsSchema.parse({ ...store.getWorkstationSettings(), ...patch });
+      guarded((c) => c.set(next));
+      writeBackup();
+      return next;
+    },
+    onRecovered: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    get recoveredFrom() {
+      return recoveries[0]?.movedTo ?? null;
+    },
+    recoveries,
+    path: file,
+  };
+  return store;
+}
+
+function stripInternal(s: Record<string, unknown>): Record<string, unknown> {
+  const { __internal__: _i, ...rest } = s;
+  return rest;
+}
+
+function pick(s: Partial<Settings>): WorkstationSettings {
+  const { language, backendUrl, readerName, reminderDays, startAtLogin, workstationLabel } = s as WorkstationSettings;
+  return { language, backendUrl, readerName, reminderDays, startAtLogin, workstationLabel };
 }
