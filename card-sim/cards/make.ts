@@ -1,0 +1,40 @@
+import { resolveHolder } from '../holders';
+import { loadTestPki } from '../pki';
+import { VirtualCps } from './cps';
+import { VirtualGarbage, VirtualVitale } from './others';
+import type { VirtualCard } from './types';
+
+export type SimProfile = 'cps3' | 'cps4' | 'vitale' | 'garbage';
+
+export interface MakeCardOptions {
+  profile?: SimProfile;
+  /** A name or national id (see ../holders.ts). */
+  holder?: string;
+  pin?: string;
+  puk?: string;
+  pinTriesLeft?: number;
+  answer61?: boolean;
+  answer6C?: boolean;
+}
+
+/** Builds a virtual card, with the holder's keys and certificates from the test PKI. */
+export async function makeCard(o: MakeCardOptions = {}): Promise<VirtualCard> {
+  const profile = o.profile ?? 'cps3';
+  if (profile === 'vitale') return new VirtualVitale();
+  if (profile === 'garbage') return new VirtualGarbage();
+  const holder = resolveHolder(o.holder ?? 'Claire MARTIN');
+  const creds = await (await loadTestPki()).credentialsFor(holder);
+  return new VirtualCps({
+    profile,
+    serial: holder.cardSerial,
+    authCertPem: creds.authCertPem,
+    authKeyPem: creds.authKeyPem,
+    signCertPem: creds.signCertPem,
+    signKeyPem: creds.signKeyPem,
+    pin: o.pin,
+    puk: o.puk,
+    pinTriesLeft: o.pinTriesLeft,
+    answer61: o.answer61,
+    answer6C: o.answer6C,
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * A card channel: sends commands through a transport and deals with the ISO 7816 plumbing —
+ * 61xx (GET RESPONSE until the data is all there), 6Cxx (re-send with the Le the card asks for),
+ * command chaining for data over 255 bytes, READ BINARY in chunks of at most 0xE7 bytes, the logical channel
+ * in the CLA byte, and cancellation between APDUs.
+ */
+import { AppError } from '../domain/result';
+import { encodeCommand, parseResponse, SW_OK, swError, type Command, type Response } from './apdu';
+import { concat, type Bytes } from './bytes';
+
+/** What the driver needs from a reader: the ATR and one exchange. Errors carry stable codes (AppError). */
+export interface CardTransport {
+  readonly atr: Bytes;
+  transmit(apdu: Bytes): Promise<Bytes>;
+}
+
+export const MAX_READ_CHUNK = 0xe7;
+
+export interface ChannelOptions {
+  /** Logical channel (0..3), put in the CLA's two low bits. */
+  logicalChannel?: number;
+  signal?: AbortSignal;
+  /** Called with every exchange (recorders, traces). PIN-bearing commands must be masked by the caller. */
+  onExchange?: (command: Bytes, response: Bytes) => void;
+}
+
+export class CardChannel {
+  constructor(
+    readonly transport: CardTransport,
+    private readonly o: ChannelOptions = {},
+  ) {}
+
+  withChannel(logicalChannel: number): CardChannel {
+    return new CardChannel(this.transport, { ...this.o, logicalChannel });
+  }
+
+  private cla(base: number) {
+    return (base & 0xfc) | ((this.o.logicalChannel ?? 0) & 0x03);
+  }
+
+  private async exchange(c: Command): Promise<Response> {
+    if (this.o.signal?.aborted) throw new AppError('CANCELLED', 'Opération annulée.');
+    const cmd = encodeCommand(c);
+    const raw = await this.transport.transmit(cmd);
+    this.o.onExchange?.(cmd, raw);
+    return parseResponse(raw);
+  }
+
+  /** One command (chained if its data exceeds 255 bytes), with 61xx and 6Cxx handled. Any status word returned. */
+  async transmit(c: Command): Promise<Response> {
+    const cla = this.cla(c.cla);
+    const data = c.data ?? new Uint8Array(0);
+    let offset = 0;
+    while (data.length - offset > 255) {
+      const part = data.subarray(offset, offset + MAX_READ_CHUNK);
+      const r = await this.exchange({ ...c, cla: cla | 0x10, data: part, le: undefined });
+      if (r.sw !== SW_OK) return r;
+      offset += part.length;
+    }
+    const last = { ...c, cla, data: data.subarray(offset) };
+    let r = await this.exchange(last.data.length ? last : { ...last, data: undefined });
+    if ((r.sw & 0xff00) === 0x6c00) r = await this.exchange({ ...last, data: last.data.length ? last.data : undefined, le: r.sw & 0xff || 256 });
+    let out = r.data;
+    let guard = 0;
+    while ((r.sw & 0xff00) === 0x6100) {
+      if (++guard > 64) throw new AppError('CARD_PROTOCOL', 'La carte annonce des données sans fin (61xx).');
+      r = await this.exchange({ cla: this.cla(0x00), ins: 0xc0, p1: 0, p2: 0, le: r.sw & 0xff || 256 });
+      out = concat(out, r.data);
+    }
+    return { data: out, sw: r.sw };
+  }
+
+  /** Like transmit, but anything other than 9000 becomes a CardStatusError. */
+  async send(c: Command, what: 'pin' | 'puk' | 'none' = 'none'): Promise<Bytes> {
+    const r = await this.transmit(c);
+    if (r.sw !== SW_OK) throw swError(r.sw, what);
+    return r.data;
+  }
+
+  /** READ BINARY of the current EF, to its end, in chunks of at most 0xE7 bytes. */
+  async readBinary(maxSize = 0x7fff): Promise<Bytes> {
+    const parts: Bytes[] = [];
+    let offset = 0;
+    while (offset < maxSize) {
+      const le = Math.min(MAX_READ_CHUNK, maxSize - offset);
+      const r = await this.transmit({ cla: 0x00, ins: 0xb0, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, le });
+      if (r.sw === 0x6b00 && offset > 0) break; // offset past the end: the file ended on a chunk boundary
+      if (r.sw !== SW_OK && r.sw !== 0x6282) throw swError(r.sw);
+      parts.push(r.data);
+      offset += r.data.length;
+      if (r.sw === 0x6282 || r.data.length < le || r.data.length === 0) break;
+    }
+    return concat(...parts);
+  }
+}

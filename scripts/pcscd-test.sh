@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# A private pcscd with the vsmartcard-vpcd virtual reader, for the card tests and the demo.
+#
+#   scripts/pcscd-test.sh start|stop|restart|status|env
+#
+# Why a private mount namespace: pcscd's socket path is fixed (/run/pcscd/pcscd.comm) and a test that kills
+# pcscd must not kill a pcscd someone else uses. So pcscd runs in its own mount namespace where /run/pcscd is a
+# bind mount of $VIGIE_PCSCD_DIR; clients reach it through PCSCLITE_CSOCK_NAME=$VIGIE_PCSCD_DIR/pcscd.comm
+# (libpcsclite honours that variable). The network namespace is the host's: the virtual card connects to vpcd on
+# 127.0.0.2:$VIGIE_VPCD_PORT (reader 0) and +1 (reader 1), through a local route with `quickack 1` (without it
+# every APDU costs ~44 ms: Debian's vpcd writes length and payload separately, Nagle + delayed ACK).
+# The route is added if missing and removed at stop only if this script added it.
+#
+# Needs root, pcscd and the vpcd driver. Otherwise exits 3 with the reason on stderr (tests skip and say why).
+set -euo pipefail
+
+DIR="${VIGIE_PCSCD_DIR:-/run/vigie-pcscd}"
+PORT="${VIGIE_VPCD_PORT:-35963}"
+DRIVER=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
+SOCK="$DIR/pcscd.comm"
+PIDFILE="$DIR/pcscd.pid.outer"
+ROUTE=(local 127.0.0.2 dev lo table local)
+
+why_not() {
+  [ "$(id -u)" -eq 0 ] || { echo "not root (pcscd in a private mount namespace needs root)"; return; }
+  command -v pcscd >/dev/null 2>&1 || { echo "pcscd is not installed (run scripts/setup-system.sh)"; return; }
+  [ -f "$DRIVER" ] || { echo "vsmartcard-vpcd is not installed ($DRIVER missing; run scripts/setup-system.sh)"; return; }
+  command -v unshare >/dev/null 2>&1 || { echo "unshare (util-linux) is missing"; return; }
+}
+
+running_pid() {
+  [ -f "$PIDFILE" ] || return 1
+  local pid; pid="$(cat "$PIDFILE")"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = pcscd ] && echo "$pid"
+}
+
+start() {
+  local reason; reason="$(why_not)"
+  if [ -n "$reason" ]; then echo "pcscd-test: cannot start: $reason" >&2; exit 3; fi
+  if running_pid >/dev/null; then echo "PCSCLITE_CSOCK_NAME=$SOCK"; return; fi
+  mkdir -p "$DIR/conf"
+  rm -f "$SOCK" "$DIR/pcscd.pid"
+  local hex; hex="$(printf '0x%X' "$PORT")"
+  cat > "$DIR/conf/vpcd" <<CONF
+FRIENDLYNAME "Virtual PCD"
+DEVICENAME   /dev/null:$hex
+LIBPATH      $DRIVER
+CHANNELID    $hex
+CONF
+  if ! ip route show table local 2>/dev/null | grep -q '^local 127.0.0.2 dev lo'; then
+    if ip route add "${ROUTE[@]}" proto kernel scope host src 127.0.0.1 quickack 1 2>/dev/null; then
+      touch "$DIR/route-added"
+    fi
+  fi
+  # unshare execs sh, which execs pcscd: the background pid is pcscd's.
+  unshare --mount --propagation private \
+    sh -c "mount --bind '$DIR' /run/pcscd 2>/dev/null || { mkdir -p /run/pcscd && mount --bind '$DIR' /run/pcscd; }; exec pcscd --foreground -c '$DIR/conf'" \
+    >"$DIR/pcscd.log" 2>&1 </dev/null &
+  echo $! > "$PIDFILE"
+  for _ in $(seq 1 100); do
+    [ -S "$SOCK" ] && break
+    sleep 0.02
+  done
+  if [ ! -S "$SOCK" ]; then echo "pcscd-test: pcscd did not start; log:" >&2; cat "$DIR/pcscd.log" >&2; exit 1; fi
+  echo "PCSCLITE_CSOCK_NAME=$SOCK"
+}
+
+stop() {
+  local pid
+  if pid="$(running_pid)"; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.02; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$PIDFILE" "$SOCK"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop)
+    stop
+    if [ -f "$DIR/route-added" ]; then ip route del "${ROUTE[@]}" 2>/dev/null || true; rm -f "$DIR/route-added"; fi
+    ;;
+  restart) stop; start ;;
+  status) if pid="$(running_pid)"; then echo "running pid $pid socket $SOCK port $PORT"; else echo "stopped"; exit 1; fi ;;
+  check) reason="$(why_not)"; if [ -n "$reason" ]; then echo "$reason"; exit 3; fi ;;
+  env) echo "PCSCLITE_CSOCK_NAME=$SOCK" ;;
+  *) echo "usage: $0 start|stop|restart|status|check|env" >&2; exit 2 ;;
+esac
