@@ -5,6 +5,7 @@ import { AppError } from '../../domain/result';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { EventHub } from './api/event-hub';
 import { BackendMonitor } from './backend-monitor';
+import { startEmbeddedBackend, type EmbeddedBackend } from './embedded-backend';
 import type { CardSource } from './card-source';
 import type { CoreContext, LogFn } from './context';
 import { appHandlers } from './handlers/app';
@@ -56,10 +57,12 @@ export function createCore(opts: CoreOptions): Core {
     now: opts.now ?? (() => new Date()),
   };
 
-  const backendUrl = opts.backendUrl || settings.get('backendUrl');
-  const backend = new BackendMonitor({
-    baseUrl: backendUrl || 'http://127.0.0.1:0',
-    mode: backendUrl ? 'remote' : 'embedded',
+  // A remote backend when configured; otherwise the one embedded in this app (started by `start()`).
+  const remoteUrl = opts.backendUrl || settings.get('backendUrl');
+  let embedded: EmbeddedBackend | null = null;
+  let backend = new BackendMonitor({
+    baseUrl: remoteUrl || 'http://127.0.0.1:0',
+    mode: remoteUrl ? 'remote' : 'embedded',
     onChange: (s) => events.emit('backend.status', s),
   });
 
@@ -88,12 +91,26 @@ export function createCore(opts: CoreOptions): Core {
     async start() {
       unsubscribeCard = card.onState((s) => events.emit('card.state', s));
       await card.start();
-      if (backendUrl) backend.start();
+      if (!remoteUrl) {
+        try {
+          embedded = await startEmbeddedBackend({ userDataDir: opts.userDataDir, demo: ctx.demo, log, now: ctx.now });
+          backend = new BackendMonitor({
+            baseUrl: embedded.url,
+            mode: 'embedded',
+            onChange: (s) => events.emit('backend.status', s),
+          });
+        } catch (e) {
+          // The app stays usable (card state, settings); the backend panel says it is unreachable.
+          log('error', 'embedded backend failed to start', { error: String(e) });
+        }
+      }
+      backend.start();
     },
     async stop() {
       unsubscribeCard?.();
       backend.stop();
       await card.stop();
+      await embedded?.close();
     },
   };
 }

@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createBackend, type Backend } from '../../backend/app';
+import { seedDemo } from '../../backend/demo/seed';
+import type { LogFn } from './context';
+
+export interface EmbeddedBackend {
+  readonly url: string;
+  readonly backend: Backend;
+  /** The mail outbox folder (.eml files) and the postal letters folder of the embedded backend. */
+  readonly outboxDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The backend inside the app (single workstation, demo): PGlite in the user-data folder, mails as .eml files,
+ * listening on 127.0.0.1 only. One process per data folder (PGlite is a single session).
+ */
+export async function startEmbeddedBackend(opts: {
+  userDataDir: string;
+  demo: boolean;
+  log: LogFn;
+  now?: () => Date;
+}): Promise<EmbeddedBackend> {
+  const dataDir = join(opts.userDataDir, 'backend-data');
+  const outboxDir = join(opts.userDataDir, 'outbox');
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(outboxDir, { recursive: true });
+  const t0 = performance.now();
+  const backend = await createBackend({
+    database: `pglite:${dataDir}`,
+    mailer: { kind: 'outbox-dir', dir: join(outboxDir, 'mail'), from: 'Vigie <ne-pas-repondre@vigie.invalid>' },
+    logLevel: 'warn',
+    ...(opts.now ? { clock: { now: opts.now } } : {}),
+  });
+  if (opts.demo) {
+    const seeded = await seedDemo(backend.db, opts.now?.() ?? new Date());
+    if (seeded.created) opts.log('info', 'demo pharmacy created');
+  }
+  const url = await backend.listen(0, '127.0.0.1');
+  opts.log('info', 'embedded backend ready', { ms: Math.round(performance.now() - t0) });
+  return { url, backend, outboxDir, close: () => backend.close() };
+}
