@@ -1,0 +1,5 @@
+export * from './challenges';
+export * from './crl';
+export * from './identity';
+export * from './trust';
+export * from './verify';
