@@ -50,6 +50,8 @@ export interface CpsCardOptions {
   answer61?: boolean;
   /** Answer a READ BINARY whose Le overshoots the end of the file with 6Cxx (re-send with Le=xx). */
   answer6C?: boolean;
+  /** How the card calls itself in logs and the CLI. */
+  label?: string;
 }
 
 interface Node {
@@ -108,7 +110,7 @@ export class VirtualCps implements VirtualCard {
   private pending: Bytes | undefined;
 
   constructor(private readonly o: CpsCardOptions) {
-    this.name = `${o.profile.toUpperCase()} ${new X509Certificate(o.authCertPem).subject.split('\n')[0]}`;
+    this.name = `${o.profile.toUpperCase()} ${o.label ?? new X509Certificate(o.authCertPem).subject.split('\n')[0]}`;
     this.atr = o.profile === 'cps3' ? CPS3_ATR : CPS4_ATR;
     this.authKey = createPrivateKey(o.authKeyPem);
     this.signKey = createPrivateKey(o.signKeyPem ?? o.authKeyPem);

@@ -36,5 +36,6 @@ export async function makeCard(o: MakeCardOptions = {}): Promise<VirtualCard> {
     pinTriesLeft: o.pinTriesLeft,
     answer61: o.answer61,
     answer6C: o.answer6C,
+    label: `${holder.firstName} ${holder.lastName} (${holder.nationalId})`,
   });
 }

@@ -130,9 +130,11 @@ export class ReaderMonitor {
         // A reader seen for the first time: read its state now, without waiting.
         if (names.some((n) => !this.known.has(n))) this.absorb((await this.ctx.waitForChange(query(true), 0)) ?? []);
         this.emit({ service: true, readers: names.map((n) => this.known.get(n) ?? { name: n, state: 0, atr: null }) });
-        const changes = await this.ctx.waitForChange(query(false), this.o.pollMs ?? 1000);
+        const changes = await this.ctx.waitForChange(query(false), this.o.pollMs ?? 400);
         if (changes === null) continue; // cancelled
-        this.absorb(changes);
+        // pcsc-lite wakes waiters on card and reader events only, not when another application takes or
+        // leaves the card exclusively: a fresh look at each timeout catches that ("busy").
+        this.absorb(changes.length ? changes : ((await this.ctx.waitForChange(query(true), 0)) ?? []));
       } catch (e) {
         if (process.env.VIGIE_CARD_DEBUG) console.error('monitor:', e);
         this.drop();
@@ -195,15 +197,30 @@ export class PcscConnection implements CardTransport {
     }
   }
 
+  /** Whether the card is gone, waiting up to `ms` for PC/SC to notice (a removal reaches clients ~200 ms late). */
+  async gone(ms = 600): Promise<boolean> {
+    const until = Date.now() + ms;
+    for (;;) {
+      if (!this.present()) return true;
+      if (Date.now() >= until) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   async transmit(apdu: Bytes): Promise<Bytes> {
     let r: Buffer;
     try {
       r = await this.card.transmit(Buffer.from(apdu), { maxRecvLength: 258 });
     } catch (e) {
-      throw pcscError(e);
+      const err = pcscError(e);
+      if (err.code === 'CARD_PROTOCOL' && (await this.gone())) throw new AppError('CARD_REMOVED', 'La carte a été retirée pendant un échange.');
+      throw err;
     }
-    // A card pulled out in the middle of an exchange: vpcd and some readers return nothing at all.
-    if (r.length < 2 && !this.present()) throw new AppError('CARD_REMOVED', 'La carte a été retirée pendant un échange.');
+    // A card pulled out in the middle of an exchange: vpcd (and some readers) answer nothing at all.
+    if (r.length < 2) {
+      if (await this.gone()) throw new AppError('CARD_REMOVED', 'La carte a été retirée pendant un échange.');
+      throw new AppError('CARD_MUTE', 'La carte ne répond plus.');
+    }
     return new Uint8Array(r);
   }
 
