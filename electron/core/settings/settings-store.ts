@@ -114,6 +114,8 @@ export interface SettingsStore {
   getWorkstationSettings(): WorkstationSettings;
   /** Validates (zod) and saves a partial change; returns the full settings. Throws on an invalid value. */
   updateWorkstationSettings(patch: Partial<WorkstationSettings>): WorkstationSettings;
+  /** Called after every saved change of the workstation settings (the shell applies start-at-login, the tray…). */
+  onChanged(listener: (next: WorkstationSettings) => void): () => void;
   /** Called after a recovery (at open or while running). */
   onRecovered(listener: (r: SettingsRecovery) => void): () => void;
   /** Set when the file on disk was unreadable and was put aside (the app goes on with defaults). */
@@ -130,6 +132,7 @@ export function openSettings(dir: string, opts: { now?: () => Date } = {}): Sett
   const schema = confSchema();
   const recoveries: SettingsRecovery[] = [];
   const listeners = new Set<(r: SettingsRecovery) => void>();
+  const changeListeners = new Set<(next: WorkstationSettings) => void>();
 
   const open = (): Store => {
     const conf = new Conf<Settings>({
@@ -218,7 +221,12 @@ export function openSettings(dir: string, opts: { now?: () => Date } = {}): Sett
       const next = WorkstationSettingsSchema.parse({ ...store.getWorkstationSettings(), ...patch });
       guarded((c) => c.set(next));
       writeBackup();
+      for (const l of changeListeners) l(next);
       return next;
+    },
+    onChanged: (l) => {
+      changeListeners.add(l);
+      return () => changeListeners.delete(l);
     },
     onRecovered: (l) => {
       listeners.add(l);

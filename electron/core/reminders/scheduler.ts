@@ -1,0 +1,229 @@
+import type { Unsubscribe } from '../../../domain/api/define';
+import type { Reminder } from '../../../domain/api/groups/reminders';
+import { planReminders, snooze as snoozeMemory, type KnownAccount, type ReminderNotice } from '../../../domain/reminders/planner';
+import { AppError } from '../../../domain/result';
+import type { LogFn } from '../context';
+import type { ReminderState, SettingsStore } from '../settings/settings-store';
+
+/**
+ * The reminder scheduler of the workstation (issue 7 §1). It asks the backend for the status of the accounts
+ * followed on this workstation (a read-only status call, never a sign-in), plans with the pure planner
+ * (domain/reminders), remembers what it showed and what was snoozed in the settings store, and emits the
+ * notifications; the Electron shell shows them as OS notifications, the browser shows them as the in-app banner.
+ *
+ * Time: every decision uses the wall clock `now()`, never the count of timer ticks, so a restart, a sleep or a
+ * clock set back changes nothing to what is shown: the memory decides. Timers only say when to look again, and
+ * never sleep longer than `maxSleepMs`, so a clock jump or a resume is noticed within that time even if the
+ * shell's resume event never comes.
+ */
+
+/** The part of the backend's AccountStatus the scheduler needs (domain/backend-api AccountStatusSchema). */
+export interface StatusLike {
+  accountId: string;
+  displayName: string;
+  state: 'active' | 'blocked';
+  blockAt: string;
+}
+
+export interface ReminderSchedulerOptions {
+  settings: SettingsStore;
+  /** The status of every account followed on this workstation (GET /v1/pharmacy/accounts, /v1/me/status). */
+  fetchStatuses: () => Promise<readonly StatusLike[]>;
+  now?: () => Date;
+  log?: LogFn;
+  /** How often statuses are fetched when all is well (default 15 min). */
+  refreshEveryMs?: number;
+  /** The longest a timer sleeps (default 5 min). */
+  maxSleepMs?: number;
+  /** A status older than this is flagged stale (default 6 h). */
+  staleAfterMs?: number;
+  /** A fetch taking longer counts as failed (default 10 s). */
+  fetchTimeoutMs?: number;
+}
+
+export interface ReminderScheduler {
+  start(): Promise<void>;
+  stop(): void;
+  list(): Reminder[];
+  snooze(accountId: string, hours: number): { snoozedUntil: string };
+  /** Fetch now (after a sign-in, on resume, on unlock). */
+  refresh(): Promise<void>;
+  /** The shell saw a resume from sleep or a clock change: refresh and look again. */
+  wake(reason: string): Promise<void>;
+  onNotify(listener: (n: ReminderNotice) => void): Unsubscribe;
+  onChanged(listener: (reminders: Reminder[]) => void): Unsubscribe;
+}
+
+export function createReminderScheduler(opts: ReminderSchedulerOptions): ReminderScheduler {
+  const now = opts.now ?? (() => new Date());
+  const log = opts.log ?? (() => {});
+  const refreshEvery = opts.refreshEveryMs ?? 15 * 60_000;
+  const maxSleep = opts.maxSleepMs ?? 5 * 60_000;
+  const fetchTimeout = opts.fetchTimeoutMs ?? 10_000;
+  const notifyListeners = new Set<(n: ReminderNotice) => void>();
+  const changedListeners = new Set<(r: Reminder[]) => void>();
+
+  let state: ReminderState = opts.settings.get('reminders');
+  let reminders: Reminder[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let running = false;
+  let nextRefreshAt = 0;
+  let failures = 0;
+  let lastTick: number | null = state.lastTickAt ? new Date(state.lastTickAt).getTime() : null;
+  let inFlight: Promise<void> | null = null;
+  // Read once and on change: conf reads the file at every access.
+  let offsets = opts.settings.get('reminderDays');
+  const offSettings = opts.settings.onChanged((next) => {
+    offsets = next.reminderDays;
+    if (running) schedule(evaluate());
+  });
+
+  const save = (next: ReminderState) => {
+    if (JSON.stringify(next) === JSON.stringify(state)) return;
+    state = next;
+    opts.settings.set('reminders', state);
+  };
+
+  /** Plans, shows what is due, remembers it, says when to look again. */
+  const evaluate = () => {
+    const t = now();
+    if (lastTick !== null && t.getTime() < lastTick - 60_000)
+      log('warn', 'clock set back; reminders already shown stay shown', { byMinutes: Math.round((lastTick - t.getTime()) / 60_000) });
+    lastTick = t.getTime();
+    const plan = planReminders({
+      accounts: state.accounts,
+      memory: state.memory,
+      now: t,
+      offsets,
+      refreshFailing: state.refreshFailing,
+      ...(opts.staleAfterMs !== undefined ? { staleAfterMs: opts.staleAfterMs } : {}),
+    });
+    // Remember first, then show: a crash in between loses a notification rather than repeating it forever.
+    save({ ...state, memory: plan.memory, ...(plan.notify.length > 0 ? { lastTickAt: t.toISOString() } : {}) });
+    for (const n of plan.notify) {
+      log('info', 'reminder due', { days: n.days, urgency: n.urgency, cause: n.cause, stale: n.stale });
+      for (const l of notifyListeners) safe(() => l(n));
+    }
+    if (JSON.stringify(plan.reminders) !== JSON.stringify(reminders)) {
+      reminders = plan.reminders;
+      for (const l of changedListeners) safe(() => l(reminders));
+    }
+    return plan.nextWakeAt;
+  };
+
+  const doRefresh = async () => {
+    const t = now();
+    try {
+      const statuses = await withTimeout(opts.fetchStatuses(), fetchTimeout);
+      const checkedAt = now().toISOString();
+      const accounts: KnownAccount[] = statuses.map((s) => ({
+        accountId: s.accountId,
+        displayName: s.displayName,
+        state: s.state,
+        blockAt: s.blockAt,
+        checkedAt,
+      }));
+      failures = 0;
+      nextRefreshAt = t.getTime() + refreshEvery;
+      save({ ...state, accounts, refreshFailing: false, lastRefreshAt: checkedAt });
+    } catch (e) {
+      failures += 1;
+      // Back off: 1, 2, 4 … minutes, never longer than the normal period.
+      nextRefreshAt = t.getTime() + Math.min(refreshEvery, 60_000 * 2 ** Math.min(failures - 1, 10));
+      if (!state.refreshFailing) log('warn', 'account statuses could not be refreshed; showing the last known ones', { error: errorName(e) });
+      save({ ...state, refreshFailing: true });
+    }
+  };
+
+  const refresh = () => (inFlight ??= doRefresh().finally(() => (inFlight = null)));
+
+  const schedule = (wakeAt: Date | null) => {
+    if (!running) return;
+    if (timer) clearTimeout(timer);
+    const t = now().getTime();
+    const until = Math.min(wakeAt ? wakeAt.getTime() : Infinity, nextRefreshAt, t + maxSleep);
+    timer = setTimeout(() => void cycle(), Math.max(1000, until - t));
+    timer.unref?.();
+  };
+
+  const cycle = async () => {
+    const t = now().getTime();
+    // Slept, or the clock jumped forward: the statuses are old, fetch before deciding.
+    if (lastTick !== null && t - lastTick > maxSleep + 60_000) {
+      log('info', 'woke up after a sleep or a clock jump', { minutes: Math.round((t - lastTick) / 60_000) });
+      nextRefreshAt = 0;
+    }
+    if (t >= nextRefreshAt) await refresh();
+    schedule(evaluate());
+  };
+
+  return {
+    async start() {
+      running = true;
+      nextRefreshAt = 0;
+      await cycle();
+    },
+    stop() {
+      running = false;
+      offSettings();
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+    list: () => reminders,
+    snooze(accountId, hours) {
+      const account = state.accounts.find((a) => a.accountId === accountId);
+      if (!account) throw new AppError('NOT_FOUND', 'Ce compte n’est pas suivi sur ce poste.');
+      const res = snoozeMemory(state.memory, account, now(), hours);
+      save({ ...state, memory: res.memory });
+      schedule(evaluate());
+      return { snoozedUntil: res.snoozedUntil };
+    },
+    async refresh() {
+      await refresh();
+      schedule(evaluate());
+    },
+    async wake(reason) {
+      log('info', 'reminders: wake', { reason });
+      nextRefreshAt = 0;
+      await cycle();
+    },
+    onNotify(l) {
+      notifyListeners.add(l);
+      return () => notifyListeners.delete(l);
+    },
+    onChanged(l) {
+      changedListeners.add(l);
+      return () => changedListeners.delete(l);
+    },
+  };
+}
+
+function safe(fn: () => void) {
+  try {
+    fn();
+  } catch {
+    // a broken listener must not stop the others
+  }
+}
+
+function errorName(e: unknown): string {
+  if (e instanceof AppError) return e.code;
+  return e instanceof Error ? e.name : 'error';
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new AppError('BACKEND_UNREACHABLE', 'timeout', true)), ms);
+    t.unref?.();
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
