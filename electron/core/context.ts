@@ -18,6 +18,10 @@ export interface CoreContext {
   readonly events: EventHub<RendererApi>;
   readonly settings: SettingsStore;
   readonly card: CardSource;
+  /** Demo mode: the private virtual reader's port (null: no demo reader here). */
+  readonly demoVpcdPort: number | null;
+  /** Demo mode: the virtual card currently in the reader, if any (set by the demo handlers). */
+  demoCards?: { stop(): Promise<void> };
   readonly log: LogFn;
   /** The clock; tests move it. The server's clock decides blocks, this one only schedules and displays. */
   now(): Date;

@@ -1,14 +1,14 @@
 import { rendererApi, type RendererApi, type VigieHandlers } from '../../domain/api/renderer-api';
 import type { AppInfo } from '../../domain/api/groups/app';
-import type { CardState } from '../../domain/card';
 import { AppError } from '../../domain/result';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { EventHub } from './api/event-hub';
 import { BackendMonitor } from './backend-monitor';
 import { startEmbeddedBackend, type EmbeddedBackend } from './embedded-backend';
-import type { CardSource } from './card-source';
+import { unavailableCardSource, type CardSource } from './card-source';
 import type { CoreContext, LogFn } from './context';
 import { appHandlers } from './handlers/app';
+import { demoHandlers } from './handlers/demo';
 import { openSettings, type SettingsStore } from './settings/settings-store';
 
 export interface CoreOptions {
@@ -21,6 +21,8 @@ export interface CoreOptions {
   /** A remote backend; when absent the core reports the embedded one. */
   backendUrl?: string;
   cardSource?: CardSource;
+  /** Demo mode: the port of the private virtual reader the demo cards plug into. */
+  demoVpcdPort?: number;
   log?: LogFn;
   now?: () => Date;
 }
@@ -53,6 +55,7 @@ export function createCore(opts: CoreOptions): Core {
     events,
     settings,
     card,
+    demoVpcdPort: opts.demoVpcdPort ?? null,
     log,
     now: opts.now ?? (() => new Date()),
   };
@@ -76,7 +79,7 @@ export function createCore(opts: CoreOptions): Core {
     unblock: notYet('unblock'),
     reminders: notYet('reminders'),
     settings: notYet('settings'),
-    demo: notYet('demo'),
+    demo: demoHandlers(ctx),
   };
 
   const dispatcher = createDispatcher(rendererApi, handlers, {
@@ -108,6 +111,7 @@ export function createCore(opts: CoreOptions): Core {
     },
     async stop() {
       unsubscribeCard?.();
+      await ctx.demoCards?.stop();
       backend.stop();
       await card.stop();
       await embedded?.close();
@@ -125,16 +129,4 @@ function notYet<G extends keyof VigieHandlers>(group: G): VigieHandlers[G] {
       };
   }
   return out as unknown as VigieHandlers[G];
-}
-
-/** Until a card service is attached: PC/SC reported as unavailable, which the UI explains. */
-function unavailableCardSource(): CardSource {
-  const state: CardState = {
-    status: 'no-service',
-    readers: [],
-    activeReader: null,
-    pinTriesLeft: null,
-    updatedAt: new Date().toISOString(),
-  };
-  return { getState: () => state, onState: () => () => {}, start: async () => {}, stop: async () => {} };
 }

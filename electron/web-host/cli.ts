@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCore } from '../core/core';
+import { startCore } from '../core';
 import { startWebHost } from './server';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -15,7 +15,7 @@ const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
 const userDataDir = resolve(process.env.VIGIE_USER_DATA ?? resolve(root, '.vigie/user-data'));
 mkdirSync(userDataDir, { recursive: true });
 
-const core = createCore({
+const core = await startCore({
   mode: 'browser',
   userDataDir,
   appVersion: pkg.version,
@@ -23,7 +23,6 @@ const core = createCore({
   backendUrl: process.env.VIGIE_BACKEND_URL,
   log: (level, msg, fields) => console.error(JSON.stringify({ level, msg, ...fields })),
 });
-await core.start();
 const host = await startWebHost({
   core,
   rendererDir: resolve(root, 'dist/renderer'),

@@ -1,0 +1,78 @@
+import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../../backend/demo/people';
+import type { VigieHandlers } from '../../../domain/api/renderer-api';
+import { AppError } from '../../../domain/result';
+import { startVirtualCard, type VirtualCardProcess } from '../../../card-sim/vpcd/spawn';
+import type { CoreContext } from '../context';
+
+const SITUATIONS: Record<string, string> = {
+  holder: 'Titulaire, carte CPS, compte actif',
+  employee: 'Carte CPS à son nom, compte actif',
+  accountantSoon: 'Comptable, bloqué dans 5 jours',
+  accountantBlocked: 'Comptable, bloqué pour inactivité',
+  suspicious: 'Bloqué pour activité suspecte',
+};
+
+/**
+ * « Cartes de démonstration »: demo mode only. Plugs virtual CPS cards of the demo people into the private virtual
+ * reader, as a person would insert and pull a real card. Refused outside demo mode.
+ */
+export function demoHandlers(ctx: CoreContext): VigieHandlers['demo'] {
+  let current: VirtualCardProcess | null = null;
+  let busy: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = busy.then(fn, fn);
+    busy = next.catch(() => undefined);
+    return next;
+  };
+  const requireDemo = () => {
+    if (!ctx.demo) throw new AppError('FORBIDDEN', 'Réservé au mode démonstration.');
+  };
+  const pull = async () => {
+    const card = current;
+    current = null;
+    if (card) await card.stop();
+    return card !== null;
+  };
+  ctx.demoCards = { stop: () => serial(pull).then(() => undefined) };
+
+  return {
+    people: () => ({
+      available: ctx.demo,
+      people: ctx.demo
+        ? Object.values(DEMO_PEOPLE).map((p) => ({
+            id: p.key,
+            displayName: p.displayName,
+            role: p.role,
+            situation: SITUATIONS[p.key] ?? '',
+            hasCard: p.nationalId !== null,
+            identifier: p.identifier,
+            password: p.identifier ? DEMO_PASSWORD : null,
+          }))
+        : [],
+    }),
+    insertCard: ({ personId, profile }) =>
+      serial(async () => {
+        requireDemo();
+        if (ctx.demoVpcdPort === null) throw new AppError('READER_NONE', 'Le lecteur de démonstration n’est pas disponible sur ce poste.');
+        const person = Object.values(DEMO_PEOPLE).find((p) => p.key === personId);
+        if (!person?.nationalId) throw new AppError('NOT_FOUND', 'Cette personne n’a pas de carte.');
+        await pull();
+        current = await startVirtualCard({ holder: person.nationalId, profile, port: ctx.demoVpcdPort });
+        ctx.log('info', 'demo card inserted', { person: person.key, profile });
+        return { inserted: true };
+      }),
+    removeCard: () =>
+      serial(async () => {
+        requireDemo();
+        return { removed: await pull() };
+      }),
+    answerEcps: () => {
+      requireDemo();
+      throw new AppError('UNAVAILABLE', 'Aucune demande e-CPS en attente.');
+    },
+    lastLetter: () => {
+      requireDemo();
+      return null;
+    },
+  };
+}
