@@ -14,7 +14,19 @@ export interface CertificateInfo {
   modulusBytes: number;
 }
 
+/** The last certificates read, by content: a card read again gives the same bytes; parsing them is the cost. */
+const memo: { der: Bytes; info: CertificateInfo }[] = [];
+
 export function readCertificate(der: Bytes): CertificateInfo {
+  const hit = memo.find((m) => m.der.length === der.length && Buffer.compare(m.der, der) === 0);
+  if (hit) return hit.info;
+  const info = parseCertificate(der);
+  memo.unshift({ der: new Uint8Array(der), info });
+  memo.length = Math.min(memo.length, 4);
+  return info;
+}
+
+function parseCertificate(der: Bytes): CertificateInfo {
   let cert: PeculiarCertificate;
   let node: X509Certificate;
   try {
