@@ -12,5 +12,13 @@ await build({
   format: 'esm',
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
+// The card process, started by the supervisor as an Electron utilityProcess.
+await build({
+  ...common,
+  entryPoints: ['card/process/main.ts'],
+  outfile: 'dist/electron/card-process.mjs',
+  format: 'esm',
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
 await build({ ...common, entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/electron/preload.cjs', format: 'cjs' });
-console.log('electron shell built: dist/electron/main.mjs, dist/electron/preload.cjs');
+console.log('electron shell built: dist/electron/main.mjs, preload.cjs, card-process.mjs');

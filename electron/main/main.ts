@@ -2,7 +2,8 @@ import { app, BrowserWindow } from 'electron';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCore } from '../core/core';
+import { startCore } from '../core';
+import { spawnCardUtility } from './card-process';
 import { bindIpc } from './ipc';
 import { createMainWindow } from './window';
 
@@ -30,7 +31,8 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(async () => {
-    const core = createCore({
+    const core = await startCore({
+      spawnCard: (env) => spawnCardUtility(join(here, 'card-process.mjs'), env),
       mode: 'electron',
       userDataDir: app.getPath('userData'),
       appVersion: pkg.version,
@@ -40,7 +42,6 @@ if (!app.requestSingleInstanceLock()) {
       log: (level, msg, fields) => console.error(JSON.stringify({ level, msg, ...fields })),
     });
     bindIpc(core, () => win);
-    await core.start();
     const open = () => {
       win = createMainWindow({
         preload: join(here, 'preload.cjs'),
