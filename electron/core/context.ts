@@ -2,6 +2,7 @@ import type { RendererApi } from '../../domain/api/renderer-api';
 import type { EventHub } from './api/event-hub';
 import type { CardSource } from './card-source';
 import type { SettingsStore } from './settings/settings-store';
+import type { WorkstationServices } from './workstation/services';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -22,6 +23,10 @@ export interface CoreContext {
   readonly demoVpcdPort: number | null;
   /** Demo mode: the virtual card currently in the reader, if any (set by the demo handlers). */
   demoCards?: { stop(): Promise<void> };
+  /** Keychain, "remember me", workstation identity, reminder scheduler (set by ./core.ts). */
+  workstation?: WorkstationServices;
+  /** The backend's reachability as last checked, for diagnostics (set by ./core.ts). */
+  backendStatus?: () => { mode: string; reachable: boolean; address?: string };
   readonly log: LogFn;
   /** The clock; tests move it. The server's clock decides blocks, this one only schedules and displays. */
   now(): Date;

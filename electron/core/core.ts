@@ -9,6 +9,11 @@ import { unavailableCardSource, type CardSource } from './card-source';
 import type { CoreContext, LogFn } from './context';
 import { appHandlers } from './handlers/app';
 import { demoHandlers } from './handlers/demo';
+import { remindersHandlers } from './handlers/reminders';
+import { settingsHandlers } from './handlers/settings';
+import type { LogLine } from './diagnostics/logger';
+import type { StatusLike } from './reminders/scheduler';
+import { createWorkstationServices, type WorkstationServices } from './workstation/services';
 import { openSettings, type SettingsStore } from './settings/settings-store';
 
 export interface CoreOptions {
@@ -24,6 +29,10 @@ export interface CoreOptions {
   /** Demo mode: the port of the private virtual reader the demo cards plug into. */
   demoVpcdPort?: number;
   log?: LogFn;
+  /** The status of the accounts followed on this workstation, for reminders (the backend client's status calls). */
+  fetchAccountStatuses?: () => Promise<readonly StatusLike[]>;
+  /** The file logger's last warnings and errors, for "copy diagnostics". */
+  recentLog?: () => readonly LogLine[];
   now?: () => Date;
 }
 
@@ -31,6 +40,8 @@ export interface Core {
   readonly dispatcher: Dispatcher;
   readonly events: EventHub<RendererApi>;
   readonly settings: SettingsStore;
+  /** Keychain, remember-me, workstation identity, reminders: the shell shows their notifications and tray. */
+  readonly workstation: WorkstationServices;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -60,6 +71,9 @@ export function createCore(opts: CoreOptions): Core {
     now: opts.now ?? (() => new Date()),
   };
 
+  const workstation = createWorkstationServices(ctx, { fetchStatuses: opts.fetchAccountStatuses, recentLog: opts.recentLog });
+  ctx.workstation = workstation;
+
   // A remote backend when configured; otherwise the one embedded in this app (started by `start()`).
   const remoteUrl = opts.backendUrl || settings.get('backendUrl');
   let embedded: EmbeddedBackend | null = null;
@@ -68,6 +82,7 @@ export function createCore(opts: CoreOptions): Core {
     mode: remoteUrl ? 'remote' : 'embedded',
     onChange: (s) => events.emit('backend.status', s),
   });
+  ctx.backendStatus = () => backend.current;
 
   const handlers: VigieHandlers = {
     app: appHandlers(ctx),
@@ -77,8 +92,8 @@ export function createCore(opts: CoreOptions): Core {
     accounts: notYet('accounts'),
     events: notYet('events'),
     unblock: notYet('unblock'),
-    reminders: notYet('reminders'),
-    settings: notYet('settings'),
+    reminders: remindersHandlers(ctx),
+    settings: settingsHandlers(ctx),
     demo: demoHandlers(ctx),
   };
 
@@ -91,9 +106,11 @@ export function createCore(opts: CoreOptions): Core {
     dispatcher,
     events,
     settings,
+    workstation,
     async start() {
       unsubscribeCard = card.onState((s) => events.emit('card.state', s));
       await card.start();
+      await workstation.start();
       if (!remoteUrl) {
         try {
           embedded = await startEmbeddedBackend({ userDataDir: opts.userDataDir, demo: ctx.demo, log, now: ctx.now });
@@ -110,6 +127,7 @@ export function createCore(opts: CoreOptions): Core {
       backend.start();
     },
     async stop() {
+      workstation.stop();
       unsubscribeCard?.();
       await ctx.demoCards?.stop();
       backend.stop();

@@ -1,0 +1,79 @@
+import { AppError } from '../../../domain/result';
+import type { CoreContext } from '../context';
+import type { LogLine } from '../diagnostics/logger';
+import { createReminderScheduler, type ReminderScheduler, type StatusLike } from '../reminders/scheduler';
+import { createSecretStore, type KeychainStatus, type SecretStore } from '../secrets/secret-store';
+import { createTokenVault, type TokenVault } from '../secrets/token-vault';
+import { openWorkstation, type Workstation } from './identity';
+
+/**
+ * The workstation services of the core (issue 7), composed once by ./core.ts: the OS keychain, "remember me",
+ * the workstation identity and the reminder scheduler. Nothing here imports `electron`: the shell subscribes to
+ * `reminders.onNotify` to show OS notifications; in browser mode the renderer shows the banner from
+ * `reminders.list` / `reminders.changed`.
+ */
+export interface WorkstationServicesOptions {
+  /** The status of every account followed here; the lead wires it to the backend client. */
+  fetchStatuses?: () => Promise<readonly StatusLike[]>;
+  /** Tests use their own keychain service name. */
+  keychainService?: string;
+  /** The file logger's last warnings and errors, for "copy diagnostics". */
+  recentLog?: () => readonly LogLine[];
+  /** The card supervisor's restart count, for "copy diagnostics". */
+  cardProcessRestarts?: () => number;
+}
+
+export interface WorkstationServices {
+  readonly secrets: SecretStore;
+  readonly tokens: TokenVault;
+  readonly reminders: ReminderScheduler;
+  /** Null until `start()` made or loaded the identity. */
+  workstation(): Workstation | null;
+  keychain(): KeychainStatus | null;
+  recentLog(): readonly LogLine[];
+  cardProcessRestarts(): number | null;
+  start(): Promise<void>;
+  stop(): void;
+}
+
+export function createWorkstationServices(ctx: CoreContext, opts: WorkstationServicesOptions = {}): WorkstationServices {
+  const secrets = createSecretStore(opts.keychainService ? { service: opts.keychainService } : {});
+  const tokens = createTokenVault(secrets, ctx.settings, ctx.log);
+  const reminders = createReminderScheduler({
+    settings: ctx.settings,
+    fetchStatuses:
+      opts.fetchStatuses ??
+      (() => Promise.reject(new AppError('BACKEND_UNREACHABLE', 'account statuses are not wired to the backend yet', true))),
+    now: () => ctx.now(),
+    log: ctx.log,
+  });
+  let ws: Workstation | null = null;
+  let keychain: KeychainStatus | null = null;
+  let offChanged: (() => void) | null = null;
+
+  return {
+    secrets,
+    tokens,
+    reminders,
+    workstation: () => ws,
+    keychain: () => keychain,
+    recentLog: () => opts.recentLog?.() ?? [],
+    cardProcessRestarts: () => opts.cardProcessRestarts?.() ?? null,
+    async start() {
+      offChanged = reminders.onChanged((list) => ctx.events.emit('reminders.changed', { reminders: list }));
+      keychain = await secrets.status();
+      if (!keychain.available) ctx.log('warn', 'no OS keychain: "remember me" is off', { code: 'KEYCHAIN_UNAVAILABLE', reason: keychain.reason });
+      try {
+        ws = await openWorkstation(ctx.settings, secrets, { now: () => ctx.now(), log: ctx.log });
+      } catch (e) {
+        ctx.log('error', 'workstation identity could not be set up', { error: e instanceof Error ? e.message : String(e) });
+      }
+      // Never blocks the start: the first fetch may wait for the backend.
+      void reminders.start().catch((e: unknown) => ctx.log('error', 'reminder scheduler failed to start', { error: String(e) }));
+    },
+    stop() {
+      offChanged?.();
+      reminders.stop();
+    },
+  };
+}
