@@ -20,7 +20,14 @@ npm run --silent build:renderer
 
 step "unit and integration tests (vitest)"
 # A private D-Bus session with an unlocked gnome-keyring, so keychain tests use a real Secret Service.
-bash scripts/with-keyring.sh npx vitest run
+mkdir -p .tmp
+rm -f .tmp/vitest.json .tmp/playwright.json
+status=0
+bash scripts/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json || status=1
 
 step "end-to-end tests (playwright)"
-npx playwright test
+PLAYWRIGHT_JSON_OUTPUT_NAME=.tmp/playwright.json npx playwright test --reporter=list,json || status=1
+
+step "summary"
+node scripts/test-summary.mjs || status=1
+exit "$status"
