@@ -1,0 +1,100 @@
+/**
+ * `npm run backend`                  start the backend (embedded PGlite in ./.vigie/backend-data, or DATABASE_URL)
+ * `npm run backend -- --demo`        same, seeding the demo pharmacy on first start
+ * `npm run backend -- seed --demo`   create the demo pharmacy and exit
+ *
+ * Environment: DATABASE_URL (postgres://… or pglite:<folder>), PORT (8787), HOST (127.0.0.1), LOG_LEVEL (info),
+ * SMTP_HOST / SMTP_PORT / SMTP_USER / SMTP_PASS / MAIL_FROM (else .eml files in ./.vigie/mail-outbox),
+ * TLS_CERT / TLS_KEY (PEM files: HTTPS), TRUST_PROXY (1 behind a reverse proxy).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createBackend, type BackendOptions } from './app';
+import { migrate, openDatabase } from './db/connect';
+import { seedDemo } from './demo/seed';
+import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY } from './demo/people';
+import type { MailerOptions } from './mail/transport';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { demo: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+});
+
+const env = process.env;
+const database = env.DATABASE_URL ?? 'pglite:./.vigie/backend-data';
+const from = env.MAIL_FROM ?? 'Vigie <no-reply@vigie.invalid>';
+const mailer: MailerOptions = env.SMTP_HOST
+  ? {
+      kind: 'smtp',
+      host: env.SMTP_HOST,
+      port: Number(env.SMTP_PORT ?? 587),
+      secure: env.SMTP_SECURE === '1',
+      ...(env.SMTP_USER ? { auth: { user: env.SMTP_USER, pass: env.SMTP_PASS ?? '' } } : {}),
+      from,
+    }
+  : { kind: 'outbox-dir', dir: env.MAIL_OUTBOX ?? './.vigie/mail-outbox', from };
+
+/** The URL without credentials, for the ready line. */
+const shown = database.replace(/\/\/[^@/]*@/, '//');
+
+function printDemo() {
+  console.log(`demo pharmacy: ${DEMO_PHARMACY.name} (FINESS ${DEMO_PHARMACY.finess})`);
+  for (const p of Object.values(DEMO_PEOPLE)) {
+    const how = p.identifier ? `identifiant ${p.identifier}, mot de passe ${DEMO_PASSWORD}` : `carte CPS ${p.nationalId}`;
+    console.log(`  ${p.displayName.padEnd(16)} ${p.kind.padEnd(18)} ${p.state.padEnd(8)} ${how}`);
+  }
+}
+
+async function main() {
+  if (values.help) {
+    console.log('usage: npm run backend [-- --demo] | npm run backend -- seed --demo');
+    return;
+  }
+  if (positionals[0] === 'seed') {
+    if (!values.demo) throw new Error('usage: npm run backend -- seed --demo');
+    const opened = await openDatabase(database);
+    try {
+      await migrate(opened.db);
+      const r = await seedDemo(opened.db, new Date());
+      console.log(r.created ? `seeded the demo pharmacy in ${shown}` : `the demo pharmacy already exists in ${shown}`);
+      printDemo();
+    } finally {
+      await opened.close();
+    }
+    return;
+  }
+  if (positionals.length > 0) throw new Error(`unknown command: ${positionals.join(' ')}`);
+
+  const options: BackendOptions = {
+    database,
+    mailer,
+    logLevel: (env.LOG_LEVEL as BackendOptions['logLevel']) ?? 'info',
+    trustProxy: env.TRUST_PROXY === '1',
+    ...(env.TLS_CERT && env.TLS_KEY ? { tls: { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } } : {}),
+  };
+  const backend = await createBackend(options);
+  if (values.demo) {
+    const r = await seedDemo(backend.db, backend.ctx.clock.now(), backend.ctx.config);
+    if (r.created) printDemo();
+  }
+  const url = await backend.listen(Number(env.PORT ?? 8787), env.HOST ?? '127.0.0.1');
+  console.log(`vigie-backend ready on ${url} (database ${shown}, ${backend.ctx.dbKind}; OpenAPI at ${url}/openapi.json)`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`vigie-backend: ${signal}, closing`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await backend.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  console.error(`vigie-backend: ${(e as Error).message ?? String(e)}`);
+  process.exit(1);
+});

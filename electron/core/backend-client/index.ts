@@ -1,0 +1,1 @@
+export { BackendClient, certificateSha256, type BackendClientOptions, type CallInput, type CallOutput, type ClientErr, type ClientResult } from './client';
