@@ -349,12 +349,21 @@ export class CardEngine {
     }, o.signal);
   }
 
-  unblockPin(puk: string, newPin: string, o: { signal?: AbortSignal } = {}): Promise<void> {
+  /** RESET RETRY COUNTER with the PUK and a new PIN; answers the PIN tries left read back from the card. */
+  unblockPin(puk: string, newPin: string, o: { signal?: AbortSignal } = {}): Promise<number> {
     return this.serial(async () => {
       const x = this.activeCps();
-      await this.onCard(x, (p) => p.unblockPin(puk, newPin), o.signal);
-      x.pinTriesLeft = 3;
+      const tries = await this.onCard(
+        x,
+        async (p) => {
+          await p.unblockPin(puk, newPin);
+          return p.pinTriesLeft();
+        },
+        o.signal,
+      );
+      x.pinTriesLeft = tries;
       this.publish();
+      return tries;
     }, o.signal);
   }
 }

@@ -30,7 +30,21 @@ export async function startVirtualCard(o: ChildOptions = {}, timeoutMs = 20_000)
       waiters.push({ type, resolve: () => (clearTimeout(t), resolve()) });
     });
   const post = (m: ParentMessage) => child.send(m);
-  await wait('inserted');
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  try {
+    await Promise.race([
+      wait('inserted'),
+      new Promise<never>((_, reject) =>
+        child.once('exit', (code) => reject(new Error(`virtual card: the card process stopped (exit ${code}) before the card was in`))),
+      ),
+    ]);
+  } catch (e) {
+    if (!exited) child.kill('SIGKILL');
+    throw e;
+  }
   return {
     child,
     async pull() {

@@ -39,8 +39,7 @@ async function run(req: CardRequest, signal: AbortSignal): Promise<unknown> {
     case 'verifyPinAndSign':
       return engine.verifyPinAndSign(req.pin, req.challenge, { signal });
     case 'unblockPin':
-      await engine.unblockPin(req.puk, req.newPin, { signal });
-      return null;
+      return { pinTriesLeft: await engine.unblockPin(req.puk, req.newPin, { signal }) };
   }
 }
 

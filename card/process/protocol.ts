@@ -43,7 +43,7 @@ export interface ResultOf {
   readIdentity: Identity;
   getPinTriesLeft: number;
   verifyPinAndSign: Signature;
-  unblockPin: null;
+  unblockPin: { pinTriesLeft: number };
   ping: { pid: number };
 }
 

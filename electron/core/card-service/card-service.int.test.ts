@@ -89,7 +89,7 @@ describe.skipIf(!!skip)('card service through pcscd + vpcd', () => {
     expect(await svc.verifyPinAndSign('1234', challenge())).toMatchObject({ ok: false, code: 'CARD_PIN_BLOCKED' });
     expect(await svc.getPinTriesLeft()).toEqual({ ok: true, value: 0 });
     expect(await svc.unblockPin('87654321', '4321')).toMatchObject({ ok: false, code: 'CARD_PUK_WRONG' });
-    expect(await svc.unblockPin('12345678', '4321')).toEqual({ ok: true, value: null });
+    expect(await svc.unblockPin('12345678', '4321')).toEqual({ ok: true, value: { pinTriesLeft: 3 } });
     expect(svc.getState().pinTriesLeft).toBe(3);
     expect((await svc.verifyPinAndSign('4321', challenge())).ok).toBe(true);
   });
@@ -163,6 +163,19 @@ describe.skipIf(!!skip)('card service through pcscd + vpcd', () => {
     const r = await svc.verifyPinAndSign('1234', challenge());
     expect(r.ok).toBe(true);
     expect(svc.getState().status).toBe('present');
+  });
+
+  it('a request cancelled while another runs never reaches the card', async () => {
+    await insert({ holder: 'Claire MARTIN' });
+    await svc.waitForState(presentWith('CLAIRE MARTIN'));
+    const ac = new AbortController();
+    const first = svc.readIdentity({ fresh: true });
+    const second = svc.verifyPinAndSign('0000', challenge(), { signal: ac.signal });
+    ac.abort();
+    expect((await first).ok).toBe(true);
+    expect(await second).toMatchObject({ ok: false, code: 'CANCELLED' });
+    // The wrong PIN was never presented.
+    expect(await svc.getPinTriesLeft()).toEqual({ ok: true, value: 3 });
   });
 
   it('a CPS4 works the same way (logical channel 1, raw RSA on a host-padded block)', async () => {

@@ -40,6 +40,8 @@ export interface CardServiceOptions {
   pingTimeoutMs?: number;
   requestTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Restarts and failures of the card process (never a PIN: requests are not logged). */
+  log?: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
 }
 
 export type CardErr = Err & { triesLeft?: number };
@@ -197,6 +199,7 @@ export class CardService {
   }
 
   private onDown(why: string) {
+    if (!this.stopping) this.o.log?.('warn', 'card process down, restarting it', { why, restarts: this.restarts + 1 });
     this.generation++;
     this.child = undefined;
     this.ready = false;
@@ -312,7 +315,8 @@ export class CardService {
     return this.request({ op: 'verifyPinAndSign', pin, challenge }, undefined, o.signal);
   }
 
-  async unblockPin(puk: string, newPin: string, o: { signal?: AbortSignal } = {}): Promise<Result<null> | CardErr> {
+  /** With the 8-digit PUK: a new PIN; answers the PIN tries left read back from the card (3). */
+  async unblockPin(puk: string, newPin: string, o: { signal?: AbortSignal } = {}): Promise<Result<{ pinTriesLeft: number }> | CardErr> {
     if (!/^\d{8}$/.test(puk)) return err('CARD_PIN_FORMAT', 'Le code de déblocage est fait de 8 chiffres.');
     if (!/^\d{4,8}$/.test(newPin)) return err('CARD_PIN_FORMAT', 'Le code porteur est fait de 4 chiffres.');
     return this.request({ op: 'unblockPin', puk, newPin }, undefined, o.signal);
