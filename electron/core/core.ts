@@ -30,7 +30,7 @@ export interface CoreOptions {
   demoVpcdPort?: number;
   log?: LogFn;
   /** The status of the accounts followed on this workstation, for reminders (the backend client's status calls). */
-  fetchAccountStatuses?: () => Promise<readonly StatusLike[]>;
+  fetchAccountStatuses?: (followed: readonly string[]) => Promise<readonly StatusLike[]>;
   /** The file logger's last warnings and errors, for "copy diagnostics". */
   recentLog?: () => readonly LogLine[];
   now?: () => Date;

@@ -1,63 +1,136 @@
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, powerMonitor, session } from 'electron';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCore } from '../core';
-import { spawnCardUtility } from './card-process';
+import { createCore, type Core } from '../core/core';
+import { createFileLogger, type FileLogger } from '../core/diagnostics/logger';
 import { bindIpc } from './ipc';
-import { createMainWindow } from './window';
+import { showReminder } from './notifications';
+import { devToolsAllowed, HIDDEN_FLAG, loginItemSettings, type ShellPolicy } from './security-policy';
+import { createTray } from './tray';
+import { createMainWindow, hardenContents, hardenSession } from './window';
 
-/** The Electron shell only: lifecycle, one hardened window, IPC binding. Everything else is in the core. */
+/**
+ * The Electron shell only: lifecycle, one hardened window, the tray, OS notifications, start at login, IPC binding.
+ * Everything else is in the core (reminders are decided there; the shell shows them).
+ */
 const here = dirname(fileURLToPath(import.meta.url));
 const appRoot = resolve(here, '../..');
-const isDev = !app.isPackaged && process.env.NODE_ENV === 'development';
+const isDev = devToolsAllowed(process.env.NODE_ENV === 'development', app.isPackaged);
+const policy: ShellPolicy = {
+  rendererDir: join(appRoot, 'dist/renderer'),
+  devServerOrigin: isDev ? (process.env.VIGIE_DEV_SERVER ?? null) : null,
+  isDev,
+};
+const icon = (name: string) => join(appRoot, 'assets', name);
 
 app.enableSandbox();
+if (process.platform === 'win32') app.setAppUserModelId('fr.vigie.workstation');
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let win: BrowserWindow | null = null;
+  let core: Core | null = null;
+  let logger: FileLogger | null = null;
+  let quitting = false;
   const pkg = JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as { version: string };
+  const startHidden = process.argv.includes(HIDDEN_FLAG);
+  const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) =>
+    logger ? logger.log(level, msg, fields) : console.error(JSON.stringify({ level, msg, ...fields }));
 
+  const open = () => {
+    if (win && !win.isDestroyed()) {
+      if (win.isMinimized()) win.restore();
+      win.show();
+      win.focus();
+      return;
+    }
+    win = createMainWindow({
+      preload: join(here, 'preload.cjs'),
+      indexHtml: join(policy.rendererDir, 'index.html'),
+      policy,
+      show: true,
+      log,
+      session: session.defaultSession,
+    });
+    // Runs all day: closing the window keeps Vigie in the tray; "Quit" in the tray menu quits.
+    win.on('close', (event) => {
+      if (!quitting) {
+        event.preventDefault();
+        win?.hide();
+      }
+    });
+    win.on('closed', () => (win = null));
+  };
+
+  // A second launch (desktop icon clicked again) reopens the window of the running instance.
   app.on('second-instance', () => {
-    if (!win) return;
-    if (win.isMinimized()) win.restore();
-    win.show();
-    win.focus();
+    if (app.isReady()) open();
   });
-  app.on('web-contents-created', (_e, contents) => {
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-    contents.on('will-navigate', (event) => event.preventDefault());
-  });
+  // Every webContents, including any created later, gets the same guards.
+  app.on('web-contents-created', (_e, contents) => hardenContents(contents, policy, log));
 
   void app.whenReady().then(async () => {
-    const core = await startCore({
-      spawnCard: (env) => spawnCardUtility(join(here, 'card-process.mjs'), env),
+    const userData = app.getPath('userData');
+    logger = await createFileLogger(userData).catch(() => null);
+    hardenSession(session.defaultSession, policy, log);
+    const c = createCore({
       mode: 'electron',
-      userDataDir: app.getPath('userData'),
+      userDataDir: userData,
       appVersion: pkg.version,
       versions: { electron: process.versions.electron, chrome: process.versions.chrome },
       demo: process.env.VIGIE_DEMO !== '0',
       backendUrl: process.env.VIGIE_BACKEND_URL,
-      log: (level, msg, fields) => console.error(JSON.stringify({ level, msg, ...fields })),
+      log,
+      recentLog: () => logger?.recent() ?? [],
     });
-    bindIpc(core, () => win);
-    const open = () => {
-      win = createMainWindow({
-        preload: join(here, 'preload.cjs'),
-        indexHtml: join(appRoot, 'dist/renderer/index.html'),
-        appRoot,
-        isDev,
-      });
-      win.on('closed', () => (win = null));
+    core = c;
+    bindIpc(c, () => win);
+
+    const applyLoginItem = (on: boolean) => {
+      // Only an installed app registers itself; a development run would register the bare Electron binary.
+      if (app.isPackaged) app.setLoginItemSettings(loginItemSettings(on));
     };
-    open();
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) open();
+    applyLoginItem(c.settings.getWorkstationSettings().startAtLogin);
+
+    const tray = createTray(icon('tray.png'), {
+      open,
+      setStartAtLogin: (on) => c.settings.updateWorkstationSettings({ startAtLogin: on }),
+      quit: () => {
+        quitting = true;
+        app.quit();
+      },
     });
-    app.on('before-quit', () => void core.stop());
+    const refreshTray = () => {
+      const s = c.settings.getWorkstationSettings();
+      tray.update(c.workstation.reminders.list(), { language: s.language, startAtLogin: s.startAtLogin });
+    };
+    c.workstation.reminders.onChanged(refreshTray);
+    c.settings.onChanged((s) => {
+      applyLoginItem(s.startAtLogin);
+      refreshTray();
+    });
+    c.workstation.reminders.onNotify((n) => {
+      showReminder(n, c.settings.getWorkstationSettings().language, open, icon('icon.png'));
+    });
+    // Sleep, resume and clock changes: the scheduler decides from the wall clock; this only makes it look now.
+    powerMonitor.on('resume', () => void c.workstation.reminders.wake('resume'));
+    powerMonitor.on('unlock-screen', () => void c.workstation.reminders.wake('unlock-screen'));
+
+    await c.start();
+    refreshTray();
+    if (!startHidden) open();
+    app.on('activate', () => open());
   });
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+
+  app.on('before-quit', () => {
+    quitting = true;
+    void core
+      ?.stop()
+      .catch(() => undefined)
+      .then(() => logger?.close());
   });
+  // The tray keeps Vigie running when its window is closed.
+  app.on('window-all-closed', () => undefined);
 }

@@ -1,50 +1,83 @@
-import { BrowserWindow, session, type Session, type WebContents } from 'electron';
+import { BrowserWindow, shell, type Session, type WebContents } from 'electron';
+import {
+  allowDevice,
+  allowNavigation,
+  allowPermission,
+  allowWebview,
+  isAllowedExternal,
+  secureWebPreferences,
+  shouldCancelRequest,
+  windowOpenDecision,
+  type ShellPolicy,
+} from './security-policy';
 
-/** Electron's webPreferences for every Vigie window (ARCHITECTURE.md §3): the baseline, never relaxed. */
-export function secureWebPreferences(preload: string, isDev: boolean): Electron.WebPreferences {
-  return {
-    preload,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webviewTag: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    spellcheck: false,
-    devTools: isDev,
-    navigateOnDragDrop: false,
-    safeDialogs: true,
-    disableBlinkFeatures: 'Auxclick',
-  };
+type Log = (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+
+/** Only allow-listed https pages go to the person's browser; everything else is refused and logged. */
+export function openExternalSafely(url: string, log: Log): void {
+  if (!isAllowedExternal(url)) {
+    log('warn', 'external link refused', { scheme: url.split(':')[0] });
+    return;
+  }
+  // Reviewed: the URL passed the allow-list just above (https, exact host, no credentials, default port).
+  void shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK
 }
 
 /**
- * Session-wide guards: permission requests and checks denied, and every request from the renderer blocked
- * except the app's own files (the core owns the network; the renderer makes no request).
+ * Session-wide guards: permission requests and checks denied (one exception: a sanitized clipboard write from our
+ * own page, for "copy diagnostics"), device access denied, downloads refused, and every request from the renderer
+ * blocked except the app's own files (the core owns the network; the renderer makes no request).
  */
-export function hardenSession(ses: Session, appRoot: string): void {
-  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
-  ses.setDevicePermissionHandler(() => false);
+export function hardenSession(ses: Session, policy: ShellPolicy, log: Log): void {
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) => {
+    const allowed = allowPermission(permission, details.requestingUrl, policy);
+    if (!allowed) log('info', 'permission request denied', { permission });
+    callback(allowed);
+  });
+  ses.setPermissionCheckHandler((_wc, permission, _origin, details) => allowPermission(permission, details.requestingUrl ?? '', policy));
+  ses.setDevicePermissionHandler(() => allowDevice());
+  ses.on('select-hid-device', (event, _details, callback) => {
+    event.preventDefault();
+    callback('');
+  });
+  ses.on('select-serial-port', (event, _ports, _wc, callback) => {
+    event.preventDefault();
+    callback('');
+  });
+  ses.on('will-download', (event) => event.preventDefault());
   ses.webRequest.onBeforeRequest((details, callback) => {
-    const allowed = details.url.startsWith(`file://${appRoot}`) || details.url.startsWith('devtools://');
-    callback({ cancel: !allowed });
+    const cancel = shouldCancelRequest(details, policy);
+    if (cancel) log('warn', 'renderer request blocked', { scheme: details.url.split(':')[0], resourceType: details.resourceType });
+    callback({ cancel });
   });
 }
 
-/** Per-window guards: no navigation away, no new windows, no webviews. */
-export function hardenContents(contents: WebContents): void {
-  contents.on('will-navigate', (event) => event.preventDefault());
-  contents.on('will-redirect', (event) => event.preventDefault());
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+/** Per-window guards: no navigation away, no new windows, no webviews, no devtools outside development. */
+export function hardenContents(contents: WebContents, policy: ShellPolicy, log: Log): void {
+  const refuse = (event: Electron.Event, url: string) => {
+    if (allowNavigation()) return;
+    event.preventDefault();
+    // A link to an allow-listed page opens in the browser; anything else only leaves a line in the log.
+    if (isAllowedExternal(url)) openExternalSafely(url, log);
+    else log('warn', 'navigation refused', { scheme: url.split(':')[0] });
+  };
+  contents.on('will-navigate', (event) => refuse(event, event.url));
+  contents.on('will-frame-navigate', (event) => {
+    if (!event.isMainFrame) refuse(event, event.url);
+  });
+  contents.on('will-redirect', (event) => refuse(event, event.url));
+  contents.on('will-attach-webview', (event) => {
+    if (!allowWebview()) event.preventDefault();
+  });
+  contents.setWindowOpenHandler(({ url }) => {
+    const d = windowOpenDecision(url);
+    if (d.openExternally) openExternalSafely(url, log);
+    return { action: d.action };
+  });
+  if (!policy.isDev) contents.on('devtools-opened', () => contents.closeDevTools());
 }
 
-export function createMainWindow(opts: { preload: string; indexHtml: string; appRoot: string; isDev: boolean }) {
-  hardenSession(session.defaultSession, opts.appRoot);
+export function createMainWindow(opts: { preload: string; indexHtml: string; policy: ShellPolicy; show: boolean; log: Log; session: Session }) {
   const win = new BrowserWindow({
     width: 1280,
     height: 800,
@@ -53,10 +86,19 @@ export function createMainWindow(opts: { preload: string; indexHtml: string; app
     show: false,
     title: 'Vigie',
     backgroundColor: '#f5f7f9',
-    webPreferences: secureWebPreferences(opts.preload, opts.isDev),
+    // Written out here (not only in secureWebPreferences) so reviewers and Electronegativity see them at the call.
+    webPreferences: {
+      ...secureWebPreferences(opts.preload, opts.policy.isDev), // eng-disable PRELOAD_JS_CHECK
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      session: opts.session,
+    },
   });
-  hardenContents(win.webContents);
-  win.once('ready-to-show', () => win.show());
+  hardenContents(win.webContents, opts.policy, opts.log);
+  win.once('ready-to-show', () => {
+    if (opts.show) win.show();
+  });
   void win.loadFile(opts.indexHtml);
   return win;
 }

@@ -22,7 +22,7 @@ const TITULAIRE: StatusLike = { accountId: 'a-titulaire', displayName: 'Marie Cu
 const COMPTABLE: StatusLike = { accountId: 'a-comptable', displayName: 'Cabinet Lumière', state: 'active', blockAt: '2027-04-10T08:30:00.000Z' };
 
 let dir: string;
-let backend: { statuses: StatusLike[]; failing: boolean; calls: string[] };
+let backend: { statuses: StatusLike[]; failing: boolean; calls: string[]; followed: (readonly string[])[] };
 let shown: { at: Date; n: ReminderNotice }[];
 let changes: Reminder[][];
 let running: ReminderScheduler[];
@@ -30,7 +30,7 @@ let running: ReminderScheduler[];
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
   dir = mkdtempSync(join(tmpdir(), 'vigie-reminders-'));
-  backend = { statuses: [TITULAIRE], failing: false, calls: [] };
+  backend = { statuses: [TITULAIRE], failing: false, calls: [], followed: [] };
   shown = [];
   changes = [];
   running = [];
@@ -46,8 +46,9 @@ async function startApp(at?: string) {
   if (at) vi.setSystemTime(new Date(at));
   const s = createReminderScheduler({
     settings: openSettings(dir),
-    fetchStatuses: async () => {
+    fetchStatuses: async (followed) => {
       backend.calls.push('status');
+      backend.followed.push(followed);
       if (backend.failing) throw new AppError('BACKEND_UNREACHABLE', 'down', true);
       return backend.statuses;
     },
@@ -186,5 +187,18 @@ describe('reminder scheduler (fake clock, real settings file)', () => {
     expect(daysShown()).toEqual([7, 7]);
     expect(shown[1]!.n.cause).toBe('snooze-ended');
     expect(() => s.snooze('someone-else', 4)).toThrow(/suivi/);
+  });
+
+  it('follows an account from its first sign-in here, across restarts, until it is forgotten', async () => {
+    const s = await startApp('2027-03-07T10:00:00Z');
+    await s.follow(TITULAIRE.accountId);
+    expect(backend.followed.at(-1)).toEqual([TITULAIRE.accountId]);
+    s.stop();
+    await startApp('2027-03-07T11:00:00Z');
+    expect(backend.followed.at(-1)).toEqual([TITULAIRE.accountId]);
+    running.at(-1)!.unfollow(TITULAIRE.accountId);
+    expect(running.at(-1)!.list()).toEqual([]);
+    await running.at(-1)!.refresh();
+    expect(backend.followed.at(-1)).toEqual([]);
   });
 });

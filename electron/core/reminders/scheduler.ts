@@ -27,8 +27,11 @@ export interface StatusLike {
 
 export interface ReminderSchedulerOptions {
   settings: SettingsStore;
-  /** The status of every account followed on this workstation (GET /v1/pharmacy/accounts, /v1/me/status). */
-  fetchStatuses: () => Promise<readonly StatusLike[]>;
+  /**
+   * The status of the accounts followed on this workstation (those that signed in here: `followed`), and of the
+   * pharmacy's accounts the signed-in holder sees (GET /v1/pharmacy/accounts, /v1/me/status). Read-only.
+   */
+  fetchStatuses: (followed: readonly string[]) => Promise<readonly StatusLike[]>;
   now?: () => Date;
   log?: LogFn;
   /** How often statuses are fetched when all is well (default 15 min). */
@@ -48,6 +51,10 @@ export interface ReminderScheduler {
   snooze(accountId: string, hours: number): { snoozedUntil: string };
   /** Fetch now (after a sign-in, on resume, on unlock). */
   refresh(): Promise<void>;
+  /** An account signed in on this workstation: follow it from now on (and fetch at once). */
+  follow(accountId: string): Promise<void>;
+  /** "Forget this account on this workstation": no more reminders for it here. */
+  unfollow(accountId: string): void;
   /** The shell saw a resume from sleep or a clock change: refresh and look again. */
   wake(reason: string): Promise<void>;
   onNotify(listener: (n: ReminderNotice) => void): Unsubscribe;
@@ -114,7 +121,7 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
   const doRefresh = async () => {
     const t = now();
     try {
-      const statuses = await withTimeout(opts.fetchStatuses(), fetchTimeout);
+      const statuses = await withTimeout(opts.fetchStatuses(state.followed ?? []), fetchTimeout);
       const checkedAt = now().toISOString();
       const accounts: KnownAccount[] = statuses.map((s) => ({
         accountId: s.accountId,
@@ -180,6 +187,22 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
     },
     async refresh() {
       await refresh();
+      schedule(evaluate());
+    },
+    async follow(accountId) {
+      const followed = state.followed ?? [];
+      if (!followed.includes(accountId)) save({ ...state, followed: [...followed, accountId].slice(-200) });
+      await refresh();
+      schedule(evaluate());
+    },
+    unfollow(accountId) {
+      const { [accountId]: _gone, ...memory } = state.memory;
+      save({
+        ...state,
+        followed: (state.followed ?? []).filter((id) => id !== accountId),
+        accounts: state.accounts.filter((a) => a.accountId !== accountId),
+        memory,
+      });
       schedule(evaluate());
     },
     async wake(reason) {

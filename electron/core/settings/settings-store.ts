@@ -37,6 +37,8 @@ export const ReminderStateSchema = z.object({
   lastRefreshAt: z.string().max(40).nullable(),
   /** The clock at the last evaluation: a later evaluation earlier than this means the clock was set back. */
   lastTickAt: z.string().max(40).nullable(),
+  /** Accounts that signed in on this workstation: the ones whose status is fetched and reminded. */
+  followed: z.array(z.string().max(64)).max(200).default([]),
 });
 export type ReminderState = z.infer<typeof ReminderStateSchema>;
 
@@ -56,6 +58,8 @@ export const SettingsSchema = WorkstationSettingsSchema.extend({
   reminders: ReminderStateSchema,
   /** Account ids whose refresh token is kept in the keychain ("remember me"). Ids only, never the token. */
   rememberedAccounts: z.array(z.string().max(64)).max(50),
+  /** When each account's events log was last read here (for the "events reviewed" security check). */
+  eventsReviewedAt: z.record(z.string().max(64), z.string().max(40)).default({}),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -67,8 +71,9 @@ export const DEFAULT_SETTINGS: Settings = {
   startAtLogin: true,
   workstationLabel: 'Poste Vigie',
   workstation: null,
-  reminders: { accounts: [], memory: {}, refreshFailing: false, lastRefreshAt: null, lastTickAt: null },
+  reminders: { accounts: [], memory: {}, refreshFailing: false, lastRefreshAt: null, lastTickAt: null, followed: [] },
   rememberedAccounts: [],
+  eventsReviewedAt: {},
 };
 
 /** The format version of the file (not the app's): bump it with a migration below. */

@@ -14,7 +14,7 @@ import { openWorkstation, type Workstation } from './identity';
  */
 export interface WorkstationServicesOptions {
   /** The status of every account followed here; the lead wires it to the backend client. */
-  fetchStatuses?: () => Promise<readonly StatusLike[]>;
+  fetchStatuses?: (followed: readonly string[]) => Promise<readonly StatusLike[]>;
   /** Tests use their own keychain service name. */
   keychainService?: string;
   /** The file logger's last warnings and errors, for "copy diagnostics". */
