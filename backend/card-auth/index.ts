@@ -3,3 +3,4 @@ export * from './crl';
 export * from './identity';
 export * from './trust';
 export * from './verify';
+export * from './setup';
