@@ -16,6 +16,8 @@ set -euo pipefail
 
 DIR="${VIGIE_PCSCD_DIR:-/run/vigie-pcscd}"
 PORT="${VIGIE_VPCD_PORT:-35963}"
+# VIGIE_VPCD_READERS=0 starts pcscd without the virtual reader (the "no reader" situation).
+READERS="${VIGIE_VPCD_READERS:-1}"
 DRIVER=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
 SOCK="$DIR/pcscd.comm"
 PIDFILE="$DIR/pcscd.pid.outer"
@@ -41,12 +43,14 @@ start() {
   mkdir -p "$DIR/conf"
   rm -f "$SOCK" "$DIR/pcscd.pid"
   local hex; hex="$(printf '0x%X' "$PORT")"
-  cat > "$DIR/conf/vpcd" <<CONF
+  rm -f "$DIR/conf/vpcd"
+  if [ "$READERS" != 0 ]; then cat > "$DIR/conf/vpcd" <<CONF
 FRIENDLYNAME "Virtual PCD"
 DEVICENAME   /dev/null:$hex
 LIBPATH      $DRIVER
 CHANNELID    $hex
 CONF
+  fi
   if ! ip route show table local 2>/dev/null | grep -q '^local 127.0.0.2 dev lo'; then
     if ip route add "${ROUTE[@]}" proto kernel scope host src 127.0.0.1 quickack 1 2>/dev/null; then
       touch "$DIR/route-added"

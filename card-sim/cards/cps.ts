@@ -4,7 +4,7 @@
  * its own counter. Everything here is the card's own reading of the spec; nothing is shared with card/.
  */
 import { constants, createPrivateKey, privateDecrypt, privateEncrypt, X509Certificate, type KeyObject } from 'node:crypto';
-import { cat, derOctets, derSeq, derUtf8, hex, readTlvs, same, tlv, unhex, type Bytes } from '../ber';
+import { cat, derBits, derInt, derOctets, derSeq, derUtf8, hex, readTlvs, same, tlv, unhex, type Bytes } from '../ber';
 import type { VirtualCard } from './types';
 
 export const CPS3_ATR = unhex('3BAC00402A001225006480000310009000');
@@ -128,11 +128,34 @@ export class VirtualCps implements VirtualCard {
       certObj("Certificat d'Authentification CPS", cps3 ? 0x02 : 0x20, 0xc001),
       certObj('Certificat de Signature CPS', cps3 ? 0x01 : 0x10, 0xc002),
     );
-    const odf = tlv(0xa4, path(0x4404));
+    // PKCS#15 (ISO 7816-15) directory: PrKDF (A0), CDF (A4), AODF (A8). The AODF says how the PIN is carried:
+    // ASCII digits, 4 to 8, stored on 8 bytes padded with FF, reference 01 (cps-card.md §2.2 leaves it open).
+    const modulusBits = 2048;
+    const prkObj = (label: string, id: number, usageBits: number, keyRef: number) =>
+      derSeq(
+        derSeq(derUtf8(label), derBits(0x80), derOctets(new Uint8Array([0x01]))),
+        derSeq(derOctets(new Uint8Array([id])), derBits(usageBits), tlv(0x02, [keyRef])),
+        tlv(0xa1, derSeq(derSeq(derOctets(new Uint8Array(0))), tlv(0x02, [modulusBits >> 8, modulusBits & 0xff]))),
+      );
+    const prkdf = cat(
+      prkObj('CPS_PRIV_AUT', cps3 ? 0x02 : 0x20, 0x26, cps3 ? 0x82 : 0x20),
+      prkObj('CPS_PRIV_SIG', cps3 ? 0x01 : 0x10, 0x02, cps3 ? 0x81 : 0x10),
+    );
+    const aodf = derSeq(
+      derSeq(derUtf8('Code porteur'), derBits(0xc0)),
+      derSeq(derOctets(new Uint8Array([0x01]))),
+      tlv(
+        0xa1,
+        derSeq(derBits(0x0c), tlv(0x0a, [0x01]), derInt(4), derInt(8), tlv(0x80, [PIN_REF]), tlv(0x04, [0xff]), derInt(8)),
+      ),
+    );
+    const odf = cat(tlv(0xa0, path(0x4401)), tlv(0xa4, path(0x4404)), tlv(0xa8, path(0x4408)));
     const tokenInfo = derSeq(tlv(0x02, [0]), derOctets(new TextEncoder().encode(o.serial)), derUtf8(cps3 ? 'IAS ECC' : 'ChipDoc'));
     const appFiles = [
       ef(0x5031, odf),
       ef(0x5032, tokenInfo),
+      ef(0x4401, prkdf),
+      ef(0x4408, aodf),
       ef(0x4404, cdf),
       ef(0xc001, new Uint8Array(authDer)),
       ef(0xc002, new Uint8Array(signDer)),
@@ -145,6 +168,8 @@ export class VirtualCps implements VirtualCard {
       ef(0x2f00, dir),
       ef(0x2f01, EF_ATR),
       ef(0xd003, cat([0x5a, 0x0a, 0x80, 0x25, 0x00, 0x00, 0x01], bcd(o.serial.padStart(10, '0').slice(-10)))),
+      // EF_ACTUA: the card's last update window, BCD YYYYMMDDhhmmss.
+      ef(0xd010, tlv(0xec, tlv(0x81, bcd('20260101080000')), tlv(0x82, bcd('20290101080000')))),
       this.app,
     ]);
     this.reset();

@@ -28,7 +28,7 @@ export async function pcscdUnavailable(): Promise<string | undefined> {
   }
 }
 
-async function call(cmd: 'start' | 'stop' | 'restart' | 'status', env: Partial<PcscdEnv> = {}) {
+async function call(cmd: 'start' | 'stop' | 'restart' | 'status', env: Partial<PcscdEnv> & { VIGIE_VPCD_READERS?: string } = {}) {
   const r = await run('bash', [script, cmd], { env: { ...process.env, ...env } });
   return r.stdout;
 }
@@ -45,6 +45,8 @@ export const pcscd = {
   start: () => call('start', current()),
   stop: () => call('stop', current()),
   restart: () => call('restart', current()),
+  /** pcscd again, but with no reader at all (as if the only reader were unplugged). */
+  restartWithoutReaders: () => call('restart', { ...current(), VIGIE_VPCD_READERS: '0' }),
   /** Kills pcscd the hard way (no clean shutdown), as a crash would. */
   async kill() {
     const pid = (await call('status', current())).match(/pid (\d+)/)?.[1];

@@ -122,6 +122,16 @@ describe.skipIf(!!skip)('card service through pcscd + vpcd', () => {
     expect((await svc.verifyPinAndSign('1234', challenge())).ok).toBe(true);
   });
 
+  it('no reader at all: "no reader"; the reader back: the card is read again', async () => {
+    await insert({ holder: 'Julien PETIT' });
+    await svc.waitForState(presentWith('JULIEN PETIT'));
+    await pcscd.restartWithoutReaders();
+    await svc.waitForState((s) => s.status === 'no-reader', 20_000);
+    expect(await svc.readHolder()).toMatchObject({ ok: false, code: 'READER_NONE' });
+    await pcscd.restart();
+    await svc.waitForState(presentWith('JULIEN PETIT'), 20_000);
+  });
+
   it('another application holding the card exclusively: "busy", then usable again when it lets go', async () => {
     await insert({ holder: 'Claire MARTIN' });
     await svc.waitForState(presentWith('CLAIRE MARTIN'));
