@@ -66,6 +66,20 @@ describe('e-CPS sign-in through the PSC sandbox (real oidc-provider, real openid
     expect(await tx.result).toEqual({ status: 'cancelled' });
   });
 
+  it('has a phone page and JSON endpoints for the demo and for tests in another process', async () => {
+    const tx = await client.startEcps(CLAIRE.nationalId, 'Vigie 0007');
+    await psc.waitForPending((r) => r.bindingMessage === 'Vigie 0007');
+    const page = await (await fetch(psc.phoneUrl)).text();
+    expect(page).toContain('CLAIRE MARTIN');
+    expect(page).toContain('Vigie 0007');
+    const list = (await (await fetch(`${psc.phoneUrl}/pending.json`)).json()) as Array<{ authReqId: string; bindingMessage: string }>;
+    const mine = list.find((r) => r.bindingMessage === 'Vigie 0007')!;
+    const r = await fetch(`${psc.phoneUrl}/approve/${mine.authReqId}`, { method: 'POST', headers: { accept: 'application/json' } });
+    expect(await r.json()).toEqual({ ok: true });
+    expect(await tx.result).toMatchObject({ status: 'approved', nationalId: CLAIRE.nationalId });
+    expect((await fetch(`${psc.phoneUrl}/refuse/${mine.authReqId}`, { method: 'POST', headers: { accept: 'application/json' } })).status).toBe(404);
+  });
+
   it('refuses a client without the right secret', async () => {
     const bad = await EcpsClient.connect({ issuer: psc.issuer, clientId: psc.clientId, clientSecret: 'wrong', allowInsecure: true });
     await expect(bad.startEcps(CLAIRE.nationalId, 'Vigie 0006')).rejects.toMatchObject({ code: 'UNAVAILABLE' });

@@ -8,7 +8,7 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 
@@ -55,6 +55,11 @@ export interface PscSandbox {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  /**
+   * The "phone" page (e-CPS app stand-in) for the demo: lists pending requests with Approve / Refuse. Also
+   * `GET …/pending.json`, `POST …/approve/<authReqId>` and `POST …/refuse/<authReqId>` for tests in another process.
+   */
+  phoneUrl: string;
   /** Requests waiting for the phone. */
   pending(): PendingEcpsRequest[];
   /** Resolves with the first pending request that matches (default: any), waiting for it if needed. */
@@ -74,6 +79,30 @@ export interface PscSandboxOptions {
   requestTtlS?: number;
   host?: string;
   port?: number;
+}
+
+const PHONE_PATH = '/_phone';
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function phonePage(list: PendingEcpsRequest[], people: Map<string, PscPerson>): string {
+  const items = list
+    .map((r) => {
+      const p = people.get(r.nationalId);
+      const who = p ? `${p.givenName} ${p.familyName}` : r.nationalId;
+      return (
+        `<li><p><strong>${esc(who)}</strong> (${esc(r.nationalId)})<br>Code affiché : <strong>${esc(r.bindingMessage ?? '—')}</strong>` +
+        `<br>Expire à ${esc(r.expiresAt.toLocaleTimeString('fr-FR', { timeZone: 'Europe/Paris' }))}</p>` +
+        `<form method="post" action="${PHONE_PATH}/approve/${esc(r.authReqId)}"><button>Valider</button></form> ` +
+        `<form method="post" action="${PHONE_PATH}/refuse/${esc(r.authReqId)}"><button>Refuser</button></form></li>`
+      );
+    })
+    .join('');
+  return (
+    `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2"><title>e-CPS (bac à sable)</title>` +
+    `<style>body{font:16px system-ui;max-width:28rem;margin:2rem auto}li{list-style:none;border:1px solid #ccc;border-radius:8px;padding:.5rem 1rem;margin:.5rem 0}form{display:inline}</style></head>` +
+    `<body><h1>e-CPS — bac à sable Pro Santé Connect</h1>${items ? `<ul>${items}</ul>` : '<p>Aucune demande de connexion en attente.</p>'}</body></html>`
+  );
 }
 
 const PHARMACIEN: Omit<PscExercice, 'nomDexercice' | 'prenomDexercice'> = {
@@ -167,7 +196,7 @@ export async function startPscSandbox(o: PscSandboxOptions): Promise<PscSandbox>
             scope: String(request.scope ?? ''),
             acrValues: params.acr_values ?? null,
             clientId: String(request.clientId),
-            expiresAt: new Date((request.exp ?? 0) * 1000),
+            expiresAt: new Date(Date.now() + Number(request.expiration ?? 0) * 1000),
           };
           pending.set(rec.authReqId, rec);
           void ctx;
@@ -194,10 +223,43 @@ export async function startPscSandbox(o: PscSandboxOptions): Promise<PscSandbox>
   };
 
   const provider = new Provider(issuer, config);
-  // oidc-provider logs a warning per dev-only default; the sandbox has none of them on purpose.
-  server.on('request', provider.callback());
+  const oidcHandler = provider.callback();
+  server.on('request', (req, res) => {
+    if (!req.url?.startsWith(PHONE_PATH)) return void oidcHandler(req, res);
+    phone(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+
+  /** The "phone" for the demo and for tests in another process: a page and a small JSON API. */
+  async function phone(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', issuer);
+    const m = url.pathname.slice(PHONE_PATH.length).match(/^\/(approve|refuse)\/([\w-]+)$/);
+    if (req.method === 'POST' && m) {
+      const ok = await (m[1] === 'approve' ? approve(m[2]!) : refuse(m[2]!)).then(() => true, () => false);
+      if ((req.headers.accept ?? '').includes('application/json')) {
+        res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify({ ok }));
+      } else {
+        res.writeHead(303, { location: PHONE_PATH }).end();
+      }
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === `${PHONE_PATH}/pending.json`) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(list()));
+      return;
+    }
+    if (req.method === 'GET' && (url.pathname === PHONE_PATH || url.pathname === `${PHONE_PATH}/`)) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" });
+      res.end(phonePage(list(), people));
+      return;
+    }
+    res.writeHead(404).end();
+  }
 
   async function find(authReqId: string) {
+    // Only a request still waiting for the phone can be answered, and only once.
+    if (!pending.has(authReqId)) throw new Error(`no pending e-CPS request ${authReqId}`);
     const request = await provider.BackchannelAuthenticationRequest.find(authReqId, { ignoreExpiration: true });
     if (!request) throw new Error(`no pending e-CPS request ${authReqId}`);
     pending.delete(authReqId);
@@ -220,11 +282,14 @@ export async function startPscSandbox(o: PscSandboxOptions): Promise<PscSandbox>
     await provider.backchannelResult(request, new errors.AccessDenied(description));
   }
 
+  const list = () => [...pending.values()].filter((r) => r.expiresAt.getTime() > Date.now());
+
   return {
     issuer,
     clientId,
     clientSecret,
-    pending: () => [...pending.values()].filter((r) => r.expiresAt.getTime() > Date.now()),
+    phoneUrl: `${issuer}${PHONE_PATH}`,
+    pending: list,
     waitForPending(match = () => true, timeoutMs = 10_000) {
       const now = [...pending.values()].find(match);
       if (now) return Promise.resolve(now);
