@@ -13,7 +13,7 @@ export interface CardSource {
   getPinTriesLeft(): Promise<Result<number>>;
   /** The card signs the challenge after VERIFY; the PIN goes no further than the card process. */
   verifyPinAndSign(pin: string, challenge: Uint8Array): Promise<Result<Signature> & { triesLeft?: number }>;
-  unblockPin(puk: string, newPin: string): Promise<Result<null> & { triesLeft?: number }>;
+  unblockPin(puk: string, newPin: string): Promise<Result<{ pinTriesLeft: number }> & { triesLeft?: number }>;
 }
 
 /** When no card service can run: PC/SC reported as unavailable, which the UI explains. */

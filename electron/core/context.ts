@@ -3,6 +3,8 @@ import type { EventHub } from './api/event-hub';
 import type { CardSource } from './card-source';
 import type { SettingsStore } from './settings/settings-store';
 import type { WorkstationServices } from './workstation/services';
+import type { BackendClient } from './backend-client';
+import type { SessionService } from './session/session-service';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -25,6 +27,10 @@ export interface CoreContext {
   demoCards?: { stop(): Promise<void> };
   /** Keychain, "remember me", workstation identity, reminder scheduler (set by ./core.ts). */
   workstation?: WorkstationServices;
+  /** The backend client (it alone holds the session token); null until the backend is known. */
+  backendClient?: () => BackendClient | null;
+  /** Who is signed in here (set by ./core.ts). */
+  session?: SessionService;
   /** The backend's reachability as last checked, for diagnostics (set by ./core.ts). */
   backendStatus?: () => { mode: string; reachable: boolean; address?: string };
   readonly log: LogFn;

@@ -9,6 +9,14 @@ import { unavailableCardSource, type CardSource } from './card-source';
 import type { CoreContext, LogFn } from './context';
 import { appHandlers } from './handlers/app';
 import { demoHandlers } from './handlers/demo';
+import { accountsHandlers } from './handlers/accounts';
+import { cardHandlers } from './handlers/card';
+import { eventsHandlers } from './handlers/events';
+import { sessionHandlers } from './handlers/session';
+import { BackendClient } from './backend-client';
+import { SessionService } from './session/session-service';
+import { fetchFollowedStatuses } from './reminders/statuses';
+import { randomUUID } from 'node:crypto';
 import { remindersHandlers } from './handlers/reminders';
 import { settingsHandlers } from './handlers/settings';
 import type { LogLine } from './diagnostics/logger';
@@ -71,7 +79,16 @@ export function createCore(opts: CoreOptions): Core {
     now: opts.now ?? (() => new Date()),
   };
 
-  const workstation = createWorkstationServices(ctx, { fetchStatuses: opts.fetchAccountStatuses, recentLog: opts.recentLog });
+  // Who is signed in, and the backend client that alone holds the token (created once the backend is known).
+  const session = new SessionService(ctx);
+  ctx.session = session;
+  let client: BackendClient | null = null;
+  ctx.backendClient = () => client;
+
+  const workstation = createWorkstationServices(ctx, {
+    fetchStatuses: opts.fetchAccountStatuses ?? ((followed) => fetchFollowedStatuses(ctx, followed)),
+    recentLog: opts.recentLog,
+  });
   ctx.workstation = workstation;
 
   // A remote backend when configured; otherwise the one embedded in this app (started by `start()`).
@@ -87,10 +104,10 @@ export function createCore(opts: CoreOptions): Core {
   const handlers: VigieHandlers = {
     app: appHandlers(ctx),
     backend: { getStatus: () => backend.check() },
-    card: { ...notYet('card'), getState: () => card.getState() },
-    session: notYet('session'),
-    accounts: notYet('accounts'),
-    events: notYet('events'),
+    card: cardHandlers(ctx),
+    session: sessionHandlers(ctx),
+    accounts: accountsHandlers(ctx),
+    events: eventsHandlers(ctx),
     unblock: notYet('unblock'),
     reminders: remindersHandlers(ctx),
     settings: settingsHandlers(ctx),
@@ -108,7 +125,10 @@ export function createCore(opts: CoreOptions): Core {
     settings,
     workstation,
     async start() {
-      unsubscribeCard = card.onState((s) => events.emit('card.state', s));
+      unsubscribeCard = card.onState((s) => {
+        events.emit('card.state', s);
+        session.onCardState(s);
+      });
       await card.start();
       await workstation.start();
       if (!remoteUrl) {
@@ -124,9 +144,16 @@ export function createCore(opts: CoreOptions): Core {
           log('error', 'embedded backend failed to start', { error: String(e) });
         }
       }
+      const ws = workstation.workstation()?.info();
+      client = new BackendClient({
+        baseUrl: remoteUrl || embedded?.url || 'http://127.0.0.1:0',
+        workstation: { id: ws?.id ?? randomUUID(), label: settings.get('workstationLabel') },
+        appVersion: opts.appVersion,
+      });
       backend.start();
     },
     async stop() {
+      session.stop();
       workstation.stop();
       unsubscribeCard?.();
       await ctx.demoCards?.stop();
