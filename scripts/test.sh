@@ -15,6 +15,9 @@ npm run --silent typecheck
 step "lint"
 npm run --silent lint
 
+step "electronegativity (Electron shell: no finding of MEDIUM or higher)"
+node scripts/electronegativity.mjs
+
 step "build renderer"
 npm run --silent build:renderer
 

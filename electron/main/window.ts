@@ -92,6 +92,7 @@ export function createMainWindow(opts: { preload: string; indexHtml: string; pol
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      disableBlinkFeatures: 'Auxclick',
       session: opts.session,
     },
   });
