@@ -1,24 +1,112 @@
-import { useEffect } from 'react';
+import { LayoutDashboard, ListChecks, LogOut, Settings as SettingsIcon, Users, KeyRound, FlaskConical } from 'lucide-react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { HashRouter, Route, Routes } from 'react-router';
+import { HashRouter, NavLink, Navigate, Route, Routes, useLocation } from 'react-router';
+import type { SessionState } from '../../domain/api/groups/session';
+import type { VigieClient } from '../../domain/api/renderer-api';
 import { LanguageSwitch } from './components/LanguageSwitch';
+import { ReminderBanner, ReminderDialog } from './components/Reminders';
+import { Loading } from './components/ui';
 import { api } from './lib/api';
-import { useAppInfo, useConnection } from './lib/hooks';
-import { Home } from './screens/Home';
+import { ApiProvider, useApi } from './lib/api-context';
+import { useConnection } from './lib/connection';
+import { useAppInfo, useReminders, useSessionState } from './lib/hooks';
+import type { ConnectionState } from './lib/ws-transport';
+import { LockScreen } from './screens/Lock';
+import { SignIn, type SignInMethod } from './screens/SignIn';
 
-export function App() {
+// Screens after sign-in load on demand: the first paint only needs the sign-in screen.
+const Dashboard = lazy(() => import('./screens/Dashboard'));
+const Accounts = lazy(() => import('./screens/Accounts'));
+const Events = lazy(() => import('./screens/Events'));
+const Unblock = lazy(() => import('./screens/Unblock'));
+const Password = lazy(() => import('./screens/Password'));
+const Settings = lazy(() => import('./screens/Settings'));
+const DemoPanel = lazy(() => import('./components/DemoPanel').then((m) => ({ default: m.DemoPanel })));
+
+const TOUCH_EVERY_MS = 60_000;
+
+/** Activity at the screen keeps the 1 h idle lock away (within the 4 h limit); at most one call a minute. */
+function useTouchWhileSignedIn(signedIn: boolean) {
+  const api = useApi();
+  const last = useRef(0);
+  useEffect(() => {
+    if (!signedIn) return;
+    const onActivity = () => {
+      const now = Date.now();
+      if (now - last.current < TOUCH_EVERY_MS) return;
+      last.current = now;
+      void api.session.touch();
+    };
+    window.addEventListener('keydown', onActivity);
+    window.addEventListener('pointerdown', onActivity);
+    return () => {
+      window.removeEventListener('keydown', onActivity);
+      window.removeEventListener('pointerdown', onActivity);
+    };
+  }, [api, signedIn]);
+}
+
+function SignInRoute({ session }: { session: SessionState | null }) {
+  const { t } = useTranslation();
+  const location = useLocation();
+  const method = ((location.state as { method?: SignInMethod } | null)?.method ?? 'card') as SignInMethod;
+  const ended = session?.status === 'signed-out' ? session.endedBecause : null;
+  return (
+    <>
+      {ended && ended !== 'sign-out' && (
+        <p className="note" role="status" data-testid="ended-note">
+          {t(`lock.ended.${ended}`)}
+        </p>
+      )}
+      <SignIn key={method} initialMethod={method} />
+    </>
+  );
+}
+
+function Nav({ session }: { session: SessionState }) {
+  const { t } = useTranslation();
+  const holder = session.user?.kind === 'holder';
+  const password = session.user?.method === 'password' || session.user?.kind === 'password_delegate';
+  const items = [
+    { to: '/', label: t('nav.dashboard'), Icon: LayoutDashboard, show: true },
+    { to: '/accounts', label: t('nav.accounts'), Icon: Users, show: holder },
+    { to: '/events', label: t('nav.events'), Icon: ListChecks, show: true },
+    { to: '/password', label: t('nav.password'), Icon: KeyRound, show: password },
+  ];
+  return (
+    <nav aria-label={t('nav.label')} className="nav">
+      {items
+        .filter((i) => i.show)
+        .map(({ to, label, Icon }) => (
+          <NavLink key={to} to={to} end className="nav-link">
+            <Icon aria-hidden="true" size={20} /> {label}
+          </NavLink>
+        ))}
+    </nav>
+  );
+}
+
+export function Shell({ connection }: { connection: ConnectionState }) {
   const { t, i18n } = useTranslation();
+  const api = useApi();
   const info = useAppInfo();
-  const connection = useConnection();
+  const { value: session } = useSessionState();
+  const reminders = useReminders();
+  const [demoOpen, setDemoOpen] = useState(false);
+  const signedIn = session?.status === 'signed-in';
+  const locked = session?.status === 'locked';
+  useTouchWhileSignedIn(signedIn);
 
   // The language can also change from elsewhere (settings, another window): the core tells.
-  useEffect(() => api.app.onLanguage((l) => void i18n.changeLanguage(l)), [i18n]);
+  useEffect(() => api.app.onLanguage((l) => void i18n.changeLanguage(l)), [api, i18n]);
   useEffect(() => {
     document.documentElement.lang = i18n.language;
   }, [i18n.language]);
 
   return (
-    <HashRouter>
+    <>
       <a href="#main" className="skip-link">
         {t('app.skipToContent')}
       </a>
@@ -28,22 +116,84 @@ export function App() {
             V
           </span>
           <span className="brand-name">{t('app.name')}</span>
-          <span className="brand-tagline">{t('app.tagline')}</span>
+          {session?.user && !locked ? (
+            <span className="brand-tagline" data-testid="who">
+              {t('app.who', { name: session.user.displayName, pharmacy: session.user.pharmacyName })}
+            </span>
+          ) : (
+            <span className="brand-tagline">{t('app.tagline')}</span>
+          )}
           {info?.demo && <span className="badge badge-demo">{t('app.demoBadge')}</span>}
         </div>
-        <LanguageSwitch />
+        <div className="header-tools">
+          {info?.demo && (
+            <Button className="button button-demo" onPress={() => setDemoOpen((o) => !o)} aria-expanded={demoOpen} data-testid="demo-toggle">
+              <FlaskConical aria-hidden="true" size={20} /> {t('demo.open')}
+            </Button>
+          )}
+          <NavLink to="/settings" className="nav-link" aria-label={t('nav.settings')}>
+            <SettingsIcon aria-hidden="true" size={20} /> <span className="hide-narrow">{t('nav.settings')}</span>
+          </NavLink>
+          <LanguageSwitch />
+          {signedIn && (
+            <Button className="button" onPress={() => void api.session.signOut()} data-testid="sign-out">
+              <LogOut aria-hidden="true" size={20} /> {t('nav.signOut')}
+            </Button>
+          )}
+        </div>
       </header>
+      {signedIn && session && <Nav session={session} />}
       {connection !== 'open' && (
         <div className="banner banner-warn" role="status" data-testid="connection-banner">
           {t(`connection.${connection}`)}
         </div>
       )}
-      <main id="main" className="app-main" tabIndex={-1}>
-        <Routes>
-          <Route path="*" element={<Home />} />
-        </Routes>
-      </main>
+      <ReminderBanner reminders={reminders} />
+      <ReminderDialog reminders={reminders} onSnooze={(accountId) => void api.reminders.snooze({ accountId, hours: 4 })} />
+      <div className="app-body">
+        <main id="main" className="app-main" tabIndex={-1}>
+          <Suspense fallback={<Loading />}>
+            {locked && session ? (
+              <LockScreen session={session} />
+            ) : signedIn && session?.passwordChangeRequired ? (
+              <Password required />
+            ) : (
+              <Routes>
+                <Route path="/settings" element={<Settings />} />
+                <Route path="/unblock" element={<Unblock />} />
+                {signedIn ? (
+                  <>
+                    <Route path="/" element={<Dashboard />} />
+                    <Route path="/accounts" element={<Accounts />} />
+                    <Route path="/events" element={<Events />} />
+                    <Route path="/password" element={<Password />} />
+                    <Route path="*" element={<Navigate to="/" replace />} />
+                  </>
+                ) : (
+                  <Route path="*" element={<SignInRoute session={session} />} />
+                )}
+              </Routes>
+            )}
+          </Suspense>
+        </main>
+        {demoOpen && (
+          <Suspense fallback={<Loading />}>
+            <DemoPanel onClose={() => setDemoOpen(false)} />
+          </Suspense>
+        )}
+      </div>
       <footer className="app-footer muted small">{info && t('footer.version', { version: info.version })}</footer>
-    </HashRouter>
+    </>
+  );
+}
+
+export function App({ client = api }: { client?: VigieClient }) {
+  const connection = useConnection();
+  return (
+    <ApiProvider client={client}>
+      <HashRouter>
+        <Shell connection={connection} />
+      </HashRouter>
+    </ApiProvider>
   );
 }

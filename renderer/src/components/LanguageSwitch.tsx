@@ -1,12 +1,13 @@
 import { useTranslation } from 'react-i18next';
 import { ToggleButton, ToggleButtonGroup } from 'react-aria-components';
 import type { Language } from '../../../domain/api/groups/app';
-import { api } from '../lib/api';
+import { useApi } from '../lib/api-context';
 
 const LANGUAGES: Language[] = ['fr', 'en'];
 
 export function LanguageSwitch() {
   const { t, i18n } = useTranslation();
+  const api = useApi();
   const current = (i18n.language === 'en' ? 'en' : 'fr') as Language;
   return (
     <ToggleButtonGroup

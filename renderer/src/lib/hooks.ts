@@ -1,39 +1,101 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { AppInfo } from '../../../domain/api/groups/app';
 import type { BackendStatus } from '../../../domain/api/groups/backend';
+import type { Reminder } from '../../../domain/api/groups/reminders';
+import type { EcpsState, SessionState } from '../../../domain/api/groups/session';
 import type { CardState } from '../../../domain/card';
-import { api, getConnection, onConnection } from './api';
-import type { ConnectionState } from './ws-transport';
+import type { ErrorCode } from '../../../domain/errors';
+import type { Result } from '../../../domain/result';
+import { useApi } from './api-context';
 
 /** Live value of a renderer-API event, primed by a call (events only say what changed). */
-function useLive<T>(
-  load: () => Promise<{ ok: true; value: T } | { ok: false }>,
+export function useLive<T>(
+  load: () => Promise<Result<T>>,
   subscribe: (l: (v: T) => void) => () => void,
-): T | null {
+): { value: T | null; error: ErrorCode | null } {
   const [value, setValue] = useState<T | null>(null);
+  const [error, setError] = useState<ErrorCode | null>(null);
   useEffect(() => {
     let alive = true;
-    const off = subscribe((v) => alive && setValue(v));
-    void load().then((r) => alive && r.ok && setValue((prev) => prev ?? r.value));
+    const off = subscribe((v) => {
+      if (!alive) return;
+      setValue(v);
+      setError(null);
+    });
+    void load().then((r) => {
+      if (!alive) return;
+      if (r.ok) setValue((prev) => prev ?? r.value);
+      else setError(r.code);
+    });
     return () => {
       alive = false;
       off();
     };
   }, [load, subscribe]);
-  return value;
+  return { value, error };
 }
 
-export const useCardState = (): CardState | null => useLive(api.card.getState, api.card.onState);
-export const useBackendStatus = (): BackendStatus | null => useLive(api.backend.getStatus, api.backend.onStatus);
+export function useCardState(): CardState | null {
+  const api = useApi();
+  return useLive(api.card.getState, api.card.onState).value;
+}
+export function useBackendStatus(): BackendStatus | null {
+  const api = useApi();
+  return useLive(api.backend.getStatus, api.backend.onStatus).value;
+}
+/** The session; `error` set when the core cannot say (not wired yet, or down): the app shows sign-in. */
+export function useSessionState() {
+  const api = useApi();
+  return useLive<SessionState>(api.session.getState, api.session.onState);
+}
+export function useEcpsState(): EcpsState | null {
+  const api = useApi();
+  const [state, setState] = useState<EcpsState | null>(null);
+  useEffect(() => api.session.onEcps(setState), [api]);
+  return state;
+}
+export function useReminders(): Reminder[] {
+  const api = useApi();
+  const load = useCallback(() => api.reminders.list(), [api]);
+  const sub = useCallback(
+    (l: (v: { reminders: Reminder[] }) => void) => api.reminders.onChanged(l),
+    [api],
+  );
+  return useLive(load, sub).value?.reminders ?? [];
+}
 
 export function useAppInfo(): AppInfo | null {
+  const api = useApi();
   const [info, setInfo] = useState<AppInfo | null>(null);
   useEffect(() => {
     void api.app.getInfo().then((r) => r.ok && setInfo(r.value));
-  }, []);
+  }, [api]);
   return info;
 }
 
-export function useConnection(): ConnectionState {
-  return useSyncExternalStore(onConnection, getConnection);
+export type Loaded<T> =
+  | { status: 'loading'; value: null; code: null }
+  | { status: 'ok'; value: T; code: null }
+  | { status: 'error'; value: T | null; code: ErrorCode };
+
+/**
+ * One renderer-API call, loaded on mount and on `reload()`. Keeps the last good value when a reload fails,
+ * so a screen can show its data and say it may be out of date (offline state).
+ */
+export function useCall<T>(run: () => Promise<Result<T>>, deps: readonly unknown[]): Loaded<T> & { reload: () => void } {
+  const [state, setState] = useState<Loaded<T>>({ status: 'loading', value: null, code: null });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let alive = true;
+    void run().then((r) => {
+      if (!alive) return;
+      setState((prev) => (r.ok ? { status: 'ok', value: r.value, code: null } : { status: 'error', value: prev.value, code: r.code }));
+    });
+    return () => {
+      alive = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [tick, ...deps]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { ...state, reload };
 }

@@ -1,0 +1,200 @@
+import type { Page } from '@playwright/test';
+import { expectNoSeriousA11yIssues } from './a11y';
+import { ACCOUNTS, cardState, FakeCore, reminder, SIGNED_IN } from './fake-core';
+import { expect, saveScreen, test } from './fixtures';
+
+/**
+ * Every screen, in French then English, with its data from a stand-in core (see fake-core.ts): what a person
+ * sees, axe-checked, and saved as a screenshot artifact. The stories against the real core are in *.story.spec.ts.
+ */
+async function start(page: Page, url: string, setup?: (f: FakeCore) => void) {
+  const fake = new FakeCore();
+  setup?.(fake);
+  await fake.attach(page);
+  await page.goto(url);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  return fake;
+}
+const go = (page: Page, hash: string) => page.evaluate((h) => (window.location.hash = h), hash);
+
+for (const lang of ['fr', 'en'] as const) {
+  test.describe(`screens (${lang})`, () => {
+    test('sign-in: the card, the PIN pad, e-CPS and password', async ({ page, vigie }) => {
+      const fake = await start(page, vigie.url, (f) => (f.state.language = lang));
+      await expect(page.getByTestId('card-status')).toHaveText(lang === 'fr' ? 'Carte de Claire MARTIN' : 'Card of Claire MARTIN');
+      await expect(page.getByTestId('pin-tries')).toContainText('3');
+      await expectNoSeriousA11yIssues(page, 'sign-in');
+      await saveScreen(page, 'signin-card');
+
+      // wrong PIN: tries left go down, the card (not the account) blocks at the third
+      await page.getByTestId('pin-input').fill('0000');
+      await page.keyboard.press('Enter');
+      await expect(page.getByTestId('pin-wrong')).toBeVisible();
+      await expect(page.getByTestId('pin-tries-dots').last()).toHaveAttribute('data-left', '2');
+      await saveScreen(page, 'signin-pin-wrong');
+      await page.getByTestId('pin-input').fill('0000');
+      await page.keyboard.press('Enter');
+      await expect(page.getByTestId('pin-tries-dots').last()).toHaveAttribute('data-left', '1');
+      await page.getByTestId('pin-input').fill('0000');
+      await page.keyboard.press('Enter');
+      await expect(page.getByTestId('pin-blocked')).toBeVisible();
+      await expectNoSeriousA11yIssues(page, 'pin blocked');
+      await saveScreen(page, 'signin-pin-blocked');
+      await page.getByTestId('pin-blocked').getByRole('button').click();
+      await expect(page.getByTestId('puk-flow')).toBeVisible();
+      await expectNoSeriousA11yIssues(page, 'puk');
+      await saveScreen(page, 'signin-puk');
+
+      fake.setCard(cardState('empty'));
+      await expect(page.getByTestId('card-status')).toHaveAttribute('data-status', 'empty');
+      await saveScreen(page, 'signin-empty');
+      fake.setCard(cardState('no-reader'));
+      await expect(page.getByTestId('card-status')).toHaveAttribute('data-status', 'no-reader');
+      await saveScreen(page, 'signin-no-reader');
+
+      await page.getByRole('tab', { name: 'e-CPS' }).click();
+      await page.getByLabel(lang === 'fr' ? 'Numéro RPPS ou ADELI' : 'RPPS or ADELI number').fill('810001234567');
+      await page.keyboard.press('Enter');
+      await expect(page.getByTestId('ecps-pending')).toContainText('VIGIE-4821');
+      await expectNoSeriousA11yIssues(page, 'e-CPS waiting');
+      await saveScreen(page, 'signin-ecps-pending');
+
+      await page.getByRole('tab', { name: lang === 'fr' ? 'Identifiant et mot de passe' : 'Identifier and password' }).click();
+      await page.getByLabel(lang === 'fr' ? 'Identifiant' : 'Identifier', { exact: true }).fill('bloque.compta');
+      await page.getByLabel(lang === 'fr' ? 'Mot de passe' : 'Password', { exact: true }).fill('x');
+      await page.keyboard.press('Enter');
+      await expect(page.getByTestId('blocked-notice')).toBeVisible();
+      await expectNoSeriousA11yIssues(page, 'password sign-in, blocked');
+      await saveScreen(page, 'signin-password-blocked');
+    });
+
+    test('dashboard, pharmacy accounts, reminders', async ({ page, vigie }) => {
+      await start(page, vigie.url, (f) => {
+        f.state.language = lang;
+        f.state.session = SIGNED_IN;
+        f.state.reminders = ACCOUNTS.map(reminder).filter((r) => r.urgency !== 'active');
+      });
+      await expect(page.getByTestId('status-sentence')).toContainText(lang === 'fr' ? 'dans 143 jours' : 'in 143 days');
+      await expect(page.getByTestId('timeline').first()).toBeVisible();
+      await expect(page.getByTestId('reminder-banner')).toContainText('Cabinet Dupont');
+      await expectNoSeriousA11yIssues(page, 'dashboard');
+      await saveScreen(page, 'dashboard');
+
+      await go(page, '#/accounts');
+      const rows = page.getByTestId('account-row');
+      await expect(rows).toHaveCount(4);
+      await expect(rows.nth(0)).toHaveAttribute('data-account', 'Sophie Bernard');
+      await expect(rows.nth(1)).toHaveAttribute('data-account', 'Cabinet Dupont (comptable)');
+      await expect(rows.nth(2)).toHaveAttribute('data-account', 'Julien Petit');
+      await expectNoSeriousA11yIssues(page, 'accounts');
+      await saveScreen(page, 'accounts');
+      await page.getByRole('button', { name: lang === 'fr' ? 'Accorder une délégation' : 'Grant delegated access' }).click();
+      await expect(page.getByRole('dialog')).toBeVisible();
+      await expectNoSeriousA11yIssues(page, 'grant dialog');
+      await saveScreen(page, 'accounts-grant');
+      await page.keyboard.press('Escape');
+      await expect(page.getByRole('dialog')).toHaveCount(0);
+    });
+
+    test('events log: chart, virtualised table, detail, report', async ({ page, vigie }) => {
+      await start(page, vigie.url, (f) => {
+        f.state.language = lang;
+        f.state.session = SIGNED_IN;
+      });
+      await go(page, '#/events');
+      await expect(page.getByTestId('weekly-chart')).toBeVisible();
+      await expect(page.getByTestId('chain-badge')).toHaveAttribute('data-ok', 'true');
+      const rows = page.getByTestId('event-row');
+      await expect(rows.first()).toBeVisible();
+      expect(await rows.count()).toBeLessThan(40); // virtualised: only the rows on screen exist
+      await page.getByTestId('events-table').focus();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await expect(page.getByTestId('event-detail')).toBeVisible();
+      await expectNoSeriousA11yIssues(page, 'events');
+      await saveScreen(page, 'events');
+      await page.getByTestId('report-open').click();
+      await expectNoSeriousA11yIssues(page, 'report dialog');
+      await saveScreen(page, 'events-report');
+      await page.getByTestId('report-submit').click();
+      await expect(page.getByRole('dialog').getByTestId('case')).toHaveAttribute('data-status', 'secured');
+      await saveScreen(page, 'events-case');
+    });
+
+    test('unblock wizard: security key and postal paths, new password', async ({ page, vigie }) => {
+      await start(page, vigie.url, (f) => {
+        f.state.language = lang;
+        f.setCard(cardState('empty'));
+      });
+      await go(page, '#/unblock');
+      await page.getByLabel(lang === 'fr' ? 'Identifiant du compte' : 'Account identifier').fill('dupont.compta');
+      await page.keyboard.press('Enter');
+      const paths = page.getByTestId('unblock-paths').getByRole('listitem');
+      await expect(paths).toHaveCount(2);
+      await expect(paths.first()).toHaveAttribute('data-path', 'security_key');
+      await expectNoSeriousA11yIssues(page, 'unblock paths');
+      await saveScreen(page, 'unblock-paths');
+      await paths.nth(1).getByRole('button').click();
+      await page.getByRole('button', { name: lang === 'fr' ? 'Demander le courrier' : 'Ask for the letter' }).click();
+      await expect(page.locator('[data-step="in-post"]')).toHaveAttribute('aria-current', 'step');
+      await expectNoSeriousA11yIssues(page, 'postal');
+      await saveScreen(page, 'unblock-postal');
+      await page.getByTestId('postal-code').fill('K7P2-9QXM');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('new-password').fill('Une phrase longue et sûre 2026');
+      await expect(page.getByTestId('strength-meter')).toHaveAttribute('data-score', '4');
+      await page.getByTestId('confirm-password').fill('Une phrase longue et sûre 2026');
+      await expectNoSeriousA11yIssues(page, 'new password');
+      await saveScreen(page, 'unblock-new-password');
+      await page.keyboard.press('Enter');
+      await expect(page.getByTestId('unblock')).toHaveAttribute('data-stage', 'done');
+      await saveScreen(page, 'unblock-done');
+    });
+
+    test('password, settings, lock screen, demo panel, D-1 dialog', async ({ page, vigie }) => {
+      const fake = await start(page, vigie.url, (f) => {
+        f.state.language = lang;
+        f.state.session = { ...SIGNED_IN, user: { ...SIGNED_IN.user, method: 'password', kind: 'password_delegate', displayName: 'Cabinet Dupont' } };
+      });
+      await go(page, '#/password');
+      await page.getByTestId('new-password').fill('court');
+      await expect(page.getByTestId('password-problems')).toBeVisible();
+      await expectNoSeriousA11yIssues(page, 'password');
+      await saveScreen(page, 'password');
+      await go(page, '#/settings');
+      await expect(page.getByTestId('settings-form')).toBeVisible();
+      await expectNoSeriousA11yIssues(page, 'settings');
+      await saveScreen(page, 'settings');
+      await page.getByTestId('demo-toggle').click();
+      await expect(page.getByTestId('demo-panel')).toContainText('Cabinet Dupont');
+      await expectNoSeriousA11yIssues(page, 'demo panel');
+      await saveScreen(page, 'demo-panel');
+      fake.setSession({ ...SIGNED_IN, status: 'locked', endedBecause: 'card-removed' });
+      await expect(page.getByTestId('lock-screen')).toHaveAttribute('data-reason', 'card-removed');
+      await expectNoSeriousA11yIssues(page, 'lock');
+      await saveScreen(page, 'lock');
+      const d1 = { ...reminder(ACCOUNTS[1]!), urgency: 'd1', daysLeft: 1 };
+      fake.emit('reminders.changed', { reminders: [d1] });
+      await expect(page.getByTestId('reminder-dialog')).toBeVisible();
+      await expectNoSeriousA11yIssues(page, 'D-1 dialog');
+      await saveScreen(page, 'reminder-d1');
+      await page.keyboard.press('Escape');
+      await expect(page.getByTestId('reminder-dialog')).toHaveCount(0);
+    });
+
+    test('error and empty states are designed, never blank', async ({ page, vigie }) => {
+      await start(page, vigie.url, (f) => {
+        f.state.language = lang;
+        f.state.session = SIGNED_IN;
+        for (const ch of ['accounts.getMine', 'accounts.listPharmacy', 'events.list', 'events.weekly', 'events.verify']) f.state.unavailable.add(ch);
+      });
+      await expect(page.getByTestId('error-state')).toBeVisible();
+      await expect(page.getByTestId('error-state')).not.toContainText('UNAVAILABLE');
+      await saveScreen(page, 'dashboard-error');
+      await go(page, '#/events');
+      await expect(page.getByTestId('chain-badge')).toHaveAttribute('data-ok', 'unknown');
+      await expectNoSeriousA11yIssues(page, 'events error');
+      await saveScreen(page, 'events-error');
+    });
+  });
+}

@@ -1,0 +1,97 @@
+import { FlaskConical, X } from 'lucide-react';
+import { useState } from 'react';
+import { Button } from 'react-aria-components';
+import { useTranslation } from 'react-i18next';
+import type { ErrorCode } from '../../../domain/errors';
+import { useApi } from '../lib/api-context';
+import { useCall, useCardState } from '../lib/hooks';
+import { ErrorState, Loading } from './ui';
+
+/** Demo only, clearly marked: virtual cards of the demo people, e-CPS answers, the last letter's code. */
+export function DemoPanel({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const people = useCall(() => api.demo.people(), [api]);
+  const card = useCardState();
+  const [letter, setLetter] = useState<{ reference: string; code: string } | null | 'none'>(null);
+  const [err, setErr] = useState<ErrorCode | null>(null);
+  const [msg, setMsg] = useState<string | null>(null);
+  const run = async <T,>(p: Promise<{ ok: true; value: T } | { ok: false; code: ErrorCode }>, done: string) => {
+    const r = await p;
+    if (r.ok) {
+      setErr(null);
+      setMsg(done);
+    } else setErr(r.code);
+  };
+  const cardIn = card?.status === 'present';
+  return (
+    <aside className="demo-panel" aria-labelledby="demo-title" data-testid="demo-panel">
+      <div className="demo-head">
+        <h2 id="demo-title" className="panel-title">
+          <FlaskConical aria-hidden="true" size={20} /> {t('demo.title')}
+        </h2>
+        <Button className="button button-quiet" onPress={onClose} aria-label={t('common.close')}>
+          <X aria-hidden="true" size={20} />
+        </Button>
+      </div>
+      <p className="small">{t('demo.intro')}</p>
+      {people.status === 'loading' && <Loading />}
+      {people.status === 'error' && <ErrorState code={people.code} compact onRetry={people.reload} />}
+      {people.value && !people.value.available && <p>{t('demo.off')}</p>}
+      <ul className="demo-people">
+        {people.value?.people.map((p) => (
+          <li key={p.id} className="demo-person" data-person={p.id}>
+            <div>
+              <strong>{p.displayName}</strong> <span className="small muted">· {p.role}</span>
+              <p className="small">{p.situation}</p>
+              {p.identifier && (
+                <p className="small mono">
+                  {t('demo.credentials', { identifier: p.identifier, password: p.password ?? '' })}
+                </p>
+              )}
+            </div>
+            {p.hasCard && (
+              <Button className="button" onPress={() => void run(api.demo.insertCard({ personId: p.id, profile: 'cps3' }), t('demo.inserted', { name: p.displayName }))}>
+                {t('demo.insert')}
+              </Button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <div className="actions">
+        <Button className="button" isDisabled={!cardIn} onPress={() => void run(api.demo.removeCard(), t('demo.removed'))}>
+          {t('demo.remove')}
+        </Button>
+        <Button className="button" onPress={() => void run(api.demo.answerEcps({ approve: true }), t('demo.approved'))}>
+          {t('demo.approve')}
+        </Button>
+        <Button className="button" onPress={() => void run(api.demo.answerEcps({ approve: false }), t('demo.refused'))}>
+          {t('demo.refuse')}
+        </Button>
+        <Button
+          className="button"
+          onPress={() =>
+            void api.demo.lastLetter().then((r) => {
+              if (r.ok) setLetter(r.value ?? 'none');
+              else setErr(r.code);
+            })
+          }
+        >
+          {t('demo.letter')}
+        </Button>
+      </div>
+      {letter === 'none' && <p className="note">{t('demo.noLetter')}</p>}
+      {letter && letter !== 'none' && (
+        <p className="note" data-testid="demo-letter">
+          {t('demo.letterCode', { reference: letter.reference })} <strong className="mono" data-testid="demo-letter-code">{letter.code}</strong>
+        </p>
+      )}
+      {msg && (
+        <p className="note" role="status">
+          {msg}
+        </p>
+      )}
+      {err && <ErrorState code={err} compact />}
+    </aside>
+  );
+}

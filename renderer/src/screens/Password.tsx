@@ -1,0 +1,60 @@
+import { useId, useState, type FormEvent } from 'react';
+import { Button } from 'react-aria-components';
+import { useTranslation } from 'react-i18next';
+import type { ErrorCode } from '../../../domain/errors';
+import { NewPasswordFields, type PasswordCheck } from '../components/PasswordField';
+import { ErrorState, Success } from '../components/ui';
+import { useApi } from '../lib/api-context';
+
+/** Password change: the current one, a new one with its live strength, the policy in plain words. */
+export default function Password({ required = false }: { required?: boolean }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const id = useId();
+  const [current, setCurrent] = useState('');
+  const [pw, setPw] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [check, setCheck] = useState<PasswordCheck | null>(null);
+  const [err, setErr] = useState<ErrorCode | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!current || !pw || pw !== confirm) return;
+    setBusy(true);
+    const r = await api.session.changePassword({ currentPassword: current, newPassword: pw });
+    setBusy(false);
+    if (r.ok) {
+      setDone(true);
+      setCurrent('');
+      setPw('');
+      setConfirm('');
+    } else setErr(r.code);
+  };
+  return (
+    <>
+      <h1 className="page-title">{t('password.title')}</h1>
+      {required && (
+        <p className="note note-warn" role="alert">
+          {t('password.required')}
+        </p>
+      )}
+      <p className="lead">{t('password.intro')}</p>
+      {done ? (
+        <Success title={t('password.done')} />
+      ) : (
+        <form className="panel form narrow" onSubmit={(e) => void submit(e)}>
+          <div className="field">
+            <label htmlFor={`${id}-c`}>{t('password.current')}</label>
+            <input id={`${id}-c`} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+          </div>
+          <NewPasswordFields check={(password) => api.session.checkPassword({ password })} value={pw} onChange={setPw} confirm={confirm} onConfirmChange={setConfirm} onCheck={setCheck} />
+          {err && <ErrorState code={err} compact />}
+          <Button type="submit" className="button button-primary" isDisabled={busy || !current || !pw || pw !== confirm || check?.acceptable === false}>
+            {t('password.submit')}
+          </Button>
+        </form>
+      )}
+    </>
+  );
+}
