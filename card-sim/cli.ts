@@ -5,7 +5,8 @@
  *   npm run card -- status
  *   npm run card -- holders
  * `insert` leaves a detached process holding the card in vpcd's reader N (TCP port VIGIE_VPCD_PORT+N, default
- * 35963+N, host VIGIE_VPCD_HOST or 127.0.0.2) until `remove`. Its pid file is under ./.vigie/.
+ * 35963+N, host VIGIE_VPCD_HOST or 127.0.0.2) until `remove`. Its pid/status file is under ./.vigie/
+ * (or VIGIE_CARD_STATE_DIR).
  * pcscd must run with the vpcd driver: `scripts/pcscd-test.sh start` starts a private one.
  */
 import { spawn } from 'node:child_process';
@@ -17,7 +18,7 @@ import { HOLDERS, resolveHolder } from './holders';
 import { repoRoot } from './pki';
 import type { ChildOptions } from './vpcd/child';
 
-const stateDir = join(repoRoot, '.vigie');
+const stateDir = process.env.VIGIE_CARD_STATE_DIR ?? join(repoRoot, '.vigie');
 const statusFile = (reader: number) => join(stateDir, `card-reader${reader}.json`);
 const logFile = (reader: number) => join(stateDir, `card-reader${reader}.log`);
 const childPath = fileURLToPath(new URL('./vpcd/child.ts', import.meta.url));

@@ -163,7 +163,8 @@ export class Cps3Profile extends CpsBase {
   async verifyPinAndSign(pin: string, challenge: Bytes): Promise<Bytes> {
     checkPin(pin);
     await this.openApplication();
-    const r = await this.ch.transmit({ cla: 0x00, ins: 0x20, p1: 0x00, p2: PIN_REF, data: pinBlock(pin) });
+    const block = pinBlock(pin);
+    const r = await this.ch.transmit({ cla: 0x00, ins: 0x20, p1: 0x00, p2: PIN_REF, data: block }).finally(() => block.fill(0));
     verifyResult(r.sw);
     // MSE SET AT: algorithm 02 (RSA PKCS#1 client/server authentication), private key 82.
     await this.ch.send({ cla: 0x00, ins: 0x22, p1: 0x41, p2: 0xa4, data: fromHex('800102840182') });
@@ -225,7 +226,8 @@ export class Cps4Profile extends CpsBase {
     checkPin(pin);
     await this.openApplication();
     return this.withReselect(async () => {
-      const r = await this.ch1.transmit({ cla: 0x00, ins: 0x20, p1: 0x00, p2: PIN_REF, data: pinBlock(pin) });
+      const block = pinBlock(pin);
+      const r = await this.ch1.transmit({ cla: 0x00, ins: 0x20, p1: 0x00, p2: PIN_REF, data: block }).finally(() => block.fill(0));
       verifyResult(r.sw);
       const identity = await this.modulusBytes();
       // MSE SET (confidentiality template, key 20), then a raw RSA operation on the block the host padded.
