@@ -4,9 +4,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore, type Core } from '../core/core';
 import { createFileLogger, type FileLogger } from '../core/diagnostics/logger';
+import { setLinuxAutostart } from './autostart';
 import { bindIpc } from './ipc';
 import { showReminder } from './notifications';
-import { devToolsAllowed, HIDDEN_FLAG, loginItemSettings, type ShellPolicy } from './security-policy';
+import { devToolsAllowed, HIDDEN_FLAG, isAppUrl, loginItemSettings, type ShellPolicy } from './security-policy';
 import { createTray } from './tray';
 import { createMainWindow, hardenContents, hardenSession } from './window';
 
@@ -86,11 +87,13 @@ if (!app.requestSingleInstanceLock()) {
       recentLog: () => logger?.recent() ?? [],
     });
     core = c;
-    bindIpc(c, () => win);
+    bindIpc(c, () => win, (url) => isAppUrl(url, policy));
 
     const applyLoginItem = (on: boolean) => {
       // Only an installed app registers itself; a development run would register the bare Electron binary.
-      if (app.isPackaged) app.setLoginItemSettings(loginItemSettings(on));
+      if (!app.isPackaged) return;
+      if (process.platform === 'linux') setLinuxAutostart(on, process.env.APPIMAGE ?? process.execPath);
+      else app.setLoginItemSettings(loginItemSettings(on));
     };
     applyLoginItem(c.settings.getWorkstationSettings().startAtLogin);
 

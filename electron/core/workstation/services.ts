@@ -58,7 +58,12 @@ export function createWorkstationServices(ctx: CoreContext, opts: WorkstationSer
     workstation: () => ws,
     keychain: () => keychain,
     recentLog: () => opts.recentLog?.() ?? [],
-    cardProcessRestarts: () => opts.cardProcessRestarts?.() ?? null,
+    cardProcessRestarts: () => {
+      if (opts.cardProcessRestarts) return opts.cardProcessRestarts();
+      // The card supervisor (card-service) counts its restarts; a plain CardSource does not.
+      const n = (ctx.card as { restartCount?: unknown }).restartCount;
+      return typeof n === 'number' ? n : null;
+    },
     async start() {
       offChanged = reminders.onChanged((list) => ctx.events.emit('reminders.changed', { reminders: list }));
       keychain = await secrets.status();
