@@ -226,15 +226,15 @@ export class Cps4Profile extends CpsBase {
     checkPin(pin);
     await this.openApplication();
     return this.withReselect(async () => {
-      const block = pinBlock(pin);
-      const r = await this.ch1.transmit({ cla: 0x00, ins: 0x20, p1: 0x00, p2: PIN_REF, data: block }).finally(() => block.fill(0));
+      const pinData = pinBlock(pin);
+      const r = await this.ch1.transmit({ cla: 0x00, ins: 0x20, p1: 0x00, p2: PIN_REF, data: pinData }).finally(() => pinData.fill(0));
       verifyResult(r.sw);
-      const identity = await this.modulusBytes();
+      const size = await this.modulusBytes();
       // MSE SET (confidentiality template, key 20), then a raw RSA operation on the block the host padded.
       await this.ch1.send({ cla: 0x00, ins: 0x22, p1: 0x41, p2: 0xb8, data: fromHex('830120') });
-      const block = pkcs1Type1(sha256DigestInfo(challenge), identity);
+      const block = pkcs1Type1(sha256DigestInfo(challenge), size);
       const sig = await this.ch1.send({ cla: 0x00, ins: 0x2a, p1: 0x80, p2: 0x86, data: block, le: 256 });
-      if (sig.length !== identity) throw new AppError('CARD_PROTOCOL', 'Signature de longueur inattendue.');
+      if (sig.length !== size) throw new AppError('CARD_PROTOCOL', 'Signature de longueur inattendue.');
       return sig;
     });
   }
