@@ -3,3 +3,4 @@ export * from './postal-code';
 export * from './letter';
 export * from './letter-reader';
 export * from './mails';
+export * from './sql';

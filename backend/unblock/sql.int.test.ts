@@ -1,0 +1,108 @@
+/**
+ * The PostgreSQL stores through the path production uses: Kysely + `pg` over the wire protocol, to a fresh
+ * database on the run's PostgreSQL server (backend-postgres project) or to a PGlite served by pglite-socket on
+ * loopback (backend-pglite project). Same behaviours as the in-memory stores: single-use challenges, 3
+ * security-key tries in 24 h under parallel requests, one pending postal code, single use.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { consumeChallenge, issueChallenge } from '../card-auth/challenges';
+import { SIGNIN_SCHEMA_SQL, SqlChallengeStore, SqlPostalCodeStore, SqlSecurityKeyStore, fromKysely, type SqlClient } from './sql';
+import { redeemPostalCode, requestPostalCode } from './postal-code';
+import { setSecurityKey, verifySecurityKey } from './security-key';
+
+let lite: PGlite | undefined;
+let server: PGLiteSocketServer | undefined;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+let db: Kysely<any>;
+let sql: SqlClient;
+const ACC = '6f1c1d3e-3f7a-4a55-9d7e-1a2b3c4d5e6f';
+const T0 = new Date('2026-11-22T09:00:00Z');
+const at = (h: number) => new Date(T0.getTime() + h * 3600_000);
+
+async function freshPostgresDatabase(): Promise<string> {
+  const admin = (inject as unknown as (k: string) => string)('pgUrl');
+  const name = `vigie_signin_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`create database ${name}`);
+  await c.end();
+  return admin.replace(/\/postgres$/, `/${name}`);
+}
+
+beforeAll(async () => {
+  let pool: pg.Pool;
+  if (process.env.VIGIE_TEST_DB === 'postgres') {
+    // Several connections: the parallel tries really run at the same time.
+    pool = new pg.Pool({ connectionString: await freshPostgresDatabase(), max: 6 });
+  } else {
+    lite = new PGlite();
+    await lite.waitReady;
+    server = new PGLiteSocketServer({ db: lite, port: 0, host: '127.0.0.1' });
+    await server.start();
+    const [host, port] = server.getServerConn().split(':');
+    pool = new pg.Pool({ host, port: Number(port), user: 'postgres', database: 'postgres', max: 1 });
+  }
+  db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  sql = fromKysely(db);
+  for (const stmt of SIGNIN_SCHEMA_SQL.split(';').filter((x) => x.trim())) await sql.query(stmt);
+});
+afterAll(async () => {
+  await db?.destroy();
+  await server?.stop();
+  await lite?.close();
+});
+
+describe('PostgreSQL stores (Kysely + pg)', () => {
+  it('card challenges: one of two simultaneous uses wins, the other is a replay', async () => {
+    const store = new SqlChallengeStore(sql);
+    const { challenge } = await issueChallenge(store, { workstationId: 'ws-1', now: T0, ttlMs: 60_000 });
+    const res = await Promise.all(Array.from({ length: 4 }, () => consumeChallenge(store, challenge, 'ws-1', T0)));
+    expect(res.map((r) => (r.ok ? 'ok' : r.code)).sort()).toEqual(['CHALLENGE_REPLAYED', 'CHALLENGE_REPLAYED', 'CHALLENGE_REPLAYED', 'ok']);
+    await store.purgeExpired(at(1));
+  });
+
+  it('card challenges: single use, bound to the workstation, purged when expired', async () => {
+    const store = new SqlChallengeStore(sql);
+    const { challenge } = await issueChallenge(store, { workstationId: 'ws-1', now: T0, ttlMs: 60_000 });
+    expect((await consumeChallenge(store, challenge, 'ws-1', T0)).ok).toBe(true);
+    expect(await consumeChallenge(store, challenge, 'ws-1', T0)).toMatchObject({ code: 'CHALLENGE_REPLAYED' });
+    const other = await issueChallenge(store, { workstationId: 'ws-1', now: T0, ttlMs: 60_000 });
+    expect(await consumeChallenge(store, other.challenge, 'ws-2', T0)).toMatchObject({ code: 'CHALLENGE_FOREIGN' });
+    const late = await issueChallenge(store, { workstationId: 'ws-1', now: T0, ttlMs: 60_000 });
+    expect(await consumeChallenge(store, late.challenge, 'ws-1', at(1))).toMatchObject({ code: 'CHALLENGE_EXPIRED' });
+    expect(await store.purgeExpired(at(1))).toBe(3);
+  });
+
+  it('security key: argon2id hash stored, 3 tries in 24 h even with parallel requests', async () => {
+    const store = new SqlSecurityKeyStore(sql);
+    const answers = { birth_date: '03/07/1980', practice_postal_code: '69003', iban_last4: '4821' };
+    await setSecurityKey(store, ACC, answers, T0);
+    expect((await store.get(ACC))?.hash).toMatch(/^\$argon2id\$/);
+    const wrong = { ...answers, iban_last4: '0000' };
+    const res = await Promise.all(Array.from({ length: 5 }, () => verifySecurityKey(store, ACC, wrong, at(1))));
+    expect(res.map((r) => (r.ok ? 'ok' : r.code)).sort()).toEqual(['SECURITY_KEY_LOCKED', 'SECURITY_KEY_LOCKED', 'SECURITY_KEY_WRONG', 'SECURITY_KEY_WRONG', 'SECURITY_KEY_WRONG']);
+    expect(await store.failuresSince(ACC, at(-23))).toBe(3);
+    expect(await verifySecurityKey(store, ACC, { ...answers, birth_date: '1980-07-03' }, at(25.5))).toEqual({ ok: true });
+  });
+
+  it('postal codes: hashed, one pending per account, single use', async () => {
+    const store = new SqlPostalCodeStore(sql);
+    const a = await requestPostalCode(store, ACC, T0);
+    if (!a.ok) throw new Error(a.message);
+    expect(await requestPostalCode(store, ACC, at(1))).toMatchObject({ code: 'POSTAL_CODE_PENDING' });
+    const b = await requestPostalCode(store, ACC, at(48));
+    if (!b.ok) throw new Error(b.message);
+    // The database itself refuses a second pending code for the account.
+    await expect(sql.query("INSERT INTO postal_codes (id, account_id, reference, code_hash, requested_at, expires_at) VALUES (gen_random_uuid(), $1, 'VG-X', 'h', now(), now())", [ACC])).rejects.toThrow();
+    expect(await redeemPostalCode(store, ACC, a.code, at(49))).toMatchObject({ code: 'POSTAL_CODE_EXPIRED' });
+    expect(await redeemPostalCode(store, ACC, 'AAAA-BBBB-CCCC', at(49))).toMatchObject({ code: 'POSTAL_CODE_WRONG' });
+    expect(await redeemPostalCode(store, ACC, b.code, at(50))).toMatchObject({ ok: true, reference: b.reference });
+    expect(await redeemPostalCode(store, ACC, b.code, at(51))).toMatchObject({ code: 'POSTAL_CODE_USED' });
+    expect((await store.recent(ACC, 5)).map((r) => r.wrongTries)).toEqual([1, 0]);
+  });
+});
