@@ -9,8 +9,8 @@ export default defineProject({
     include: ['electron/core/**/*.int.test.ts'],
     exclude: ['electron/core/card-service/**', '**/node_modules/**'],
     environment: 'node',
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    testTimeout: 90_000,
+    hookTimeout: 60_000,
     // One file at a time: the tests share one keychain.
     fileParallelism: false,
   },

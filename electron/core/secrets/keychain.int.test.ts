@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore } from '../core';
 import { openSettings } from '../settings/settings-store';
 import { openWorkstation, verifyRegistration } from '../workstation/identity';
 import { createSecretStore } from './secret-store';
-import { createTokenVault } from './token-vault';
 
 /**
  * Against a real Secret Service (gnome-keyring in a private D-Bus session: scripts/with-keyring.sh sets
@@ -20,7 +20,7 @@ const service = `fr.vigie.test.${process.pid}`;
 let dir: string;
 
 async function restartAnd(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Record<string, unknown>> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', child, args[0]!, dir, service, ...args.slice(1)], { env, timeout: 15_000 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', child, args[0]!, dir, service, ...args.slice(1)], { env, timeout: 60_000 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
@@ -31,8 +31,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.skipIf(!hasSecretService)('keychain (gnome-keyring, real Secret Service)', () => {
   it('a remembered token is read back after a restart of the core, and deleted on sign-out', async () => {
-    const settings = openSettings(dir);
-    const vault = createTokenVault(createSecretStore({ service }), settings);
+    const core = createCore({ mode: 'browser', userDataDir: dir, appVersion: '0.0.0-test' });
+    const vault = core.workstation.tokens;
     expect(await vault.keychain()).toEqual({ available: true });
     expect(await vault.remember('acc-1', 'rt-Zq8x-secret')).toEqual({ remembered: true });
 
@@ -41,12 +41,13 @@ describe.skipIf(!hasSecretService)('keychain (gnome-keyring, real Secret Service
     expect(file).toContain('acc-1');
     expect(file).not.toContain('rt-Zq8x-secret');
 
-    expect(await restartAnd(['recall', 'acc-1'])).toEqual({ token: 'rt-Zq8x-secret' });
-    expect(await restartAnd(['forget', 'acc-1'])).toEqual({ forgotten: true });
-
-    // After sign-out: gone from the keychain itself, not only from the list.
-    expect(await createSecretStore({ service }).get('refresh-token:acc-1')).toBeNull();
-    expect(await restartAnd(['recall', 'acc-1'])).toEqual({ token: null });
+    // A new process, a new core on the same user-data folder: the token is there.
+    expect(await restartAnd(['core-recall', 'acc-1'])).toEqual({ token: 'rt-Zq8x-secret' });
+    // Sign-out in that core…
+    expect(await restartAnd(['core-forget', 'acc-1'])).toEqual({ forgotten: true });
+    // …removes it from the keychain itself, not only from the list, and the next start finds nothing.
+    expect(await core.workstation.secrets.get('refresh-token:acc-1')).toBeNull();
+    expect(await restartAnd(['core-recall', 'acc-1'])).toEqual({ token: null });
   });
 
   it('the workstation key pair survives a restart: same id, same public key, private key only in the keychain', async () => {
@@ -77,15 +78,12 @@ describe('without a Secret Service', () => {
   const noBus = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/vigie-bus' };
 
   it('the app says KEYCHAIN_UNAVAILABLE and keeps working without "remember me"', async () => {
-    const status = await restartAnd(['status'], noBus);
-    expect(status.keychain).toMatchObject({ available: false });
-    expect(await restartAnd(['remember', 'acc-2', 'rt-never-stored'], noBus)).toMatchObject({
-      remembered: false,
-      code: 'KEYCHAIN_UNAVAILABLE',
-    });
-    expect(await restartAnd(['recall', 'acc-2'], noBus)).toEqual({ token: null });
-    expect(readFileSync(join(dir, 'settings.json'), 'utf8')).not.toContain('rt-never-stored');
+    const r = await restartAnd(['core-no-keychain-session', 'acc-2', 'rt-never-stored'], noBus);
+    expect(r.keychain).toMatchObject({ available: false });
+    expect(r.remember).toMatchObject({ remembered: false, code: 'KEYCHAIN_UNAVAILABLE' });
+    expect(r.recall).toBeNull();
     // The workstation still has an id and a label (events still name it) but cannot sign.
-    expect(await restartAnd(['workstation'], noBus)).toMatchObject({ canSign: false });
+    expect(r.workstation).toMatchObject({ canSign: false, label: 'Poste comptoir 1' });
+    expect(readFileSync(join(dir, 'settings.json'), 'utf8')).not.toContain('rt-never-stored');
   });
 });
