@@ -59,7 +59,8 @@ describe('security key', () => {
   });
   it('is refused after the user reported suspicious activity, and when no key is on file', async () => {
     const s = await store();
-    expect(await verifySecurityKey(s, ACC, SET, at(0), { suspicionCause: 'user_report' })).toMatchObject({ code: 'SECURITY_KEY_NOT_ALLOWED' });
+    expect(await verifySecurityKey(s, ACC, SET, at(0), { block: { reason: 'suspicious', cause: 'user_report' } })).toMatchObject({ code: 'SECURITY_KEY_NOT_ALLOWED' });
     expect(await verifySecurityKey(s, 'other', SET, at(0))).toMatchObject({ code: 'SECURITY_KEY_NOT_ALLOWED' });
+    expect(await verifySecurityKey(s, ACC, SET, at(0), { block: { reason: 'suspicious', cause: 'failures' } })).toEqual({ ok: true });
   });
 });

@@ -10,7 +10,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../../domain/errors';
-import { DEFAULT_UNBLOCK_POLICY, normalizeSecurityKeyAnswer, type SecurityKeyAnswerKind, type SuspicionCause, type UnblockPolicy } from '../../domain/policy/unblock';
+import { DEFAULT_UNBLOCK_POLICY, normalizeSecurityKeyAnswer, strongFactorsOnly, type SecurityKeyAnswerKind, type UnblockPolicy, type UnblockSituation } from '../../domain/policy/unblock';
 
 export interface SecurityKeyField {
   id: string;
@@ -115,8 +115,8 @@ export async function setSecurityKey(
 export interface VerifySecurityKeyOptions {
   fields?: readonly SecurityKeyField[];
   policy?: UnblockPolicy;
-  /** Why the account is blocked as suspicious, if it is: after the user's own report the key is refused. */
-  suspicionCause?: SuspicionCause | null;
+  /** The account's block: after the user's own report (or a suspicious block of unknown cause) the key is refused. */
+  block?: UnblockSituation['block'];
 }
 
 /**
@@ -131,7 +131,7 @@ export async function verifySecurityKey(
   o: VerifySecurityKeyOptions = {},
 ): Promise<{ ok: true } | SecurityKeyError> {
   const policy = o.policy ?? DEFAULT_UNBLOCK_POLICY;
-  if (o.suspicionCause === 'user_report') {
+  if (strongFactorsOnly(o.block ?? null)) {
     return {
       ok: false,
       code: 'SECURITY_KEY_NOT_ALLOWED',

@@ -11,6 +11,10 @@ describe('suspicious activity', () => {
     expect(v?.cause).toBe('failures');
     expect(v?.explanation).toContain('20 tentatives de connexion ont échoué en moins de 24 heures');
   });
+  it('takes a count from the database as well', () => {
+    expect(failureFloodVerdict(20, now)?.cause).toBe('failures');
+    expect(failureFloodVerdict(19, now)).toBeNull();
+  });
   it('does not count failures older than 24 h, nor 19 failures', () => {
     expect(failureFloodVerdict(Array.from({ length: 19 }, (_, i) => ago(i)), now)).toBeNull();
     expect(failureFloodVerdict([...Array.from({ length: 10 }, (_, i) => ago(i)), ...Array.from({ length: 10 }, (_, i) => ago(25 * 60 + i))], now)).toBeNull();

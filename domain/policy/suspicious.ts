@@ -37,10 +37,13 @@ export function frenchDateTime(d: Date): string {
 
 const hours = (ms: number) => Math.round(ms / 3600_000);
 
-/** Rule 1. `failures` are the instants of failed sign-ins on this account (any order, any age). */
-export function failureFloodVerdict(failures: readonly Date[], now: Date, policy: SuspiciousPolicy = DEFAULT_SUSPICIOUS_POLICY): SuspicionVerdict | null {
+/**
+ * Rule 1. `failures`: the instants of failed sign-ins on this account (any order, any age), or already the count
+ * inside the window (`SELECT count(*) … WHERE at > now - window`).
+ */
+export function failureFloodVerdict(failures: readonly Date[] | number, now: Date, policy: SuspiciousPolicy = DEFAULT_SUSPICIOUS_POLICY): SuspicionVerdict | null {
   const from = now.getTime() - policy.failureWindowMs;
-  const n = failures.filter((t) => t.getTime() > from && t.getTime() <= now.getTime()).length;
+  const n = typeof failures === 'number' ? failures : failures.filter((t) => t.getTime() > from && t.getTime() <= now.getTime()).length;
   if (n < policy.failureThreshold) return null;
   return {
     cause: 'failures',

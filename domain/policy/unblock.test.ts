@@ -35,6 +35,9 @@ describe('unblock eligibility', () => {
     const acc = unblockEligibility(base({ kind: 'password_delegate', block: { reason: 'suspicious', cause: 'user_report' } }));
     expect(acc.paths).toEqual(['postal_code']);
   });
+  it('treats a suspicious block of unknown cause like a report (fail safe)', () => {
+    expect(unblockEligibility(base({ block: { reason: 'suspicious' } })).paths).toEqual(['card', 'postal_code']);
+  });
   it('still offers the security key for other suspicious blocks (e.g. many failures)', () => {
     expect(unblockEligibility(base({ block: { reason: 'suspicious', cause: 'failures' } })).paths).toContain('security_key');
   });

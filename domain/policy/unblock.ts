@@ -35,7 +35,14 @@ export interface UnblockSituation {
    * What the user has at hand. `undefined` means "not known" (the backend cannot see the counter): the path is
    * then kept. `false` removes the path from `paths` (it stays in `allowed`).
    */
-  atHand?: { card?: boolean; ecps?: boolean; password?: boolean; letter?: boolean };
+  atHand?: {
+    card?: boolean;
+    ecps?: boolean;
+    /** Informative: no path needs it (the security-key path is offered after a correct password or from "I cannot sign in"). */
+    password?: boolean;
+    /** A letter with a code in hand: the postal path moves before the security key. */
+    letter?: boolean;
+  };
   /** Whether the account has a security key on file, and the failed tries inside the window. */
   securityKey: { configured: boolean; failedTriesInWindow: number };
   /** The postal code pending for this account, if any (not used, not expired at `now` or expired: both fine). */
@@ -80,20 +87,27 @@ const KIND_PATHS: Record<UnblockAccountKind, readonly UnblockPath[]> = {
   password_delegate: ['security_key', 'postal_code'],
 };
 
+/**
+ * After the user's own report only the card or the postal code unblock: the security key is made of personal
+ * data that whoever took over the account may know, and the report may be about the phone (e-CPS). A suspicious
+ * block whose cause is not known is treated the same way (fail safe: store the cause with the block).
+ */
+export function strongFactorsOnly(block: UnblockSituation['block']): boolean {
+  return !!block && block.reason === 'suspicious' && (block.cause === 'user_report' || block.cause === undefined || block.cause === null);
+}
+
 /** Which ways out work for this situation. Pure: `now` and every count are inputs. */
 export function unblockEligibility(s: UnblockSituation, policy: UnblockPolicy = DEFAULT_UNBLOCK_POLICY): UnblockEligibility {
   const triesLeft = Math.max(0, policy.securityKeyMaxTries - s.securityKey.failedTriesInWindow);
   const postal = postalState(s, policy);
   if (!s.block) return { paths: [], allowed: [], unavailable: [], postal: { ...postal, canRequest: false, canEnterCode: false }, securityKeyTriesLeft: triesLeft };
 
-  const afterReport = s.block.reason === 'suspicious' && s.block.cause === 'user_report';
+  const afterReport = strongFactorsOnly(s.block);
   const allowed: UnblockPath[] = [];
   const unavailable: UnblockEligibility['unavailable'] = [];
   for (const p of UNBLOCK_ORDER) {
     let why: UnavailableReason | null = null;
     if (!KIND_PATHS[s.kind].includes(p)) why = 'kind';
-    // After the user's own report, only the card or the postal code: the security key is made of personal data
-    // that whoever took over the account may know, and the report may be about the phone (e-CPS).
     else if (afterReport && (p === 'security_key' || p === 'ecps')) why = 'weak_factor_after_report';
     else if (p === 'security_key' && !s.securityKey.configured) why = 'not_configured';
     else if (p === 'security_key' && triesLeft === 0) why = 'tries_exhausted';
