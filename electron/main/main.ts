@@ -6,6 +6,7 @@ import { createCore, type Core } from '../core/core';
 import { createFileLogger, type FileLogger } from '../core/diagnostics/logger';
 import { setLinuxAutostart } from './autostart';
 import { bindIpc } from './ipc';
+import { preloadManifestArg } from './preload-manifest';
 import { showReminder } from './notifications';
 import { devToolsAllowed, HIDDEN_FLAG, isAppUrl, loginItemSettings, type ShellPolicy } from './security-policy';
 import { createTray } from './tray';
@@ -24,6 +25,8 @@ const policy: ShellPolicy = {
   isDev,
 };
 const icon = (name: string) => join(appRoot, 'assets', name);
+/** The renderer API's channels, from the one schema, handed to the preload (which carries no schema library). */
+const preloadManifest = preloadManifestArg();
 
 app.enableSandbox();
 if (process.platform === 'win32') app.setAppUserModelId('fr.vigie.workstation');
@@ -54,6 +57,7 @@ if (!app.requestSingleInstanceLock()) {
       show: true,
       log,
       session: session.defaultSession,
+      additionalArguments: [preloadManifest],
     });
     // Runs all day: closing the window keeps Vigie in the tray; "Quit" in the tray menu quits.
     win.on('close', (event) => {

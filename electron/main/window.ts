@@ -77,7 +77,16 @@ export function hardenContents(contents: WebContents, policy: ShellPolicy, log: 
   if (!policy.isDev) contents.on('devtools-opened', () => contents.closeDevTools());
 }
 
-export function createMainWindow(opts: { preload: string; indexHtml: string; policy: ShellPolicy; show: boolean; log: Log; session: Session }) {
+export function createMainWindow(opts: {
+  preload: string;
+  indexHtml: string;
+  policy: ShellPolicy;
+  show: boolean;
+  log: Log;
+  session: Session;
+  /** The renderer API's channel list for the preload (preloadManifestArg). */
+  additionalArguments: string[];
+}) {
   const win = new BrowserWindow({
     width: 1280,
     height: 800,
@@ -94,6 +103,7 @@ export function createMainWindow(opts: { preload: string; indexHtml: string; pol
       nodeIntegration: false,
       disableBlinkFeatures: 'Auxclick',
       session: opts.session,
+      additionalArguments: opts.additionalArguments,
     },
   });
   hardenContents(win.webContents, opts.policy, opts.log);
