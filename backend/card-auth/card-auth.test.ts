@@ -2,13 +2,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CrlCache,
   MemoryChallengeStore,
   TrustStore,
+  httpCrlSource,
   identityFromSubject,
+  pemBlocks,
   issueChallenge,
   pemCrlSource,
   verifyCardSignIn,
@@ -140,6 +144,34 @@ describe('CRL cache', () => {
     expect((await attempt(pki.good, { d, now: new Date(t0.getTime() + 5000) })).ok).toBe(true);
     expect(await attempt(pki.revoked, { d, now: new Date(t0.getTime() + 5000) })).toMatchObject({ code: 'CERT_REVOKED' });
   });
+});
+
+describe('CRL from the distribution point (production path)', () => {
+  it('downloads the CRL named in the certificate once, then serves from the cache', async () => {
+    let hits = 0;
+    let crlPem = '';
+    const server = createServer((req, res) => {
+      hits++;
+      if (req.url !== '/CRL/ACI-FO-PP.crl') return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(pemBlocks(crlPem, ['X509 CRL'])[0]);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/CRL/ACI-FO-PP.crl`;
+      const p2 = await makeMiniPki({ crlUrl: url });
+      crlPem = p2.crlPem;
+      const d: CardAuthDeps = {
+        challenges: new MemoryChallengeStore(),
+        trust: await TrustStore.fromPem([p2.rootPem, p2.intermediatePem]),
+        crls: new CrlCache(httpCrlSource()),
+      };
+      expect((await attempt(p2.good, { d })).ok).toBe(true);
+      expect(await attempt(p2.revoked, { d })).toMatchObject({ code: 'CERT_REVOKED' });
+      expect(hits).toBe(1);
+    } finally {
+      server.close();
+    }
+  }, 30_000);
 });
 
 describe('subject → identity', () => {

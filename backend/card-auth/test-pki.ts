@@ -77,7 +77,7 @@ export const HOLDER = { nationalId: '899700054321', lastName: 'DURAND', firstNam
 
 async function card(
   ca: { cert: x509.X509Certificate; key: webcrypto.CryptoKey },
-  o: { nationalId?: string; notBefore?: Date; notAfter?: Date; usage?: 'auth' | 'sign' } = {},
+  o: { nationalId?: string; notBefore?: Date; notAfter?: Date; usage?: 'auth' | 'sign'; crlUrl?: string } = {},
 ): Promise<TestCard> {
   const k = await keys();
   const now = Date.now();
@@ -99,19 +99,21 @@ async function card(
         : new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       ...(o.usage === 'sign' ? [] : [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])]),
       await x509.AuthorityKeyIdentifierExtension.create(ca.cert),
+      ...(o.crlUrl ? [new x509.CRLDistributionPointsExtension([o.crlUrl])] : []),
     ],
   });
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', k.privateKey);
   return { certPem: pem(cert), certDer: new Uint8Array(cert.rawData), keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'), serial: cert.serialNumber };
 }
 
-export async function makeMiniPki(): Promise<MiniPki> {
+/** `crlUrl`: the CRL distribution point written in the card certificates (as IGC-Santé does). */
+export async function makeMiniPki(o: { crlUrl?: string } = {}): Promise<MiniPki> {
   const root = await caPair('C=FR, O=ASIP-SANTE, OU=IGC-SANTE TEST, CN=TEST AC RACINE IGC-SANTE FORT');
   const inter = await caPair('C=FR, O=ASIP-SANTE, OU=IGC-SANTE TEST, CN=TEST AC IGC-SANTE FORT PERSONNES', root);
   const now = Date.now();
   const [good, revoked, expired, signatureOnly] = await Promise.all([
-    card(inter),
-    card(inter, { nationalId: '899700099990' }),
+    card(inter, { crlUrl: o.crlUrl }),
+    card(inter, { nationalId: '899700099990', crlUrl: o.crlUrl }),
     card(inter, { notBefore: new Date(now - 4 * 365 * DAY), notAfter: new Date(now - 30 * DAY) }),
     card(inter, { usage: 'sign' }),
   ]);
