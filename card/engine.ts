@@ -222,7 +222,7 @@ export class CardEngine {
             card: {
               kind: x.kind,
               atr: x.atr ?? '',
-              ...(x.identity ? { serial: x.identity.serial, holder: x.identity.holder } : {}),
+              ...(x.identity ? { serial: x.identity.serial, holder: x.identity.holder, certNotAfter: x.identity.notAfter } : {}),
             },
           }
         : {}),

@@ -24,12 +24,20 @@ export const ReaderStateSchema = z.object({
       atr: z.string(),
       serial: z.string().optional(),
       holder: CardHolderSchema.optional(),
+      /** End of validity of the authentication certificate (ISO date): a CPS lasts 3 years; the UI can warn. */
+      certNotAfter: z.string().optional(),
     })
     .optional(),
   error: z.object({ code: ErrorCodeSchema, message: z.string() }).optional(),
 });
 export type ReaderState = z.infer<typeof ReaderStateSchema>;
 
+/**
+ * starting: the card process is (re)starting; no-service: PC/SC (pcscd, WinSCard) does not answer; no-reader;
+ * empty: no CPS in any reader (a Vitale card alone counts as empty); present: a CPS (or an unknown card, see
+ * `readers[].card.kind`); busy: another application holds the card exclusively; error: the card does not answer
+ * or cannot be read (see `readers[].error`).
+ */
 export const CardStatusSchema = z.enum(['starting', 'no-service', 'no-reader', 'empty', 'present', 'busy', 'error']);
 export type CardStatus = z.infer<typeof CardStatusSchema>;
 

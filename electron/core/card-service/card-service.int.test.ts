@@ -51,6 +51,9 @@ describe.skipIf(!!skip)('card service through pcscd + vpcd', () => {
     const reader = s.readers.find((r) => r.name === s.activeReader)!;
     expect(reader.card).toMatchObject({ kind: 'cps3', serial: '2900012345', holder: { nationalId: '899700012345', profession: 'Pharmacien' } });
     expect(s.pinTriesLeft).toBe(3);
+    // A CPS lasts 3 years: the certificate's end of validity is shown, so the UI can warn before it ends.
+    const years = (Date.parse(reader.card!.certNotAfter!) - Date.now()) / (365 * 86_400_000);
+    expect(years).toBeGreaterThan(2.5);
     expect(await svc.readHolder()).toEqual({
       ok: true,
       value: { nationalId: '899700012345', lastName: 'MARTIN', firstName: 'CLAIRE', profession: 'Pharmacien' },
