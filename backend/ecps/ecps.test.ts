@@ -80,6 +80,19 @@ describe('e-CPS sign-in through the PSC sandbox (real oidc-provider, real openid
     expect((await fetch(`${psc.phoneUrl}/refuse/${mine.authReqId}`, { method: 'POST', headers: { accept: 'application/json' } })).status).toBe(404);
   });
 
+  it("connects through PSC's own discovery URL (…/.well-known/wallet-openid-configuration)", async () => {
+    const c = await EcpsClient.connect({
+      issuer: `${psc.issuer}/.well-known/wallet-openid-configuration`,
+      clientId: psc.clientId,
+      clientSecret: psc.clientSecret,
+      pollIntervalMs: 50,
+      allowInsecure: true,
+    });
+    const tx = await c.startEcps(CLAIRE.nationalId, 'Vigie 0008');
+    await psc.approve((await psc.waitForPending((r) => r.bindingMessage === 'Vigie 0008')).authReqId);
+    expect(await tx.result).toMatchObject({ status: 'approved', nationalId: CLAIRE.nationalId });
+  });
+
   it('refuses a client without the right secret', async () => {
     const bad = await EcpsClient.connect({ issuer: psc.issuer, clientId: psc.clientId, clientSecret: 'wrong', allowInsecure: true });
     await expect(bad.startEcps(CLAIRE.nationalId, 'Vigie 0006')).rejects.toMatchObject({ code: 'UNAVAILABLE' });

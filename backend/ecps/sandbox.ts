@@ -225,6 +225,8 @@ export async function startPscSandbox(o: PscSandboxOptions): Promise<PscSandbox>
   const provider = new Provider(issuer, config);
   const oidcHandler = provider.callback();
   server.on('request', (req, res) => {
+    // PSC publishes its discovery document under a non-standard name: serve it there too.
+    if (req.url === '/.well-known/wallet-openid-configuration') req.url = '/.well-known/openid-configuration';
     if (!req.url?.startsWith(PHONE_PATH)) return void oidcHandler(req, res);
     phone(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
