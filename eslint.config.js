@@ -20,7 +20,7 @@ const elements = [
   { type: 'card', pattern: 'card/**', partialMatch: false },
   { type: 'card-sim', pattern: 'card-sim/**', partialMatch: false },
   { type: 'renderer', pattern: 'renderer/**', partialMatch: false },
-  { type: 'tooling', pattern: '{e2e,bench,scripts}/**', partialMatch: false },
+  { type: 'tooling', pattern: '{e2e,bench,scripts,faults}/**', partialMatch: false },
 ];
 
 /** Which project folders each folder may import. */
