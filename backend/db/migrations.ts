@@ -127,7 +127,7 @@ create table events (
   unique (account_id, seq)
 );
 create index events_type on events (account_id, type, seq desc);
-create index events_at on events (at);
+create index events_account_at on events (account_id, at);
 
 -- Append-only: no UPDATE ever; DELETE only by the retention purge (which moves the chain's anchor).
 create function events_append_only() returns trigger language plpgsql as $$

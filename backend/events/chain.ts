@@ -1,6 +1,6 @@
 /**
  * The events log: append-only, one hash chain per account.
- * hash(e) = SHA-256( prev_hash ‖ "\n" ‖ canonical JSON of the event's fields, seq and account included ).
+ * hash(e) = SHA-256( prev_hash ‖ "\n" ‖ seq ‖ "\n" ‖ canonical JSON of the event's fields, account included ).
  * `event_chains` holds, per account, the head (last seq + hash) — its row lock serialises appends, also across
  * backend instances — and the retention anchor (seq + hash of the last purged event).
  */
@@ -43,23 +43,29 @@ interface Hashable {
   details: Details;
 }
 
+/** The canonical JSON of an event's own fields (everything but its place in the chain). */
+export function eventPayload(e: Omit<Hashable, 'seq'>): string {
+  return canonicalJson({
+    accountId: e.accountId,
+    at: e.at.toISOString(),
+    type: e.type,
+    method: e.method,
+    outcome: e.outcome,
+    workstationId: e.workstationId,
+    workstationLabel: e.workstationLabel,
+    ip: e.ip,
+    appVersion: e.appVersion,
+    cardSerial: e.cardSerial,
+    details: e.details,
+  });
+}
+
+/**
+ * hash = SHA-256( prev_hash ‖ "\n" ‖ seq ‖ "\n" ‖ canonical JSON of the event's fields ), hex.
+ * The same formula is computed inside PostgreSQL by the one-statement append (see `appendOneSql`).
+ */
 export function eventHash(prevHash: string, e: Hashable): string {
-  return sha256(
-    `${prevHash}\n${canonicalJson({
-      accountId: e.accountId,
-      seq: e.seq,
-      at: e.at.toISOString(),
-      type: e.type,
-      method: e.method,
-      outcome: e.outcome,
-      workstationId: e.workstationId,
-      workstationLabel: e.workstationLabel,
-      ip: e.ip,
-      appVersion: e.appVersion,
-      cardSerial: e.cardSerial,
-      details: e.details,
-    })}`,
-  );
+  return sha256(`${prevHash}\n${e.seq}\n${eventPayload(e)}`);
 }
 
 const rowToHashable = (r: EventRow): Hashable => ({
@@ -138,6 +144,17 @@ export async function appendEvents(trx: Transaction<Database>, events: NewEvent[
       hash,
     };
   });
+  if (ids.length === 1 && rows.length <= 1000) {
+    // The common case (one account): insert and move the head in one statement.
+    const h = head.get(ids[0]!)!;
+    await trx
+      .with('ins', (db) => db.insertInto('events').values(rows))
+      .updateTable('event_chains')
+      .set({ seq: h.seq, head_hash: h.hash })
+      .where('account_id', '=', ids[0]!)
+      .execute();
+    return;
+  }
   for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('events').values(rows.slice(i, i + 1000)).execute();
   const touched = ids.map((id) => ({ id, ...head.get(id)! }));
   await sql`

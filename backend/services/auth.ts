@@ -4,6 +4,7 @@
  * and are padded to the same minimum duration.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
 import type { SignInResponse } from '../../domain/backend-api';
 import { isThrottled, PASSWORD_HISTORY, type ThrottlePolicy } from '../../domain/policy';
 import { AppError } from '../../domain/result';
@@ -15,8 +16,9 @@ import { enqueueMails } from '../mail/outbox';
 import { passwordChangedMail, signInMail } from '../mail/templates';
 import type { PasswordHasher, StrengthReport } from '../passwords';
 import { passwordStrength } from '../passwords';
-import { accountSummary, createSession, type AuthInfo } from './sessions';
-import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, passwordExpiry, recordActivity, unblockPaths } from './accounts';
+import { createSession, type AuthInfo } from './sessions';
+import { fastSignIn } from './signin-fast';
+import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, deadlines, passwordExpiry, unblockPaths } from './accounts';
 import type { RequestMeta } from './meta';
 import { sessionExpiresAt } from '../../domain/policy';
 
@@ -50,10 +52,6 @@ const INVALID = () =>
 export const identifierKey = (identifier: string) => `id:${sha256(identifier.trim().toLowerCase())}`;
 export const ipKey = (ip: string | null) => `ip:${ip ?? 'unknown'}`;
 
-async function throttleState(db: Db, key: string) {
-  return db.selectFrom('login_throttle').select(['failures', 'last_failure_at']).where('key', '=', key).executeTakeFirst();
-}
-
 async function countFailure(db: Db, key: string, now: Date, p: ThrottlePolicy) {
   const reset = new Date(now.getTime() - p.resetAfterMs);
   await db
@@ -66,6 +64,24 @@ async function countFailure(db: Db, key: string, now: Date, p: ThrottlePolicy) {
       })),
     )
     .execute();
+}
+
+interface LookupRow {
+  id_failures: number | null;
+  id_last: Date | null;
+  ip_failures: number | null;
+  ip_last: Date | null;
+  id: string | null;
+  display_name: string;
+  email: string;
+  created_at: Date;
+  kind: 'holder' | 'card_delegate' | 'password_delegate';
+  pharmacy_id: string;
+  hash: string | null;
+  expires_at: Date | null;
+  pharmacy_name: string;
+  finess: string;
+  delegated: boolean;
 }
 
 export interface SignInOptions {
@@ -85,16 +101,29 @@ export async function signInWithPassword(
   if (!meta.workstationId) throw new AppError('INVALID_REQUEST', 'En-tête x-vigie-workstation manquant.');
   const identifier = input.identifier.trim();
   const idKey = identifierKey(identifier);
-  const [idThrottle, ipThrottle, account] = await Promise.all([
-    throttleState(ctx.db, idKey),
-    throttleState(ctx.db, ipKey(meta.ip)),
-    ctx.db
-      .selectFrom('accounts as a')
-      .leftJoin('passwords as p', (j) => j.onRef('p.account_id', '=', 'a.id').on('p.current', '=', true))
-      .select(['a.id', 'a.display_name', 'a.email', 'a.created_at', 'a.kind', 'p.hash', 'p.expires_at'])
-      .where('a.identifier', '=', identifier)
-      .executeTakeFirst(),
-  ]);
+  const ipK = ipKey(meta.ip);
+  // Two queries, in parallel: the throttle counters, and the account with all that a sign-in needs.
+  // One round trip: the two throttle counters and the account with all that a sign-in needs (the outer
+  // one-row VALUES keeps the counters when there is no such account).
+  const row = (
+    await sql<LookupRow>`
+      select
+        (select failures from login_throttle where key = ${idKey}) as id_failures,
+        (select last_failure_at from login_throttle where key = ${idKey}) as id_last,
+        (select failures from login_throttle where key = ${ipK}) as ip_failures,
+        (select last_failure_at from login_throttle where key = ${ipK}) as ip_last,
+        a.id, a.display_name, a.email, a.created_at, a.kind, a.pharmacy_id, p.hash, p.expires_at,
+        ph.name as pharmacy_name, ph.finess,
+        exists (select 1 from delegations d where d.delegate_account_id = a.id and d.revoked_at is null) as delegated
+      from (values (1)) as one (x)
+      left join accounts a on a.identifier = ${identifier}
+      left join pharmacies ph on ph.id = a.pharmacy_id
+      left join passwords p on p.account_id = a.id and p.current
+    `.execute(ctx.db)
+  ).rows[0]!;
+  const account = row.id ? (row as LookupRow & { id: string }) : undefined;
+  const idThrottle = row.id_last ? { failures: row.id_failures!, last_failure_at: row.id_last } : undefined;
+  const ipThrottle = row.ip_last ? { failures: row.ip_failures!, last_failure_at: row.ip_last } : undefined;
   const throttled =
     (idThrottle !== undefined && isThrottled({ failures: idThrottle.failures, lastFailureAt: idThrottle.last_failure_at }, now, ctx.config.accountThrottle)) ||
     (ipThrottle !== undefined && isThrottled({ failures: ipThrottle.failures, lastFailureAt: ipThrottle.last_failure_at }, now, ctx.config.ipThrottle));
@@ -103,7 +132,7 @@ export async function signInWithPassword(
   if (!account || !account.hash || !valid || throttled) {
     if (!throttled) {
       await countFailure(ctx.db, idKey, now, ctx.config.accountThrottle);
-      await countFailure(ctx.db, ipKey(meta.ip), now, ctx.config.ipThrottle);
+      await countFailure(ctx.db, ipK, now, ctx.config.ipThrottle);
     }
     if (account) {
       await ctx.db.transaction().execute((trx) =>
@@ -128,7 +157,37 @@ export async function signInWithPassword(
     throw INVALID();
   }
 
-  // The password is right. Workstation first: a revoked workstation changes nothing on the account.
+  // The password is right. Common case in one statement; anything unusual takes the general path below.
+  const expiredNow = account.expires_at !== null && account.expires_at.getTime() <= now.getTime();
+  if (!expiredNow && (account.kind === 'holder' || account.delegated)) {
+    const label = meta.workstationLabel;
+    const fast = await fastSignIn(ctx.db, {
+      accountId: account.id,
+      now,
+      meta: { ...meta, workstationId: meta.workstationId },
+      deadlines: deadlines(now, account.created_at, now, ctx.config),
+      mail: { ...signInMail({ name: account.display_name, at: now, method: 'password', workstationLabel: label }), to: account.email },
+    });
+    if (fast.ok) {
+      if (idThrottle) await ctx.db.deleteFrom('login_throttle').where('key', '=', idKey).execute();
+      return {
+        token: fast.token,
+        sessionId: fast.sessionId,
+        expiresAt: new Date(now.getTime() + ctx.config.sessionIdleMs).toISOString(),
+        absoluteExpiresAt: new Date(now.getTime() + ctx.config.sessionAbsoluteMs).toISOString(),
+        passwordChangeRequired: false,
+        account: {
+          id: account.id,
+          kind: account.kind,
+          displayName: account.display_name,
+          pharmacy: { id: account.pharmacy_id, name: account.pharmacy_name, finess: account.finess },
+        },
+      };
+    }
+    if (fast.workstationRevoked) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
+  }
+
+  // General path: workstation first (a revoked workstation changes nothing on the account).
   const ws = await ctx.db
     .insertInto('workstations')
     .values({ id: meta.workstationId, label: meta.workstationLabel ?? 'Poste sans nom', first_seen_at: now, last_seen_at: now, revoked_at: null })
@@ -141,31 +200,43 @@ export async function signInWithPassword(
     .returning(['label', 'revoked_at'])
     .executeTakeFirstOrThrow();
   if (ws.revoked_at) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
-  await ctx.db.deleteFrom('login_throttle').where('key', '=', idKey).execute();
-  if (account.kind !== 'holder') {
-    const d = await ctx.db.selectFrom('delegations').select('id').where('delegate_account_id', '=', account.id).where('revoked_at', 'is', null).executeTakeFirst();
-    if (!d) throw new AppError('FORBIDDEN', "Votre délégation d'accès a été révoquée par le titulaire du compte.");
+  if (idThrottle) await ctx.db.deleteFrom('login_throttle').where('key', '=', idKey).execute();
+  if (account.kind !== 'holder' && !account.delegated) {
+    throw new AppError('FORBIDDEN', "Votre délégation d'accès a été révoquée par le titulaire du compte.");
   }
 
   const evMeta = { workstationId: meta.workstationId, workstationLabel: ws.label, ip: meta.ip, appVersion: meta.appVersion };
   const outcome = await ctx.db.transaction().execute(async (trx) => {
-    const acc = await trx
-      .selectFrom('accounts')
-      .select(['id', 'state', 'block_reason', 'block_explanation', 'block_due_at', 'display_name', 'email', 'kind', 'created_at'])
+    // Fast path, one statement: lock the row and restart the activity clock, only if the account is active
+    // and its block date has not passed.
+    const activated = await trx
+      .updateTable('accounts')
+      .set({
+        last_activity_at: now,
+        last_activity_method: 'password',
+        last_activity_workstation_id: meta.workstationId,
+        ...deadlines(now, account.created_at, now, ctx.config),
+      })
       .where('id', '=', account.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    let state = acc.state;
-    let reason = acc.block_reason;
-    let explanation = acc.block_explanation;
-    // Blocking happens here too, so no one signs in past the date even if the sweep is late.
-    if (state === 'active' && acc.block_due_at.getTime() <= now.getTime()) {
-      await blockAccounts(trx, [acc], 'inactivity', BLOCK_EXPLANATION_INACTIVITY, now);
-      state = 'blocked';
-      reason = 'inactivity';
-      explanation = BLOCK_EXPLANATION_INACTIVITY;
-    }
-    if (state === 'blocked') {
+      .where('state', '=', 'active')
+      .where('block_due_at', '>', now)
+      .returning('id')
+      .executeTakeFirst();
+    if (!activated) {
+      const acc = await trx
+        .selectFrom('accounts')
+        .select(['id', 'state', 'block_reason', 'block_explanation', 'block_due_at', 'display_name', 'email', 'kind'])
+        .where('id', '=', account.id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      let reason = acc.block_reason;
+      let explanation = acc.block_explanation;
+      // Blocking happens here too, so no one signs in past the date even if the sweep is late.
+      if (acc.state === 'active') {
+        await blockAccounts(trx, [acc], 'inactivity', BLOCK_EXPLANATION_INACTIVITY, now);
+        reason = 'inactivity';
+        explanation = BLOCK_EXPLANATION_INACTIVITY;
+      }
       await appendEvents(trx, [
         { ...evMeta, accountId: acc.id, at: now, type: 'sign_in_refused_blocked', method: 'password', outcome: 'failure', details: { reason: reason ?? 'inactivity' } },
       ]);
@@ -174,16 +245,15 @@ export async function signInWithPassword(
     const expired = account.expires_at !== null && account.expires_at.getTime() <= now.getTime();
     const { token, session } = await createSession(
       trx,
-      { accountId: acc.id, workstationId: meta.workstationId!, method: 'password', scope: expired ? 'password_change' : 'full', meta },
+      { accountId: account.id, workstationId: meta.workstationId!, method: 'password', scope: expired ? 'password_change' : 'full', meta },
       now,
     );
-    await recordActivity(trx, acc.id, acc.created_at, { method: 'password', workstationId: meta.workstationId }, now, ctx.config);
     await appendEvents(trx, [
-      ...(expired ? [{ ...evMeta, accountId: acc.id, at: now, type: 'password_expired' as const, method: 'password' as const, outcome: 'info' as const }] : []),
-      { ...evMeta, accountId: acc.id, at: now, type: 'sign_in', method: 'password', outcome: 'success', details: { sessionId: session.id } },
+      ...(expired ? [{ ...evMeta, accountId: account.id, at: now, type: 'password_expired' as const, method: 'password' as const, outcome: 'info' as const }] : []),
+      { ...evMeta, accountId: account.id, at: now, type: 'sign_in', method: 'password', outcome: 'success', details: { sessionId: session.id } },
     ]);
     await enqueueMails(trx, now, [
-      { ...signInMail({ name: acc.display_name, at: now, method: 'password', workstationLabel: ws.label }), accountId: acc.id, to: acc.email },
+      { ...signInMail({ name: account.display_name, at: now, method: 'password', workstationLabel: ws.label }), accountId: account.id, to: account.email },
     ]);
     return { token, session, expired } as const;
   });
@@ -195,7 +265,12 @@ export async function signInWithPassword(
     expiresAt: sessionExpiresAt(s.created_at, s.last_seen_at, ctx.config.sessionIdleMs, ctx.config.sessionAbsoluteMs).toISOString(),
     absoluteExpiresAt: new Date(s.created_at.getTime() + ctx.config.sessionAbsoluteMs).toISOString(),
     passwordChangeRequired: outcome.expired,
-    account: await accountSummary(ctx, account.id),
+    account: {
+      id: account.id,
+      kind: account.kind,
+      displayName: account.display_name,
+      pharmacy: { id: account.pharmacy_id, name: account.pharmacy_name, finess: account.finess },
+    },
   };
 }
 

@@ -1,0 +1,105 @@
+/**
+ * The common case of a successful sign-in, as ONE SQL statement (atomic on its own, no BEGIN/COMMIT round
+ * trips): refresh the workstation, restart the account's activity clock (only if it is active and before its
+ * block date, and the workstation is not revoked), open the session, append the `sign_in` event to the
+ * account's hash chain (the hash is computed by PostgreSQL with the same formula as events/chain.ts), and
+ * put the sign-in mail in the outbox. Anything unusual (blocked, due, revoked workstation) writes nothing
+ * and falls back to the general path in auth.ts.
+ *
+ * Concurrency: the UPDATE of the account row and the FOR UPDATE of the chain head serialise concurrent
+ * appends to one account, also across backend instances (READ COMMITTED re-reads the locked row).
+ */
+import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/connect';
+import { eventPayload } from '../events/chain';
+import { newMessageId, newToken, sha256 } from '../crypto';
+import type { Mail } from '../mail/templates';
+import type { RequestMeta } from './meta';
+
+export interface FastSignIn {
+  accountId: string;
+  now: Date;
+  meta: RequestMeta & { workstationId: string };
+  deadlines: { block_due_at: Date; next_reminder_at: Date | null };
+  mail: Mail & { to: string };
+}
+
+export type FastOutcome =
+  | { ok: true; token: string; sessionId: string }
+  | { ok: false; workstationRevoked: boolean };
+
+export async function fastSignIn(db: Db, p: FastSignIn): Promise<FastOutcome> {
+  const token = newToken();
+  const sessionId = randomUUID();
+  const label = p.meta.workstationLabel;
+  const payload = eventPayload({
+    accountId: p.accountId,
+    at: p.now,
+    type: 'sign_in',
+    method: 'password',
+    outcome: 'success',
+    workstationId: p.meta.workstationId,
+    workstationLabel: label,
+    ip: p.meta.ip,
+    appVersion: p.meta.appVersion,
+    cardSerial: null,
+    details: { sessionId },
+  });
+  const now = p.now;
+  const r = await sql<{ activated: number; ws_revoked: boolean }>`
+    with ws as (
+      insert into workstations (id, label, first_seen_at, last_seen_at)
+      values (${p.meta.workstationId}::text, coalesce(${label}::text, 'Poste sans nom'), ${now}::timestamptz, ${now}::timestamptz)
+      on conflict (id) do update set label = coalesce(${label}::text, workstations.label), last_seen_at = ${now}::timestamptz
+      returning revoked_at
+    ), acc as (
+      update accounts set
+        last_activity_at = ${now}::timestamptz,
+        last_activity_method = 'password',
+        last_activity_workstation_id = ${p.meta.workstationId}::text,
+        block_due_at = ${p.deadlines.block_due_at}::timestamptz,
+        next_reminder_at = ${p.deadlines.next_reminder_at}::timestamptz
+      where id = ${p.accountId}::uuid and state = 'active' and block_due_at > ${now}::timestamptz
+        and (select revoked_at from ws) is null
+      returning id
+    ), sess as (
+      insert into sessions (id, account_id, workstation_id, token_hash, method, scope, created_at, last_seen_at, ip, app_version)
+      select ${sessionId}::uuid, acc.id, ${p.meta.workstationId}::text, ${sha256(token)}::text, 'password', 'full',
+             ${now}::timestamptz, ${now}::timestamptz, ${p.meta.ip}::text, ${p.meta.appVersion}::text
+      from acc
+      returning id
+    ), head as (
+      select c.seq, c.head_hash from event_chains c
+      where c.account_id = ${p.accountId}::uuid and exists (select 1 from acc)
+      for update
+    ), moved as (
+      update event_chains c set
+        seq = head.seq + 1,
+        head_hash = encode(sha256(convert_to(head.head_hash || E'\\n' || (head.seq + 1)::text || E'\\n' || ${payload}::text, 'UTF8')), 'hex')
+      from head
+      where c.account_id = ${p.accountId}::uuid
+      returning c.seq, c.head_hash, head.head_hash as prev_hash
+    ), ev as (
+      insert into events (account_id, seq, at, type, method, outcome, workstation_id, workstation_label, ip, app_version, card_serial, details, prev_hash, hash)
+      select ${p.accountId}::uuid, moved.seq, ${now}::timestamptz, 'sign_in', 'password', 'success', ${p.meta.workstationId}::text, ${label}::text,
+             ${p.meta.ip}::text, ${p.meta.appVersion}::text, null, ${JSON.stringify({ sessionId })}::jsonb, moved.prev_hash, moved.head_hash
+      from moved
+      returning id
+    ), mail as (
+      insert into outbox (message_id, account_id, kind, to_address, subject, body_text, created_at, next_attempt_at)
+      select ${newMessageId()}::text, acc.id, ${p.mail.kind}::text, ${p.mail.to}::text, ${p.mail.subject}::text, ${p.mail.text}::text,
+             ${now}::timestamptz, ${now}::timestamptz
+      from acc
+      returning id
+    )
+    select (select count(*) from acc)::int as activated,
+           (select revoked_at is not null from ws) as ws_revoked,
+           (select count(*) from ev)::int as events,
+           (select count(*) from sess)::int as sessions,
+           (select count(*) from mail)::int as mails
+  `.execute(db);
+  const row = r.rows[0];
+  if (row && Number(row.activated) === 1) return { ok: true, token, sessionId };
+  return { ok: false, workstationRevoked: row?.ws_revoked === true };
+}
