@@ -14,6 +14,7 @@ import { registerRoutes } from './http/routes';
 import { Jobs, type JobIntervals } from './jobs/runner';
 import { createTransport, type MailerOptions } from './mail/transport';
 import { PasswordHasher } from './passwords';
+import { createSigninDeps, type SigninDeps, type SigninOptions } from './signin/deps';
 
 export interface BackendOptions {
   /** `pglite:memory`, `pglite:<folder>` (embedded; one process per folder) or `postgres://…`. */
@@ -35,6 +36,8 @@ export interface BackendOptions {
   jobs?: { autoStart?: boolean; intervals?: Partial<JobIntervals> };
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /** Card and e-CPS sign-in, unblock paths, suspicious-activity rules (backend/signin/deps.ts). */
+  signin?: SigninOptions;
 }
 
 export interface Backend {
@@ -43,6 +46,8 @@ export interface Backend {
   ctx: Ctx;
   jobs: Jobs;
   hasher: PasswordHasher;
+  /** Card auth, e-CPS client, unblock stores, letters folder. */
+  signin: SigninDeps;
   /** Starts listening; returns the base URL (`https://` when TLS is on). */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -66,6 +71,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const hasher = new PasswordHasher(config.argon2);
   const transport = createTransport(options.mailer ?? { kind: 'none' });
   const jobs = new Jobs(ctx, transport);
+  const signin = createSigninDeps(ctx, options.signin);
 
   const app = Fastify({
     loggerInstance: log,
@@ -99,6 +105,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     hasher,
     failureFloorMs: options.failureFloorMs ?? 250,
     signInRateLimit: limits ? { max: limits.signInMax, timeWindow: limits.timeWindowMs } : false,
+    signin,
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
@@ -112,6 +119,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     ctx,
     jobs,
     hasher,
+    signin,
     async listen(port = 0, host = '127.0.0.1') {
       await app.listen({ port, host });
       const addr = app.server.address();
@@ -122,6 +130,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       if (closed) return;
       closed = true;
       await jobs.stop();
+      signin.close();
       await app.close();
       transport?.close();
       await opened.close();

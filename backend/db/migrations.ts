@@ -4,6 +4,7 @@
  * Append new migrations; never edit one that has shipped.
  */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { m0002 } from './m0002';
 
 const m0001: Migration = {
   async up(db: Kysely<unknown>) {
@@ -170,6 +171,7 @@ create table reminders (
 
 export const migrations: Record<string, Migration> = {
   '0001_accounts_sessions_events_outbox': m0001,
+  '0002_signin_unblock_reports': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {

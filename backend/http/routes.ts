@@ -10,12 +10,16 @@ import { grantDelegation, listDelegations, revokeDelegation } from '../services/
 import { exportEventsCsv, listEvents, reportEvent, verifyEvents } from '../services/events';
 import { accountSummary, listSessions, revokeSessions } from '../services/sessions';
 import { register } from './register';
+import type { SigninDeps } from '../signin/deps';
+import { registerSigninRoutes } from '../signin/routes';
+import { withSuspicionRules } from '../signin/suspicious';
 
 export interface RouteOptions {
   hasher: PasswordHasher;
   failureFloorMs: number;
   /** Per-IP limit of the sign-in route (requests per minute); the global limit applies elsewhere. */
   signInRateLimit: { max: number; timeWindow: number } | false;
+  signin: SigninDeps;
 }
 
 export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) {
@@ -30,7 +34,8 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) 
     app,
     ctx,
     routes.signInPassword,
-    async ({ body, meta }) => signInWithPassword(ctx, { hasher: o.hasher, failureFloorMs: o.failureFloorMs }, body, meta),
+    async ({ body, meta }) =>
+      withSuspicionRules(ctx, o.signin, body.identifier, meta, () => signInWithPassword(ctx, { hasher: o.hasher, failureFloorMs: o.failureFloorMs }, body, meta)),
     o.signInRateLimit ? { rateLimit: o.signInRateLimit } : {},
   );
   register(app, ctx, routes.checkPassword, async ({ body }) => checkPassword(ctx, body.password, body.identifier ? [body.identifier] : []));
@@ -67,4 +72,6 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) 
   register(app, ctx, routes.exportEvents, async ({ auth, query }) => exportEventsCsv(ctx, auth, query));
   register(app, ctx, routes.verifyEvents, async ({ auth, query }) => verifyEvents(ctx, auth, query.accountId));
   register(app, ctx, routes.reportEvent, async ({ auth, params, body, meta }) => reportEvent(ctx, auth, params.id, body.comment, meta));
+
+  registerSigninRoutes(app, ctx, o.signin, { hasher: o.hasher, rateLimit: o.signInRateLimit });
 }

@@ -1,3 +1,4 @@
 export * from './schemas';
+export * from './schemas-signin';
 export * from './routes';
 export * from './http-status';

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import * as s from './schemas';
+import { signinRoutes } from './routes-signin';
 
 export interface RouteDef {
   method: 'GET' | 'POST' | 'DELETE';
@@ -15,6 +16,8 @@ export interface RouteDef {
   response: z.ZodType;
   /** `text/csv` routes answer text, not JSON. */
   produces?: 'text/csv';
+  /** The answer carries a session token (a SignInResponse, at the top or under `session`): the client keeps it. */
+  opensSession?: boolean;
   summary: string;
 }
 
@@ -26,7 +29,7 @@ export const routes = {
 
   signInPassword: route({
     method: 'POST', path: '/v1/auth/password', auth: 'none',
-    body: s.PasswordSignInRequestSchema, response: s.SignInResponseSchema,
+    body: s.PasswordSignInRequestSchema, response: s.SignInResponseSchema, opensSession: true,
     summary: 'Sign in with identifier and password',
   }),
   checkPassword: route({
@@ -98,6 +101,7 @@ export const routes = {
     body: s.ReportEventRequestSchema, response: s.ReportEventResponseSchema,
     summary: "Report an event as not recognised (\"Je ne reconnais pas cette activité\")",
   }),
+  ...signinRoutes,
 } as const;
 
 export type Routes = typeof routes;

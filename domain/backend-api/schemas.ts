@@ -61,6 +61,10 @@ export const EVENT_TYPES = [
   'security_key_failed',
   'postal_code_requested',
   'postal_code_failed',
+  'security_key_verified',
+  'postal_code_verified',
+  'report_case_secured',
+  'report_case_closed',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;

@@ -1,0 +1,60 @@
+/**
+ * Card sign-in: a single-use challenge bound to the workstation; the card's signature and certificate checked by
+ * backend/card-auth (chain to the trusted roots, dates, key usage, CRL, signature); the national id mapped to the
+ * account. Refusals keep their own code and are logged as failed sign-ins on the account the certificate names.
+ */
+import type { SignInResponse } from '../../domain/backend-api';
+import { AppError } from '../../domain/result';
+import type { Ctx } from '../context';
+import type { RequestMeta } from '../services/meta';
+import { accountByNationalId, evMetaOf, logFailure, requireWorkstation, seeWorkstation, strongSignIn } from './common';
+import type { SigninDeps } from './deps';
+import { checkFailureFlood } from './suspicious';
+
+// Not offered by this server (no trust store configured): a 4xx, 5xx is kept for our own bugs.
+const unavailable = () => new AppError('NOT_FOUND', "La connexion par carte n'est pas proposée par ce serveur.");
+
+export async function issueCardChallenge(ctx: Ctx, deps: SigninDeps, meta: RequestMeta) {
+  const ws = requireWorkstation(meta);
+  const auth = await deps.cardAuth().catch(() => {
+    throw unavailable();
+  });
+  const c = await auth.issueChallenge(ws, ctx.clock.now());
+  return { challenge: c.challenge, expiresAt: c.expiresAt.toISOString() };
+}
+
+export async function signInWithCard(
+  ctx: Ctx,
+  deps: SigninDeps,
+  body: { challenge: string; signature: string; certificate: string; cardSerial?: string | undefined },
+  meta: RequestMeta,
+): Promise<SignInResponse> {
+  const workstationId = requireWorkstation(meta);
+  const auth = await deps.cardAuth().catch(() => {
+    throw unavailable();
+  });
+  const now = ctx.clock.now();
+  const r = await auth.verify({ challenge: body.challenge, signature: body.signature, certificate: body.certificate, workstationId }, now);
+  if (!r.ok) {
+    const acc = r.claimed ? await accountByNationalId(ctx, r.claimed.nationalId) : undefined;
+    if (acc) {
+      await logFailure(ctx, acc.id, {
+        ...evMetaOf(meta),
+        at: now,
+        type: 'sign_in_failed',
+        method: 'card',
+        cardSerial: body.cardSerial ?? null,
+        details: { reason: r.code, certSerial: r.claimed?.certSerial ?? null },
+      });
+      await checkFailureFlood(ctx, deps, acc.id, meta);
+    }
+    throw new AppError(r.code, r.message, r.code === 'UNAVAILABLE');
+  }
+  const account = await accountByNationalId(ctx, r.card.nationalId);
+  if (!account) throw new AppError('CARD_HOLDER_UNKNOWN', "Aucun compte amelipro n'est associé à cette carte.");
+  const label = await seeWorkstation(ctx, meta, now);
+  return strongSignIn(ctx, account, 'card', meta, label, now, {
+    cardSerial: body.cardSerial ?? null,
+    details: { certSerial: r.card.certSerial, issuer: r.card.issuer },
+  });
+}

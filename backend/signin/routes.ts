@@ -1,0 +1,33 @@
+/** Registers the sign-in, unblock and report routes of domain/backend-api/routes-signin.ts. */
+import type { FastifyInstance } from 'fastify';
+import { routes } from '../../domain/backend-api';
+import type { Ctx } from '../context';
+import { register } from '../http/register';
+import type { PasswordHasher } from '../passwords';
+import { issueCardChallenge, signInWithCard } from './card';
+import type { SigninDeps } from './deps';
+import { cancelEcps, pollEcps, startEcps } from './ecps';
+import { listReports, openReport } from './reports';
+import { eligibility, postalCodeState, questions, recordSecurityKey, requestPostal, setPasswordWithTicket, submitPostal, submitSecurityKey } from './unblock';
+
+export function registerSigninRoutes(app: FastifyInstance, ctx: Ctx, deps: SigninDeps, o: { hasher: PasswordHasher; rateLimit: { max: number; timeWindow: number } | false }) {
+  // The routes that guess at something (a signature, a key, a code) share the sign-in limit per IP.
+  const limited = o.rateLimit ? { rateLimit: o.rateLimit } : {};
+  register(app, ctx, routes.cardChallenge, async ({ meta }) => issueCardChallenge(ctx, deps, meta));
+  register(app, ctx, routes.signInCard, async ({ body, meta }) => signInWithCard(ctx, deps, body, meta), limited);
+  register(app, ctx, routes.ecpsStart, async ({ body, meta }) => startEcps(ctx, deps, body.nationalId, meta), limited);
+  register(app, ctx, routes.ecpsPoll, async ({ body, meta }) => pollEcps(ctx, deps, body.transactionId, meta));
+  register(app, ctx, routes.ecpsCancel, async ({ body, meta }) => cancelEcps(ctx, deps, body.transactionId, meta));
+
+  register(app, ctx, routes.unblockEligibility, async ({ body }) => eligibility(ctx, deps, body.identifier, body.has));
+  register(app, ctx, routes.securityKeyQuestions, async () => questions(deps));
+  register(app, ctx, routes.submitSecurityKey, async ({ body, meta }) => submitSecurityKey(ctx, deps, body.identifier, body.answers, meta), limited);
+  register(app, ctx, routes.setSecurityKey, async ({ auth, body, meta }) => recordSecurityKey(ctx, deps, auth.accountId, body.answers, meta));
+  register(app, ctx, routes.requestPostalCode, async ({ body, meta }) => requestPostal(ctx, deps, body.identifier, meta), limited);
+  register(app, ctx, routes.postalCodeState, async ({ body }) => postalCodeState(ctx, deps, body.identifier));
+  register(app, ctx, routes.submitPostalCode, async ({ body, meta }) => submitPostal(ctx, deps, body.identifier, body.code, meta), limited);
+  register(app, ctx, routes.unblockSetPassword, async ({ body, meta }) => setPasswordWithTicket(ctx, deps, o.hasher, body.ticket, body.newPassword, meta), limited);
+
+  register(app, ctx, routes.openReport, async ({ auth, body, meta }) => openReport(ctx, auth, body, meta));
+  register(app, ctx, routes.listReports, async ({ auth }) => listReports(ctx, auth));
+}

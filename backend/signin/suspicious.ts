@@ -1,0 +1,93 @@
+/**
+ * The suspicious-activity rules of domain/policy/suspicious.ts applied by the backend: failures far beyond
+ * throttling, and one password account signed in at the same time from two workstations (shared credentials).
+ * A verdict blocks the account as suspicious with its plain-French explanation (event + e-mail, sessions ended).
+ */
+import type { SignInResponse } from '../../domain/backend-api';
+import { concurrentSessionsVerdict, failureFloodVerdict, type OpenSession } from '../../domain/policy/suspicious';
+import { AppError } from '../../domain/result';
+import type { Ctx } from '../context';
+import type { RequestMeta } from '../services/meta';
+import { accountByIdentifier, accountQuery, blockSuspicious, blockedError, evMetaOf } from './common';
+import type { SigninDeps } from './deps';
+
+/** Rule 1, after a failure was logged on the account. */
+export async function checkFailureFlood(ctx: Ctx, deps: SigninDeps, accountId: string, meta: RequestMeta): Promise<boolean> {
+  const now = ctx.clock.now();
+  const since = new Date(now.getTime() - deps.suspicious.failureWindowMs);
+  const rows = await ctx.db
+    .selectFrom('events')
+    .select('at')
+    .where('account_id', '=', accountId)
+    .where('type', '=', 'sign_in_failed')
+    .where('at', '>', since)
+    .orderBy('seq', 'desc')
+    .limit(deps.suspicious.failureThreshold + 1)
+    .execute();
+  const verdict = failureFloodVerdict(
+    rows.map((r) => r.at),
+    now,
+    deps.suspicious,
+  );
+  if (!verdict) return false;
+  return ctx.db.transaction().execute(async (trx) => {
+    const acc = await accountQuery(trx).where('a.id', '=', accountId).forUpdate(['a']).executeTakeFirstOrThrow();
+    if (acc.state !== 'active') return false;
+    await blockSuspicious(trx, acc, verdict.cause, verdict.explanation, now, { ...evMetaOf(meta), method: 'system' });
+    return true;
+  });
+}
+
+/** Rule 2, right after a successful password sign-in: another open password session elsewhere blocks the account. */
+export async function checkConcurrentSessions(ctx: Ctx, deps: SigninDeps, res: SignInResponse, meta: RequestMeta): Promise<void> {
+  if (!deps.suspicious.concurrentSessionsRule || !meta.workstationId || !deps.concurrentRuleKinds.includes(res.account.kind)) return;
+  const now = ctx.clock.now();
+  const open = await ctx.db
+    .selectFrom('sessions as s')
+    .innerJoin('workstations as w', 'w.id', 's.workstation_id')
+    .select(['s.workstation_id', 'w.label', 's.method', 's.created_at'])
+    .where('s.account_id', '=', res.account.id)
+    .where('s.id', '<>', res.sessionId)
+    .where('s.revoked_at', 'is', null)
+    .where('s.created_at', '>', new Date(now.getTime() - ctx.config.sessionAbsoluteMs))
+    .where('s.last_seen_at', '>', new Date(now.getTime() - ctx.config.sessionIdleMs))
+    .execute();
+  const label = await ctx.db.selectFrom('workstations').select('label').where('id', '=', meta.workstationId).executeTakeFirst();
+  const verdict = concurrentSessionsVerdict(
+    { workstationId: meta.workstationId, workstationLabel: label?.label ?? meta.workstationLabel, method: 'password', at: now },
+    open.map((s): OpenSession => ({ workstationId: s.workstation_id, workstationLabel: s.label, method: s.method as OpenSession['method'], startedAt: s.created_at })),
+    deps.suspicious,
+  );
+  if (!verdict) return;
+  const acc = await ctx.db.transaction().execute(async (trx) => {
+    const a = await accountQuery(trx).where('a.id', '=', res.account.id).forUpdate(['a']).executeTakeFirstOrThrow();
+    if (a.state === 'active') await blockSuspicious(trx, a, verdict.cause, verdict.explanation, now, { ...evMetaOf(meta, label?.label ?? null), method: 'system' });
+    return { ...a, state: 'blocked' as const, block_reason: 'suspicious' as const, block_explanation: verdict.explanation, suspicion_cause: verdict.cause };
+  });
+  throw blockedError(acc);
+}
+
+/**
+ * Password sign-in with the rules around it: a refusal may complete a flood (rule 1); a success may reveal shared
+ * credentials (rule 2), in which case the session just opened is ended with the others and the answer is the block.
+ */
+export async function withSuspicionRules(
+  ctx: Ctx,
+  deps: SigninDeps,
+  identifier: string,
+  meta: RequestMeta,
+  signIn: () => Promise<SignInResponse>,
+): Promise<SignInResponse> {
+  let res: SignInResponse;
+  try {
+    res = await signIn();
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'INVALID_CREDENTIALS') {
+      const acc = await accountByIdentifier(ctx, identifier).catch(() => undefined);
+      if (acc) await checkFailureFlood(ctx, deps, acc.id, meta).catch((err: unknown) => ctx.log.error({ err }, 'failure-flood rule failed'));
+    }
+    throw e;
+  }
+  await checkConcurrentSessions(ctx, deps, res, meta);
+  return res;
+}
