@@ -101,7 +101,7 @@ if (!app.requestSingleInstanceLock()) {
     };
     applyLoginItem(c.settings.getWorkstationSettings().startAtLogin);
 
-    const tray = createTray(icon('tray.png'), {
+    const tray = createTray(join(appRoot, 'assets'), {
       open,
       setStartAtLogin: (on) => c.settings.updateWorkstationSettings({ startAtLogin: on }),
       quit: () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Reminder } from '../../domain/api/groups/reminders';
 import type { ReminderNotice } from '../../domain/reminders/planner';
 import { autostartEntry, setLinuxAutostart } from './autostart';
-import { systemNotification, trayModel } from './tray-model';
+import { systemNotification, trayIconFor, trayModel } from './tray-model';
 
 const r = (over: Partial<Reminder>): Reminder => ({
   accountId: 'a',
@@ -27,6 +27,7 @@ describe('tray', () => {
     });
     expect(m.tooltip).toBe('Vigie : prochaine échéance Marie Curie, le 14 mars 2027 (dans 5 jours)');
     expect(m.urgency).toBe('d7');
+    expect(m.icon).toBe('tray-d7.png');
     expect(m.items.filter((i) => i.kind === 'account').map((i) => (i as { label: string }).label)).toEqual([
       'Marie Curie — 14 mars 2027 (dans 5 jours)',
       'Cabinet Lumière — 1 août 2027 (dans 144 jours)',
@@ -39,7 +40,17 @@ describe('tray', () => {
     const m = trayModel([], { language: 'en', startAtLogin: false });
     expect(m.tooltip).toBe('Vigie: no account followed on this workstation');
     expect(m.urgency).toBe('none');
+    expect(m.icon).toBe('tray.png');
     expect(m.items[0]).toEqual({ kind: 'open', label: 'No account followed on this workstation' });
+  });
+});
+
+describe('tray icons', () => {
+  it('exist for every step of the status scale, with their high-density twins', () => {
+    for (const u of ['none', 'active', 'd30', 'd7', 'd1', 'blocked'] as const) {
+      const file = trayIconFor(u);
+      for (const f of [file, file.replace('.png', '@2x.png')]) expect(readFileSync(join(process.cwd(), 'assets', f)).subarray(1, 4).toString()).toBe('PNG');
+    }
   });
 });
 

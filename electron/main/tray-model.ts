@@ -19,7 +19,14 @@ export interface TrayModel {
   tooltip: string;
   /** The tray icon's variant on the one status scale (UX.md). */
   urgency: Reminder['urgency'] | 'none';
+  /** The icon file in assets/ (with its @2x twin): the plain one, or one with the urgency's coloured dot. */
+  icon: string;
   items: TrayItem[];
+}
+
+/** active and "nothing followed" share the plain icon; the others carry amber, orange, red or dark red. */
+export function trayIconFor(urgency: TrayModel['urgency']): string {
+  return urgency === 'active' || urgency === 'none' ? 'tray.png' : `tray-${urgency}.png`;
 }
 
 const WORDS = {
@@ -36,6 +43,7 @@ export function trayModel(reminders: readonly Reminder[], opts: { language: Lang
   return {
     tooltip: trayTooltip(nearest, opts.language),
     urgency: nearest?.urgency ?? 'none',
+    icon: trayIconFor(nearest?.urgency ?? 'none'),
     items: [
       ...(accounts.length > 0 ? accounts : [{ kind: 'open' as const, label: w.none }]),
       { kind: 'separator' },

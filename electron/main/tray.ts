@@ -1,4 +1,5 @@
 import { Menu, Tray, nativeImage } from 'electron';
+import { join } from 'node:path';
 import type { Language } from '../../domain/api/groups/app';
 import type { Reminder } from '../../domain/api/groups/reminders';
 import { trayModel, type TrayItem } from './tray-model';
@@ -10,9 +11,11 @@ export interface TrayActions {
   quit(): void;
 }
 
-export function createTray(iconPath: string, actions: TrayActions) {
-  const image = nativeImage.createFromPath(iconPath);
-  const tray = new Tray(image.isEmpty() ? nativeImage.createEmpty() : image);
+export function createTray(assetsDir: string, actions: TrayActions) {
+  // createFromPath picks up the @2x twin on high-density screens.
+  const image = (file: string) => nativeImage.createFromPath(join(assetsDir, file));
+  const tray = new Tray(image('tray.png'));
+  let currentIcon = 'tray.png';
   tray.on('click', () => actions.open());
   const toMenu = (item: TrayItem): Electron.MenuItemConstructorOptions => {
     switch (item.kind) {
@@ -30,6 +33,11 @@ export function createTray(iconPath: string, actions: TrayActions) {
   return {
     update(reminders: readonly Reminder[], opts: { language: Language; startAtLogin: boolean }) {
       const model = trayModel(reminders, opts);
+      if (model.icon !== currentIcon) {
+        const img = image(model.icon);
+        if (!img.isEmpty()) tray.setImage(img);
+        currentIcon = model.icon;
+      }
       tray.setToolTip(model.tooltip);
       tray.setContextMenu(Menu.buildFromTemplate(model.items.map(toMenu)));
     },

@@ -61,6 +61,7 @@ describe('copy diagnostics', () => {
         pinTriesLeft: 3,
         updatedAt: '2027-03-01T10:00:00Z',
       },
+      readersSeen: ['Gemalto PC Twin Reader 00 00', 'Identiv uTrust 2700 R 00 00'],
       cardProcessRestarts: 2,
       reminders: [{ accountId: 'acc-1', displayName: 'Marie Curie', urgency: 'd7', blockAt: '2027-03-07T09:00:00Z', daysLeft: 6, stale: true, checkedAt: '2027-02-28T09:00:00Z', snoozedUntil: null }],
       remindersLastRefreshAt: '2027-02-28T09:00:00Z',
@@ -69,6 +70,7 @@ describe('copy diagnostics', () => {
     expect(text).toContain('electron 45.4.1');
     expect(text).toContain('"Gemalto PC Twin Reader 00 00" (present, cps3)');
     expect(text).toContain('card process restarts: 2');
+    expect(text).toContain('readers seen since start: "Gemalto PC Twin Reader 00 00", "Identiv uTrust 2700 R 00 00"');
     expect(text).toContain('keychain: unavailable (no Secret Service on the session bus) — "remember me" off');
     expect(text).toContain('2027-03-01T09:00:00Z unreadable → backup');
     expect(text).toContain('reminders: 1 account(s) followed (d7 1); status STALE');

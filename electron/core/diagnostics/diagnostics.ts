@@ -23,6 +23,8 @@ export interface DiagnosticsInput {
   workstation: Pick<WorkstationInfo, 'id' | 'label' | 'registeredAt' | 'revokedAt' | 'canSign'> | null;
   backend: { mode: string; reachable: boolean; address?: string } | null;
   card: CardState | null;
+  /** Reader names seen since the start, present or not now. */
+  readersSeen?: readonly string[];
   cardProcessRestarts?: number | null;
   reminders: readonly Reminder[];
   remindersLastRefreshAt: string | null;
@@ -57,8 +59,9 @@ export function formatDiagnostics(d: DiagnosticsInput): string {
   } else lines.push('workstation: not set up');
   lines.push(d.backend ? `backend: ${d.backend.mode}; ${d.backend.reachable ? 'reachable' : 'unreachable'}${d.backend.address ? ` (${d.backend.address})` : ''}` : 'backend: unknown');
   if (d.card) {
-    lines.push(`card service: ${d.card.status}; readers seen: ${d.card.readers.length === 0 ? 'none' : d.card.readers.map((r) => `${JSON.stringify(r.name)} (${r.slot}${r.card ? `, ${r.card.kind}` : ''})`).join(', ')}`);
+    lines.push(`card service: ${d.card.status}; readers now: ${d.card.readers.length === 0 ? 'none' : d.card.readers.map((r) => `${JSON.stringify(r.name)} (${r.slot}${r.card ? `, ${r.card.kind}` : ''})`).join(', ')}`);
   } else lines.push('card service: unknown');
+  if (d.readersSeen && d.readersSeen.length > 0) lines.push(`readers seen since start: ${d.readersSeen.map((n) => JSON.stringify(n)).join(', ')}`);
   lines.push(`card process restarts: ${d.cardProcessRestarts ?? 'n/a'}`);
   const counts = new Map<string, number>();
   for (const r of d.reminders) counts.set(r.urgency, (counts.get(r.urgency) ?? 0) + 1);

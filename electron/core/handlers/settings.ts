@@ -35,6 +35,7 @@ export function settingsHandlers(ctx: CoreContext): VigieHandlers['settings'] {
           workstation: info,
           backend: ctx.backendStatus?.() ?? null,
           card: ctx.card.getState(),
+          readersSeen: ws?.readersSeen() ?? [],
           cardProcessRestarts: ws?.cardProcessRestarts() ?? null,
           reminders: ws?.reminders.list() ?? [],
           remindersLastRefreshAt: ctx.settings.get('reminders').lastRefreshAt,

@@ -32,6 +32,8 @@ export interface WorkstationServices {
   keychain(): KeychainStatus | null;
   recentLog(): readonly LogLine[];
   cardProcessRestarts(): number | null;
+  /** Reader names seen since the start (for diagnostics: a reader that comes and goes is a clue). */
+  readersSeen(): string[];
   start(): Promise<void>;
   stop(): void;
 }
@@ -50,6 +52,11 @@ export function createWorkstationServices(ctx: CoreContext, opts: WorkstationSer
   let ws: Workstation | null = null;
   let keychain: KeychainStatus | null = null;
   let offChanged: (() => void) | null = null;
+  let offCard: (() => void) | null = null;
+  const readers = new Set<string>();
+  const noteReaders = (names: readonly string[]) => {
+    for (const n of names) if (readers.size < 16) readers.add(n.slice(0, 120));
+  };
 
   return {
     secrets,
@@ -64,8 +71,11 @@ export function createWorkstationServices(ctx: CoreContext, opts: WorkstationSer
       const n = (ctx.card as { restartCount?: unknown }).restartCount;
       return typeof n === 'number' ? n : null;
     },
+    readersSeen: () => [...readers],
     async start() {
       offChanged = reminders.onChanged((list) => ctx.events.emit('reminders.changed', { reminders: list }));
+      noteReaders(ctx.card.getState().readers.map((r) => r.name));
+      offCard = ctx.card.onState((st) => noteReaders(st.readers.map((r) => r.name)));
       keychain = await secrets.status();
       if (!keychain.available) ctx.log('warn', 'no OS keychain: "remember me" is off', { code: 'KEYCHAIN_UNAVAILABLE', reason: keychain.reason });
       try {
@@ -78,6 +88,7 @@ export function createWorkstationServices(ctx: CoreContext, opts: WorkstationSer
     },
     stop() {
       offChanged?.();
+      offCard?.();
       reminders.stop();
     },
   };
