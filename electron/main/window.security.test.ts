@@ -127,6 +127,12 @@ describe('a renderer cannot navigate away', () => {
     expect(contents.fire('will-attach-webview')).toBe(true);
   });
 
+  it('guards installed twice on one window still open an allowed link once', () => {
+    hardenContents(contents as never, policy, log);
+    contents.fire('will-navigate', { url: 'https://www.cnil.fr/' });
+    expect(opened).toEqual(['https://www.cnil.fr/']);
+  });
+
   it('a link to an allow-listed page opens in the browser instead; anything else is only logged', () => {
     contents.fire('will-navigate', { url: 'https://espacepro.ameli.fr/' });
     contents.fire('will-navigate', { url: 'https://evil.example/' });

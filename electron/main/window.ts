@@ -53,7 +53,13 @@ export function hardenSession(ses: Session, policy: ShellPolicy, log: Log): void
 }
 
 /** Per-window guards: no navigation away, no new windows, no webviews, no devtools outside development. */
+const hardened = new WeakSet<object>();
+
 export function hardenContents(contents: WebContents, policy: ShellPolicy, log: Log): void {
+  // Installed once per webContents (web-contents-created and createMainWindow both call it): a link must not
+  // open twice in the browser.
+  if (hardened.has(contents)) return;
+  hardened.add(contents);
   const refuse = (event: Electron.Event, url: string) => {
     if (allowNavigation()) return;
     event.preventDefault();

@@ -30,6 +30,16 @@ describe('settings store (conf, real files)', () => {
     expect(again.recoveredFrom).toBeNull();
   });
 
+  it('announces every change of a workstation setting (the tray and start-at-login follow), not the others', () => {
+    const s = openSettings(dir);
+    const seen: string[] = [];
+    s.onChanged((next) => seen.push(`${next.language}/${next.startAtLogin}`));
+    s.set('language', 'en');
+    s.updateWorkstationSettings({ startAtLogin: false });
+    s.set('rememberedAccounts', ['a']);
+    expect(seen).toEqual(['en/true', 'en/false']);
+  });
+
   it('refuses an invalid change and keeps the previous value', () => {
     const s = openSettings(dir);
     expect(() => s.updateWorkstationSettings({ backendUrl: 'ftp://example.org' })).toThrow();

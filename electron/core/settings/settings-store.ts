@@ -217,6 +217,11 @@ export function openSettings(dir: string, opts: { now?: () => Date } = {}): Sett
     set: (key, value) => {
       guarded((c) => c.set(key, value));
       writeBackup();
+      // A workstation setting changed through `set` (app.setLanguage does) is announced like any other change.
+      if (key in WorkstationSettingsSchema.shape) {
+        const next = store.getWorkstationSettings();
+        for (const l of changeListeners) l(next);
+      }
     },
     getWorkstationSettings: () => {
       const all = guarded((c) => c.store);
