@@ -93,13 +93,15 @@ const migrations: Record<string, (store: Store) => void> = {
   },
 };
 
+let cachedSchema: Schema<Settings> | null = null;
 function confSchema(): Schema<Settings> {
+  if (cachedSchema) return cachedSchema;
   const json = z.toJSONSchema(SettingsSchema, { target: 'draft-7', io: 'input' }) as { properties: Record<string, object> };
   const out: Record<string, object> = {};
   for (const [key, prop] of Object.entries(json.properties)) {
     out[key] = { ...prop, default: DEFAULT_SETTINGS[key as keyof Settings] };
   }
-  return out as unknown as Schema<Settings>;
+  return (cachedSchema = out as unknown as Schema<Settings>);
 }
 
 export type RecoveryReason = 'unreadable' | 'invalid';
