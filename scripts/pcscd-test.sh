@@ -9,7 +9,9 @@
 # (libpcsclite honours that variable). The network namespace is the host's: the virtual card connects to vpcd on
 # 127.0.0.2:$VIGIE_VPCD_PORT (reader 0) and +1 (reader 1), through a local route with `quickack 1` (without it
 # every APDU costs ~44 ms: Debian's vpcd writes length and payload separately, Nagle + delayed ACK).
-# The route is added if missing and removed at stop only if this script added it.
+# The route is shared by every instance started by this script (tests, demo, bench): it is added if missing and
+# removed when the last instance that needed it stops, and only if this script added it (refcount under
+# /run/vigie-quickack, serialised with flock).
 #
 # Needs root, pcscd and the vpcd driver. Otherwise exits 3 with the reason on stderr (tests skip and say why).
 set -euo pipefail
@@ -22,6 +24,31 @@ DRIVER=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
 SOCK="$DIR/pcscd.comm"
 PIDFILE="$DIR/pcscd.pid.outer"
 ROUTE=(local 127.0.0.2 dev lo table local)
+QA=/run/vigie-quickack
+ME="$QA/users/$(printf '%s' "$DIR" | tr '/' '_')"
+
+route_use() {
+  mkdir -p "$QA/users"
+  (
+    flock 9
+    touch "$ME"
+    if ! ip route show table local 2>/dev/null | grep -q '^local 127.0.0.2 dev lo'; then
+      ip route add "${ROUTE[@]}" proto kernel scope host src 127.0.0.1 quickack 1 2>/dev/null && touch "$QA/ours"
+    fi
+  ) 9>"$QA/lock"
+}
+
+route_release() {
+  [ -d "$QA/users" ] || return 0
+  (
+    flock 9
+    rm -f "$ME"
+    if [ -z "$(ls -A "$QA/users" 2>/dev/null)" ] && [ -f "$QA/ours" ]; then
+      ip route del "${ROUTE[@]}" 2>/dev/null || true
+      rm -f "$QA/ours"
+    fi
+  ) 9>"$QA/lock"
+}
 
 why_not() {
   [ "$(id -u)" -eq 0 ] || { echo "not root (pcscd in a private mount namespace needs root)"; return; }
@@ -51,11 +78,7 @@ LIBPATH      $DRIVER
 CHANNELID    $hex
 CONF
   fi
-  if ! ip route show table local 2>/dev/null | grep -q '^local 127.0.0.2 dev lo'; then
-    if ip route add "${ROUTE[@]}" proto kernel scope host src 127.0.0.1 quickack 1 2>/dev/null; then
-      touch "$DIR/route-added"
-    fi
-  fi
+  route_use
   # unshare execs sh, which execs pcscd: the background pid is pcscd's.
   unshare --mount --propagation private \
     sh -c "mount --bind '$DIR' /run/pcscd 2>/dev/null || { mkdir -p /run/pcscd && mount --bind '$DIR' /run/pcscd; }; exec pcscd --foreground -c '$DIR/conf'" \
@@ -76,14 +99,17 @@ stop() {
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.02; done
     kill -9 "$pid" 2>/dev/null || true
   fi
-  rm -f "$PIDFILE" "$SOCK"
+  rm -f "$PIDFILE" "$SOCK" "$DIR/pcscd.pid" "$DIR/conf/vpcd" "$DIR/route-added"
+  rmdir "$DIR/conf" 2>/dev/null || true
 }
 
 case "${1:-}" in
   start) start ;;
   stop)
     stop
-    if [ -f "$DIR/route-added" ]; then ip route del "${ROUTE[@]}" 2>/dev/null || true; rm -f "$DIR/route-added"; fi
+    route_release
+    rm -f "$DIR/pcscd.log"
+    rmdir "$DIR" 2>/dev/null || true
     ;;
   restart) stop; start ;;
   status) if pid="$(running_pid)"; then echo "running pid $pid socket $SOCK port $PORT"; else echo "stopped"; exit 1; fi ;;
