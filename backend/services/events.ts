@@ -48,12 +48,23 @@ function filtered(ctx: Ctx, accountId: string, q: Omit<Query, 'cursor' | 'limit'
   return s;
 }
 
-/** Newest first, keyset pagination on the chain's sequence number (no OFFSET). */
+/**
+ * Newest first, keyset pagination on the chain's sequence number (no OFFSET). One query: reading another
+ * account of the pharmacy (holder) is checked inside it; the separate check runs only on an empty page.
+ */
 export async function listEvents(ctx: Ctx, auth: AuthInfo, q: Query): Promise<z.infer<typeof EventsPageSchema>> {
-  const accountId = await targetAccount(ctx, auth, q.accountId);
+  const own = !q.accountId || q.accountId === auth.accountId;
+  if (!own && auth.kind !== 'holder') throw new AppError('NOT_FOUND', 'Compte introuvable.');
+  const accountId = own ? auth.accountId : q.accountId!;
   let s = filtered(ctx, accountId, q);
+  if (!own) {
+    s = s.where((eb) =>
+      eb.exists(eb.selectFrom('accounts as a').select('a.id').whereRef('a.id', '=', 'events.account_id').where('a.pharmacy_id', '=', auth.pharmacyId)),
+    );
+  }
   if (q.cursor) s = s.where('seq', '<', Number(q.cursor));
   const rows = await s.orderBy('seq', 'desc').limit(q.limit + 1).execute();
+  if (rows.length === 0 && !own) await targetAccount(ctx, auth, accountId);
   const page = rows.slice(0, q.limit);
   return {
     events: page.map(toEvent),

@@ -10,6 +10,8 @@ import type { RequestMeta } from './meta';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 
+export const SESSION_TOUCH_MS = 15_000;
+
 export interface AuthInfo {
   sessionId: string;
   accountId: string;
@@ -81,7 +83,11 @@ export async function authenticate(ctx: Ctx, token: string | null, meta: Request
   if (r.scope === 'password_change' && !allowPasswordChange) {
     throw new AppError('PASSWORD_EXPIRED', 'Votre mot de passe a expiré : changez-le pour continuer.');
   }
-  await ctx.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', r.id).execute();
+  // Keep the session alive. Written at most every 15 s (a read-mostly API should not write on every call):
+  // the idle end may thus come up to 15 s before the full hour.
+  if (now.getTime() - r.last_seen_at.getTime() >= SESSION_TOUCH_MS) {
+    await ctx.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', r.id).execute();
+  }
   return {
     sessionId: r.id,
     accountId: r.account_id,
