@@ -201,4 +201,34 @@ describe('reminder scheduler (fake clock, real settings file)', () => {
     await running.at(-1)!.refresh();
     expect(backend.followed.at(-1)).toEqual([]);
   });
+
+  it('a malformed answer counts as a failed refresh; a failing save is logged and retried, never thrown', async () => {
+    const errors: string[] = [];
+    const real = openSettings(dir);
+    let diskFull = true;
+    const settings: typeof real = {
+      ...real,
+      get: real.get,
+      set: (k, v) => {
+        if (diskFull) throw new Error('ENOSPC: no space left on device');
+        real.set(k, v);
+      },
+    };
+    let malformed = true;
+    const s = createReminderScheduler({
+      settings,
+      fetchStatuses: async () => (malformed ? [null as unknown as StatusLike] : [TITULAIRE]),
+      log: (level, msg) => void (level === 'error' && errors.push(msg)),
+      maxSleepMs: HOUR,
+    });
+    running.push(s);
+    s.onNotify((n) => shown.push({ at: new Date(), n }));
+    vi.setSystemTime(new Date('2027-03-07T10:00:00Z'));
+    await s.start();
+    expect(errors).toEqual(['reminder evaluation failed']);
+    malformed = false;
+    diskFull = false;
+    await s.wake('test');
+    expect(daysShown()).toEqual([7]);
+  });
 });

@@ -154,14 +154,20 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
   };
 
   const cycle = async () => {
-    const t = now().getTime();
-    // Slept, or the clock jumped forward: the statuses are old, fetch before deciding.
-    if (lastTick !== null && t - lastTick > maxSleep + 60_000) {
-      log('info', 'woke up after a sleep or a clock jump', { minutes: Math.round((t - lastTick) / 60_000) });
-      nextRefreshAt = 0;
+    try {
+      const t = now().getTime();
+      // Slept, or the clock jumped forward: the statuses are old, fetch before deciding.
+      if (lastTick !== null && t - lastTick > maxSleep + 60_000) {
+        log('info', 'woke up after a sleep or a clock jump', { minutes: Math.round((t - lastTick) / 60_000) });
+        nextRefreshAt = 0;
+      }
+      if (t >= nextRefreshAt) await refresh();
+      schedule(evaluate());
+    } catch (e) {
+      // Never an unhandled rejection in the main process: log, and look again later.
+      log('error', 'reminder evaluation failed', { error: e instanceof Error ? e.message : String(e) });
+      schedule(null);
     }
-    if (t >= nextRefreshAt) await refresh();
-    schedule(evaluate());
   };
 
   return {
