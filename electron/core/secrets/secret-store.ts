@@ -28,7 +28,12 @@ export interface SecretStoreOptions {
   service?: string;
   /** Per call; a locked or absent keychain must not hang the app. */
   timeoutMs?: number;
+  /** The clock (ms), for the re-probe of a missing keychain. */
+  now?: () => number;
 }
+
+/** How long "no keychain" is believed before asking again. */
+export const RETRY_UNAVAILABLE_MS = 5 * 60_000;
 
 const NAME = /^[a-z][a-z0-9-]{0,40}(:[A-Za-z0-9_.-]{1,80})?$/;
 
@@ -36,6 +41,8 @@ export function createSecretStore(opts: SecretStoreOptions = {}): SecretStore {
   const service = opts.service ?? DEFAULT_SERVICE;
   const timeoutMs = opts.timeoutMs ?? 5000;
   let cached: Promise<KeychainStatus> | null = null;
+  let cachedAt = 0;
+  const now = opts.now ?? Date.now;
 
   const entry = (name: string) => {
     if (!NAME.test(name)) throw new AppError('INVALID_REQUEST', 'Nom de secret invalide.');
@@ -53,8 +60,12 @@ export function createSecretStore(opts: SecretStoreOptions = {}): SecretStore {
   };
 
   const store: SecretStore = {
-    status: () =>
-      (cached ??= (async (): Promise<KeychainStatus> => {
+    status: async () => {
+      // A missing keychain may appear later (the session's keyring unlocked after the app started): ask again
+      // after a while. An available one stays available.
+      if (cached && !(await cached).available && now() - cachedAt > RETRY_UNAVAILABLE_MS) cached = null;
+      if (!cached) cachedAt = now();
+      return (cached ??= (async (): Promise<KeychainStatus> => {
         try {
           const probe = entry('probe');
           await probe.setPassword('ok', AbortSignal.timeout(timeoutMs));
@@ -64,7 +75,8 @@ export function createSecretStore(opts: SecretStoreOptions = {}): SecretStore {
         } catch (e) {
           return { available: false, reason: reasonOf(e) };
         }
-      })()),
+      })());
+    },
     get: (name) => guarded((signal) => entry(name).getPassword(signal)),
     set: (name, value) => guarded((signal) => entry(name).setPassword(value, signal)),
     delete: (name) => guarded((signal) => entry(name).deleteCredential(signal)),
