@@ -78,6 +78,12 @@ function serialFromSnIcc(sn: Bytes): string {
   return toHex(sn.subarray(ISSUER_PREFIX.length, 12)).replace(/F+$/, '');
 }
 
+/** A CPS allows 3 PIN tries; anything else read from the card is a misread, not a number to show. */
+function checkTries(n: number): number {
+  if (n > 3) throw new AppError('CARD_PROTOCOL', `Compteur du code porteur incohérent (${n}).`);
+  return n;
+}
+
 function verifyResult(sw: number) {
   if (sw === SW_OK) return;
   throw swError(sw, 'pin');
@@ -153,7 +159,7 @@ export class Cps3Profile extends CpsBase {
     if (!left || left.value.length !== 1) throw new AppError('CARD_PROTOCOL', 'Compteur du code porteur illisible.');
     const usage = findTlv(data, 0x9d);
     if (usage && usage.value.length === 1 && usage.value[0] === 0) return 0;
-    return left.value[0]!;
+    return checkTries(left.value[0]!);
   }
 
   pinTriesLeft() {
@@ -215,7 +221,7 @@ export class Cps4Profile extends CpsBase {
   pinTriesLeft(): Promise<number> {
     return this.withReselect(async () => {
       const r = await this.ch1.transmit({ cla: 0x00, ins: 0x20, p1: 0x00, p2: PIN_REF });
-      if ((r.sw & 0xfff0) === 0x63c0) return r.sw & 0x0f;
+      if ((r.sw & 0xfff0) === 0x63c0) return checkTries(r.sw & 0x0f);
       if (r.sw === 0x6983) return 0;
       if (r.sw === SW_OK) return 3;
       throw swError(r.sw);

@@ -178,6 +178,7 @@ export class CardService {
       if (gen !== this.generation) return;
       const parsed = FromCardSchema.safeParse(raw);
       if (parsed.success) this.onMessage(parsed.data);
+      else this.o.log?.('error', 'card process sent a malformed message', { issues: parsed.error.issues.slice(0, 3).map((i) => i.path.join('.')) });
     });
     child.onExit(() => {
       if (gen !== this.generation) return;
