@@ -38,6 +38,12 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
     kind = 'pglite';
   } else if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
+    // An idle client whose server went away (restart, failover) emits 'error' on the pool; without a listener
+    // that kills the process. The pool drops that client; the next query connects again (or fails, and the
+    // request answers UNAVAILABLE: see http/errors.ts).
+    pool.on('error', () => undefined);
+    // Same for a client that is checked out between two queries (inside a transaction): pg emits 'error' on it.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     kind = 'postgres';
   } else {

@@ -5,6 +5,19 @@ import { httpStatusOf } from '../../domain/backend-api';
 import { AppError } from '../../domain/result';
 import { BlockedError, PasswordPolicyError } from '../services/auth';
 
+/**
+ * A lost or refused database connection (server restarting, crashed, too many clients): SQLSTATE class 08,
+ * 57P01-57P03, 53300, or a socket error from the driver.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (/^08/.test(code) || ['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND'].includes(code)) return true;
+  const msg = typeof e.message === 'string' ? e.message : '';
+  return /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect/i.test(msg);
+}
+
 /** Every failure answers `{ code, message }` with a code from domain/errors.ts; 5xx only for our own bugs. */
 export function installErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, req, reply) => {
@@ -19,6 +32,11 @@ export function installErrorHandling(app: FastifyInstance) {
     } else if (error instanceof AppError) {
       status = httpStatusOf(error.code);
       body = { code: error.code, message: error.message, ...(error.retryable ? { retryable: true } : {}) };
+    } else if (isDatabaseUnavailable(error)) {
+      // The database is restarting or unreachable: a clean, retryable answer, not a 500 with a stack.
+      req.log.warn({ code: (error as { code?: string }).code }, 'database unavailable');
+      status = 503;
+      body = { code: 'UNAVAILABLE', message: 'Service momentanément indisponible : réessayez dans un instant.', retryable: true };
     } else if (hasZodFastifySchemaValidationErrors(error)) {
       status = 400;
       const first = error.validation[0];

@@ -3,6 +3,7 @@
  * card-pcsc project's one), handed to the test files through `inject` (they set their own process.env).
  */
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -42,9 +43,14 @@ export default async function setup(project: TestProject) {
   const dir = `/run/vigie-pcscd-faults-${process.pid}`;
   const env = { ...process.env, VIGIE_PCSCD_DIR: dir, VIGIE_VPCD_PORT: String(port), PCSCLITE_CSOCK_NAME: `${dir}/pcscd.comm` };
   const script = join(repoRoot, 'scripts', 'pcscd-test.sh');
-  await run('bash', [script, 'start'], { env });
+  // One retry: the script takes a shared lock on the quickack route with other pcscd instances.
+  await run('bash', [script, 'start'], { env }).catch(async () => {
+    await new Promise((r) => setTimeout(r, 1000));
+    await run('bash', [script, 'start'], { env });
+  });
   project.provide('faultsPcsc', { skip: '', dir, port: String(port), sock: `${dir}/pcscd.comm` });
   return async () => {
     await run('bash', [script, 'stop'], { env }).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
   };
 }
