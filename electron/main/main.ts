@@ -70,8 +70,9 @@ if (!app.requestSingleInstanceLock()) {
   };
 
   // A second launch (desktop icon clicked again) reopens the window of the running instance.
-  app.on('second-instance', () => {
-    if (app.isReady()) open();
+  // (Not when that launch is the login-time one, started hidden while Vigie already runs.)
+  app.on('second-instance', (_event, argv) => {
+    if (app.isReady() && !argv.includes(HIDDEN_FLAG)) open();
   });
   // Every webContents, including any created later, gets the same guards.
   app.on('web-contents-created', (_e, contents) => hardenContents(contents, policy, log));
