@@ -27,7 +27,8 @@ async function startWebHost(profileDir: string, env: NodeJS.ProcessEnv): Promise
   });
   const url = await new Promise<string>((res, rej) => {
     let out = '';
-    const timer = setTimeout(() => rej(new Error(`web host did not start:\n${out}`)), 45_000);
+    // a shared, loaded machine can take a while to start the embedded backend and the virtual reader
+    const timer = setTimeout(() => rej(new Error(`web host did not start:\n${out}`)), Number(process.env.VIGIE_E2E_START_MS ?? 120_000));
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /Vigie is ready: (http:\/\/\S+)/.exec(out);

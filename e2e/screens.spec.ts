@@ -162,7 +162,12 @@ for (const lang of ['fr', 'en'] as const) {
       await expectNoSeriousA11yIssues(page, 'password');
       await saveScreen(page, 'password');
       await go(page, '#/settings');
-      await expect(page.getByTestId('settings-form')).toBeVisible();
+      const form = page.getByTestId('settings-form');
+      await expect(form).toBeVisible();
+      await form.getByText(lang === 'fr' ? '14 jours avant' : '14 days before').click();
+      await expect(form.getByRole('checkbox', { name: lang === 'fr' ? '14 jours avant' : '14 days before' })).toBeChecked();
+      await form.getByRole('button', { name: lang === 'fr' ? 'Enregistrer' : 'Save' }).click();
+      await expect(form).toContainText(lang === 'fr' ? 'Réglages enregistrés.' : 'Settings saved.');
       await expectNoSeriousA11yIssues(page, 'settings');
       await saveScreen(page, 'settings');
       await page.getByTestId('demo-toggle').click();
@@ -198,3 +203,20 @@ for (const lang of ['fr', 'en'] as const) {
     });
   });
 }
+
+/** 1280×800 at 200 % zoom is a 640×400 CSS-pixel window: nothing may need a horizontal scroll. */
+test('the layout holds at 200 % zoom', async ({ page, vigie }) => {
+  await page.setViewportSize({ width: 640, height: 400 });
+  await start(page, vigie.url, (f) => {
+    f.state.session = SIGNED_IN;
+    f.state.reminders = ACCOUNTS.map(reminder).filter((r) => r.urgency !== 'active');
+  });
+  for (const hash of ['#/', '#/accounts', '#/events', '#/settings']) {
+    await go(page, hash);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await page.waitForTimeout(300);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `horizontal overflow on ${hash}`).toBeLessThanOrEqual(0);
+    await saveScreen(page, `zoom200-${hash.replace(/[#/]/g, '') || 'dashboard'}`);
+  }
+});

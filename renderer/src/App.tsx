@@ -1,15 +1,17 @@
 import { LayoutDashboard, ListChecks, LogOut, Settings as SettingsIcon, Users, KeyRound, FlaskConical } from 'lucide-react';
-import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { HashRouter, NavLink, Navigate, Route, Routes, useLocation } from 'react-router';
+import type { Case } from '../../domain/api/groups/events';
 import type { SessionState } from '../../domain/api/groups/session';
+import { CaseView } from './components/CaseView';
 import type { VigieClient } from '../../domain/api/renderer-api';
 import { LanguageSwitch } from './components/LanguageSwitch';
 import { ReminderBanner, ReminderDialog } from './components/Reminders';
 import { Loading } from './components/ui';
 import { api } from './lib/api';
-import { ApiProvider, useApi } from './lib/api-context';
+import { ApiProvider, ShellContext, useApi } from './lib/api-context';
 import { useConnection } from './lib/connection';
 import { useAppInfo, useReminders, useSessionState } from './lib/hooks';
 import type { ConnectionState } from './lib/ws-transport';
@@ -48,7 +50,22 @@ function useTouchWhileSignedIn(signedIn: boolean) {
   }, [api, signedIn]);
 }
 
-function SignInRoute({ session }: { session: SessionState | null }) {
+function LastCase({ c, onDismiss }: { c: Case; onDismiss: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <section className="panel" aria-labelledby="last-case-title" data-testid="last-case">
+      <h2 id="last-case-title" className="panel-title">
+        {t('report.doneTitle')}
+      </h2>
+      <CaseView c={c} />
+      <Button className="button" onPress={onDismiss}>
+        {t('common.close')}
+      </Button>
+    </section>
+  );
+}
+
+function SignInRoute({ session, lastCase, onDismissCase }: { session: SessionState | null; lastCase: Case | null; onDismissCase: () => void }) {
   const { t } = useTranslation();
   const location = useLocation();
   const method = ((location.state as { method?: SignInMethod } | null)?.method ?? 'card') as SignInMethod;
@@ -60,6 +77,7 @@ function SignInRoute({ session }: { session: SessionState | null }) {
           {t(`lock.ended.${ended}`)}
         </p>
       )}
+      {lastCase && <LastCase c={lastCase} onDismiss={onDismissCase} />}
       <SignIn key={method} initialMethod={method} />
     </>
   );
@@ -92,8 +110,10 @@ export function Shell({ connection }: { connection: ConnectionState }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
   const info = useAppInfo();
-  const { value: session } = useSessionState();
-  const reminders = useReminders();
+  const { value: session, set: setSession } = useSessionState();
+  const reminders = useReminders(`${session?.status}:${session?.user?.accountId ?? ''}`);
+  const [lastCase, setLastCase] = useState<Case | null>(null);
+  const shell = useMemo(() => ({ sessionChanged: setSession, caseOpened: setLastCase }), [setSession]);
   const [demoOpen, setDemoOpen] = useState(false);
   const signedIn = session?.status === 'signed-in';
   const locked = session?.status === 'locked';
@@ -106,7 +126,7 @@ export function Shell({ connection }: { connection: ConnectionState }) {
   }, [i18n.language]);
 
   return (
-    <>
+    <ShellContext.Provider value={shell}>
       <a href="#main" className="skip-link">
         {t('app.skipToContent')}
       </a>
@@ -136,7 +156,7 @@ export function Shell({ connection }: { connection: ConnectionState }) {
           </NavLink>
           <LanguageSwitch />
           {signedIn && (
-            <Button className="button" onPress={() => void api.session.signOut()} data-testid="sign-out">
+            <Button className="button" onPress={() => void api.session.signOut().then((r) => r.ok && setSession(r.value))} data-testid="sign-out">
               <LogOut aria-hidden="true" size={20} /> {t('nav.signOut')}
             </Button>
           )}
@@ -170,7 +190,7 @@ export function Shell({ connection }: { connection: ConnectionState }) {
                     <Route path="*" element={<Navigate to="/" replace />} />
                   </>
                 ) : (
-                  <Route path="*" element={<SignInRoute session={session} />} />
+                  <Route path="*" element={<SignInRoute session={session} lastCase={lastCase} onDismissCase={() => setLastCase(null)} />} />
                 )}
               </Routes>
             )}
@@ -183,7 +203,7 @@ export function Shell({ connection }: { connection: ConnectionState }) {
         )}
       </div>
       <footer className="app-footer muted small">{info && t('footer.version', { version: info.version })}</footer>
-    </>
+    </ShellContext.Provider>
   );
 }
 

@@ -77,6 +77,10 @@ const en: Messages = {
     security_key_failed: 'Security key refused',
     postal_code_requested: 'Temporary code requested by post',
     postal_code_failed: 'Temporary code refused',
+    security_key_verified: 'Security key verified',
+    postal_code_verified: 'Temporary code verified',
+    report_case_secured: 'Report: account secured',
+    report_case_closed: 'Report closed',
   },
   home: {
     title: 'Sign in',

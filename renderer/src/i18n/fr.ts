@@ -75,6 +75,10 @@ const fr = {
     security_key_failed: 'Clé de sécurité refusée',
     postal_code_requested: 'Code provisoire demandé par courrier',
     postal_code_failed: 'Code provisoire refusé',
+    security_key_verified: 'Clé de sécurité vérifiée',
+    postal_code_verified: 'Code provisoire vérifié',
+    report_case_secured: 'Signalement : compte sécurisé',
+    report_case_closed: 'Signalement clos',
   },
   home: {
     title: 'Connexion',

@@ -1,4 +1,6 @@
 import { createContext, useContext, type ReactNode } from 'react';
+import type { Case } from '../../../domain/api/groups/events';
+import type { SessionState } from '../../../domain/api/groups/session';
 import type { VigieClient } from '../../../domain/api/renderer-api';
 
 /**
@@ -16,3 +18,15 @@ export function useApi(): VigieClient {
   if (!client) throw new Error('useApi() outside <ApiProvider>');
   return client;
 }
+
+/**
+ * What a screen tells the app shell: a sign-in answered « signed in » (the shell does not wait for the
+ * `session.state` event), or a report's case to show after the report closed this session too.
+ */
+export interface ShellActions {
+  sessionChanged: (s: SessionState) => void;
+  caseOpened: (c: Case) => void;
+}
+const noop: ShellActions = { sessionChanged: () => {}, caseOpened: () => {} };
+export const ShellContext = createContext<ShellActions>(noop);
+export const useShell = () => useContext(ShellContext);

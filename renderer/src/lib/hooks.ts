@@ -12,7 +12,7 @@ import { useApi } from './api-context';
 export function useLive<T>(
   load: () => Promise<Result<T>>,
   subscribe: (l: (v: T) => void) => () => void,
-): { value: T | null; error: ErrorCode | null } {
+): { value: T | null; error: ErrorCode | null; set: (v: T) => void } {
   const [value, setValue] = useState<T | null>(null);
   const [error, setError] = useState<ErrorCode | null>(null);
   useEffect(() => {
@@ -32,7 +32,7 @@ export function useLive<T>(
       off();
     };
   }, [load, subscribe]);
-  return { value, error };
+  return { value, error, set: setValue };
 }
 
 export function useCardState(): CardState | null {
@@ -54,9 +54,11 @@ export function useEcpsState(): EcpsState | null {
   useEffect(() => api.session.onEcps(setState), [api]);
   return state;
 }
-export function useReminders(): Reminder[] {
+/** Reminders for every account known here; asked again when who is signed in changes (`key`). */
+export function useReminders(key = ''): Reminder[] {
   const api = useApi();
-  const load = useCallback(() => api.reminders.list(), [api]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const load = useCallback(() => api.reminders.list(), [api, key]);
   const sub = useCallback(
     (l: (v: { reminders: Reminder[] }) => void) => api.reminders.onChanged(l),
     [api],

@@ -7,49 +7,19 @@ import { EVENT_TYPES, type VigieEvent } from '../../../domain/backend-api/schema
 import type { ErrorCode } from '../../../domain/errors';
 import { EventsTable } from '../components/EventsTable';
 import { WeeklyChart } from '../components/WeeklyChart';
-import { AppDialog, Empty, ErrorState, Loading, Steps, type Step } from '../components/ui';
-import { useApi } from '../lib/api-context';
+import { CaseView } from '../components/CaseView';
+import { AppDialog, Empty, ErrorState, Loading } from '../components/ui';
+import { useApi, useShell } from '../lib/api-context';
 import { downloadText, formatDateTime, formatNumber } from '../lib/format';
 import { useCall } from '../lib/hooks';
 
 const METHODS = ['card', 'ecps', 'password', 'security_key', 'postal_code', 'system'] as const;
 const OUTCOMES = ['success', 'failure', 'info'] as const;
-const CASE_STEPS = ['received', 'secured', 'closed'] as const;
-
-export function CaseView({ c }: { c: Case }) {
-  const { t, i18n } = useTranslation();
-  const reached = CASE_STEPS.indexOf(c.status);
-  const steps: Step[] = CASE_STEPS.map((s, i) => {
-    const at = c.steps.find((x) => x.status === s)?.at;
-    return {
-      id: s,
-      label: t(`report.step.${s}`),
-      detail: at ? formatDateTime(at, i18n.language) : undefined,
-      state: i < reached || c.status === 'closed' ? 'done' : i === reached ? 'current' : 'todo',
-    };
-  });
-  return (
-    <div className="case" data-testid="case" data-status={c.status}>
-      <Steps steps={steps} label={t('report.statusLabel')} />
-      <h3 className="subhead">{t('report.didTitle')}</h3>
-      <ul className="did">
-        {c.actions.map((a) => (
-          <li key={a} data-action={a}>
-            {t(`report.action.${a}`)}
-          </li>
-        ))}
-        {c.actions.length === 0 && <li>{t('report.action.none')}</li>}
-      </ul>
-      <h3 className="subhead">{t('report.nextTitle')}</h3>
-      <p>{c.advice}</p>
-      <p className="muted">{t('report.phone')}</p>
-    </div>
-  );
-}
 
 function ReportDialog({ event, onClose, onReported }: { event: VigieEvent | null; onClose: () => void; onReported: (c: Case) => void }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
+  const shell = useShell();
   const id = useId();
   const [comment, setComment] = useState('');
   const [blockAccount, setBlock] = useState(false);
@@ -63,6 +33,8 @@ function ReportDialog({ event, onClose, onReported }: { event: VigieEvent | null
     const r = await api.events.report({ eventId: event.id, comment: comment.trim() || undefined, blockAccount });
     setBusy(false);
     if (r.ok) {
+      // the report may close this session too: the shell keeps the case on screen after sign-out
+      shell.caseOpened(r.value);
       setResult(r.value);
       onReported(r.value);
     } else setError(r.code);
@@ -176,7 +148,7 @@ function ChainBadge() {
   );
 }
 
-function Filters({ value, onChange }: { value: EventFilters; onChange: (f: EventFilters) => void }) {
+function Filters({ value, onChange, workstations }: { value: EventFilters; onChange: (f: EventFilters) => void; workstations: Map<string, string> }) {
   const { t } = useTranslation();
   const id = useId();
   const set = <K extends keyof EventFilters>(k: K, v: EventFilters[K] | '') => onChange({ ...value, [k]: v === '' ? undefined : v });
@@ -220,7 +192,14 @@ function Filters({ value, onChange }: { value: EventFilters; onChange: (f: Event
       </div>
       <div className="field">
         <label htmlFor={`${id}-w`}>{t('events.col.workstation')}</label>
-        <input id={`${id}-w`} value={value.workstationId ?? ''} onChange={(e) => set('workstationId', e.target.value)} />
+        <select id={`${id}-w`} value={value.workstationId ?? ''} onChange={(e) => set('workstationId', e.target.value)}>
+          <option value="">{t('events.all')}</option>
+          {[...workstations].map(([wid, label]) => (
+            <option key={wid} value={wid}>
+              {label}
+            </option>
+          ))}
+        </select>
       </div>
       <div className="field">
         <label htmlFor={`${id}-f`}>{t('events.from')}</label>
@@ -269,12 +248,21 @@ export default function Events() {
   const loadingMore = useRef(false);
   const weekly = useCall(() => api.events.weekly({ weeks: 12 }), [api]);
   const [reload, setReload] = useState(0);
+  // the workstations seen in the log, for the filter (the log names them; the filter needs their id)
+  const [workstations, setWorkstations] = useState<Map<string, string>>(new Map());
+  const remember = (list: VigieEvent[]) =>
+    setWorkstations((prev) => {
+      const next = new Map(prev);
+      for (const e of list) if (e.workstationId) next.set(e.workstationId, e.workstationLabel ?? e.workstationId);
+      return next.size === prev.size ? prev : next;
+    });
 
   useEffect(() => {
     let alive = true;
     void api.events.list({ filters, limit: 200 }).then((r) => {
       if (!alive) return;
       if (r.ok) {
+        remember(r.value.events);
         setEvents(r.value.events);
         setCursor(r.value.nextCursor);
         setStatus('ok');
@@ -297,6 +285,7 @@ export default function Events() {
     void api.events.list({ filters, cursor, limit: 200 }).then((r) => {
       loadingMore.current = false;
       if (r.ok) {
+        remember(r.value.events);
         setEvents((prev) => [...prev, ...r.value.events]);
         setCursor(r.value.nextCursor);
       }
@@ -325,7 +314,7 @@ export default function Events() {
         {weekly.value && <WeeklyChart weeks={weekly.value.weeks} />}
         {weekly.status === 'error' && !weekly.value && <ErrorState code={weekly.code} compact onRetry={weekly.reload} />}
       </section>
-      <Filters value={filters} onChange={(f) => (setSelected(null), setStatus('loading'), setFilters(f))} />
+      <Filters value={filters} workstations={workstations} onChange={(f) => (setSelected(null), setStatus('loading'), setFilters(f))} />
       <div className="events-toolbar">
         <span className="muted" role="status">
           {status === 'ok' && t('events.count', { count: events.length, shown: formatNumber(events.length, i18n.language), more: cursor ? '+' : '' })}

@@ -4,12 +4,13 @@ import { useTranslation } from 'react-i18next';
 import type { ErrorCode } from '../../../domain/errors';
 import { NewPasswordFields, type PasswordCheck } from '../components/PasswordField';
 import { ErrorState, Success } from '../components/ui';
-import { useApi } from '../lib/api-context';
+import { useApi, useShell } from '../lib/api-context';
 
 /** Password change: the current one, a new one with its live strength, the policy in plain words. */
 export default function Password({ required = false }: { required?: boolean }) {
   const { t } = useTranslation();
   const api = useApi();
+  const shell = useShell();
   const id = useId();
   const [current, setCurrent] = useState('');
   const [pw, setPw] = useState('');
@@ -25,6 +26,7 @@ export default function Password({ required = false }: { required?: boolean }) {
     const r = await api.session.changePassword({ currentPassword: current, newPassword: pw });
     setBusy(false);
     if (r.ok) {
+      shell.sessionChanged(r.value);
       setDone(true);
       setCurrent('');
       setPw('');

@@ -10,7 +10,7 @@ import type { Result } from '../../../domain/result';
 import { CardPanel } from '../components/CardPanel';
 import { PinEntry } from '../components/PinEntry';
 import { ErrorState, Success, TriesDots } from '../components/ui';
-import { useApi } from '../lib/api-context';
+import { useApi, useShell } from '../lib/api-context';
 import { errorText } from '../lib/errors';
 import { formatTime } from '../lib/format';
 import { useCardState, useEcpsState } from '../lib/hooks';
@@ -49,12 +49,14 @@ export function BlockedNotice({ outcome }: { outcome: Blocked }) {
 }
 
 function useOutcome() {
+  const shell = useShell();
   const [outcome, setOutcome] = useState<SignInOutcome | null>(null);
   const [error, setError] = useState<ErrorCode | null>(null);
   const take = (r: Result<SignInOutcome>) => {
     if (r.ok) {
       setOutcome(r.value);
       setError(null);
+      if (r.value.status === 'signed-in') shell.sessionChanged(r.value.session);
     } else {
       setOutcome(null);
       setError(r.code);

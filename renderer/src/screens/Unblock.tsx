@@ -314,7 +314,7 @@ export default function Unblock() {
           </Link>
         </Success>
       )}
-      {stage.s !== 'start' && stage.s !== 'done' && (
+      {(stage.s === 'paths' || stage.s === 'key' || stage.s === 'postal') && (
         <Button className="button button-quiet" onPress={() => setStage(stage.s === 'paths' || !lastPaths ? { s: 'start' } : { s: 'paths', ...lastPaths })}>
           {t('common.back')}
         </Button>

@@ -1,0 +1,152 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fail, fakeClient } from '../test/fake-client';
+import { renderWith } from '../test/setup';
+import Settings from './Settings';
+import { SignIn } from './SignIn';
+import Unblock from './Unblock';
+
+afterEach(cleanup);
+
+const card = (tries: number | null, status = 'present') => ({
+  status,
+  readers: [
+    {
+      name: 'Lecteur',
+      slot: status === 'present' ? 'present' : 'empty',
+      card: status === 'present' ? { kind: 'cps3', atr: '3B', serial: '1', holder: { nationalId: '899700012345', lastName: 'MARTIN', firstName: 'CLAIRE', profession: 'Pharmacien' } } : undefined,
+    },
+  ],
+  activeReader: 'Lecteur',
+  pinTriesLeft: tries,
+  updatedAt: new Date().toISOString(),
+});
+
+describe('sign-in with the card', () => {
+  it('reacts to the card before anyone clicks, and shows the tries left', async () => {
+    const fake = fakeClient({ 'card.getState': () => card(null, 'empty') });
+    await renderWith(<SignIn />, { client: fake.client });
+    await waitFor(() => expect(screen.getByTestId('card-status').textContent).toBe('Insérez votre carte CPS'));
+    expect(screen.queryByTestId('pin-input')).toBeNull();
+    act(() => fake.emit('card.state', card(3)));
+    expect(screen.getByTestId('card-status').textContent).toBe('Carte de Claire MARTIN');
+    expect(screen.getByTestId('pin-tries').textContent).toBe('Il reste 3 essais pour le code porteur');
+    expect(screen.getByTestId('pin-input')).toBeTruthy();
+  });
+
+  it('a wrong PIN says so with the tries left; the PIN is sent once and cleared', async () => {
+    let tries = 3;
+    const fake = fakeClient({
+      'card.getState': () => card(tries),
+      'card.verifyPinAndSignIn': () => {
+        tries -= 1;
+        fake.emit('card.state', card(tries));
+        return fail('CARD_PIN_WRONG');
+      },
+    });
+    await renderWith(<SignIn />, { client: fake.client });
+    const input = await screen.findByTestId<HTMLInputElement>('pin-input');
+    expect(input.type).toBe('password');
+    // the on-screen pad types too
+    for (const d of ['1', '2', '3', '5']) fireEvent.click(screen.getByRole('button', { name: d }));
+    expect(input.value).toBe('1235');
+    await act(async () => {
+      fireEvent.submit(input.form!);
+    });
+    expect(fake.calls.filter((c) => c.channel === 'card.verifyPinAndSignIn')).toEqual([{ channel: 'card.verifyPinAndSignIn', req: { pin: '1235' } }]);
+    expect(input.value).toBe('');
+    const wrong = screen.getByTestId('pin-wrong');
+    expect(wrong.textContent).toContain('Code porteur incorrect.');
+    expect(within(wrong).getByTestId('pin-tries').textContent).toBe('Il reste 2 essais pour le code porteur');
+  });
+
+  it('a blocked card PIN is told apart from a blocked account, with the PUK way out', async () => {
+    const fake = fakeClient({ 'card.getState': () => card(0) });
+    await renderWith(<SignIn />, { client: fake.client });
+    const blocked = await screen.findByTestId('pin-blocked');
+    expect(blocked.textContent).toContain('C’est la carte qui est bloquée, pas votre compte amelipro.');
+    fireEvent.click(within(blocked).getByRole('button'));
+    expect(screen.getByTestId('puk-flow').textContent).toContain('8 chiffres');
+  });
+});
+
+describe('sign-in with a password', () => {
+  it('wrong credentials: what happened and what to do, no code on screen', async () => {
+    const fake = fakeClient({ 'session.signInWithPassword': () => fail('INVALID_CREDENTIALS') });
+    await renderWith(<SignIn initialMethod="password" />, { client: fake.client });
+    fireEvent.change(screen.getByLabelText('Identifiant'), { target: { value: 'sophie.bernard' } });
+    fireEvent.change(screen.getByLabelText('Mot de passe'), { target: { value: 'faux' } });
+    await act(async () => {
+      fireEvent.submit(screen.getByTestId('password-signin'));
+    });
+    const err = screen.getByTestId('signin-error');
+    expect(err.textContent).toContain('Identifiant ou mot de passe incorrect.');
+    expect(err.textContent).not.toContain('INVALID_CREDENTIALS');
+  });
+
+  it('a blocked account shows the way out on the same screen', async () => {
+    const fake = fakeClient({
+      'session.signInWithPassword': () => ({ status: 'blocked', reason: 'inactivity', explanation: '…', unblockPaths: ['security_key', 'postal_code'], identifier: 'marc.leroy' }),
+    });
+    await renderWith(<SignIn initialMethod="password" />, { client: fake.client });
+    fireEvent.change(screen.getByLabelText('Identifiant'), { target: { value: 'marc.leroy' } });
+    fireEvent.change(screen.getByLabelText('Mot de passe'), { target: { value: 'x' } });
+    await act(async () => {
+      fireEvent.submit(screen.getByTestId('password-signin'));
+    });
+    const notice = screen.getByTestId('blocked-notice');
+    expect(notice.textContent).toContain('n’a pas été utilisé depuis plus de 6 mois');
+    expect(within(notice).getByRole('button', { name: 'Débloquer mon compte' })).toBeTruthy();
+  });
+});
+
+describe('unblock wizard', () => {
+  it('asks the backend which paths work and shows only those, then the postal path with the letter’s journey', async () => {
+    const fake = fakeClient({
+      'card.getState': () => card(null, 'empty'),
+      'unblock.eligibility': () => ({ paths: ['postal_code', 'security_key'], securityKeyTriesLeft: 2 }),
+      'unblock.postalState': () => ({ status: 'none', requestedAt: null, printedAt: null, expectedBy: null, expiresAt: null, nextRequestAt: null, reference: null }),
+      'unblock.requestPostalCode': () => ({ status: 'requested', requestedAt: '2027-02-01T10:00:00Z', printedAt: null, expectedBy: '2027-02-04T10:00:00Z', expiresAt: '2027-02-11T10:00:00Z', nextRequestAt: '2027-02-03T10:00:00Z', reference: 'VG-1' }),
+    });
+    await renderWith(<Unblock />, { client: fake.client, path: '/unblock' });
+    fireEvent.change(screen.getByLabelText('Identifiant du compte'), { target: { value: 'marc.leroy' } });
+    await act(async () => {
+      fireEvent.submit(screen.getByLabelText('Identifiant du compte').closest('form')!);
+    });
+    expect(fake.calls.find((c) => c.channel === 'unblock.eligibility')?.req).toEqual({ identifier: 'marc.leroy', has: { card: false } });
+    const paths = screen.getAllByRole('listitem').map((l) => l.getAttribute('data-path'));
+    expect(paths).toEqual(['security_key', 'postal_code']);
+    expect(screen.getByText('Il reste 2 essais pour la clé de sécurité.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Recevoir un code par courrier' }));
+    await waitFor(() => expect(fake.calls.map((c) => c.channel)).toContain('unblock.postalState'));
+    await act(async () => {});
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Demander le courrier' }));
+    });
+    expect(screen.getByRole('list', { name: 'Le trajet du courrier' }).textContent).toContain('À saisir avant le 11 février 2027');
+    expect(screen.getByTestId('postal-code')).toBeTruthy();
+  });
+});
+
+describe('settings', () => {
+  it('checks the server address before saving, and saves the workstation settings', async () => {
+    const saved: unknown[] = [];
+    const fake = fakeClient({
+      'settings.get': () => ({ language: 'fr', backendUrl: '', readerName: '', reminderDays: [30, 7, 1], startAtLogin: false, workstationLabel: 'Comptoir 1' }),
+      'settings.update': (req) => (saved.push(req), { language: 'fr', backendUrl: '', readerName: '', reminderDays: [30, 7, 1], startAtLogin: true, workstationLabel: 'Comptoir 1' }),
+    });
+    await renderWith(<Settings />, { client: fake.client, path: '/settings' });
+    const form = await screen.findByTestId('settings-form');
+    expect(within(form).getByRole('checkbox', { name: '14 jours avant' })).toBeTruthy();
+    expect(within(form).getByRole('switch', { name: 'Démarrer Vigie avec l’ordinateur' })).toBeTruthy();
+    fireEvent.change(within(form).getByLabelText('Adresse du serveur des comptes'), { target: { value: 'ftp://x' } });
+    expect(within(form).getByText(/doit commencer par https/)).toBeTruthy();
+    fireEvent.change(within(form).getByLabelText('Adresse du serveur des comptes'), { target: { value: 'https://comptes.pharmacie.example' } });
+    await act(async () => {
+      fireEvent.submit(form);
+    });
+    expect(saved).toEqual([{ backendUrl: 'https://comptes.pharmacie.example', readerName: '', reminderDays: [30, 7, 1], startAtLogin: false, workstationLabel: 'Comptoir 1' }]);
+    expect(screen.getByText('Réglages enregistrés.')).toBeTruthy();
+  });
+});
