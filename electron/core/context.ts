@@ -5,6 +5,7 @@ import type { SettingsStore } from './settings/settings-store';
 import type { WorkstationServices } from './workstation/services';
 import type { BackendClient } from './backend-client';
 import type { SessionService } from './session/session-service';
+import type { EmbeddedBackend } from './embedded-backend';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -31,6 +32,8 @@ export interface CoreContext {
   backendClient?: () => BackendClient | null;
   /** Who is signed in here (set by ./core.ts). */
   session?: SessionService;
+  /** The embedded backend, when this app runs one (demo: its PSC sandbox and letters outbox). Set by ./core.ts. */
+  embedded?: () => EmbeddedBackend | null;
   /** The backend's reachability as last checked, for diagnostics (set by ./core.ts). */
   backendStatus?: () => { mode: string; reachable: boolean; address?: string };
   readonly log: LogFn;

@@ -1,6 +1,5 @@
 import { rendererApi, type RendererApi, type VigieHandlers } from '../../domain/api/renderer-api';
 import type { AppInfo } from '../../domain/api/groups/app';
-import { AppError } from '../../domain/result';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { EventHub } from './api/event-hub';
 import { BackendMonitor } from './backend-monitor';
@@ -13,6 +12,7 @@ import { accountsHandlers } from './handlers/accounts';
 import { cardHandlers } from './handlers/card';
 import { eventsHandlers } from './handlers/events';
 import { sessionHandlers } from './handlers/session';
+import { unblockHandlers } from './handlers/unblock';
 import { BackendClient } from './backend-client';
 import { SessionService } from './session/session-service';
 import { fetchFollowedStatuses } from './reminders/statuses';
@@ -100,6 +100,7 @@ export function createCore(opts: CoreOptions): Core {
     onChange: (s) => events.emit('backend.status', s),
   });
   ctx.backendStatus = () => backend.current;
+  ctx.embedded = () => embedded;
 
   const handlers: VigieHandlers = {
     app: appHandlers(ctx),
@@ -108,7 +109,7 @@ export function createCore(opts: CoreOptions): Core {
     session: sessionHandlers(ctx),
     accounts: accountsHandlers(ctx),
     events: eventsHandlers(ctx),
-    unblock: notYet('unblock'),
+    unblock: unblockHandlers(ctx),
     reminders: remindersHandlers(ctx),
     settings: settingsHandlers(ctx),
     demo: demoHandlers(ctx),
@@ -162,16 +163,4 @@ export function createCore(opts: CoreOptions): Core {
       await embedded?.close();
     },
   };
-}
-
-/** Capabilities of a group whose service is not wired yet: a clear coded error, never a hang. */
-function notYet<G extends keyof VigieHandlers>(group: G): VigieHandlers[G] {
-  const out: Record<string, () => never> = {};
-  for (const [key, def] of Object.entries(rendererApi[group])) {
-    if (def.kind === 'call')
-      out[key] = () => {
-        throw new AppError('UNAVAILABLE', `Cette fonction n’est pas encore disponible (${group}.${key}).`);
-      };
-  }
-  return out as unknown as VigieHandlers[G];
 }

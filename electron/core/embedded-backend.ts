@@ -2,6 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '../../backend/app';
 import { seedDemo } from '../../backend/demo/seed';
+import { seedDemoSecurityKeys } from '../../backend/demo/signin-seed';
+import type { PscSandbox } from '../../backend/ecps/sandbox';
+import { demoSigninOptions } from './embedded-signin';
 import type { LogFn } from './context';
 
 export interface EmbeddedBackend {
@@ -9,6 +12,8 @@ export interface EmbeddedBackend {
   readonly backend: Backend;
   /** The mail outbox folder (.eml files) and the postal letters folder of the embedded backend. */
   readonly outboxDir: string;
+  /** Demo mode: the Pro Santé Connect sandbox (the "phone" answers e-CPS requests). */
+  readonly psc: PscSandbox | null;
   close(): Promise<void>;
 }
 
@@ -27,17 +32,30 @@ export async function startEmbeddedBackend(opts: {
   mkdirSync(dataDir, { recursive: true });
   mkdirSync(outboxDir, { recursive: true });
   const t0 = performance.now();
+  // Card sign-in against the test IGC-Santé mirror and e-CPS against the PSC sandbox (demo); letters in the outbox.
+  const signin = await demoSigninOptions({ demo: opts.demo, outboxDir, log: opts.log });
   const backend = await createBackend({
     database: `pglite:${dataDir}`,
     mailer: { kind: 'outbox-dir', dir: join(outboxDir, 'mail'), from: 'Vigie <ne-pas-repondre@vigie.invalid>' },
     logLevel: 'warn',
+    signin: signin.options,
     ...(opts.now ? { clock: { now: opts.now } } : {}),
   });
   if (opts.demo) {
     const seeded = await seedDemo(backend.db, opts.now?.() ?? new Date());
     if (seeded.created) opts.log('info', 'demo pharmacy created');
+    await seedDemoSecurityKeys(backend);
   }
   const url = await backend.listen(0, '127.0.0.1');
   opts.log('info', 'embedded backend ready', { ms: Math.round(performance.now() - t0) });
-  return { url, backend, outboxDir, close: () => backend.close() };
+  return {
+    url,
+    backend,
+    outboxDir,
+    psc: signin.psc,
+    close: async () => {
+      await backend.close();
+      await signin.psc?.close();
+    },
+  };
 }

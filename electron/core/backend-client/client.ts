@@ -183,7 +183,12 @@ export class BackendClient {
     const parsed = def.response.safeParse(safeJson(text));
     if (!parsed.success) return done(err('INTERNAL', 'Réponse inattendue du serveur Vigie.'), res.status);
     const value = parsed.data as CallOutput<Routes[N]>;
-    if (name === 'signInPassword') this.token = (value as { token: string }).token;
+    if (def.opensSession) {
+      // A SignInResponse, at the top (password, card) or under `session` (e-CPS once approved).
+      const v = value as { token?: unknown; session?: { token?: unknown } };
+      const token = typeof v.token === 'string' ? v.token : typeof v.session?.token === 'string' ? v.session.token : null;
+      if (token) this.token = token;
+    }
     if (name === 'signOut' || name === 'revokeAllSessions') this.token = null;
     return done(ok(value), res.status);
   }

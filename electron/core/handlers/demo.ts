@@ -3,6 +3,7 @@ import type { VigieHandlers } from '../../../domain/api/renderer-api';
 import { AppError } from '../../../domain/result';
 import { startVirtualCard, type VirtualCardProcess } from '../../../card-sim/vpcd/spawn';
 import type { CoreContext } from '../context';
+import { answerEcps, lastLetter } from './demo-signin';
 
 const SITUATIONS: Record<string, string> = {
   holder: 'Titulaire, carte CPS, compte actif',
@@ -66,13 +67,10 @@ export function demoHandlers(ctx: CoreContext): VigieHandlers['demo'] {
         requireDemo();
         return { removed: await pull() };
       }),
-    answerEcps: () => {
-      requireDemo();
-      throw new AppError('UNAVAILABLE', 'Aucune demande e-CPS en attente.');
-    },
+    answerEcps: ({ approve }) => answerEcps(ctx, approve),
     lastLetter: () => {
       requireDemo();
-      return null;
+      return lastLetter(ctx);
     },
   };
 }

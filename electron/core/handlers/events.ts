@@ -1,6 +1,6 @@
 import type { Case, EventFilters } from '../../../domain/api/groups/events';
 import type { VigieHandlers } from '../../../domain/api/renderer-api';
-import type { EventsQuery, VigieEvent } from '../../../domain/backend-api';
+import type { EventsQuery, ReportCaseDto, VigieEvent } from '../../../domain/backend-api';
 import { AppError, type Result } from '../../../domain/result';
 import type { CoreContext } from '../context';
 import { toAppError } from '../session/session-service';
@@ -31,6 +31,17 @@ export function weeklyCounts(events: readonly Pick<VigieEvent, 'at' | 'type'>[],
   return rows;
 }
 
+/** A report case of the backend as the renderer shows it. */
+const toCase = (c: ReportCaseDto): Case => ({
+  id: c.id,
+  eventId: c.eventId,
+  openedAt: c.openedAt,
+  status: c.status,
+  steps: c.steps,
+  actions: c.actions,
+  advice: c.advice,
+});
+
 const query = (f: EventFilters): EventsQuery => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== ''));
 
 export function eventsHandlers(ctx: CoreContext): VigieHandlers['events'] {
@@ -46,22 +57,6 @@ export function eventsHandlers(ctx: CoreContext): VigieHandlers['events'] {
     }
     return r.value;
   };
-  const caseFrom = (e: Pick<VigieEvent, 'id' | 'at' | 'details'>, actions: Case['actions'], advice: string): Case => {
-    const secured = actions.length > 0;
-    return {
-      id: `case-${e.id}`,
-      eventId: Number(e.details.eventId ?? e.id),
-      openedAt: e.at,
-      status: secured ? 'secured' : 'received',
-      steps: [
-        { status: 'received', at: e.at, note: 'Signalement enregistré dans le journal du compte.' },
-        ...(secured ? [{ status: 'secured' as const, at: e.at, note: 'Toutes les sessions ont été fermées.' }] : []),
-      ],
-      actions,
-      advice,
-    };
-  };
-
   return {
     list: async ({ filters, cursor, limit }) =>
       must(await client().call('listEvents', { query: { ...query(filters), ...(cursor ? { cursor } : {}), limit } })),
@@ -93,23 +88,16 @@ export function eventsHandlers(ctx: CoreContext): VigieHandlers['events'] {
       return { filename: `vigie-evenements-${day}.csv`, csv };
     },
 
-    report: async ({ eventId, comment }) => {
-      const c = client();
-      const r = must(await c.call('reportEvent', { params: { id: eventId }, body: comment ? { comment } : {} }));
-      // Secure the account at once: every session closed (this one too); the person signs in again to go on.
-      const revoked = await c.call('revokeAllSessions');
-      const at = ctx.now().toISOString();
-      const result = caseFrom({ id: eventId, at, details: { eventId } }, revoked.ok ? ['sessions-revoked'] : [], r.advice);
-      if (revoked.ok) ctx.session?.end('revoked');
-      return result;
+    report: async ({ eventId, comment, blockAccount }) => {
+      // The backend opens the case and secures the account at once (every session ended, this one too; a new
+      // password required; blocked if asked): the person signs in again to go on.
+      const c = must(await client().call('openReport', { body: { eventId, blockAccount, ...(comment ? { comment } : {}) } }));
+      ctx.backendClient?.()?.forget();
+      ctx.session?.end('revoked');
+      return toCase(c);
     },
 
-    listCases: async () => {
-      const { events } = must(await client().call('listEvents', { query: { type: 'activity_reported', limit: 50 } }));
-      const advice =
-        'Appelez le 36 08, ou contactez le délégué numérique en santé de votre CPAM, pour signaler cette activité à l’Assurance Maladie.';
-      return { cases: events.map((e) => caseFrom(e, ['sessions-revoked'], advice)) };
-    },
+    listCases: async () => ({ cases: must(await client().call('listReports')).cases.map(toCase) }),
 
     markReviewed: async () => {
       const accountId = ctx.session?.current.user?.accountId;

@@ -4,6 +4,8 @@ import { AppError, type Err } from '../../../domain/result';
 import type { ClientErr } from '../backend-client';
 import type { SignInResponse } from '../../../domain/backend-api';
 import type { CoreContext } from '../context';
+import { cardSignIn } from './card-signin';
+import { EcpsFlow } from './ecps-signin';
 
 /** The local limits mirror the backend's (ARCHITECTURE.md §2): 1 h without activity, 4 h in all. */
 export const IDLE_MS = 60 * 60 * 1000;
@@ -33,7 +35,11 @@ export class SessionService {
   /** The card serial that opened the session (card sign-in), to lock when it is pulled. */
   private cardSerial: string | null = null;
 
-  constructor(private readonly ctx: CoreContext) {}
+  private readonly ecps: EcpsFlow;
+
+  constructor(private readonly ctx: CoreContext) {
+    this.ecps = new EcpsFlow(ctx, this);
+  }
 
   get current(): SessionState {
     return this.state;
@@ -131,17 +137,17 @@ export class SessionService {
    * Card sign-in: the backend's single-use challenge, signed by the card after VERIFY (the PIN goes no further
    * than the card process), checked by the backend (chain, dates, revocation), which opens the session.
    */
-  async signInWithCard(_pin: string): Promise<SignInOutcome> {
-    throw new AppError('UNAVAILABLE', 'La connexion par carte n’est pas encore disponible sur ce serveur.');
+  async signInWithCard(pin: string): Promise<SignInOutcome> {
+    return cardSignIn(this.ctx, this, pin);
   }
 
   /** e-CPS sign-in (Pro Santé Connect back-channel): wired with the backend's e-CPS routes. */
-  async startEcps(_nationalId: string): Promise<EcpsState> {
-    throw new AppError('UNAVAILABLE', 'La connexion e-CPS n’est pas encore disponible sur ce serveur.');
+  async startEcps(nationalId: string): Promise<EcpsState> {
+    return this.ecps.start(nationalId);
   }
 
   async cancelEcps(): Promise<EcpsState> {
-    return { status: 'cancelled', bindingMessage: null, expiresAt: null };
+    return this.ecps.cancel();
   }
 
   /** Any call that learns the backend session is gone ends it here too. */
@@ -196,6 +202,7 @@ export class SessionService {
 
   stop() {
     this.clearTimers();
+    this.ecps.stop();
   }
 }
 

@@ -1,0 +1,34 @@
+/**
+ * Demo mode: the e-CPS "phone" (the PSC sandbox of the embedded backend) and the postal letters (the PDF the mail
+ * service would print, read back so the demo can show the code a person would receive).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readLetter } from '../../../backend/unblock/letter-reader';
+import { AppError } from '../../../domain/result';
+import type { CoreContext } from '../context';
+
+export async function answerEcps(ctx: CoreContext, approve: boolean): Promise<{ answered: boolean }> {
+  if (!ctx.demo) throw new AppError('FORBIDDEN', 'Réservé au mode démonstration.');
+  const psc = ctx.embedded?.()?.psc;
+  if (!psc) throw new AppError('UNAVAILABLE', 'Le téléphone de démonstration (e-CPS) n’est pas disponible.');
+  const pending = psc.pending();
+  const last = pending[pending.length - 1];
+  if (!last) return { answered: false };
+  await (approve ? psc.approve(last.authReqId) : psc.refuse(last.authReqId));
+  ctx.log('info', 'demo e-CPS request answered', { approve });
+  return { answered: true };
+}
+
+export async function lastLetter(ctx: CoreContext): Promise<{ reference: string; code: string; pdfBase64: string } | null> {
+  const outbox = ctx.embedded?.()?.outboxDir;
+  if (!outbox) return null;
+  const manifest = await readFile(join(outbox, 'letters', 'manifest.jsonl'), 'utf8').catch(() => '');
+  const lines = manifest.trim().split('\n').filter(Boolean);
+  const last = lines.length ? (JSON.parse(lines[lines.length - 1]!) as { reference: string; file: string }) : null;
+  if (!last || !/^letters\/VG-[A-Z0-9]+\.pdf$/.test(last.file)) return null;
+  const pdf = await readFile(join(outbox, last.file));
+  const letter = await readLetter(pdf);
+  if (!letter.code) return null;
+  return { reference: last.reference, code: letter.code, pdfBase64: pdf.toString('base64') };
+}
