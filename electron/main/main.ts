@@ -67,6 +67,8 @@ if (!app.requestSingleInstanceLock()) {
       }
     });
     win.on('closed', () => (win = null));
+    // Windows is shutting down or logging off: let the window close, or Vigie would hold the shutdown up.
+    win.on('session-end', () => (quitting = true));
   };
 
   // A second launch (desktop icon clicked again) reopens the window of the running instance.
@@ -126,18 +128,37 @@ if (!app.requestSingleInstanceLock()) {
     powerMonitor.on('resume', () => void c.workstation.reminders.wake('resume'));
     powerMonitor.on('unlock-screen', () => void c.workstation.reminders.wake('unlock-screen'));
 
-    await c.start();
+    powerMonitor.on('shutdown', () => {
+      quitting = true;
+      app.quit();
+    });
+
+    try {
+      await c.start();
+    } catch (e) {
+      // The window still opens: the core's own states (backend unreachable, card service down) say what is wrong.
+      log('error', 'core failed to start', { error: e instanceof Error ? e.message : String(e) });
+    }
     refreshTray();
     if (!startHidden) open();
     app.on('activate', () => open());
   });
 
-  app.on('before-quit', () => {
+  // Quit waits (at most 5 s) for the core to stop: card process, embedded backend, log file flushed.
+  let stopped = false;
+  app.on('before-quit', (event) => {
     quitting = true;
-    void core
-      ?.stop()
-      .catch(() => undefined)
-      .then(() => logger?.close());
+    if (stopped || !core) return;
+    event.preventDefault();
+    const c = core;
+    core = null;
+    const atMost = (p: Promise<unknown> | undefined, ms: number) => Promise.race([p?.catch(() => undefined), new Promise((r) => setTimeout(r, ms))]);
+    void atMost(c.stop(), 5000)
+      .then(() => atMost(logger?.close(), 1000))
+      .finally(() => {
+        stopped = true;
+        app.quit();
+      });
   });
   // The tray keeps Vigie running when its window is closed.
   app.on('window-all-closed', () => undefined);
