@@ -103,6 +103,8 @@ describe('inactivity: status, reminders, sweep', () => {
     expect(blocked.map((m) => m.subject)).toEqual(['Votre compte amelipro est bloqué (non utilisé depuis plus de 6 mois)']);
     const events = await call(env, 'GET', `/v1/events?accountId=${d.accountId}&type=account_blocked`, { ws, token: holder });
     expect((events.json.events as unknown[]).length).toBe(1);
+    // the block event was chained by the database in the sweep's single statement: the chain still verifies
+    expect((await call(env, 'GET', `/v1/events/verify?accountId=${d.accountId}`, { ws, token: holder })).json).toMatchObject({ ok: true, firstBad: null });
     const reminders = await call(env, 'GET', `/v1/events?accountId=${d.accountId}&type=reminder_sent`, { ws, token: holder });
     expect((reminders.json.events as { details: { days: number } }[]).map((e) => e.details.days)).toEqual([1, 7, 30]);
     expect(parisDate(blockAt)).toBe('2026-07-10');
