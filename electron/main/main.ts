@@ -2,13 +2,14 @@ import { app, BrowserWindow, powerMonitor, session } from 'electron';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCore, type Core } from '../core/core';
+import { createCore } from '../core/core';
 import { createFileLogger, type FileLogger } from '../core/diagnostics/logger';
 import { setLinuxAutostart } from './autostart';
 import { bindIpc } from './ipc';
 import { preloadManifestArg } from './preload-manifest';
 import { showReminder } from './notifications';
-import { devToolsAllowed, HIDDEN_FLAG, isAppUrl, loginItemSettings, type ShellPolicy } from './security-policy';
+import { devToolsAllowed, isAppUrl, loginItemSettings, type ShellPolicy } from './security-policy';
+import { createShellController, type ShellController } from './shell-controller';
 import { createTray } from './tray';
 import { createMainWindow, hardenContents, hardenSession } from './window';
 
@@ -34,56 +35,25 @@ if (process.platform === 'win32') app.setAppUserModelId('fr.vigie.workstation');
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  let win: BrowserWindow | null = null;
-  let core: Core | null = null;
+  let shell: ShellController | null = null;
   let logger: FileLogger | null = null;
-  let quitting = false;
   const pkg = JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as { version: string };
-  const startHidden = process.argv.includes(HIDDEN_FLAG);
   const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) =>
     logger ? logger.log(level, msg, fields) : console.error(JSON.stringify({ level, msg, ...fields }));
 
-  const open = () => {
-    if (win && !win.isDestroyed()) {
-      if (win.isMinimized()) win.restore();
-      win.show();
-      win.focus();
-      return;
-    }
-    win = createMainWindow({
-      preload: join(here, 'preload.cjs'),
-      indexHtml: join(policy.rendererDir, 'index.html'),
-      policy,
-      show: true,
-      log,
-      session: session.defaultSession,
-      additionalArguments: [preloadManifest],
-    });
-    // Runs all day: closing the window keeps Vigie in the tray; "Quit" in the tray menu quits.
-    win.on('close', (event) => {
-      if (!quitting) {
-        event.preventDefault();
-        win?.hide();
-      }
-    });
-    win.on('closed', () => (win = null));
-    // Windows is shutting down or logging off: let the window close, or Vigie would hold the shutdown up.
-    win.on('session-end', () => (quitting = true));
-  };
-
-  // A second launch (desktop icon clicked again) reopens the window of the running instance.
-  // (Not when that launch is the login-time one, started hidden while Vigie already runs.)
-  app.on('second-instance', (_event, argv) => {
-    if (app.isReady() && !argv.includes(HIDDEN_FLAG)) open();
-  });
+  app.on('second-instance', (_event, argv) => shell?.onSecondInstance(argv));
   // Every webContents, including any created later, gets the same guards.
   app.on('web-contents-created', (_e, contents) => hardenContents(contents, policy, log));
+  // Until the shell is ready, quitting is immediate; then it waits for the core to stop.
+  app.on('before-quit', (event) => shell?.onBeforeQuit(event));
+  // The tray keeps Vigie running when its window is closed.
+  app.on('window-all-closed', () => undefined);
 
   void app.whenReady().then(async () => {
     const userData = app.getPath('userData');
     logger = await createFileLogger(userData).catch(() => null);
     hardenSession(session.defaultSession, policy, log);
-    const c = createCore({
+    const core = createCore({
       mode: 'electron',
       userDataDir: userData,
       appVersion: pkg.version,
@@ -93,73 +63,43 @@ if (!app.requestSingleInstanceLock()) {
       log,
       recentLog: () => logger?.recent() ?? [],
     });
-    core = c;
-    bindIpc(c, () => win, (url) => isAppUrl(url, policy));
-
-    const applyLoginItem = (on: boolean) => {
-      // Only an installed app registers itself; a development run would register the bare Electron binary.
-      if (!app.isPackaged) return;
-      if (process.platform === 'linux') setLinuxAutostart(on, process.env.APPIMAGE ?? process.execPath);
-      else app.setLoginItemSettings(loginItemSettings(on));
-    };
-    applyLoginItem(c.settings.getWorkstationSettings().startAtLogin);
 
     const tray = createTray(join(appRoot, 'assets'), {
-      open,
-      setStartAtLogin: (on) => c.settings.updateWorkstationSettings({ startAtLogin: on }),
-      quit: () => {
-        quitting = true;
-        app.quit();
+      open: () => shell?.open(),
+      setStartAtLogin: (on) => core.settings.updateWorkstationSettings({ startAtLogin: on }),
+      quit: () => shell?.quit(),
+    });
+    const s = createShellController({
+      core,
+      createWindow: () =>
+        createMainWindow({
+          preload: join(here, 'preload.cjs'),
+          indexHtml: join(policy.rendererDir, 'index.html'),
+          policy,
+          show: true,
+          log,
+          session: session.defaultSession,
+          additionalArguments: [preloadManifest],
+        }),
+      tray,
+      notify: (n, language, onClick) => void showReminder(n, language, onClick, icon('icon.png')),
+      applyLoginItem: (on) => {
+        // Only an installed app registers itself; a development run would register the bare Electron binary.
+        if (!app.isPackaged) return;
+        if (process.platform === 'linux') setLinuxAutostart(on, process.env.APPIMAGE ?? process.execPath);
+        else app.setLoginItemSettings(loginItemSettings(on));
       },
+      quitApp: () => app.quit(),
+      closeLog: () => logger?.close() ?? Promise.resolve(),
+      log,
     });
-    const refreshTray = () => {
-      const s = c.settings.getWorkstationSettings();
-      tray.update(c.workstation.reminders.list(), { language: s.language, startAtLogin: s.startAtLogin });
-    };
-    c.workstation.reminders.onChanged(refreshTray);
-    c.settings.onChanged((s) => {
-      applyLoginItem(s.startAtLogin);
-      refreshTray();
-    });
-    c.workstation.reminders.onNotify((n) => {
-      showReminder(n, c.settings.getWorkstationSettings().language, open, icon('icon.png'));
-    });
+    shell = s;
+    bindIpc(core, () => s.window() as BrowserWindow | null, (url) => isAppUrl(url, policy));
     // Sleep, resume and clock changes: the scheduler decides from the wall clock; this only makes it look now.
-    powerMonitor.on('resume', () => void c.workstation.reminders.wake('resume'));
-    powerMonitor.on('unlock-screen', () => void c.workstation.reminders.wake('unlock-screen'));
-
-    powerMonitor.on('shutdown', () => {
-      quitting = true;
-      app.quit();
-    });
-
-    try {
-      await c.start();
-    } catch (e) {
-      // The window still opens: the core's own states (backend unreachable, card service down) say what is wrong.
-      log('error', 'core failed to start', { error: e instanceof Error ? e.message : String(e) });
-    }
-    refreshTray();
-    if (!startHidden) open();
-    app.on('activate', () => open());
+    powerMonitor.on('resume', () => s.onWake('resume'));
+    powerMonitor.on('unlock-screen', () => s.onWake('unlock-screen'));
+    powerMonitor.on('shutdown', () => s.onShutdown());
+    app.on('activate', () => s.open());
+    await s.ready(process.argv);
   });
-
-  // Quit waits (at most 5 s) for the core to stop: card process, embedded backend, log file flushed.
-  let stopped = false;
-  app.on('before-quit', (event) => {
-    quitting = true;
-    if (stopped || !core) return;
-    event.preventDefault();
-    const c = core;
-    core = null;
-    const atMost = (p: Promise<unknown> | undefined, ms: number) => Promise.race([p?.catch(() => undefined), new Promise((r) => setTimeout(r, ms))]);
-    void atMost(c.stop(), 5000)
-      .then(() => atMost(logger?.close(), 1000))
-      .finally(() => {
-        stopped = true;
-        app.quit();
-      });
-  });
-  // The tray keeps Vigie running when its window is closed.
-  app.on('window-all-closed', () => undefined);
 }
