@@ -4,8 +4,9 @@
  *   npm run card -- remove [--reader 0 | --all]
  *   npm run card -- status
  *   npm run card -- holders
- * `insert` leaves a detached process holding the card in vpcd's reader N (TCP port VIGIE_VPCD_PORT+N, default
- * 35963+N, host VIGIE_VPCD_HOST or 127.0.0.2) until `remove`. Its pid/status file is under ./.vigie/
+ * `insert` leaves a detached process holding the card in vpcd's reader N until `remove`. The reader: VIGIE_VPCD_PORT+N
+ * when set; else the demo's private reader when the app runs in demo mode (/run/vigie-pcscd-demo-<port>); else
+ * the system pcscd's vpcd (35963+N). Host VIGIE_VPCD_HOST or 127.0.0.2. Its pid/status file is under ./.vigie/
  * (or VIGIE_CARD_STATE_DIR).
  * pcscd must run with the vpcd driver: `scripts/pcscd-test.sh start` starts a private one.
  */
@@ -34,6 +35,21 @@ const { positionals, values } = parseArgs({
     all: { type: 'boolean', default: false },
   },
 });
+
+/** The vpcd base port: explicit, else a running demo pcscd of the app (npm start in demo mode), else Debian's. */
+function basePort(): { port: number; where: string } {
+  if (process.env.VIGIE_VPCD_PORT) return { port: Number(process.env.VIGIE_VPCD_PORT), where: 'VIGIE_VPCD_PORT' };
+  try {
+    for (const d of readdirSync('/run')) {
+      const m = /^vigie-pcscd-demo-(\d+)$/.exec(d);
+      const pidFile = join('/run', d, 'pcscd.pid.outer');
+      if (m && existsSync(pidFile) && alive(Number(readFileSync(pidFile, 'utf8')))) return { port: Number(m[1]), where: "the app's demo reader" };
+    }
+  } catch {
+    /* no /run: not Linux */
+  }
+  return { port: 35963, where: 'the system pcscd (vpcd)' };
+}
 
 const alive = (pid: number) => {
   try {
@@ -75,10 +91,12 @@ async function insert() {
   }
   await remove(reader);
   mkdirSync(stateDir, { recursive: true });
+  const base = basePort();
   const o: ChildOptions = {
     profile,
     holder: values.holder,
     reader,
+    port: base.port + reader,
     ...(values.pin ? { pin: values.pin } : {}),
     ...(values['tries-left'] ? { pinTriesLeft: Number(values['tries-left']) } : {}),
     statusFile: statusFile(reader),
@@ -94,7 +112,7 @@ async function insert() {
     const s = current(reader);
     if (s) {
       const codes = profile === 'cps3' || profile === 'cps4' ? `; PIN ${values.pin ?? '1234'}, PUK 12345678` : '';
-      console.log(`reader ${reader}: ${s.card} inserted (pid ${s.pid}${codes})`);
+      console.log(`reader ${reader}: ${s.card} inserted in ${base.where}, port ${base.port + reader} (pid ${s.pid}${codes})`);
       return;
     }
     if (child.exitCode !== null) throw new Error(`the virtual card stopped; see ${logFile(reader)}`);
