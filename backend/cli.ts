@@ -5,7 +5,8 @@
  *
  * Environment: DATABASE_URL (postgres://… or pglite:<folder>), PORT (8787), HOST (127.0.0.1), LOG_LEVEL (info),
  * SMTP_HOST / SMTP_PORT / SMTP_USER / SMTP_PASS / MAIL_FROM (else .eml files in ./.vigie/mail-outbox),
- * TLS_CERT / TLS_KEY (PEM files: HTTPS), TRUST_PROXY (1 behind a reverse proxy).
+ * TLS_CERT / TLS_KEY (PEM files: HTTPS), TRUST_PROXY (1 behind a reverse proxy); card, e-CPS, letters and
+ * suspicious-activity settings: see ./signin/env.ts.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import { migrate, openDatabase } from './db/connect';
 import { seedDemo } from './demo/seed';
 import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY } from './demo/people';
 import type { MailerOptions } from './mail/transport';
+import { signinFromEnv } from './signin/env';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -72,7 +74,9 @@ async function main() {
     trustProxy: env.TRUST_PROXY === '1',
     ...(env.TLS_CERT && env.TLS_KEY ? { tls: { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } } : {}),
   };
-  const backend = await createBackend(options);
+  const signin = await signinFromEnv(env, { demo: values.demo ?? false });
+  if (signin.psc) console.log(`PSC sandbox (e-CPS phone): ${signin.psc.phoneUrl}`);
+  const backend = await createBackend({ ...options, signin: signin.options });
   if (values.demo) {
     const r = await seedDemo(backend.db, backend.ctx.clock.now(), backend.ctx.config);
     if (r.created) printDemo();
@@ -88,6 +92,7 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await backend.close();
+    await signin.psc?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

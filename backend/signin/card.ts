@@ -19,7 +19,14 @@ export async function issueCardChallenge(ctx: Ctx, deps: SigninDeps, meta: Reque
   const auth = await deps.cardAuth().catch(() => {
     throw unavailable();
   });
-  const c = await auth.issueChallenge(ws, ctx.clock.now());
+  const now = ctx.clock.now();
+  const c = await auth.issueChallenge(ws, now);
+  // Now and then, forget old challenges and tickets (safe on every instance: plain deletes of expired rows).
+  if (Math.random() < 0.02) {
+    const before = new Date(now.getTime() - 3600_000);
+    await auth.purge(before).catch(() => 0);
+    await ctx.db.deleteFrom('unblock_tickets').where('expires_at', '<', before).execute().catch(() => undefined);
+  }
   return { challenge: c.challenge, expiresAt: c.expiresAt.toISOString() };
 }
 

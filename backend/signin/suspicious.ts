@@ -8,8 +8,10 @@ import { concurrentSessionsVerdict, failureFloodVerdict, type OpenSession } from
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import type { RequestMeta } from '../services/meta';
-import { accountByIdentifier, accountQuery, blockSuspicious, blockedError, evMetaOf } from './common';
+import { accountByIdentifier, accountQuery, blockSuspicious, evMetaOf } from './common';
 import type { SigninDeps } from './deps';
+import { allowedPaths } from './unblock';
+import { BlockedError } from '../services/auth';
 
 /** Rule 1, after a failure was logged on the account. */
 export async function checkFailureFlood(ctx: Ctx, deps: SigninDeps, accountId: string, meta: RequestMeta): Promise<boolean> {
@@ -59,12 +61,12 @@ export async function checkConcurrentSessions(ctx: Ctx, deps: SigninDeps, res: S
     deps.suspicious,
   );
   if (!verdict) return;
-  const acc = await ctx.db.transaction().execute(async (trx) => {
+  const blockedAcc = await ctx.db.transaction().execute(async (trx) => {
     const a = await accountQuery(trx).where('a.id', '=', res.account.id).forUpdate(['a']).executeTakeFirstOrThrow();
     if (a.state === 'active') await blockSuspicious(trx, a, verdict.cause, verdict.explanation, now, { ...evMetaOf(meta, label?.label ?? null), method: 'system' });
     return { ...a, state: 'blocked' as const, block_reason: 'suspicious' as const, block_explanation: verdict.explanation, suspicion_cause: verdict.cause };
   });
-  throw blockedError(acc);
+  throw new BlockedError('suspicious', verdict.explanation, await allowedPaths(ctx, deps, blockedAcc));
 }
 
 /**
@@ -82,6 +84,10 @@ export async function withSuspicionRules(
   try {
     res = await signIn();
   } catch (e) {
+    if (e instanceof BlockedError) {
+      const acc = await accountByIdentifier(ctx, identifier).catch(() => undefined);
+      if (acc?.state === 'blocked') throw new BlockedError(e.reason, e.explanation, await allowedPaths(ctx, deps, acc));
+    }
     if (e instanceof AppError && e.code === 'INVALID_CREDENTIALS') {
       const acc = await accountByIdentifier(ctx, identifier).catch(() => undefined);
       if (acc) await checkFailureFlood(ctx, deps, acc.id, meta).catch((err: unknown) => ctx.log.error({ err }, 'failure-flood rule failed'));

@@ -51,6 +51,14 @@ async function situation(ctx: Ctx, deps: SigninDeps, acc: AccountRow, has: { car
   );
 }
 
+/**
+ * The ways out a blocked account may take now, in order (what a refused password sign-in lists): the same pure
+ * function the wizard uses, so the answer and the wizard never disagree (no key on file, tries used up, after a report).
+ */
+export async function allowedPaths(ctx: Ctx, deps: SigninDeps, acc: AccountRow): Promise<UnblockPath[]> {
+  return (await situation(ctx, deps, acc, {})).allowed;
+}
+
 /** What an unknown identifier gets: the accountant's ways out, all tries left. */
 const GENERIC: { paths: UnblockPath[]; securityKeyTriesLeft: number } = { paths: ['security_key', 'postal_code'], securityKeyTriesLeft: 3 };
 

@@ -362,7 +362,7 @@ describe('suspicious rules and report cases', () => {
     expect(key.json.code).toBe('SECURITY_KEY_NOT_ALLOWED');
     expect((await call(env, 'POST', '/v1/unblock/eligibility', { ws, body: { identifier: id } })).json.paths).toEqual(['postal_code']);
     const pw = await password(id, DEMO_PASSWORD);
-    expect(pw.json).toMatchObject({ code: 'ACCOUNT_BLOCKED_SUSPICIOUS' });
+    expect(pw.json).toMatchObject({ code: 'ACCOUNT_BLOCKED_SUSPICIOUS', blocked: { unblockPaths: ['postal_code'] } });
 
     // The holder sees the case of her delegate.
     const h = await signInCard(claireCard(await challenge()));

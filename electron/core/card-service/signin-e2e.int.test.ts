@@ -134,7 +134,7 @@ describe.skipIf(!!skip)('sign-in and unblock through the renderer API, with a vi
 
   it('another blocked account: the postal code read from the letter PDF, a new password, then she signs in', async () => {
     const id = P.suspicious.identifier;
-    expect(await value('session.signInWithPassword', { identifier: id, password: DEMO_PASSWORD })).toMatchObject({ status: 'blocked', reason: 'suspicious' });
+    expect(await value('session.signInWithPassword', { identifier: id, password: DEMO_PASSWORD })).toMatchObject({ status: 'blocked', reason: 'suspicious', unblockPaths: ['postal_code'] });
     expect(await value('unblock.eligibility', { identifier: id, has: {} })).toMatchObject({ paths: ['postal_code'] });
     const requested = await value<{ status: string; reference: string }>('unblock.requestPostalCode', { identifier: id });
     expect(requested).toMatchObject({ status: 'requested', reference: expect.stringMatching(/^VG-/) });

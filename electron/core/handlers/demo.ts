@@ -9,7 +9,7 @@ const SITUATIONS: Record<string, string> = {
   holder: 'Titulaire, carte CPS, compte actif',
   employee: 'Carte CPS à son nom, compte actif',
   accountantSoon: 'Comptable, bloqué dans 5 jours',
-  accountantBlocked: 'Comptable, bloqué pour inactivité',
+  accountantBlocked: 'Comptable, bloqué pour inactivité (clé de sécurité : 14/07/1979, 75011, 4821)',
   suspicious: 'Bloqué pour activité suspecte',
 };
 
