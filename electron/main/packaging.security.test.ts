@@ -17,7 +17,7 @@ describe('electron-builder.yml', () => {
   it('is accepted by electron-builder’s own schema validation', async () => {
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
     expect(config.appId).toBe('fr.vigie.workstation');
-  });
+  }, 60_000); // loading electron-builder's schema takes seconds on a busy machine
 
   it('builds NSIS for Windows with the per-user / per-machine choice, and deb + AppImage for Linux', () => {
     const win = config.win as { target: { target: string }[] };

@@ -28,7 +28,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('settings group', () => {
+describe('settings group', { timeout: 30_000 }, () => {
   it('reads and saves the workstation settings, and a language change reaches every window', async () => {
     const langs: unknown[] = [];
     core.events.subscribe('app.language', (l) => langs.push(l));
@@ -48,7 +48,7 @@ describe('settings group', () => {
   });
 });
 
-describe('reminders group', () => {
+describe('reminders group', { timeout: 30_000 }, () => {
   it('lists the followed accounts most urgent first, pushes changes, and snoozes', async () => {
     const pushed: unknown[] = [];
     core.events.subscribe('reminders.changed', (p) => pushed.push(p));

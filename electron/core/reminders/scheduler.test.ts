@@ -65,7 +65,7 @@ async function startApp(at?: string) {
 const runUntil = async (iso: string) => vi.advanceTimersByTimeAsync(new Date(iso).getTime() - Date.now());
 const daysShown = (accountId = TITULAIRE.accountId) => shown.filter((x) => x.n.accountId === accountId).map((x) => x.n.days);
 
-describe('reminder scheduler (fake clock, real settings file)', () => {
+describe('reminder scheduler (fake clock, real settings file)', { timeout: 30_000 }, () => {
   it('fires at D-30, D-14, D-7, D-3, D-1 at the Paris wall-clock time, once each, then says the account is blocked', async () => {
     backend.statuses = [TITULAIRE, COMPTABLE];
     await startApp('2027-02-01T08:00:00Z');

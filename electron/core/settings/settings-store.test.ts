@@ -13,7 +13,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const file = () => join(dir, 'settings.json');
 const onDisk = () => JSON.parse(readFileSync(file(), 'utf8')) as Record<string, unknown>;
 
-describe('settings store (conf, real files)', () => {
+describe('settings store (conf, real files)', { timeout: 30_000 }, () => {
   it('starts with the defaults and keeps a change across a restart', () => {
     const s = openSettings(dir);
     expect(s.getWorkstationSettings()).toEqual({
