@@ -14,7 +14,7 @@ export interface BackendProc {
 }
 
 export async function startBackendProc(
-  options: { database: string; port?: number; smtpPort?: number; outboxDir?: string; mailIntervalMs?: number; failureFloorMs?: number },
+  options: { database: string; port?: number; smtpPort?: number; outboxDir?: string; mailIntervalMs?: number; failureFloorMs?: number; clockFile?: string },
   logFile?: string,
   timeoutMs = 60_000,
 ): Promise<BackendProc> {

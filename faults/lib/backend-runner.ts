@@ -4,6 +4,7 @@
  * tokens). Prints `FAULTS-READY <url>` once it listens. Same code path as backend/cli.ts, with the rate
  * limits and hashing cost a test needs.
  */
+import { readFileSync } from 'node:fs';
 import { createBackend } from '../../backend/app';
 
 interface RunnerOptions {
@@ -13,12 +14,22 @@ interface RunnerOptions {
   outboxDir?: string;
   mailIntervalMs?: number;
   failureFloorMs?: number;
+  /** A file holding a clock offset in ms (the test moves time by rewriting it). */
+  clockFile?: string;
 }
 
 const o = JSON.parse(process.env.FAULTS_BACKEND ?? '{}') as RunnerOptions;
 const from = 'Vigie <no-reply@vigie.invalid>';
+const offset = () => {
+  try {
+    return Number(readFileSync(o.clockFile!, 'utf8')) || 0;
+  } catch {
+    return 0;
+  }
+};
 const backend = await createBackend({
   database: o.database,
+  ...(o.clockFile ? { clock: { now: () => new Date(Date.now() + offset()) } } : {}),
   logLevel: 'info',
   mailer: o.smtpPort
     ? { kind: 'smtp', host: '127.0.0.1', port: o.smtpPort, ignoreTLS: true, from }
