@@ -4,9 +4,9 @@
  */
 import type { Backend } from '../app';
 import { setSecurityKey } from '../unblock/security-key';
-import { DEMO_PEOPLE } from './people';
+import { DEMO_PEOPLE, DEMO_SECURITY_KEY } from './people';
 
-export const DEMO_SECURITY_KEY = { birth_date: '14/07/1979', practice_postal_code: '75011', iban_last4: '4821' } as const;
+export { DEMO_SECURITY_KEY };
 
 export async function seedDemoSecurityKeys(backend: Backend): Promise<void> {
   const ids = Object.values(DEMO_PEOPLE).flatMap((p) => (p.identifier ? [p.identifier] : []));
