@@ -1,6 +1,5 @@
 // A separate process for the keychain integration tests: a "restart of the core" is a new process that opens
 // the same user-data folder and the same keychain. Prints one JSON line.
-import { createCore } from '../core';
 import { openSettings } from '../settings/settings-store';
 import { createSecretStore } from './secret-store';
 import { createTokenVault } from './token-vault';
@@ -8,7 +7,10 @@ import { openWorkstation } from '../workstation/identity';
 
 const [action, dir, service, accountId = '', token = ''] = process.argv.slice(2);
 // `core-*` actions restart the whole core on the folder (its default keychain service), the others only the vault.
-const core = action!.startsWith('core-') ? createCore({ mode: 'browser', userDataDir: dir!, appVersion: '0.0.0-test' }) : null;
+// (Imported only then: the whole core is a large module graph to load.)
+const core = action!.startsWith('core-')
+  ? (await import('../core')).createCore({ mode: 'browser', userDataDir: dir!, appVersion: '0.0.0-test' })
+  : null;
 const settings = core?.settings ?? openSettings(dir!);
 const secrets = core?.workstation.secrets ?? createSecretStore({ service: service!, timeoutMs: 3000 });
 const vault = core?.workstation.tokens ?? createTokenVault(secrets, settings);
