@@ -57,3 +57,18 @@ describe('card service without PC/SC', () => {
     expect(logs.filter((m) => m.includes('restarting'))).toHaveLength(2);
   }, 60_000);
 });
+
+describe('card service whose process cannot start', () => {
+  it('does not hold the app: start() returns, the state turns to "error", requests fail with a code', async () => {
+    const svc = new CardService({
+      env: { ...process.env, NODE_OPTIONS: '--require /nonexistent/vigie-broken.js' },
+      startTimeoutMs: 1500,
+    });
+    const t0 = Date.now();
+    await svc.start();
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await svc.waitForState((s) => s.status === 'error', 20_000);
+    expect(await svc.request({ op: 'ping' }, 500)).toMatchObject({ ok: false, code: expect.stringMatching(/CARD_TIMEOUT|CARD_PROCESS_DOWN/) });
+    await svc.stop();
+  }, 40_000);
+});

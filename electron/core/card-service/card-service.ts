@@ -39,6 +39,7 @@ export interface CardServiceOptions {
   /** No pong within this time: the process is hung; it is killed and started again. */
   pingTimeoutMs?: number;
   requestTimeoutMs?: number;
+  startTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
   /** Restarts and failures of the card process (never a PIN: requests are not logged). */
   log?: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
@@ -95,6 +96,7 @@ export class CardService {
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private generation = 0;
   private readyWaiters: (() => void)[] = [];
+  private failedInARow = 0;
 
   constructor(private readonly o: CardServiceOptions = {}) {}
 
@@ -106,10 +108,25 @@ export class CardService {
     return this.child?.pid;
   }
 
+  /**
+   * Starts the card process and resolves once it is ready, or after `startTimeoutMs` (the app must not wait on
+   * the card: the state then says 'starting', or 'error' when the process keeps failing, and restarts go on).
+   */
   async start(): Promise<void> {
     this.stopping = false;
-    if (!this.child) this.launch();
-    await new Promise<void>((r) => (this.ready ? r() : this.readyWaiters.push(r)));
+    if (!this.child && !this.restartTimer) this.launch();
+    await new Promise<void>((r) => {
+      if (this.ready) return r();
+      const t = setTimeout(() => {
+        this.o.log?.('warn', 'card process not ready yet; the app goes on without it');
+        r();
+      }, this.o.startTimeoutMs ?? 15_000);
+      t.unref?.();
+      this.readyWaiters.push(() => {
+        clearTimeout(t);
+        r();
+      });
+    });
   }
 
   async stop(): Promise<void> {
@@ -205,11 +222,16 @@ export class CardService {
     this.child = undefined;
     this.ready = false;
     this.failAll('CARD_PROCESS_DOWN', why);
-    this.setState({ ...initialState() });
+    this.failedInARow++;
+    // Starting again; after three failures in a row without ever getting ready, say it is an error.
+    this.setState({ ...initialState(), status: this.failedInARow >= 3 ? 'error' : 'starting' });
     if (this.stopping) return;
     this.restarts++;
     const delay = Math.min(2000, 100 * 2 ** Math.min(this.restarts - 1, 4));
-    this.restartTimer = setTimeout(() => this.launch(), delay);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      this.launch();
+    }, delay);
     this.restartTimer.unref?.();
   }
 
@@ -226,6 +248,7 @@ export class CardService {
     switch (m.type) {
       case 'ready': {
         this.ready = true;
+        this.failedInARow = 0;
         this.lastPong = Date.now();
         const q = this.backlog;
         this.backlog = [];
