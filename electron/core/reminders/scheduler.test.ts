@@ -202,6 +202,15 @@ describe('reminder scheduler (fake clock, real settings file)', { timeout: 30_00
     expect(backend.followed.at(-1)).toEqual([]);
   });
 
+  it('follows the reminder days chosen in the settings', async () => {
+    openSettings(dir).updateWorkstationSettings({ reminderDays: [60, 2] });
+    await startApp('2027-01-13T08:00:00Z'); // D-60 (13 January 10:30) has not come yet
+    expect(daysShown()).toEqual([]);
+    await runUntil('2027-03-13T00:00:00Z');
+    expect(daysShown()).toEqual([60, 2]);
+    expect(parisDate(shown[0]!.at)).toBe('2027-01-13');
+  });
+
   it('a malformed answer counts as a failed refresh; a failing save is logged and retried, never thrown', async () => {
     const errors: string[] = [];
     const real = openSettings(dir);
