@@ -53,12 +53,26 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.password', '*.token', '*.newPassword', '*.currentPassword'];
+/** Never in the logs: credentials, tokens, and the client's address (personal data; the events log keeps it). */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'req.remoteAddress',
+  '*.password',
+  '*.token',
+  '*.newPassword',
+  '*.currentPassword',
+];
+
+/** The backend's pino logger (redactions included); `destination` for tests. */
+export function createLogger(level: NonNullable<BackendOptions['logLevel']> = 'info', destination?: { write(s: string): void }): Logger {
+  const o = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'vigie-backend' } };
+  return destination ? pino(o, destination) : pino(o);
+}
 
 export async function createBackend(options: BackendOptions): Promise<Backend> {
-  const log =
-    options.logger ??
-    pino({ level: options.logLevel ?? 'info', redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'vigie-backend' } });
+  const log = options.logger ?? createLogger(options.logLevel ?? 'info');
   const opened = await openDatabase(options.database, { poolSize: options.poolSize });
   try {
     await migrate(opened.db);
