@@ -46,7 +46,9 @@ export default async function setup(project: TestProject) {
   // One retry: the script takes a shared lock on the quickack route with other pcscd instances.
   await run('bash', [script, 'start'], { env }).catch(async () => {
     await new Promise((r) => setTimeout(r, 1000));
-    await run('bash', [script, 'start'], { env });
+    await run('bash', ['-x', script, 'start'], { env }).catch((e: { stderr?: string; stdout?: string }) => {
+      throw new Error(`pcscd-test.sh start failed twice:\n${e.stdout ?? ''}\n${(e.stderr ?? '').slice(-3000)}`);
+    });
   });
   project.provide('faultsPcsc', { skip: '', dir, port: String(port), sock: `${dir}/pcscd.comm` });
   return async () => {
