@@ -85,6 +85,16 @@ describe('reminder planner', () => {
     expect(notificationText(n, 'fr').body).toContain('dernier état connu');
   });
 
+  it('nobody signed in to ask is not "the server is down": stale only once the status is old, and said plainly', () => {
+    const fresh = planReminders({ accounts: [acc({ checkedAt: '2027-02-12T06:00:00Z' })], memory: {}, now: at('2027-02-12T08:30:00Z'), refreshFailing: true, failure: 'signed-out' });
+    expect(fresh.reminders[0]?.stale).toBe(false);
+    const old = planReminders({ accounts: [acc({ checkedAt: '2027-02-10T06:00:00Z' })], memory: {}, now: at('2027-02-12T08:30:00Z'), refreshFailing: true, failure: 'signed-out' });
+    expect(old.notify[0]).toMatchObject({ stale: true, staleReason: 'signed-out' });
+    const body = notificationText(old.notify[0]!, 'fr').body;
+    expect(body).toContain('(dernier état connu le 10 février à 07:00.)');
+    expect(body).not.toContain('serveur');
+  });
+
   it('lists the most urgent first and tells the nearest deadline in the tray', () => {
     const p = planReminders({
       accounts: [

@@ -43,6 +43,8 @@ export interface AccountMemory {
 }
 export type ReminderMemory = Record<string, AccountMemory>;
 
+export type StaleReason = 'unreachable' | 'signed-out';
+
 export interface ReminderNotice {
   accountId: string;
   displayName: string;
@@ -52,6 +54,8 @@ export interface ReminderNotice {
   blockAt: string;
   daysLeft: number;
   stale: boolean;
+  /** Why the status is stale (null when fresh). */
+  staleReason: StaleReason | null;
   checkedAt: string;
   /** Why it shows now: a reminder date passed, or a snooze ended. */
   cause: 'due' | 'snooze-ended';
@@ -67,6 +71,11 @@ export interface PlanInput {
   offsets?: readonly number[];
   /** The last refresh from the backend failed (the statuses are the last known ones). */
   refreshFailing: boolean;
+  /**
+   * Why: the backend could not be reached (stale at once), or nobody is signed in to ask it (stale only once
+   * the status is older than `staleAfterMs`). Defaults to 'unreachable'.
+   */
+  failure?: StaleReason | null;
   /** A status older than this is stale even if no refresh failed (e.g. the app slept). */
   staleAfterMs?: number;
 }
@@ -116,7 +125,10 @@ export function planReminders(input: PlanInput): Plan {
       prev && prev.blockAt === a.blockAt ? { ...prev } : { blockAt: a.blockAt, shownDays: null, shownAt: null, snoozedUntil: null };
     const blocked = a.state === 'blocked' || t >= blockAt.getTime();
     const daysLeft = parisDaysBetween(now, blockAt);
-    const stale = input.refreshFailing || t - new Date(a.checkedAt).getTime() > staleAfter;
+    const failure: StaleReason = input.failure ?? 'unreachable';
+    const old = t - new Date(a.checkedAt).getTime() > staleAfter;
+    const stale = (input.refreshFailing && failure === 'unreachable') || old;
+    const staleReason: StaleReason | null = !stale ? null : input.refreshFailing ? failure : 'signed-out';
     const urgency = urgencyFor(blocked, daysLeft);
 
     // The reminder due now: the blocked notice, or the latest passed reminder date.
@@ -137,6 +149,7 @@ export function planReminders(input: PlanInput): Plan {
       blockAt: a.blockAt,
       daysLeft,
       stale,
+      staleReason,
       checkedAt: a.checkedAt,
       cause,
       action: 'open-sign-in',

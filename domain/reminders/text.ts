@@ -32,12 +32,17 @@ export interface NotificationText {
 /** One OS notification. It asks the person to sign in; it never signs anyone in. */
 export function notificationText(n: ReminderNotice, lang: Language): NotificationText {
   const date = formatParisDate(n.blockAt, lang);
-  const staleNote =
-    n.stale && lang === 'fr'
-      ? ` (dernier état connu le ${timeFmt.fr.format(new Date(n.checkedAt))} : le serveur n’a pas pu être joint.)`
-      : n.stale
-        ? ` (last known status, ${timeFmt.en.format(new Date(n.checkedAt))}: the server could not be reached.)`
-        : '';
+  const when = timeFmt[lang].format(new Date(n.checkedAt));
+  const unreachable = n.staleReason !== 'signed-out';
+  const staleNote = !n.stale
+    ? ''
+    : lang === 'fr'
+      ? unreachable
+        ? ` (dernier état connu le ${when} : le serveur n’a pas pu être joint.)`
+        : ` (dernier état connu le ${when}.)`
+      : unreachable
+        ? ` (last known status, ${when}: the server could not be reached.)`
+        : ` (last known status, ${when}.)`;
   if (n.urgency === 'blocked') {
     return lang === 'fr'
       ? {

@@ -90,7 +90,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const notice: ReminderNotice = {
   accountId: 'a', displayName: 'Marie Curie', urgency: 'd7', days: 7, blockAt: '2027-03-14T09:30:00.000Z', daysLeft: 7,
-  stale: false, checkedAt: '2027-03-07T09:00:00.000Z', cause: 'due', action: 'open-sign-in',
+  stale: false, staleReason: null, checkedAt: '2027-03-07T09:00:00.000Z', cause: 'due', action: 'open-sign-in',
 };
 
 describe('runs all day', () => {

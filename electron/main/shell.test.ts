@@ -57,7 +57,7 @@ describe('tray icons', () => {
 describe('OS notifications', () => {
   const n = (urgency: ReminderNotice['urgency'], days: number): ReminderNotice => ({
     accountId: 'a', displayName: 'Marie Curie', urgency, days, blockAt: '2027-03-14T09:30:00.000Z', daysLeft: days,
-    stale: false, checkedAt: '2027-03-13T09:00:00.000Z', cause: 'due', action: 'open-sign-in',
+    stale: false, staleReason: null, checkedAt: '2027-03-13T09:00:00.000Z', cause: 'due', action: 'open-sign-in',
   });
   it('the day before and a block stay on screen; earlier reminders are quiet', () => {
     expect(systemNotification(n('d1', 1), 'fr')).toMatchObject({ urgency: 'critical', silent: false, body: expect.stringContaining('(demain)') });

@@ -202,6 +202,28 @@ describe('reminder scheduler (fake clock, real settings file)', { timeout: 30_00
     expect(backend.followed.at(-1)).toEqual([]);
   });
 
+  it('with nobody signed in, the last known status stays fresh for a while and never claims the server is down', async () => {
+    await startApp('2027-03-01T08:00:00Z');
+    backend.failing = true;
+    const signedOut = new AppError('UNAUTHENTICATED', 'nobody signed in', true);
+    running[0]!.stop();
+    const s = createReminderScheduler({
+      settings: openSettings(dir),
+      fetchStatuses: async () => Promise.reject(signedOut),
+      refreshEveryMs: 12 * HOUR,
+      maxSleepMs: 3 * HOUR,
+      staleAfterMs: 25 * HOUR,
+    });
+    running.push(s);
+    s.onNotify((n) => shown.push({ at: new Date(), n }));
+    await s.start();
+    expect(s.list()[0]).toMatchObject({ stale: false });
+    await runUntil('2027-03-07T12:00:00Z');
+    const d7 = shown.find((x) => x.n.days === 7)!.n;
+    expect(d7).toMatchObject({ stale: true, staleReason: 'signed-out' });
+    expect(notificationText(d7, 'fr').body).not.toContain('serveur');
+  });
+
   it('follows the reminder days chosen in the settings', async () => {
     openSettings(dir).updateWorkstationSettings({ reminderDays: [60, 2] });
     await startApp('2027-01-13T08:00:00Z'); // D-60 (13 January 10:30) has not come yet

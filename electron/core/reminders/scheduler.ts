@@ -103,6 +103,7 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
       now: t,
       offsets,
       refreshFailing: state.refreshFailing,
+      failure: state.refreshFailure ?? null,
       ...(opts.staleAfterMs !== undefined ? { staleAfterMs: opts.staleAfterMs } : {}),
     });
     // Remember first, then show: a crash in between loses a notification rather than repeating it forever.
@@ -132,13 +133,17 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
       }));
       failures = 0;
       nextRefreshAt = t.getTime() + refreshEvery;
-      save({ ...state, accounts, refreshFailing: false, lastRefreshAt: checkedAt });
+      save({ ...state, accounts, refreshFailing: false, refreshFailure: null, lastRefreshAt: checkedAt });
     } catch (e) {
       failures += 1;
       // Back off: 1, 2, 4 … minutes, never longer than the normal period.
       nextRefreshAt = t.getTime() + Math.min(refreshEvery, 60_000 * 2 ** Math.min(failures - 1, 10));
-      if (!state.refreshFailing) log('warn', 'account statuses could not be refreshed; showing the last known ones', { error: errorName(e) });
-      save({ ...state, refreshFailing: true });
+      const failure = e instanceof AppError && SIGNED_OUT.has(e.code) ? 'signed-out' : 'unreachable';
+      if (!state.refreshFailing || state.refreshFailure !== failure)
+        log(failure === 'signed-out' ? 'info' : 'warn', 'account statuses could not be refreshed; showing the last known ones', {
+          error: errorName(e),
+        });
+      save({ ...state, refreshFailing: true, refreshFailure: failure });
     }
   };
 
@@ -226,6 +231,9 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
     },
   };
 }
+
+/** Refusals that mean "nobody is signed in to ask", not "the backend is down". */
+const SIGNED_OUT = new Set(['UNAUTHENTICATED', 'SESSION_EXPIRED', 'SESSION_IDLE', 'SESSION_REVOKED']);
 
 function safe(fn: () => void) {
   try {

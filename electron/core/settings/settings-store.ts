@@ -34,6 +34,8 @@ export const ReminderStateSchema = z.object({
   accounts: z.array(KnownAccountSchema).max(200),
   memory: z.record(z.string(), AccountMemorySchema),
   refreshFailing: z.boolean(),
+  /** Why the last refresh failed: the backend unreachable, or nobody signed in to ask it. */
+  refreshFailure: z.enum(['unreachable', 'signed-out']).nullable().default(null),
   lastRefreshAt: z.string().max(40).nullable(),
   /** The clock at the last evaluation: a later evaluation earlier than this means the clock was set back. */
   lastTickAt: z.string().max(40).nullable(),
@@ -71,7 +73,7 @@ export const DEFAULT_SETTINGS: Settings = {
   startAtLogin: true,
   workstationLabel: 'Poste Vigie',
   workstation: null,
-  reminders: { accounts: [], memory: {}, refreshFailing: false, lastRefreshAt: null, lastTickAt: null, followed: [] },
+  reminders: { accounts: [], memory: {}, refreshFailing: false, refreshFailure: null, lastRefreshAt: null, lastTickAt: null, followed: [] },
   rememberedAccounts: [],
   eventsReviewedAt: {},
 };
