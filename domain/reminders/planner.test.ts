@@ -51,6 +51,17 @@ describe('reminder planner', () => {
     expect(p2.notify.map((n) => n.days)).toEqual([30]);
   });
 
+  it('an account missing from one answer and back in the next is not reminded twice', () => {
+    const p1 = run('2027-02-12T08:30:00Z');
+    expect(p1.notify.map((n) => n.days)).toEqual([30]);
+    const p2 = planReminders({ accounts: [], memory: p1.memory, now: at('2027-02-13T08:30:00Z'), refreshFailing: false });
+    expect(p2.memory).toEqual(p1.memory);
+    expect(run('2027-02-14T08:30:00Z', p2.memory).notify).toEqual([]);
+    // …and forgotten long after its block date.
+    const p3 = planReminders({ accounts: [], memory: p1.memory, now: at('2027-06-01T00:00:00Z'), refreshFailing: false });
+    expect(p3.memory).toEqual({});
+  });
+
   it('announces a blocked account once, with the way out', () => {
     const p1 = run('2027-03-14T09:00:00Z');
     expect(p1.notify).toHaveLength(1);

@@ -92,6 +92,8 @@ export interface Plan {
 }
 
 export const DEFAULT_STALE_AFTER_MS = 6 * 3600_000;
+/** What was shown for an account no longer listed is kept until its block date is this far in the past. */
+export const FORGET_AFTER_MS = 60 * 86_400_000;
 
 export function urgencyFor(blocked: boolean, daysLeft: number): Urgency {
   if (blocked) return 'blocked';
@@ -178,6 +180,13 @@ export function planReminders(input: PlanInput): Plan {
       checkedAt: a.checkedAt,
       snoozedUntil: mem.snoozedUntil,
     });
+  }
+
+  // Accounts missing from this answer (the person signed in sees fewer accounts, say) keep what was shown to them,
+  // so nothing shows twice when they come back; forgotten once their block date is long past.
+  for (const [id, m] of Object.entries(input.memory)) {
+    if (memory[id] || new Date(m.blockAt).getTime() < t - FORGET_AFTER_MS) continue;
+    memory[id] = m;
   }
 
   reminders.sort((x, y) => URGENCY_RANK[x.urgency] - URGENCY_RANK[y.urgency] || x.daysLeft - y.daysLeft || x.displayName.localeCompare(y.displayName));
