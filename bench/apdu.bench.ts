@@ -81,9 +81,22 @@ export default async function apduBench(args: string[]): Promise<boolean> {
     // Insertion → identity ready, beyond the PC/SC insertion event seen here.
     const mon = new pcsc.Context();
     const lat: number[] = [];
+    const removal: number[] = [];
+    const stateOf = async () => (await mon.waitForChange([{ name: reader, state: 0, changed: false, atr: null }], 0))![0]!.state & ~pcsc.SCARD_STATE_CHANGED;
     for (let i = 0; i < insertions; i++) {
+      // Removal → state "empty" (the session locks on it), beyond the PC/SC removal event seen here.
+      const present = await stateOf();
+      let tEmpty = 0;
+      const empty = svc.waitForState((s) => s.status === 'empty', 10_000).then(() => (tEmpty = performance.now()));
+      const gone = (async () => {
+        for (;;) {
+          const ch = await mon.waitForChange([{ name: reader, state: present, changed: false, atr: null }], 5000);
+          if ((ch?.[0]?.state ?? 0) & pcsc.SCARD_STATE_EMPTY) return performance.now();
+        }
+      })();
       await card.pull();
-      await svc.waitForState((s) => s.status === 'empty');
+      const [tGone] = await Promise.all([gone, empty]);
+      removal.push(tEmpty - tGone);
       const before = (await mon.waitForChange([{ name: reader, state: 0, changed: false, atr: null }], 0))![0]!.state & ~pcsc.SCARD_STATE_CHANGED;
       let tState = 0;
       const ready = svc.waitForState((s) => s.status === 'present' && !!s.readers.find((r) => r.name === reader)?.card?.holder, 10_000).then(() => (tState = performance.now()));
@@ -100,6 +113,8 @@ export default async function apduBench(args: string[]): Promise<boolean> {
     }
     mon.close();
     const ins = summarize(lat);
+    const rem = summarize(removal);
+    console.log(`removal → state "empty" beyond the PC/SC event:       p50 ${rem.p50.toFixed(1)} ms  p95 ${rem.p95.toFixed(1)} ms  (n=${rem.n})`);
     console.log(`insertion → identity ready beyond the PC/SC event: p50 ${ins.p50.toFixed(1)} ms  p95 ${ins.p95.toFixed(1)} ms  (n=${ins.n})`);
     return report(
       'apdu',
@@ -112,6 +127,8 @@ export default async function apduBench(args: string[]): Promise<boolean> {
         insert_to_identity_p50_ms: ins.p50,
         insert_to_identity_p95_ms: ins.p95,
         insert_target: '<= 150',
+        removal_to_empty_p50_ms: rem.p50,
+        removal_to_empty_p95_ms: rem.p95,
       },
       ratio,
       '<=',

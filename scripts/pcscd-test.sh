@@ -32,9 +32,11 @@ route_use() {
   (
     flock 9
     touch "$ME"
-    if ! ip route show table local 2>/dev/null | grep -q '^local 127.0.0.2 dev lo'; then
-      ip route add "${ROUTE[@]}" proto kernel scope host src 127.0.0.1 quickack 1 2>/dev/null && touch "$QA/ours"
+    # (no grep -q: with pipefail, its early exit would make `ip` die of SIGPIPE and the test lie)
+    if ! ip route show table local 2>/dev/null | grep '^local 127.0.0.2 dev lo' >/dev/null; then
+      if ip route add "${ROUTE[@]}" proto kernel scope host src 127.0.0.1 quickack 1 2>/dev/null; then touch "$QA/ours"; fi
     fi
+    true
   ) 9>"$QA/lock"
 }
 
@@ -43,10 +45,19 @@ route_release() {
   (
     flock 9
     rm -f "$ME"
+    # Forget instances that died without stopping.
+    for m in "$QA"/users/*; do
+      [ -e "$m" ] || continue
+      local d pid
+      d="$(basename "$m" | tr '_' '/')"
+      pid="$(cat "$d/pcscd.pid.outer" 2>/dev/null || true)"
+      if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then rm -f "$m"; fi
+    done
     if [ -z "$(ls -A "$QA/users" 2>/dev/null)" ] && [ -f "$QA/ours" ]; then
       ip route del "${ROUTE[@]}" 2>/dev/null || true
       rm -f "$QA/ours"
     fi
+    true
   ) 9>"$QA/lock"
 }
 
