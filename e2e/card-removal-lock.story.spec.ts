@@ -2,9 +2,11 @@ import { expect, saveScreen, test } from './fixtures';
 import { missing } from './probe';
 import { insertDemoCard, openDemo, typePin } from './stories';
 
+// a story starts a web host with its embedded backend and virtual reader: slow on a shared machine
+test.describe.configure({ timeout: 180_000 });
+
 /** Story: pulling the card locks the session at once; the card and PIN unlock it. */
 test('pulling the card locks the session', async ({ app, vigie }) => {
-  test.setTimeout(180_000);
   const why = await missing(vigie, [['card.verifyPinAndSignIn', { pin: '0000' }], ['demo.insertCard', { personId: 'holder', profile: 'cps3' }], ['demo.removeCard'], ['session.getState']]);
   test.skip(why !== null, why ?? '');
   await insertDemoCard(app, 'holder');

@@ -3,9 +3,11 @@ import { missing } from './probe';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../backend/demo/people';
 import { signInWithPassword } from './stories';
 
+// a story starts a web host with its embedded backend and virtual reader: slow on a shared machine
+test.describe.configure({ timeout: 180_000 });
+
 /** Story: the holder sees every account of the pharmacy, delegates sorted by urgency. */
 test('the holder sees the delegates sorted by urgency', async ({ app, vigie }) => {
-  test.setTimeout(180_000);
   const why = await missing(vigie, [['session.signInWithPassword', { identifier: 'nobody', password: 'x' }], ['accounts.listPharmacy']]);
   test.skip(why !== null, why ?? '');
   // the holder also has the pharmacy's Assurance Maladie number and a password

@@ -260,7 +260,7 @@ export class FakeCore {
       case 'unblock.eligibility':
         return this.ok({ paths: ['security_key', 'postal_code'], securityKeyTriesLeft: 3 });
       case 'unblock.securityKeyQuestions':
-        return this.ok({ questions: [{ id: 'birth', kind: 'date' }, { id: 'nir', kind: 'digits', length: 4 }] });
+        return this.ok({ questions: [{ id: 'birth_date', kind: 'date' }, { id: 'practice_postal_code', kind: 'postal-code' }, { id: 'iban_last4', kind: 'digits', length: 4 }] });
       case 'unblock.submitSecurityKey':
         return this.ok({ ticket: 't-1', expiresAt: iso(Date.now() + 600_000) });
       case 'unblock.postalState':

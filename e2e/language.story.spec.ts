@@ -3,6 +3,9 @@ import fr from '../renderer/src/i18n/fr';
 import { expectNoSeriousA11yIssues } from './a11y';
 import { expect, saveScreen, test } from './fixtures';
 
+// a story starts a web host with its embedded backend and virtual reader: slow on a shared machine
+test.describe.configure({ timeout: 180_000 });
+
 function leaves(o: unknown): string[] {
   if (typeof o !== 'object' || o === null) return [String(o)];
   return Object.values(o).flatMap(leaves);
@@ -13,7 +16,6 @@ const FRENCH = leaves(fr).filter((s) => !enSet.has(s) && !s.includes('{{') && s.
 
 /** Story: switching to English changes every visible string, on every screen reachable before signing in. */
 test('switching to English leaves no French on screen', async ({ app }) => {
-  test.setTimeout(180_000);
   await expect(app.getByRole('heading', { level: 1 })).toHaveText('Connexion');
   await app.getByRole('radio', { name: 'English' }).click();
   await expect(app.getByRole('heading', { level: 1 })).toHaveText('Sign in');

@@ -2,9 +2,11 @@ import { expect, saveScreen, test } from './fixtures';
 import { missing } from './probe';
 import { insertDemoCard, typePin } from './stories';
 
+// a story starts a web host with its embedded backend and virtual reader: slow on a shared machine
+test.describe.configure({ timeout: 180_000 });
+
 /** Story: two wrong PINs show 2 then 1 tries left; the third says the card's PIN is blocked, not the account. */
 test('wrong PINs count down, and the third blocks the card, not the account', async ({ app, vigie }) => {
-  test.setTimeout(180_000);
   const why = await missing(vigie, [['card.verifyPinAndSignIn', { pin: '0000' }], ['demo.insertCard', { personId: 'employee', profile: 'cps3' }], ['demo.removeCard']]);
   test.skip(why !== null, why ?? '');
   await insertDemoCard(app, 'employee');

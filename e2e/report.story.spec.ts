@@ -3,9 +3,11 @@ import { missing } from './probe';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../backend/demo/people';
 import { signInWithPassword } from './stories';
 
+// a story starts a web host with its embedded backend and virtual reader: slow on a shared machine
+test.describe.configure({ timeout: 180_000 });
+
 /** Story: a report from the log revokes the sessions and shows the case. */
 test('a report from the log closes the sessions and shows the case', async ({ app, vigie }) => {
-  test.setTimeout(180_000);
   const why = await missing(vigie, [['session.signInWithPassword', { identifier: 'nobody', password: 'x' }], ['events.listCases']]);
   test.skip(why !== null, why ?? '');
   // the holder also has the pharmacy's Assurance Maladie number and a password

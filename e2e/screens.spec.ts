@@ -3,6 +3,9 @@ import { expectNoSeriousA11yIssues } from './a11y';
 import { ACCOUNTS, cardState, FakeCore, reminder, SIGNED_IN } from './fake-core';
 import { expect, saveScreen, test } from './fixtures';
 
+// each test starts a web host and walks several screens with axe: slow on a shared machine
+test.describe.configure({ timeout: 180_000 });
+
 /**
  * Every screen, in French then English, with its data from a stand-in core (see fake-core.ts): what a person
  * sees, axe-checked, and saved as a screenshot artifact. The stories against the real core are in *.story.spec.ts.

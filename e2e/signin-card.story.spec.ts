@@ -3,9 +3,11 @@ import { expect, saveScreen, test } from './fixtures';
 import { missing } from './probe';
 import { insertDemoCard, typePin } from './stories';
 
+// a story starts a web host with its embedded backend and virtual reader: slow on a shared machine
+test.describe.configure({ timeout: 180_000 });
+
 /** Story: the pharmacist inserts the card, types the PIN, reaches the dashboard (real core, card-sim in the reader). */
 test('the pharmacist inserts the card, types the PIN and reaches the dashboard', async ({ app, vigie }) => {
-  test.setTimeout(180_000);
   const why = await missing(vigie, [['card.verifyPinAndSignIn', { pin: '0000' }], ['demo.insertCard', { personId: 'holder', profile: 'cps3' }], ['demo.removeCard'], ['accounts.getMine']]);
   test.skip(why !== null, why ?? '');
   await insertDemoCard(app, 'holder');

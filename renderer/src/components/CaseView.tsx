@@ -32,7 +32,7 @@ export function CaseView({ c }: { c: Case }) {
       </ul>
       <h3 className="subhead">{t('report.nextTitle')}</h3>
       <p>{c.advice}</p>
-      <p className="muted">{t('report.phone')}</p>
+      {!c.advice.includes('36 08') && <p className="muted">{t('report.phone')}</p>}
     </div>
   );
 }

@@ -24,7 +24,9 @@ export function ReminderBanner({ reminders, now = new Date() }: { reminders: Rem
           <StatusBadge urgency={r.urgency} />
           <span>
             {r.urgency === 'blocked'
-              ? t('reminders.blocked', { name: r.displayName, date: formatDate(r.blockAt, i18n.language) })
+              ? r.daysLeft > 0
+                ? t('reminders.blockedNow', { name: r.displayName })
+                : t('reminders.blocked', { name: r.displayName, date: formatDate(r.blockAt, i18n.language) })
               : t('reminders.banner', { name: r.displayName, date: formatDate(r.blockAt, i18n.language), count: r.daysLeft })}
           </span>
         </div>

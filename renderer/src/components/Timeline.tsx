@@ -40,7 +40,7 @@ export function Timeline({ status, now = new Date(), compact = false }: { status
           return <span key={d} className="timeline-tick" style={{ left: `${pos(at)}%` }} title={t('timeline.tick', { count: d })} />;
         })}
         <span className="timeline-today" style={{ left: `${today}%` }}>
-          <span className="timeline-today-label">{t('timeline.today')}</span>
+          <span className={`timeline-today-label${today > 85 ? ' at-end' : today < 15 ? ' at-start' : ''}`}>{t('timeline.today')}</span>
         </span>
       </div>
       <figcaption className="timeline-legend small">

@@ -46,6 +46,7 @@ describe('every text the screens ask for exists in both languages', () => {
       ...['card-removed', 'idle', 'absolute', 'sign-out', 'revoked', 'backend'].flatMap((r) => [`lock.reason.${r}`, `lock.ended.${r}`]),
       ...['card', 'ecps', 'security_key', 'postal_code'].flatMap((p) => ['title', 'needs', 'takes', 'go'].map((x) => `unblock.path.${p}.${x}`)),
       ...['dedicated-mailbox', 'password-fresh', 'credentials-not-shared', 'events-reviewed'].flatMap((c) => ['title', 'ok', 'todo', 'action'].map((x) => `dashboard.checklist.${c}.${x}`)),
+      ...['birth_date', 'practice_postal_code', 'iban_last4'].map((q) => `unblock.key.id.${q}`),
       ...['sessions-revoked', 'password-change-required', 'account-blocked'].map((a) => `report.action.${a}`),
     ];
     const missing = dynamic.filter((k) => !has(fr, k) || !has(en, k));

@@ -31,7 +31,9 @@ export function AccountRow({ account, onRevoke }: { account: AccountStatus; onRe
         <StatusBadge urgency={urgency} />
         <p className="account-days">
           {account.state === 'blocked'
-            ? t('accounts.blockedSince', { date: formatDate(account.blockAt, i18n.language) })
+            ? account.reason === 'suspicious' || account.daysLeft > 0
+              ? t('accounts.blockedSuspicious')
+              : t('accounts.blockedSince', { date: formatDate(account.blockAt, i18n.language) })
             : t('accounts.daysLeft', { count: account.daysLeft })}
         </p>
         {onRevoke && account.kind !== 'holder' && (

@@ -97,7 +97,7 @@ export function DashboardView({ account, now = new Date() }: { account: MyAccoun
             </Link>
           </>
         ) : (
-          <p className="muted">{t('dashboard.keepActive')}</p>
+          <p className="muted">{t(s.kind === 'password_delegate' ? 'dashboard.keepActivePassword' : 'dashboard.keepActive')}</p>
         )}
         <Timeline status={s} now={now} />
       </section>

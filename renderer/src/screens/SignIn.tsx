@@ -1,4 +1,4 @@
-import { KeyRound, Smartphone, CreditCard } from 'lucide-react';
+import { CloudOff, KeyRound, Smartphone, CreditCard } from 'lucide-react';
 import { useId, useState, type FormEvent } from 'react';
 import { Button, Tab, TabList, TabPanel, Tabs } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
@@ -13,7 +13,7 @@ import { ErrorState, Success, TriesDots } from '../components/ui';
 import { useApi, useShell } from '../lib/api-context';
 import { errorText } from '../lib/errors';
 import { formatTime } from '../lib/format';
-import { useCardState, useEcpsState } from '../lib/hooks';
+import { useBackendStatus, useCardState, useEcpsState } from '../lib/hooks';
 
 type Blocked = Extract<SignInOutcome, { status: 'blocked' }>;
 
@@ -319,10 +319,17 @@ export type SignInMethod = 'card' | 'ecps' | 'password';
 /** Sign-in: reacts to the card before anyone clicks; e-CPS; identifier and password for delegates. */
 export function SignIn({ initialMethod = 'card', title, intro }: { initialMethod?: SignInMethod; title?: string; intro?: string }) {
   const { t } = useTranslation();
+  const backend = useBackendStatus();
   return (
     <div className="signin">
       <h1 className="page-title">{title ?? t('home.title')}</h1>
       <p className="lead">{intro ?? t('home.intro')}</p>
+      {backend && !backend.reachable && (
+        <p className="note note-offline" role="status" data-testid="backend-offline">
+          <CloudOff aria-hidden="true" size={18} />
+          {t('signIn.backendOffline')}
+        </p>
+      )}
       <Tabs defaultSelectedKey={initialMethod} className="tabs">
         <TabList aria-label={t('signIn.methods')} className="tab-list">
           <Tab id="card" className="tab">

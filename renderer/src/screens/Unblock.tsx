@@ -49,6 +49,9 @@ export function PathChoice({ paths, onChoose }: { paths: Path[]; onChoose: (p: P
   );
 }
 
+/** Questions whose meaning Vigie knows; any other is labelled by its kind. */
+const KNOWN_QUESTIONS = ['birth_date', 'practice_postal_code', 'iban_last4'];
+
 function SecurityKeyStep({ identifier, onTicket }: { identifier: string; onTicket: (ticket: string) => void }) {
   const { t } = useTranslation();
   const api = useApi();
@@ -63,7 +66,14 @@ function SecurityKeyStep({ identifier, onTicket }: { identifier: string; onTicke
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
-    const r = await api.unblock.submitSecurityKey({ identifier, answers });
+    // dates are typed the French way (14/07/1979) and sent as ISO dates (1979-07-14)
+    const iso = Object.fromEntries(
+      Object.entries(answers).map(([k, v]) => {
+        const m = /^(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})$/.exec(v.trim());
+        return [k, m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : v.trim()];
+      }),
+    );
+    const r = await api.unblock.submitSecurityKey({ identifier, answers: iso });
     setBusy(false);
     if (r.ok) onTicket(r.value.ticket);
     else setCode(r.code);
@@ -74,15 +84,20 @@ function SecurityKeyStep({ identifier, onTicket }: { identifier: string; onTicke
       <p>{t('unblock.key.intro')}</p>
       {questions?.map((q) => (
         <div className="field" key={q.id}>
-          <label htmlFor={`${id}-${q.id}`}>{t(`unblock.key.q.${q.kind}`, { count: q.length ?? 0 })}</label>
+          <label htmlFor={`${id}-${q.id}`}>
+            {KNOWN_QUESTIONS.includes(q.id) ? t(`unblock.key.id.${q.id}`) : t(`unblock.key.q.${q.kind}`, { count: q.length ?? 0 })}
+          </label>
           <input
             id={`${id}-${q.id}`}
-            type={q.kind === 'date' ? 'date' : 'text'}
-            inputMode={q.kind === 'date' ? undefined : 'numeric'}
+            inputMode="numeric"
             autoComplete="off"
-            maxLength={q.length}
+            placeholder={q.kind === 'date' ? t('unblock.key.datePlaceholder') : undefined}
+            maxLength={q.kind === 'date' ? 10 : q.length}
             value={answers[q.id] ?? ''}
-            onChange={(e) => setAnswers({ ...answers, [q.id]: e.target.value })}
+            onChange={(e) => {
+              const v = e.target.value;
+              setAnswers((prev) => ({ ...prev, [q.id]: v }));
+            }}
             data-question={q.id}
           />
         </div>
