@@ -2,6 +2,7 @@
  * `npm run backend`                  start the backend (embedded PGlite in ./.vigie/backend-data, or DATABASE_URL)
  * `npm run backend -- --demo`        same, seeding the demo pharmacy on first start
  * `npm run backend -- seed --demo`   create the demo pharmacy and exit
+ * `npm run backend -- letter-printed <reference>`   the mail service printed a postal letter
  *
  * Environment: DATABASE_URL (postgres://… or pglite:<folder>), PORT (8787), HOST (127.0.0.1), LOG_LEVEL (info),
  * SMTP_HOST / SMTP_PORT / SMTP_USER / SMTP_PASS / MAIL_FROM (else .eml files in ./.vigie/mail-outbox),
@@ -16,6 +17,7 @@ import { seedDemo } from './demo/seed';
 import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY } from './demo/people';
 import type { MailerOptions } from './mail/transport';
 import { signinFromEnv } from './signin/env';
+import { markLetterPrinted } from './signin/unblock';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -60,6 +62,17 @@ async function main() {
       const r = await seedDemo(opened.db, new Date());
       console.log(r.created ? `seeded the demo pharmacy in ${shown}` : `the demo pharmacy already exists in ${shown}`);
       printDemo();
+    } finally {
+      await opened.close();
+    }
+    return;
+  }
+  if (positionals[0] === 'letter-printed' && positionals[1]) {
+    const opened = await openDatabase(database);
+    try {
+      await migrate(opened.db);
+      const done = await markLetterPrinted(opened.db, positionals[1], new Date());
+      console.log(done ? `letter ${positionals[1]} printed` : `no unprinted letter ${positionals[1]}`);
     } finally {
       await opened.close();
     }

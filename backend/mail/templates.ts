@@ -2,7 +2,7 @@
 import { frDate, frTime } from './format';
 
 export interface Mail {
-  kind: 'sign_in' | 'blocked_inactivity' | 'blocked_suspicious' | 'reminder' | 'password_changed' | 'postal_code_requested' | 'account_unblocked' | 'report_case';
+  kind: 'sign_in' | 'blocked_inactivity' | 'blocked_suspicious' | 'reminder' | 'password_changed' | 'postal_code_requested' | 'account_unblocked' | 'report_case' | 'security_key_set';
   subject: string;
   text: string;
 }

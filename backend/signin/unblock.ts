@@ -100,9 +100,23 @@ export async function recordSecurityKey(ctx: Ctx, deps: SigninDeps, accountId: s
   const now = ctx.clock.now();
   const r = await setSecurityKey(deps.securityKeys, accountId, answers, now, deps.fields);
   if (!r.ok) throw new AppError(r.code, r.message);
-  await ctx.db.transaction().execute((trx) =>
-    appendEvents(trx, [{ ...evMetaOf(meta), accountId, at: now, type: 'security_key_set', outcome: 'success', details: {} }]),
-  );
+  const acc = await accountQuery(ctx.db).where('a.id', '=', accountId).executeTakeFirstOrThrow();
+  await ctx.db.transaction().execute(async (trx) => {
+    await appendEvents(trx, [{ ...evMetaOf(meta), accountId, at: now, type: 'security_key_set', outcome: 'success', details: {} }]);
+    // The owner hears of it: a key set by someone else would be a way in.
+    await enqueueMails(trx, now, [
+      {
+        kind: 'security_key_set',
+        subject: 'La clé de sécurité de votre compte amelipro a été enregistrée',
+        text:
+          `Bonjour ${acc.display_name},\n\nLa clé de sécurité de votre compte amelipro (les informations personnelles qui permettent de le débloquer en ligne) ` +
+          `vient d'être enregistrée${meta.workstationLabel ? ` depuis le poste « ${meta.workstationLabel} »` : ''}.\n\n` +
+          "Si vous n'êtes pas à l'origine de ce changement, signalez-le sans attendre : appelez le 36 08, ou contactez le délégué numérique en santé de votre CPAM.\n\n—\nVigie, pour votre compte amelipro.\n",
+        accountId,
+        to: acc.email,
+      },
+    ]);
+  });
   return { setAt: now.toISOString() };
 }
 
@@ -169,6 +183,12 @@ function toDto(r: PostalCodeRecord | null, now: Date, deps: SigninDeps, printedA
     nextRequestAt: st.nextRequestAt?.toISOString() ?? null,
     reference: r.reference,
   };
+}
+
+/** The mail service printed the letter (`npm run backend -- letter-printed <reference>`): the user sees "in the post". */
+export async function markLetterPrinted(db: Ctx['db'], reference: string, at: Date): Promise<boolean> {
+  const r = await db.updateTable('postal_codes').set({ printed_at: at }).where('reference', '=', reference).where('printed_at', 'is', null).returning('id').executeTakeFirst();
+  return !!r;
 }
 
 async function printedAtOf(ctx: Ctx, id: string | undefined): Promise<Date | null> {

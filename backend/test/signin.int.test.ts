@@ -16,6 +16,7 @@ import { verifyChain } from '../events/chain';
 import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, createAccount } from '../services/accounts';
 import { readLetter } from '../unblock/letter-reader';
 import { setSecurityKey } from '../unblock/security-key';
+import { markLetterPrinted } from '../signin/unblock';
 import { call, newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
 
 const P = DEMO_PEOPLE;
@@ -284,6 +285,8 @@ describe('postal code', () => {
     expect(mail.text).toContain(req.json.reference as string);
     expect(mail.text).not.toContain(code);
     expect((await call(env, 'POST', '/v1/unblock/postal-code/state', { ws, body: { identifier: id } })).json).toMatchObject({ status: 'requested', reference: req.json.reference });
+    expect(await markLetterPrinted(env.backend.db, req.json.reference as string, env.clock.now())).toBe(true);
+    expect((await call(env, 'POST', '/v1/unblock/postal-code/state', { ws, body: { identifier: id } })).json).toMatchObject({ status: 'in-post', printedAt: expect.any(String), expectedBy: expect.any(String) });
 
     expect((await call(env, 'POST', '/v1/unblock/postal-code', { ws, body: { identifier: id, code: 'ABCD-EFGH-JKMN' } })).json.code).toBe('POSTAL_CODE_WRONG');
     const ok = await call(env, 'POST', '/v1/unblock/postal-code', { ws, body: { identifier: id, code: code.toLowerCase().replace(/(.{4})/g, '$1 ') } });
@@ -347,6 +350,7 @@ describe('suspicious rules and report cases', () => {
     expect(s.status, s.body).toBe(200);
     const token = s.json.token as string;
     expect((await call(env, 'POST', '/v1/me/security-key', { ws, token, body: { answers: KEY } })).status).toBe(200);
+    expect((await env.deliver()).filter((m) => m.to.includes(P.accountantSoon.email)).map((m) => m.subject)).toContain('La clé de sécurité de votre compte amelipro a été enregistrée');
     const ev = await call(env, 'GET', '/v1/events?type=sign_in&limit=2', { ws, token });
     const eventId = (ev.json.events as { id: number }[])[1]!.id;
     const c = await call(env, 'POST', '/v1/reports', { ws, token, body: { eventId, comment: 'Pas moi', blockAccount: true } });
