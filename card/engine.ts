@@ -307,9 +307,13 @@ export class CardEngine {
       const x = this.activeCps();
       if (!o.fresh && x.identity) return { ...x.identity, reader: x.name };
       const identity = await this.onCard(x, (p) => p.readIdentity(), o.signal);
+      const unchanged = x.identity?.serial === identity.serial && x.identity.certificate.length === identity.certificate.length &&
+        Buffer.compare(x.identity.certificate, identity.certificate) === 0;
       x.identity = identity;
-      x.error = undefined;
-      this.publish();
+      if (!unchanged || x.error) {
+        x.error = undefined;
+        this.publish();
+      }
       return { ...identity, reader: x.name };
     }, o.signal);
   }

@@ -63,12 +63,19 @@ export const CardErrorSchema = z.object({
   triesLeft: z.number().int().optional(),
 });
 
-export const FromCardSchema = z.union([
-  z.object({ type: z.literal('ready'), pid: z.number().int() }),
-  z.object({ type: z.literal('state'), state: CardStateSchema }),
-  z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
-  z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(false), error: CardErrorSchema }),
-]);
+const ReadySchema = z.object({ type: z.literal('ready'), pid: z.number().int() });
+const StateSchema = z.object({ type: z.literal('state'), state: CardStateSchema });
+const OkSchema = z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown() });
+const FailSchema = z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(false), error: CardErrorSchema });
+export const FromCardSchema = z.union([ReadySchema, StateSchema, OkSchema, FailSchema]);
 export type FromCard = z.infer<typeof FromCardSchema>;
+
+/** Validates a message from the card process, trying only the schema its `type` and `ok` name. */
+export function parseFromCard(raw: unknown): ReturnType<typeof FromCardSchema.safeParse> {
+  const m = raw as { type?: unknown; ok?: unknown } | null;
+  const schema =
+    m?.type === 'result' ? (m.ok === true ? OkSchema : FailSchema) : m?.type === 'state' ? StateSchema : m?.type === 'ready' ? ReadySchema : FromCardSchema;
+  return schema.safeParse(raw) as ReturnType<typeof FromCardSchema.safeParse>;
+}
 
 export { CardKindSchema };
