@@ -1,12 +1,14 @@
 import { defineProject } from 'vitest/config';
 
-// Backend integration tests against embedded PGlite (one in-memory instance per test file).
+// Backend integration tests against embedded PGlite: each test file opens its own copy of a migrated data
+// folder made once for the run (./test/pglite-global-setup.ts).
 export default defineProject({
   test: {
     name: 'backend-pglite',
     include: ['backend/**/*.int.test.ts'],
     environment: 'node',
     env: { VIGIE_TEST_DB: 'pglite' },
+    globalSetup: ['backend/test/pglite-global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

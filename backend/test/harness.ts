@@ -4,6 +4,9 @@
  * test moves, and a small HTTP helper. No mocks.
  */
 import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import PostalMime from 'postal-mime';
 import pg from 'pg';
@@ -81,9 +84,24 @@ export class TestSmtp {
 
 export const dbKind = (): 'pglite' | 'postgres' => (process.env.VIGIE_TEST_DB === 'postgres' ? 'postgres' : 'pglite');
 
-/** A database URL for this test file: in-memory PGlite, or a new database on the run's PostgreSQL server. */
+const copies: string[] = [];
+process.on('exit', () => {
+  for (const c of copies) rmSync(c, { recursive: true, force: true });
+});
+
+/**
+ * A database URL for this test file: a copy of the run's migrated PGlite folder (in memory when there is no
+ * template, e.g. a file run outside the project), or a new database on the run's PostgreSQL server.
+ */
 export async function testDatabaseUrl(): Promise<string> {
-  if (dbKind() === 'pglite') return 'pglite:memory';
+  if (dbKind() === 'pglite') {
+    const template = inject('pgliteTemplate');
+    if (!template) return 'pglite:memory';
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-pglite-'));
+    copies.push(dir);
+    cpSync(template, join(dir, 'data'), { recursive: true });
+    return `pglite:${join(dir, 'data')}`;
+  }
   const admin = inject('pgUrl');
   const name = `vigie_t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const c = new pg.Client({ connectionString: admin });
