@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import PostalMime from 'postal-mime';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { createBackend, type Backend, type BackendOptions } from '../app';
 import { HEADER_APP_VERSION, HEADER_WORKSTATION, HEADER_WORKSTATION_LABEL } from '../../domain/backend-api';
 
@@ -85,8 +85,10 @@ export class TestSmtp {
 export const dbKind = (): 'pglite' | 'postgres' => (process.env.VIGIE_TEST_DB === 'postgres' ? 'postgres' : 'pglite');
 
 const copies: string[] = [];
-process.on('exit', () => {
-  for (const c of copies) rmSync(c, { recursive: true, force: true });
+// Registered when a test file imports this module; 'stack' hook order runs it after the file's own
+// afterAll (which closes its backends).
+afterAll(() => {
+  for (const c of copies.splice(0)) rmSync(c, { recursive: true, force: true });
 });
 
 /**
