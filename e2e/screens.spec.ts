@@ -223,3 +223,29 @@ test('the layout holds at 200 % zoom', async ({ page, vigie }) => {
     await saveScreen(page, `zoom200-${hash.replace(/[#/]/g, '') || 'dashboard'}`);
   }
 });
+
+/** Keyboard only: every stop of the sign-in screen shows where the focus is, and the PIN goes in without a mouse. */
+test('the keyboard alone signs in, with the focus always visible', async ({ page, vigie }) => {
+  await start(page, vigie.url);
+  await page.locator('body').click({ position: { x: 1, y: 1 } });
+  await page.keyboard.press('Home');
+  const seen: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    await page.keyboard.press('Tab');
+    const focus = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return null;
+      const s = getComputedStyle(el);
+      return { name: (el.getAttribute('aria-label') ?? el.textContent ?? el.tagName).trim().slice(0, 30), outline: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+    });
+    if (!focus) continue;
+    seen.push(focus.name);
+    expect(focus.outline, `focus ring on « ${focus.name} »`).not.toBe('none');
+    expect(focus.width).toBeGreaterThanOrEqual(2);
+  }
+  expect(seen.length).toBeGreaterThan(5);
+  await page.getByTestId('pin-input').focus();
+  await page.keyboard.type('1234');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('sign-out')).toBeVisible();
+});

@@ -236,6 +236,7 @@ const en: Messages = {
     checklist: {
       title: 'Account security',
       status: { ok: 'done', todo: 'to do', unknown: 'to check' },
+      emailOnFile: 'Address on the account: {{email}}',
       'dedicated-mailbox': {
         title: 'A mailbox dedicated to amelipro',
         ok: 'The account’s messages arrive in a mailbox kept for amelipro.',

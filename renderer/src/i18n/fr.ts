@@ -234,6 +234,7 @@ const fr = {
     checklist: {
       title: 'Sécurité du compte',
       status: { ok: 'fait', todo: 'à faire', unknown: 'à vérifier' },
+      emailOnFile: 'Adresse du compte : {{email}}',
       'dedicated-mailbox': {
         title: 'Une boîte mail dédiée à amelipro',
         ok: 'Les messages du compte arrivent dans une boîte réservée à amelipro.',

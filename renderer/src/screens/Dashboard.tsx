@@ -36,7 +36,7 @@ const CHECK_ACTIONS: Record<SecurityCheck['id'], string | null> = {
   'events-reviewed': '/events',
 };
 
-function Checklist({ checks, holder }: { checks: SecurityCheck[]; holder: boolean }) {
+function Checklist({ checks, holder, email }: { checks: SecurityCheck[]; holder: boolean; email: string | null }) {
   const { t } = useTranslation();
   return (
     <section className="panel" aria-labelledby="checklist-title" data-testid="checklist">
@@ -59,6 +59,7 @@ function Checklist({ checks, holder }: { checks: SecurityCheck[]; holder: boolea
                   {c.status === 'ok' ? t(`dashboard.checklist.${c.id}.ok`) : t(`dashboard.checklist.${c.id}.todo`)}
                   {c.detail ? ` (${c.detail})` : ''}
                 </p>
+                {c.id === 'dedicated-mailbox' && email && <p className="muted small">{t('dashboard.checklist.emailOnFile', { email })}</p>}
               </div>
               {to && c.status !== 'ok' && (
                 <Link to={to} className="button button-link">
@@ -119,7 +120,7 @@ export function DashboardView({ account, now = new Date() }: { account: MyAccoun
         )}
         <p className="muted small">{t('dashboard.whatCounts')}</p>
       </section>
-      <Checklist checks={account.security} holder={s.kind === 'holder'} />
+      <Checklist checks={account.security} holder={s.kind === 'holder'} email={account.email} />
     </>
   );
 }
