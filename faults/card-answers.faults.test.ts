@@ -85,7 +85,7 @@ describe('mutated card answers on both CPS profiles', () => {
           if (op === 'tries') expect([0, 1, 2, 3]).toContain(out);
           outcomes.set('value', (outcomes.get('value') ?? 0) + 1);
         } catch (e) {
-          if (!(e instanceof AppError)) throw new Error(`${kind} ${op}: not an AppError: ${String(e)}`);
+          if (!(e instanceof AppError)) throw new Error(`${kind} ${op}: not an AppError: ${String(e)}`, { cause: e });
           expect(ERROR_CODES).toContain(e.code);
           outcomes.set(e.code, (outcomes.get(e.code) ?? 0) + 1);
         } finally {
