@@ -49,11 +49,25 @@ export class Jobs {
         return runReminders(this.ctx);
       case 'mail':
         return runMailSender(this.ctx, this.transport);
-      case 'retention': {
-        const now = this.ctx.clock.now();
-        return purgeEvents(this.ctx.db, addParisMonths(now, -this.ctx.config.eventRetentionMonths), now);
-      }
+      case 'retention':
+        return this.retention();
     }
+  }
+
+  /**
+   * Events older than the retention (the chain keeps an anchor), and the housekeeping of rows that have
+   * served: sessions ended for 30 days, mails sent before the retention, throttle counters a day old.
+   * Returns the number of events purged.
+   */
+  private async retention(): Promise<number> {
+    const now = this.ctx.clock.now();
+    const cutoff = addParisMonths(now, -this.ctx.config.eventRetentionMonths);
+    const purged = await purgeEvents(this.ctx.db, cutoff, now);
+    const db = this.ctx.db;
+    await db.deleteFrom('sessions').where('created_at', '<', new Date(now.getTime() - 30 * 86_400_000)).execute();
+    await db.deleteFrom('outbox').where('sent_at', '<', cutoff).execute();
+    await db.deleteFrom('login_throttle').where('last_failure_at', '<', new Date(now.getTime() - 86_400_000)).execute();
+    return purged;
   }
 
   /** Sweep, then reminders, then mail: what a timer tick would do, in order. */
