@@ -9,7 +9,7 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { webcrypto, createPrivateKey, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HOLDERS, type SimHolder } from './holders';
@@ -217,6 +217,7 @@ async function load(dir: string): Promise<TestPki> {
       renameSync(tmp, dir);
     } catch {
       // Another process made it first: use theirs.
+      rmSync(tmp, { recursive: true, force: true });
     }
   }
   const holders: Record<string, HolderCredentials> = {};
