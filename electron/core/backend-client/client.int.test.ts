@@ -74,7 +74,8 @@ describe('backend client (HTTPS, typed from the route table)', () => {
   it('gives the block reason and the ways out, and stable codes for refusals', async () => {
     const c = client();
     const r = await c.call('signInPassword', { body: { identifier: DEMO_PEOPLE.accountantBlocked.identifier, password: DEMO_PASSWORD } });
-    expect(r).toMatchObject({ ok: false, code: 'ACCOUNT_BLOCKED_INACTIVITY', status: 403, body: { blocked: { reason: 'inactivity', unblockPaths: ['security_key', 'postal_code'] } } });
+    expect(r).toMatchObject({ ok: false, code: 'ACCOUNT_BLOCKED_INACTIVITY', status: 403, body: { blocked: { reason: 'inactivity' } } });
+    expect(!r.ok && 'body' in r ? r.body?.blocked?.unblockPaths : []).toContain('postal_code');
     expect(await c.call('signInPassword', { body: { identifier: 'inconnu', password: 'x' } })).toMatchObject({ ok: false, code: 'INVALID_CREDENTIALS' });
     expect(await c.call('myStatus')).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
     // a malformed call never leaves the workstation
