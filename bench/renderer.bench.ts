@@ -80,7 +80,8 @@ window.renderOnce = async (which) => {
 
 export default async function run(args: string[]): Promise<boolean> {
   const samples = Number(args[args.indexOf('--samples') + 1]) || 25;
-  if (!args.includes('--no-build')) execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  if (!args.includes('--no-build'))
+    execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
   const size = initialJsGzipKb();
   console.log(`initial JS: ${size.files.length} files, ${size.kb.toFixed(1)} KB gzipped`);
 
@@ -100,7 +101,10 @@ export default async function run(args: string[]): Promise<boolean> {
   });
   rmSync(dir, { recursive: true, force: true });
 
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.setContent('<!doctype html><html lang="fr"><body></body></html>');
@@ -110,7 +114,8 @@ export default async function run(args: string[]): Promise<boolean> {
     let rows = 0;
     // runs in the page (the bench's tsconfig has no DOM types, hence globalThis)
     type Page = { renderOnce: (w: string) => Promise<{ ms: number; rows: number }> };
-    const once = (which: 'big' | 'empty') => page.evaluate((w) => (globalThis as unknown as Page).renderOnce(w), which);
+    const once = (which: 'big' | 'empty') =>
+      page.evaluate((w) => (globalThis as unknown as Page).renderOnce(w), which);
     for (let i = 0; i < 5; i++) {
       await once('big');
       await once('empty');
@@ -124,7 +129,9 @@ export default async function run(args: string[]): Promise<boolean> {
     }
     const b = summarize(big);
     const e = summarize(empty);
-    console.log(`first page of 100 000 events: p50 ${b.p50.toFixed(1)} ms, p95 ${b.p95.toFixed(1)} ms (${rows} rows in the DOM)`);
+    console.log(
+      `first page of 100 000 events: p50 ${b.p50.toFixed(1)} ms, p95 ${b.p95.toFixed(1)} ms (${rows} rows in the DOM)`,
+    );
     console.log(`empty table:                  p50 ${e.p50.toFixed(1)} ms, p95 ${e.p95.toFixed(1)} ms`);
     const sizeOk = size.kb <= 250;
     return report(

@@ -9,9 +9,20 @@ import type { Page, WebSocketRoute } from '@playwright/test';
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const now = Date.now();
-const PHARMACY = { id: '11111111-1111-4111-8111-111111111111', name: 'Pharmacie du Marché', finess: '750000001' };
+const PHARMACY = {
+  id: '11111111-1111-4111-8111-111111111111',
+  name: 'Pharmacie du Marché',
+  finess: '750000001',
+};
 
-export function account(id: string, displayName: string, kind: 'holder' | 'card_delegate' | 'password_delegate', daysLeft: number, method: string, blocked = false) {
+export function account(
+  id: string,
+  displayName: string,
+  kind: 'holder' | 'card_delegate' | 'password_delegate',
+  daysLeft: number,
+  method: string,
+  blocked = false,
+) {
   const blockAt = now + daysLeft * DAY;
   const lastAt = blockAt - 183 * DAY;
   return {
@@ -34,12 +45,26 @@ export function account(id: string, displayName: string, kind: 'holder' | 'card_
 
 export const ACCOUNTS = [
   account('aaaaaaaa-0000-4000-8000-000000000001', 'Claire Martin', 'holder', 143, 'card'),
-  account('aaaaaaaa-0000-4000-8000-000000000002', 'Cabinet Dupont (comptable)', 'password_delegate', 5, 'password'),
+  account(
+    'aaaaaaaa-0000-4000-8000-000000000002',
+    'Cabinet Dupont (comptable)',
+    'password_delegate',
+    5,
+    'password',
+  ),
   account('aaaaaaaa-0000-4000-8000-000000000003', 'Julien Petit', 'card_delegate', 24, 'card'),
   account('aaaaaaaa-0000-4000-8000-000000000004', 'Sophie Bernard', 'card_delegate', -12, 'card', true),
 ];
 
-const TYPES = ['sign_in', 'sign_in', 'sign_in', 'sign_out', 'sign_in_failed', 'password_changed', 'reminder_sent'] as const;
+const TYPES = [
+  'sign_in',
+  'sign_in',
+  'sign_in',
+  'sign_out',
+  'sign_in_failed',
+  'password_changed',
+  'reminder_sent',
+] as const;
 export function makeEvents(n: number) {
   return Array.from({ length: n }, (_, i) => {
     const type = TYPES[i % TYPES.length]!;
@@ -76,9 +101,29 @@ export interface FakeState {
   unavailable: Set<string>;
 }
 
-const user = { accountId: ACCOUNTS[0]!.accountId, displayName: 'Claire Martin', kind: 'holder', pharmacyName: PHARMACY.name, method: 'card' };
-export const SIGNED_IN = { status: 'signed-in', user, endedBecause: null, idleExpiresAt: iso(now + 3600_000), absoluteExpiresAt: iso(now + 4 * 3600_000), passwordChangeRequired: false };
-export const SIGNED_OUT = { status: 'signed-out', user: null, endedBecause: null, idleExpiresAt: null, absoluteExpiresAt: null, passwordChangeRequired: false };
+const user = {
+  accountId: ACCOUNTS[0]!.accountId,
+  displayName: 'Claire Martin',
+  kind: 'holder',
+  pharmacyName: PHARMACY.name,
+  method: 'card',
+};
+export const SIGNED_IN = {
+  status: 'signed-in',
+  user,
+  endedBecause: null,
+  idleExpiresAt: iso(now + 3600_000),
+  absoluteExpiresAt: iso(now + 4 * 3600_000),
+  passwordChangeRequired: false,
+};
+export const SIGNED_OUT = {
+  status: 'signed-out',
+  user: null,
+  endedBecause: null,
+  idleExpiresAt: null,
+  absoluteExpiresAt: null,
+  passwordChangeRequired: false,
+};
 
 export function cardState(status: string, tries: number | null = 3) {
   return {
@@ -87,7 +132,20 @@ export function cardState(status: string, tries: number | null = 3) {
       {
         name: 'Lecteur bi-fente CPS',
         slot: status === 'present' ? 'present' : 'empty',
-        card: status === 'present' ? { kind: 'cps3', atr: '3B', serial: '80250000123', holder: { nationalId: '810001234567', lastName: 'MARTIN', firstName: 'Claire', profession: 'Pharmacien' } } : undefined,
+        card:
+          status === 'present'
+            ? {
+                kind: 'cps3',
+                atr: '3B',
+                serial: '80250000123',
+                holder: {
+                  nationalId: '810001234567',
+                  lastName: 'MARTIN',
+                  firstName: 'Claire',
+                  profession: 'Pharmacien',
+                },
+              }
+            : undefined,
       },
     ],
     activeReader: 'Lecteur bi-fente CPS',
@@ -98,8 +156,18 @@ export function cardState(status: string, tries: number | null = 3) {
 
 export function reminder(a: ReturnType<typeof account>) {
   const d = a.daysLeft;
-  const urgency = a.state === 'blocked' ? 'blocked' : d <= 1 ? 'd1' : d <= 7 ? 'd7' : d <= 30 ? 'd30' : 'active';
-  return { accountId: a.accountId, displayName: a.displayName, urgency, blockAt: a.blockAt, daysLeft: d, stale: false, checkedAt: iso(now), snoozedUntil: null };
+  const urgency =
+    a.state === 'blocked' ? 'blocked' : d <= 1 ? 'd1' : d <= 7 ? 'd7' : d <= 30 ? 'd30' : 'active';
+  return {
+    accountId: a.accountId,
+    displayName: a.displayName,
+    urgency,
+    blockAt: a.blockAt,
+    daysLeft: d,
+    stale: false,
+    checkedAt: iso(now),
+    snoozedUntil: null,
+  };
 }
 
 export class FakeCore {
@@ -111,7 +179,15 @@ export class FakeCore {
     pinTries: 3,
     reminders: [],
     events: makeEvents(480),
-    postal: { status: 'none', requestedAt: null, printedAt: null, expectedBy: null, expiresAt: null, nextRequestAt: null, reference: null },
+    postal: {
+      status: 'none',
+      requestedAt: null,
+      printedAt: null,
+      expectedBy: null,
+      expiresAt: null,
+      nextRequestAt: null,
+      reference: null,
+    },
     cases: [],
     unavailable: new Set(),
   };
@@ -155,7 +231,14 @@ export class FakeCore {
     const s = this.state;
     switch (ch) {
       case 'app.getInfo':
-        return this.ok({ name: 'Vigie', version: '0.1.0', mode: 'browser', demo: s.demo, versions: { node: '20' }, language: s.language });
+        return this.ok({
+          name: 'Vigie',
+          version: '0.1.0',
+          mode: 'browser',
+          demo: s.demo,
+          versions: { node: '20' },
+          language: s.language,
+        });
       case 'app.setLanguage':
         s.language = req.language as 'fr' | 'en';
         return this.ok({ language: s.language });
@@ -181,7 +264,13 @@ export class FakeCore {
         return this.ok(s.session);
       case 'session.signInWithPassword':
         if (req.identifier === 'bloque.compta') {
-          return this.ok({ status: 'blocked', reason: 'inactivity', explanation: 'Aucune connexion depuis plus de 6 mois.', unblockPaths: ['security_key', 'postal_code'], identifier: 'bloque.compta' });
+          return this.ok({
+            status: 'blocked',
+            reason: 'inactivity',
+            explanation: 'Aucune connexion depuis plus de 6 mois.',
+            unblockPaths: ['security_key', 'postal_code'],
+            identifier: 'bloque.compta',
+          });
         }
         return this.err('INVALID_CREDENTIALS');
       case 'session.startEcps':
@@ -198,7 +287,13 @@ export class FakeCore {
         const pw = String(req.password ?? '');
         const score = Math.min(4, Math.floor(pw.length / 4));
         const problems = pw.length < 12 ? ['too_short'] : [];
-        return this.ok({ acceptable: problems.length === 0 && score >= 3, problems, score, warning: null, suggestions: [] });
+        return this.ok({
+          acceptable: problems.length === 0 && score >= 3,
+          problems,
+          score,
+          warning: null,
+          suggestions: [],
+        });
       }
       case 'session.changePassword':
         return this.ok(s.session);
@@ -223,18 +318,36 @@ export class FakeCore {
         return this.ok({ revoked: true });
       case 'events.list': {
         const f = (req.filters ?? {}) as Json;
-        const list = s.events.filter((e) => (!f.outcome || e.outcome === f.outcome) && (!f.type || e.type === f.type) && (!f.method || e.method === f.method));
+        const list = s.events.filter(
+          (e) =>
+            (!f.outcome || e.outcome === f.outcome) &&
+            (!f.type || e.type === f.type) &&
+            (!f.method || e.method === f.method),
+        );
         const start = req.cursor ? Number(req.cursor) : 0;
         const limit = Number(req.limit ?? 100);
         const page = list.slice(start, start + limit);
-        return this.ok({ events: page, nextCursor: start + limit < list.length ? String(start + limit) : null });
+        return this.ok({
+          events: page,
+          nextCursor: start + limit < list.length ? String(start + limit) : null,
+        });
       }
       case 'events.weekly': {
-        const weeks = Array.from({ length: 12 }, (_, i) => ({ weekStart: iso(now - (11 - i) * 7 * DAY), success: 18 + ((i * 7) % 9), failure: i === 9 ? 14 : i % 4 }));
+        const weeks = Array.from({ length: 12 }, (_, i) => ({
+          weekStart: iso(now - (11 - i) * 7 * DAY),
+          success: 18 + ((i * 7) % 9),
+          failure: i === 9 ? 14 : i % 4,
+        }));
         return this.ok({ weeks });
       }
       case 'events.verify':
-        return this.ok({ accountId: ACCOUNTS[0]!.accountId, ok: true, checked: s.events.length, anchorSeq: 0, firstBad: null });
+        return this.ok({
+          accountId: ACCOUNTS[0]!.accountId,
+          ok: true,
+          checked: s.events.length,
+          anchorSeq: 0,
+          firstBad: null,
+        });
       case 'events.exportCsv':
         return this.ok({ filename: 'vigie-evenements.csv', csv: 'date;type\n' });
       case 'events.report': {
@@ -248,7 +361,8 @@ export class FakeCore {
             { status: 'secured', at: iso(Date.now()), note: '' },
           ],
           actions: ['sessions-revoked', 'password-change-required'],
-          advice: 'Changez votre mot de passe et vérifiez les délégations. Le délégué numérique de votre CPAM peut vous aider.',
+          advice:
+            'Changez votre mot de passe et vérifiez les délégations. Le délégué numérique de votre CPAM peut vous aider.',
         };
         s.cases = [c];
         return this.ok(c);
@@ -260,13 +374,27 @@ export class FakeCore {
       case 'unblock.eligibility':
         return this.ok({ paths: ['security_key', 'postal_code'], securityKeyTriesLeft: 3 });
       case 'unblock.securityKeyQuestions':
-        return this.ok({ questions: [{ id: 'birth_date', kind: 'date' }, { id: 'practice_postal_code', kind: 'postal-code' }, { id: 'iban_last4', kind: 'digits', length: 4 }] });
+        return this.ok({
+          questions: [
+            { id: 'birth_date', kind: 'date' },
+            { id: 'practice_postal_code', kind: 'postal-code' },
+            { id: 'iban_last4', kind: 'digits', length: 4 },
+          ],
+        });
       case 'unblock.submitSecurityKey':
         return this.ok({ ticket: 't-1', expiresAt: iso(Date.now() + 600_000) });
       case 'unblock.postalState':
         return this.ok(s.postal);
       case 'unblock.requestPostalCode':
-        s.postal = { status: 'in-post', requestedAt: iso(now), printedAt: iso(now + 3600_000), expectedBy: iso(now + 3 * DAY), expiresAt: iso(now + 10 * DAY), nextRequestAt: iso(now + 2 * DAY), reference: 'VG-2026-0042' };
+        s.postal = {
+          status: 'in-post',
+          requestedAt: iso(now),
+          printedAt: iso(now + 3600_000),
+          expectedBy: iso(now + 3 * DAY),
+          expiresAt: iso(now + 10 * DAY),
+          nextRequestAt: iso(now + 2 * DAY),
+          reference: 'VG-2026-0042',
+        };
         return this.ok(s.postal);
       case 'unblock.submitPostalCode':
         return this.ok({ ticket: 't-2', expiresAt: iso(Date.now() + 600_000) });
@@ -277,18 +405,57 @@ export class FakeCore {
       case 'reminders.snooze':
         return this.ok({ snoozedUntil: iso(Date.now() + 4 * 3600_000) });
       case 'settings.get':
-        return this.ok({ language: s.language, backendUrl: '', readerName: '', reminderDays: [30, 7, 1], startAtLogin: true, workstationLabel: 'Comptoir 1' });
+        return this.ok({
+          language: s.language,
+          backendUrl: '',
+          readerName: '',
+          reminderDays: [30, 7, 1],
+          startAtLogin: true,
+          workstationLabel: 'Comptoir 1',
+        });
       case 'settings.update':
-        return this.ok({ language: s.language, backendUrl: '', readerName: '', reminderDays: [30, 7, 1], startAtLogin: true, workstationLabel: 'Comptoir 1', ...req });
+        return this.ok({
+          language: s.language,
+          backendUrl: '',
+          readerName: '',
+          reminderDays: [30, 7, 1],
+          startAtLogin: true,
+          workstationLabel: 'Comptoir 1',
+          ...req,
+        });
       case 'settings.diagnostics':
         return this.ok({ text: 'Vigie 0.1.0\nreaders: 1' });
       case 'demo.people':
         return this.ok({
           available: true,
           people: [
-            { id: 'claire', displayName: 'Claire Martin', role: 'titulaire', situation: 'active, bloquée dans 143 jours', hasCard: true, identifier: null, password: null },
-            { id: 'dupont', displayName: 'Cabinet Dupont', role: 'comptable', situation: 'bloqué dans 5 jours', hasCard: false, identifier: 'dupont.compta', password: 'Demo-Compta-2026!' },
-            { id: 'sophie', displayName: 'Sophie Bernard', role: 'préparatrice', situation: 'bloquée pour inactivité', hasCard: true, identifier: null, password: null },
+            {
+              id: 'claire',
+              displayName: 'Claire Martin',
+              role: 'titulaire',
+              situation: 'active, bloquée dans 143 jours',
+              hasCard: true,
+              identifier: null,
+              password: null,
+            },
+            {
+              id: 'dupont',
+              displayName: 'Cabinet Dupont',
+              role: 'comptable',
+              situation: 'bloqué dans 5 jours',
+              hasCard: false,
+              identifier: 'dupont.compta',
+              password: 'Demo-Compta-2026!',
+            },
+            {
+              id: 'sophie',
+              displayName: 'Sophie Bernard',
+              role: 'préparatrice',
+              situation: 'bloquée pour inactivité',
+              hasCard: true,
+              identifier: null,
+              password: null,
+            },
           ],
         });
       case 'demo.insertCard':

@@ -1,6 +1,9 @@
 import WebSocket from 'ws';
 import { expect, saveScreen, test } from './fixtures';
 
+// starting the web host (embedded backend, virtual reader) and restarting it takes over a minute on a loaded machine
+test.describe.configure({ timeout: 180_000 });
+
 test.describe('foundation', () => {
   test('the app opens in French', async ({ app }) => {
     await expect(app.locator('html')).toHaveAttribute('lang', 'fr');

@@ -24,7 +24,10 @@ test('switching to English leaves no French on screen', async ({ app }) => {
     await expect(app.getByRole('heading', { level: 1 })).toBeVisible();
     await app.waitForTimeout(300);
     const text = await app.locator('body').innerText();
-    expect(FRENCH.filter((s) => text.includes(s)), `French left on ${hash}`).toEqual([]);
+    expect(
+      FRENCH.filter((s) => text.includes(s)),
+      `French left on ${hash}`,
+    ).toEqual([]);
     await expectNoSeriousA11yIssues(app, hash);
     await saveScreen(app, `story-english-${hash.replace(/[#/]/g, '') || 'signin'}`);
   }

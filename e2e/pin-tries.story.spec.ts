@@ -7,7 +7,11 @@ test.describe.configure({ timeout: 180_000 });
 
 /** Story: two wrong PINs show 2 then 1 tries left; the third says the card's PIN is blocked, not the account. */
 test('wrong PINs count down, and the third blocks the card, not the account', async ({ app, vigie }) => {
-  const why = await missing(vigie, [['card.verifyPinAndSignIn', { pin: '0000' }], ['demo.insertCard', { personId: 'employee', profile: 'cps3' }], ['demo.removeCard']]);
+  const why = await missing(vigie, [
+    ['card.verifyPinAndSignIn', { pin: '0000' }],
+    ['demo.insertCard', { personId: 'employee', profile: 'cps3' }],
+    ['demo.removeCard'],
+  ]);
   test.skip(why !== null, why ?? '');
   await insertDemoCard(app, 'employee');
   await typePin(app, '0000');

@@ -8,7 +8,9 @@ type Res = { ok: true; value: unknown } | { ok: false; code: string; message: st
  * to skip, with the reason printed, while a capability is still answered UNAVAILABLE by the core.
  */
 export async function probe(vigie: VigieApp, channel: string, req?: unknown): Promise<Res> {
-  const ws = new WebSocket(`ws://127.0.0.1:${vigie.port}/api?token=${vigie.token}`, { origin: `http://127.0.0.1:${vigie.port}` });
+  const ws = new WebSocket(`ws://127.0.0.1:${vigie.port}/api?token=${vigie.token}`, {
+    origin: `http://127.0.0.1:${vigie.port}`,
+  });
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);
@@ -27,7 +29,10 @@ export async function probe(vigie: VigieApp, channel: string, req?: unknown): Pr
 }
 
 /** The reason to skip a story, or null when every capability it needs answers. Printed when it skips. */
-export async function missing(vigie: VigieApp, needs: [channel: string, req?: unknown][]): Promise<string | null> {
+export async function missing(
+  vigie: VigieApp,
+  needs: [channel: string, req?: unknown][],
+): Promise<string | null> {
   for (const [channel, req] of needs) {
     const r = await probe(vigie, channel, req);
     if (!r.ok && (r.code === 'UNAVAILABLE' || r.code === 'READER_NONE' || r.code === 'PCSC_UNAVAILABLE')) {

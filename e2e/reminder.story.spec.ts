@@ -12,8 +12,14 @@ test.describe.configure({ timeout: 180_000 });
  * the holder signs in here (the holder follows every account of the pharmacy), signs out, and the counter's
  * sign-in screen keeps the reminder for the accountant to see.
  */
-test('the accountant 5 days from the deadline sees the reminder on the workstation', async ({ app, vigie }) => {
-  const why = await missing(vigie, [['session.signInWithPassword', { identifier: 'nobody', password: 'x' }], ['reminders.list']]);
+test('the accountant 5 days from the deadline sees the reminder on the workstation', async ({
+  app,
+  vigie,
+}) => {
+  const why = await missing(vigie, [
+    ['session.signInWithPassword', { identifier: 'nobody', password: 'x' }],
+    ['reminders.list'],
+  ]);
   test.skip(why !== null, why ?? '');
   await signInWithPassword(app, DEMO_PEOPLE.holder.identifier, DEMO_PASSWORD);
   await expect(app.getByTestId('sign-out')).toBeVisible({ timeout: 20_000 });

@@ -8,7 +8,10 @@ test.describe.configure({ timeout: 180_000 });
 
 /** Story: a report from the log revokes the sessions and shows the case. */
 test('a report from the log closes the sessions and shows the case', async ({ app, vigie }) => {
-  const why = await missing(vigie, [['session.signInWithPassword', { identifier: 'nobody', password: 'x' }], ['events.listCases']]);
+  const why = await missing(vigie, [
+    ['session.signInWithPassword', { identifier: 'nobody', password: 'x' }],
+    ['events.listCases'],
+  ]);
   test.skip(why !== null, why ?? '');
   // the holder also has the pharmacy's Assurance Maladie number and a password
   await signInWithPassword(app, DEMO_PEOPLE.holder.identifier, DEMO_PASSWORD);
@@ -23,6 +26,9 @@ test('a report from the log closes the sessions and shows the case', async ({ ap
   await expect(c.locator('[data-action="sessions-revoked"]')).toBeVisible();
   await expect(c).toContainText('36 08');
   await expect(app.getByTestId('sign-out')).toHaveCount(0, { timeout: 15_000 });
-  await expect(app.getByTestId('last-case').getByTestId('case')).toHaveAttribute('data-status', /secured|received|closed/);
+  await expect(app.getByTestId('last-case').getByTestId('case')).toHaveAttribute(
+    'data-status',
+    /secured|received|closed/,
+  );
   await saveScreen(app, 'story-report');
 });

@@ -24,7 +24,9 @@ for (const lang of ['fr', 'en'] as const) {
   test.describe(`screens (${lang})`, () => {
     test('sign-in: the card, the PIN pad, e-CPS and password', async ({ page, vigie }) => {
       const fake = await start(page, vigie.url, (f) => (f.state.language = lang));
-      await expect(page.getByTestId('card-status')).toHaveText(lang === 'fr' ? 'Carte de Claire MARTIN' : 'Card of Claire MARTIN');
+      await expect(page.getByTestId('card-status')).toHaveText(
+        lang === 'fr' ? 'Carte de Claire MARTIN' : 'Card of Claire MARTIN',
+      );
       await expect(page.getByTestId('pin-tries')).toContainText('3');
       await expectNoSeriousA11yIssues(page, 'sign-in');
       await saveScreen(page, 'signin-card');
@@ -56,14 +58,20 @@ for (const lang of ['fr', 'en'] as const) {
       await saveScreen(page, 'signin-no-reader');
 
       await page.getByRole('tab', { name: 'e-CPS' }).click();
-      await page.getByLabel(lang === 'fr' ? 'Numéro RPPS ou ADELI' : 'RPPS or ADELI number').fill('810001234567');
+      await page
+        .getByLabel(lang === 'fr' ? 'Numéro RPPS ou ADELI' : 'RPPS or ADELI number')
+        .fill('810001234567');
       await page.keyboard.press('Enter');
       await expect(page.getByTestId('ecps-pending')).toContainText('VIGIE-4821');
       await expectNoSeriousA11yIssues(page, 'e-CPS waiting');
       await saveScreen(page, 'signin-ecps-pending');
 
-      await page.getByRole('tab', { name: lang === 'fr' ? 'Identifiant et mot de passe' : 'Identifier and password' }).click();
-      await page.getByLabel(lang === 'fr' ? 'Identifiant' : 'Identifier', { exact: true }).fill('bloque.compta');
+      await page
+        .getByRole('tab', { name: lang === 'fr' ? 'Identifiant et mot de passe' : 'Identifier and password' })
+        .click();
+      await page
+        .getByLabel(lang === 'fr' ? 'Identifiant' : 'Identifier', { exact: true })
+        .fill('bloque.compta');
       await page.getByLabel(lang === 'fr' ? 'Mot de passe' : 'Password', { exact: true }).fill('x');
       await page.keyboard.press('Enter');
       await expect(page.getByTestId('blocked-notice')).toBeVisible();
@@ -77,7 +85,9 @@ for (const lang of ['fr', 'en'] as const) {
         f.state.session = SIGNED_IN;
         f.state.reminders = ACCOUNTS.map(reminder).filter((r) => r.urgency !== 'active');
       });
-      await expect(page.getByTestId('status-sentence')).toContainText(lang === 'fr' ? 'dans 143 jours' : 'in 143 days');
+      await expect(page.getByTestId('status-sentence')).toContainText(
+        lang === 'fr' ? 'dans 143 jours' : 'in 143 days',
+      );
       await expect(page.getByTestId('timeline').first()).toBeVisible();
       await expect(page.getByTestId('reminder-banner')).toContainText('Cabinet Dupont');
       await expectNoSeriousA11yIssues(page, 'dashboard');
@@ -91,7 +101,9 @@ for (const lang of ['fr', 'en'] as const) {
       await expect(rows.nth(2)).toHaveAttribute('data-account', 'Julien Petit');
       await expectNoSeriousA11yIssues(page, 'accounts');
       await saveScreen(page, 'accounts');
-      await page.getByRole('button', { name: lang === 'fr' ? 'Accorder une délégation' : 'Grant delegated access' }).click();
+      await page
+        .getByRole('button', { name: lang === 'fr' ? 'Accorder une délégation' : 'Grant delegated access' })
+        .click();
       await expect(page.getByRole('dialog')).toBeVisible();
       await expectNoSeriousA11yIssues(page, 'grant dialog');
       await saveScreen(page, 'accounts-grant');
@@ -130,7 +142,9 @@ for (const lang of ['fr', 'en'] as const) {
         f.setCard(cardState('empty'));
       });
       await go(page, '#/unblock');
-      await page.getByLabel(lang === 'fr' ? 'Identifiant du compte' : 'Account identifier').fill('dupont.compta');
+      await page
+        .getByLabel(lang === 'fr' ? 'Identifiant du compte' : 'Account identifier')
+        .fill('dupont.compta');
       await page.keyboard.press('Enter');
       const paths = page.getByTestId('unblock-paths').getByRole('listitem');
       await expect(paths).toHaveCount(2);
@@ -138,7 +152,9 @@ for (const lang of ['fr', 'en'] as const) {
       await expectNoSeriousA11yIssues(page, 'unblock paths');
       await saveScreen(page, 'unblock-paths');
       await paths.nth(1).getByRole('button').click();
-      await page.getByRole('button', { name: lang === 'fr' ? 'Demander le courrier' : 'Ask for the letter' }).click();
+      await page
+        .getByRole('button', { name: lang === 'fr' ? 'Demander le courrier' : 'Ask for the letter' })
+        .click();
       await expect(page.locator('[data-step="in-post"]')).toHaveAttribute('aria-current', 'step');
       await expectNoSeriousA11yIssues(page, 'postal');
       await saveScreen(page, 'unblock-postal');
@@ -157,7 +173,15 @@ for (const lang of ['fr', 'en'] as const) {
     test('password, settings, lock screen, demo panel, D-1 dialog', async ({ page, vigie }) => {
       const fake = await start(page, vigie.url, (f) => {
         f.state.language = lang;
-        f.state.session = { ...SIGNED_IN, user: { ...SIGNED_IN.user, method: 'password', kind: 'password_delegate', displayName: 'Cabinet Dupont' } };
+        f.state.session = {
+          ...SIGNED_IN,
+          user: {
+            ...SIGNED_IN.user,
+            method: 'password',
+            kind: 'password_delegate',
+            displayName: 'Cabinet Dupont',
+          },
+        };
       });
       await go(page, '#/password');
       await page.getByTestId('new-password').fill('court');
@@ -168,7 +192,9 @@ for (const lang of ['fr', 'en'] as const) {
       const form = page.getByTestId('settings-form');
       await expect(form).toBeVisible();
       await form.getByText(lang === 'fr' ? '14 jours avant' : '14 days before').click();
-      await expect(form.getByRole('checkbox', { name: lang === 'fr' ? '14 jours avant' : '14 days before' })).toBeChecked();
+      await expect(
+        form.getByRole('checkbox', { name: lang === 'fr' ? '14 jours avant' : '14 days before' }),
+      ).toBeChecked();
       await form.getByRole('button', { name: lang === 'fr' ? 'Enregistrer' : 'Save' }).click();
       await expect(form).toContainText(lang === 'fr' ? 'Réglages enregistrés.' : 'Settings saved.');
       await expectNoSeriousA11yIssues(page, 'settings');
@@ -194,7 +220,14 @@ for (const lang of ['fr', 'en'] as const) {
       await start(page, vigie.url, (f) => {
         f.state.language = lang;
         f.state.session = SIGNED_IN;
-        for (const ch of ['accounts.getMine', 'accounts.listPharmacy', 'events.list', 'events.weekly', 'events.verify']) f.state.unavailable.add(ch);
+        for (const ch of [
+          'accounts.getMine',
+          'accounts.listPharmacy',
+          'events.list',
+          'events.weekly',
+          'events.verify',
+        ])
+          f.state.unavailable.add(ch);
       });
       await expect(page.getByTestId('error-state')).toBeVisible();
       await expect(page.getByTestId('error-state')).not.toContainText('UNAVAILABLE');
@@ -236,7 +269,11 @@ test('the keyboard alone signs in, with the focus always visible', async ({ page
       const el = document.activeElement as HTMLElement | null;
       if (!el || el === document.body) return null;
       const s = getComputedStyle(el);
-      return { name: (el.getAttribute('aria-label') ?? el.textContent ?? el.tagName).trim().slice(0, 30), outline: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+      return {
+        name: (el.getAttribute('aria-label') ?? el.textContent ?? el.tagName).trim().slice(0, 30),
+        outline: s.outlineStyle,
+        width: parseFloat(s.outlineWidth),
+      };
     });
     if (!focus) continue;
     seen.push(focus.name);

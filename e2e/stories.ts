@@ -9,10 +9,21 @@ export async function openDemo(page: Page) {
   return panel;
 }
 
+/**
+ * Inserts a demo person's virtual card. If the card does not answer properly, does what the screen tells a
+ * person to do (« Retirez la carte et insérez-la de nouveau »), at most twice.
+ */
 export async function insertDemoCard(page: Page, personKey: string) {
   const panel = await openDemo(page);
-  await panel.locator(`[data-person="${personKey}"]`).getByRole('button').click();
-  await expect(page.getByTestId('card-status')).toHaveAttribute('data-status', 'present', { timeout: 20_000 });
+  const status = page.getByTestId('card-status');
+  for (let attempt = 0; ; attempt++) {
+    await panel.locator(`[data-person="${personKey}"]`).getByRole('button').click();
+    await expect(status).toHaveAttribute('data-status', /present|error/, { timeout: 20_000 });
+    if ((await status.getAttribute('data-status')) === 'present' || attempt === 2) break;
+    await panel.getByRole('button', { name: /Retirer la carte|Take the card out/ }).click();
+    await expect(status).not.toHaveAttribute('data-status', 'error', { timeout: 20_000 });
+  }
+  await expect(status).toHaveAttribute('data-status', 'present');
 }
 
 export async function typePin(page: Page, pin: string) {

@@ -13,7 +13,9 @@ test.describe('unblock', () => {
   test('a blocked accountant gets through the security-key path', async ({ app, vigie }) => {
     const why =
       (await missing(vigie, [['unblock.eligibility', { identifier: 'marc.leroy', has: {} }]])) ??
-      (keyAnswers ? null : 'the demo people have no security key yet (backend/demo/people.ts exports no DEMO_SECURITY_KEY)');
+      (keyAnswers
+        ? null
+        : 'the demo people have no security key yet (backend/demo/people.ts exports no DEMO_SECURITY_KEY)');
     test.skip(why !== null, why ?? '');
     await signInWithPassword(app, 'marc.leroy', demo.DEMO_PASSWORD);
     await expect(app.getByTestId('blocked-notice')).toBeVisible({ timeout: 20_000 });
@@ -34,8 +36,14 @@ test.describe('unblock', () => {
   });
 
   /** Story: another accountant through the postal path, with the code taken from the letter. */
-  test('a blocked accountant gets through the postal path with the code from the letter', async ({ app, vigie }) => {
-    const why = await missing(vigie, [['unblock.postalState', { identifier: 'marc.leroy' }], ['demo.lastLetter']]);
+  test('a blocked accountant gets through the postal path with the code from the letter', async ({
+    app,
+    vigie,
+  }) => {
+    const why = await missing(vigie, [
+      ['unblock.postalState', { identifier: 'marc.leroy' }],
+      ['demo.lastLetter'],
+    ]);
     test.skip(why !== null, why ?? '');
     await app.evaluate(() => (window.location.hash = '#/unblock'));
     await app.getByLabel('Identifiant du compte').fill('marc.leroy');

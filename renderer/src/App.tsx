@@ -1,4 +1,12 @@
-import { LayoutDashboard, ListChecks, LogOut, Settings as SettingsIcon, Users, KeyRound, FlaskConical } from 'lucide-react';
+import {
+  LayoutDashboard,
+  ListChecks,
+  LogOut,
+  Settings as SettingsIcon,
+  Users,
+  KeyRound,
+  FlaskConical,
+} from 'lucide-react';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
@@ -65,7 +73,15 @@ function LastCase({ c, onDismiss }: { c: Case; onDismiss: () => void }) {
   );
 }
 
-function SignInRoute({ session, lastCase, onDismissCase }: { session: SessionState | null; lastCase: Case | null; onDismissCase: () => void }) {
+function SignInRoute({
+  session,
+  lastCase,
+  onDismissCase,
+}: {
+  session: SessionState | null;
+  lastCase: Case | null;
+  onDismissCase: () => void;
+}) {
   const { t } = useTranslation();
   const location = useLocation();
   const method = ((location.state as { method?: SignInMethod } | null)?.method ?? 'card') as SignInMethod;
@@ -147,16 +163,26 @@ export function Shell({ connection }: { connection: ConnectionState }) {
         </div>
         <div className="header-tools">
           {info?.demo && (
-            <Button className="button button-demo" onPress={() => setDemoOpen((o) => !o)} aria-expanded={demoOpen} data-testid="demo-toggle">
+            <Button
+              className="button button-demo"
+              onPress={() => setDemoOpen((o) => !o)}
+              aria-expanded={demoOpen}
+              data-testid="demo-toggle"
+            >
               <FlaskConical aria-hidden="true" size={20} /> {t('demo.open')}
             </Button>
           )}
           <NavLink to="/settings" className="nav-link" aria-label={t('nav.settings')}>
-            <SettingsIcon aria-hidden="true" size={20} /> <span className="hide-narrow">{t('nav.settings')}</span>
+            <SettingsIcon aria-hidden="true" size={20} />{' '}
+            <span className="hide-narrow">{t('nav.settings')}</span>
           </NavLink>
           <LanguageSwitch />
           {signedIn && (
-            <Button className="button" onPress={() => void api.session.signOut().then((r) => r.ok && setSession(r.value))} data-testid="sign-out">
+            <Button
+              className="button"
+              onPress={() => void api.session.signOut().then((r) => r.ok && setSession(r.value))}
+              data-testid="sign-out"
+            >
               <LogOut aria-hidden="true" size={20} /> {t('nav.signOut')}
             </Button>
           )}
@@ -169,7 +195,10 @@ export function Shell({ connection }: { connection: ConnectionState }) {
         </div>
       )}
       <ReminderBanner reminders={reminders} />
-      <ReminderDialog reminders={reminders} onSnooze={(accountId) => void api.reminders.snooze({ accountId, hours: 4 })} />
+      <ReminderDialog
+        reminders={reminders}
+        onSnooze={(accountId) => void api.reminders.snooze({ accountId, hours: 4 })}
+      />
       <div className="app-body">
         <main id="main" className="app-main" tabIndex={-1}>
           <Suspense fallback={<Loading />}>
@@ -190,7 +219,16 @@ export function Shell({ connection }: { connection: ConnectionState }) {
                     <Route path="*" element={<Navigate to="/" replace />} />
                   </>
                 ) : (
-                  <Route path="*" element={<SignInRoute session={session} lastCase={lastCase} onDismissCase={() => setLastCase(null)} />} />
+                  <Route
+                    path="*"
+                    element={
+                      <SignInRoute
+                        session={session}
+                        lastCase={lastCase}
+                        onDismissCase={() => setLastCase(null)}
+                      />
+                    }
+                  />
                 )}
               </Routes>
             )}
@@ -202,7 +240,9 @@ export function Shell({ connection }: { connection: ConnectionState }) {
           </Suspense>
         )}
       </div>
-      <footer className="app-footer muted small">{info && t('footer.version', { version: info.version })}</footer>
+      <footer className="app-footer muted small">
+        {info && t('footer.version', { version: info.version })}
+      </footer>
     </ShellContext.Provider>
   );
 }

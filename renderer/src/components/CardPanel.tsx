@@ -4,7 +4,10 @@ import { ReaderPicture } from './ReaderPicture';
 import { TriesDots } from './ui';
 
 /** « CLAIRE » → « Claire », « JEAN-PIERRE » → « Jean-Pierre »: cards store first names in capitals. */
-export const firstNameCase = (s: string) => s.toLocaleLowerCase('fr').replace(/(^|[\s'’-])(\p{L})/gu, (_, sep: string, c: string) => sep + c.toLocaleUpperCase('fr'));
+export const firstNameCase = (s: string) =>
+  s
+    .toLocaleLowerCase('fr')
+    .replace(/(^|[\s'’-])(\p{L})/gu, (_, sep: string, c: string) => sep + c.toLocaleUpperCase('fr'));
 
 /** The reader with the card in its slot (or not), whose card it is, and the PIN tries left, live. */
 export function CardPanel({ state }: { state: CardState | null }) {
@@ -22,7 +25,13 @@ export function CardPanel({ state }: { state: CardState | null }) {
       <div className="card-panel-body">
         <ReaderPicture status={status} />
         <div>
-          <p className="card-status" role="status" aria-live="polite" data-testid="card-status" data-status={status}>
+          <p
+            className="card-status"
+            role="status"
+            aria-live="polite"
+            data-testid="card-status"
+            data-status={status}
+          >
             {holder
               ? t('card.holderCard', { name: `${firstNameCase(holder.firstName)} ${holder.lastName}` })
               : notCps

@@ -36,4 +36,3 @@ export function CaseView({ c }: { c: Case }) {
     </div>
   );
 }
-

@@ -16,14 +16,18 @@ export function DemoPanel({ onClose }: { onClose: () => void }) {
   const [letter, setLetter] = useState<{ reference: string; code: string } | null | 'none'>(null);
   const [err, setErr] = useState<ErrorCode | null>(null);
   const [msg, setMsg] = useState<string | null>(null);
-  const run = async <T,>(p: Promise<{ ok: true; value: T } | { ok: false; code: ErrorCode }>, done: string) => {
+  const run = async <T,>(
+    p: Promise<{ ok: true; value: T } | { ok: false; code: ErrorCode }>,
+    done: string,
+  ) => {
     const r = await p;
     if (r.ok) {
       setErr(null);
       setMsg(done);
     } else setErr(r.code);
   };
-  const cardIn = card?.status === 'present';
+  // a card in the slot, even one that does not answer, can be pulled
+  const cardIn = card?.status === 'present' || card?.status === 'busy' || card?.status === 'error';
   return (
     <aside className="demo-panel" aria-labelledby="demo-title" data-testid="demo-panel">
       <div className="demo-head">
@@ -51,7 +55,15 @@ export function DemoPanel({ onClose }: { onClose: () => void }) {
               )}
             </div>
             {p.hasCard && (
-              <Button className="button" onPress={() => void run(api.demo.insertCard({ personId: p.id, profile: 'cps3' }), t('demo.inserted', { name: p.displayName }))}>
+              <Button
+                className="button"
+                onPress={() =>
+                  void run(
+                    api.demo.insertCard({ personId: p.id, profile: 'cps3' }),
+                    t('demo.inserted', { name: p.displayName }),
+                  )
+                }
+              >
                 {t('demo.insert')}
               </Button>
             )}
@@ -59,13 +71,23 @@ export function DemoPanel({ onClose }: { onClose: () => void }) {
         ))}
       </ul>
       <div className="actions">
-        <Button className="button" isDisabled={!cardIn} onPress={() => void run(api.demo.removeCard(), t('demo.removed'))}>
+        <Button
+          className="button"
+          isDisabled={!cardIn}
+          onPress={() => void run(api.demo.removeCard(), t('demo.removed'))}
+        >
           {t('demo.remove')}
         </Button>
-        <Button className="button" onPress={() => void run(api.demo.answerEcps({ approve: true }), t('demo.approved'))}>
+        <Button
+          className="button"
+          onPress={() => void run(api.demo.answerEcps({ approve: true }), t('demo.approved'))}
+        >
           {t('demo.approve')}
         </Button>
-        <Button className="button" onPress={() => void run(api.demo.answerEcps({ approve: false }), t('demo.refused'))}>
+        <Button
+          className="button"
+          onPress={() => void run(api.demo.answerEcps({ approve: false }), t('demo.refused'))}
+        >
           {t('demo.refuse')}
         </Button>
         <Button
@@ -83,7 +105,10 @@ export function DemoPanel({ onClose }: { onClose: () => void }) {
       {letter === 'none' && <p className="note">{t('demo.noLetter')}</p>}
       {letter && letter !== 'none' && (
         <p className="note" data-testid="demo-letter">
-          {t('demo.letterCode', { reference: letter.reference })} <strong className="mono" data-testid="demo-letter-code">{letter.code}</strong>
+          {t('demo.letterCode', { reference: letter.reference })}{' '}
+          <strong className="mono" data-testid="demo-letter-code">
+            {letter.code}
+          </strong>
         </p>
       )}
       {msg && (

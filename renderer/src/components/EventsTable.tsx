@@ -53,7 +53,14 @@ export function EventsTable({
   };
   const onKey = (e: KeyboardEvent) => {
     const page = Math.max(1, Math.floor(height / ROW) - 1);
-    const keys: Record<string, number> = { ArrowDown: index + 1, ArrowUp: index - 1, PageDown: index + page, PageUp: index - page, Home: 0, End: events.length - 1 };
+    const keys: Record<string, number> = {
+      ArrowDown: index + 1,
+      ArrowUp: index - 1,
+      PageDown: index + page,
+      PageUp: index - page,
+      Home: 0,
+      End: events.length - 1,
+    };
     if (e.key in keys) {
       e.preventDefault();
       move(index < 0 && e.key !== 'End' ? 0 : keys[e.key]!);

@@ -10,7 +10,16 @@ export interface PasswordCheck {
   suggestions: string[];
 }
 
-const KNOWN_PROBLEMS = ['too_short', 'too_long', 'missing_classes', 'contains_identifier', 'repeated_characters', 'control_characters', 'too_weak', 'reused'];
+const KNOWN_PROBLEMS = [
+  'too_short',
+  'too_long',
+  'missing_classes',
+  'contains_identifier',
+  'repeated_characters',
+  'control_characters',
+  'too_weak',
+  'reused',
+];
 
 /**
  * A new password with its live strength meter and the policy in plain words. The strength comes from the core
@@ -94,7 +103,9 @@ export function NewPasswordFields({
         {result && result.problems.length > 0 && (
           <ul className="problems small" data-testid="password-problems">
             {result.problems.map((p) => (
-              <li key={p}>{KNOWN_PROBLEMS.includes(p) ? t(`password.problem.${p}`) : t('password.problem.other')}</li>
+              <li key={p}>
+                {KNOWN_PROBLEMS.includes(p) ? t(`password.problem.${p}`) : t('password.problem.other')}
+              </li>
             ))}
           </ul>
         )}

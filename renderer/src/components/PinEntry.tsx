@@ -69,17 +69,39 @@ export function PinEntry({
       </div>
       <div className="pin-pad" role="group" aria-label={t('pin.pad')}>
         {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
-          <Button key={d} className="button pin-key" onPress={() => add(d)} isDisabled={busy} excludeFromTabOrder>
+          <Button
+            key={d}
+            className="button pin-key"
+            onPress={() => add(d)}
+            isDisabled={busy}
+            excludeFromTabOrder
+          >
             {d}
           </Button>
         ))}
-        <Button className="button pin-key" onPress={() => onChange(value.slice(0, -1))} isDisabled={busy || !value} aria-label={t('pin.erase')} excludeFromTabOrder>
+        <Button
+          className="button pin-key"
+          onPress={() => onChange(value.slice(0, -1))}
+          isDisabled={busy || !value}
+          aria-label={t('pin.erase')}
+          excludeFromTabOrder
+        >
           <Delete aria-hidden="true" size={20} />
         </Button>
-        <Button className="button pin-key pin-zero" onPress={() => add('0')} isDisabled={busy} excludeFromTabOrder>
+        <Button
+          className="button pin-key pin-zero"
+          onPress={() => add('0')}
+          isDisabled={busy}
+          excludeFromTabOrder
+        >
           0
         </Button>
-        <Button type="submit" className="button button-primary pin-key pin-submit" isDisabled={busy || value.length !== length} data-testid={`${testId}-submit`}>
+        <Button
+          type="submit"
+          className="button button-primary pin-key pin-submit"
+          isDisabled={busy || value.length !== length}
+          data-testid={`${testId}-submit`}
+        >
           {submitLabel}
         </Button>
       </div>

@@ -6,7 +6,8 @@ import type { Reminder } from '../../../domain/api/groups/reminders';
 import { formatDate } from '../lib/format';
 import { AppDialog, StatusBadge } from './ui';
 
-const shown = (r: Reminder, now: Date) => r.urgency !== 'active' && !(r.snoozedUntil && new Date(r.snoozedUntil) > now);
+const shown = (r: Reminder, now: Date) =>
+  r.urgency !== 'active' && !(r.snoozedUntil && new Date(r.snoozedUntil) > now);
 
 /**
  * In-app reminders for every account known on this workstation: a banner from D-30, stronger at D-7, a dialog
@@ -19,7 +20,12 @@ export function ReminderBanner({ reminders, now = new Date() }: { reminders: Rem
   return (
     <div className="reminders" data-testid="reminder-banner">
       {list.map((r) => (
-        <div key={r.accountId} className={`reminder reminder-${r.urgency}`} role={r.urgency === 'd30' ? 'status' : 'alert'} data-urgency={r.urgency}>
+        <div
+          key={r.accountId}
+          className={`reminder reminder-${r.urgency}`}
+          role={r.urgency === 'd30' ? 'status' : 'alert'}
+          data-urgency={r.urgency}
+        >
           <BellRing aria-hidden="true" size={20} />
           <StatusBadge urgency={r.urgency} />
           <span>
@@ -27,7 +33,11 @@ export function ReminderBanner({ reminders, now = new Date() }: { reminders: Rem
               ? r.daysLeft > 0
                 ? t('reminders.blockedNow', { name: r.displayName })
                 : t('reminders.blocked', { name: r.displayName, date: formatDate(r.blockAt, i18n.language) })
-              : t('reminders.banner', { name: r.displayName, date: formatDate(r.blockAt, i18n.language), count: r.daysLeft })}
+              : t('reminders.banner', {
+                  name: r.displayName,
+                  date: formatDate(r.blockAt, i18n.language),
+                  count: r.daysLeft,
+                })}
           </span>
         </div>
       ))}
@@ -35,16 +45,35 @@ export function ReminderBanner({ reminders, now = new Date() }: { reminders: Rem
   );
 }
 
-export function ReminderDialog({ reminders, onSnooze, now = new Date() }: { reminders: Reminder[]; onSnooze: (accountId: string) => void; now?: Date }) {
+export function ReminderDialog({
+  reminders,
+  onSnooze,
+  now = new Date(),
+}: {
+  reminders: Reminder[];
+  onSnooze: (accountId: string) => void;
+  now?: Date;
+}) {
   const { t, i18n } = useTranslation();
   const [closed, setClosed] = useState<string[]>([]);
   const r = reminders.find((x) => x.urgency === 'd1' && shown(x, now) && !closed.includes(x.accountId));
   const close = () => r && setClosed((c) => [...c, r.accountId]);
   return (
-    <AppDialog isOpen={!!r} onOpenChange={(o) => !o && close()} title={t('reminders.dialogTitle')} role="alertdialog">
+    <AppDialog
+      isOpen={!!r}
+      onOpenChange={(o) => !o && close()}
+      title={t('reminders.dialogTitle')}
+      role="alertdialog"
+    >
       {r && (
         <div data-testid="reminder-dialog">
-          <p>{t('reminders.dialog', { name: r.displayName, date: formatDate(r.blockAt, i18n.language), count: r.daysLeft })}</p>
+          <p>
+            {t('reminders.dialog', {
+              name: r.displayName,
+              date: formatDate(r.blockAt, i18n.language),
+              count: r.daysLeft,
+            })}
+          </p>
           <p className="muted">{t('reminders.dialogHelp')}</p>
           <div className="actions">
             <Button className="button button-primary" onPress={close} autoFocus>

@@ -9,7 +9,15 @@ const REMINDER_DAYS = [30, 7, 1];
  * The 6-month timeline (UX.md): a bar from the last activity to the block date, today marked, the reminder days
  * as ticks, the method and workstation of the last activity on hover. One glance says how much time is left.
  */
-export function Timeline({ status, now = new Date(), compact = false }: { status: AccountStatus; now?: Date; compact?: boolean }) {
+export function Timeline({
+  status,
+  now = new Date(),
+  compact = false,
+}: {
+  status: AccountStatus;
+  now?: Date;
+  compact?: boolean;
+}) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const start = new Date(status.lastActivity?.at ?? status.createdAt).getTime();
@@ -31,24 +39,39 @@ export function Timeline({ status, now = new Date(), compact = false }: { status
       ? t('timeline.summaryBlocked', { date: formatDate(status.blockAt, lang) })
       : t('timeline.summary', { date: formatDate(status.blockAt, lang), count: status.daysLeft });
   return (
-    <figure className={`timeline${compact ? ' timeline-compact' : ''}`} data-testid="timeline" data-urgency={urgency}>
+    <figure
+      className={`timeline${compact ? ' timeline-compact' : ''}`}
+      data-testid="timeline"
+      data-urgency={urgency}
+    >
       <div className="timeline-track" role="img" aria-label={`${lastText}. ${summary}`} title={lastText}>
         <div className={`timeline-elapsed u-${urgency}`} style={{ width: `${today}%` }} />
         {REMINDER_DAYS.map((d) => {
           const at = end - d * DAY;
           if (at <= start) return null;
-          return <span key={d} className="timeline-tick" style={{ left: `${pos(at)}%` }} title={t('timeline.tick', { count: d })} />;
+          return (
+            <span
+              key={d}
+              className="timeline-tick"
+              style={{ left: `${pos(at)}%` }}
+              title={t('timeline.tick', { count: d })}
+            />
+          );
         })}
         <span className="timeline-today" style={{ left: `${today}%` }}>
-          <span className={`timeline-today-label${today > 85 ? ' at-end' : today < 15 ? ' at-start' : ''}`}>{t('timeline.today')}</span>
+          <span className={`timeline-today-label${today > 85 ? ' at-end' : today < 15 ? ' at-start' : ''}`}>
+            {t('timeline.today')}
+          </span>
         </span>
       </div>
       <figcaption className="timeline-legend small">
         <span>
-          {last ? t(`method.${last.method}`) : t('timeline.created')} · {formatDayMonth(last?.at ?? status.createdAt, lang)}
+          {last ? t(`method.${last.method}`) : t('timeline.created')} ·{' '}
+          {formatDayMonth(last?.at ?? status.createdAt, lang)}
         </span>
         <span className="timeline-end">
-          {status.state === 'blocked' ? t('timeline.blockedOn') : t('timeline.blockOn')} {formatDayMonth(status.blockAt, lang)}
+          {status.state === 'blocked' ? t('timeline.blockedOn') : t('timeline.blockOn')}{' '}
+          {formatDayMonth(status.blockAt, lang)}
         </span>
       </figcaption>
     </figure>

@@ -25,12 +25,23 @@ export function WeeklyChart({ weeks }: { weeks: Week[] }) {
       <ul className="bars">
         {weeks.map((w) => (
           <li key={w.weekStart} className="bar-col">
-            <span className="bar-stack" title={t('events.chart.week', { date: formatDayMonth(w.weekStart, i18n.language), ok: w.success, failed: w.failure })}>
+            <span
+              className="bar-stack"
+              title={t('events.chart.week', {
+                date: formatDayMonth(w.weekStart, i18n.language),
+                ok: w.success,
+                failed: w.failure,
+              })}
+            >
               <span className="bar bar-fail" style={{ height: `${(w.failure / max) * 100}%` }} />
               <span className="bar bar-ok" style={{ height: `${(w.success / max) * 100}%` }} />
             </span>
             <span className="visually-hidden">
-              {t('events.chart.week', { date: formatDayMonth(w.weekStart, i18n.language), ok: w.success, failed: w.failure })}
+              {t('events.chart.week', {
+                date: formatDayMonth(w.weekStart, i18n.language),
+                ok: w.success,
+                failed: w.failure,
+              })}
             </span>
             <span className="bar-label small" aria-hidden="true">
               {formatDayMonth(w.weekStart, i18n.language).replace(/ .*/, '')}

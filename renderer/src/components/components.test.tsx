@@ -28,7 +28,12 @@ function status(over: Partial<AccountStatus> = {}): AccountStatus {
     daysLeft: 23,
     nextReminderAt: null,
     nextReminderDays: null,
-    lastActivity: { at: '2026-09-14T09:30:00+02:00', method: 'card', workstationId: 'w1', workstationLabel: 'Comptoir 1' },
+    lastActivity: {
+      at: '2026-09-14T09:30:00+02:00',
+      method: 'card',
+      workstationId: 'w1',
+      workstationLabel: 'Comptoir 1',
+    },
     createdAt: '2025-01-01T00:00:00+01:00',
     unblockPaths: [],
     passwordExpiresAt: null,
@@ -39,14 +44,27 @@ function status(over: Partial<AccountStatus> = {}): AccountStatus {
 describe('dates and the block date', () => {
   it('says the date and the days left, in French then in English', async () => {
     await renderWith(<StatusSentence status={status()} />);
-    expect(screen.getByTestId('status-sentence').textContent).toBe('Votre compte sera bloqué le 14 mars 2027 (dans 23 jours).');
+    expect(screen.getByTestId('status-sentence').textContent).toBe(
+      'Votre compte sera bloqué le 14 mars 2027 (dans 23 jours).',
+    );
     cleanup();
     await renderWith(<StatusSentence status={status({ daysLeft: 1 })} />, { lang: 'en' });
-    expect(screen.getByTestId('status-sentence').textContent).toBe('Your account will be blocked on 14 March 2027 (in 1 day).');
+    expect(screen.getByTestId('status-sentence').textContent).toBe(
+      'Your account will be blocked on 14 March 2027 (in 1 day).',
+    );
   });
 
   it('a blocked account says since when and why', async () => {
-    await renderWith(<StatusSentence status={status({ state: 'blocked', reason: 'inactivity', daysLeft: -3, blockAt: '2027-03-14T00:00:00+01:00' })} />);
+    await renderWith(
+      <StatusSentence
+        status={status({
+          state: 'blocked',
+          reason: 'inactivity',
+          daysLeft: -3,
+          blockAt: '2027-03-14T00:00:00+01:00',
+        })}
+      />,
+    );
     expect(screen.getByTestId('status-sentence').textContent).toContain('Bloqué depuis le 14 mars 2027');
   });
 
@@ -69,7 +87,14 @@ describe('pharmacy accounts', () => {
     const list = [
       status({ accountId: '1', displayName: 'Active', daysLeft: 120 }),
       status({ accountId: '2', displayName: 'Five days', daysLeft: 5, kind: 'password_delegate' }),
-      status({ accountId: '3', displayName: 'Blocked', daysLeft: -10, state: 'blocked', reason: 'inactivity', kind: 'card_delegate' }),
+      status({
+        accountId: '3',
+        displayName: 'Blocked',
+        daysLeft: -10,
+        state: 'blocked',
+        reason: 'inactivity',
+        kind: 'card_delegate',
+      }),
       status({ accountId: '4', displayName: 'Twenty', daysLeft: 20, kind: 'card_delegate' }),
     ];
     await renderWith(<AccountsList accounts={list} onRevoke={() => {}} />);
@@ -95,11 +120,24 @@ describe('unblock paths', () => {
   it('the letter’s journey shows where the letter is and the date to type the code before', async () => {
     await renderWith(
       <LetterJourney
-        state={{ status: 'in-post', requestedAt: '2027-02-01T10:00:00Z', printedAt: '2027-02-01T12:00:00Z', expectedBy: '2027-02-04T10:00:00Z', expiresAt: '2027-02-11T10:00:00Z', nextRequestAt: null, reference: 'VG-1' }}
+        state={{
+          status: 'in-post',
+          requestedAt: '2027-02-01T10:00:00Z',
+          printedAt: '2027-02-01T12:00:00Z',
+          expectedBy: '2027-02-04T10:00:00Z',
+          expiresAt: '2027-02-11T10:00:00Z',
+          nextRequestAt: null,
+          reference: 'VG-1',
+        }}
       />,
     );
     const steps = screen.getAllByRole('listitem');
-    expect(steps.map((s) => s.className)).toEqual(['step step-done', 'step step-done', 'step step-current', 'step step-current']);
+    expect(steps.map((s) => s.className)).toEqual([
+      'step step-done',
+      'step step-done',
+      'step step-current',
+      'step step-current',
+    ]);
     expect(steps[3]!.textContent).toContain('À saisir avant le 11 février 2027');
   });
 });
@@ -116,15 +154,25 @@ describe('reminders', () => {
     snoozedUntil: null,
   });
   it('a calm banner from D-30, a stronger one at D-7, nothing when active', async () => {
-    await renderWith(<ReminderBanner reminders={[r('active', 90, 'A'), r('d30', 25, 'B'), r('d7', 5, 'C')]} now={NOW} />);
+    await renderWith(
+      <ReminderBanner reminders={[r('active', 90, 'A'), r('d30', 25, 'B'), r('d7', 5, 'C')]} now={NOW} />,
+    );
     const banner = screen.getByTestId('reminder-banner');
     expect(banner.textContent).not.toContain('A :');
-    expect(within(banner).getByRole('status').textContent).toContain('B : le compte sera bloqué le 16 mars 2027 (dans 25 jours)');
+    expect(within(banner).getByRole('status').textContent).toContain(
+      'B : le compte sera bloqué le 16 mars 2027 (dans 25 jours)',
+    );
     expect(within(banner).getByRole('alert').textContent).toContain('dans 5 jours');
   });
   it('a dialog at D-1, closed with Escape, and « later » snoozes it', async () => {
     const snoozed: string[] = [];
-    await renderWith(<ReminderDialog reminders={[r('d1', 1, 'Cabinet Dupont')]} onSnooze={(id) => snoozed.push(id)} now={NOW} />);
+    await renderWith(
+      <ReminderDialog
+        reminders={[r('d1', 1, 'Cabinet Dupont')]}
+        onSnooze={(id) => snoozed.push(id)}
+        now={NOW}
+      />,
+    );
     const dialog = await screen.findByRole('alertdialog');
     expect(dialog.textContent).toContain('Cabinet Dupont sera bloqué le');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Me le rappeler dans 4 heures' }));
@@ -167,7 +215,15 @@ describe('events table', () => {
     // jsdom has no layout: give the scroll box the size Chromium would
     Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 480 });
     Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 800 });
-    await renderWith(<EventsTable events={events} selectedId={null} onSelect={(e) => picked.push(e.id)} height={480} label="log" />);
+    await renderWith(
+      <EventsTable
+        events={events}
+        selectedId={null}
+        onSelect={(e) => picked.push(e.id)}
+        height={480}
+        label="log"
+      />,
+    );
     const rows = await screen.findAllByTestId('event-row');
     expect(rows.length).toBeGreaterThan(5);
     expect(rows.length).toBeLessThan(40);

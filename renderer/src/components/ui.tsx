@@ -26,11 +26,24 @@ export function Loading({ label }: { label?: string }) {
   );
 }
 
-export function ErrorState({ code, onRetry, compact }: { code: ErrorCode | null; onRetry?: () => void; compact?: boolean }) {
+export function ErrorState({
+  code,
+  onRetry,
+  compact,
+}: {
+  code: ErrorCode | null;
+  onRetry?: () => void;
+  compact?: boolean;
+}) {
   const { t } = useTranslation();
   const { what, next } = errorText(t, code);
   return (
-    <div className={`state state-error${compact ? ' state-compact' : ''}`} role="alert" data-testid="error-state" data-code={code ?? ''}>
+    <div
+      className={`state state-error${compact ? ' state-compact' : ''}`}
+      role="alert"
+      data-testid="error-state"
+      data-code={code ?? ''}
+    >
       <AlertTriangle aria-hidden="true" size={24} />
       <div>
         <p className="state-title">{what}</p>
@@ -107,7 +120,12 @@ export function Steps({ steps, label }: { steps: Step[]; label: string }) {
   return (
     <ol className="steps" aria-label={label}>
       {steps.map((s) => (
-        <li key={s.id} className={`step step-${s.state}`} aria-current={s.state === 'current' ? 'step' : undefined} data-step={s.id}>
+        <li
+          key={s.id}
+          className={`step step-${s.state}`}
+          aria-current={s.state === 'current' ? 'step' : undefined}
+          data-step={s.id}
+        >
           <span className="step-mark" aria-hidden="true" />
           <span className="step-label">
             {s.label}
@@ -137,7 +155,12 @@ export function AppDialog({
   role?: 'dialog' | 'alertdialog';
 }) {
   return (
-    <ModalOverlay isOpen={isOpen} onOpenChange={onOpenChange} isDismissable={dismissable} className="modal-overlay">
+    <ModalOverlay
+      isOpen={isOpen}
+      onOpenChange={onOpenChange}
+      isDismissable={dismissable}
+      className="modal-overlay"
+    >
       <Modal className="modal">
         <Dialog className="dialog" role={role}>
           <Heading slot="title" className="dialog-title">

@@ -133,17 +133,20 @@ const en: Messages = {
     pinLabel: 'Card PIN (4 digits)',
     pinSubmit: 'Confirm',
     pinWrong: 'Wrong card PIN.',
-    pinWrongHelp: 'Check the PIN and type it again. After the last try the card locks itself (not your account).',
+    pinWrongHelp:
+      'Check the PIN and type it again. After the last try the card locks itself (not your account).',
     pinBlocked: 'Your card’s PIN is blocked.',
     pinBlockedHelp:
       'It is the card that is blocked, not your amelipro account. You can unblock it here with the card unblock code (PUK) that came with the card.',
     pinBlockedAction: 'Unblock my card with the PUK',
     passwordIntro: 'For delegates without a card (accountant, administrative staff).',
     identifier: 'Identifier',
-    identifierHelp: 'Your Assurance Maladie number, the FINESS or the identifier the account holder gave you. Not an e-mail address.',
+    identifierHelp:
+      'Your Assurance Maladie number, the FINESS or the identifier the account holder gave you. Not an e-mail address.',
     password: 'Password',
     submit: 'Sign in',
-    backendOffline: 'The accounts server does not answer: signing in will wait for it. Vigie retries by itself.',
+    backendOffline:
+      'The accounts server does not answer: signing in will wait for it. Vigie retries by itself.',
     blockedLink: 'Account blocked? Unblock it',
     blocked: {
       inactivity: 'Your account is blocked: it has not been used for more than 6 months.',
@@ -232,7 +235,8 @@ const en: Messages = {
     how: 'How',
     where: 'On which workstation',
     neverSignedIn: 'No sign-in since the account was created on {{date}}.',
-    whatCounts: 'What counts as activity: any successful sign-in, with a card, e-CPS or password. The 6 months start again from there.',
+    whatCounts:
+      'What counts as activity: any successful sign-in, with a card, e-CPS or password. The 6 months start again from there.',
     checklist: {
       title: 'Account security',
       status: { ok: 'done', todo: 'to do', unknown: 'to check' },
@@ -285,7 +289,8 @@ const en: Messages = {
     blockedSuspicious: 'Blocked: considered suspicious',
     revoke: 'Remove access',
     revokeTitle: 'Remove the access of {{name}}?',
-    revokeHelp: 'This person will no longer be able to sign in to the account. Their open sessions will be closed. You can give them access again later.',
+    revokeHelp:
+      'This person will no longer be able to sign in to the account. Their open sessions will be closed. You can give them access again later.',
     revokeConfirm: 'Remove access',
     revoked: 'The access of {{name}} is removed.',
     granted: 'Delegated access granted. The person gets an e-mail.',
@@ -293,7 +298,8 @@ const en: Messages = {
     holderOnly: 'Only the account holder sees and manages the pharmacy’s accesses.',
     wayOut: {
       card: 'The way out: the person signs in with their CPS card or e-CPS, and the account is unblocked at once.',
-      password: 'The way out: the person follows “Account blocked? Unblock it” (security key, then a code by post).',
+      password:
+        'The way out: the person follows “Account blocked? Unblock it” (security key, then a code by post).',
     },
     grant: {
       open: 'Grant delegated access',
@@ -306,7 +312,8 @@ const en: Messages = {
       identifier: 'Identifier',
       identifierHelp: 'At least 6 characters: letters, digits, dot, dash.',
       initialPassword: 'Temporary password',
-      initialPasswordHelp: 'The person must change it at the first sign-in. Tell it in person, not by e-mail.',
+      initialPasswordHelp:
+        'The person must change it at the first sign-in. Tell it in person, not by e-mail.',
       email: 'E-mail address',
       emailHelp: 'For the reminders and the e-mail sent at every sign-in.',
       submit: 'Grant access',
@@ -379,7 +386,8 @@ const en: Messages = {
     },
     stepOf: 'Step {{step}} of {{total}}',
     identifier: 'Account identifier',
-    identifierHelp: 'Your Assurance Maladie number, the FINESS or your delegate identifier. Leave empty if you have your card.',
+    identifierHelp:
+      'Your Assurance Maladie number, the FINESS or your delegate identifier. Leave empty if you have your card.',
     next: 'Continue',
     back: 'Back to sign-in',
     pathsTitle: 'The possible ways',
@@ -387,8 +395,18 @@ const en: Messages = {
     needs: 'You need:',
     takes: 'Time:',
     path: {
-      card: { title: 'With your CPS card', needs: 'your CPS card and its PIN', takes: 'immediate', go: 'Sign in with my card' },
-      ecps: { title: 'With e-CPS', needs: 'your phone with the e-CPS app', takes: 'immediate', go: 'Sign in with e-CPS' },
+      card: {
+        title: 'With your CPS card',
+        needs: 'your CPS card and its PIN',
+        takes: 'immediate',
+        go: 'Sign in with my card',
+      },
+      ecps: {
+        title: 'With e-CPS',
+        needs: 'your phone with the e-CPS app',
+        takes: 'immediate',
+        go: 'Sign in with e-CPS',
+      },
       security_key: {
         title: 'With the security key',
         needs: 'your personal information',
@@ -403,7 +421,8 @@ const en: Messages = {
       },
     },
     key: {
-      intro: 'The security key is made of personal information only you know. The number of tries is limited.',
+      intro:
+        'The security key is made of personal information only you know. The number of tries is limited.',
       q: {
         date: 'Date of birth',
         'postal-code': 'Postcode of the pharmacy',
@@ -421,7 +440,8 @@ const en: Messages = {
       triesLeft_other: '{{count}} tries left for the security key.',
     },
     postal: {
-      intro: 'A temporary code will be sent by post to the account’s address. The account holder is told by e-mail.',
+      intro:
+        'A temporary code will be sent by post to the account’s address. The account holder is told by e-mail.',
       request: 'Ask for the letter',
       nextAt: 'A new letter can be asked for on {{date}}.',
       journey: 'The letter’s journey',
@@ -456,7 +476,14 @@ const en: Messages = {
     confirm: 'New password, once more',
     mismatch: 'The two passwords are not the same.',
     strength: 'Password strength',
-    level: { empty: 'No password yet', veryWeak: 'Very weak', weak: 'Weak', fair: 'Fair', good: 'Strong', strong: 'Very strong' },
+    level: {
+      empty: 'No password yet',
+      veryWeak: 'Very weak',
+      weak: 'Weak',
+      fair: 'Fair',
+      good: 'Strong',
+      strong: 'Very strong',
+    },
     acceptable: 'accepted',
     checkUnavailable: 'check unavailable for now',
     policy:
@@ -487,21 +514,27 @@ const en: Messages = {
     reminders: 'Reminders before the block',
     reminderDay_one: '{{count}} day before',
     reminderDay_other: '{{count}} days before',
-    remindersHelp: 'Vigie shows a reminder on this workstation on those days, for every account that signed in here.',
+    remindersHelp:
+      'Vigie shows a reminder on this workstation on those days, for every account that signed in here.',
     startAtLogin: 'Start Vigie with the computer',
     save: 'Save',
     saved: 'Settings saved.',
     diagnostics: 'Diagnostic information',
-    diagnosticsHelp: 'For your IT support: versions, readers, last errors. No PIN, password or personal data.',
+    diagnosticsHelp:
+      'For your IT support: versions, readers, last errors. No PIN, password or personal data.',
     copy: 'Copy the diagnostic information',
     copied: 'Copied. Paste it in your message to the support.',
     copyManual: 'Automatic copy did not work: select the text below and copy it.',
   },
   reminders: {
-    banner_one: '{{name}}: the account will be blocked on {{date}} (in {{count}} day). One sign-in is enough to keep it active.',
-    banner_other: '{{name}}: the account will be blocked on {{date}} (in {{count}} days). One sign-in is enough to keep it active.',
-    blocked: '{{name}}: the account has been blocked since {{date}}. To unblock it: “Account blocked? Unblock it” on the sign-in screen, or the card.',
-    blockedNow: '{{name}}: the account is blocked. To unblock it: “Account blocked? Unblock it” on the sign-in screen, or the card.',
+    banner_one:
+      '{{name}}: the account will be blocked on {{date}} (in {{count}} day). One sign-in is enough to keep it active.',
+    banner_other:
+      '{{name}}: the account will be blocked on {{date}} (in {{count}} days). One sign-in is enough to keep it active.',
+    blocked:
+      '{{name}}: the account has been blocked since {{date}}. To unblock it: “Account blocked? Unblock it” on the sign-in screen, or the card.',
+    blockedNow:
+      '{{name}}: the account is blocked. To unblock it: “Account blocked? Unblock it” on the sign-in screen, or the card.',
     dialogTitle: 'Last day before the block',
     dialog_one: 'The account of {{name}} will be blocked on {{date}} (in {{count}} day).',
     dialog_other: 'The account of {{name}} will be blocked on {{date}} (in {{count}} days).',
@@ -537,48 +570,129 @@ const en: Messages = {
     unreachableHelp: 'Your information stays on screen. Vigie retries automatically.',
   },
   errors: {
-    generic: { what: 'Something unexpected happened.', next: 'Try again. If it goes on, copy the diagnostic information (Settings) for your support.' },
-    UNAVAILABLE: { what: 'This service is not available on this workstation yet.', next: 'Try again in a moment. Nothing is lost.' },
-    BACKEND_UNREACHABLE: { what: 'The accounts server does not answer.', next: 'Check the pharmacy’s internet connection. Vigie retries by itself.' },
-    BACKEND_TLS_ERROR: { what: 'The connection to the accounts server is not safe.', next: 'Vigie refused it. Check the server address in the settings or call your support.' },
-    RATE_LIMITED: { what: 'Too many tries in a short time.', next: 'Wait a few minutes before trying again.' },
+    generic: {
+      what: 'Something unexpected happened.',
+      next: 'Try again. If it goes on, copy the diagnostic information (Settings) for your support.',
+    },
+    UNAVAILABLE: {
+      what: 'This service is not available on this workstation yet.',
+      next: 'Try again in a moment. Nothing is lost.',
+    },
+    BACKEND_UNREACHABLE: {
+      what: 'The accounts server does not answer.',
+      next: 'Check the pharmacy’s internet connection. Vigie retries by itself.',
+    },
+    BACKEND_TLS_ERROR: {
+      what: 'The connection to the accounts server is not safe.',
+      next: 'Vigie refused it. Check the server address in the settings or call your support.',
+    },
+    RATE_LIMITED: {
+      what: 'Too many tries in a short time.',
+      next: 'Wait a few minutes before trying again.',
+    },
     UNAUTHENTICATED: { what: 'You are no longer signed in.', next: 'Sign in again to carry on.' },
-    FORBIDDEN: { what: 'Only the account holder can do this.', next: 'Ask the pharmacist who holds the account.' },
+    FORBIDDEN: {
+      what: 'Only the account holder can do this.',
+      next: 'Ask the pharmacist who holds the account.',
+    },
     NOT_FOUND: { what: 'This item no longer exists.', next: 'Go back and refresh the page.' },
-    INVALID_REQUEST: { what: 'Some information is missing or not in the right form.', next: 'Check what you typed, then try again.' },
-    INVALID_CREDENTIALS: { what: 'Wrong identifier or password.', next: 'Check them (upper case included) and try again. Forgot the password? Use “Account blocked? Unblock it”.' },
-    ACCOUNT_BLOCKED_INACTIVITY: { what: 'The account is blocked: unused for more than 6 months.', next: 'Unblock it with your card, the security key or a code by post.' },
-    ACCOUNT_BLOCKED_SUSPICIOUS: { what: 'The account is blocked: it was considered suspicious.', next: 'Unblock it with your card, or call 36 08.' },
-    PASSWORD_EXPIRED: { what: 'Your password has expired (6 months).', next: 'Sign in: Vigie will ask you to choose a new one.' },
-    PASSWORD_POLICY: { what: 'This password does not follow the rule.', next: 'Follow the hints under the field.' },
+    INVALID_REQUEST: {
+      what: 'Some information is missing or not in the right form.',
+      next: 'Check what you typed, then try again.',
+    },
+    INVALID_CREDENTIALS: {
+      what: 'Wrong identifier or password.',
+      next: 'Check them (upper case included) and try again. Forgot the password? Use “Account blocked? Unblock it”.',
+    },
+    ACCOUNT_BLOCKED_INACTIVITY: {
+      what: 'The account is blocked: unused for more than 6 months.',
+      next: 'Unblock it with your card, the security key or a code by post.',
+    },
+    ACCOUNT_BLOCKED_SUSPICIOUS: {
+      what: 'The account is blocked: it was considered suspicious.',
+      next: 'Unblock it with your card, or call 36 08.',
+    },
+    PASSWORD_EXPIRED: {
+      what: 'Your password has expired (6 months).',
+      next: 'Sign in: Vigie will ask you to choose a new one.',
+    },
+    PASSWORD_POLICY: {
+      what: 'This password does not follow the rule.',
+      next: 'Follow the hints under the field.',
+    },
     PASSWORD_REUSED: { what: 'You already used this password.', next: 'Choose one you have never used.' },
     SESSION_EXPIRED: { what: 'Your session ended (4 hours at most).', next: 'Sign in again to carry on.' },
-    SESSION_IDLE: { what: 'Your session ended after 1 hour without activity.', next: 'Sign in again to carry on.' },
+    SESSION_IDLE: {
+      what: 'Your session ended after 1 hour without activity.',
+      next: 'Sign in again to carry on.',
+    },
     SESSION_REVOKED: { what: 'Your session was closed.', next: 'Sign in again if it is really you.' },
-    CERT_UNTRUSTED: { what: 'The card’s certificate is not recognised.', next: 'Use a CPS card issued by the ANS, or call your support.' },
+    CERT_UNTRUSTED: {
+      what: 'The card’s certificate is not recognised.',
+      next: 'Use a CPS card issued by the ANS, or call your support.',
+    },
     CERT_REVOKED: { what: 'This card has been revoked.', next: 'Use your new card or contact the ANS.' },
     CERT_EXPIRED: { what: 'This card has expired.', next: 'Use your new card, or e-CPS meanwhile.' },
-    CARD_HOLDER_UNKNOWN: { what: 'No account of the pharmacy is linked to this card.', next: 'Ask the account holder to grant you delegated access.' },
-    ECPS_REFUSED: { what: 'The request was refused on the phone.', next: 'If it was not you, report it. Otherwise, send a new request.' },
-    ECPS_EXPIRED: { what: 'The e-CPS request expired.', next: 'Send a new request and confirm it within 2 minutes.' },
-    SECURITY_KEY_WRONG: { what: 'The security key does not match.', next: 'Check each piece of information. The number of tries is limited.' },
-    SECURITY_KEY_LOCKED: { what: 'Too many tries for the security key.', next: 'Use your card or ask for a code by post.' },
-    SECURITY_KEY_NOT_ALLOWED: { what: 'No online way to unblock is possible for this account.', next: 'Call 36 08 or the digital-health delegate of your CPAM.' },
-    POSTAL_CODE_WRONG: { what: 'This code does not match.', next: 'Check the code in the letter (no spaces) and try again.' },
+    CARD_HOLDER_UNKNOWN: {
+      what: 'No account of the pharmacy is linked to this card.',
+      next: 'Ask the account holder to grant you delegated access.',
+    },
+    ECPS_REFUSED: {
+      what: 'The request was refused on the phone.',
+      next: 'If it was not you, report it. Otherwise, send a new request.',
+    },
+    ECPS_EXPIRED: {
+      what: 'The e-CPS request expired.',
+      next: 'Send a new request and confirm it within 2 minutes.',
+    },
+    SECURITY_KEY_WRONG: {
+      what: 'The security key does not match.',
+      next: 'Check each piece of information. The number of tries is limited.',
+    },
+    SECURITY_KEY_LOCKED: {
+      what: 'Too many tries for the security key.',
+      next: 'Use your card or ask for a code by post.',
+    },
+    SECURITY_KEY_NOT_ALLOWED: {
+      what: 'No online way to unblock is possible for this account.',
+      next: 'Call 36 08 or the digital-health delegate of your CPAM.',
+    },
+    POSTAL_CODE_WRONG: {
+      what: 'This code does not match.',
+      next: 'Check the code in the letter (no spaces) and try again.',
+    },
     POSTAL_CODE_EXPIRED: { what: 'This code has expired.', next: 'Ask for a new letter.' },
     POSTAL_CODE_USED: { what: 'This code has already been used.', next: 'Ask for a new letter if needed.' },
-    POSTAL_CODE_PENDING: { what: 'A letter is already on its way.', next: 'Wait for it: one code at a time.' },
+    POSTAL_CODE_PENDING: {
+      what: 'A letter is already on its way.',
+      next: 'Wait for it: one code at a time.',
+    },
     READER_NONE: { what: 'No card reader is plugged in.', next: 'Plug the reader into a USB port.' },
     READER_GONE: { what: 'The reader was unplugged.', next: 'Plug it in again and start over.' },
     CARD_ABSENT: { what: 'No card in the reader.', next: 'Insert your CPS card, chip facing up.' },
-    CARD_REMOVED: { what: 'The card was taken out during the operation.', next: 'Insert it again and start over.' },
+    CARD_REMOVED: {
+      what: 'The card was taken out during the operation.',
+      next: 'Insert it again and start over.',
+    },
     CARD_BUSY: { what: 'Another program is using the card.', next: 'Close it, then try again.' },
     CARD_NOT_CPS: { what: 'This card is not a CPS card.', next: 'Insert your CPS or CPE card.' },
     CARD_PIN_WRONG: { what: 'Wrong card PIN.', next: 'Check it and try again.' },
-    CARD_PIN_BLOCKED: { what: 'The card’s PIN is blocked (not your account).', next: 'Unblock the card with the PUK that came with it.' },
-    CARD_PUK_WRONG: { what: 'Wrong card unblock code (PUK).', next: 'Check the 8 digits on the card’s letter. Tries are limited.' },
-    CARD_PUK_BLOCKED: { what: 'The card unblock code (PUK) is blocked.', next: 'Contact the ANS for a new card. Meanwhile, use e-CPS.' },
-    CARD_TIMEOUT: { what: 'The card did not answer in time.', next: 'Take it out, insert it again and try again.' },
+    CARD_PIN_BLOCKED: {
+      what: 'The card’s PIN is blocked (not your account).',
+      next: 'Unblock the card with the PUK that came with it.',
+    },
+    CARD_PUK_WRONG: {
+      what: 'Wrong card unblock code (PUK).',
+      next: 'Check the 8 digits on the card’s letter. Tries are limited.',
+    },
+    CARD_PUK_BLOCKED: {
+      what: 'The card unblock code (PUK) is blocked.',
+      next: 'Contact the ANS for a new card. Meanwhile, use e-CPS.',
+    },
+    CARD_TIMEOUT: {
+      what: 'The card did not answer in time.',
+      next: 'Take it out, insert it again and try again.',
+    },
     CANCELLED: { what: 'Cancelled.', next: 'You can start again whenever you like.' },
   },
   footer: {

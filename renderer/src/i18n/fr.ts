@@ -131,21 +131,25 @@ const fr = {
     pinLabel: 'Code porteur de la carte (4 chiffres)',
     pinSubmit: 'Valider',
     pinWrong: 'Code porteur incorrect.',
-    pinWrongHelp: 'Vérifiez le code et tapez-le de nouveau. Après le dernier essai, la carte se bloque (pas votre compte).',
+    pinWrongHelp:
+      'Vérifiez le code et tapez-le de nouveau. Après le dernier essai, la carte se bloque (pas votre compte).',
     pinBlocked: 'Le code porteur de votre carte est bloqué.',
     pinBlockedHelp:
       'C’est la carte qui est bloquée, pas votre compte amelipro. Vous pouvez la débloquer ici avec le code de déblocage (PUK) reçu avec la carte.',
     pinBlockedAction: 'Débloquer ma carte avec le code PUK',
     passwordIntro: 'Pour les délégataires sans carte (comptable, personnel administratif).',
     identifier: 'Identifiant',
-    identifierHelp: 'Votre numéro Assurance Maladie, le FINESS ou l’identifiant donné par le titulaire. Pas une adresse e-mail.',
+    identifierHelp:
+      'Votre numéro Assurance Maladie, le FINESS ou l’identifiant donné par le titulaire. Pas une adresse e-mail.',
     password: 'Mot de passe',
     submit: 'Se connecter',
-    backendOffline: 'Le serveur des comptes ne répond pas : la connexion attendra son retour. Vigie réessaie tout seul.',
+    backendOffline:
+      'Le serveur des comptes ne répond pas : la connexion attendra son retour. Vigie réessaie tout seul.',
     blockedLink: 'Compte bloqué ? Le débloquer',
     blocked: {
       inactivity: 'Votre compte est bloqué : il n’a pas été utilisé depuis plus de 6 mois.',
-      inactivityHelp: 'Rien n’est perdu. Vigie vous montre les façons de le débloquer, la plus rapide d’abord.',
+      inactivityHelp:
+        'Rien n’est perdu. Vigie vous montre les façons de le débloquer, la plus rapide d’abord.',
       suspicious: 'Votre compte est bloqué : il a été considéré comme suspect.',
       suspiciousHelp: 'C’est une mesure de protection. Vigie vous guide pour le débloquer en toute sécurité.',
       action: 'Débloquer mon compte',
@@ -200,9 +204,11 @@ const fr = {
     ended: {
       'card-removed': 'Votre session s’est fermée quand la carte a été retirée.',
       idle: 'Votre session s’est fermée après 1 heure sans activité.',
-      absolute: 'Votre session s’est fermée après 4 heures, la durée maximale. Reconnectez-vous pour continuer.',
+      absolute:
+        'Votre session s’est fermée après 4 heures, la durée maximale. Reconnectez-vous pour continuer.',
       'sign-out': 'Vous êtes déconnecté.',
-      revoked: 'Votre session a été fermée (signalement ou retrait d’accès). Reconnectez-vous si c’est bien vous.',
+      revoked:
+        'Votre session a été fermée (signalement ou retrait d’accès). Reconnectez-vous si c’est bien vous.',
       backend: 'Le serveur des comptes a fermé votre session. Reconnectez-vous.',
     },
   },
@@ -224,13 +230,15 @@ const fr = {
       suspicious: 'Bloqué : compte considéré comme suspect.',
     },
     keepActive: 'Une connexion avec votre carte suffit pour le garder actif.',
-    keepActivePassword: 'Une connexion avec votre identifiant et votre mot de passe suffit pour le garder actif.',
+    keepActivePassword:
+      'Une connexion avec votre identifiant et votre mot de passe suffit pour le garder actif.',
     lastTitle: 'Dernière activité prise en compte',
     when: 'Quand',
     how: 'Comment',
     where: 'Sur quel poste',
     neverSignedIn: 'Aucune connexion depuis la création du compte, le {{date}}.',
-    whatCounts: 'Compte comme activité : toute connexion réussie, par carte, e-CPS ou mot de passe. Le délai de 6 mois repart de là.',
+    whatCounts:
+      'Compte comme activité : toute connexion réussie, par carte, e-CPS ou mot de passe. Le délai de 6 mois repart de là.',
     checklist: {
       title: 'Sécurité du compte',
       status: { ok: 'fait', todo: 'à faire', unknown: 'à vérifier' },
@@ -283,7 +291,8 @@ const fr = {
     blockedSuspicious: 'Bloqué : considéré comme suspect',
     revoke: 'Retirer l’accès',
     revokeTitle: 'Retirer l’accès de {{name}} ?',
-    revokeHelp: 'Cette personne ne pourra plus se connecter au compte. Ses sessions en cours seront fermées. Vous pourrez lui redonner un accès plus tard.',
+    revokeHelp:
+      'Cette personne ne pourra plus se connecter au compte. Ses sessions en cours seront fermées. Vous pourrez lui redonner un accès plus tard.',
     revokeConfirm: 'Retirer l’accès',
     revoked: 'L’accès de {{name}} est retiré.',
     granted: 'La délégation d’accès est accordée. La personne reçoit un e-mail.',
@@ -291,7 +300,8 @@ const fr = {
     holderOnly: 'Seul le titulaire du compte voit et gère les accès de la pharmacie.',
     wayOut: {
       card: 'La voie de sortie : la personne se connecte avec sa carte CPS ou l’e-CPS, et le compte est débloqué aussitôt.',
-      password: 'La voie de sortie : la personne suit « Compte bloqué ? Le débloquer » (clé de sécurité, puis code par courrier).',
+      password:
+        'La voie de sortie : la personne suit « Compte bloqué ? Le débloquer » (clé de sécurité, puis code par courrier).',
     },
     grant: {
       open: 'Accorder une délégation',
@@ -304,7 +314,8 @@ const fr = {
       identifier: 'Identifiant',
       identifierHelp: '6 caractères au moins : lettres, chiffres, point, tiret.',
       initialPassword: 'Mot de passe provisoire',
-      initialPasswordHelp: 'La personne devra le changer à sa première connexion. Donnez-le-lui de vive voix, pas par e-mail.',
+      initialPasswordHelp:
+        'La personne devra le changer à sa première connexion. Donnez-le-lui de vive voix, pas par e-mail.',
       email: 'Adresse e-mail',
       emailHelp: 'Pour les rappels et l’e-mail envoyé à chaque connexion.',
       submit: 'Accorder l’accès',
@@ -312,7 +323,8 @@ const fr = {
   },
   events: {
     title: 'Derniers événements',
-    intro: 'Chaque connexion et chaque changement sur votre compte. Signalez ce que vous ne reconnaissez pas.',
+    intro:
+      'Chaque connexion et chaque changement sur votre compte. Signalez ce que vous ne reconnaissez pas.',
     chain: {
       checking: 'Vérification du journal…',
       ok: 'Journal intact',
@@ -370,14 +382,16 @@ const fr = {
   },
   unblock: {
     title: 'Débloquer mon compte',
-    intro: 'Vigie vous montre les façons de débloquer votre compte qui marchent pour vous, la plus rapide d’abord.',
+    intro:
+      'Vigie vous montre les façons de débloquer votre compte qui marchent pour vous, la plus rapide d’abord.',
     reason: {
       inactivity: 'Votre compte n’a pas été utilisé depuis plus de 6 mois. Voici comment le débloquer.',
       suspicious: 'Votre compte a été considéré comme suspect. Voici comment le débloquer en sécurité.',
     },
     stepOf: 'Étape {{step}} sur {{total}}',
     identifier: 'Identifiant du compte',
-    identifierHelp: 'Votre numéro Assurance Maladie, le FINESS ou l’identifiant de délégataire. Laissez vide si vous avez votre carte.',
+    identifierHelp:
+      'Votre numéro Assurance Maladie, le FINESS ou l’identifiant de délégataire. Laissez vide si vous avez votre carte.',
     next: 'Continuer',
     back: 'Revenir à la connexion',
     pathsTitle: 'Les façons possibles',
@@ -385,8 +399,18 @@ const fr = {
     needs: 'Il vous faut :',
     takes: 'Durée :',
     path: {
-      card: { title: 'Avec votre carte CPS', needs: 'votre carte CPS et son code porteur', takes: 'immédiat', go: 'Me connecter avec ma carte' },
-      ecps: { title: 'Avec l’e-CPS', needs: 'votre téléphone avec l’application e-CPS', takes: 'immédiat', go: 'Me connecter avec l’e-CPS' },
+      card: {
+        title: 'Avec votre carte CPS',
+        needs: 'votre carte CPS et son code porteur',
+        takes: 'immédiat',
+        go: 'Me connecter avec ma carte',
+      },
+      ecps: {
+        title: 'Avec l’e-CPS',
+        needs: 'votre téléphone avec l’application e-CPS',
+        takes: 'immédiat',
+        go: 'Me connecter avec l’e-CPS',
+      },
       security_key: {
         title: 'Avec la clé de sécurité',
         needs: 'vos informations personnelles',
@@ -401,7 +425,8 @@ const fr = {
       },
     },
     key: {
-      intro: 'La clé de sécurité est faite d’informations personnelles que vous seul connaissez. Le nombre d’essais est limité.',
+      intro:
+        'La clé de sécurité est faite d’informations personnelles que vous seul connaissez. Le nombre d’essais est limité.',
       q: {
         date: 'Date de naissance',
         'postal-code': 'Code postal de la pharmacie',
@@ -419,7 +444,8 @@ const fr = {
       triesLeft_other: 'Il reste {{count}} essais pour la clé de sécurité.',
     },
     postal: {
-      intro: 'Un code provisoire vous sera envoyé par courrier à l’adresse du compte. Le titulaire est prévenu par e-mail.',
+      intro:
+        'Un code provisoire vous sera envoyé par courrier à l’adresse du compte. Le titulaire est prévenu par e-mail.',
       request: 'Demander le courrier',
       nextAt: 'Un nouveau courrier pourra être demandé le {{date}}.',
       journey: 'Le trajet du courrier',
@@ -454,7 +480,14 @@ const fr = {
     confirm: 'Nouveau mot de passe, encore une fois',
     mismatch: 'Les deux mots de passe ne sont pas identiques.',
     strength: 'Solidité du mot de passe',
-    level: { empty: 'Pas encore de mot de passe', veryWeak: 'Très faible', weak: 'Faible', fair: 'Moyen', good: 'Solide', strong: 'Très solide' },
+    level: {
+      empty: 'Pas encore de mot de passe',
+      veryWeak: 'Très faible',
+      weak: 'Faible',
+      fair: 'Moyen',
+      good: 'Solide',
+      strong: 'Très solide',
+    },
     acceptable: 'accepté',
     checkUnavailable: 'vérification indisponible pour le moment',
     policy:
@@ -485,21 +518,27 @@ const fr = {
     reminders: 'Rappels avant le blocage',
     reminderDay_one: '{{count}} jour avant',
     reminderDay_other: '{{count}} jours avant',
-    remindersHelp: 'Vigie affiche un rappel sur ce poste à ces dates, pour chaque compte qui s’y est connecté.',
+    remindersHelp:
+      'Vigie affiche un rappel sur ce poste à ces dates, pour chaque compte qui s’y est connecté.',
     startAtLogin: 'Démarrer Vigie avec l’ordinateur',
     save: 'Enregistrer',
     saved: 'Réglages enregistrés.',
     diagnostics: 'Informations de diagnostic',
-    diagnosticsHelp: 'Pour votre support informatique : versions, lecteurs, dernières erreurs. Aucun code, mot de passe ni donnée personnelle.',
+    diagnosticsHelp:
+      'Pour votre support informatique : versions, lecteurs, dernières erreurs. Aucun code, mot de passe ni donnée personnelle.',
     copy: 'Copier les informations de diagnostic',
     copied: 'Copié. Collez-les dans votre message au support.',
     copyManual: 'La copie automatique n’a pas marché : sélectionnez le texte ci-dessous et copiez-le.',
   },
   reminders: {
-    banner_one: '{{name}} : le compte sera bloqué le {{date}} (dans {{count}} jour). Une connexion suffit pour le garder actif.',
-    banner_other: '{{name}} : le compte sera bloqué le {{date}} (dans {{count}} jours). Une connexion suffit pour le garder actif.',
-    blocked: '{{name}} : le compte est bloqué depuis le {{date}}. Pour le débloquer : « Compte bloqué ? Le débloquer » sur l’écran de connexion, ou la carte.',
-    blockedNow: '{{name}} : le compte est bloqué. Pour le débloquer : « Compte bloqué ? Le débloquer » sur l’écran de connexion, ou la carte.',
+    banner_one:
+      '{{name}} : le compte sera bloqué le {{date}} (dans {{count}} jour). Une connexion suffit pour le garder actif.',
+    banner_other:
+      '{{name}} : le compte sera bloqué le {{date}} (dans {{count}} jours). Une connexion suffit pour le garder actif.',
+    blocked:
+      '{{name}} : le compte est bloqué depuis le {{date}}. Pour le débloquer : « Compte bloqué ? Le débloquer » sur l’écran de connexion, ou la carte.',
+    blockedNow:
+      '{{name}} : le compte est bloqué. Pour le débloquer : « Compte bloqué ? Le débloquer » sur l’écran de connexion, ou la carte.',
     dialogTitle: 'Dernier jour avant le blocage',
     dialog_one: 'Le compte de {{name}} sera bloqué le {{date}} (dans {{count}} jour).',
     dialog_other: 'Le compte de {{name}} sera bloqué le {{date}} (dans {{count}} jours).',
@@ -510,7 +549,8 @@ const fr = {
   demo: {
     open: 'Cartes de démonstration',
     title: 'Cartes de démonstration',
-    intro: 'Mode démonstration uniquement : des cartes et des personnes fictives, pour essayer chaque situation sans matériel.',
+    intro:
+      'Mode démonstration uniquement : des cartes et des personnes fictives, pour essayer chaque situation sans matériel.',
     off: 'La démonstration n’est pas active sur ce poste.',
     insert: 'Insérer sa carte',
     inserted: 'Carte de {{name}} insérée.',
@@ -535,48 +575,147 @@ const fr = {
     unreachableHelp: 'Vos informations restent affichées. Vigie réessaie automatiquement.',
   },
   errors: {
-    generic: { what: 'Une erreur inattendue est survenue.', next: 'Réessayez. Si cela continue, copiez les informations de diagnostic (Réglages) pour votre support.' },
-    UNAVAILABLE: { what: 'Ce service n’est pas encore disponible sur ce poste.', next: 'Réessayez dans un instant. Vos informations ne sont pas perdues.' },
-    BACKEND_UNREACHABLE: { what: 'Le serveur des comptes ne répond pas.', next: 'Vérifiez la connexion internet de la pharmacie. Vigie réessaie tout seul.' },
-    BACKEND_TLS_ERROR: { what: 'La connexion au serveur des comptes n’est pas sûre.', next: 'Vigie l’a refusée. Vérifiez l’adresse du serveur dans les réglages ou appelez votre support.' },
-    RATE_LIMITED: { what: 'Trop d’essais en peu de temps.', next: 'Attendez quelques minutes avant de réessayer.' },
+    generic: {
+      what: 'Une erreur inattendue est survenue.',
+      next: 'Réessayez. Si cela continue, copiez les informations de diagnostic (Réglages) pour votre support.',
+    },
+    UNAVAILABLE: {
+      what: 'Ce service n’est pas encore disponible sur ce poste.',
+      next: 'Réessayez dans un instant. Vos informations ne sont pas perdues.',
+    },
+    BACKEND_UNREACHABLE: {
+      what: 'Le serveur des comptes ne répond pas.',
+      next: 'Vérifiez la connexion internet de la pharmacie. Vigie réessaie tout seul.',
+    },
+    BACKEND_TLS_ERROR: {
+      what: 'La connexion au serveur des comptes n’est pas sûre.',
+      next: 'Vigie l’a refusée. Vérifiez l’adresse du serveur dans les réglages ou appelez votre support.',
+    },
+    RATE_LIMITED: {
+      what: 'Trop d’essais en peu de temps.',
+      next: 'Attendez quelques minutes avant de réessayer.',
+    },
     UNAUTHENTICATED: { what: 'Vous n’êtes plus connecté.', next: 'Reconnectez-vous pour continuer.' },
-    FORBIDDEN: { what: 'Cette action est réservée au titulaire du compte.', next: 'Demandez-la au pharmacien titulaire.' },
+    FORBIDDEN: {
+      what: 'Cette action est réservée au titulaire du compte.',
+      next: 'Demandez-la au pharmacien titulaire.',
+    },
     NOT_FOUND: { what: 'Cet élément n’existe plus.', next: 'Revenez en arrière et actualisez la page.' },
-    INVALID_REQUEST: { what: 'Une information manque ou n’a pas le bon format.', next: 'Vérifiez ce que vous avez saisi, puis réessayez.' },
-    INVALID_CREDENTIALS: { what: 'Identifiant ou mot de passe incorrect.', next: 'Vérifiez-les (majuscules comprises) et réessayez. Mot de passe oublié ? Utilisez « Compte bloqué ? Le débloquer ».' },
-    ACCOUNT_BLOCKED_INACTIVITY: { what: 'Le compte est bloqué : non utilisé depuis plus de 6 mois.', next: 'Débloquez-le avec votre carte, la clé de sécurité ou un code par courrier.' },
-    ACCOUNT_BLOCKED_SUSPICIOUS: { what: 'Le compte est bloqué : il a été considéré comme suspect.', next: 'Débloquez-le avec votre carte, ou appelez le 36 08.' },
-    PASSWORD_EXPIRED: { what: 'Votre mot de passe a expiré (6 mois).', next: 'Connectez-vous : Vigie vous demandera d’en choisir un nouveau.' },
-    PASSWORD_POLICY: { what: 'Ce mot de passe ne respecte pas la règle.', next: 'Suivez les indications sous le champ.' },
-    PASSWORD_REUSED: { what: 'Vous avez déjà utilisé ce mot de passe.', next: 'Choisissez-en un que vous n’avez jamais utilisé.' },
-    SESSION_EXPIRED: { what: 'Votre session a pris fin (4 heures au plus).', next: 'Reconnectez-vous pour continuer.' },
-    SESSION_IDLE: { what: 'Votre session s’est fermée après 1 heure sans activité.', next: 'Reconnectez-vous pour continuer.' },
+    INVALID_REQUEST: {
+      what: 'Une information manque ou n’a pas le bon format.',
+      next: 'Vérifiez ce que vous avez saisi, puis réessayez.',
+    },
+    INVALID_CREDENTIALS: {
+      what: 'Identifiant ou mot de passe incorrect.',
+      next: 'Vérifiez-les (majuscules comprises) et réessayez. Mot de passe oublié ? Utilisez « Compte bloqué ? Le débloquer ».',
+    },
+    ACCOUNT_BLOCKED_INACTIVITY: {
+      what: 'Le compte est bloqué : non utilisé depuis plus de 6 mois.',
+      next: 'Débloquez-le avec votre carte, la clé de sécurité ou un code par courrier.',
+    },
+    ACCOUNT_BLOCKED_SUSPICIOUS: {
+      what: 'Le compte est bloqué : il a été considéré comme suspect.',
+      next: 'Débloquez-le avec votre carte, ou appelez le 36 08.',
+    },
+    PASSWORD_EXPIRED: {
+      what: 'Votre mot de passe a expiré (6 mois).',
+      next: 'Connectez-vous : Vigie vous demandera d’en choisir un nouveau.',
+    },
+    PASSWORD_POLICY: {
+      what: 'Ce mot de passe ne respecte pas la règle.',
+      next: 'Suivez les indications sous le champ.',
+    },
+    PASSWORD_REUSED: {
+      what: 'Vous avez déjà utilisé ce mot de passe.',
+      next: 'Choisissez-en un que vous n’avez jamais utilisé.',
+    },
+    SESSION_EXPIRED: {
+      what: 'Votre session a pris fin (4 heures au plus).',
+      next: 'Reconnectez-vous pour continuer.',
+    },
+    SESSION_IDLE: {
+      what: 'Votre session s’est fermée après 1 heure sans activité.',
+      next: 'Reconnectez-vous pour continuer.',
+    },
     SESSION_REVOKED: { what: 'Votre session a été fermée.', next: 'Reconnectez-vous si c’est bien vous.' },
-    CERT_UNTRUSTED: { what: 'Le certificat de la carte n’est pas reconnu.', next: 'Utilisez une carte CPS délivrée par l’ANS, ou appelez votre support.' },
-    CERT_REVOKED: { what: 'Cette carte a été révoquée.', next: 'Utilisez votre nouvelle carte ou contactez l’ANS.' },
-    CERT_EXPIRED: { what: 'Cette carte a expiré.', next: 'Utilisez votre nouvelle carte, ou l’e-CPS en attendant.' },
-    CARD_HOLDER_UNKNOWN: { what: 'Aucun compte de la pharmacie n’est lié à cette carte.', next: 'Demandez au titulaire de vous accorder une délégation d’accès.' },
-    ECPS_REFUSED: { what: 'La demande a été refusée sur le téléphone.', next: 'Si ce n’était pas vous, signalez-le. Sinon, envoyez une nouvelle demande.' },
-    ECPS_EXPIRED: { what: 'La demande e-CPS a expiré.', next: 'Envoyez une nouvelle demande et validez-la dans les 2 minutes.' },
-    SECURITY_KEY_WRONG: { what: 'La clé de sécurité ne correspond pas.', next: 'Vérifiez chaque information. Le nombre d’essais est limité.' },
-    SECURITY_KEY_LOCKED: { what: 'Trop d’essais pour la clé de sécurité.', next: 'Utilisez votre carte ou demandez un code par courrier.' },
-    SECURITY_KEY_NOT_ALLOWED: { what: 'Aucune façon de débloquer n’est possible en ligne pour ce compte.', next: 'Appelez le 36 08 ou le délégué numérique en santé de votre CPAM.' },
-    POSTAL_CODE_WRONG: { what: 'Ce code ne correspond pas.', next: 'Vérifiez le code du courrier (sans espace) et réessayez.' },
+    CERT_UNTRUSTED: {
+      what: 'Le certificat de la carte n’est pas reconnu.',
+      next: 'Utilisez une carte CPS délivrée par l’ANS, ou appelez votre support.',
+    },
+    CERT_REVOKED: {
+      what: 'Cette carte a été révoquée.',
+      next: 'Utilisez votre nouvelle carte ou contactez l’ANS.',
+    },
+    CERT_EXPIRED: {
+      what: 'Cette carte a expiré.',
+      next: 'Utilisez votre nouvelle carte, ou l’e-CPS en attendant.',
+    },
+    CARD_HOLDER_UNKNOWN: {
+      what: 'Aucun compte de la pharmacie n’est lié à cette carte.',
+      next: 'Demandez au titulaire de vous accorder une délégation d’accès.',
+    },
+    ECPS_REFUSED: {
+      what: 'La demande a été refusée sur le téléphone.',
+      next: 'Si ce n’était pas vous, signalez-le. Sinon, envoyez une nouvelle demande.',
+    },
+    ECPS_EXPIRED: {
+      what: 'La demande e-CPS a expiré.',
+      next: 'Envoyez une nouvelle demande et validez-la dans les 2 minutes.',
+    },
+    SECURITY_KEY_WRONG: {
+      what: 'La clé de sécurité ne correspond pas.',
+      next: 'Vérifiez chaque information. Le nombre d’essais est limité.',
+    },
+    SECURITY_KEY_LOCKED: {
+      what: 'Trop d’essais pour la clé de sécurité.',
+      next: 'Utilisez votre carte ou demandez un code par courrier.',
+    },
+    SECURITY_KEY_NOT_ALLOWED: {
+      what: 'Aucune façon de débloquer n’est possible en ligne pour ce compte.',
+      next: 'Appelez le 36 08 ou le délégué numérique en santé de votre CPAM.',
+    },
+    POSTAL_CODE_WRONG: {
+      what: 'Ce code ne correspond pas.',
+      next: 'Vérifiez le code du courrier (sans espace) et réessayez.',
+    },
     POSTAL_CODE_EXPIRED: { what: 'Ce code a expiré.', next: 'Demandez un nouveau courrier.' },
     POSTAL_CODE_USED: { what: 'Ce code a déjà servi.', next: 'Demandez un nouveau courrier si besoin.' },
-    POSTAL_CODE_PENDING: { what: 'Un courrier est déjà en route.', next: 'Attendez-le : un seul code à la fois.' },
-    READER_NONE: { what: 'Aucun lecteur de carte n’est branché.', next: 'Branchez le lecteur sur un port USB.' },
+    POSTAL_CODE_PENDING: {
+      what: 'Un courrier est déjà en route.',
+      next: 'Attendez-le : un seul code à la fois.',
+    },
+    READER_NONE: {
+      what: 'Aucun lecteur de carte n’est branché.',
+      next: 'Branchez le lecteur sur un port USB.',
+    },
     READER_GONE: { what: 'Le lecteur a été débranché.', next: 'Rebranchez-le puis recommencez.' },
-    CARD_ABSENT: { what: 'Aucune carte dans le lecteur.', next: 'Insérez votre carte CPS, puce vers le haut.' },
-    CARD_REMOVED: { what: 'La carte a été retirée pendant l’opération.', next: 'Réinsérez-la et recommencez.' },
+    CARD_ABSENT: {
+      what: 'Aucune carte dans le lecteur.',
+      next: 'Insérez votre carte CPS, puce vers le haut.',
+    },
+    CARD_REMOVED: {
+      what: 'La carte a été retirée pendant l’opération.',
+      next: 'Réinsérez-la et recommencez.',
+    },
     CARD_BUSY: { what: 'Un autre logiciel utilise la carte.', next: 'Fermez-le, puis réessayez.' },
     CARD_NOT_CPS: { what: 'Cette carte n’est pas une carte CPS.', next: 'Insérez votre carte CPS ou CPE.' },
     CARD_PIN_WRONG: { what: 'Code porteur incorrect.', next: 'Vérifiez-le et réessayez.' },
-    CARD_PIN_BLOCKED: { what: 'Le code porteur de la carte est bloqué (pas votre compte).', next: 'Débloquez la carte avec le code PUK reçu avec elle.' },
-    CARD_PUK_WRONG: { what: 'Code de déblocage (PUK) incorrect.', next: 'Vérifiez les 8 chiffres sur le courrier de la carte. Les essais sont limités.' },
-    CARD_PUK_BLOCKED: { what: 'Le code de déblocage (PUK) est bloqué.', next: 'Contactez l’ANS pour une nouvelle carte. En attendant, utilisez l’e-CPS.' },
-    CARD_TIMEOUT: { what: 'La carte n’a pas répondu à temps.', next: 'Retirez-la, réinsérez-la et réessayez.' },
+    CARD_PIN_BLOCKED: {
+      what: 'Le code porteur de la carte est bloqué (pas votre compte).',
+      next: 'Débloquez la carte avec le code PUK reçu avec elle.',
+    },
+    CARD_PUK_WRONG: {
+      what: 'Code de déblocage (PUK) incorrect.',
+      next: 'Vérifiez les 8 chiffres sur le courrier de la carte. Les essais sont limités.',
+    },
+    CARD_PUK_BLOCKED: {
+      what: 'Le code de déblocage (PUK) est bloqué.',
+      next: 'Contactez l’ANS pour une nouvelle carte. En attendant, utilisez l’e-CPS.',
+    },
+    CARD_TIMEOUT: {
+      what: 'La carte n’a pas répondu à temps.',
+      next: 'Retirez-la, réinsérez-la et réessayez.',
+    },
     CANCELLED: { what: 'Opération annulée.', next: 'Vous pouvez recommencer quand vous voulez.' },
   },
   footer: {

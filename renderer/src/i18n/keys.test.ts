@@ -31,7 +31,10 @@ describe('every text the screens ask for exists in both languages', () => {
       for (const m of text.matchAll(/\bt\(\s*'([a-zA-Z0-9_.-]+)'/g)) keys.add(m[1]!);
     }
     expect(keys.size).toBeGreaterThan(150);
-    const missing = [...keys].flatMap((k) => [...(has(fr, k) ? [] : [`fr:${k}`]), ...(has(en, k) ? [] : [`en:${k}`])]);
+    const missing = [...keys].flatMap((k) => [
+      ...(has(fr, k) ? [] : [`fr:${k}`]),
+      ...(has(en, k) ? [] : [`en:${k}`]),
+    ]);
     expect(missing).toEqual([]);
   });
 
@@ -43,9 +46,16 @@ describe('every text the screens ask for exists in both languages', () => {
       ...['generic', ...EXPLAINED_CODES].flatMap((c) => [`errors.${c}.what`, `errors.${c}.next`]),
       ...['active', 'd30', 'd7', 'd1', 'blocked'].map((u) => `status.${u}`),
       ...['holder', 'card_delegate', 'password_delegate'].map((k) => `kind.${k}`),
-      ...['card-removed', 'idle', 'absolute', 'sign-out', 'revoked', 'backend'].flatMap((r) => [`lock.reason.${r}`, `lock.ended.${r}`]),
-      ...['card', 'ecps', 'security_key', 'postal_code'].flatMap((p) => ['title', 'needs', 'takes', 'go'].map((x) => `unblock.path.${p}.${x}`)),
-      ...['dedicated-mailbox', 'password-fresh', 'credentials-not-shared', 'events-reviewed'].flatMap((c) => ['title', 'ok', 'todo', 'action'].map((x) => `dashboard.checklist.${c}.${x}`)),
+      ...['card-removed', 'idle', 'absolute', 'sign-out', 'revoked', 'backend'].flatMap((r) => [
+        `lock.reason.${r}`,
+        `lock.ended.${r}`,
+      ]),
+      ...['card', 'ecps', 'security_key', 'postal_code'].flatMap((p) =>
+        ['title', 'needs', 'takes', 'go'].map((x) => `unblock.path.${p}.${x}`),
+      ),
+      ...['dedicated-mailbox', 'password-fresh', 'credentials-not-shared', 'events-reviewed'].flatMap((c) =>
+        ['title', 'ok', 'todo', 'action'].map((x) => `dashboard.checklist.${c}.${x}`),
+      ),
       ...['birth_date', 'practice_postal_code', 'iban_last4'].map((q) => `unblock.key.id.${q}`),
       ...['sessions-revoked', 'password-change-required', 'account-blocked'].map((a) => `report.action.${a}`),
     ];

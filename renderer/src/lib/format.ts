@@ -5,13 +5,18 @@ export const locale = (lang: string) => (lang.startsWith('en') ? 'en-GB' : 'fr-F
 
 /** « 14 mars 2027 » / « 14 March 2027 », in Paris time. */
 export function formatDate(iso: string | Date, lang: string): string {
-  return new Intl.DateTimeFormat(locale(lang), { day: 'numeric', month: 'long', year: 'numeric', timeZone: PARIS }).format(
-    new Date(iso),
-  );
+  return new Intl.DateTimeFormat(locale(lang), {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: PARIS,
+  }).format(new Date(iso));
 }
 /** « 14 mars » without the year. */
 export function formatDayMonth(iso: string | Date, lang: string): string {
-  return new Intl.DateTimeFormat(locale(lang), { day: 'numeric', month: 'long', timeZone: PARIS }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(lang), { day: 'numeric', month: 'long', timeZone: PARIS }).format(
+    new Date(iso),
+  );
 }
 /** « 14/03/2027 14:05 », 24-hour clock, Paris time. */
 export function formatDateTime(iso: string | Date, lang: string): string {
@@ -38,9 +43,12 @@ export function formatLongDateTime(iso: string | Date, lang: string): string {
   }).format(new Date(iso));
 }
 export function formatTime(iso: string | Date, lang: string): string {
-  return new Intl.DateTimeFormat(locale(lang), { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: PARIS }).format(
-    new Date(iso),
-  );
+  return new Intl.DateTimeFormat(locale(lang), {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: PARIS,
+  }).format(new Date(iso));
 }
 export function formatNumber(n: number, lang: string): string {
   return new Intl.NumberFormat(locale(lang)).format(n);

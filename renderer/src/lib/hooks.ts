@@ -59,10 +59,7 @@ export function useReminders(key = ''): Reminder[] {
   const api = useApi();
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const load = useCallback(() => api.reminders.list(), [api, key]);
-  const sub = useCallback(
-    (l: (v: { reminders: Reminder[] }) => void) => api.reminders.onChanged(l),
-    [api],
-  );
+  const sub = useCallback((l: (v: { reminders: Reminder[] }) => void) => api.reminders.onChanged(l), [api]);
   return useLive(load, sub).value?.reminders ?? [];
 }
 
@@ -84,14 +81,21 @@ export type Loaded<T> =
  * One renderer-API call, loaded on mount and on `reload()`. Keeps the last good value when a reload fails,
  * so a screen can show its data and say it may be out of date (offline state).
  */
-export function useCall<T>(run: () => Promise<Result<T>>, deps: readonly unknown[]): Loaded<T> & { reload: () => void } {
+export function useCall<T>(
+  run: () => Promise<Result<T>>,
+  deps: readonly unknown[],
+): Loaded<T> & { reload: () => void } {
   const [state, setState] = useState<Loaded<T>>({ status: 'loading', value: null, code: null });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let alive = true;
     void run().then((r) => {
       if (!alive) return;
-      setState((prev) => (r.ok ? { status: 'ok', value: r.value, code: null } : { status: 'error', value: prev.value, code: r.code }));
+      setState((prev) =>
+        r.ok
+          ? { status: 'ok', value: r.value, code: null }
+          : { status: 'error', value: prev.value, code: r.code },
+      );
     });
     return () => {
       alive = false;

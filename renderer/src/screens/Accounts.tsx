@@ -18,11 +18,22 @@ export function byUrgency(a: AccountStatus, b: AccountStatus): number {
   return ua - ub || a.daysLeft - b.daysLeft || a.displayName.localeCompare(b.displayName);
 }
 
-export function AccountRow({ account, onRevoke }: { account: AccountStatus; onRevoke?: (a: AccountStatus) => void }) {
+export function AccountRow({
+  account,
+  onRevoke,
+}: {
+  account: AccountStatus;
+  onRevoke?: (a: AccountStatus) => void;
+}) {
   const { t, i18n } = useTranslation();
   const urgency = urgencyOf(account.state, account.daysLeft);
   return (
-    <li className={`account-row u-border-${urgency}`} data-testid="account-row" data-account={account.displayName} data-urgency={urgency}>
+    <li
+      className={`account-row u-border-${urgency}`}
+      data-testid="account-row"
+      data-account={account.displayName}
+      data-urgency={urgency}
+    >
       <div className="account-head">
         <div>
           <h3 className="account-name">{account.displayName}</h3>
@@ -53,7 +64,13 @@ export function AccountRow({ account, onRevoke }: { account: AccountStatus; onRe
   );
 }
 
-export function AccountsList({ accounts, onRevoke }: { accounts: AccountStatus[]; onRevoke?: (a: AccountStatus) => void }) {
+export function AccountsList({
+  accounts,
+  onRevoke,
+}: {
+  accounts: AccountStatus[];
+  onRevoke?: (a: AccountStatus) => void;
+}) {
   const sorted = [...accounts].sort(byUrgency);
   return (
     <ul className="account-list" data-testid="account-list">
@@ -108,26 +125,52 @@ function GrantForm({ onDone, onCancel }: { onDone: () => void; onCancel: () => v
       {kind === 'card_delegate' ? (
         <div className="field">
           <label htmlFor={`${id}-r`}>{t('accounts.grant.nationalId')}</label>
-          <input id={`${id}-r`} inputMode="numeric" value={nationalId} onChange={(e) => setNationalId(e.target.value.trim())} required pattern="[08][0-9]{8,11}" />
+          <input
+            id={`${id}-r`}
+            inputMode="numeric"
+            value={nationalId}
+            onChange={(e) => setNationalId(e.target.value.trim())}
+            required
+            pattern="[08][0-9]{8,11}"
+          />
           <p className="muted small">{t('ecps.nationalIdHelp')}</p>
         </div>
       ) : (
         <>
           <div className="field">
             <label htmlFor={`${id}-i`}>{t('accounts.grant.identifier')}</label>
-            <input id={`${id}-i`} value={identifier} onChange={(e) => setIdentifier(e.target.value.trim())} required pattern="[A-Za-z0-9._\-]{6,64}" />
+            <input
+              id={`${id}-i`}
+              value={identifier}
+              onChange={(e) => setIdentifier(e.target.value.trim())}
+              required
+              pattern="[A-Za-z0-9._\-]{6,64}"
+            />
             <p className="muted small">{t('accounts.grant.identifierHelp')}</p>
           </div>
           <div className="field">
             <label htmlFor={`${id}-p`}>{t('accounts.grant.initialPassword')}</label>
-            <input id={`${id}-p`} type="password" autoComplete="new-password" value={initialPassword} onChange={(e) => setPassword(e.target.value)} required />
+            <input
+              id={`${id}-p`}
+              type="password"
+              autoComplete="new-password"
+              value={initialPassword}
+              onChange={(e) => setPassword(e.target.value)}
+              required
+            />
             <p className="muted small">{t('accounts.grant.initialPasswordHelp')}</p>
           </div>
         </>
       )}
       <div className="field">
         <label htmlFor={`${id}-e`}>{t('accounts.grant.email')}</label>
-        <input id={`${id}-e`} type="email" value={email} onChange={(e) => setEmail(e.target.value.trim())} required />
+        <input
+          id={`${id}-e`}
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value.trim())}
+          required
+        />
         <p className="muted small">{t('accounts.grant.emailHelp')}</p>
       </div>
       {error && <ErrorState code={error} compact />}
@@ -172,10 +215,15 @@ export default function Accounts() {
       {notice && <Success title={notice} />}
       {list.status === 'loading' && <Loading />}
       {list.status === 'error' && list.code === 'FORBIDDEN' && <Empty title={t('accounts.holderOnly')} />}
-      {list.status === 'error' && list.code !== 'FORBIDDEN' && <ErrorState code={list.code} onRetry={list.reload} />}
+      {list.status === 'error' && list.code !== 'FORBIDDEN' && (
+        <ErrorState code={list.code} onRetry={list.reload} />
+      )}
       {list.value && list.value.accounts.length === 0 && <Empty title={t('accounts.empty')} />}
       {list.value && list.value.accounts.length > 0 && (
-        <AccountsList accounts={list.value.accounts} onRevoke={(a) => (setRevokeError(null), setRevoking(a))} />
+        <AccountsList
+          accounts={list.value.accounts}
+          onRevoke={(a) => (setRevokeError(null), setRevoking(a))}
+        />
       )}
       <AppDialog isOpen={granting} onOpenChange={setGranting} title={t('accounts.grant.title')}>
         <GrantForm
@@ -187,7 +235,12 @@ export default function Accounts() {
           }}
         />
       </AppDialog>
-      <AppDialog isOpen={revoking !== null} onOpenChange={(o) => !o && setRevoking(null)} title={t('accounts.revokeTitle', { name: revoking?.displayName ?? '' })} role="alertdialog">
+      <AppDialog
+        isOpen={revoking !== null}
+        onOpenChange={(o) => !o && setRevoking(null)}
+        title={t('accounts.revokeTitle', { name: revoking?.displayName ?? '' })}
+        role="alertdialog"
+      >
         <p>{t('accounts.revokeHelp')}</p>
         {revokeError && <ErrorState code={revokeError} compact />}
         <div className="actions">

@@ -36,7 +36,15 @@ const CHECK_ACTIONS: Record<SecurityCheck['id'], string | null> = {
   'events-reviewed': '/events',
 };
 
-function Checklist({ checks, holder, email }: { checks: SecurityCheck[]; holder: boolean; email: string | null }) {
+function Checklist({
+  checks,
+  holder,
+  email,
+}: {
+  checks: SecurityCheck[];
+  holder: boolean;
+  email: string | null;
+}) {
   const { t } = useTranslation();
   return (
     <section className="panel" aria-labelledby="checklist-title" data-testid="checklist">
@@ -56,10 +64,14 @@ function Checklist({ checks, holder, email }: { checks: SecurityCheck[]; holder:
                   <span className="visually-hidden"> — {t(`dashboard.checklist.status.${c.status}`)}</span>
                 </p>
                 <p className="muted small">
-                  {c.status === 'ok' ? t(`dashboard.checklist.${c.id}.ok`) : t(`dashboard.checklist.${c.id}.todo`)}
+                  {c.status === 'ok'
+                    ? t(`dashboard.checklist.${c.id}.ok`)
+                    : t(`dashboard.checklist.${c.id}.todo`)}
                   {c.detail ? ` (${c.detail})` : ''}
                 </p>
-                {c.id === 'dedicated-mailbox' && email && <p className="muted small">{t('dashboard.checklist.emailOnFile', { email })}</p>}
+                {c.id === 'dedicated-mailbox' && email && (
+                  <p className="muted small">{t('dashboard.checklist.emailOnFile', { email })}</p>
+                )}
               </div>
               {to && c.status !== 'ok' && (
                 <Link to={to} className="button button-link">
@@ -82,7 +94,11 @@ export function DashboardView({ account, now = new Date() }: { account: MyAccoun
   return (
     <>
       {account.stale && <StaleNote at={account.fetchedAt} />}
-      <section className={`panel status-panel u-border-${urgency}`} aria-labelledby="status-title" data-testid="account-status">
+      <section
+        className={`panel status-panel u-border-${urgency}`}
+        aria-labelledby="status-title"
+        data-testid="account-status"
+      >
         <div className="status-head">
           <h2 id="status-title" className="panel-title">
             {t('dashboard.statusTitle')}
@@ -98,7 +114,9 @@ export function DashboardView({ account, now = new Date() }: { account: MyAccoun
             </Link>
           </>
         ) : (
-          <p className="muted">{t(s.kind === 'password_delegate' ? 'dashboard.keepActivePassword' : 'dashboard.keepActive')}</p>
+          <p className="muted">
+            {t(s.kind === 'password_delegate' ? 'dashboard.keepActivePassword' : 'dashboard.keepActive')}
+          </p>
         )}
         <Timeline status={s} now={now} />
       </section>
@@ -134,7 +152,9 @@ export default function Dashboard() {
       <h1 className="page-title">{t('dashboard.title')}</h1>
       {mine.status === 'loading' && <Loading />}
       {mine.status === 'error' && !mine.value && <ErrorState code={mine.code} onRetry={mine.reload} />}
-      {mine.value && <DashboardView account={mine.status === 'error' ? { ...mine.value, stale: true } : mine.value} />}
+      {mine.value && (
+        <DashboardView account={mine.status === 'error' ? { ...mine.value, stale: true } : mine.value} />
+      )}
     </>
   );
 }

@@ -16,7 +16,15 @@ import { useCall } from '../lib/hooks';
 const METHODS = ['card', 'ecps', 'password', 'security_key', 'postal_code', 'system'] as const;
 const OUTCOMES = ['success', 'failure', 'info'] as const;
 
-function ReportDialog({ event, onClose, onReported }: { event: VigieEvent | null; onClose: () => void; onReported: (c: Case) => void }) {
+function ReportDialog({
+  event,
+  onClose,
+  onReported,
+}: {
+  event: VigieEvent | null;
+  onClose: () => void;
+  onReported: (c: Case) => void;
+}) {
   const { t, i18n } = useTranslation();
   const api = useApi();
   const shell = useShell();
@@ -30,7 +38,11 @@ function ReportDialog({ event, onClose, onReported }: { event: VigieEvent | null
     e.preventDefault();
     if (!event) return;
     setBusy(true);
-    const r = await api.events.report({ eventId: event.id, comment: comment.trim() || undefined, blockAccount });
+    const r = await api.events.report({
+      eventId: event.id,
+      comment: comment.trim() || undefined,
+      blockAccount,
+    });
     setBusy(false);
     if (r.ok) {
       // the report may close this session too: the shell keeps the case on screen after sign-out
@@ -40,7 +52,11 @@ function ReportDialog({ event, onClose, onReported }: { event: VigieEvent | null
     } else setError(r.code);
   };
   return (
-    <AppDialog isOpen={event !== null} onOpenChange={(o) => !o && onClose()} title={result ? t('report.doneTitle') : t('report.title')}>
+    <AppDialog
+      isOpen={event !== null}
+      onOpenChange={(o) => !o && onClose()}
+      title={result ? t('report.doneTitle') : t('report.title')}
+    >
       {result ? (
         <>
           <CaseView c={result} />
@@ -52,12 +68,22 @@ function ReportDialog({ event, onClose, onReported }: { event: VigieEvent | null
         event && (
           <form className="form" onSubmit={(e) => void submit(e)}>
             <p>
-              {t('report.about', { type: t(`eventType.${event.type}`), date: formatDateTime(event.at, i18n.language), workstation: event.workstationLabel ?? '—' })}
+              {t('report.about', {
+                type: t(`eventType.${event.type}`),
+                date: formatDateTime(event.at, i18n.language),
+                workstation: event.workstationLabel ?? '—',
+              })}
             </p>
             <p className="muted">{t('report.what')}</p>
             <div className="field">
               <label htmlFor={`${id}-c`}>{t('report.comment')}</label>
-              <textarea id={`${id}-c`} rows={3} maxLength={1000} value={comment} onChange={(e) => setComment(e.target.value)} />
+              <textarea
+                id={`${id}-c`}
+                rows={3}
+                maxLength={1000}
+                value={comment}
+                onChange={(e) => setComment(e.target.value)}
+              />
             </div>
             <Checkbox isSelected={blockAccount} onChange={setBlock} className="checkbox">
               <span className="checkbox-box" aria-hidden="true" />
@@ -65,7 +91,12 @@ function ReportDialog({ event, onClose, onReported }: { event: VigieEvent | null
             </Checkbox>
             {error && <ErrorState code={error} compact />}
             <div className="actions">
-              <Button type="submit" className="button button-danger" isDisabled={busy} data-testid="report-submit">
+              <Button
+                type="submit"
+                className="button button-danger"
+                isDisabled={busy}
+                data-testid="report-submit"
+              >
                 {t('report.submit')}
               </Button>
               <Button className="button" onPress={onClose}>
@@ -119,7 +150,11 @@ function Detail({ event, onReport }: { event: VigieEvent | null; onReport: (e: V
         <dt>{t('events.seq')}</dt>
         <dd>{event.seq}</dd>
       </dl>
-      <Button className="button button-danger-quiet" onPress={() => onReport(event)} data-testid="report-open">
+      <Button
+        className="button button-danger-quiet"
+        onPress={() => onReport(event)}
+        data-testid="report-open"
+      >
         <ShieldAlert aria-hidden="true" size={20} /> {t('report.open')}
       </Button>
     </aside>
@@ -130,7 +165,8 @@ function ChainBadge() {
   const { t } = useTranslation();
   const api = useApi();
   const v = useCall(() => api.events.verify({}), [api]);
-  if (v.status === 'loading') return <span className="badge badge-neutral">{t('events.chain.checking')}</span>;
+  if (v.status === 'loading')
+    return <span className="badge badge-neutral">{t('events.chain.checking')}</span>;
   if (!v.value)
     return (
       <span className="badge badge-neutral" data-testid="chain-badge" data-ok="unknown">
@@ -138,7 +174,12 @@ function ChainBadge() {
       </span>
     );
   return v.value.ok ? (
-    <span className="badge badge-active" data-testid="chain-badge" data-ok="true" title={t('events.chain.okHelp', { count: v.value.checked })}>
+    <span
+      className="badge badge-active"
+      data-testid="chain-badge"
+      data-ok="true"
+      title={t('events.chain.okHelp', { count: v.value.checked })}
+    >
       <ShieldCheck aria-hidden="true" size={16} /> {t('events.chain.ok')}
     </span>
   ) : (
@@ -148,18 +189,33 @@ function ChainBadge() {
   );
 }
 
-function Filters({ value, onChange, workstations }: { value: EventFilters; onChange: (f: EventFilters) => void; workstations: Map<string, string> }) {
+function Filters({
+  value,
+  onChange,
+  workstations,
+}: {
+  value: EventFilters;
+  onChange: (f: EventFilters) => void;
+  workstations: Map<string, string>;
+}) {
   const { t } = useTranslation();
   const id = useId();
-  const set = <K extends keyof EventFilters>(k: K, v: EventFilters[K] | '') => onChange({ ...value, [k]: v === '' ? undefined : v });
-  const toIso = (d: string, end: boolean) => (d ? new Date(`${d}T${end ? '23:59:59' : '00:00:00'}`).toISOString() : '');
-  const fromIso = (s?: string) => (s ? new Date(s).toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' }) : '');
+  const set = <K extends keyof EventFilters>(k: K, v: EventFilters[K] | '') =>
+    onChange({ ...value, [k]: v === '' ? undefined : v });
+  const toIso = (d: string, end: boolean) =>
+    d ? new Date(`${d}T${end ? '23:59:59' : '00:00:00'}`).toISOString() : '';
+  const fromIso = (s?: string) =>
+    s ? new Date(s).toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' }) : '';
   return (
     <fieldset className="filters">
       <legend className="visually-hidden">{t('events.filters')}</legend>
       <div className="field">
         <label htmlFor={`${id}-t`}>{t('events.col.type')}</label>
-        <select id={`${id}-t`} value={value.type ?? ''} onChange={(e) => set('type', e.target.value as EventFilters['type'])}>
+        <select
+          id={`${id}-t`}
+          value={value.type ?? ''}
+          onChange={(e) => set('type', e.target.value as EventFilters['type'])}
+        >
           <option value="">{t('events.all')}</option>
           {EVENT_TYPES.map((x) => (
             <option key={x} value={x}>
@@ -170,7 +226,11 @@ function Filters({ value, onChange, workstations }: { value: EventFilters; onCha
       </div>
       <div className="field">
         <label htmlFor={`${id}-m`}>{t('events.col.method')}</label>
-        <select id={`${id}-m`} value={value.method ?? ''} onChange={(e) => set('method', e.target.value as EventFilters['method'])}>
+        <select
+          id={`${id}-m`}
+          value={value.method ?? ''}
+          onChange={(e) => set('method', e.target.value as EventFilters['method'])}
+        >
           <option value="">{t('events.all')}</option>
           {METHODS.map((x) => (
             <option key={x} value={x}>
@@ -181,7 +241,11 @@ function Filters({ value, onChange, workstations }: { value: EventFilters; onCha
       </div>
       <div className="field">
         <label htmlFor={`${id}-o`}>{t('events.col.outcome')}</label>
-        <select id={`${id}-o`} value={value.outcome ?? ''} onChange={(e) => set('outcome', e.target.value as EventFilters['outcome'])}>
+        <select
+          id={`${id}-o`}
+          value={value.outcome ?? ''}
+          onChange={(e) => set('outcome', e.target.value as EventFilters['outcome'])}
+        >
           <option value="">{t('events.all')}</option>
           {OUTCOMES.map((x) => (
             <option key={x} value={x}>
@@ -192,7 +256,11 @@ function Filters({ value, onChange, workstations }: { value: EventFilters; onCha
       </div>
       <div className="field">
         <label htmlFor={`${id}-w`}>{t('events.col.workstation')}</label>
-        <select id={`${id}-w`} value={value.workstationId ?? ''} onChange={(e) => set('workstationId', e.target.value)}>
+        <select
+          id={`${id}-w`}
+          value={value.workstationId ?? ''}
+          onChange={(e) => set('workstationId', e.target.value)}
+        >
           <option value="">{t('events.all')}</option>
           {[...workstations].map(([wid, label]) => (
             <option key={wid} value={wid}>
@@ -203,11 +271,21 @@ function Filters({ value, onChange, workstations }: { value: EventFilters; onCha
       </div>
       <div className="field">
         <label htmlFor={`${id}-f`}>{t('events.from')}</label>
-        <input id={`${id}-f`} type="date" value={fromIso(value.from)} onChange={(e) => set('from', toIso(e.target.value, false))} />
+        <input
+          id={`${id}-f`}
+          type="date"
+          value={fromIso(value.from)}
+          onChange={(e) => set('from', toIso(e.target.value, false))}
+        />
       </div>
       <div className="field">
         <label htmlFor={`${id}-to`}>{t('events.to')}</label>
-        <input id={`${id}-to`} type="date" value={fromIso(value.to)} onChange={(e) => set('to', toIso(e.target.value, true))} />
+        <input
+          id={`${id}-to`}
+          type="date"
+          value={fromIso(value.to)}
+          onChange={(e) => set('to', toIso(e.target.value, true))}
+        />
       </div>
     </fieldset>
   );
@@ -225,7 +303,12 @@ function Cases({ refresh }: { refresh: number }) {
       </h2>
       {cases.value.cases.map((c) => (
         <details key={c.id} className="case-item" open={c.status !== 'closed'}>
-          <summary>{t('report.caseSummary', { date: formatDateTime(c.openedAt, i18n.language), status: t(`report.step.${c.status}`) })}</summary>
+          <summary>
+            {t('report.caseSummary', {
+              date: formatDateTime(c.openedAt, i18n.language),
+              status: t(`report.step.${c.status}`),
+            })}
+          </summary>
           <CaseView c={c} />
         </details>
       ))}
@@ -253,7 +336,8 @@ export default function Events() {
   const remember = (list: VigieEvent[]) =>
     setWorkstations((prev) => {
       const next = new Map(prev);
-      for (const e of list) if (e.workstationId) next.set(e.workstationId, e.workstationLabel ?? e.workstationId);
+      for (const e of list)
+        if (e.workstationId) next.set(e.workstationId, e.workstationLabel ?? e.workstationId);
       return next.size === prev.size ? prev : next;
     });
 
@@ -312,14 +396,29 @@ export default function Events() {
         </h2>
         {weekly.status === 'loading' && <Loading />}
         {weekly.value && <WeeklyChart weeks={weekly.value.weeks} />}
-        {weekly.status === 'error' && !weekly.value && <ErrorState code={weekly.code} compact onRetry={weekly.reload} />}
+        {weekly.status === 'error' && !weekly.value && (
+          <ErrorState code={weekly.code} compact onRetry={weekly.reload} />
+        )}
       </section>
-      <Filters value={filters} workstations={workstations} onChange={(f) => (setSelected(null), setStatus('loading'), setFilters(f))} />
+      <Filters
+        value={filters}
+        workstations={workstations}
+        onChange={(f) => (setSelected(null), setStatus('loading'), setFilters(f))}
+      />
       <div className="events-toolbar">
         <span className="muted" role="status">
-          {status === 'ok' && t('events.count', { count: events.length, shown: formatNumber(events.length, i18n.language), more: cursor ? '+' : '' })}
+          {status === 'ok' &&
+            t('events.count', {
+              count: events.length,
+              shown: formatNumber(events.length, i18n.language),
+              more: cursor ? '+' : '',
+            })}
         </span>
-        <Button className="button" onPress={() => void exportCsv()} isDisabled={status !== 'ok' || events.length === 0}>
+        <Button
+          className="button"
+          onPress={() => void exportCsv()}
+          isDisabled={status !== 'ok' || events.length === 0}
+        >
           <Download aria-hidden="true" size={20} /> {t('events.export')}
         </Button>
       </div>
@@ -327,16 +426,31 @@ export default function Events() {
       <div className="events-layout">
         <div className="events-main">
           {status === 'loading' && <Loading />}
-          {status === 'error' && <ErrorState code={code} onRetry={() => (setStatus('loading'), setReload((x) => x + 1))} />}
-          {status === 'ok' && events.length === 0 && <Empty title={filtered ? t('events.emptyFiltered') : t('events.empty')} />}
+          {status === 'error' && (
+            <ErrorState code={code} onRetry={() => (setStatus('loading'), setReload((x) => x + 1))} />
+          )}
+          {status === 'ok' && events.length === 0 && (
+            <Empty title={filtered ? t('events.emptyFiltered') : t('events.empty')} />
+          )}
           {status === 'ok' && events.length > 0 && (
-            <EventsTable events={events} selectedId={selected?.id ?? null} onSelect={setSelected} onEndReached={more} label={t('events.tableLabel')} />
+            <EventsTable
+              events={events}
+              selectedId={selected?.id ?? null}
+              onSelect={setSelected}
+              onEndReached={more}
+              label={t('events.tableLabel')}
+            />
           )}
         </div>
         <Detail event={selected} onReport={setReporting} />
       </div>
       <Cases refresh={casesTick} />
-      <ReportDialog key={reporting?.id ?? 'none'} event={reporting} onClose={() => setReporting(null)} onReported={() => setCasesTick((x) => x + 1)} />
+      <ReportDialog
+        key={reporting?.id ?? 'none'}
+        event={reporting}
+        onClose={() => setReporting(null)}
+        onReported={() => setCasesTick((x) => x + 1)}
+      />
     </>
   );
 }

@@ -15,13 +15,19 @@ export function LockScreen({ session }: { session: SessionState }) {
           <p className="state-title" role="status">
             {t(`lock.reason.${why}`)}
           </p>
-          {session.user && <p className="muted">{t('lock.who', { name: session.user.displayName, pharmacy: session.user.pharmacyName })}</p>}
+          {session.user && (
+            <p className="muted">
+              {t('lock.who', { name: session.user.displayName, pharmacy: session.user.pharmacyName })}
+            </p>
+          )}
         </div>
       </div>
       <SignIn
         title={t('lock.title')}
         intro={session.user?.method === 'password' ? t('lock.introPassword') : t('lock.introCard')}
-        initialMethod={session.user?.method === 'password' ? 'password' : session.user?.method === 'ecps' ? 'ecps' : 'card'}
+        initialMethod={
+          session.user?.method === 'password' ? 'password' : session.user?.method === 'ecps' ? 'ecps' : 'card'
+        }
       />
     </div>
   );

@@ -48,11 +48,28 @@ export default function Password({ required = false }: { required?: boolean }) {
         <form className="panel form narrow" onSubmit={(e) => void submit(e)}>
           <div className="field">
             <label htmlFor={`${id}-c`}>{t('password.current')}</label>
-            <input id={`${id}-c`} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+            <input
+              id={`${id}-c`}
+              type="password"
+              autoComplete="current-password"
+              value={current}
+              onChange={(e) => setCurrent(e.target.value)}
+            />
           </div>
-          <NewPasswordFields check={(password) => api.session.checkPassword({ password })} value={pw} onChange={setPw} confirm={confirm} onConfirmChange={setConfirm} onCheck={setCheck} />
+          <NewPasswordFields
+            check={(password) => api.session.checkPassword({ password })}
+            value={pw}
+            onChange={setPw}
+            confirm={confirm}
+            onConfirmChange={setConfirm}
+            onCheck={setCheck}
+          />
           {err && <ErrorState code={err} compact />}
-          <Button type="submit" className="button button-primary" isDisabled={busy || !current || !pw || pw !== confirm || check?.acceptable === false}>
+          <Button
+            type="submit"
+            className="button button-primary"
+            isDisabled={busy || !current || !pw || pw !== confirm || check?.acceptable === false}
+          >
             {t('password.submit')}
           </Button>
         </form>

@@ -12,7 +12,15 @@ import { useBackendStatus, useCall, useCardState } from '../lib/hooks';
 
 const REMINDER_CHOICES = [30, 14, 7, 3, 1];
 
-export function SettingsForm({ initial, readers, onSave }: { initial: WorkstationSettings; readers: string[]; onSave: (s: Partial<WorkstationSettings>) => Promise<ErrorCode | null> }) {
+export function SettingsForm({
+  initial,
+  readers,
+  onSave,
+}: {
+  initial: WorkstationSettings;
+  readers: string[];
+  onSave: (s: Partial<WorkstationSettings>) => Promise<ErrorCode | null>;
+}) {
   const { t } = useTranslation();
   const id = useId();
   const [s, setS] = useState(initial);
@@ -39,14 +47,28 @@ export function SettingsForm({ initial, readers, onSave }: { initial: Workstatio
     <form className="panel form" onSubmit={(e) => void submit(e)} data-testid="settings-form">
       <div className="field">
         <label htmlFor={`${id}-w`}>{t('settings.workstation')}</label>
-        <input id={`${id}-w`} value={s.workstationLabel} maxLength={60} onChange={(e) => set('workstationLabel', e.target.value)} aria-describedby={`${id}-wh`} />
+        <input
+          id={`${id}-w`}
+          value={s.workstationLabel}
+          maxLength={60}
+          onChange={(e) => set('workstationLabel', e.target.value)}
+          aria-describedby={`${id}-wh`}
+        />
         <p id={`${id}-wh`} className="muted small">
           {t('settings.workstationHelp')}
         </p>
       </div>
       <div className="field">
         <label htmlFor={`${id}-b`}>{t('settings.backend')}</label>
-        <input id={`${id}-b`} type="url" placeholder="https://" value={s.backendUrl} onChange={(e) => set('backendUrl', e.target.value.trim())} aria-invalid={!urlOk || undefined} aria-describedby={`${id}-bh`} />
+        <input
+          id={`${id}-b`}
+          type="url"
+          placeholder="https://"
+          value={s.backendUrl}
+          onChange={(e) => set('backendUrl', e.target.value.trim())}
+          aria-invalid={!urlOk || undefined}
+          aria-describedby={`${id}-bh`}
+        />
         <p id={`${id}-bh`} className={urlOk ? 'muted small' : 'field-error'}>
           {urlOk ? t('settings.backendHelp') : t('settings.backendInvalid')}
         </p>
@@ -70,7 +92,9 @@ export function SettingsForm({ initial, readers, onSave }: { initial: Workstatio
               key={d}
               className="checkbox"
               isSelected={s.reminderDays.includes(d)}
-              onChange={(on) => set('reminderDays', on ? [...s.reminderDays, d] : s.reminderDays.filter((x) => x !== d))}
+              onChange={(on) =>
+                set('reminderDays', on ? [...s.reminderDays, d] : s.reminderDays.filter((x) => x !== d))
+              }
             >
               <span className="checkbox-box" aria-hidden="true" />
               {t('settings.reminderDay', { count: d })}
@@ -127,7 +151,9 @@ function Diagnostics() {
         </p>
       )}
       {err && <ErrorState code={err} compact />}
-      {text && <textarea className="diag" readOnly value={text} aria-label={t('settings.diagnostics')} rows={6} />}
+      {text && (
+        <textarea className="diag" readOnly value={text} aria-label={t('settings.diagnostics')} rows={6} />
+      )}
     </section>
   );
 }

@@ -36,7 +36,12 @@ export function BlockedNotice({ outcome }: { outcome: Blocked }) {
     paths: outcome.unblockPaths,
   };
   return (
-    <div className="state state-blocked" role="alert" data-testid="blocked-notice" data-reason={outcome.reason}>
+    <div
+      className="state state-blocked"
+      role="alert"
+      data-testid="blocked-notice"
+      data-reason={outcome.reason}
+    >
       <div>
         <p className="state-title">{t(`signIn.blocked.${outcome.reason}`)}</p>
         <p>{t(`signIn.blocked.${outcome.reason}Help`)}</p>
@@ -112,19 +117,48 @@ export function PukFlow({ onDone }: { onDone: () => void }) {
       <form onSubmit={(e) => void submit(e)} className="form">
         <div className="field">
           <label htmlFor={`${id}-puk`}>{t('puk.puk')}</label>
-          <input id={`${id}-puk`} type="password" inputMode="numeric" autoComplete="off" maxLength={8} value={puk} onChange={(e) => setPuk(e.target.value.replace(/\D/g, ''))} />
+          <input
+            id={`${id}-puk`}
+            type="password"
+            inputMode="numeric"
+            autoComplete="off"
+            maxLength={8}
+            value={puk}
+            onChange={(e) => setPuk(e.target.value.replace(/\D/g, ''))}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-pin`}>{t('puk.newPin')}</label>
-          <input id={`${id}-pin`} type="password" inputMode="numeric" autoComplete="off" maxLength={4} value={pin} onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))} />
+          <input
+            id={`${id}-pin`}
+            type="password"
+            inputMode="numeric"
+            autoComplete="off"
+            maxLength={4}
+            value={pin}
+            onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-pin2`}>{t('puk.newPin2')}</label>
-          <input id={`${id}-pin2`} type="password" inputMode="numeric" autoComplete="off" maxLength={4} value={pin2} aria-invalid={mismatch || undefined} onChange={(e) => setPin2(e.target.value.replace(/\D/g, ''))} />
+          <input
+            id={`${id}-pin2`}
+            type="password"
+            inputMode="numeric"
+            autoComplete="off"
+            maxLength={4}
+            value={pin2}
+            aria-invalid={mismatch || undefined}
+            onChange={(e) => setPin2(e.target.value.replace(/\D/g, ''))}
+          />
           {mismatch && <p className="field-error">{t('puk.mismatch')}</p>}
         </div>
         {error && <ErrorState code={error} compact />}
-        <Button type="submit" className="button button-primary" isDisabled={busy || puk.length !== 8 || pin.length !== 4 || pin !== pin2}>
+        <Button
+          type="submit"
+          className="button button-primary"
+          isDisabled={busy || puk.length !== 8 || pin.length !== 4 || pin !== pin2}
+        >
           {t('puk.submit')}
         </Button>
       </form>
@@ -169,7 +203,14 @@ function CardPin({ card }: { card: CardState | null }) {
     <>
       {present && isCps && !pinBlocked && outcome?.status !== 'blocked' && (
         <section className="panel" aria-label={t('signIn.pinTitle')}>
-          <PinEntry value={pin} onChange={setPin} onSubmit={() => void submit()} busy={busy} label={t('signIn.pinLabel')} submitLabel={t('signIn.pinSubmit')} />
+          <PinEntry
+            value={pin}
+            onChange={setPin}
+            onSubmit={() => void submit()}
+            busy={busy}
+            label={t('signIn.pinLabel')}
+            submitLabel={t('signIn.pinSubmit')}
+          />
           {error === 'CARD_PIN_WRONG' && (
             <div className="state state-warn" role="alert" data-testid="pin-wrong">
               <div>
@@ -205,7 +246,11 @@ function EcpsSignIn() {
   const id = useId();
   const live = useEcpsState();
   const [nationalId, setNationalId] = useState('');
-  const [started, setStarted] = useState<{ bindingMessage: string | null; expiresAt: string | null; status: string } | null>(null);
+  const [started, setStarted] = useState<{
+    bindingMessage: string | null;
+    expiresAt: string | null;
+    status: string;
+  } | null>(null);
   const [error, setError] = useState<ErrorCode | null>(null);
   const state = live ?? started;
   const pending = state?.status === 'pending';
@@ -232,7 +277,9 @@ function EcpsSignIn() {
             {t('ecps.binding')} <strong className="binding">{state.bindingMessage}</strong>
           </p>
         )}
-        {state.expiresAt && <p className="muted">{t('ecps.expires', { time: formatTime(state.expiresAt, i18n.language) })}</p>}
+        {state.expiresAt && (
+          <p className="muted">{t('ecps.expires', { time: formatTime(state.expiresAt, i18n.language) })}</p>
+        )}
         <Button className="button" onPress={() => void cancel()}>
           {t('common.cancel')}
         </Button>
@@ -243,7 +290,14 @@ function EcpsSignIn() {
       <p>{t('ecps.intro')}</p>
       <div className="field">
         <label htmlFor={id}>{t('ecps.nationalId')}</label>
-        <input id={id} inputMode="numeric" autoComplete="off" value={nationalId} onChange={(e) => setNationalId(e.target.value.replace(/\s/g, ''))} aria-describedby={`${id}-h`} />
+        <input
+          id={id}
+          inputMode="numeric"
+          autoComplete="off"
+          value={nationalId}
+          onChange={(e) => setNationalId(e.target.value.replace(/\s/g, ''))}
+          aria-describedby={`${id}-h`}
+        />
         <p id={`${id}-h`} className="muted small">
           {t('ecps.nationalIdHelp')}
         </p>
@@ -284,29 +338,56 @@ function PasswordSignIn() {
       <p>{t('signIn.passwordIntro')}</p>
       <div className="field">
         <label htmlFor={`${id}-i`}>{t('signIn.identifier')}</label>
-        <input id={`${id}-i`} autoComplete="username" value={identifier} onChange={(e) => setIdentifier(e.target.value)} aria-describedby={`${id}-ih`} />
+        <input
+          id={`${id}-i`}
+          autoComplete="username"
+          value={identifier}
+          onChange={(e) => setIdentifier(e.target.value)}
+          aria-describedby={`${id}-ih`}
+        />
         <p id={`${id}-ih`} className="muted small">
           {t('signIn.identifierHelp')}
         </p>
       </div>
       <div className="field">
         <label htmlFor={`${id}-p`}>{t('signIn.password')}</label>
-        <input id={`${id}-p`} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <input
+          id={`${id}-p`}
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
       </div>
       {words && (
-        <div className="state state-error state-compact" role="alert" data-testid="signin-error" data-code={error}>
+        <div
+          className="state state-error state-compact"
+          role="alert"
+          data-testid="signin-error"
+          data-code={error}
+        >
           <div>
             <p className="state-title">{words.what}</p>
             <p className="muted">{words.next}</p>
           </div>
         </div>
       )}
-      {outcome?.status === 'blocked' && <BlockedNotice outcome={{ ...outcome, identifier: outcome.identifier ?? identifier.trim() }} />}
+      {outcome?.status === 'blocked' && (
+        <BlockedNotice outcome={{ ...outcome, identifier: outcome.identifier ?? identifier.trim() }} />
+      )}
       <div className="actions">
-        <Button type="submit" className="button button-primary" isDisabled={busy || !identifier.trim() || !password}>
+        <Button
+          type="submit"
+          className="button button-primary"
+          isDisabled={busy || !identifier.trim() || !password}
+        >
           {t('signIn.submit')}
         </Button>
-        <Link to="/unblock" state={{ identifier: identifier.trim() || null } satisfies UnblockStart} className="link">
+        <Link
+          to="/unblock"
+          state={{ identifier: identifier.trim() || null } satisfies UnblockStart}
+          className="link"
+        >
           {t('signIn.blockedLink')}
         </Link>
       </div>
@@ -317,7 +398,15 @@ function PasswordSignIn() {
 export type SignInMethod = 'card' | 'ecps' | 'password';
 
 /** Sign-in: reacts to the card before anyone clicks; e-CPS; identifier and password for delegates. */
-export function SignIn({ initialMethod = 'card', title, intro }: { initialMethod?: SignInMethod; title?: string; intro?: string }) {
+export function SignIn({
+  initialMethod = 'card',
+  title,
+  intro,
+}: {
+  initialMethod?: SignInMethod;
+  title?: string;
+  intro?: string;
+}) {
   const { t } = useTranslation();
   const backend = useBackendStatus();
   return (

@@ -52,16 +52,26 @@ export function PathChoice({ paths, onChoose }: { paths: Path[]; onChoose: (p: P
 /** Questions whose meaning Vigie knows; any other is labelled by its kind. */
 const KNOWN_QUESTIONS = ['birth_date', 'practice_postal_code', 'iban_last4'];
 
-function SecurityKeyStep({ identifier, onTicket }: { identifier: string; onTicket: (ticket: string) => void }) {
+function SecurityKeyStep({
+  identifier,
+  onTicket,
+}: {
+  identifier: string;
+  onTicket: (ticket: string) => void;
+}) {
   const { t } = useTranslation();
   const api = useApi();
   const id = useId();
-  const [questions, setQuestions] = useState<{ id: string; kind: 'date' | 'postal-code' | 'digits'; length?: number }[] | null>(null);
+  const [questions, setQuestions] = useState<
+    { id: string; kind: 'date' | 'postal-code' | 'digits'; length?: number }[] | null
+  >(null);
   const [code, setCode] = useState<ErrorCode | null>(null);
   const [answers, setAnswers] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    void api.unblock.securityKeyQuestions().then((r) => (r.ok ? setQuestions(r.value.questions) : setCode(r.code)));
+    void api.unblock
+      .securityKeyQuestions()
+      .then((r) => (r.ok ? setQuestions(r.value.questions) : setCode(r.code)));
   }, [api]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -85,7 +95,9 @@ function SecurityKeyStep({ identifier, onTicket }: { identifier: string; onTicke
       {questions?.map((q) => (
         <div className="field" key={q.id}>
           <label htmlFor={`${id}-${q.id}`}>
-            {KNOWN_QUESTIONS.includes(q.id) ? t(`unblock.key.id.${q.id}`) : t(`unblock.key.q.${q.kind}`, { count: q.length ?? 0 })}
+            {KNOWN_QUESTIONS.includes(q.id)
+              ? t(`unblock.key.id.${q.id}`)
+              : t(`unblock.key.q.${q.kind}`, { count: q.length ?? 0 })}
           </label>
           <input
             id={`${id}-${q.id}`}
@@ -104,7 +116,11 @@ function SecurityKeyStep({ identifier, onTicket }: { identifier: string; onTicke
       ))}
       {code && <ErrorState code={code} compact />}
       {questions && (
-        <Button type="submit" className="button button-primary" isDisabled={busy || questions.some((q) => !answers[q.id])}>
+        <Button
+          type="submit"
+          className="button button-primary"
+          isDisabled={busy || questions.some((q) => !answers[q.id])}
+        >
           {t('unblock.key.submit')}
         </Button>
       )}
@@ -116,14 +132,38 @@ function SecurityKeyStep({ identifier, onTicket }: { identifier: string; onTicke
 export function LetterJourney({ state }: { state: PostalState }) {
   const { t, i18n } = useTranslation();
   const d = (iso: string | null) => (iso ? formatDate(iso, i18n.language) : undefined);
-  const rank: Record<PostalState['status'], number> = { none: -1, requested: 0, printed: 1, 'in-post': 2, expected: 2, used: 4, expired: 4 };
+  const rank: Record<PostalState['status'], number> = {
+    none: -1,
+    requested: 0,
+    printed: 1,
+    'in-post': 2,
+    expected: 2,
+    used: 4,
+    expired: 4,
+  };
   const r = rank[state.status];
   const st = (i: number): Step['state'] => (r > i ? 'done' : r === i ? 'current' : 'todo');
   const steps: Step[] = [
-    { id: 'requested', label: t('unblock.postal.step.requested'), detail: d(state.requestedAt), state: st(0) },
+    {
+      id: 'requested',
+      label: t('unblock.postal.step.requested'),
+      detail: d(state.requestedAt),
+      state: st(0),
+    },
     { id: 'printed', label: t('unblock.postal.step.printed'), detail: d(state.printedAt), state: st(1) },
-    { id: 'in-post', label: t('unblock.postal.step.inPost'), detail: state.expectedBy ? t('unblock.postal.expectedBy', { date: d(state.expectedBy) }) : undefined, state: st(2) },
-    { id: 'type', label: state.expiresAt ? t('unblock.postal.step.typeBefore', { date: d(state.expiresAt) }) : t('unblock.postal.step.type'), state: r >= 2 && r < 4 ? 'current' : r === 4 ? 'done' : 'todo' },
+    {
+      id: 'in-post',
+      label: t('unblock.postal.step.inPost'),
+      detail: state.expectedBy ? t('unblock.postal.expectedBy', { date: d(state.expectedBy) }) : undefined,
+      state: st(2),
+    },
+    {
+      id: 'type',
+      label: state.expiresAt
+        ? t('unblock.postal.step.typeBefore', { date: d(state.expiresAt) })
+        : t('unblock.postal.step.type'),
+      state: r >= 2 && r < 4 ? 'current' : r === 4 ? 'done' : 'todo',
+    },
   ];
   return <Steps steps={steps} label={t('unblock.postal.journey')} />;
 }
@@ -157,25 +197,43 @@ function PostalStep({ identifier, onTicket }: { identifier: string; onTicket: (t
     else setErr(r.code);
   };
   if (!state && !err) return <Loading />;
-  const canRequest = !state || state.status === 'none' || state.status === 'expired' || state.status === 'used';
+  const canRequest =
+    !state || state.status === 'none' || state.status === 'expired' || state.status === 'used';
   const tooSoon = state?.nextRequestAt && new Date(state.nextRequestAt) > new Date();
   return (
     <div className="form" data-testid="postal">
       {state && state.status !== 'none' && <LetterJourney state={state} />}
-      {state?.reference && <p className="muted small">{t('unblock.postal.reference', { reference: state.reference })}</p>}
+      {state?.reference && (
+        <p className="muted small">{t('unblock.postal.reference', { reference: state.reference })}</p>
+      )}
       {canRequest ? (
         <>
           <p>{t('unblock.postal.intro')}</p>
-          <Button className="button button-primary" onPress={() => void request()} isDisabled={busy || !!tooSoon}>
+          <Button
+            className="button button-primary"
+            onPress={() => void request()}
+            isDisabled={busy || !!tooSoon}
+          >
             {t('unblock.postal.request')}
           </Button>
-          {tooSoon && state?.nextRequestAt && <p className="muted">{t('unblock.postal.nextAt', { date: formatDate(state.nextRequestAt, i18n.language) })}</p>}
+          {tooSoon && state?.nextRequestAt && (
+            <p className="muted">
+              {t('unblock.postal.nextAt', { date: formatDate(state.nextRequestAt, i18n.language) })}
+            </p>
+          )}
         </>
       ) : (
         <form className="form" onSubmit={(e) => void submit(e)}>
           <div className="field">
             <label htmlFor={`${id}-c`}>{t('unblock.postal.code')}</label>
-            <input id={`${id}-c`} autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} className="code-input" data-testid="postal-code" />
+            <input
+              id={`${id}-c`}
+              autoComplete="one-time-code"
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              className="code-input"
+              data-testid="postal-code"
+            />
             <p className="muted small">{t('unblock.postal.codeHelp')}</p>
           </div>
           <Button type="submit" className="button button-primary" isDisabled={busy || code.trim().length < 6}>
@@ -188,7 +246,15 @@ function PostalStep({ identifier, onTicket }: { identifier: string; onTicket: (t
   );
 }
 
-function NewPasswordStep({ ticket, identifier, onDone }: { ticket: string; identifier: string; onDone: () => void }) {
+function NewPasswordStep({
+  ticket,
+  identifier,
+  onDone,
+}: {
+  ticket: string;
+  identifier: string;
+  onDone: () => void;
+}) {
   const { t } = useTranslation();
   const api = useApi();
   const [pw, setPw] = useState('');
@@ -216,14 +282,24 @@ function NewPasswordStep({ ticket, identifier, onDone }: { ticket: string; ident
         onCheck={setCheck}
       />
       {err && <ErrorState code={err} compact />}
-      <Button type="submit" className="button button-primary" isDisabled={busy || !pw || pw !== confirm || check?.acceptable === false}>
+      <Button
+        type="submit"
+        className="button button-primary"
+        isDisabled={busy || !pw || pw !== confirm || check?.acceptable === false}
+      >
         {t('unblock.newPassword.submit')}
       </Button>
     </form>
   );
 }
 
-type Stage = { s: 'start' } | { s: 'paths'; paths: Path[]; triesLeft: number | null } | { s: 'key' } | { s: 'postal' } | { s: 'password'; ticket: string } | { s: 'done' };
+type Stage =
+  | { s: 'start' }
+  | { s: 'paths'; paths: Path[]; triesLeft: number | null }
+  | { s: 'key' }
+  | { s: 'postal' }
+  | { s: 'password'; ticket: string }
+  | { s: 'done' };
 
 /** One entry point: asks the backend which ways out can work now and shows only those, best first. */
 export default function Unblock() {
@@ -243,9 +319,16 @@ export default function Unblock() {
     e?.preventDefault();
     setBusy(true);
     setErr(null);
-    const r = await api.unblock.eligibility({ identifier: identifier.trim() || undefined, has: { card: card?.status === 'present' } });
+    const r = await api.unblock.eligibility({
+      identifier: identifier.trim() || undefined,
+      has: { card: card?.status === 'present' },
+    });
     setBusy(false);
-    const found = r.ok ? { paths: r.value.paths, triesLeft: r.value.securityKeyTriesLeft } : from.paths?.length ? { paths: from.paths, triesLeft: null } : null;
+    const found = r.ok
+      ? { paths: r.value.paths, triesLeft: r.value.securityKeyTriesLeft }
+      : from.paths?.length
+        ? { paths: from.paths, triesLeft: null }
+        : null;
     if (found) {
       setLastPaths(found);
       setStage({ s: 'paths', ...found });
@@ -269,7 +352,13 @@ export default function Unblock() {
         <form className="panel form" onSubmit={(e) => void ask(e)}>
           <div className="field">
             <label htmlFor={`${id}-i`}>{t('unblock.identifier')}</label>
-            <input id={`${id}-i`} autoComplete="username" value={identifier} onChange={(e) => setIdentifier(e.target.value)} aria-describedby={`${id}-h`} />
+            <input
+              id={`${id}-i`}
+              autoComplete="username"
+              value={identifier}
+              onChange={(e) => setIdentifier(e.target.value)}
+              aria-describedby={`${id}-h`}
+            />
             <p id={`${id}-h`} className="muted small">
               {t('unblock.identifierHelp')}
             </p>
@@ -290,8 +379,14 @@ export default function Unblock() {
           <h2 id="paths-title" className="panel-title">
             {t('unblock.pathsTitle')}
           </h2>
-          {stage.paths.length === 0 ? <ErrorState code="SECURITY_KEY_NOT_ALLOWED" /> : <PathChoice paths={stage.paths} onChoose={choose} />}
-          {stage.triesLeft != null && <p className="muted small">{t('unblock.key.triesLeft', { count: stage.triesLeft })}</p>}
+          {stage.paths.length === 0 ? (
+            <ErrorState code="SECURITY_KEY_NOT_ALLOWED" />
+          ) : (
+            <PathChoice paths={stage.paths} onChoose={choose} />
+          )}
+          {stage.triesLeft != null && (
+            <p className="muted small">{t('unblock.key.triesLeft', { count: stage.triesLeft })}</p>
+          )}
         </section>
       )}
       {(stage.s === 'key' || stage.s === 'postal') && !ident && (
@@ -330,7 +425,12 @@ export default function Unblock() {
         </Success>
       )}
       {(stage.s === 'paths' || stage.s === 'key' || stage.s === 'postal') && (
-        <Button className="button button-quiet" onPress={() => setStage(stage.s === 'paths' || !lastPaths ? { s: 'start' } : { s: 'paths', ...lastPaths })}>
+        <Button
+          className="button button-quiet"
+          onPress={() =>
+            setStage(stage.s === 'paths' || !lastPaths ? { s: 'start' } : { s: 'paths', ...lastPaths })
+          }
+        >
           {t('common.back')}
         </Button>
       )}

@@ -15,7 +15,20 @@ const card = (tries: number | null, status = 'present') => ({
     {
       name: 'Lecteur',
       slot: status === 'present' ? 'present' : 'empty',
-      card: status === 'present' ? { kind: 'cps3', atr: '3B', serial: '1', holder: { nationalId: '899700012345', lastName: 'MARTIN', firstName: 'CLAIRE', profession: 'Pharmacien' } } : undefined,
+      card:
+        status === 'present'
+          ? {
+              kind: 'cps3',
+              atr: '3B',
+              serial: '1',
+              holder: {
+                nationalId: '899700012345',
+                lastName: 'MARTIN',
+                firstName: 'CLAIRE',
+                profession: 'Pharmacien',
+              },
+            }
+          : undefined,
     },
   ],
   activeReader: 'Lecteur',
@@ -27,7 +40,9 @@ describe('sign-in with the card', () => {
   it('reacts to the card before anyone clicks, and shows the tries left', async () => {
     const fake = fakeClient({ 'card.getState': () => card(null, 'empty') });
     await renderWith(<SignIn />, { client: fake.client });
-    await waitFor(() => expect(screen.getByTestId('card-status').textContent).toBe('Insérez votre carte CPS'));
+    await waitFor(() =>
+      expect(screen.getByTestId('card-status').textContent).toBe('Insérez votre carte CPS'),
+    );
     expect(screen.queryByTestId('pin-input')).toBeNull();
     act(() => fake.emit('card.state', card(3)));
     expect(screen.getByTestId('card-status').textContent).toBe('Carte de Claire MARTIN');
@@ -54,7 +69,9 @@ describe('sign-in with the card', () => {
     await act(async () => {
       fireEvent.submit(input.form!);
     });
-    expect(fake.calls.filter((c) => c.channel === 'card.verifyPinAndSignIn')).toEqual([{ channel: 'card.verifyPinAndSignIn', req: { pin: '1235' } }]);
+    expect(fake.calls.filter((c) => c.channel === 'card.verifyPinAndSignIn')).toEqual([
+      { channel: 'card.verifyPinAndSignIn', req: { pin: '1235' } },
+    ]);
     expect(input.value).toBe('');
     const wrong = screen.getByTestId('pin-wrong');
     expect(wrong.textContent).toContain('Code porteur incorrect.');
@@ -87,7 +104,13 @@ describe('sign-in with a password', () => {
 
   it('a blocked account shows the way out on the same screen', async () => {
     const fake = fakeClient({
-      'session.signInWithPassword': () => ({ status: 'blocked', reason: 'inactivity', explanation: '…', unblockPaths: ['security_key', 'postal_code'], identifier: 'marc.leroy' }),
+      'session.signInWithPassword': () => ({
+        status: 'blocked',
+        reason: 'inactivity',
+        explanation: '…',
+        unblockPaths: ['security_key', 'postal_code'],
+        identifier: 'marc.leroy',
+      }),
     });
     await renderWith(<SignIn initialMethod="password" />, { client: fake.client });
     fireEvent.change(screen.getByLabelText('Identifiant'), { target: { value: 'marc.leroy' } });
@@ -106,15 +129,34 @@ describe('unblock wizard', () => {
     const fake = fakeClient({
       'card.getState': () => card(null, 'empty'),
       'unblock.eligibility': () => ({ paths: ['postal_code', 'security_key'], securityKeyTriesLeft: 2 }),
-      'unblock.postalState': () => ({ status: 'none', requestedAt: null, printedAt: null, expectedBy: null, expiresAt: null, nextRequestAt: null, reference: null }),
-      'unblock.requestPostalCode': () => ({ status: 'requested', requestedAt: '2027-02-01T10:00:00Z', printedAt: null, expectedBy: '2027-02-04T10:00:00Z', expiresAt: '2027-02-11T10:00:00Z', nextRequestAt: '2027-02-03T10:00:00Z', reference: 'VG-1' }),
+      'unblock.postalState': () => ({
+        status: 'none',
+        requestedAt: null,
+        printedAt: null,
+        expectedBy: null,
+        expiresAt: null,
+        nextRequestAt: null,
+        reference: null,
+      }),
+      'unblock.requestPostalCode': () => ({
+        status: 'requested',
+        requestedAt: '2027-02-01T10:00:00Z',
+        printedAt: null,
+        expectedBy: '2027-02-04T10:00:00Z',
+        expiresAt: '2027-02-11T10:00:00Z',
+        nextRequestAt: '2027-02-03T10:00:00Z',
+        reference: 'VG-1',
+      }),
     });
     await renderWith(<Unblock />, { client: fake.client, path: '/unblock' });
     fireEvent.change(screen.getByLabelText('Identifiant du compte'), { target: { value: 'marc.leroy' } });
     await act(async () => {
       fireEvent.submit(screen.getByLabelText('Identifiant du compte').closest('form')!);
     });
-    expect(fake.calls.find((c) => c.channel === 'unblock.eligibility')?.req).toEqual({ identifier: 'marc.leroy', has: { card: false } });
+    expect(fake.calls.find((c) => c.channel === 'unblock.eligibility')?.req).toEqual({
+      identifier: 'marc.leroy',
+      has: { card: false },
+    });
     const paths = screen.getAllByRole('listitem').map((l) => l.getAttribute('data-path'));
     expect(paths).toEqual(['security_key', 'postal_code']);
     expect(screen.getByText('Il reste 2 essais pour la clé de sécurité.')).toBeTruthy();
@@ -124,7 +166,9 @@ describe('unblock wizard', () => {
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Demander le courrier' }));
     });
-    expect(screen.getByRole('list', { name: 'Le trajet du courrier' }).textContent).toContain('À saisir avant le 11 février 2027');
+    expect(screen.getByRole('list', { name: 'Le trajet du courrier' }).textContent).toContain(
+      'À saisir avant le 11 février 2027',
+    );
     expect(screen.getByTestId('postal-code')).toBeTruthy();
   });
 });
@@ -133,20 +177,49 @@ describe('settings', () => {
   it('checks the server address before saving, and saves the workstation settings', async () => {
     const saved: unknown[] = [];
     const fake = fakeClient({
-      'settings.get': () => ({ language: 'fr', backendUrl: '', readerName: '', reminderDays: [30, 7, 1], startAtLogin: false, workstationLabel: 'Comptoir 1' }),
-      'settings.update': (req) => (saved.push(req), { language: 'fr', backendUrl: '', readerName: '', reminderDays: [30, 7, 1], startAtLogin: true, workstationLabel: 'Comptoir 1' }),
+      'settings.get': () => ({
+        language: 'fr',
+        backendUrl: '',
+        readerName: '',
+        reminderDays: [30, 7, 1],
+        startAtLogin: false,
+        workstationLabel: 'Comptoir 1',
+      }),
+      'settings.update': (req) => (
+        saved.push(req),
+        {
+          language: 'fr',
+          backendUrl: '',
+          readerName: '',
+          reminderDays: [30, 7, 1],
+          startAtLogin: true,
+          workstationLabel: 'Comptoir 1',
+        }
+      ),
     });
     await renderWith(<Settings />, { client: fake.client, path: '/settings' });
     const form = await screen.findByTestId('settings-form');
     expect(within(form).getByRole('checkbox', { name: '14 jours avant' })).toBeTruthy();
     expect(within(form).getByRole('switch', { name: 'Démarrer Vigie avec l’ordinateur' })).toBeTruthy();
-    fireEvent.change(within(form).getByLabelText('Adresse du serveur des comptes'), { target: { value: 'ftp://x' } });
+    fireEvent.change(within(form).getByLabelText('Adresse du serveur des comptes'), {
+      target: { value: 'ftp://x' },
+    });
     expect(within(form).getByText(/doit commencer par https/)).toBeTruthy();
-    fireEvent.change(within(form).getByLabelText('Adresse du serveur des comptes'), { target: { value: 'https://comptes.pharmacie.example' } });
+    fireEvent.change(within(form).getByLabelText('Adresse du serveur des comptes'), {
+      target: { value: 'https://comptes.pharmacie.example' },
+    });
     await act(async () => {
       fireEvent.submit(form);
     });
-    expect(saved).toEqual([{ backendUrl: 'https://comptes.pharmacie.example', readerName: '', reminderDays: [30, 7, 1], startAtLogin: false, workstationLabel: 'Comptoir 1' }]);
+    expect(saved).toEqual([
+      {
+        backendUrl: 'https://comptes.pharmacie.example',
+        readerName: '',
+        reminderDays: [30, 7, 1],
+        startAtLogin: false,
+        workstationLabel: 'Comptoir 1',
+      },
+    ]);
     expect(screen.getByText('Réglages enregistrés.')).toBeTruthy();
   });
 });

@@ -21,7 +21,12 @@ const mine = (over: Partial<MyAccount['status']> = {}, stale = false): MyAccount
     daysLeft: 5,
     nextReminderAt: null,
     nextReminderDays: null,
-    lastActivity: { at: '2026-09-14T09:30:00+02:00', method: 'password', workstationId: 'w1', workstationLabel: 'Bureau' },
+    lastActivity: {
+      at: '2026-09-14T09:30:00+02:00',
+      method: 'password',
+      workstationId: 'w1',
+      workstationLabel: 'Bureau',
+    },
     createdAt: '2025-01-01T00:00:00+01:00',
     unblockPaths: [],
     passwordExpiresAt: null,
@@ -41,7 +46,9 @@ const mine = (over: Partial<MyAccount['status']> = {}, stale = false): MyAccount
 describe('dashboard', () => {
   it('says how to keep the account active the way this person signs in, and what counted as activity', async () => {
     await renderWith(<DashboardView account={mine()} now={new Date('2027-03-09T10:00:00+01:00')} />);
-    expect(screen.getByTestId('account-status').textContent).toContain('Une connexion avec votre identifiant et votre mot de passe suffit');
+    expect(screen.getByTestId('account-status').textContent).toContain(
+      'Une connexion avec votre identifiant et votre mot de passe suffit',
+    );
     const last = screen.getByTestId('last-activity');
     expect(last.textContent).toContain('14 septembre 2026 à 09:30');
     expect(last.textContent).toContain('identifiant et mot de passe');
@@ -52,10 +59,14 @@ describe('dashboard', () => {
     await renderWith(<DashboardView account={mine()} />);
     const list = screen.getByTestId('checklist');
     const pw = list.querySelector('[data-check="password-fresh"]') as HTMLElement;
-    expect(within(pw).getByRole('link', { name: 'Changer le mot de passe' }).getAttribute('href')).toBe('/password');
+    expect(within(pw).getByRole('link', { name: 'Changer le mot de passe' }).getAttribute('href')).toBe(
+      '/password',
+    );
     expect(pw.textContent).toContain('expire le 1 avril');
     const ev = list.querySelector('[data-check="events-reviewed"]') as HTMLElement;
-    expect(within(ev).getByRole('link', { name: 'Consulter mes derniers événements' }).getAttribute('href')).toBe('/events');
+    expect(
+      within(ev).getByRole('link', { name: 'Consulter mes derniers événements' }).getAttribute('href'),
+    ).toBe('/events');
     // a delegate cannot manage delegations: no link there
     const shared = list.querySelector('[data-check="credentials-not-shared"]') as HTMLElement;
     expect(within(shared).queryByRole('link')).toBeNull();
@@ -63,7 +74,19 @@ describe('dashboard', () => {
   });
 
   it('a blocked account shows the way out next to it; old data says it may be out of date', async () => {
-    await renderWith(<DashboardView account={mine({ state: 'blocked', reason: 'inactivity', daysLeft: -2, explanation: 'Aucune connexion depuis 6 mois.' }, true)} />);
+    await renderWith(
+      <DashboardView
+        account={mine(
+          {
+            state: 'blocked',
+            reason: 'inactivity',
+            daysLeft: -2,
+            explanation: 'Aucune connexion depuis 6 mois.',
+          },
+          true,
+        )}
+      />,
+    );
     expect(screen.getByTestId('status-badge').getAttribute('data-urgency')).toBe('blocked');
     expect(screen.getByRole('link', { name: 'Débloquer mon compte' }).getAttribute('href')).toBe('/unblock');
     expect(screen.getByTestId('stale-note').textContent).toContain('informations connues à 09:15');
@@ -76,7 +99,13 @@ describe('lock screen', () => {
       <LockScreen
         session={{
           status: 'locked',
-          user: { accountId: 'a', displayName: 'Claire MARTIN', kind: 'holder', pharmacyName: 'Pharmacie des Tilleuls', method: 'card' },
+          user: {
+            accountId: 'a',
+            displayName: 'Claire MARTIN',
+            kind: 'holder',
+            pharmacyName: 'Pharmacie des Tilleuls',
+            method: 'card',
+          },
           endedBecause: 'idle',
           idleExpiresAt: null,
           absoluteExpiresAt: null,

@@ -11,7 +11,10 @@ const g = globalThis as unknown as { CSS?: { escape?: (s: string) => string } };
 g.CSS ??= {};
 g.CSS.escape ??= (s: string) => s.replace(/[^\w-]/g, (c) => `\\${c}`);
 
-export async function renderWith(ui: ReactNode, opts: { client?: VigieClient; lang?: 'fr' | 'en'; path?: string } = {}) {
+export async function renderWith(
+  ui: ReactNode,
+  opts: { client?: VigieClient; lang?: 'fr' | 'en'; path?: string } = {},
+) {
   await i18n.changeLanguage(opts.lang ?? 'fr');
   const client = opts.client ?? fakeClient().client;
   return render(
