@@ -25,7 +25,7 @@ const core = await startCore({
 });
 const host = await startWebHost({
   core,
-  rendererDir: resolve(root, 'dist/renderer'),
+  rendererDir: process.env.VIGIE_RENDERER_DIR ?? resolve(root, 'dist/renderer'),
   port: process.env.VIGIE_PORT ? Number(process.env.VIGIE_PORT) : 0,
 });
 console.log(`Vigie is ready: ${host.url}`);
