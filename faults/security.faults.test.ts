@@ -60,7 +60,7 @@ describe('security', () => {
   });
 
   it('user enumeration: same answer for an unknown identifier and a wrong password; median timing difference ≤ 5 ms', async () => {
-    const pairs = count(40, 16);
+    const pairs = count(40, 30);
     const known: number[] = [];
     const unknown: number[] = [];
     const bodies = new Set<string>();
@@ -124,11 +124,21 @@ describe('security', () => {
     figure('password checks performed (sign_in_failed wrong_password)', counts.wrong_password ?? 0);
     figure('refused by the throttle without a check', counts.throttled ?? 0);
     figure('the right password, sent in the burst', `${right.status} ${right.body.code ?? 'signed in'}`);
-    expect(results.filter((r) => r.i < burst).every((r) => r.status === 401)).toBe(true);
+    const errors = proc.output().split('\n').filter((l) => l.includes('"level":50'));
+    if (errors.length) figure('backend errors during the burst', errors.slice(0, 2).map((l) => l.slice(0, 600)).join('\n'));
+    // Seen on 2026-11-22 with a burst of 40: "deadlock detected" (then a 500, now a 503): the failure-flood
+    // block (backend/signin/suspicious.ts: account row FOR UPDATE, then the chain head) against the
+    // sign_in_failed appends (chain head, then the event's foreign key takes FOR KEY SHARE on the account).
+    // FOR NO KEY UPDATE on the account row would not conflict with the key-share lock.
+    expect(results.filter((r) => r.status >= 500 || r.status === 503).map((r) => `${r.status} ${r.body.code}`), 'a parallel burst of wrong passwords must not deadlock').toEqual([]);
+    // Refused: 401 INVALID_CREDENTIALS, or 403 once the failure-flood rule (20 in 24 h) blocked the account.
+    const wrong = results.filter((r) => r.i < burst);
+    expect(wrong.filter((r) => !(r.status === 401 || (r.status === 403 && r.body.code === 'ACCOUNT_BLOCKED_SUSPICIOUS'))).map((r) => `${r.status} ${r.body.code}`)).toEqual([]);
+    figure('wrong guesses answered', [...new Set(wrong.map((r) => `${r.status} ${r.body.code}`))].join(', '));
     // After the burst, the throttle is on: the right password is refused now, whatever came before.
     const after = await fetch(`${proc.url}/v1/auth/password`, { method: 'POST', headers: wsHeaders(workstationOf(victim)), body: JSON.stringify({ identifier: victim, password: PASSWORD }) });
     figure('the right password just after the burst', after.status);
-    expect(after.status).toBe(401);
+    expect([401, 403]).toContain(after.status);
     // A second burst: the throttle is now on, not one more password check may happen.
     await Promise.all(
       Array.from({ length: burst }, (_, i) =>

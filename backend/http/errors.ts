@@ -7,13 +7,15 @@ import { BlockedError, PasswordPolicyError } from '../services/auth';
 
 /**
  * A lost or refused database connection (server restarting, crashed, too many clients): SQLSTATE class 08,
- * 57P01-57P03, 53300, or a socket error from the driver.
+ * 57P01-57P03, 53300, or a socket error from the driver; or a transaction PostgreSQL rolled back on its own
+ * (deadlock, serialization failure). All answer 503 UNAVAILABLE, retryable.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
   const code = typeof e.code === 'string' ? e.code : '';
-  if (/^08/.test(code) || ['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND'].includes(code)) return true;
+  // 40P01 deadlock, 40001 serialization failure: PostgreSQL rolled the transaction back; a retry may pass.
+  if (/^08/.test(code) || ['40P01', '40001', '57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND'].includes(code)) return true;
   const msg = typeof e.message === 'string' ? e.message : '';
   return /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect/i.test(msg);
 }
