@@ -77,7 +77,7 @@ export class SessionService {
     });
     this.armTimers(absolute);
     this.lastKeepalive = now;
-    void this.ctx.workstation?.reminders.refresh().catch(() => undefined);
+    void this.ctx.workstation?.reminders.follow(res.account.id).catch(() => undefined);
     return { status: 'signed-in', session: this.state };
   }
 
