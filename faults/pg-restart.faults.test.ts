@@ -131,7 +131,8 @@ describe('PostgreSQL server restarted under load', () => {
       expect(proc.child.exitCode, `backend exited:\n${proc.output().slice(-2000)}`).toBeNull();
       expect(unclean(outs), 'answers that are neither a success nor a retryable 503').toEqual([]);
       expect(outs.filter((o) => o.ms >= REQUEST_TIMEOUT_MS - 100)).toEqual([]);
-      expect(outs.some((o) => o.status === 503)).toBe(true);
+      // A quick restart may go unnoticed (the pool connects again); three seconds down may not.
+      if (mode === 'down 3 s') expect(outs.some((o) => o.status === 503)).toBe(true);
       checked(`${mode}: ${outs.length} requests; every failure a 503 with a retryable code, none timed out, backend process still up, recovered`);
     }
     await proc.kill();
