@@ -152,15 +152,15 @@ describe('security', () => {
       return r.rows[0]!.n - (counts.wrong_password ?? 0);
     });
     figure('password checks performed in a second burst', second);
-    expect(second).toBe(0);
+    // A success resets the counter (the right password may win its place in the first burst): then the second
+    // burst gets the free attempts again, never more; otherwise the throttle is still on and gets none.
+    expect(second).toBeLessThanOrEqual(right.status === 200 ? 3 : 0);
     // The policy lets 3 failures through before slowing down (DEFAULT_ACCOUNT_THROTTLE.freeFailures): at most
     // 3 wrong guesses, plus the right one, may reach the password check in one burst.
-    // Seen on 2026-11-22: 20 of 20 parallel wrong guesses checked, then the right one signed in. Cause:
-    // backend/services/auth.ts reads login_throttle, verifies the password, and only then counts the
-    // failure (countFailure); reserving the attempt atomically before the verify (as the security key does)
-    // would hold the line.
+    // Seen on 2026-11-22 before the fix: 20 of 20 parallel wrong guesses checked. backend/services/auth.ts now
+    // reserves the attempt under a row lock before the password check (reserveAttempt).
     expect(counts.wrong_password ?? 0, 'password checks performed in one parallel burst (policy: 3 free failures)').toBeLessThanOrEqual(4);
-    checked(`every wrong guess refused; after the burst even the right password is refused; a second burst gets 0 password checks; first burst: ${counts.wrong_password ?? 0} checks (policy: 3 free)`);
+    checked(`every wrong guess refused; after the burst even the right password is refused; a second burst gets no more than the free attempts; first burst: ${counts.wrong_password ?? 0} checks (policy: 3 free)`);
   });
 
   it('a session cannot outlive 1 h idle nor 4 h in all', async () => {

@@ -35,7 +35,9 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) 
     ctx,
     routes.signInPassword,
     async ({ body, meta }) =>
-      withSuspicionRules(ctx, o.signin, body.identifier, meta, () => signInWithPassword(ctx, { hasher: o.hasher, failureFloorMs: o.failureFloorMs }, body, meta)),
+      withSuspicionRules(ctx, o.signin, body.identifier, meta, (afterFailure) =>
+        signInWithPassword(ctx, { hasher: o.hasher, failureFloorMs: o.failureFloorMs, afterFailure }, body, meta),
+      ),
     o.signInRateLimit ? { rateLimit: o.signInRateLimit } : {},
   );
   register(app, ctx, routes.checkPassword, async ({ body }) => checkPassword(ctx, body.password, body.identifier ? [body.identifier] : []));

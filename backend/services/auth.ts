@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { SignInResponse } from '../../domain/backend-api';
-import { isThrottled, PASSWORD_HISTORY, type ThrottlePolicy } from '../../domain/policy';
+import { effectiveFailures, isThrottled, PASSWORD_HISTORY, type ThrottlePolicy } from '../../domain/policy';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import { sha256 } from '../crypto';
@@ -52,6 +52,33 @@ const INVALID = () =>
 export const identifierKey = (identifier: string) => `id:${sha256(identifier.trim().toLowerCase())}`;
 export const ipKey = (ip: string | null) => `ip:${ip ?? 'unknown'}`;
 
+/**
+ * Reserves an attempt on a throttle key before the password is checked, under a row lock, so a burst of
+ * parallel guesses is serialised: each one sees the attempts before it, and no more than the policy allows
+ * get a password check. Returns whether this attempt is throttled (a throttled attempt is not counted).
+ * A successful sign-in deletes the key afterwards.
+ */
+async function reserveAttempt(db: Db, key: string, now: Date, p: ThrottlePolicy): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('login_throttle')
+      .values({ key, failures: 0, last_failure_at: now })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    const prev = await trx
+      .selectFrom('login_throttle')
+      .select(['failures', 'last_failure_at'])
+      .where('key', '=', key)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const state = { failures: prev.failures, lastFailureAt: prev.last_failure_at };
+    if (isThrottled(state, now, p)) return true;
+    const failures = effectiveFailures(state, now, p) + 1;
+    await trx.updateTable('login_throttle').set({ failures, last_failure_at: now }).where('key', '=', key).execute();
+    return false;
+  });
+}
+
 async function countFailure(db: Db, key: string, now: Date, p: ThrottlePolicy) {
   const reset = new Date(now.getTime() - p.resetAfterMs);
   await db
@@ -67,8 +94,6 @@ async function countFailure(db: Db, key: string, now: Date, p: ThrottlePolicy) {
 }
 
 interface LookupRow {
-  id_failures: number | null;
-  id_last: Date | null;
   ip_failures: number | null;
   ip_last: Date | null;
   id: string | null;
@@ -88,6 +113,8 @@ export interface SignInOptions {
   hasher: PasswordHasher;
   /** Every refusal takes at least this long (equal timing for all refusals). */
   failureFloorMs: number;
+  /** Rules to run on a failed attempt on an existing account (e.g. the failure flood), inside the equal-timing window. */
+  afterFailure?: (accountId: string) => Promise<unknown>;
 }
 
 export async function signInWithPassword(
@@ -102,14 +129,11 @@ export async function signInWithPassword(
   const identifier = input.identifier.trim();
   const idKey = identifierKey(identifier);
   const ipK = ipKey(meta.ip);
-  // Two queries, in parallel: the throttle counters, and the account with all that a sign-in needs.
-  // One round trip: the two throttle counters and the account with all that a sign-in needs (the outer
-  // one-row VALUES keeps the counters when there is no such account).
+  // One round trip: the IP throttle counter and the account with all that a sign-in needs (the outer
+  // one-row VALUES keeps the counter when there is no such account).
   const row = (
     await sql<LookupRow>`
       select
-        (select failures from login_throttle where key = ${idKey}) as id_failures,
-        (select last_failure_at from login_throttle where key = ${idKey}) as id_last,
         (select failures from login_throttle where key = ${ipK}) as ip_failures,
         (select last_failure_at from login_throttle where key = ${ipK}) as ip_last,
         a.id, a.display_name, a.email, a.created_at, a.kind, a.pharmacy_id, p.hash, p.expires_at,
@@ -122,18 +146,16 @@ export async function signInWithPassword(
     `.execute(ctx.db)
   ).rows[0]!;
   const account = row.id ? (row as LookupRow & { id: string }) : undefined;
-  const idThrottle = row.id_last ? { failures: row.id_failures!, last_failure_at: row.id_last } : undefined;
   const ipThrottle = row.ip_last ? { failures: row.ip_failures!, last_failure_at: row.ip_last } : undefined;
-  const throttled =
-    (idThrottle !== undefined && isThrottled({ failures: idThrottle.failures, lastFailureAt: idThrottle.last_failure_at }, now, ctx.config.accountThrottle)) ||
-    (ipThrottle !== undefined && isThrottled({ failures: ipThrottle.failures, lastFailureAt: ipThrottle.last_failure_at }, now, ctx.config.ipThrottle));
+  const ipThrottled =
+    ipThrottle !== undefined && isThrottled({ failures: ipThrottle.failures, lastFailureAt: ipThrottle.last_failure_at }, now, ctx.config.ipThrottle);
+  // The per-identifier attempt is reserved before the password check (parallel guesses are serialised).
+  const idThrottled = ipThrottled ? true : await reserveAttempt(ctx.db, idKey, now, ctx.config.accountThrottle);
+  const throttled = idThrottled || ipThrottled;
   const valid = await opts.hasher.verify(account?.hash ?? null, input.password);
 
   if (!account || !account.hash || !valid || throttled) {
-    if (!throttled) {
-      await countFailure(ctx.db, idKey, now, ctx.config.accountThrottle);
-      await countFailure(ctx.db, ipK, now, ctx.config.ipThrottle);
-    }
+    if (!throttled) await countFailure(ctx.db, ipK, now, ctx.config.ipThrottle);
     if (account) {
       await ctx.db.transaction().execute((trx) =>
         appendEvents(trx, [
@@ -151,6 +173,7 @@ export async function signInWithPassword(
           },
         ]),
       );
+      await opts.afterFailure?.(account.id).catch((err: unknown) => ctx.log.error({ err }, 'failure rule failed'));
     }
     const elapsed = performance.now() - started;
     if (elapsed < opts.failureFloorMs) await sleep(opts.failureFloorMs - elapsed);
@@ -169,7 +192,7 @@ export async function signInWithPassword(
       mail: { ...signInMail({ name: account.display_name, at: now, method: 'password', workstationLabel: label }), to: account.email },
     });
     if (fast.ok) {
-      if (idThrottle) await ctx.db.deleteFrom('login_throttle').where('key', '=', idKey).execute();
+      await ctx.db.deleteFrom('login_throttle').where('key', '=', idKey).execute();
       return {
         token: fast.token,
         sessionId: fast.sessionId,
@@ -200,7 +223,7 @@ export async function signInWithPassword(
     .returning(['label', 'revoked_at'])
     .executeTakeFirstOrThrow();
   if (ws.revoked_at) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
-  if (idThrottle) await ctx.db.deleteFrom('login_throttle').where('key', '=', idKey).execute();
+  await ctx.db.deleteFrom('login_throttle').where('key', '=', idKey).execute();
   if (account.kind !== 'holder' && !account.delegated) {
     throw new AppError('FORBIDDEN', "Votre délégation d'accès a été révoquée par le titulaire du compte.");
   }

@@ -5,7 +5,6 @@
  */
 import type { SignInResponse } from '../../domain/backend-api';
 import { concurrentSessionsVerdict, failureFloodVerdict, type OpenSession } from '../../domain/policy/suspicious';
-import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import type { RequestMeta } from '../services/meta';
 import { accountByIdentifier, accountQuery, blockSuspicious, evMetaOf } from './common';
@@ -78,19 +77,17 @@ export async function withSuspicionRules(
   deps: SigninDeps,
   identifier: string,
   meta: RequestMeta,
-  signIn: () => Promise<SignInResponse>,
+  signIn: (afterFailure: (accountId: string) => Promise<unknown>) => Promise<SignInResponse>,
 ): Promise<SignInResponse> {
   let res: SignInResponse;
   try {
-    res = await signIn();
+    // The failure-flood rule runs inside the sign-in's equal-timing window (no timing difference for
+    // identifiers that exist).
+    res = await signIn((accountId) => checkFailureFlood(ctx, deps, accountId, meta));
   } catch (e) {
     if (e instanceof BlockedError) {
       const acc = await accountByIdentifier(ctx, identifier).catch(() => undefined);
       if (acc?.state === 'blocked') throw new BlockedError(e.reason, e.explanation, await allowedPaths(ctx, deps, acc));
-    }
-    if (e instanceof AppError && e.code === 'INVALID_CREDENTIALS') {
-      const acc = await accountByIdentifier(ctx, identifier).catch(() => undefined);
-      if (acc) await checkFailureFlood(ctx, deps, acc.id, meta).catch((err: unknown) => ctx.log.error({ err }, 'failure-flood rule failed'));
     }
     throw e;
   }
