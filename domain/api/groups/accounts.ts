@@ -5,7 +5,7 @@ import { call } from '../define';
 export const SecurityCheckSchema = z.object({
   id: z.enum(['dedicated-mailbox', 'password-fresh', 'credentials-not-shared', 'events-reviewed']),
   status: z.enum(['ok', 'todo', 'unknown']),
-  /** e.g. when the password expires, when events were last reviewed. */
+  /** Machine-readable: an ISO date (password expiry, last review) or a count (open sessions); the renderer words it. */
   detail: z.string().nullable(),
 });
 export type SecurityCheck = z.infer<typeof SecurityCheckSchema>;

@@ -45,7 +45,7 @@ function Checklist({
   holder: boolean;
   email: string | null;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <section className="panel" aria-labelledby="checklist-title" data-testid="checklist">
       <h2 id="checklist-title" className="panel-title">
@@ -67,7 +67,7 @@ function Checklist({
                   {c.status === 'ok'
                     ? t(`dashboard.checklist.${c.id}.ok`)
                     : t(`dashboard.checklist.${c.id}.todo`)}
-                  {c.detail ? ` (${c.detail})` : ''}
+                  {checkDetail(c, t, i18n.language)}
                 </p>
                 {c.id === 'dedicated-mailbox' && email && (
                   <p className="muted small">{t('dashboard.checklist.emailOnFile', { email })}</p>
@@ -84,6 +84,19 @@ function Checklist({
       </ul>
     </section>
   );
+}
+
+/** The check's detail in words: a date for the password and the last review, a count of open sessions. */
+function checkDetail(c: SecurityCheck, t: (k: string, o?: Record<string, unknown>) => string, lang: string): string {
+  if (!c.detail) return '';
+  if (c.id === 'credentials-not-shared') {
+    const count = Number(c.detail);
+    return Number.isFinite(count) ? ` ${t('dashboard.checklist.credentials-not-shared.detail', { count })}` : '';
+  }
+  if ((c.id === 'password-fresh' || c.id === 'events-reviewed') && !Number.isNaN(Date.parse(c.detail))) {
+    return ` ${t(`dashboard.checklist.${c.id}.detail`, { date: formatDate(c.detail, lang) })}`;
+  }
+  return '';
 }
 
 export function DashboardView({ account, now = new Date() }: { account: MyAccount; now?: Date }) {

@@ -35,7 +35,7 @@ const mine = (over: Partial<MyAccount['status']> = {}, stale = false): MyAccount
   email: 'compta@cabinet.example',
   security: [
     { id: 'dedicated-mailbox', status: 'ok', detail: null },
-    { id: 'password-fresh', status: 'todo', detail: 'expire le 1 avril' },
+    { id: 'password-fresh', status: 'todo', detail: '2027-04-01T10:00:00+02:00' },
     { id: 'credentials-not-shared', status: 'unknown', detail: null },
     { id: 'events-reviewed', status: 'todo', detail: null },
   ],
@@ -62,7 +62,7 @@ describe('dashboard', () => {
     expect(within(pw).getByRole('link', { name: 'Changer le mot de passe' }).getAttribute('href')).toBe(
       '/password',
     );
-    expect(pw.textContent).toContain('expire le 1 avril');
+    expect(pw.textContent).toContain('Il expire le 1 avril 2027.');
     const ev = list.querySelector('[data-check="events-reviewed"]') as HTMLElement;
     expect(
       within(ev).getByRole('link', { name: 'Consulter mes derniers événements' }).getAttribute('href'),
