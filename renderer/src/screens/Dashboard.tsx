@@ -87,11 +87,17 @@ function Checklist({
 }
 
 /** The check's detail in words: a date for the password and the last review, a count of open sessions. */
-function checkDetail(c: SecurityCheck, t: (k: string, o?: Record<string, unknown>) => string, lang: string): string {
+function checkDetail(
+  c: SecurityCheck,
+  t: (k: string, o?: Record<string, unknown>) => string,
+  lang: string,
+): string {
   if (!c.detail) return '';
   if (c.id === 'credentials-not-shared') {
     const count = Number(c.detail);
-    return Number.isFinite(count) ? ` ${t('dashboard.checklist.credentials-not-shared.detail', { count })}` : '';
+    return Number.isFinite(count)
+      ? ` ${t('dashboard.checklist.credentials-not-shared.detail', { count })}`
+      : '';
   }
   if ((c.id === 'password-fresh' || c.id === 'events-reviewed') && !Number.isNaN(Date.parse(c.detail))) {
     return ` ${t(`dashboard.checklist.${c.id}.detail`, { date: formatDate(c.detail, lang) })}`;
