@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AccountStatusSchema } from '../../backend-api/schemas';
+import { AccountStatusSchema, GrantDelegationRequestSchema } from '../../backend-api/schemas';
 import { call } from '../define';
 
 export const SecurityCheckSchema = z.object({
@@ -25,27 +25,7 @@ export const accountsGroup = {
   getMine: call(z.void(), MyAccountSchema),
   /** Holder only: every account of the pharmacy, most urgent first. */
   listPharmacy: call(z.void(), z.object({ accounts: z.array(AccountStatusSchema) })),
-  grantDelegation: call(
-    z.discriminatedUnion('kind', [
-      z
-        .object({
-          kind: z.literal('card_delegate'),
-          displayName: z.string().trim().min(1).max(120),
-          nationalId: z.string().regex(/^[08][0-9]{8,11}$/),
-          email: z.email().max(254),
-        })
-        .strict(),
-      z
-        .object({
-          kind: z.literal('password_delegate'),
-          displayName: z.string().trim().min(1).max(120),
-          identifier: z.string().trim().regex(/^[A-Za-z0-9._-]{6,64}$/),
-          email: z.email().max(254),
-          initialPassword: z.string().min(1).max(256),
-        })
-        .strict(),
-    ]),
-    z.object({ accountId: z.string() }),
-  ),
+  /** The same request the backend takes: one schema for both seams. */
+  grantDelegation: call(GrantDelegationRequestSchema, z.object({ accountId: z.string() })),
   revokeDelegation: call(z.object({ accountId: z.string().uuid() }).strict(), z.object({ revoked: z.boolean() })),
 };

@@ -1,9 +1,9 @@
 import type { MyAccount, SecurityCheck } from '../../../domain/api/groups/accounts';
 import type { AccountStatus } from '../../../domain/backend-api';
 import type { VigieHandlers } from '../../../domain/api/renderer-api';
-import { AppError, type Result } from '../../../domain/result';
+import { AppError } from '../../../domain/result';
 import type { CoreContext } from '../context';
-import { toAppError } from '../session/session-service';
+import { backendCalls } from './backend-call';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -45,18 +45,7 @@ export function securityChecklist(
 }
 
 export function accountsHandlers(ctx: CoreContext): VigieHandlers['accounts'] {
-  const client = () => {
-    const c = ctx.backendClient?.();
-    if (!c) throw new AppError('BACKEND_UNREACHABLE', 'Le serveur Vigie ne répond pas.', true);
-    return c;
-  };
-  const must = <T>(r: Result<T>): T => {
-    if (!r.ok) {
-      ctx.session?.noticeError(r);
-      throw toAppError(r);
-    }
-    return r.value;
-  };
+  const { client, must } = backendCalls(ctx);
 
   return {
     getMine: async (): Promise<MyAccount> => {

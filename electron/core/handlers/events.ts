@@ -1,9 +1,9 @@
 import type { Case, EventFilters } from '../../../domain/api/groups/events';
 import type { VigieHandlers } from '../../../domain/api/renderer-api';
 import type { EventsQuery, ReportCaseDto, VigieEvent } from '../../../domain/backend-api';
-import { AppError, type Result } from '../../../domain/result';
+import { AppError } from '../../../domain/result';
 import type { CoreContext } from '../context';
-import { toAppError } from '../session/session-service';
+import { backendCalls } from './backend-call';
 
 const WEEK = 7 * 24 * 60 * 60 * 1000;
 
@@ -45,18 +45,7 @@ const toCase = (c: ReportCaseDto): Case => ({
 const query = (f: EventFilters): EventsQuery => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== ''));
 
 export function eventsHandlers(ctx: CoreContext): VigieHandlers['events'] {
-  const client = () => {
-    const c = ctx.backendClient?.();
-    if (!c) throw new AppError('BACKEND_UNREACHABLE', 'Le serveur Vigie ne répond pas.', true);
-    return c;
-  };
-  const must = <T>(r: Result<T>): T => {
-    if (!r.ok) {
-      ctx.session?.noticeError(r);
-      throw toAppError(r);
-    }
-    return r.value;
-  };
+  const { client, must } = backendCalls(ctx);
   return {
     list: async ({ filters, cursor, limit }) =>
       must(await client().call('listEvents', { query: { ...query(filters), ...(cursor ? { cursor } : {}), limit } })),

@@ -1,23 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { VigieHandlers } from '../../../domain/api/renderer-api';
-import { AppError, type Result } from '../../../domain/result';
+import { AppError } from '../../../domain/result';
 import type { CoreContext } from '../context';
-import { toAppError } from '../session/session-service';
+import { backendCalls } from './backend-call';
 
 /**
  * The unblock wizard's group: eligibility, the security key, the postal code, the new password. The backend's
  * unblock ticket stays in the core: the renderer gets a handle that only this core can turn into the ticket.
  */
 export function unblockHandlers(ctx: CoreContext): VigieHandlers['unblock'] {
-  const client = () => {
-    const c = ctx.backendClient?.();
-    if (!c) throw new AppError('BACKEND_UNREACHABLE', 'Le serveur Vigie ne répond pas.', true);
-    return c;
-  };
-  const must = <T>(r: Result<T>): T => {
-    if (!r.ok) throw toAppError(r);
-    return r.value;
-  };
+  const { client, must } = backendCalls(ctx);
   const tickets = new Map<string, { ticket: string; expiresAt: string }>();
   const keep = (t: { ticket: string; expiresAt: string }) => {
     for (const [k, v] of tickets) if (new Date(v.expiresAt).getTime() < ctx.now().getTime()) tickets.delete(k);
