@@ -12,6 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'vigie-embedded-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // The embedded mode: PGlite in a data folder, mails as .eml files. PGlite only (one process per folder).
+if (dbKind() !== 'pglite') console.log('skipped on PostgreSQL: the embedded backend is PGlite in a folder by design');
 describe.runIf(dbKind() === 'pglite')('embedded backend (PGlite folder, .eml outbox)', () => {
   it('keeps its data across a restart and writes each mail once as an .eml file', async () => {
     const options = {

@@ -129,6 +129,7 @@ describe('inactivity: status, reminders, sweep', () => {
   });
 });
 
+if (dbKind() !== 'postgres') console.log('skipped on PGlite: several backend instances need a PostgreSQL server (PGlite is one session)');
 describe.runIf(dbKind() === 'postgres')('several instances on one PostgreSQL', () => {
   it('block each due account once, with one event and one mail, when sweeps run concurrently', async () => {
     const others = await Promise.all(
