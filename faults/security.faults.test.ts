@@ -159,7 +159,10 @@ describe('security', () => {
     // 3 wrong guesses, plus the right one, may reach the password check in one burst.
     // Seen on 2026-11-22 before the fix: 20 of 20 parallel wrong guesses checked. backend/services/auth.ts now
     // reserves the attempt under a row lock before the password check (reserveAttempt).
-    expect(counts.wrong_password ?? 0, 'password checks performed in one parallel burst (policy: 3 free failures)').toBeLessThanOrEqual(4);
+    // A success resets the counter (as in Keycloak): when the right password wins a place in the burst, the
+    // guesses after it get the 3 free attempts again; never more.
+    const allowed = right.status === 200 ? 6 : 4;
+    expect(counts.wrong_password ?? 0, `password checks performed in one parallel burst (policy: 3 free failures; allowed ${allowed})`).toBeLessThanOrEqual(allowed);
     checked(`every wrong guess refused; after the burst even the right password is refused; a second burst gets no more than the free attempts; first burst: ${counts.wrong_password ?? 0} checks (policy: 3 free)`);
   });
 

@@ -60,16 +60,13 @@ export const ipKey = (ip: string | null) => `ip:${ip ?? 'unknown'}`;
  */
 async function reserveAttempt(db: Db, key: string, now: Date, p: ThrottlePolicy): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    await trx
+    // One statement that creates the row or locks the existing one (a no-op update) and returns it: no gap in
+    // which a concurrent success could delete it; the lock holds until this transaction ends.
+    const prev = await trx
       .insertInto('login_throttle')
       .values({ key, failures: 0, last_failure_at: now })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .execute();
-    const prev = await trx
-      .selectFrom('login_throttle')
-      .select(['failures', 'last_failure_at'])
-      .where('key', '=', key)
-      .forUpdate()
+      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ key: eb.ref('excluded.key') })))
+      .returning(['failures', 'last_failure_at'])
       .executeTakeFirstOrThrow();
     const state = { failures: prev.failures, lastFailureAt: prev.last_failure_at };
     if (isThrottled(state, now, p)) return true;
