@@ -1,14 +1,11 @@
 import { useTranslation } from 'react-i18next';
 import type { BackendStatus } from '../../../domain/api/groups/backend';
+import { formatTime } from '../lib/format';
 
 export function BackendPanel({ status }: { status: BackendStatus | null }) {
   const { t, i18n } = useTranslation();
   if (!status) return null;
-  const time = new Date(status.checkedAt).toLocaleTimeString(i18n.language === 'fr' ? 'fr-FR' : 'en-GB', {
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'Europe/Paris',
-  });
+  const time = formatTime(status.checkedAt, i18n.language);
   return (
     <section className="panel backend-panel" aria-labelledby="backend-title" data-testid="backend-panel">
       <h2 id="backend-title" className="panel-title">
