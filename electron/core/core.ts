@@ -152,6 +152,8 @@ export function createCore(opts: CoreOptions): Core {
         appVersion: opts.appVersion,
       });
       backend.start();
+      // "Remember me": a session kept in the keychain resumes if the backend still accepts it (here only).
+      await session.resumeRemembered({ waitMs: 3000 });
     },
     async stop() {
       session.stop();

@@ -17,6 +17,20 @@ export const SessionUserSchema = z.object({
   method: AuthMethodSchema,
 });
 
+/**
+ * "Remember me" as the sign-in screen may know it: whether this workstation can keep a session across a restart
+ * (an OS keychain is there), and whether the current session is kept. The token itself never crosses.
+ */
+export const RememberStateSchema = z.object({
+  /** An OS keychain answers: "remember me" can be offered (password sign-in). */
+  available: z.boolean(),
+  /** Why it cannot be offered; null when available, or while the keychain has not been asked yet. */
+  reason: z.enum(['keychain-unavailable']).nullable(),
+  /** The current session is kept in the keychain: it resumes if Vigie restarts (within the backend's limits). */
+  active: z.boolean(),
+});
+export type RememberState = z.infer<typeof RememberStateSchema>;
+
 export const SessionStateSchema = z.object({
   /** locked: the session exists but the screen is locked (card pulled, idle); signing in again unlocks. */
   status: z.enum(['signed-out', 'signed-in', 'locked']),
@@ -26,6 +40,8 @@ export const SessionStateSchema = z.object({
   idleExpiresAt: z.string().nullable(),
   absoluteExpiresAt: z.string().nullable(),
   passwordChangeRequired: z.boolean(),
+  /** The core always sends it; optional so that stand-ins of the core (e2e fake core, older fixtures) still parse. */
+  remember: RememberStateSchema.optional(),
 });
 export type SessionState = z.infer<typeof SessionStateSchema>;
 
@@ -55,7 +71,14 @@ export const sessionGroup = {
   getState: call(z.void(), SessionStateSchema),
   state: event(SessionStateSchema),
   signInWithPassword: call(
-    z.object({ identifier: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) }).strict(),
+    z
+      .object({
+        identifier: z.string().trim().min(1).max(64),
+        password: z.string().min(1).max(256),
+        /** Keep this session in the OS keychain so that it resumes if Vigie restarts (4 h at most). */
+        remember: z.boolean().optional(),
+      })
+      .strict(),
     SignInOutcomeSchema,
   ),
   /** e-CPS: starts a back-channel request to the holder's phone; progress comes as `ecps` events. */

@@ -10,7 +10,7 @@ export function sessionHandlers(ctx: CoreContext): VigieHandlers['session'] {
   };
   return {
     getState: () => session().current,
-    signInWithPassword: ({ identifier, password }) => session().signInWithPassword(identifier, password),
+    signInWithPassword: ({ identifier, password, remember }) => session().signInWithPassword(identifier, password, remember ?? false),
     signOut: () => session().signOut(),
     touch: () => session().touch(),
     changePassword: ({ currentPassword, newPassword }) => session().changePassword(currentPassword, newPassword),

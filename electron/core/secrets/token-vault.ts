@@ -3,9 +3,10 @@ import type { SettingsStore } from '../settings/settings-store';
 import type { KeychainStatus, SecretStore } from './secret-store';
 
 /**
- * "Remember me": a signed-in person's refresh token kept in the OS keychain, so the next start needs no new
- * sign-in on this workstation. The settings file only lists which account ids are remembered (for the sign-in
- * screen); the token itself never leaves the keychain and is never logged.
+ * "Remember me": a signed-in person's backend session token kept in the OS keychain, so that the session resumes
+ * if Vigie restarts (the session service checks it with the backend first: its 1 h idle and 4 h limits still
+ * apply). The settings file only lists which account ids are remembered; the token itself never leaves the
+ * keychain and is never logged. (The keychain entry keeps its first name, `refresh-token:<account id>`.)
  *
  * Without a keychain, remembering is refused with KEYCHAIN_UNAVAILABLE and the session simply lives in memory
  * until the app quits: the app keeps working, without "remember me".
@@ -40,7 +41,8 @@ export function createTokenVault(secrets: SecretStore, settings: SettingsStore, 
         log('warn', 'remember me failed', { reason });
         return { remembered: false, code: 'KEYCHAIN_UNAVAILABLE', reason };
       }
-      setList([...list(), accountId]);
+      // Last in the list: the most recent session kept here.
+      setList([...list().filter((id) => id !== accountId), accountId]);
       return { remembered: true };
     },
     async recall(accountId) {
