@@ -74,6 +74,17 @@ export interface WorkstationsTable {
   first_seen_at: Ts;
   last_seen_at: Ts;
   revoked_at: TsNull;
+  /** Ed25519 SPKI DER, base64: set once the workstation proved it holds the private key. */
+  public_key: ColumnType<string | null, string | null | undefined, string | null>;
+  registered_at: TsNull;
+  revoked_by: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface WorkstationChallengesTable {
+  id: string;
+  created_at: Ts;
+  expires_at: Ts;
+  used_at: TsNull;
 }
 
 export interface SessionsTable {
@@ -95,6 +106,8 @@ export interface ThrottleTable {
   key: string;
   failures: number;
   last_failure_at: Ts;
+  /** Whether the last attempt on this key was refused by the throttle (the reservation's verdict). */
+  last_throttled: Generated<boolean>;
 }
 
 export interface EventChainsTable {
@@ -153,6 +166,7 @@ export interface Database {
   delegations: DelegationsTable;
   passwords: PasswordsTable;
   workstations: WorkstationsTable;
+  workstation_challenges: WorkstationChallengesTable;
   sessions: SessionsTable;
   login_throttle: ThrottleTable;
   event_chains: EventChainsTable;

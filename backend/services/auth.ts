@@ -6,11 +6,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { SignInResponse } from '../../domain/backend-api';
-import { effectiveFailures, isThrottled, PASSWORD_HISTORY, type ThrottlePolicy } from '../../domain/policy';
+import { PASSWORD_HISTORY, throttleDelayMs, type ThrottlePolicy } from '../../domain/policy';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import { sha256 } from '../crypto';
-import type { Db } from '../db/connect';
+import { prepared, type Db } from '../db/connect';
 import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
 import { passwordChangedMail, signInMail } from '../mail/templates';
@@ -53,27 +53,18 @@ export const identifierKey = (identifier: string) => `id:${sha256(identifier.tri
 export const ipKey = (ip: string | null) => `ip:${ip ?? 'unknown'}`;
 
 /**
- * Reserves an attempt on a throttle key before the password is checked, under a row lock, so a burst of
- * parallel guesses is serialised: each one sees the attempts before it, and no more than the policy allows
- * get a password check. Returns whether this attempt is throttled (a throttled attempt is not counted).
- * A successful sign-in deletes the key afterwards.
+ * Whether a throttle row (`t`) refuses an attempt at `now`, as SQL. The delays come from the domain policy
+ * (`throttleDelayMs` for 0…lockAfter failures, as a table the statement indexes), so the rule stays in one
+ * place; a test checks this expression against `isThrottled` (auth.int.test.ts).
  */
-async function reserveAttempt(db: Db, key: string, now: Date, p: ThrottlePolicy): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    // One statement that creates the row or locks the existing one (a no-op update) and returns it: no gap in
-    // which a concurrent success could delete it; the lock holds until this transaction ends.
-    const prev = await trx
-      .insertInto('login_throttle')
-      .values({ key, failures: 0, last_failure_at: now })
-      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ key: eb.ref('excluded.key') })))
-      .returning(['failures', 'last_failure_at'])
-      .executeTakeFirstOrThrow();
-    const state = { failures: prev.failures, lastFailureAt: prev.last_failure_at };
-    if (isThrottled(state, now, p)) return true;
-    const failures = effectiveFailures(state, now, p) + 1;
-    await trx.updateTable('login_throttle').set({ failures, last_failure_at: now }).where('key', '=', key).execute();
-    return false;
-  });
+export function throttledSql(t: string, now: Date, p: ThrottlePolicy) {
+  const delays = Array.from({ length: p.lockAfter + 1 }, (_, f) => throttleDelayMs(f, p));
+  const row = sql.ref(t);
+  const eff = sql`(case when ${row}.last_failure_at is null or ${now}::timestamptz - ${row}.last_failure_at >= ${p.resetAfterMs}::float8 * interval '1 millisecond' then 0 else ${row}.failures end)`;
+  return {
+    effective: eff,
+    throttled: sql<boolean>`(${eff} > 0 and ${row}.last_failure_at + (${delays}::float8[])[least(${eff}, ${p.lockAfter}) + 1] * interval '1 millisecond' > ${now}::timestamptz)`,
+  };
 }
 
 async function countFailure(db: Db, key: string, now: Date, p: ThrottlePolicy) {
@@ -91,8 +82,8 @@ async function countFailure(db: Db, key: string, now: Date, p: ThrottlePolicy) {
 }
 
 interface LookupRow {
-  ip_failures: number | null;
-  ip_last: Date | null;
+  /** IP or identifier throttled: the password is not checked. */
+  throttled: boolean;
   id: string | null;
   display_name: string;
   email: string;
@@ -126,13 +117,29 @@ export async function signInWithPassword(
   const identifier = input.identifier.trim();
   const idKey = identifierKey(identifier);
   const ipK = ipKey(meta.ip);
-  // One round trip: the IP throttle counter and the account with all that a sign-in needs (the outer
-  // one-row VALUES keeps the counter when there is no such account).
+  // One round trip: the IP throttle verdict, the account with all that a sign-in needs, and the reservation of
+  // this attempt on the identifier's counter before the password is checked. The reservation is one upsert:
+  // parallel guesses on one identifier queue on its row, each sees the attempts before it, and no more than the
+  // policy allows get a password check; a throttled attempt is not counted. Not reserved when the IP is
+  // throttled. A successful sign-in deletes the key afterwards. (The outer one-row VALUES keeps the row when
+  // there is no such account.)
+  const ipT = throttledSql('ip', now, ctx.config.ipThrottle);
+  const idT = throttledSql('t', now, ctx.config.accountThrottle);
   const row = (
-    await sql<LookupRow>`
+    await sql<LookupRow>`${prepared('signin-lookup')}
+      with ipv as (
+        select coalesce((select ${ipT.throttled} from login_throttle ip where ip.key = ${ipK}), false) as throttled
+      ), r as (
+        insert into login_throttle as t (key, failures, last_failure_at, last_throttled)
+        select ${idKey}, 1, ${now}::timestamptz, false from ipv where not ipv.throttled
+        on conflict (key) do update set
+          failures = case when ${idT.throttled} then t.failures else ${idT.effective} + 1 end,
+          last_failure_at = case when ${idT.throttled} then t.last_failure_at else ${now}::timestamptz end,
+          last_throttled = ${idT.throttled}
+        returning last_throttled
+      )
       select
-        (select failures from login_throttle where key = ${ipK}) as ip_failures,
-        (select last_failure_at from login_throttle where key = ${ipK}) as ip_last,
+        coalesce((select last_throttled from r), true) as throttled,
         a.id, a.display_name, a.email, a.created_at, a.kind, a.pharmacy_id, p.hash, p.expires_at,
         ph.name as pharmacy_name, ph.finess,
         exists (select 1 from delegations d where d.delegate_account_id = a.id and d.revoked_at is null) as delegated
@@ -143,12 +150,7 @@ export async function signInWithPassword(
     `.execute(ctx.db)
   ).rows[0]!;
   const account = row.id ? (row as LookupRow & { id: string }) : undefined;
-  const ipThrottle = row.ip_last ? { failures: row.ip_failures!, last_failure_at: row.ip_last } : undefined;
-  const ipThrottled =
-    ipThrottle !== undefined && isThrottled({ failures: ipThrottle.failures, lastFailureAt: ipThrottle.last_failure_at }, now, ctx.config.ipThrottle);
-  // The per-identifier attempt is reserved before the password check (parallel guesses are serialised).
-  const idThrottled = ipThrottled ? true : await reserveAttempt(ctx.db, idKey, now, ctx.config.accountThrottle);
-  const throttled = idThrottled || ipThrottled;
+  const throttled = row.throttled;
   const valid = await opts.hasher.verify(account?.hash ?? null, input.password);
 
   if (!account || !account.hash || !valid || throttled) {
@@ -187,9 +189,9 @@ export async function signInWithPassword(
       meta: { ...meta, workstationId: meta.workstationId },
       deadlines: deadlines(now, account.created_at, now, ctx.config),
       mail: { ...signInMail({ name: account.display_name, at: now, method: 'password', workstationLabel: label }), to: account.email },
+      throttleKey: idKey,
     });
     if (fast.ok) {
-      await ctx.db.deleteFrom('login_throttle').where('key', '=', idKey).execute();
       return {
         token: fast.token,
         sessionId: fast.sessionId,

@@ -3,7 +3,7 @@
  * trips): refresh the workstation, restart the account's activity clock (only if it is active and before its
  * block date, and the workstation is not revoked), open the session, append the `sign_in` event to the
  * account's hash chain (the hash is computed by PostgreSQL with the same formula as events/chain.ts), and
- * put the sign-in mail in the outbox. Anything unusual (blocked, due, revoked workstation) writes nothing
+ * put the sign-in mail in the outbox, and clear the identifier's throttle counter. Anything unusual (blocked, due, revoked workstation) writes nothing
  * and falls back to the general path in auth.ts.
  *
  * Concurrency: the UPDATE of the account row and the FOR UPDATE of the chain head serialise concurrent
@@ -11,7 +11,7 @@
  */
 import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/connect';
+import { prepared, type Db } from '../db/connect';
 import { eventPayload } from '../events/chain';
 import { newMessageId, newToken, sha256 } from '../crypto';
 import type { Mail } from '../mail/templates';
@@ -23,6 +23,8 @@ export interface FastSignIn {
   meta: RequestMeta & { workstationId: string };
   deadlines: { block_due_at: Date; next_reminder_at: Date | null };
   mail: Mail & { to: string };
+  /** The throttle key of this identifier: a success clears its counter in the same statement. */
+  throttleKey?: string;
 }
 
 export type FastOutcome =
@@ -47,7 +49,7 @@ export async function fastSignIn(db: Db, p: FastSignIn): Promise<FastOutcome> {
     details: { sessionId },
   });
   const now = p.now;
-  const r = await sql<{ activated: number; ws_revoked: boolean }>`
+  const r = await sql<{ activated: number; ws_revoked: boolean }>`${prepared('signin-fast')}
     with ws as (
       insert into workstations (id, label, first_seen_at, last_seen_at)
       values (${p.meta.workstationId}::text, coalesce(${label}::text, 'Poste sans nom'), ${now}::timestamptz, ${now}::timestamptz)
@@ -92,12 +94,16 @@ export async function fastSignIn(db: Db, p: FastSignIn): Promise<FastOutcome> {
              ${now}::timestamptz, ${now}::timestamptz
       from acc
       returning id
+    ), cleared as (
+      delete from login_throttle where key = ${p.throttleKey ?? null}::text and exists (select 1 from acc)
+      returning key
     )
     select (select count(*) from acc)::int as activated,
            (select revoked_at is not null from ws) as ws_revoked,
            (select count(*) from ev)::int as events,
            (select count(*) from sess)::int as sessions,
-           (select count(*) from mail)::int as mails
+           (select count(*) from mail)::int as mails,
+           (select count(*) from cleared)::int as cleared
   `.execute(db);
   const row = r.rows[0];
   if (row && Number(row.activated) === 1) return { ok: true, token, sessionId };

@@ -1,4 +1,8 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ACCOUNT_THROTTLE, DEFAULT_IP_THROTTLE, isThrottled } from '../../domain/policy';
+import { throttledSql } from '../services/auth';
 import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
 import { createBackend } from '../app';
@@ -127,4 +131,25 @@ describe('password sign-in', () => {
     env.clock.advance(-6 * 86_400_000);
   });
   void seed;
+});
+
+describe('throttle verdict in SQL', () => {
+  it('agrees with the domain policy (isThrottled) for any counter, age and policy', async () => {
+    const now = new Date('2026-06-15T10:00:00.000Z');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(DEFAULT_ACCOUNT_THROTTLE, DEFAULT_IP_THROTTLE),
+        fc.integer({ min: 0, max: 150 }),
+        // seconds since the last failure, up to 2 days, with a bias to the boundaries (1 s, 2 s, 4 s, 15 min, 1 h, 24 h)
+        fc.oneof(fc.integer({ min: 0, max: 172_800_000 }), fc.constantFrom(999, 1000, 1001, 3_999, 4_000, 899_999, 900_000, 3_599_999, 3_600_000, 86_399_999, 86_400_000)),
+        async (policy, failures, ageMs) => {
+          const last = new Date(now.getTime() - ageMs);
+          const v = throttledSql('t', now, policy);
+          const r = await sql<{ throttled: boolean }>`select ${v.throttled} as throttled from (select ${failures}::int as failures, ${last}::timestamptz as last_failure_at) t`.execute(env.backend.db);
+          expect(r.rows[0]!.throttled).toBe(isThrottled({ failures, lastFailureAt: last }, now, policy));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 });

@@ -6,6 +6,36 @@ import { blockDate, computeStatus, dueReminder, nextReminder, reminderDates } fr
 const instants = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true });
 const created = new Date('2020-01-01T00:00:00Z');
 
+describe('Paris wall clock', () => {
+  const intl = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+  const reference = (t: Date) => {
+    const p = Object.fromEntries(intl.formatToParts(t).filter((x) => x.type !== 'literal').map((x) => [x.type, Number(x.value)]));
+    return { year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second, ms: t.getUTCMilliseconds() };
+  };
+  it('property: toParis reads what the time-zone database reads, at any instant 1970–2100', () => {
+    const any = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true });
+    fc.assert(
+      fc.property(any, (t) => {
+        expect(toParis(t)).toEqual(reference(t));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it('reads both sides of each 2026 clock change to the millisecond', () => {
+    for (const edge of ['2026-03-29T01:00:00.000Z', '2026-10-25T01:00:00.000Z']) {
+      for (const d of [-3_600_001, -1, 0, 1, 3_599_999]) {
+        const t = new Date(new Date(edge).getTime() + d);
+        expect(toParis(t)).toEqual(reference(t));
+      }
+    }
+    expect(toParis(new Date('2026-03-29T00:59:59.999Z')).hour).toBe(1);
+    expect(toParis(new Date('2026-03-29T01:00:00.000Z')).hour).toBe(3);
+  });
+  it('refuses an invalid date', () => {
+    expect(() => toParis(new Date(NaN))).toThrow(RangeError);
+  });
+});
+
 describe('block date (last activity + 6 calendar months, Europe/Paris)', () => {
   it('follows the insurer example: last sign-in in March 2023 → blocked in September 2023', () => {
     expect(parisDate(blockDate(new Date('2023-03-15T09:30:00+01:00'), created))).toBe('2023-09-15');

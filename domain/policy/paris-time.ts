@@ -25,18 +25,39 @@ const fmt = new Intl.DateTimeFormat('en-GB', {
   second: '2-digit',
 });
 
+/**
+ * Paris's offset from UTC during one UTC hour. Paris changes its offset only on whole UTC hours (01:00 UTC in
+ * March and October since 1996, and on whole hours before), so one reading of the time-zone database per hour
+ * is exact; the cache keeps sign-ins and sweeps from formatting dates over and over (a `formatToParts` costs
+ * about as much as the rest of a deadline computation).
+ */
+const offsetByHour = new Map<number, number>();
+function offsetOfHour(hour: number): number {
+  let offset = offsetByHour.get(hour);
+  if (offset === undefined) {
+    const start = hour * 3600_000;
+    const parts: Record<string, number> = {};
+    for (const p of fmt.formatToParts(new Date(start))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+    offset = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour! % 24, parts.minute!, parts.second!) - start;
+    if (offsetByHour.size >= 50_000) offsetByHour.clear();
+    offsetByHour.set(hour, offset);
+  }
+  return offset;
+}
+
 /** The wall-clock reading in Paris at `instant`. */
 export function toParis(instant: Date): LocalDateTime {
-  const parts: Record<string, number> = {};
-  for (const p of fmt.formatToParts(instant)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const t = instant.getTime();
+  if (!Number.isFinite(t)) throw new RangeError('Invalid time value');
+  const wall = new Date(t + offsetOfHour(Math.floor(t / 3600_000)));
   return {
-    year: parts.year!,
-    month: parts.month!,
-    day: parts.day!,
-    hour: parts.hour! % 24,
-    minute: parts.minute!,
-    second: parts.second!,
-    ms: ((instant.getTime() % 1000) + 1000) % 1000,
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+    ms: wall.getUTCMilliseconds(),
   };
 }
 
