@@ -156,6 +156,11 @@ const en: Messages = {
       action: 'Unblock my account',
     },
   },
+  remember: {
+    label: 'Stay signed in if Vigie restarts (4 h at most)',
+    help: 'Vigie keeps your session in the system keychain. It still ends after 1 h without activity, and 4 h at most after signing in. On a shared workstation, leave this unticked.',
+    unavailable: 'The system keychain is not available: Vigie cannot keep your session once it is closed.',
+  },
   puk: {
     title: 'Unblock the card with the PUK',
     notAccount: 'Your amelipro account is not blocked: only the card is.',

@@ -155,6 +155,12 @@ const fr = {
       action: 'Débloquer mon compte',
     },
   },
+  remember: {
+    label: 'Rester connecté si Vigie redémarre (4 h au plus)',
+    help: 'Vigie garde votre session dans le trousseau du système. Elle se ferme quand même après 1 h sans activité, et 4 h au plus après la connexion. Sur un poste partagé, laissez la case vide.',
+    unavailable:
+      'Le trousseau du système n’est pas disponible : Vigie ne peut pas garder votre session après sa fermeture.',
+  },
   puk: {
     title: 'Débloquer la carte avec le code PUK',
     notAccount: 'Votre compte amelipro n’est pas bloqué : seule la carte l’est.',

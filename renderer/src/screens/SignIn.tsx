@@ -1,9 +1,9 @@
 import { CloudOff, KeyRound, Smartphone, CreditCard } from 'lucide-react';
 import { useId, useState, type FormEvent } from 'react';
-import { Button, Tab, TabList, TabPanel, Tabs } from 'react-aria-components';
+import { Button, Checkbox, Tab, TabList, TabPanel, Tabs } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import type { SignInOutcome } from '../../../domain/api/groups/session';
+import type { RememberState, SignInOutcome } from '../../../domain/api/groups/session';
 import type { CardState } from '../../../domain/card';
 import type { ErrorCode } from '../../../domain/errors';
 import type { Result } from '../../../domain/result';
@@ -13,7 +13,7 @@ import { ErrorState, Success, TriesDots } from '../components/ui';
 import { useApi, useShell } from '../lib/api-context';
 import { errorText } from '../lib/errors';
 import { formatTime } from '../lib/format';
-import { useBackendStatus, useCardState, useEcpsState } from '../lib/hooks';
+import { useBackendStatus, useCardState, useEcpsState, useSessionState } from '../lib/hooks';
 
 type Blocked = Extract<SignInOutcome, { status: 'blocked' }>;
 
@@ -315,6 +315,46 @@ function EcpsSignIn() {
   );
 }
 
+/**
+ * "Remember me", on the password form only: a card session lives as long as the card stays in the reader, so it
+ * is never kept across a restart (electron/core/session/session-service.ts says why). Shown once the core knows
+ * whether an OS keychain is there; without one, the choice is disabled and the screen says why, calmly.
+ */
+export function RememberChoice({
+  state,
+  selected,
+  onChange,
+}: {
+  state: RememberState | undefined;
+  selected: boolean;
+  onChange: (on: boolean) => void;
+}) {
+  const { t } = useTranslation();
+  const id = useId();
+  if (!state || (!state.available && !state.reason)) return null;
+  return (
+    <div className="field" data-testid="remember">
+      <Checkbox
+        className={state.available ? 'checkbox' : 'checkbox muted'}
+        isSelected={state.available && selected}
+        isDisabled={!state.available}
+        onChange={onChange}
+        aria-describedby={`${id}-h`}
+      >
+        <span className="checkbox-box" aria-hidden="true" />
+        {t('remember.label')}
+      </Checkbox>
+      <p
+        id={`${id}-h`}
+        className="muted small"
+        data-testid={state.available ? 'remember-help' : 'remember-unavailable'}
+      >
+        {state.available ? t('remember.help') : t('remember.unavailable')}
+      </p>
+    </div>
+  );
+}
+
 function PasswordSignIn() {
   const { t } = useTranslation();
   const api = useApi();
@@ -322,12 +362,18 @@ function PasswordSignIn() {
   const [identifier, setIdentifier] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
+  const [remember, setRemember] = useState(false);
+  const rememberState = useSessionState().value?.remember;
   const { outcome, error, take } = useOutcome();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!identifier.trim() || !password) return;
     setBusy(true);
-    const r = await api.session.signInWithPassword({ identifier: identifier.trim(), password });
+    const r = await api.session.signInWithPassword({
+      identifier: identifier.trim(),
+      password,
+      ...(remember && rememberState?.available ? { remember: true } : {}),
+    });
     setBusy(false);
     setPassword('');
     take(r);
@@ -359,6 +405,7 @@ function PasswordSignIn() {
           onChange={(e) => setPassword(e.target.value)}
         />
       </div>
+      <RememberChoice state={rememberState} selected={remember} onChange={setRemember} />
       {words && (
         <div
           className="state state-error state-compact"

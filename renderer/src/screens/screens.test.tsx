@@ -124,6 +124,92 @@ describe('sign-in with a password', () => {
   });
 });
 
+describe('sign-in with a password: stay signed in if Vigie restarts', () => {
+  const signedOut = (remember: {
+    available: boolean;
+    reason: 'keychain-unavailable' | null;
+    active: boolean;
+  }) => ({
+    status: 'signed-out',
+    user: null,
+    endedBecause: null,
+    idleExpiresAt: null,
+    absoluteExpiresAt: null,
+    passwordChangeRequired: false,
+    remember,
+  });
+  const fill = () => {
+    fireEvent.change(screen.getByLabelText('Identifiant'), { target: { value: 'sophie.bernard' } });
+    fireEvent.change(screen.getByLabelText('Mot de passe'), { target: { value: 'x' } });
+  };
+  const sent = (fake: ReturnType<typeof fakeClient>) =>
+    fake.calls.filter((c) => c.channel === 'session.signInWithPassword').map((c) => c.req);
+
+  it('is offered unticked with a keychain; ticked, the sign-in asks to remember', async () => {
+    const fake = fakeClient({
+      'session.getState': () => signedOut({ available: true, reason: null, active: false }),
+      'session.signInWithPassword': () => fail('INVALID_CREDENTIALS'),
+    });
+    await renderWith(<SignIn initialMethod="password" />, { client: fake.client });
+    const box = await screen.findByRole('checkbox', {
+      name: 'Rester connecté si Vigie redémarre (4 h au plus)',
+    });
+    expect((box as HTMLInputElement).checked).toBe(false);
+    expect((box as HTMLInputElement).disabled).toBe(false);
+    expect(screen.getByTestId('remember-help').textContent).toContain('4 h au plus après la connexion');
+    fill();
+    await act(async () => {
+      fireEvent.submit(screen.getByTestId('password-signin'));
+    });
+    // unticked: nothing asked
+    expect(sent(fake)).toEqual([{ identifier: 'sophie.bernard', password: 'x' }]);
+    fireEvent.click(box);
+    expect((box as HTMLInputElement).checked).toBe(true);
+    fill();
+    await act(async () => {
+      fireEvent.submit(screen.getByTestId('password-signin'));
+    });
+    expect(sent(fake)[1]).toEqual({ identifier: 'sophie.bernard', password: 'x', remember: true });
+  });
+
+  it('without a keychain it is disabled and the screen says why; the sign-in goes on without it', async () => {
+    const fake = fakeClient({
+      'session.getState': () =>
+        signedOut({ available: false, reason: 'keychain-unavailable', active: false }),
+      'session.signInWithPassword': () => fail('INVALID_CREDENTIALS'),
+    });
+    await renderWith(<SignIn initialMethod="password" />, { client: fake.client });
+    const box = await screen.findByRole('checkbox', {
+      name: 'Rester connecté si Vigie redémarre (4 h au plus)',
+    });
+    expect((box as HTMLInputElement).disabled).toBe(true);
+    expect(screen.getByTestId('remember-unavailable').textContent).toBe(
+      'Le trousseau du système n’est pas disponible : Vigie ne peut pas garder votre session après sa fermeture.',
+    );
+    expect(box.getAttribute('aria-describedby')).toBe(screen.getByTestId('remember-unavailable').id);
+    fireEvent.click(box); // a click on the disabled box changes nothing that is sent
+    fill();
+    await act(async () => {
+      fireEvent.submit(screen.getByTestId('password-signin'));
+    });
+    expect(sent(fake)).toEqual([{ identifier: 'sophie.bernard', password: 'x' }]);
+  });
+
+  it('is not shown on the card form, nor before the core says whether a keychain is there', async () => {
+    const fake = fakeClient({
+      'card.getState': () => card(3),
+      'session.getState': () => signedOut({ available: true, reason: null, active: false }),
+    });
+    await renderWith(<SignIn />, { client: fake.client });
+    await screen.findByTestId('pin-input');
+    expect(screen.queryByTestId('remember')).toBeNull();
+    cleanup();
+    await renderWith(<SignIn initialMethod="password" />, { client: fakeClient().client });
+    expect(screen.getByTestId('password-signin')).toBeTruthy();
+    expect(screen.queryByTestId('remember')).toBeNull();
+  });
+});
+
 describe('unblock wizard', () => {
   it('asks the backend which paths work and shows only those, then the postal path with the letter’s journey', async () => {
     const fake = fakeClient({
