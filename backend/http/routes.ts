@@ -9,6 +9,7 @@ import { changePassword, checkPassword, signInWithPassword } from '../services/a
 import { grantDelegation, listDelegations, revokeDelegation } from '../services/delegations';
 import { exportEventsCsv, listEvents, reportEvent, verifyEvents } from '../services/events';
 import { accountSummary, listSessions, revokeSessions } from '../services/sessions';
+import { listPharmacyWorkstations, registerWorkstation, revokeWorkstation, workstationChallenge } from '../services/workstations';
 import { register } from './register';
 import type { SigninDeps } from '../signin/deps';
 import { registerSigninRoutes } from '../signin/routes';
@@ -74,6 +75,11 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) 
   register(app, ctx, routes.exportEvents, async ({ auth, query }) => exportEventsCsv(ctx, auth, query));
   register(app, ctx, routes.verifyEvents, async ({ auth, query }) => verifyEvents(ctx, auth, query.accountId));
   register(app, ctx, routes.reportEvent, async ({ auth, params, body, meta }) => reportEvent(ctx, auth, params.id, body.comment, meta));
+
+  register(app, ctx, routes.workstationChallenge, async () => workstationChallenge(ctx));
+  register(app, ctx, routes.registerWorkstation, async ({ body }) => registerWorkstation(ctx, body));
+  register(app, ctx, routes.pharmacyWorkstations, async ({ auth }) => ({ workstations: await listPharmacyWorkstations(ctx, auth) }));
+  register(app, ctx, routes.revokeWorkstation, async ({ auth, params, meta }) => revokeWorkstation(ctx, auth, params.id, meta));
 
   registerSigninRoutes(app, ctx, o.signin, { hasher: o.hasher, rateLimit: o.signInRateLimit });
 }

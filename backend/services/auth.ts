@@ -20,6 +20,7 @@ import { createSession, type AuthInfo } from './sessions';
 import { fastSignIn } from './signin-fast';
 import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, deadlines, passwordExpiry, unblockPaths } from './accounts';
 import type { RequestMeta } from './meta';
+import { recordWorkstationSeen } from './workstations';
 import { sessionExpiresAt } from '../../domain/policy';
 
 export class BlockedError extends AppError {
@@ -95,6 +96,8 @@ interface LookupRow {
   pharmacy_name: string;
   finess: string;
   delegated: boolean;
+  /** A registered workstation keeps its registered label; the header cannot rename it. */
+  ws_registered_label: string | null;
 }
 
 export interface SignInOptions {
@@ -109,11 +112,13 @@ export async function signInWithPassword(
   ctx: Ctx,
   opts: SignInOptions,
   input: { identifier: string; password: string },
-  meta: RequestMeta,
+  requestMeta: RequestMeta,
 ): Promise<SignInResponse> {
   const started = performance.now();
   const now = ctx.clock.now();
-  if (!meta.workstationId) throw new AppError('INVALID_REQUEST', 'En-tête x-vigie-workstation manquant.');
+  const workstationId = requestMeta.workstationId;
+  if (!workstationId) throw new AppError('INVALID_REQUEST', 'En-tête x-vigie-workstation manquant.');
+  let meta: RequestMeta & { workstationId: string } = { ...requestMeta, workstationId };
   const identifier = input.identifier.trim();
   const idKey = identifierKey(identifier);
   const ipK = ipKey(meta.ip);
@@ -142,7 +147,8 @@ export async function signInWithPassword(
         coalesce((select last_throttled from r), true) as throttled,
         a.id, a.display_name, a.email, a.created_at, a.kind, a.pharmacy_id, p.hash, p.expires_at,
         ph.name as pharmacy_name, ph.finess,
-        exists (select 1 from delegations d where d.delegate_account_id = a.id and d.revoked_at is null) as delegated
+        exists (select 1 from delegations d where d.delegate_account_id = a.id and d.revoked_at is null) as delegated,
+        (select w.label from workstations w where w.id = ${workstationId} and w.public_key is not null) as ws_registered_label
       from (values (1)) as one (x)
       left join accounts a on a.identifier = ${identifier}
       left join pharmacies ph on ph.id = a.pharmacy_id
@@ -151,6 +157,7 @@ export async function signInWithPassword(
   ).rows[0]!;
   const account = row.id ? (row as LookupRow & { id: string }) : undefined;
   const throttled = row.throttled;
+  if (row.ws_registered_label) meta = { ...meta, workstationLabel: row.ws_registered_label };
   const valid = await opts.hasher.verify(account?.hash ?? null, input.password);
 
   if (!account || !account.hash || !valid || throttled) {
@@ -210,17 +217,7 @@ export async function signInWithPassword(
   }
 
   // General path: workstation first (a revoked workstation changes nothing on the account).
-  const ws = await ctx.db
-    .insertInto('workstations')
-    .values({ id: meta.workstationId, label: meta.workstationLabel ?? 'Poste sans nom', first_seen_at: now, last_seen_at: now, revoked_at: null })
-    .onConflict((oc) =>
-      oc.column('id').doUpdateSet((eb) => ({
-        label: meta.workstationLabel ?? eb.ref('workstations.label'),
-        last_seen_at: now,
-      })),
-    )
-    .returning(['label', 'revoked_at'])
-    .executeTakeFirstOrThrow();
+  const ws = await recordWorkstationSeen(ctx.db, meta.workstationId, meta.workstationLabel, now);
   if (ws.revoked_at) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
   await ctx.db.deleteFrom('login_throttle').where('key', '=', idKey).execute();
   if (account.kind !== 'holder' && !account.delegated) {

@@ -34,6 +34,7 @@ export type FastOutcome =
 export async function fastSignIn(db: Db, p: FastSignIn): Promise<FastOutcome> {
   const token = newToken();
   const sessionId = randomUUID();
+  // The caller passes the registered label when the workstation has one (the statement keeps it too).
   const label = p.meta.workstationLabel;
   const payload = eventPayload({
     accountId: p.accountId,
@@ -53,8 +54,10 @@ export async function fastSignIn(db: Db, p: FastSignIn): Promise<FastOutcome> {
     with ws as (
       insert into workstations (id, label, first_seen_at, last_seen_at)
       values (${p.meta.workstationId}::text, coalesce(${label}::text, 'Poste sans nom'), ${now}::timestamptz, ${now}::timestamptz)
-      on conflict (id) do update set label = coalesce(${label}::text, workstations.label), last_seen_at = ${now}::timestamptz
-      returning revoked_at
+      on conflict (id) do update set
+        label = case when workstations.public_key is null then coalesce(${label}::text, workstations.label) else workstations.label end,
+        last_seen_at = ${now}::timestamptz
+      returning revoked_at, label
     ), acc as (
       update accounts set
         last_activity_at = ${now}::timestamptz,

@@ -17,6 +17,7 @@ import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, recordActivity, unblockPat
 import { BlockedError } from '../services/auth';
 import type { RequestMeta } from '../services/meta';
 import { createSession } from '../services/sessions';
+import { recordWorkstationSeen } from '../services/workstations';
 import './tables';
 
 type Trx = Transaction<Database>;
@@ -43,12 +44,7 @@ export function requireWorkstation(meta: RequestMeta): string {
 /** Records the workstation (first or last seen); a revoked workstation opens nothing. Returns its label. */
 export async function seeWorkstation(ctx: Ctx, meta: RequestMeta, now: Date): Promise<string> {
   const id = requireWorkstation(meta);
-  const ws = await ctx.db
-    .insertInto('workstations')
-    .values({ id, label: meta.workstationLabel ?? 'Poste sans nom', first_seen_at: now, last_seen_at: now, revoked_at: null })
-    .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ label: meta.workstationLabel ?? eb.ref('workstations.label'), last_seen_at: now })))
-    .returning(['label', 'revoked_at'])
-    .executeTakeFirstOrThrow();
+  const ws = await recordWorkstationSeen(ctx.db, id, meta.workstationLabel, now);
   if (ws.revoked_at) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
   return ws.label;
 }

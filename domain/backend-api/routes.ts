@@ -101,6 +101,24 @@ export const routes = {
     body: s.ReportEventRequestSchema, response: s.ReportEventResponseSchema,
     summary: "Report an event as not recognised (\"Je ne reconnais pas cette activité\")",
   }),
+
+  workstationChallenge: route({
+    method: 'POST', path: '/v1/workstations/challenge', auth: 'none', response: s.WorkstationChallengeResponseSchema,
+    summary: 'A single-use challenge for registering a workstation key',
+  }),
+  registerWorkstation: route({
+    method: 'POST', path: '/v1/workstations/register', auth: 'none', body: s.WorkstationRegisterRequestSchema,
+    response: s.WorkstationRegisterResponseSchema,
+    summary: "Register a workstation's Ed25519 public key and label (signature over the challenge)",
+  }),
+  pharmacyWorkstations: route({
+    method: 'GET', path: '/v1/pharmacy/workstations', auth: 'session', response: s.PharmacyWorkstationsResponseSchema,
+    summary: "The workstations the pharmacy's accounts used (holder)",
+  }),
+  revokeWorkstation: route({
+    method: 'POST', path: '/v1/pharmacy/workstations/:id/revoke', auth: 'session', params: s.WorkstationIdParamsSchema,
+    response: s.PharmacyWorkstationSchema, summary: 'Withdraw a workstation: its sessions end and it cannot sign in again (holder)',
+  }),
   ...signinRoutes,
 } as const;
 

@@ -65,6 +65,8 @@ export const EVENT_TYPES = [
   'postal_code_verified',
   'report_case_secured',
   'report_case_closed',
+  // a holder withdrew a workstation of the pharmacy (its sessions end, it cannot sign in again)
+  'workstation_revoked',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
@@ -189,6 +191,47 @@ export const DelegationSchema = z.object({
 });
 export const DelegationsResponseSchema = z.object({ delegations: z.array(DelegationSchema) });
 export const IdParamsSchema = z.object({ id: uuid }).strict();
+
+// ---- workstations
+
+/**
+ * Registration of a workstation's Ed25519 key: the workstation signs
+ * `vigie-workstation-registration\n<id>\n<label>\n<publicKey>\n<challenge>` (see workstationRegistrationMessage).
+ */
+export const WorkstationChallengeResponseSchema = z.object({ challenge: z.string(), expiresAt: iso });
+export const WorkstationRegisterRequestSchema = z
+  .object({
+    workstationId: uuid,
+    // eslint-disable-next-line no-control-regex
+    label: z.string().trim().min(1).max(60).refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'control characters'),
+    /** SPKI DER, base64 (an Ed25519 SPKI is 44 bytes). */
+    publicKey: z.base64().min(40).max(200),
+    challenge: z.string().min(16).max(100),
+    signature: z.base64().min(40).max(200),
+  })
+  .strict();
+export type WorkstationRegisterRequest = z.infer<typeof WorkstationRegisterRequestSchema>;
+export const workstationRegistrationMessage = (r: Omit<WorkstationRegisterRequest, 'signature'>) =>
+  ['vigie-workstation-registration', r.workstationId, r.label, r.publicKey, r.challenge].join('\n');
+export const WorkstationRegisterResponseSchema = z.object({ workstationId: uuid, label: z.string(), registeredAt: iso });
+
+export const PharmacyWorkstationSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  firstSeenAt: iso,
+  lastSeenAt: iso,
+  /** When it proved it holds its key (null: an older workstation that never registered). */
+  registeredAt: iso.nullable(),
+  revokedAt: iso.nullable(),
+  /** The person of the pharmacy who used it last. */
+  lastUsedBy: z.string().nullable(),
+  openSessions: z.number().int(),
+  /** The workstation of the session asking. */
+  current: z.boolean(),
+});
+export type PharmacyWorkstation = z.infer<typeof PharmacyWorkstationSchema>;
+export const PharmacyWorkstationsResponseSchema = z.object({ workstations: z.array(PharmacyWorkstationSchema) });
+export const WorkstationIdParamsSchema = z.object({ id: uuid }).strict();
 
 // ---- events
 

@@ -81,6 +81,7 @@ const en: Messages = {
     postal_code_verified: 'Temporary code verified',
     report_case_secured: 'Report: account secured',
     report_case_closed: 'Report closed',
+    workstation_revoked: 'Workstation withdrawn',
   },
   home: {
     title: 'Sign in',

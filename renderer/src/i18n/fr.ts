@@ -79,6 +79,7 @@ const fr = {
     postal_code_verified: 'Code provisoire vérifié',
     report_case_secured: 'Signalement : compte sécurisé',
     report_case_closed: 'Signalement clos',
+    workstation_revoked: 'Poste retiré',
   },
   home: {
     title: 'Connexion',

@@ -1,0 +1,181 @@
+/**
+ * Workstations: each install makes an Ed25519 key pair (private key in the OS keychain) and registers the public
+ * key with a label ("Poste comptoir 1"), proving it holds the private key by signing a single-use challenge. Once a
+ * workstation is registered its label is the registered one (a request header cannot rename it), and the holder of
+ * a pharmacy can withdraw a workstation the pharmacy's accounts used: its open sessions end and no one can sign in
+ * from it again.
+ */
+import { createPublicKey, verify } from 'node:crypto';
+import { sql } from 'kysely';
+import {
+  workstationRegistrationMessage,
+  type PharmacyWorkstation,
+  type WorkstationRegisterRequest,
+} from '../../domain/backend-api';
+import { AppError } from '../../domain/result';
+import type { Ctx } from '../context';
+import type { Db } from '../db/connect';
+import { newToken } from '../crypto';
+import { appendEvents } from '../events/chain';
+import type { AuthInfo } from './sessions';
+import type { RequestMeta } from './meta';
+
+export const WORKSTATION_CHALLENGE_MS = 5 * 60_000;
+
+/**
+ * Records a workstation seen at sign-in (first or last seen) and returns its label and whether it was withdrawn.
+ * The label sent in the header names a workstation that has not registered; a registered one keeps its own.
+ */
+export async function recordWorkstationSeen(db: Db, id: string, headerLabel: string | null, now: Date): Promise<{ label: string; revoked_at: Date | null }> {
+  return db
+    .insertInto('workstations')
+    .values({ id, label: headerLabel ?? 'Poste sans nom', first_seen_at: now, last_seen_at: now, revoked_at: null })
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet({
+        label: sql<string>`case when workstations.public_key is null then coalesce(${headerLabel}::text, workstations.label) else workstations.label end`,
+        last_seen_at: now,
+      }),
+    )
+    .returning(['label', 'revoked_at'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function workstationChallenge(ctx: Ctx): Promise<{ challenge: string; expiresAt: string }> {
+  const now = ctx.clock.now();
+  const challenge = newToken();
+  const expiresAt = new Date(now.getTime() + WORKSTATION_CHALLENGE_MS);
+  await ctx.db.insertInto('workstation_challenges').values({ id: challenge, created_at: now, expires_at: expiresAt, used_at: null }).execute();
+  return { challenge, expiresAt: expiresAt.toISOString() };
+}
+
+function signatureValid(r: WorkstationRegisterRequest): boolean {
+  try {
+    const key = createPublicKey({ key: Buffer.from(r.publicKey, 'base64'), format: 'der', type: 'spki' });
+    if (key.asymmetricKeyType !== 'ed25519') return false;
+    return verify(null, Buffer.from(workstationRegistrationMessage(r), 'utf8'), key, Buffer.from(r.signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Registers (or renames) a workstation. The challenge is used up even when the rest fails, so a signature can
+ * never be replayed. A workstation already registered with another key is refused: an install cannot take over
+ * another's identity; a withdrawn one stays withdrawn.
+ */
+export async function registerWorkstation(ctx: Ctx, r: WorkstationRegisterRequest): Promise<{ workstationId: string; label: string; registeredAt: string }> {
+  const now = ctx.clock.now();
+  const used = await ctx.db
+    .updateTable('workstation_challenges')
+    .set({ used_at: now })
+    .where('id', '=', r.challenge)
+    .where('used_at', 'is', null)
+    .returning(['expires_at'])
+    .executeTakeFirst();
+  if (!used) throw new AppError('CHALLENGE_REPLAYED', 'Défi inconnu ou déjà utilisé : recommencez.');
+  if (used.expires_at.getTime() <= now.getTime()) throw new AppError('CHALLENGE_EXPIRED', 'Défi expiré : recommencez.');
+  if (!signatureValid(r)) throw new AppError('SIGNATURE_INVALID', 'La signature du poste ne correspond pas à sa clé.');
+
+  return ctx.db.transaction().execute(async (trx) => {
+    const existing = await trx.selectFrom('workstations').selectAll().where('id', '=', r.workstationId).forUpdate().executeTakeFirst();
+    if (existing?.revoked_at) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré par le titulaire.');
+    if (existing?.public_key && existing.public_key !== r.publicKey) {
+      throw new AppError('CONFLICT', 'Ce poste est déjà enregistré avec une autre clé.');
+    }
+    const registeredAt = existing?.registered_at ?? now;
+    await trx
+      .insertInto('workstations')
+      .values({ id: r.workstationId, label: r.label, first_seen_at: now, last_seen_at: now, public_key: r.publicKey, registered_at: registeredAt })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ label: r.label, public_key: r.publicKey, registered_at: registeredAt, last_seen_at: now }))
+      .execute();
+    return { workstationId: r.workstationId, label: r.label, registeredAt: registeredAt.toISOString() };
+  });
+}
+
+function requireHolder(auth: AuthInfo) {
+  if (auth.kind !== 'holder') throw new AppError('FORBIDDEN', 'Seul le titulaire gère les postes de la pharmacie.');
+}
+
+interface Row {
+  id: string;
+  label: string;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  registered_at: Date | null;
+  revoked_at: Date | null;
+  last_used_by: string | null;
+  open_sessions: number;
+}
+
+/** The workstations on which an account of the pharmacy opened a session, most recently seen first. */
+async function pharmacyWorkstations(ctx: Ctx, pharmacyId: string, onlyId?: string): Promise<Row[]> {
+  const now = ctx.clock.now();
+  const idleSince = new Date(now.getTime() - ctx.config.sessionIdleMs);
+  const r = await sql<Row>`
+    select w.id, w.label, w.first_seen_at, w.last_seen_at, w.registered_at, w.revoked_at,
+           (select a.display_name from sessions s join accounts a on a.id = s.account_id
+             where s.workstation_id = w.id and a.pharmacy_id = ${pharmacyId}::uuid order by s.created_at desc limit 1) as last_used_by,
+           (select count(*) from sessions s join accounts a on a.id = s.account_id
+             where s.workstation_id = w.id and a.pharmacy_id = ${pharmacyId}::uuid and s.revoked_at is null and s.last_seen_at > ${idleSince}::timestamptz)::int as open_sessions
+    from workstations w
+    where exists (select 1 from sessions s join accounts a on a.id = s.account_id where s.workstation_id = w.id and a.pharmacy_id = ${pharmacyId}::uuid)
+      and (${onlyId ?? null}::text is null or w.id = ${onlyId ?? null}::text)
+    order by w.revoked_at is not null, w.last_seen_at desc
+    limit 200
+  `.execute(ctx.db);
+  return r.rows;
+}
+
+const toApi = (w: Row, currentId: string | null): PharmacyWorkstation => ({
+  id: w.id,
+  label: w.label,
+  firstSeenAt: w.first_seen_at.toISOString(),
+  lastSeenAt: w.last_seen_at.toISOString(),
+  registeredAt: w.registered_at?.toISOString() ?? null,
+  revokedAt: w.revoked_at?.toISOString() ?? null,
+  lastUsedBy: w.last_used_by,
+  openSessions: Number(w.open_sessions),
+  current: w.id === currentId,
+});
+
+export async function listPharmacyWorkstations(ctx: Ctx, auth: AuthInfo): Promise<PharmacyWorkstation[]> {
+  requireHolder(auth);
+  return (await pharmacyWorkstations(ctx, auth.pharmacyId)).map((w) => toApi(w, auth.workstationId));
+}
+
+/**
+ * Withdraws a workstation of the pharmacy: every open session on it ends (each person's log says so), and
+ * sign-ins and registration from it are refused from now on. Not the workstation the holder is using.
+ */
+export async function revokeWorkstation(ctx: Ctx, auth: AuthInfo, id: string, meta: RequestMeta): Promise<PharmacyWorkstation> {
+  requireHolder(auth);
+  if (id === auth.workstationId) throw new AppError('CONFLICT', 'Vous ne pouvez pas retirer le poste que vous utilisez.');
+  const [found] = await pharmacyWorkstations(ctx, auth.pharmacyId, id);
+  if (!found) throw new AppError('NOT_FOUND', 'Poste introuvable pour cette pharmacie.');
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    const ws = await trx.selectFrom('workstations').select(['revoked_at', 'label']).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+    if (ws.revoked_at) throw new AppError('CONFLICT', 'Ce poste est déjà retiré.');
+    await trx.updateTable('workstations').set({ revoked_at: now, revoked_by: auth.accountId }).where('id', '=', id).execute();
+    const ended = await trx
+      .updateTable('sessions')
+      .set({ revoked_at: now, end_reason: 'workstation_revoked' })
+      .where('workstation_id', '=', id)
+      .where('revoked_at', 'is', null)
+      .returning(['id', 'account_id'])
+      .execute();
+    const ev = { at: now, workstationId: meta.workstationId, workstationLabel: auth.workstationLabel, ip: meta.ip, appVersion: meta.appVersion };
+    await appendEvents(trx, [
+      { ...ev, accountId: auth.accountId, type: 'workstation_revoked', outcome: 'success', details: { workstationId: id, label: ws.label, sessionsEnded: ended.length } },
+      ...ended.map((s) => ({
+        ...ev,
+        accountId: s.account_id,
+        type: 'session_revoked' as const,
+        outcome: 'info' as const,
+        details: { sessionId: s.id, reason: 'workstation_revoked', workstationId: id },
+      })),
+    ]);
+  });
+  const [after] = await pharmacyWorkstations(ctx, auth.pharmacyId, id);
+  return toApi(after!, auth.workstationId);
+}
