@@ -316,6 +316,14 @@ export class FakeCore {
         return this.ok({ accountId: 'aaaaaaaa-0000-4000-8000-000000000009' });
       case 'accounts.revokeDelegation':
         return this.ok({ revoked: true });
+      case 'accounts.listWorkstations':
+        return this.ok({
+          workstations: [
+            { id: 'bbbbbbbb-0000-4000-8000-000000000001', label: 'Comptoir 1', firstSeenAt: iso(now - 200 * 86_400_000), lastSeenAt: iso(now - 600_000), registeredAt: iso(now - 200 * 86_400_000), revokedAt: null, lastUsedBy: 'Claire Martin', openSessions: 1, current: true },
+            { id: 'bbbbbbbb-0000-4000-8000-000000000002', label: 'Comptoir 2', firstSeenAt: iso(now - 150 * 86_400_000), lastSeenAt: iso(now - 2 * 86_400_000), registeredAt: iso(now - 150 * 86_400_000), revokedAt: null, lastUsedBy: 'Julien Petit', openSessions: 0, current: false },
+            { id: 'bbbbbbbb-0000-4000-8000-000000000003', label: 'Ancien poste bureau', firstSeenAt: iso(now - 400 * 86_400_000), lastSeenAt: iso(now - 90 * 86_400_000), registeredAt: null, revokedAt: iso(now - 30 * 86_400_000), lastUsedBy: 'Sophie Bernard', openSessions: 0, current: false },
+          ],
+        });
       case 'events.list': {
         const f = (req.filters ?? {}) as Json;
         const list = s.events.filter(
@@ -422,6 +430,16 @@ export class FakeCore {
           startAtLogin: true,
           workstationLabel: 'Comptoir 1',
           ...req,
+        });
+      case 'settings.workstation':
+        return this.ok({
+          id: 'bbbbbbbb-0000-4000-8000-000000000001',
+          label: 'Comptoir 1',
+          keychain: { available: true, reason: null },
+          hasKey: true,
+          registeredAt: iso(now - 200 * 86_400_000),
+          labelPending: false,
+          revokedAt: null,
         });
       case 'settings.diagnostics':
         return this.ok({ text: 'Vigie 0.1.0\nreaders: 1' });

@@ -1,5 +1,6 @@
 import { rendererApi, type RendererApi, type VigieHandlers } from '../../domain/api/renderer-api';
 import type { AppInfo } from '../../domain/api/groups/app';
+import type { BackendStatus } from '../../domain/api/groups/backend';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { EventHub } from './api/event-hub';
 import { BackendMonitor } from './backend-monitor';
@@ -91,13 +92,18 @@ export function createCore(opts: CoreOptions): Core {
   });
   ctx.workstation = workstation;
 
+  const onBackendChange = (s: BackendStatus) => {
+    events.emit('backend.status', s);
+    if (s.reachable && client && workstation.registration() !== 'up-to-date') void workstation.syncRegistration();
+  };
+
   // A remote backend when configured; otherwise the one embedded in this app (started by `start()`).
   const remoteUrl = opts.backendUrl || settings.get('backendUrl');
   let embedded: EmbeddedBackend | null = null;
   let backend = new BackendMonitor({
     baseUrl: remoteUrl || 'http://127.0.0.1:0',
     mode: remoteUrl ? 'remote' : 'embedded',
-    onChange: (s) => events.emit('backend.status', s),
+    onChange: onBackendChange,
   });
   ctx.backendStatus = () => backend.current;
   ctx.embedded = () => embedded;
@@ -138,7 +144,7 @@ export function createCore(opts: CoreOptions): Core {
           backend = new BackendMonitor({
             baseUrl: embedded.url,
             mode: 'embedded',
-            onChange: (s) => events.emit('backend.status', s),
+            onChange: onBackendChange,
           });
         } catch (e) {
           // The app stays usable (card state, settings); the backend panel says it is unreachable.
@@ -152,6 +158,8 @@ export function createCore(opts: CoreOptions): Core {
         appVersion: opts.appVersion,
       });
       backend.start();
+      // The workstation key is registered once the backend answers (now, or when it comes back).
+      void workstation.syncRegistration();
       // "Remember me": a session kept in the keychain resumes if the backend still accepts it (here only).
       await session.resumeRemembered({ waitMs: 3000 });
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AccountStatusSchema, GrantDelegationRequestSchema } from '../../backend-api/schemas';
+import { AccountStatusSchema, GrantDelegationRequestSchema, PharmacyWorkstationSchema } from '../../backend-api/schemas';
 import { call } from '../define';
 
 export const SecurityCheckSchema = z.object({
@@ -28,4 +28,8 @@ export const accountsGroup = {
   /** The same request the backend takes: one schema for both seams. */
   grantDelegation: call(GrantDelegationRequestSchema, z.object({ accountId: z.string() })),
   revokeDelegation: call(z.object({ accountId: z.string().uuid() }).strict(), z.object({ revoked: z.boolean() })),
+  /** Holder only: the workstations the pharmacy's accounts used, withdrawn ones last. */
+  listWorkstations: call(z.void(), z.object({ workstations: z.array(PharmacyWorkstationSchema) })),
+  /** Holder only: withdraw a workstation (its sessions end; no one can sign in from it again). */
+  revokeWorkstation: call(z.object({ id: z.uuid() }).strict(), PharmacyWorkstationSchema),
 };

@@ -14,7 +14,26 @@ export const WorkstationSettingsSchema = z.object({
 });
 export type WorkstationSettings = z.infer<typeof WorkstationSettingsSchema>;
 
+/** This workstation as the settings screen shows it: its identity, its key and the keychain (never a secret). */
+export const ThisWorkstationSchema = z.object({
+  id: z.string().nullable(),
+  label: z.string(),
+  /** The OS keychain (Secret Service, Keychain, Credential Manager) answers. */
+  keychain: z.object({ available: z.boolean(), reason: z.string().nullable() }),
+  /** The private key is in the keychain: the workstation can prove who it is. */
+  hasKey: z.boolean(),
+  /** When the backend registered the key (null: not yet). */
+  registeredAt: z.string().nullable(),
+  /** The label the backend knows differs from this one: a registration is pending. */
+  labelPending: z.boolean(),
+  /** The pharmacy holder withdrew this workstation; a new identity is made at the next start. */
+  revokedAt: z.string().nullable(),
+});
+export type ThisWorkstation = z.infer<typeof ThisWorkstationSchema>;
+
 export const settingsGroup = {
+  /** This workstation's identity and keychain; asks the backend to register it if that is still to do. */
+  workstation: call(z.void(), ThisWorkstationSchema),
   get: call(z.void(), WorkstationSettingsSchema),
   update: call(WorkstationSettingsSchema.partial().strict(), WorkstationSettingsSchema),
   /** Versions, readers seen, card-process restarts, last errors: no PIN, token, password or personal data. */

@@ -84,5 +84,11 @@ export function accountsHandlers(ctx: CoreContext): VigieHandlers['accounts'] {
       must(await c.call('revokeDelegation', { params: { id: d.id } }));
       return { revoked: true };
     },
+    listWorkstations: async () => must(await client().call('pharmacyWorkstations')),
+    revokeWorkstation: async ({ id }) => {
+      const w = must(await client().call('revokeWorkstation', { params: { id } }));
+      ctx.log('info', 'workstation withdrawn', { id });
+      return w;
+    },
   };
 }

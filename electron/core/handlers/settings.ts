@@ -8,6 +8,25 @@ import { SETTINGS_FORMAT_VERSION } from '../settings/settings-store';
 export function settingsHandlers(ctx: CoreContext): VigieHandlers['settings'] {
   return {
     get: () => ctx.settings.getWorkstationSettings(),
+    workstation: async () => {
+      const services = ctx.workstation;
+      let info = services?.workstation()?.info() ?? null;
+      if (info && !info.revokedAt && info.canSign && (!info.registeredAt || info.registeredLabel !== info.label)) {
+        await services?.syncRegistration();
+        info = services?.workstation()?.info() ?? info;
+      }
+      const keychain = services?.keychain() ?? null;
+      const label = ctx.settings.get('workstationLabel');
+      return {
+        id: info?.id ?? null,
+        label,
+        keychain: { available: keychain?.available ?? false, reason: keychain && !keychain.available ? keychain.reason : null },
+        hasKey: info?.canSign ?? false,
+        registeredAt: info?.registeredAt ?? null,
+        labelPending: info?.registeredAt ? (info.registeredLabel ?? null) !== label : false,
+        revokedAt: info?.revokedAt ?? null,
+      };
+    },
     update: (patch) => {
       const before = ctx.settings.getWorkstationSettings();
       let next;
@@ -17,6 +36,8 @@ export function settingsHandlers(ctx: CoreContext): VigieHandlers['settings'] {
         throw new AppError('INVALID_REQUEST', 'Ce réglage n’est pas valide.');
       }
       if (next.language !== before.language) ctx.events.emit('app.language', next.language);
+      // A new label is registered with the backend (a registered workstation keeps its registered label).
+      if (next.workstationLabel !== before.workstationLabel) void ctx.workstation?.syncRegistration();
       ctx.log('info', 'settings changed', { keys: Object.keys(patch) });
       return next;
     },

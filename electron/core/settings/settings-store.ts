@@ -51,6 +51,8 @@ export const WorkstationIdentitySchema = z.object({
   publicKey: z.string().max(200),
   createdAt: z.string().max(40),
   registeredAt: z.string().max(40).nullable(),
+  /** The label the backend registered (a later change of the label in the settings registers it again). */
+  registeredLabel: z.string().max(60).nullable().optional(),
   revokedAt: z.string().max(40).nullable(),
 });
 export type WorkstationIdentity = z.infer<typeof WorkstationIdentitySchema>;

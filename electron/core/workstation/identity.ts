@@ -19,6 +19,7 @@ export interface WorkstationInfo {
   publicKey: string;
   createdAt: string;
   registeredAt: string | null;
+  registeredLabel?: string | null;
   revokedAt: string | null;
   /** The private key is in the keychain and this process can sign with it. */
   canSign: boolean;
@@ -39,7 +40,8 @@ export interface Workstation {
   info(): WorkstationInfo;
   sign(data: Uint8Array): Buffer;
   registrationRequest(challenge: string): RegistrationRequest;
-  markRegistered(at: Date): void;
+  /** The backend registered the key with this label. */
+  markRegistered(at: Date, label?: string): void;
   /** The backend said WORKSTATION_REVOKED: this key is done; a new one is made at the next start. */
   markRevoked(at: Date): void;
 }
@@ -112,7 +114,8 @@ export async function openWorkstation(settings: SettingsStore, secrets: SecretSt
       const unsigned = { workstationId: i.id, label: i.label, publicKey: i.publicKey, challenge };
       return { ...unsigned, signature: ws.sign(registrationMessage(unsigned)).toString('base64') };
     },
-    markRegistered: (at) => settings.set('workstation', { ...current(), registeredAt: at.toISOString() }),
+    markRegistered: (at, label) =>
+      settings.set('workstation', { ...current(), registeredAt: at.toISOString(), registeredLabel: label ?? settings.get('workstationLabel') }),
     markRevoked: (at) => {
       settings.set('workstation', { ...current(), revokedAt: at.toISOString() });
       void secrets.delete(WORKSTATION_KEY).catch(() => false);

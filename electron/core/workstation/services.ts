@@ -5,6 +5,7 @@ import { createReminderScheduler, type ReminderScheduler, type StatusLike } from
 import { createSecretStore, type KeychainStatus, type SecretStore } from '../secrets/secret-store';
 import { createTokenVault, type TokenVault } from '../secrets/token-vault';
 import { openWorkstation, type Workstation } from './identity';
+import { registrationSync, syncRegistration, type RegistrationOutcome } from './registration';
 
 /**
  * The workstation services of the core (issue 7), composed once by ./core.ts: the OS keychain, "remember me",
@@ -34,6 +35,10 @@ export interface WorkstationServices {
   cardProcessRestarts(): number | null;
   /** Reader names seen since the start (for diagnostics: a reader that comes and goes is a clue). */
   readersSeen(): string[];
+  /** Registers the workstation key with the backend if not done yet or the label changed (one at a time). */
+  syncRegistration(): Promise<RegistrationOutcome | null>;
+  /** What the last registration attempt gave (null: none yet). */
+  registration(): RegistrationOutcome | null;
   start(): Promise<void>;
   stop(): void;
 }
@@ -54,6 +59,11 @@ export function createWorkstationServices(ctx: CoreContext, opts: WorkstationSer
   let offChanged: (() => void) | null = null;
   let offCard: (() => void) | null = null;
   const readers = new Set<string>();
+  const registration = registrationSync(async () => {
+    const client = ctx.backendClient?.();
+    if (!ws || !client) return 'failed';
+    return syncRegistration(ws, client, { log: ctx.log, now: () => ctx.now() });
+  });
   const noteReaders = (names: readonly string[]) => {
     for (const n of names) if (readers.size < 16) readers.add(n.slice(0, 120));
   };
@@ -72,6 +82,8 @@ export function createWorkstationServices(ctx: CoreContext, opts: WorkstationSer
       return typeof n === 'number' ? n : null;
     },
     readersSeen: () => [...readers],
+    syncRegistration: () => registration.request(),
+    registration: () => registration.last(),
     async start() {
       offChanged = reminders.onChanged((list) => ctx.events.emit('reminders.changed', { reminders: list }));
       noteReaders(ctx.card.getState().readers.map((r) => r.name));

@@ -11,6 +11,7 @@ import { EventsTable } from './EventsTable';
 import { ReminderBanner, ReminderDialog } from './Reminders';
 import { Timeline } from './Timeline';
 import { ErrorState } from './ui';
+import { ThisWorkstationView, WorkstationsList } from './Workstations';
 
 afterEach(cleanup);
 
@@ -103,6 +104,62 @@ describe('pharmacy accounts', () => {
     // the blocked one shows its way out next to it; the holder cannot be revoked
     expect(screen.getByTestId('way-out').textContent).toContain('carte');
     expect(screen.getAllByRole('button', { name: 'Retirer l’accès' })).toHaveLength(3);
+  });
+});
+
+describe('workstations', () => {
+  const ws = (over: Record<string, unknown> = {}) => ({
+    id: 'bbbbbbbb-0000-4000-8000-000000000002',
+    label: 'Comptoir 2',
+    firstSeenAt: '2026-01-10T09:00:00Z',
+    lastSeenAt: '2027-02-18T17:45:00Z',
+    registeredAt: '2026-01-10T09:00:00Z',
+    revokedAt: null,
+    lastUsedBy: 'Julien Petit',
+    openSessions: 2,
+    current: false,
+    ...over,
+  });
+  it('the holder may withdraw a workstation, not the one in use nor one already withdrawn', async () => {
+    const asked: string[] = [];
+    await renderWith(
+      <WorkstationsList
+        workstations={[
+          ws({ id: 'a', label: 'Comptoir 1', current: true, openSessions: 1 }),
+          ws(),
+          ws({ id: 'c', label: 'Ancien poste', revokedAt: '2027-01-19T10:00:00Z', registeredAt: null, openSessions: 0 }),
+        ]}
+        onRevoke={(w) => asked.push(w.label)}
+      />,
+    );
+    const rows = screen.getAllByTestId('workstation-row');
+    expect(within(rows[0]!).getByText('Ce poste')).toBeTruthy();
+    expect(within(rows[1]!).getByText(/Dernière connexion le 18\/02\/2027.*Julien Petit/)).toBeTruthy();
+    expect(within(rows[1]!).getByText(/2 sessions ouvertes/)).toBeTruthy();
+    expect(within(rows[2]!).getByText(/Retiré le 19 janvier 2027/)).toBeTruthy();
+    expect(within(rows[2]!).getByText(/Clé du poste non enregistrée/)).toBeTruthy();
+    const buttons = screen.getAllByRole('button', { name: 'Retirer ce poste' });
+    expect(buttons).toHaveLength(1);
+    fireEvent.click(buttons[0]!);
+    expect(asked).toEqual(['Comptoir 2']);
+  });
+  it('this workstation says whether its key is registered and, without a keychain, what that costs', async () => {
+    await renderWith(
+      <ThisWorkstationView
+        w={{ id: 'x', label: 'Comptoir 1', keychain: { available: false, reason: 'no Secret Service' }, hasKey: false, registeredAt: null, labelPending: false, revokedAt: null }}
+      />,
+    );
+    expect(screen.getByTestId('ws-keychain').textContent).toContain('Indisponible');
+    expect(screen.getByTestId('ws-registration').textContent).toContain('Non enregistré');
+    expect(screen.getByText(/ne peut ni garder votre session/)).toBeTruthy();
+    cleanup();
+    await renderWith(
+      <ThisWorkstationView
+        w={{ id: 'x', label: 'Comptoir 1', keychain: { available: true, reason: null }, hasKey: true, registeredAt: '2026-05-04T08:00:00Z', labelPending: false, revokedAt: '2027-02-01T08:00:00Z' }}
+      />,
+    );
+    expect(screen.getByTestId('ws-registration').textContent).toContain('Retiré par le titulaire le 1 février 2027');
+    expect(screen.queryByText(/ne peut ni garder/)).toBeNull();
   });
 });
 

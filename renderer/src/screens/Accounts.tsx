@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { AccountStatus } from '../../../domain/backend-api/schemas';
 import type { ErrorCode } from '../../../domain/errors';
 import { Timeline } from '../components/Timeline';
+import { PharmacyWorkstations } from '../components/Workstations';
 import { AppDialog, Empty, ErrorState, Loading, StatusBadge, Success } from '../components/ui';
 import { useApi } from '../lib/api-context';
 import { formatDate, URGENCY_ORDER, urgencyOf } from '../lib/format';
@@ -225,6 +226,7 @@ export default function Accounts() {
           onRevoke={(a) => (setRevokeError(null), setRevoking(a))}
         />
       )}
+      {list.value && <PharmacyWorkstations />}
       <AppDialog isOpen={granting} onOpenChange={setGranting} title={t('accounts.grant.title')}>
         <GrantForm
           onCancel={() => setGranting(false)}

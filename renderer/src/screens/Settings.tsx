@@ -6,6 +6,7 @@ import type { WorkstationSettings } from '../../../domain/api/groups/settings';
 import type { ErrorCode } from '../../../domain/errors';
 import { BackendPanel } from '../components/BackendPanel';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { ThisWorkstationPanel } from '../components/Workstations';
 import { ErrorState, Loading, Success } from '../components/ui';
 import { useApi } from '../lib/api-context';
 import { useBackendStatus, useCall, useCardState } from '../lib/hooks';
@@ -186,6 +187,7 @@ export default function Settings() {
           }}
         />
       )}
+      <ThisWorkstationPanel />
       <BackendPanel status={backend} />
       <Diagnostics />
     </>

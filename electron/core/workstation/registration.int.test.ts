@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../../backend/demo/people';
+import { createCore, type Core } from '../core';
+
+/**
+ * Workstation registration end to end in the core: the embedded backend (PGlite, demo pharmacy) in the user-data
+ * folder, and the workstation key in a real Secret Service (gnome-keyring in a private D-Bus session, through
+ * scripts/with-keyring.sh). The renderer API is called as the UI calls it.
+ */
+const hasSecretService = process.env.VIGIE_SECRET_SERVICE === '1';
+const holder = DEMO_PEOPLE.holder;
+let dir: string;
+const open: Core[] = [];
+
+async function startCore(): Promise<Core> {
+  const core = createCore({ mode: 'browser', userDataDir: dir, appVersion: '0.0.0-test', demo: true });
+  open.push(core);
+  await core.start();
+  return core;
+}
+const call = async <T,>(core: Core, channel: string, req?: unknown): Promise<T> => {
+  const r = await core.dispatcher.invoke(channel, req, { transport: 'direct' });
+  if (!r.ok) throw new Error(`${channel}: ${r.code}`);
+  return r.value as T;
+};
+interface ThisWs {
+  id: string;
+  label: string;
+  hasKey: boolean;
+  registeredAt: string | null;
+  labelPending: boolean;
+  revokedAt: string | null;
+  keychain: { available: boolean };
+}
+interface PharmacyWs {
+  id: string;
+  label: string;
+  registeredAt: string | null;
+  current: boolean;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vigie-wsreg-'));
+});
+afterEach(async () => {
+  for (const core of open.splice(0)) await core.stop();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(!hasSecretService)('workstation registration (embedded backend, real gnome-keyring)', () => {
+  it('registers the key at start, registers a new label, and the holder sees it registered', async () => {
+    const core = await startCore();
+    const first = await call<ThisWs>(core, 'settings.workstation');
+    expect(first).toMatchObject({ hasKey: true, keychain: { available: true }, revokedAt: null, labelPending: false });
+    expect(first.registeredAt).not.toBeNull();
+
+    await call(core, 'settings.update', { workstationLabel: 'Poste comptoir 1' });
+    const renamed = await call<ThisWs>(core, 'settings.workstation');
+    expect(renamed).toMatchObject({ label: 'Poste comptoir 1', labelPending: false });
+    // The settings file holds the public half only.
+    const settings = readFileSync(join(dir, 'settings.json'), 'utf8');
+    expect(settings).toContain(first.id);
+    expect(settings).not.toMatch(/PRIVATE|pkcs8/i);
+
+    await call(core, 'session.signInWithPassword', { identifier: holder.identifier, password: DEMO_PASSWORD });
+    const { workstations } = await call<{ workstations: PharmacyWs[] }>(core, 'accounts.listWorkstations');
+    const mine = workstations.find((w) => w.current);
+    expect(mine).toMatchObject({ id: first.id, label: 'Poste comptoir 1' });
+    expect(mine!.registeredAt).not.toBeNull();
+    // The holder cannot withdraw the workstation in use.
+    const self = await core.dispatcher.invoke('accounts.revokeWorkstation', { id: first.id }, { transport: 'direct' });
+    expect(self).toMatchObject({ ok: false, code: 'CONFLICT' });
+  });
+
+  it('keeps its identity across a restart (same id, same key, still registered)', async () => {
+    const a = await startCore();
+    const before = await call<ThisWs>(a, 'settings.workstation');
+    await a.stop();
+    open.splice(0);
+    const b = await startCore();
+    const after = await call<ThisWs>(b, 'settings.workstation');
+    expect(after).toMatchObject({ id: before.id, hasKey: true, registeredAt: before.registeredAt });
+  });
+});
