@@ -2,11 +2,13 @@
  * `npm run backend -- seed --demo`: the demo pharmacy with months of realistic events (deterministic).
  * Idempotent: does nothing if the demo pharmacy exists.
  */
+import { sql } from 'kysely';
 import { addParisDays, addParisMonths, blockDate } from '../../domain/policy';
 import { defaultConfig, type BackendConfig } from '../context';
 import type { Db } from '../db/connect';
 import type { AuthMethod } from '../db/schema';
 import { appendEvents, type NewEvent } from '../events/chain';
+import { sha256 } from '../crypto';
 import { PasswordHasher } from '../passwords';
 import { createAccount, createPharmacy, deadlines } from '../services/accounts';
 import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY, DEMO_WORKSTATIONS } from './people';
@@ -124,7 +126,27 @@ export async function seedDemo(db: Db, now: Date, config: BackendConfig = defaul
         .set({ last_activity_at: last, last_activity_method: methodOf[key], last_activity_workstation_id: ws.id, ...deadlines(last, created, now, config) })
         .where('id', '=', ids[key])
         .execute();
+      // The session of that last sign-in, long over: the workstations list of the holder shows who used what.
+      await trx
+        .insertInto('sessions')
+        .values({
+          account_id: ids[key],
+          workstation_id: ws.id,
+          token_hash: sha256(`demo-ended-session-${key}`),
+          method: methodOf[key],
+          scope: 'full',
+          created_at: last,
+          last_seen_at: new Date(last.getTime() + 3600_000),
+          revoked_at: new Date(Math.min(last.getTime() + 2 * 3600_000, now.getTime())),
+          end_reason: 'sign_out',
+          ip: '192.0.2.10',
+          app_version: '0.1.0',
+        })
+        .execute();
     }
+    // Each workstation was last seen at the last sign-in on it.
+    await sql`update workstations w set last_seen_at = coalesce((select max(s.created_at) from sessions s where s.workstation_id = w.id), w.last_seen_at)
+      where w.id = any(${DEMO_WORKSTATIONS.map((w) => w.id)}::text[])`.execute(trx);
     history.sort((a, b) => a.at.getTime() - b.at.getTime());
     // Blocks happened in the past for the two blocked accounts.
     const marcBlockedAt = blockDate(lastActivity.accountantBlocked, created);
