@@ -99,6 +99,11 @@ for (const lang of ['fr', 'en'] as const) {
       await expect(rows.nth(0)).toHaveAttribute('data-account', 'Sophie Bernard');
       await expect(rows.nth(1)).toHaveAttribute('data-account', 'Cabinet Dupont (comptable)');
       await expect(rows.nth(2)).toHaveAttribute('data-account', 'Julien Petit');
+      // the pharmacy's workstations: the one in use cannot be withdrawn, a withdrawn one says since when
+      const stations = page.getByTestId('workstation-row');
+      await expect(stations).toHaveCount(3);
+      await expect(page.getByRole('button', { name: lang === 'fr' ? 'Retirer ce poste' : 'Withdraw this workstation' })).toHaveCount(1);
+      await expect(stations.nth(2)).toContainText(lang === 'fr' ? 'Retiré le' : 'Withdrawn on');
       await expectNoSeriousA11yIssues(page, 'accounts');
       await saveScreen(page, 'accounts');
       await page
@@ -197,6 +202,7 @@ for (const lang of ['fr', 'en'] as const) {
       ).toBeChecked();
       await form.getByRole('button', { name: lang === 'fr' ? 'Enregistrer' : 'Save' }).click();
       await expect(form).toContainText(lang === 'fr' ? 'Réglages enregistrés.' : 'Settings saved.');
+      await expect(page.getByTestId('ws-keychain')).toContainText(lang === 'fr' ? 'la clé du poste y est rangée' : 'the workstation key is kept there');
       await expectNoSeriousA11yIssues(page, 'settings');
       await saveScreen(page, 'settings');
       await page.getByTestId('demo-toggle').click();
