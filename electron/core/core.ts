@@ -94,7 +94,10 @@ export function createCore(opts: CoreOptions): Core {
 
   const onBackendChange = (s: BackendStatus) => {
     events.emit('backend.status', s);
-    if (s.reachable && client && workstation.registration() !== 'up-to-date') void workstation.syncRegistration();
+    if (!s.reachable || !client) return;
+    if (workstation.registration() !== 'up-to-date') void workstation.syncRegistration();
+    // The backend is back: fresh statuses now rather than at the next backoff slot (the reminders say stale until then).
+    if (ctx.settings.get('reminders').refreshFailing) void workstation.reminders.refresh().catch(() => undefined);
   };
 
   // A remote backend when configured; otherwise the one embedded in this app (started by `start()`).

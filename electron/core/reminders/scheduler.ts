@@ -136,8 +136,9 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
       save({ ...state, accounts, refreshFailing: false, refreshFailure: null, lastRefreshAt: checkedAt });
     } catch (e) {
       failures += 1;
-      // Back off: 1, 2, 4 … minutes, never longer than the normal period.
-      nextRefreshAt = t.getTime() + Math.min(refreshEvery, 60_000 * 2 ** Math.min(failures - 1, 10));
+      // Back off: 15 s once (a fetch that timed out on a busy machine right after a sign-in should not leave the
+      // reminders missing for minutes), then 1, 2, 4 … minutes, never longer than the normal period.
+      nextRefreshAt = t.getTime() + Math.min(refreshEvery, failures === 1 ? 15_000 : 60_000 * 2 ** Math.min(failures - 2, 10));
       const failure = e instanceof AppError && SIGNED_OUT.has(e.code) ? 'signed-out' : 'unreachable';
       if (!state.refreshFailing || state.refreshFailure !== failure)
         log(failure === 'signed-out' ? 'info' : 'warn', 'account statuses could not be refreshed; showing the last known ones', {
