@@ -6,6 +6,9 @@ import {
   HEADER_APP_VERSION,
   HEADER_WORKSTATION,
   HEADER_WORKSTATION_LABEL,
+  HEADER_SERVER_TIME,
+  HEADER_WORKSTATION_PROOF,
+  HEADER_WORKSTATION_TIME,
   type RouteDef,
 } from '../../domain/backend-api';
 import { AppError } from '../../domain/result';
@@ -49,6 +52,17 @@ export function requestMeta(req: FastifyRequest): RequestMeta {
   return { ip: req.ip ?? null, workstationId: ws?.toLowerCase() ?? null, workstationLabel: decodedLabel?.trim() || null, appVersion: version };
 }
 
+/** The workstation's proof headers of a sign-in request, if any (checked later against the registered key). */
+function requestProof(req: FastifyRequest, def: RouteDef): RequestMeta['proof'] {
+  const time = header(req, HEADER_WORKSTATION_TIME);
+  const signature = header(req, HEADER_WORKSTATION_PROOF);
+  if (time === null && signature === null) return null;
+  if (time === null || signature === null || time.length > 40 || !/^[A-Za-z0-9+/]{40,200}={0,2}$/.test(signature) || Number.isNaN(Date.parse(time))) {
+    throw new AppError('INVALID_REQUEST', `En-têtes ${HEADER_WORKSTATION_TIME} / ${HEADER_WORKSTATION_PROOF} invalides.`);
+  }
+  return { time, signature, method: def.method, path: def.path };
+}
+
 /** The label may carry accents: the client sends it percent-encoded (headers are Latin-1). */
 function safeDecode(s: string): string | null {
   try {
@@ -80,7 +94,9 @@ export function register<R extends RouteDef>(app: FastifyInstance, ctx: Ctx, def
     schema,
     config,
     handler: async (req, reply) => {
+      reply.header(HEADER_SERVER_TIME, ctx.clock.now().toISOString());
       const meta = requestMeta(req);
+      if (def.workstationProof) meta.proof = requestProof(req, def);
       const auth = def.auth === 'none' ? null : await authenticate(ctx, bearer(req), meta, def.auth === 'session_or_password_change');
       const result = await handler({
         params: req.params as never,

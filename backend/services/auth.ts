@@ -20,7 +20,7 @@ import { createSession, type AuthInfo } from './sessions';
 import { fastSignIn } from './signin-fast';
 import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, deadlines, passwordExpiry, unblockPaths } from './accounts';
 import type { RequestMeta } from './meta';
-import { recordWorkstationSeen } from './workstations';
+import { checkWorkstationProof, recordWorkstationSeen } from './workstations';
 import { sessionExpiresAt } from '../../domain/policy';
 
 export class BlockedError extends AppError {
@@ -98,6 +98,7 @@ interface LookupRow {
   delegated: boolean;
   /** A registered workstation keeps its registered label; the header cannot rename it. */
   ws_registered_label: string | null;
+  ws_public_key: string | null;
 }
 
 export interface SignInOptions {
@@ -128,6 +129,14 @@ export async function signInWithPassword(
   // policy allows get a password check; a throttled attempt is not counted. Not reserved when the IP is
   // throttled. A successful sign-in deletes the key afterwards. (The outer one-row VALUES keeps the row when
   // there is no such account.)
+  // A registered workstation proves the request with its key, before anything counts against the identifier: a
+  // request with a proof is checked first (one more query, only for workstations that sign); one without a proof
+  // reserves nothing when the workstation turns out to be registered, and is refused below.
+  if (meta.proof) {
+    const w = await ctx.db.selectFrom('workstations').select('public_key').where('id', '=', workstationId).executeTakeFirst();
+    checkWorkstationProof(w?.public_key ?? null, workstationId, meta, now);
+  }
+  const proven = meta.proof != null;
   const ipT = throttledSql('ip', now, ctx.config.ipThrottle);
   const idT = throttledSql('t', now, ctx.config.accountThrottle);
   const row = (
@@ -136,7 +145,9 @@ export async function signInWithPassword(
         select coalesce((select ${ipT.throttled} from login_throttle ip where ip.key = ${ipK}), false) as throttled
       ), r as (
         insert into login_throttle as t (key, failures, last_failure_at, last_throttled)
-        select ${idKey}, 1, ${now}::timestamptz, false from ipv where not ipv.throttled
+        select ${idKey}, 1, ${now}::timestamptz, false from ipv
+        where not ipv.throttled
+          and (${proven} or not exists (select 1 from workstations w where w.id = ${workstationId} and w.public_key is not null))
         on conflict (key) do update set
           failures = case when ${idT.throttled} then t.failures else ${idT.effective} + 1 end,
           last_failure_at = case when ${idT.throttled} then t.last_failure_at else ${now}::timestamptz end,
@@ -148,7 +159,8 @@ export async function signInWithPassword(
         a.id, a.display_name, a.email, a.created_at, a.kind, a.pharmacy_id, p.hash, p.expires_at,
         ph.name as pharmacy_name, ph.finess,
         exists (select 1 from delegations d where d.delegate_account_id = a.id and d.revoked_at is null) as delegated,
-        (select w.label from workstations w where w.id = ${workstationId} and w.public_key is not null) as ws_registered_label
+        (select w.label from workstations w where w.id = ${workstationId} and w.public_key is not null) as ws_registered_label,
+        (select w.public_key from workstations w where w.id = ${workstationId}) as ws_public_key
       from (values (1)) as one (x)
       left join accounts a on a.identifier = ${identifier}
       left join pharmacies ph on ph.id = a.pharmacy_id
@@ -158,6 +170,7 @@ export async function signInWithPassword(
   const account = row.id ? (row as LookupRow & { id: string }) : undefined;
   const throttled = row.throttled;
   if (row.ws_registered_label) meta = { ...meta, workstationLabel: row.ws_registered_label };
+  if (!meta.proof) checkWorkstationProof(row.ws_public_key, workstationId, meta, now);
   const valid = await opts.hasher.verify(account?.hash ?? null, input.password);
 
   if (!account || !account.hash || !valid || throttled) {
@@ -186,6 +199,37 @@ export async function signInWithPassword(
     throw INVALID();
   }
 
+  // The password is right. A database failure from here on (a restart, a failover) answers 503: the attempt
+  // reserved above must not count as a failure, or a few retries during an outage would throttle the right
+  // password (the reservation is given back as soon as the database answers again).
+  try {
+    return await openPasswordSession(ctx, account, meta, now, idKey);
+  } catch (e) {
+    if (!(e instanceof AppError)) releaseReservation(ctx, idKey);
+    throw e;
+  }
+}
+
+/** Gives back an attempt reserved for a sign-in that failed for a server reason; retried until the database answers. */
+function releaseReservation(ctx: Ctx, key: string, tries = 0) {
+  void ctx.db
+    .updateTable('login_throttle')
+    .set((eb) => ({ failures: sql<number>`greatest(${eb.ref('failures')} - 1, 0)` }))
+    .where('key', '=', key)
+    .execute()
+    .catch(() => {
+      if (tries < 80) setTimeout(() => releaseReservation(ctx, key, tries + 1), Math.min(100 * 2 ** tries, 2000)).unref();
+      else ctx.log.warn('a reserved sign-in attempt could not be given back');
+    });
+}
+
+async function openPasswordSession(
+  ctx: Ctx,
+  account: LookupRow & { id: string },
+  meta: RequestMeta & { workstationId: string },
+  now: Date,
+  idKey: string,
+): Promise<SignInResponse> {
   // The password is right. Common case in one statement; anything unusual takes the general path below.
   const expiredNow = account.expires_at !== null && account.expires_at.getTime() <= now.getTime();
   if (!expiredNow && (account.kind === 'holder' || account.delegated)) {

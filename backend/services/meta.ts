@@ -4,4 +4,6 @@ export interface RequestMeta {
   workstationId: string | null;
   workstationLabel: string | null;
   appVersion: string | null;
+  /** A registered workstation's proof of a sign-in request (checked against its key where the workstation is read). */
+  proof?: { time: string; signature: string; method: string; path: string } | null;
 }

@@ -8,6 +8,8 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { sql } from 'kysely';
 import {
+  WORKSTATION_PROOF_WINDOW_MS,
+  workstationProofMessage,
   workstationRegistrationMessage,
   type PharmacyWorkstation,
   type WorkstationRegisterRequest,
@@ -26,7 +28,12 @@ export const WORKSTATION_CHALLENGE_MS = 5 * 60_000;
  * Records a workstation seen at sign-in (first or last seen) and returns its label and whether it was withdrawn.
  * The label sent in the header names a workstation that has not registered; a registered one keeps its own.
  */
-export async function recordWorkstationSeen(db: Db, id: string, headerLabel: string | null, now: Date): Promise<{ label: string; revoked_at: Date | null }> {
+export async function recordWorkstationSeen(
+  db: Db,
+  id: string,
+  headerLabel: string | null,
+  now: Date,
+): Promise<{ label: string; revoked_at: Date | null; public_key: string | null }> {
   return db
     .insertInto('workstations')
     .values({ id, label: headerLabel ?? 'Poste sans nom', first_seen_at: now, last_seen_at: now, revoked_at: null })
@@ -36,8 +43,32 @@ export async function recordWorkstationSeen(db: Db, id: string, headerLabel: str
         last_seen_at: now,
       }),
     )
-    .returning(['label', 'revoked_at'])
+    .returning(['label', 'revoked_at', 'public_key'])
     .executeTakeFirstOrThrow();
+}
+
+const PROOF_INVALID = (why: string) => new AppError('WORKSTATION_PROOF_INVALID', why);
+
+/**
+ * A registered workstation signs each sign-in request with its key, so no one can sign in under its id (and its
+ * label) from another computer. Unregistered workstations (no keychain) have nothing to prove. The time must be
+ * within 5 minutes of the server's clock: the workstation signs with the server's time as it estimates it.
+ */
+export function checkWorkstationProof(publicKey: string | null, workstationId: string, meta: RequestMeta, now: Date): void {
+  if (!publicKey) return;
+  const p = meta.proof;
+  if (!p) throw PROOF_INVALID('Ce poste est enregistré : ses demandes de connexion doivent être signées par sa clé.');
+  if (Math.abs(Date.parse(p.time) - now.getTime()) > WORKSTATION_PROOF_WINDOW_MS) {
+    throw PROOF_INVALID("La demande de ce poste est datée de plus de 5 minutes : vérifiez la date et l'heure de l'ordinateur.");
+  }
+  let ok: boolean;
+  try {
+    const key = createPublicKey({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' });
+    ok = verify(null, Buffer.from(workstationProofMessage(workstationId, p.time, p.method, p.path), 'utf8'), key, Buffer.from(p.signature, 'base64'));
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw PROOF_INVALID("La signature de ce poste ne correspond pas à la clé qu'il a enregistrée.");
 }
 
 export async function workstationChallenge(ctx: Ctx): Promise<{ challenge: string; expiresAt: string }> {

@@ -17,7 +17,7 @@ import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, recordActivity, unblockPat
 import { BlockedError } from '../services/auth';
 import type { RequestMeta } from '../services/meta';
 import { createSession } from '../services/sessions';
-import { recordWorkstationSeen } from '../services/workstations';
+import { checkWorkstationProof, recordWorkstationSeen } from '../services/workstations';
 import './tables';
 
 type Trx = Transaction<Database>;
@@ -46,6 +46,7 @@ export async function seeWorkstation(ctx: Ctx, meta: RequestMeta, now: Date): Pr
   const id = requireWorkstation(meta);
   const ws = await recordWorkstationSeen(ctx.db, id, meta.workstationLabel, now);
   if (ws.revoked_at) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
+  checkWorkstationProof(ws.public_key, id, meta, now);
   return ws.label;
 }
 

@@ -153,3 +153,28 @@ describe('throttle verdict in SQL', () => {
     );
   });
 });
+
+describe('a sign-in that fails for a server reason', () => {
+  it('does not count against the identifier: the right password works once the database is back', async () => {
+    const { identifierKey } = await import('../services/auth');
+    const db = env.backend.db;
+    const who = P.holder.identifier!;
+    // Every session insert fails, as a database restart between the two statements of a sign-in would.
+    await sql`create or replace function vigie_test_fail() returns trigger language plpgsql as $$ begin raise exception 'simulated outage'; end $$`.execute(db);
+    await sql`create trigger vigie_test_fail before insert on sessions for each row execute function vigie_test_fail()`.execute(db);
+    try {
+      for (let i = 0; i < 4; i++) {
+        const r = await signIn(who, DEMO_PASSWORD);
+        expect([r.status, r.json.code]).toEqual([500, "INTERNAL"]);
+      }
+    } finally {
+      await sql`drop trigger vigie_test_fail on sessions`.execute(db);
+    }
+    // The four reserved attempts are given back (asynchronously, as soon as the database answers).
+    await expect
+      .poll(async () => (await db.selectFrom('login_throttle').select('failures').where('key', '=', identifierKey(who)).executeTakeFirst())?.failures ?? 0)
+      .toBe(0);
+    const ok = await signIn(who, DEMO_PASSWORD);
+    expect(ok.status).toBe(200);
+  });
+});

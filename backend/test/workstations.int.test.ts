@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workstationRegistrationMessage } from '../../domain/backend-api';
+import { HEADER_WORKSTATION_PROOF, HEADER_WORKSTATION_TIME, workstationProofMessage, workstationRegistrationMessage } from '../../domain/backend-api';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
 import { seedDemo } from '../demo/seed';
 import { call, newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
@@ -31,7 +31,14 @@ async function registration(ws: Keyed, o: { label?: string; key?: KeyObject; pub
   return { ...unsigned, signature };
 }
 const register = (body: unknown, ws: Workstation) => call(env, 'POST', '/v1/workstations/register', { ws, body });
-const signIn = (identifier: string, ws: Workstation) => call(env, 'POST', '/v1/auth/password', { ws, body: { identifier, password: DEMO_PASSWORD } });
+/** The proof headers a registered workstation adds to a sign-in request (its key, the server's time). */
+const proof = (ws: Keyed, o: { key?: KeyObject; at?: Date; path?: string } = {}) => {
+  const time = (o.at ?? env.clock.now()).toISOString();
+  const message = workstationProofMessage(ws.id, time, 'POST', o.path ?? '/v1/auth/password');
+  return { [HEADER_WORKSTATION_TIME]: time, [HEADER_WORKSTATION_PROOF]: sign(null, Buffer.from(message), o.key ?? ws.privateKey).toString('base64') };
+};
+const signIn = (identifier: string, ws: Workstation, headers: Record<string, string> = 'privateKey' in ws ? proof(ws as Keyed) : {}) =>
+  call(env, 'POST', '/v1/auth/password', { ws, body: { identifier, password: DEMO_PASSWORD }, headers });
 
 describe('workstation registration', () => {
   it('registers a key with its label once the workstation signed the challenge', async () => {
@@ -81,12 +88,37 @@ describe('workstation registration', () => {
   it('a registered workstation keeps its label in the events log whatever the request header says', async () => {
     const ws = keyedWorkstation('Poste comptoir 3');
     expect((await register(await registration(ws), ws)).status).toBe(200);
-    const r = await signIn(P.holder.identifier!, { id: ws.id, label: 'Faux nom' });
+    const r = await signIn(P.holder.identifier!, { id: ws.id, label: 'Faux nom' }, proof(ws));
     expect(r.status).toBe(200);
     const events = await call(env, 'GET', `/v1/events?type=sign_in&limit=1`, { ws, token: r.json.token as string });
     expect((events.json.events as { workstationLabel: string }[])[0]!.workstationLabel).toBe('Poste comptoir 3');
     const verify = await call(env, 'GET', '/v1/events/verify', { ws, token: r.json.token as string });
     expect(verify.json).toMatchObject({ ok: true });
+  });
+});
+
+describe('a registered workstation proves each sign-in with its key', () => {
+  it('refuses a sign-in under its id without the proof, with another key, an old time or another route', async () => {
+    const ws = keyedWorkstation('Poste comptoir 4');
+    expect((await register(await registration(ws), ws)).status).toBe(200);
+    const id = P.holder.identifier!;
+    for (const [why, headers] of [
+      ['no proof', {}],
+      ['another key', proof(ws, { key: keyedWorkstation('x').privateKey })],
+      ['6 minutes old', proof(ws, { at: new Date(env.clock.now().getTime() - 6 * 60_000) })],
+      ['signed for another route', proof(ws, { path: '/v1/auth/card' })],
+    ] as const) {
+      const r = await signIn(id, ws, headers);
+      expect([why, r.status, r.json.code]).toEqual([why, 401, 'WORKSTATION_PROOF_INVALID']);
+    }
+    const bad = await signIn(id, ws, { [HEADER_WORKSTATION_TIME]: 'hier', [HEADER_WORKSTATION_PROOF]: 'x' });
+    expect([bad.status, bad.json.code]).toEqual([400, 'INVALID_REQUEST']);
+    // Within the window (the workstation's estimate of the server clock 4 minutes off) it works.
+    const ok = await signIn(id, ws, proof(ws, { at: new Date(env.clock.now().getTime() + 4 * 60_000) }));
+    expect(ok.status).toBe(200);
+    expect(ok.headers['x-vigie-server-time']).toBe(env.clock.now().toISOString());
+    // An unregistered workstation has nothing to prove.
+    expect((await signIn(id, newWorkstation('Sans clé'))).status).toBe(200);
   });
 });
 

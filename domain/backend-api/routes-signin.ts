@@ -15,7 +15,7 @@ export const signinRoutes = {
   }),
   signInCard: route({
     method: 'POST', path: '/v1/auth/card', auth: 'none', body: x.CardSignInRequestSchema, response: s.SignInResponseSchema,
-    opensSession: true,
+    opensSession: true, workstationProof: true,
     summary: 'Sign in with the CPS card: signed challenge + authentication certificate (unblocks a blocked account)',
   }),
   ecpsStart: route({
@@ -24,7 +24,7 @@ export const signinRoutes = {
   }),
   ecpsPoll: route({
     method: 'POST', path: '/v1/auth/ecps/poll', auth: 'none', body: x.EcpsTransactionRequestSchema, response: x.EcpsPollResponseSchema,
-    opensSession: true,
+    opensSession: true, workstationProof: true,
     summary: 'Where the e-CPS sign-in stands; opens the session once approved',
   }),
   ecpsCancel: route({

@@ -18,6 +18,8 @@ export interface RouteDef {
   produces?: 'text/csv';
   /** The answer carries a session token (a SignInResponse, at the top or under `session`): the client keeps it. */
   opensSession?: boolean;
+  /** A registered workstation must prove the request with its key (HEADER_WORKSTATION_PROOF). */
+  workstationProof?: boolean;
   summary: string;
 }
 
@@ -29,7 +31,7 @@ export const routes = {
 
   signInPassword: route({
     method: 'POST', path: '/v1/auth/password', auth: 'none',
-    body: s.PasswordSignInRequestSchema, response: s.SignInResponseSchema, opensSession: true,
+    body: s.PasswordSignInRequestSchema, response: s.SignInResponseSchema, opensSession: true, workstationProof: true,
     summary: 'Sign in with identifier and password',
   }),
   checkPassword: route({

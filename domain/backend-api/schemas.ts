@@ -14,6 +14,18 @@ const uuid = z.uuid();
 export const HEADER_WORKSTATION = 'x-vigie-workstation';
 export const HEADER_WORKSTATION_LABEL = 'x-vigie-workstation-label';
 export const HEADER_APP_VERSION = 'x-vigie-app-version';
+/**
+ * A registered workstation proves each sign-in request with its key: the time (the server's clock as the
+ * workstation estimates it, ISO 8601) and an Ed25519 signature of workstationProofMessage, base64.
+ */
+export const HEADER_WORKSTATION_TIME = 'x-vigie-workstation-time';
+export const HEADER_WORKSTATION_PROOF = 'x-vigie-workstation-proof';
+/** Every answer of the backend says its clock (ISO 8601, ms): what a workstation signs its requests with. */
+export const HEADER_SERVER_TIME = 'x-vigie-server-time';
+/** How far the proof's time may be from the server's clock. */
+export const WORKSTATION_PROOF_WINDOW_MS = 5 * 60_000;
+export const workstationProofMessage = (workstationId: string, time: string, method: string, path: string) =>
+  ['vigie-workstation-request', workstationId, time, `${method} ${path}`].join('\n');
 
 export const ErrorBodySchema = z.object({
   code: ErrorCodeSchema,

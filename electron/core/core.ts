@@ -157,7 +157,12 @@ export function createCore(opts: CoreOptions): Core {
       const ws = workstation.workstation()?.info();
       client = new BackendClient({
         baseUrl: remoteUrl || embedded?.url || 'http://127.0.0.1:0',
-        workstation: { id: ws?.id ?? randomUUID(), label: settings.get('workstationLabel') },
+        workstation: {
+          id: ws?.id ?? randomUUID(),
+          label: settings.get('workstationLabel'),
+          // Sign-in requests carry the workstation's proof once its key is registered (the backend checks it then).
+          ...(ws?.canSign ? { sign: (m: string) => workstation.workstation()!.sign(Buffer.from(m, 'utf8')).toString('base64') } : {}),
+        },
         appVersion: opts.appVersion,
       });
       backend.start();

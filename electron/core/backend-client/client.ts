@@ -14,7 +14,11 @@ import {
   HEADER_APP_VERSION,
   HEADER_WORKSTATION,
   HEADER_WORKSTATION_LABEL,
+  HEADER_SERVER_TIME,
+  HEADER_WORKSTATION_PROOF,
+  HEADER_WORKSTATION_TIME,
   routes,
+  workstationProofMessage,
   type ErrorBody,
   type RouteDef,
   type Routes,
@@ -25,7 +29,12 @@ import { err, ok, type Err, type Result } from '../../../domain/result';
 export interface BackendClientOptions {
   /** e.g. `https://vigie.pharmacie.example:8787` */
   baseUrl: string;
-  workstation: { id: string; label: string };
+  workstation: {
+    id: string;
+    label: string;
+    /** Signs with the workstation key (Ed25519, base64); absent without a keychain (an unregistered workstation). */
+    sign?: (message: string) => string;
+  };
   appVersion: string;
   /** PEM of a CA (or of the self-signed server certificate) to trust, in addition to nothing else. */
   ca?: string | Buffer;
@@ -80,6 +89,8 @@ export function certificateSha256(pem: string | Buffer): string {
 
 export class BackendClient {
   private token: string | null = null;
+  /** The server's clock minus ours, from its answers (signed requests carry the server's time, not ours). */
+  private serverOffsetMs = 0;
   private readonly dispatcher: Agent | undefined;
 
   constructor(private readonly o: BackendClientOptions) {
@@ -151,6 +162,11 @@ export class BackendClient {
       [HEADER_APP_VERSION]: this.o.appVersion,
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if ((def as RouteDef).workstationProof && this.o.workstation.sign) {
+      const time = new Date(Date.now() + this.serverOffsetMs).toISOString();
+      headers[HEADER_WORKSTATION_TIME] = time;
+      headers[HEADER_WORKSTATION_PROOF] = this.o.workstation.sign(workstationProofMessage(this.o.workstation.id, time, def.method, def.path));
+    }
     if (def.auth !== 'none') {
       if (!this.token) return done(err('UNAUTHENTICATED', 'Connexion requise.'), null);
       headers.authorization = `Bearer ${this.token}`;
@@ -170,6 +186,8 @@ export class BackendClient {
       return done(err('BACKEND_UNREACHABLE', 'Le serveur Vigie ne répond pas.', true), null);
     }
 
+    const serverTime = Date.parse(res.headers.get(HEADER_SERVER_TIME) ?? '');
+    if (Number.isFinite(serverTime)) this.serverOffsetMs = serverTime - Date.now();
     const text = await res.text().catch(() => '');
     if (!res.ok) {
       const parsed = ErrorBodySchema.safeParse(safeJson(text));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../../backend/demo/people';
+import { HEADER_WORKSTATION } from '../../../domain/backend-api';
 import { createCore, type Core } from '../core';
 
 /**
@@ -65,7 +66,18 @@ describe.skipIf(!hasSecretService)('workstation registration (embedded backend, 
     expect(settings).toContain(first.id);
     expect(settings).not.toMatch(/PRIVATE|pkcs8/i);
 
-    await call(core, 'session.signInWithPassword', { identifier: holder.identifier, password: DEMO_PASSWORD });
+    // Signed in through the core: the request carried the workstation's proof.
+    const signedIn = await call<{ status: string }>(core, 'session.signInWithPassword', { identifier: holder.identifier, password: DEMO_PASSWORD });
+    expect(signedIn.status).toBe('signed-in');
+    // Another computer claiming this workstation's id, without its key, is refused.
+    const { address } = await call<{ address: string }>(core, 'backend.getStatus');
+    const spoof = await fetch(`http://${address}/v1/auth/password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [HEADER_WORKSTATION]: first.id },
+      body: JSON.stringify({ identifier: holder.identifier, password: DEMO_PASSWORD }),
+    });
+    expect(spoof.status).toBe(401);
+    expect(((await spoof.json()) as { code: string }).code).toBe('WORKSTATION_PROOF_INVALID');
     const { workstations } = await call<{ workstations: PharmacyWs[] }>(core, 'accounts.listWorkstations');
     const mine = workstations.find((w) => w.current);
     expect(mine).toMatchObject({ id: first.id, label: 'Poste comptoir 1' });

@@ -670,6 +670,14 @@ const en: Messages = {
       next: 'Sign in again to carry on.',
     },
     SESSION_REVOKED: { what: 'Your session was closed.', next: 'Sign in again if it is really you.' },
+    WORKSTATION_REVOKED: {
+      what: 'This workstation was withdrawn by the pharmacy holder.',
+      next: 'No one can sign in from this workstation any more. Use another one, or ask the holder.',
+    },
+    WORKSTATION_PROOF_INVALID: {
+      what: 'This workstation could not prove who it is to the accounts server.',
+      next: 'Check the computer’s date and time, then restart Vigie. If it goes on, call your support.',
+    },
     CERT_UNTRUSTED: {
       what: 'The card’s certificate is not recognised.',
       next: 'Use a CPS card issued by the ANS, or call your support.',

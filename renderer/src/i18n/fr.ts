@@ -682,6 +682,14 @@ const fr = {
       next: 'Reconnectez-vous pour continuer.',
     },
     SESSION_REVOKED: { what: 'Votre session a été fermée.', next: 'Reconnectez-vous si c’est bien vous.' },
+    WORKSTATION_REVOKED: {
+      what: 'Ce poste a été retiré par le titulaire de la pharmacie.',
+      next: 'Plus personne ne peut se connecter depuis ce poste. Utilisez un autre poste, ou demandez au titulaire.',
+    },
+    WORKSTATION_PROOF_INVALID: {
+      what: 'Ce poste n’a pas pu prouver son identité au serveur des comptes.',
+      next: 'Vérifiez la date et l’heure de l’ordinateur, puis redémarrez Vigie. Si cela continue, appelez votre support.',
+    },
     CERT_UNTRUSTED: {
       what: 'Le certificat de la carte n’est pas reconnu.',
       next: 'Utilisez une carte CPS délivrée par l’ANS, ou appelez votre support.',
