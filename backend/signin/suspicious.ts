@@ -32,7 +32,9 @@ export async function checkFailureFlood(ctx: Ctx, deps: SigninDeps, accountId: s
   );
   if (!verdict) return false;
   return ctx.db.transaction().execute(async (trx) => {
-    const acc = await accountQuery(trx).where('a.id', '=', accountId).forUpdate(['a']).executeTakeFirstOrThrow();
+    // FOR NO KEY UPDATE: the block changes no key, and concurrent `sign_in_failed` appends hold the chain head while
+    // taking FOR KEY SHARE on this row (the event's foreign key): FOR UPDATE here deadlocked with them.
+    const acc = await accountQuery(trx).where('a.id', '=', accountId).forNoKeyUpdate(['a']).executeTakeFirstOrThrow();
     if (acc.state !== 'active') return false;
     await blockSuspicious(trx, acc, verdict.cause, verdict.explanation, now, { ...evMetaOf(meta), method: 'system' });
     return true;
@@ -61,7 +63,7 @@ export async function checkConcurrentSessions(ctx: Ctx, deps: SigninDeps, res: S
   );
   if (!verdict) return;
   const blockedAcc = await ctx.db.transaction().execute(async (trx) => {
-    const a = await accountQuery(trx).where('a.id', '=', res.account.id).forUpdate(['a']).executeTakeFirstOrThrow();
+    const a = await accountQuery(trx).where('a.id', '=', res.account.id).forNoKeyUpdate(['a']).executeTakeFirstOrThrow();
     if (a.state === 'active') await blockSuspicious(trx, a, verdict.cause, verdict.explanation, now, { ...evMetaOf(meta, label?.label ?? null), method: 'system' });
     return { ...a, state: 'blocked' as const, block_reason: 'suspicious' as const, block_explanation: verdict.explanation, suspicion_cause: verdict.cause };
   });
