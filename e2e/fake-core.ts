@@ -115,6 +115,7 @@ export const SIGNED_IN = {
   idleExpiresAt: iso(now + 3600_000),
   absoluteExpiresAt: iso(now + 4 * 3600_000),
   passwordChangeRequired: false,
+  remember: { available: true, reason: null, active: false },
 };
 export const SIGNED_OUT = {
   status: 'signed-out',
@@ -123,6 +124,7 @@ export const SIGNED_OUT = {
   idleExpiresAt: null,
   absoluteExpiresAt: null,
   passwordChangeRequired: false,
+  remember: { available: true, reason: null, active: false },
 };
 
 export function cardState(status: string, tries: number | null = 3) {

@@ -1,5 +1,5 @@
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../backend/demo/people';
-import { expect, test as base } from './fixtures';
+import { expect, saveScreen, test as base } from './fixtures';
 import { hasKeyringTools, withKeyring } from './keyring';
 import { signInWithPassword } from './stories';
 
@@ -21,6 +21,7 @@ withKeyring('stay signed in if Vigie restarts, until signing out', async ({ app,
   await expect(remember).not.toBeChecked();
   await app.getByText(LABEL).click();
   await expect(remember).toBeChecked();
+  await saveScreen(app, 'story-remember');
   await signInWithPassword(app, sophie.identifier, DEMO_PASSWORD);
   await expect(app.getByTestId('who')).toContainText('Sophie BERNARD', { timeout: 20_000 });
 
@@ -51,6 +52,7 @@ withoutKeyring('without a keychain, staying signed in is not offered, calmly', a
   await expect(app.getByTestId('remember-unavailable')).toHaveText(
     'Le trousseau du système n’est pas disponible : Vigie ne peut pas garder votre session après sa fermeture.',
   );
+  await saveScreen(app, 'story-remember-no-keychain');
   await signInWithPassword(app, DEMO_PEOPLE.accountantSoon.identifier, DEMO_PASSWORD);
   await expect(app.getByTestId('who')).toContainText('Sophie BERNARD', { timeout: 20_000 });
 });
