@@ -4,6 +4,7 @@
  * (account, block date, offset) makes a second mail for the same reminder impossible.
  * If the job was late and several reminders have passed, only the latest is sent.
  */
+import { sql } from 'kysely';
 import { dueReminder, nextReminder } from '../../domain/policy';
 import type { Ctx } from '../context';
 import { appendEvents, type NewEvent } from '../events/chain';
@@ -26,27 +27,35 @@ export async function runReminders(ctx: Ctx, batch = 500): Promise<number> {
         .forUpdate()
         .skipLocked()
         .execute();
+      // Set-based: one insert for every reminder due in the batch (the key drops one already sent), one update
+      // for every account's next reminder.
+      const due = rows.flatMap((r) => {
+        const d = dueReminder(r.block_due_at, now, days);
+        return d ? [{ row: r, days: d.days }] : [];
+      });
+      const inserted = due.length
+        ? await trx
+            .insertInto('reminders')
+            .values(due.map((d) => ({ account_id: d.row.id, block_due_at: d.row.block_due_at, days: d.days, sent_at: now })))
+            .onConflict((oc) => oc.doNothing())
+            .returning(['account_id', 'days'])
+            .execute()
+        : [];
+      const sentNow = new Set(inserted.map((i) => `${i.account_id}:${i.days}`));
       const events: NewEvent[] = [];
       const mails: OutgoingMail[] = [];
-      for (const r of rows) {
-        const due = dueReminder(r.block_due_at, now, days);
-        if (due) {
-          const inserted = await trx
-            .insertInto('reminders')
-            .values({ account_id: r.id, block_due_at: r.block_due_at, days: due.days, sent_at: now })
-            .onConflict((oc) => oc.doNothing())
-            .returning('days')
-            .executeTakeFirst();
-          if (inserted) {
-            events.push({ accountId: r.id, at: now, type: 'reminder_sent', method: 'system', outcome: 'info', details: { days: due.days, blockAt: r.block_due_at.toISOString() } });
-            mails.push({ ...reminderMail({ name: r.display_name, days: due.days, blockAt: r.block_due_at }), accountId: r.id, to: r.email });
-          }
-        }
-        await trx
-          .updateTable('accounts')
-          .set({ next_reminder_at: nextReminder(r.block_due_at, now, days)?.at ?? null })
-          .where('id', '=', r.id)
-          .execute();
+      for (const d of due) {
+        if (!sentNow.has(`${d.row.id}:${d.days}`)) continue;
+        const r = d.row;
+        events.push({ accountId: r.id, at: now, type: 'reminder_sent', method: 'system', outcome: 'info', details: { days: d.days, blockAt: r.block_due_at.toISOString() } });
+        mails.push({ ...reminderMail({ name: r.display_name, days: d.days, blockAt: r.block_due_at }), accountId: r.id, to: r.email });
+      }
+      if (rows.length) {
+        const next = rows.map((r) => nextReminder(r.block_due_at, now, days)?.at.toISOString() ?? null);
+        await sql`
+          update accounts a set next_reminder_at = v.next
+          from unnest(${rows.map((r) => r.id)}::uuid[], ${next}::timestamptz[]) as v(id, next)
+          where a.id = v.id`.execute(trx);
       }
       await appendEvents(trx, events);
       await enqueueMails(trx, now, mails);
