@@ -129,6 +129,7 @@ export async function signInWithPassword(
   // policy allows get a password check; a throttled attempt is not counted. Not reserved when the IP is
   // throttled. A successful sign-in deletes the key afterwards. (The outer one-row VALUES keeps the row when
   // there is no such account.)
+  //
   // A registered workstation proves the request with its key, before anything counts against the identifier: a
   // request with a proof is checked first (one more query, only for workstations that sign); one without a proof
   // reserves nothing when the workstation turns out to be registered, and is refused below.
@@ -230,7 +231,7 @@ async function openPasswordSession(
   now: Date,
   idKey: string,
 ): Promise<SignInResponse> {
-  // The password is right. Common case in one statement; anything unusual takes the general path below.
+  // Common case in one statement; anything unusual takes the general path below.
   const expiredNow = account.expires_at !== null && account.expires_at.getTime() <= now.getTime();
   if (!expiredNow && (account.kind === 'holder' || account.delegated)) {
     const label = meta.workstationLabel;
