@@ -37,7 +37,27 @@ async function rawArgon(seconds: number, concurrency: number, stored: string): P
   return n / seconds;
 }
 
-/** CPU seconds of the PostgreSQL server's processes (Linux /proc), 0 elsewhere. */
+/** A load of password sign-ins over `connections`, cycling through `prefix`.0 … `prefix`.(n-1). */
+function signInLoad(url: string, connections: number, prefix: string, n: number) {
+  let i = 0;
+  const ws = randomUUID();
+  return (duration: number) =>
+    autocannon({
+      url,
+      connections,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1/auth/password',
+          headers: { 'content-type': 'application/json', [HEADER_WORKSTATION]: ws, [HEADER_WORKSTATION_LABEL]: 'Banc', [HEADER_APP_VERSION]: '0.1.0' },
+          setupRequest: (req) => ({ ...req, body: JSON.stringify({ identifier: `${prefix}.${i++ % n}`, password: PASSWORD }) }),
+        },
+      ],
+    });
+}
+
+/** CPU milliseconds of the PostgreSQL server's processes (Linux /proc), 0 elsewhere. */
 function pgCpuMs(pg: PgServer | null): number {
   if (!pg) return 0;
   try {
@@ -81,22 +101,7 @@ async function overheadPerSignIn(pg: PgServer | null, dbKind: string, seconds: n
       }
     });
     const url = await backend.listen(0, '127.0.0.1');
-    let i = 0;
-    const ws = randomUUID();
-    const run = (duration: number) =>
-      autocannon({
-        url,
-        connections,
-        duration,
-        requests: [
-          {
-            method: 'POST',
-            path: '/v1/auth/password',
-            headers: { 'content-type': 'application/json', [HEADER_WORKSTATION]: ws, [HEADER_WORKSTATION_LABEL]: 'Banc', [HEADER_APP_VERSION]: '0.1.0' },
-            setupRequest: (req) => ({ ...req, body: JSON.stringify({ identifier: `bis.${i++ % 50}`, password: PASSWORD }) }),
-          },
-        ],
-      });
+    const run = signInLoad(url, connections, 'bis', 50);
     await run(1);
     const c0 = process.cpuUsage();
     const p0 = pgCpuMs(pg);
@@ -141,22 +146,7 @@ export default async function (args: string[]): Promise<boolean> {
 
     // Warm up both paths.
     await rawArgon(1, connections, stored);
-    let i = 0;
-    const ws = randomUUID();
-    const run = (duration: number) =>
-      autocannon({
-        url,
-        connections,
-        duration,
-        requests: [
-          {
-            method: 'POST',
-            path: '/v1/auth/password',
-            headers: { 'content-type': 'application/json', [HEADER_WORKSTATION]: ws, [HEADER_WORKSTATION_LABEL]: 'Banc', [HEADER_APP_VERSION]: '0.1.0' },
-            setupRequest: (req) => ({ ...req, body: JSON.stringify({ identifier: `banc.${i++ % accounts}`, password: PASSWORD }) }),
-          },
-        ],
-      });
+    const run = signInLoad(url, connections, 'banc', accounts);
     await run(1);
 
     // Interleaved rounds, so that other load on the machine weighs on both sides alike.

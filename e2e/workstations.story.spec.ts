@@ -44,6 +44,8 @@ withKeyring('the holder withdraws a workstation: its session ends and it cannot 
   await row.getByRole('button', { name: 'Retirer ce poste' }).click();
   const dialog = app.getByRole('alertdialog');
   await expect(dialog).toContainText('La session ouverte sur ce poste se termine tout de suite');
+  // Cancel has the focus: a stray Enter at a busy counter withdraws nothing.
+  await expect(dialog.getByRole('button', { name: 'Annuler' })).toBeFocused();
   await saveScreen(app, 'story-workstation-withdraw');
   await dialog.getByRole('button', { name: 'Retirer le poste' }).click();
   await expect(panel.locator('.state-success')).toContainText('Le poste « Poste arrière-boutique » est retiré.');

@@ -8,7 +8,7 @@ import type { ErrorCode } from '../../../domain/errors';
 import { useApi } from '../lib/api-context';
 import { formatDate, formatDateTime } from '../lib/format';
 import { useCall } from '../lib/hooks';
-import { AppDialog, Empty, ErrorState, Loading, Success } from './ui';
+import { ConfirmDialog, Empty, ErrorState, Loading, Success } from './ui';
 
 /** Settings: this workstation, its key and the OS keychain, in words a pharmacist reads at a glance. */
 export function ThisWorkstationView({ w }: { w: ThisWorkstation }) {
@@ -141,23 +141,16 @@ export function PharmacyWorkstations() {
       {list.value && list.value.workstations.length > 0 && (
         <WorkstationsList workstations={list.value.workstations} onRevoke={(w) => (setError(null), setRevoking(w))} />
       )}
-      <AppDialog
+      <ConfirmDialog
         isOpen={revoking !== null}
-        onOpenChange={(o) => !o && setRevoking(null)}
         title={t('workstations.revokeTitle', { label: revoking?.label ?? '' })}
-        role="alertdialog"
-      >
-        <p>{t('workstations.revokeHelp', { count: revoking?.openSessions ?? 0 })}</p>
-        {error && <ErrorState code={error} compact />}
-        <div className="actions">
-          <Button className="button button-danger" onPress={() => void revoke()} isDisabled={busy}>
-            {t('workstations.revokeConfirm')}
-          </Button>
-          <Button className="button" onPress={() => setRevoking(null)} autoFocus>
-            {t('common.cancel')}
-          </Button>
-        </div>
-      </AppDialog>
+        body={t('workstations.revokeHelp', { count: revoking?.openSessions ?? 0 })}
+        confirmLabel={t('workstations.revokeConfirm')}
+        error={error}
+        busy={busy}
+        onConfirm={() => void revoke()}
+        onCancel={() => setRevoking(null)}
+      />
     </section>
   );
 }

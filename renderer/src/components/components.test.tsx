@@ -10,7 +10,7 @@ import { renderWith } from '../test/setup';
 import { EventsTable } from './EventsTable';
 import { ReminderBanner, ReminderDialog } from './Reminders';
 import { Timeline } from './Timeline';
-import { ErrorState } from './ui';
+import { ConfirmDialog, ErrorState } from './ui';
 import { ThisWorkstationView, WorkstationsList } from './Workstations';
 
 afterEach(cleanup);
@@ -142,6 +142,34 @@ describe('workstations', () => {
     expect(buttons).toHaveLength(1);
     fireEvent.click(buttons[0]!);
     expect(asked).toEqual(['Comptoir 2']);
+  });
+  it('a withdrawal is confirmed in an alert dialog: the action runs only when chosen', async () => {
+    const done: string[] = [];
+    await renderWith(
+      <ConfirmDialog
+        isOpen
+        title="Retirer le poste « Comptoir 2 » ?"
+        body="Les 2 sessions ouvertes sur ce poste se terminent tout de suite."
+        confirmLabel="Retirer le poste"
+        error="WORKSTATION_REVOKED"
+        onConfirm={() => done.push('confirm')}
+        onCancel={() => done.push('cancel')}
+      />,
+    );
+    const dialog = screen.getByRole('alertdialog');
+    expect(within(dialog).getByText(/Les 2 sessions ouvertes/)).toBeTruthy();
+    expect(within(dialog).getByText('Ce poste a été retiré par le titulaire de la pharmacie.')).toBeTruthy();
+    expect(done).toEqual([]);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Retirer le poste' }));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Annuler' }));
+    expect(done).toEqual(['confirm', 'cancel']);
+  });
+  it('the confirmation says how many sessions end, none included', async () => {
+    const i18n = (await import('../i18n')).default;
+    expect(i18n.t('workstations.revokeHelp', { count: 0, lng: 'fr' })).toMatch(/^Aucune session/);
+    expect(i18n.t('workstations.revokeHelp', { count: 1, lng: 'fr' })).toMatch(/^La session ouverte/);
+    expect(i18n.t('workstations.revokeHelp', { count: 3, lng: 'fr' })).toMatch(/^Les 3 sessions ouvertes/);
+    expect(i18n.t('workstations.revokeHelp', { count: 0, lng: 'en' })).toMatch(/^No session/);
   });
   it('this workstation says whether its key is registered and, without a keychain, what that costs', async () => {
     await renderWith(

@@ -172,3 +172,43 @@ export function AppDialog({
     </ModalOverlay>
   );
 }
+
+/**
+ * "Are you sure?" before an action that cannot be undone (withdraw access, withdraw a workstation): what will
+ * happen, the error if it failed, the action in red, and Cancel focused so a stray Enter does nothing.
+ */
+export function ConfirmDialog({
+  isOpen,
+  title,
+  body,
+  confirmLabel,
+  error,
+  busy = false,
+  onConfirm,
+  onCancel,
+}: {
+  isOpen: boolean;
+  title: string;
+  body: ReactNode;
+  confirmLabel: string;
+  error: ErrorCode | null;
+  busy?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <AppDialog isOpen={isOpen} onOpenChange={(o) => !o && onCancel()} title={title} role="alertdialog">
+      <p>{body}</p>
+      {error && <ErrorState code={error} compact />}
+      <div className="actions">
+        <Button className="button button-danger" onPress={onConfirm} isDisabled={busy}>
+          {confirmLabel}
+        </Button>
+        <Button className="button" onPress={onCancel} autoFocus>
+          {t('common.cancel')}
+        </Button>
+      </div>
+    </AppDialog>
+  );
+}

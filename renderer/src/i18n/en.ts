@@ -96,6 +96,7 @@ const en: Messages = {
     openSessions_other: '{{count}} open sessions',
     revoke: 'Withdraw this workstation',
     revokeTitle: 'Withdraw the workstation “{{label}}”?',
+    revokeHelp_zero: 'No session is open on this workstation. No one will be able to sign in from it again, and the holder will see it in their log.',
     revokeHelp_one: 'The open session on this workstation ends at once. No one will be able to sign in from it again. Each person concerned will see it in their log.',
     revokeHelp_other: 'The {{count}} open sessions on this workstation end at once. No one will be able to sign in from it again. Each person concerned will see it in their log.',
     revokeConfirm: 'Withdraw the workstation',

@@ -94,6 +94,7 @@ const fr = {
     openSessions_other: '{{count}} sessions ouvertes',
     revoke: 'Retirer ce poste',
     revokeTitle: 'Retirer le poste « {{label}} » ?',
+    revokeHelp_zero: 'Aucune session n’est ouverte sur ce poste. Plus personne ne pourra se connecter depuis ce poste, et le titulaire le verra dans son journal.',
     revokeHelp_one: 'La session ouverte sur ce poste se termine tout de suite. Plus personne ne pourra se connecter depuis ce poste. Chaque personne concernée le verra dans son journal.',
     revokeHelp_other: 'Les {{count}} sessions ouvertes sur ce poste se terminent tout de suite. Plus personne ne pourra se connecter depuis ce poste. Chaque personne concernée le verra dans son journal.',
     revokeConfirm: 'Retirer le poste',

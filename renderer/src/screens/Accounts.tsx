@@ -6,7 +6,7 @@ import type { AccountStatus } from '../../../domain/backend-api/schemas';
 import type { ErrorCode } from '../../../domain/errors';
 import { Timeline } from '../components/Timeline';
 import { PharmacyWorkstations } from '../components/Workstations';
-import { AppDialog, Empty, ErrorState, Loading, StatusBadge, Success } from '../components/ui';
+import { AppDialog, ConfirmDialog, Empty, ErrorState, Loading, StatusBadge, Success } from '../components/ui';
 import { useApi } from '../lib/api-context';
 import { formatDate, URGENCY_ORDER, urgencyOf } from '../lib/format';
 import { useCall } from '../lib/hooks';
@@ -237,23 +237,15 @@ export default function Accounts() {
           }}
         />
       </AppDialog>
-      <AppDialog
+      <ConfirmDialog
         isOpen={revoking !== null}
-        onOpenChange={(o) => !o && setRevoking(null)}
         title={t('accounts.revokeTitle', { name: revoking?.displayName ?? '' })}
-        role="alertdialog"
-      >
-        <p>{t('accounts.revokeHelp')}</p>
-        {revokeError && <ErrorState code={revokeError} compact />}
-        <div className="actions">
-          <Button className="button button-danger" onPress={() => void revoke()}>
-            {t('accounts.revokeConfirm')}
-          </Button>
-          <Button className="button" onPress={() => setRevoking(null)} autoFocus>
-            {t('common.cancel')}
-          </Button>
-        </div>
-      </AppDialog>
+        body={t('accounts.revokeHelp')}
+        confirmLabel={t('accounts.revokeConfirm')}
+        error={revokeError}
+        onConfirm={() => void revoke()}
+        onCancel={() => setRevoking(null)}
+      />
     </>
   );
 }
