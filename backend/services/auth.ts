@@ -16,12 +16,11 @@ import { enqueueMails } from '../mail/outbox';
 import { passwordChangedMail, signInMail } from '../mail/templates';
 import type { PasswordHasher, StrengthReport } from '../passwords';
 import { passwordStrength } from '../passwords';
-import { createSession, type AuthInfo } from './sessions';
+import { createSession, signInResponse, type AuthInfo } from './sessions';
 import { fastSignIn } from './signin-fast';
 import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, deadlines, passwordExpiry, unblockPaths } from './accounts';
 import type { RequestMeta } from './meta';
 import { checkWorkstationProof, recordWorkstationSeen } from './workstations';
-import { sessionExpiresAt } from '../../domain/policy';
 
 export class BlockedError extends AppError {
   constructor(
@@ -244,19 +243,7 @@ async function openPasswordSession(
       throttleKey: idKey,
     });
     if (fast.ok) {
-      return {
-        token: fast.token,
-        sessionId: fast.sessionId,
-        expiresAt: new Date(now.getTime() + ctx.config.sessionIdleMs).toISOString(),
-        absoluteExpiresAt: new Date(now.getTime() + ctx.config.sessionAbsoluteMs).toISOString(),
-        passwordChangeRequired: false,
-        account: {
-          id: account.id,
-          kind: account.kind,
-          displayName: account.display_name,
-          pharmacy: { id: account.pharmacy_id, name: account.pharmacy_name, finess: account.finess },
-        },
-      };
+      return signInResponse(ctx, { token: fast.token, sessionId: fast.sessionId, createdAt: now, lastSeenAt: now, passwordChangeRequired: false, account });
     }
     if (fast.workstationRevoked) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
   }
@@ -323,19 +310,7 @@ async function openPasswordSession(
   });
   if ('blocked' in outcome) throw outcome.blocked;
   const s = outcome.session;
-  return {
-    token: outcome.token,
-    sessionId: s.id,
-    expiresAt: sessionExpiresAt(s.created_at, s.last_seen_at, ctx.config.sessionIdleMs, ctx.config.sessionAbsoluteMs).toISOString(),
-    absoluteExpiresAt: new Date(s.created_at.getTime() + ctx.config.sessionAbsoluteMs).toISOString(),
-    passwordChangeRequired: outcome.expired,
-    account: {
-      id: account.id,
-      kind: account.kind,
-      displayName: account.display_name,
-      pharmacy: { id: account.pharmacy_id, name: account.pharmacy_name, finess: account.finess },
-    },
-  };
+  return signInResponse(ctx, { token: outcome.token, sessionId: s.id, createdAt: s.created_at, lastSeenAt: s.last_seen_at, passwordChangeRequired: outcome.expired, account });
 }
 
 export function checkPassword(ctx: Ctx, password: string, personal: string[]): StrengthReport {

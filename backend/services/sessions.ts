@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AccountSummarySchema, SessionInfoSchema } from '../../domain/backend-api';
+import type { AccountSummarySchema, SessionInfoSchema, SignInResponse } from '../../domain/backend-api';
 import { sessionEnd, sessionExpiresAt } from '../../domain/policy';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
@@ -23,6 +23,36 @@ export interface AuthInfo {
   scope: 'full' | 'password_change';
   workstationId: string;
   workstationLabel: string;
+}
+
+/** Who signed in, as the sign-in paths read it (accounts joined with their pharmacy). */
+export interface SignedInAccount {
+  id: string;
+  kind: 'holder' | 'card_delegate' | 'password_delegate';
+  display_name: string;
+  pharmacy_id: string;
+  pharmacy_name: string;
+  finess: string;
+}
+
+/** The answer to every successful sign-in (password, card, e-CPS): the token, when the session ends, and who. */
+export function signInResponse(
+  ctx: Ctx,
+  o: { token: string; sessionId: string; createdAt: Date; lastSeenAt: Date; passwordChangeRequired: boolean; account: SignedInAccount },
+): SignInResponse {
+  return {
+    token: o.token,
+    sessionId: o.sessionId,
+    expiresAt: sessionExpiresAt(o.createdAt, o.lastSeenAt, ctx.config.sessionIdleMs, ctx.config.sessionAbsoluteMs).toISOString(),
+    absoluteExpiresAt: new Date(o.createdAt.getTime() + ctx.config.sessionAbsoluteMs).toISOString(),
+    passwordChangeRequired: o.passwordChangeRequired,
+    account: {
+      id: o.account.id,
+      kind: o.account.kind,
+      displayName: o.account.display_name,
+      pharmacy: { id: o.account.pharmacy_id, name: o.account.pharmacy_name, finess: o.account.finess },
+    },
+  };
 }
 
 export async function createSession(

@@ -4,7 +4,6 @@
  */
 import type { Transaction } from 'kysely';
 import type { SignInResponse } from '../../domain/backend-api';
-import { sessionExpiresAt } from '../../domain/policy';
 import { strongFactorsOnly, type SuspicionCause } from '../../domain/policy/unblock';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
@@ -16,7 +15,7 @@ import { accountUnblockedMail } from '../unblock/mails';
 import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, recordActivity, unblockPaths } from '../services/accounts';
 import { BlockedError } from '../services/auth';
 import type { RequestMeta } from '../services/meta';
-import { createSession } from '../services/sessions';
+import { createSession, signInResponse } from '../services/sessions';
 import { checkWorkstationProof, recordWorkstationSeen } from '../services/workstations';
 import './tables';
 
@@ -197,19 +196,7 @@ export async function strongSignIn(
   });
   if ('refused' in out) throw out.refused;
   const s = out.session;
-  return {
-    token: out.token,
-    sessionId: s.id,
-    expiresAt: sessionExpiresAt(s.created_at, s.last_seen_at, ctx.config.sessionIdleMs, ctx.config.sessionAbsoluteMs).toISOString(),
-    absoluteExpiresAt: new Date(s.created_at.getTime() + ctx.config.sessionAbsoluteMs).toISOString(),
-    passwordChangeRequired: false,
-    account: {
-      id: out.acc.id,
-      kind: out.acc.kind,
-      displayName: out.acc.display_name,
-      pharmacy: { id: out.acc.pharmacy_id, name: out.acc.pharmacy_name, finess: out.acc.finess },
-    },
-  };
+  return signInResponse(ctx, { token: out.token, sessionId: s.id, createdAt: s.created_at, lastSeenAt: s.last_seen_at, passwordChangeRequired: false, account: out.acc });
 }
 
 /** A failed attempt written on the account it concerns (when there is one), in its own transaction. */
