@@ -228,6 +228,9 @@ export class FakeCore {
   private err(code: string) {
     return { ok: false, code, message: code };
   }
+  private settings() {
+    return { language: this.state.language, backendUrl: '', readerName: '', reminderDays: [30, 7, 1], startAtLogin: true, workstationLabel: 'Comptoir 1' };
+  }
 
   handle(ch: string, req: Json): unknown {
     const s = this.state;
@@ -415,24 +418,9 @@ export class FakeCore {
       case 'reminders.snooze':
         return this.ok({ snoozedUntil: iso(Date.now() + 4 * 3600_000) });
       case 'settings.get':
-        return this.ok({
-          language: s.language,
-          backendUrl: '',
-          readerName: '',
-          reminderDays: [30, 7, 1],
-          startAtLogin: true,
-          workstationLabel: 'Comptoir 1',
-        });
+        return this.ok(this.settings());
       case 'settings.update':
-        return this.ok({
-          language: s.language,
-          backendUrl: '',
-          readerName: '',
-          reminderDays: [30, 7, 1],
-          startAtLogin: true,
-          workstationLabel: 'Comptoir 1',
-          ...req,
-        });
+        return this.ok({ ...this.settings(), ...req });
       case 'settings.workstation':
         return this.ok({
           id: 'bbbbbbbb-0000-4000-8000-000000000001',

@@ -16,6 +16,7 @@ import { eventPayload } from '../events/chain';
 import { newMessageId, newToken, sha256 } from '../crypto';
 import type { Mail } from '../mail/templates';
 import type { RequestMeta } from './meta';
+import { labelOnSeen } from './workstations';
 
 export interface FastSignIn {
   accountId: string;
@@ -55,7 +56,7 @@ export async function fastSignIn(db: Db, p: FastSignIn): Promise<FastOutcome> {
       insert into workstations (id, label, first_seen_at, last_seen_at)
       values (${p.meta.workstationId}::text, coalesce(${label}::text, 'Poste sans nom'), ${now}::timestamptz, ${now}::timestamptz)
       on conflict (id) do update set
-        label = case when workstations.public_key is null then coalesce(${label}::text, workstations.label) else workstations.label end,
+        label = ${labelOnSeen(label)},
         last_seen_at = ${now}::timestamptz
       returning revoked_at, label
     ), acc as (

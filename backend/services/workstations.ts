@@ -24,6 +24,10 @@ import type { RequestMeta } from './meta';
 
 export const WORKSTATION_CHALLENGE_MS = 5 * 60_000;
 
+/** On an upsert of a workstation: the header's label names an unregistered one; a registered one keeps its own. */
+export const labelOnSeen = (headerLabel: string | null) =>
+  sql<string>`case when workstations.public_key is null then coalesce(${headerLabel}::text, workstations.label) else workstations.label end`;
+
 /**
  * Records a workstation seen at sign-in (first or last seen) and returns its label and whether it was withdrawn.
  * The label sent in the header names a workstation that has not registered; a registered one keeps its own.
@@ -39,7 +43,7 @@ export async function recordWorkstationSeen(
     .values({ id, label: headerLabel ?? 'Poste sans nom', first_seen_at: now, last_seen_at: now, revoked_at: null })
     .onConflict((oc) =>
       oc.column('id').doUpdateSet({
-        label: sql<string>`case when workstations.public_key is null then coalesce(${headerLabel}::text, workstations.label) else workstations.label end`,
+        label: labelOnSeen(headerLabel),
         last_seen_at: now,
       }),
     )
