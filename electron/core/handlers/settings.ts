@@ -10,11 +10,9 @@ export function settingsHandlers(ctx: CoreContext): VigieHandlers['settings'] {
     get: () => ctx.settings.getWorkstationSettings(),
     workstation: async () => {
       const services = ctx.workstation;
-      let info = services?.workstation()?.info() ?? null;
-      if (info && !info.revokedAt && info.canSign && (!info.registeredAt || info.registeredLabel !== info.label)) {
-        await services?.syncRegistration();
-        info = services?.workstation()?.info() ?? info;
-      }
+      // Registers now if that is still to do (no network when it is done, or when there is no key to register).
+      await services?.syncRegistration();
+      const info = services?.workstation()?.info() ?? null;
       const keychain = services?.keychain() ?? null;
       const label = ctx.settings.get('workstationLabel');
       return {
