@@ -7,7 +7,7 @@ export ELECTRON_SKIP_BINARY_DOWNLOAD=1
 step() { printf '\n=== %s\n' "$*"; }
 
 step "system packages"
-bash scripts/setup-system.sh
+bash scripts/setup-system.sh test
 
 step "typecheck"
 npm run --silent typecheck
