@@ -64,7 +64,7 @@ unmount_all() {
     [ -n "${pids// /}" ] && kill -9 $pids 2>/dev/null || true
   fi
   # Innermost first; the root's own bind mount last.
-  findmnt -rn -o TARGET | grep -E "^$ROOT(/|$)" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { findmnt -rn -o TARGET | grep -E "^$ROOT(/|$)" || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
 }
 
 cleanup() {
