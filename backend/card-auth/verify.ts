@@ -46,8 +46,14 @@ export type CardSignInResult =
       ok: false;
       code: ErrorCode;
       message: string;
-      /** What the certificate claimed, when it could be read: lets the route log the failure on that account. */
+      /** What the certificate claimed, when it could be read (for the security log). */
       claimed?: { nationalId: string; certSerial: string } | undefined;
+      /**
+       * The card itself was there: the certificate chains to a trusted root and its key signed a valid challenge
+       * of this workstation, and something else refused it (dates, key usage, revocation, revocation unknown).
+       * Only such a refusal may be shown in the account's own events; nothing else proves who sent it.
+       */
+      cardPresent?: boolean;
     };
 
 const KU = x509.KeyUsageFlags;
@@ -57,7 +63,11 @@ function bytes(x: Uint8Array | string): Buffer {
   return typeof x === 'string' ? Buffer.from(x, 'base64') : Buffer.from(x);
 }
 
-export function signatureMatches(cert: x509.X509Certificate, data: Uint8Array, signature: Uint8Array): boolean {
+export function signatureMatches(
+  cert: x509.X509Certificate,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   try {
     const key = createPublicKey({ key: Buffer.from(cert.publicKey.rawData), format: 'der', type: 'spki' });
     if (key.asymmetricKeyType !== 'rsa') return false;
@@ -68,7 +78,11 @@ export function signatureMatches(cert: x509.X509Certificate, data: Uint8Array, s
 }
 
 /** Everything a route needs to decide a card sign-in. Never throws for a bad input: returns a code. */
-export async function verifyCardSignIn(input: CardSignInInput, deps: CardAuthDeps, now: Date): Promise<CardSignInResult> {
+export async function verifyCardSignIn(
+  input: CardSignInInput,
+  deps: CardAuthDeps,
+  now: Date,
+): Promise<CardSignInResult> {
   const ch = await consumeChallenge(deps.challenges, input.challenge, input.workstationId, now);
 
   let cert: x509.X509Certificate;
@@ -79,17 +93,32 @@ export async function verifyCardSignIn(input: CardSignInInput, deps: CardAuthDep
   }
   const identity = identityFromSubject(cert.subjectName);
   const claimed = identity ? { nationalId: identity.nationalId, certSerial: cert.serialNumber } : undefined;
-  const fail = (code: ErrorCode, message: string): CardSignInResult => ({ ok: false, code, message, claimed });
+  let cardPresent = false;
+  const fail = (code: ErrorCode, message: string): CardSignInResult => ({
+    ok: false,
+    code,
+    message,
+    claimed,
+    cardPresent,
+  });
 
   if (!ch.ok) return fail(ch.code, ch.message);
 
   const chain = await deps.trust.chain(cert);
-  if (!chain) return fail('CERT_UNTRUSTED', "Le certificat de la carte n'est pas émis par une autorité reconnue (IGC-Santé).");
+  if (!chain)
+    return fail(
+      'CERT_UNTRUSTED',
+      "Le certificat de la carte n'est pas émis par une autorité reconnue (IGC-Santé).",
+    );
+  const signed = signatureMatches(cert, ch.bytes, bytes(input.signature));
+  cardPresent = signed;
   for (const c of chain) {
     if (now < c.notBefore || now > c.notAfter) {
       return fail(
         'CERT_EXPIRED',
-        c === cert ? "Le certificat de la carte n'est pas (ou plus) valide à cette date : la carte est peut-être périmée." : "Un certificat de l'autorité de la carte n'est pas valide à cette date.",
+        c === cert
+          ? "Le certificat de la carte n'est pas (ou plus) valide à cette date : la carte est peut-être périmée."
+          : "Un certificat de l'autorité de la carte n'est pas valide à cette date.",
       );
     }
   }
@@ -102,13 +131,25 @@ export async function verifyCardSignIn(input: CardSignInInput, deps: CardAuthDep
     return fail('CERT_KEY_USAGE', "Ce certificat de la carte ne sert pas à l'authentification.");
   }
   const status = await deps.crls.status(cert, chain[1]!, now);
-  if (status === 'revoked') return fail('CERT_REVOKED', 'Le certificat de cette carte a été révoqué : la carte a été déclarée perdue, volée ou remplacée.');
-  if (status === 'unknown') return { ok: false, code: 'UNAVAILABLE', message: "L'état de révocation de la carte ne peut pas être vérifié pour le moment. Réessayez plus tard.", claimed };
+  if (status === 'revoked')
+    return fail(
+      'CERT_REVOKED',
+      'Le certificat de cette carte a été révoqué : la carte a été déclarée perdue, volée ou remplacée.',
+    );
+  if (status === 'unknown')
+    return fail(
+      'UNAVAILABLE',
+      "L'état de révocation de la carte ne peut pas être vérifié pour le moment. Réessayez plus tard.",
+    );
 
-  if (!signatureMatches(cert, ch.bytes, bytes(input.signature))) {
+  if (!signed) {
     return fail('SIGNATURE_INVALID', 'La signature de la carte ne correspond pas au défi de connexion.');
   }
-  if (!identity) return fail('CARD_HOLDER_UNKNOWN', "Le certificat de la carte ne porte pas d'identifiant national reconnu.");
+  if (!identity)
+    return fail(
+      'CARD_HOLDER_UNKNOWN',
+      "Le certificat de la carte ne porte pas d'identifiant national reconnu.",
+    );
   return {
     ok: true,
     card: {

@@ -6,6 +6,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { m0002 } from './m0002';
 import { m0003 } from './m0003';
+import { m0004 } from './m0004';
 
 const m0001: Migration = {
   async up(db: Kysely<unknown>) {
@@ -174,6 +175,7 @@ export const migrations: Record<string, Migration> = {
   '0001_accounts_sessions_events_outbox': m0001,
   '0002_signin_unblock_reports': m0002,
   '0003_throttle_verdict_workstation_keys': m0003,
+  '0004_security_log_ecps_transactions': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -65,9 +65,40 @@ export interface ReportCasesTable {
   closed_at: TsNull;
 }
 
+export interface SecurityLogTable {
+  id: Generated<number>;
+  at: Ts;
+  kind: string;
+  method: string | null;
+  subject: string | null;
+  account_id: string | null;
+  workstation_id: string | null;
+  ip: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+export type EcpsTxStatus = 'pending' | 'approved' | 'refused' | 'expired' | 'cancelled' | 'error';
+
+export interface EcpsTransactionsTable {
+  id: string;
+  workstation_id: string;
+  national_id: string;
+  account_id: string | null;
+  binding_message: string;
+  created_at: Ts;
+  expires_at: Ts;
+  status: ColumnType<EcpsTxStatus, EcpsTxStatus | undefined, EcpsTxStatus>;
+  final: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  consumed_at: TsNull;
+}
+
 declare module '../db/schema' {
   interface AccountsTable {
-    suspicion_cause: ColumnType<SuspicionCause | null, SuspicionCause | null | undefined, SuspicionCause | null>;
+    suspicion_cause: ColumnType<
+      SuspicionCause | null,
+      SuspicionCause | null | undefined,
+      SuspicionCause | null
+    >;
   }
   interface Database {
     card_challenges: CardChallengesTable;
@@ -75,5 +106,7 @@ declare module '../db/schema' {
     postal_codes: PostalCodesTable;
     unblock_tickets: UnblockTicketsTable;
     report_cases: ReportCasesTable;
+    security_log: SecurityLogTable;
+    ecps_transactions: EcpsTransactionsTable;
   }
 }

@@ -1,0 +1,473 @@
+/**
+ * Attacks from a stranger's side, against a real backend (PGlite and PostgreSQL): someone who knows an
+ * identifier or a national id, but holds none of the owner's factors, tries to block the account, to keep the
+ * owner from signing in, or to learn whether the account exists. Each case states the attack and what must hold.
+ */
+import 'reflect-metadata';
+import { generateKeyPairSync, randomUUID, sign, webcrypto, type KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTestPki, type TestPki } from '../../card-sim/pki';
+import {
+  HEADER_APP_VERSION,
+  HEADER_WORKSTATION,
+  HEADER_WORKSTATION_LABEL,
+  HEADER_WORKSTATION_PROOF,
+  HEADER_WORKSTATION_TIME,
+  workstationProofMessage,
+  workstationRegistrationMessage,
+} from '../../domain/backend-api';
+import { throttleDelayMs } from '../../domain/policy';
+import { signLikeCps3 } from '../card-auth/test-pki';
+import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
+import { seedDemo, type SeedResult } from '../demo/seed';
+import { startPscSandbox, type PscSandbox } from '../ecps/sandbox';
+import { createAccount } from '../services/accounts';
+import { newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+const P = DEMO_PEOPLE;
+const STRANGER_IP = '203.0.113.66';
+const OWNER_IP = '198.51.100.20';
+
+let env: TestEnv;
+let seed: SeedResult;
+let pki: TestPki;
+let psc: PscSandbox;
+let letters: string;
+
+beforeAll(async () => {
+  pki = await loadTestPki();
+  letters = mkdtempSync(join(tmpdir(), 'vigie-letters-'));
+  psc = await startPscSandbox({
+    people: [
+      { nationalId: P.holder.nationalId, givenName: 'CLAIRE', familyName: 'MARTIN', ecps: true },
+      { nationalId: P.employee.nationalId, givenName: 'JULIEN', familyName: 'PETIT', ecps: true },
+    ],
+  });
+  env = await startTestEnv({
+    now: new Date().toISOString(),
+    backend: {
+      failureFloorMs: 5,
+      signin: {
+        cardAuth: {
+          trustPemFiles: [join(pki.dir, 'root.pem'), join(pki.dir, 'intermediate.pem')],
+          crlFiles: [join(pki.dir, 'crl.pem')],
+        },
+        ecps: {
+          issuer: psc.issuer,
+          clientId: psc.clientId,
+          clientSecret: psc.clientSecret,
+          pollIntervalMs: 50,
+          forcePollInterval: true,
+          allowInsecure: true,
+        },
+        lettersDir: letters,
+      },
+    },
+  });
+  seed = await seedDemo(env.backend.db, env.clock.now(), env.backend.ctx.config);
+}, 120_000);
+
+afterAll(async () => {
+  await env?.close();
+  await psc?.close();
+  rmSync(letters, { recursive: true, force: true });
+});
+
+interface Keyed extends Workstation {
+  publicKey: string;
+  privateKey: KeyObject;
+}
+const keyedWorkstation = (label: string): Keyed => {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return {
+    ...newWorkstation(label),
+    publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+    privateKey,
+  };
+};
+
+/** One request as it arrives from `ip`, with the workstation's headers (and its proof when it holds a key). */
+async function send(
+  method: 'GET' | 'POST',
+  url: string,
+  o: {
+    ws?: Workstation | null;
+    ip?: string;
+    body?: unknown;
+    token?: string;
+    headers?: Record<string, string>;
+  } = {},
+) {
+  const h: Record<string, string> = { [HEADER_APP_VERSION]: '0.1.0-test', ...o.headers };
+  if (o.ws) {
+    h[HEADER_WORKSTATION] = o.ws.id;
+    h[HEADER_WORKSTATION_LABEL] = encodeURIComponent(o.ws.label);
+    if ('privateKey' in o.ws) {
+      const time = env.clock.now().toISOString();
+      const k = o.ws as Keyed;
+      h[HEADER_WORKSTATION_TIME] = time;
+      h[HEADER_WORKSTATION_PROOF] = sign(
+        null,
+        Buffer.from(workstationProofMessage(k.id, time, method, url)),
+        k.privateKey,
+      ).toString('base64');
+    }
+  }
+  if (o.token) h.authorization = `Bearer ${o.token}`;
+  if (o.body !== undefined) h['content-type'] = 'application/json';
+  const res = await env.backend.app.inject({
+    method,
+    url,
+    headers: h,
+    remoteAddress: o.ip ?? OWNER_IP,
+    ...(o.body !== undefined ? { payload: JSON.stringify(o.body) } : {}),
+  });
+  let json: Record<string, unknown> & { code?: string } = {};
+  try {
+    json = res.json();
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.statusCode, json, body: res.body };
+}
+
+async function registerWorkstation(ws: Keyed) {
+  const c = await send('POST', '/v1/workstations/challenge', { ws: null });
+  expect(c.status, c.body).toBe(200);
+  const unsigned = {
+    workstationId: ws.id,
+    label: ws.label,
+    publicKey: ws.publicKey,
+    challenge: c.json.challenge as string,
+  };
+  const signature = sign(null, Buffer.from(workstationRegistrationMessage(unsigned)), ws.privateKey).toString(
+    'base64',
+  );
+  const r = await send('POST', '/v1/workstations/register', { ws, body: { ...unsigned, signature } });
+  expect(r.status, r.body).toBe(200);
+}
+
+const stateOf = (id: string) =>
+  env.backend.db
+    .selectFrom('accounts')
+    .select(['state', 'block_reason', 'suspicion_cause'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+const eventsOf = (id: string, type: string) =>
+  env.backend.db
+    .selectFrom('events')
+    .selectAll()
+    .where('account_id', '=', id)
+    .where('type', '=', type)
+    .orderBy('seq', 'desc')
+    .execute();
+const sessionAlive = async (token: string, ws: Workstation) =>
+  (await send('GET', '/v1/session', { ws, token })).status === 200;
+
+/** A password account of the demo pharmacy, made for one case. */
+async function passwordAccount(identifier: string) {
+  const now = env.clock.now();
+  const hash = await env.backend.hasher.hash(DEMO_PASSWORD);
+  const id = await env.backend.db
+    .transaction()
+    .execute((trx) =>
+      createAccount(
+        trx,
+        {
+          pharmacyId: seed.pharmacyId,
+          kind: 'password_delegate',
+          displayName: 'Luc CIBLE',
+          identifier,
+          email: `${identifier}@demo.vigie.invalid`,
+          passwordHash: hash,
+        },
+        now,
+        env.backend.ctx.config,
+      ),
+    );
+  await env.backend.db
+    .insertInto('delegations')
+    .values({
+      holder_account_id: seed.accounts.holder,
+      delegate_account_id: id,
+      granted_at: now,
+      granted_by: seed.accounts.holder,
+      revoked_at: null,
+      revoked_by: null,
+    })
+    .execute();
+  return id;
+}
+
+/** A self-signed certificate that names `nationalId` as a CPS authentication certificate would. */
+async function forgedCertificate(nationalId: string) {
+  const alg = {
+    name: 'RSASSA-PKCS1-v1_5',
+    hash: 'SHA-256',
+    publicExponent: new Uint8Array([1, 0, 1]),
+    modulusLength: 2048,
+  };
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '0123456789',
+    name: new x509.Name(`CN=${nationalId}+SN=MARTIN+GN=CLAIRE, title=Pharmacien, C=FR`, {
+      GN: '2.5.4.42',
+      title: '2.5.4.12',
+    }),
+    notBefore: new Date(Date.now() - 86_400_000),
+    notAfter: new Date(Date.now() + 365 * 86_400_000),
+    keys,
+    signingAlgorithm: alg,
+    extensions: [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+    ],
+  });
+  return Buffer.from(cert.rawData).toString('base64');
+}
+
+const derOf = (pem: string) =>
+  Buffer.from(pem.replace(/-----[A-Z ]+-----|\s+/g, ''), 'base64').toString('base64');
+
+async function cardSignIn(ws: Workstation, nationalId: string) {
+  const c = await send('POST', '/v1/auth/card/challenge', { ws });
+  const card = pki.holders[nationalId]!;
+  const ch = c.json.challenge as string;
+  const body = {
+    challenge: ch,
+    signature: signLikeCps3(card.authKeyPem, Buffer.from(ch, 'base64url')).toString('base64'),
+    certificate: derOf(card.authCertPem),
+  };
+  const r = await send('POST', '/v1/auth/card', { ws, body });
+  expect(r.status, r.body).toBe(200);
+  return r.json.token as string;
+}
+
+describe('forged card sign-ins', () => {
+  it('a self-signed certificate naming the holder, 25 times without a valid challenge or signature: she stays active, signed in, and her log is untouched', async () => {
+    const claire = seed.accounts.holder;
+    const counter = newWorkstation('Comptoir de Claire');
+    const token = await cardSignIn(counter, P.holder.nationalId);
+    const before = (await eventsOf(claire, 'sign_in_failed')).length;
+    const stranger = newWorkstation('Poste pirate');
+    const forged = await forgedCertificate(P.holder.nationalId);
+    const answers = new Set<string>();
+    for (let i = 0; i < 25; i++) {
+      const r = await send('POST', '/v1/auth/card', {
+        ws: stranger,
+        ip: STRANGER_IP,
+        body: {
+          challenge: Buffer.from(randomUUID()).toString('base64url'),
+          signature: Buffer.alloc(256, i).toString('base64'),
+          certificate: forged,
+        },
+      });
+      answers.add(`${r.status} ${r.json.code}`);
+    }
+    expect([...answers].every((a) => a.startsWith('401'))).toBe(true);
+    expect(await stateOf(claire)).toMatchObject({ state: 'active' });
+    expect(await sessionAlive(token, counter)).toBe(true);
+    expect((await eventsOf(claire, 'sign_in_failed')).length).toBe(before);
+    const logged = await env.backend.db
+      .selectFrom('security_log')
+      .select(['kind', 'details'])
+      .where('subject', '=', P.holder.nationalId)
+      .execute();
+    expect(logged.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it('her real authentication certificate (readable without the PIN) with wrong signatures, 25 times: the same', async () => {
+    const claire = seed.accounts.holder;
+    const counter = newWorkstation('Comptoir de Claire 2');
+    const token = await cardSignIn(counter, P.holder.nationalId);
+    const before = (await eventsOf(claire, 'sign_in_failed')).length;
+    const stranger = newWorkstation('Poste pirate 2');
+    const cert = derOf(pki.holders[P.holder.nationalId]!.authCertPem);
+    for (let i = 0; i < 25; i++) {
+      const c = await send('POST', '/v1/auth/card/challenge', { ws: stranger, ip: STRANGER_IP });
+      const r = await send('POST', '/v1/auth/card', {
+        ws: stranger,
+        ip: STRANGER_IP,
+        body: {
+          challenge: c.json.challenge,
+          signature: Buffer.alloc(256, i + 1).toString('base64'),
+          certificate: cert,
+        },
+      });
+      expect(r.json.code).toBe('SIGNATURE_INVALID');
+    }
+    expect(await stateOf(claire)).toMatchObject({ state: 'active' });
+    expect(await sessionAlive(token, counter)).toBe(true);
+    expect((await eventsOf(claire, 'sign_in_failed')).length).toBe(before);
+  });
+});
+
+describe('a stranger guessing a password for 24 hours', () => {
+  it('at the highest rate the backend allows, from fresh workstation ids: the account stays active and the owner signs in on her workstation all along', async () => {
+    const victim = await passwordAccount('luc.cible');
+    const home = keyedWorkstation('Bureau de Luc');
+    await registerWorkstation(home);
+    const owner = () =>
+      send('POST', '/v1/auth/password', {
+        ws: home,
+        body: { identifier: 'luc.cible', password: DEMO_PASSWORD },
+      });
+    const first = await owner();
+    expect(first.status, first.body).toBe(200);
+    await send('POST', '/v1/session/sign-out', { ws: home, token: first.json.token as string });
+
+    const wrong = () =>
+      send('POST', '/v1/auth/password', {
+        ws: newWorkstation('Poste pirate'),
+        ip: STRANGER_IP,
+        body: { identifier: 'luc.cible', password: `Devine-${randomUUID()}!` },
+      });
+    const checks = async () =>
+      (await eventsOf(victim, 'sign_in_failed')).filter(
+        (e) => (e.details as { reason?: string }).reason === 'wrong_password',
+      ).length;
+    // A parallel burst first (throttled attempts must count for nothing), then one attempt each time the source
+    // throttle lets one through, for 24 hours of the server's clock.
+    const burst = await Promise.all(Array.from({ length: 20 }, () => wrong()));
+    expect(burst.every((r) => r.status === 401)).toBe(true);
+    const start = env.clock.now().getTime();
+    const ip = env.backend.ctx.config.ipThrottle;
+    let checked = await checks();
+    let step = 1000;
+    let ownerAt = start;
+    let ownerSignIns = 0;
+    while (env.clock.now().getTime() - start < 24 * 3600_000) {
+      const r = await wrong();
+      expect(r.status).toBe(401);
+      const now = await checks();
+      step = now > checked ? Math.max(1000, throttleDelayMs(now, ip)) : Math.min(step * 2, 15 * 60_000);
+      checked = now;
+      env.clock.advance(step);
+      if (env.clock.now().getTime() - ownerAt >= 2 * 3600_000) {
+        ownerAt = env.clock.now().getTime();
+        const o = await owner();
+        expect(o.status, `the owner at +${Math.round((ownerAt - start) / 60_000)} min: ${o.body}`).toBe(200);
+        ownerSignIns++;
+        await send('POST', '/v1/session/sign-out', { ws: home, token: o.json.token as string });
+      }
+    }
+    expect(ownerSignIns).toBeGreaterThanOrEqual(11);
+    expect(await stateOf(victim)).toMatchObject({ state: 'active' });
+    expect(await eventsOf(victim, 'account_blocked')).toHaveLength(0);
+    expect((await owner()).status).toBe(200);
+  }, 240_000);
+});
+
+describe('e-CPS requests the holder ignores or refuses', () => {
+  const poll = async (ws: Workstation, id: string) => {
+    for (let i = 0; i < 200; i++) {
+      const r = await send('POST', '/v1/auth/ecps/poll', {
+        ws,
+        ip: STRANGER_IP,
+        body: { transactionId: id },
+      });
+      if (r.json.status !== 'pending') return r;
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    throw new Error('e-CPS never answered');
+  };
+
+  it('refused 20 times over a day: she stays active and signed in', async () => {
+    const julien = seed.accounts.employee;
+    const counter = newWorkstation('Comptoir de Julien');
+    const stranger = newWorkstation('Poste pirate e-CPS');
+    let token = '';
+    for (let i = 0; i < 20; i++) {
+      env.clock.advance(30 * 60_000);
+      if (i === 16) token = await cardSignIn(counter, P.employee.nationalId);
+      const s = await send('POST', '/v1/auth/ecps', {
+        ws: stranger,
+        ip: STRANGER_IP,
+        body: { nationalId: P.employee.nationalId },
+      });
+      if (s.status !== 200) continue;
+      const req = await psc.waitForPending((r) => r.nationalId === P.employee.nationalId);
+      await psc.refuse(req.authReqId);
+      await poll(stranger, s.json.transactionId as string);
+    }
+    expect(await stateOf(julien)).toMatchObject({ state: 'active' });
+    expect(await eventsOf(julien, 'account_blocked')).toHaveLength(0);
+    expect(await sessionAlive(token, counter)).toBe(true);
+  }, 60_000);
+
+  it('a start for a national id without an account answers like one with, reaches no phone, and a few starts per id per hour are allowed', async () => {
+    const stranger = newWorkstation('Poste pirate e-CPS 2');
+    env.clock.advance(2 * 3600_000);
+    const shape = (r: Awaited<ReturnType<typeof send>>) => ({
+      status: r.status,
+      keys: Object.keys(r.json).sort(),
+      binding: /^Vigie \d{4}$/.test(String(r.json.bindingMessage)),
+    });
+    const known = await send('POST', '/v1/auth/ecps', {
+      ws: stranger,
+      ip: STRANGER_IP,
+      body: { nationalId: P.holder.nationalId },
+    });
+    const unknown = await send('POST', '/v1/auth/ecps', {
+      ws: stranger,
+      ip: STRANGER_IP,
+      body: { nationalId: '899700077777' },
+    });
+    expect(shape(unknown)).toEqual(shape(known));
+    expect(shape(known)).toEqual({
+      status: 200,
+      keys: ['bindingMessage', 'expiresAt', 'transactionId'],
+      binding: true,
+    });
+    await new Promise((res) => setTimeout(res, 200));
+    expect(psc.pending().filter((r) => r.nationalId === '899700077777')).toHaveLength(0);
+    const firstPoll = await send('POST', '/v1/auth/ecps/poll', {
+      ws: stranger,
+      ip: STRANGER_IP,
+      body: { transactionId: unknown.json.transactionId },
+    });
+    expect(firstPoll.json.status).toBe('pending');
+    const more = [];
+    for (let i = 0; i < 4; i++) {
+      more.push(
+        await send('POST', '/v1/auth/ecps', {
+          ws: newWorkstation('Poste pirate e-CPS 3'),
+          ip: STRANGER_IP,
+          body: { nationalId: P.holder.nationalId },
+        }),
+      );
+      more.push(
+        await send('POST', '/v1/auth/ecps', {
+          ws: newWorkstation('Poste pirate e-CPS 3'),
+          ip: STRANGER_IP,
+          body: { nationalId: '899700077777' },
+        }),
+      );
+    }
+    const codes = more.map((r) => `${r.status} ${r.json.code ?? 'started'}`);
+    expect(codes.slice(-2)).toEqual(['429 RATE_LIMITED', '429 RATE_LIMITED']);
+    expect(codes.filter((c, i) => i % 2 === 0)).toEqual(codes.filter((c, i) => i % 2 === 1));
+    for (const r of psc.pending()) await psc.refuse(r.authReqId).catch(() => undefined);
+  }, 60_000);
+
+  it('transactions live in the database and expired ones are purged', async () => {
+    const n = await env.backend.db
+      .selectFrom('ecps_transactions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(n.n)).toBeGreaterThan(0);
+    env.clock.advance(3 * 3600_000);
+    await env.backend.jobs.run('retention');
+    const left = await env.backend.db
+      .selectFrom('ecps_transactions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(left.n)).toBe(0);
+  });
+});
