@@ -18,9 +18,16 @@ import type { PasswordHasher, StrengthReport } from '../passwords';
 import { passwordStrength } from '../passwords';
 import { createSession, signInResponse, type AuthInfo } from './sessions';
 import { fastSignIn } from './signin-fast';
-import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, deadlines, passwordExpiry, unblockPaths } from './accounts';
+import {
+  BLOCK_EXPLANATION_INACTIVITY,
+  blockAccounts,
+  deadlines,
+  passwordExpiry,
+  unblockPaths,
+} from './accounts';
 import type { RequestMeta } from './meta';
 import { checkWorkstationProof, recordWorkstationSeen } from './workstations';
+import { securityLog as securityLogWrite } from '../signin/security-log';
 
 export class BlockedError extends AppError {
   constructor(
@@ -49,8 +56,18 @@ const INVALID = () =>
     'Identifiant ou mot de passe incorrect. Après plusieurs essais, les tentatives sont ralenties : patientez quelques minutes.',
   );
 
+/** The hash that names an identifier in throttle keys and the security log (never the identifier itself). */
 export const identifierKey = (identifier: string) => `id:${sha256(identifier.trim().toLowerCase())}`;
 export const ipKey = (ip: string | null) => `ip:${ip ?? 'unknown'}`;
+/**
+ * The throttle counter of one identifier from one source. A registered workstation that proved the request is a
+ * source by itself (nobody else can send under its id); any other request is a source by workstation id and
+ * address together. A stranger's failures fill the stranger's counters only.
+ */
+export const sourceKey = (identifier: string, workstationId: string, ip: string | null) =>
+  `${identifierKey(identifier)}:src:${sha256(`${workstationId}|${ip ?? 'unknown'}`)}`;
+export const provenWorkstationKey = (identifier: string, workstationId: string) =>
+  `${identifierKey(identifier)}:ws:${workstationId}`;
 
 /**
  * Whether a throttle row (`t`) refuses an attempt at `now`, as SQL. The delays come from the domain policy
@@ -74,7 +91,12 @@ async function countFailure(db: Db, key: string, now: Date, p: ThrottlePolicy) {
     .values({ key, failures: 1, last_failure_at: now })
     .onConflict((oc) =>
       oc.column('key').doUpdateSet((eb) => ({
-        failures: eb.case().when('login_throttle.last_failure_at', '<', reset).then(1).else(eb('login_throttle.failures', '+', 1)).end(),
+        failures: eb
+          .case()
+          .when('login_throttle.last_failure_at', '<', reset)
+          .then(1)
+          .else(eb('login_throttle.failures', '+', 1))
+          .end(),
         last_failure_at: now,
       })),
     )
@@ -82,8 +104,16 @@ async function countFailure(db: Db, key: string, now: Date, p: ThrottlePolicy) {
 }
 
 interface LookupRow {
-  /** IP or identifier throttled: the password is not checked. */
+  /** IP or source throttled: the password is not checked. */
   throttled: boolean;
+  /** The counter this attempt was reserved on (null when none was: address throttled, or proof missing). */
+  throttle_key: string | null;
+  /**
+   * A familiar source: a registered workstation that proved the request and on which this account already signed
+   * in (an open or recent session, or its last activity). Its failures are evidence (nobody else can send them);
+   * the address throttle does not apply to it.
+   */
+  familiar: boolean;
   id: string | null;
   display_name: string;
   email: string;
@@ -120,20 +150,27 @@ export async function signInWithPassword(
   if (!workstationId) throw new AppError('INVALID_REQUEST', 'En-tête x-vigie-workstation manquant.');
   let meta: RequestMeta & { workstationId: string } = { ...requestMeta, workstationId };
   const identifier = input.identifier.trim();
-  const idKey = identifierKey(identifier);
+  const idHash = identifierKey(identifier);
+  const srcKey = sourceKey(identifier, workstationId, meta.ip);
+  const wsKey = provenWorkstationKey(identifier, workstationId);
   const ipK = ipKey(meta.ip);
-  // One round trip: the IP throttle verdict, the account with all that a sign-in needs, and the reservation of
-  // this attempt on the identifier's counter before the password is checked. The reservation is one upsert:
-  // parallel guesses on one identifier queue on its row, each sees the attempts before it, and no more than the
-  // policy allows get a password check; a throttled attempt is not counted. Not reserved when the IP is
-  // throttled. A successful sign-in deletes the key afterwards. (The outer one-row VALUES keeps the row when
-  // there is no such account.)
+  // One round trip: the address throttle verdict, the account with all that a sign-in needs, and the reservation
+  // of this attempt on the counter of its source (this identifier from this workstation and address, or from this
+  // proven workstation) before the password is checked. The reservation is one upsert: parallel guesses from one
+  // source queue on its row, each sees the attempts before it, and no more than the policy allows get a password
+  // check; a throttled attempt is not counted. Not reserved when the address is throttled (a familiar workstation
+  // is not held back by its address). A successful sign-in deletes the key afterwards. (The outer one-row VALUES
+  // keeps the row when there is no such account.)
   //
   // A registered workstation proves the request with its key, before anything counts against the identifier: a
   // request with a proof is checked first (one more query, only for workstations that sign); one without a proof
   // reserves nothing when the workstation turns out to be registered, and is refused below.
   if (meta.proof) {
-    const w = await ctx.db.selectFrom('workstations').select('public_key').where('id', '=', workstationId).executeTakeFirst();
+    const w = await ctx.db
+      .selectFrom('workstations')
+      .select('public_key')
+      .where('id', '=', workstationId)
+      .executeTakeFirst();
     checkWorkstationProof(w?.public_key ?? null, workstationId, meta, now);
   }
   const proven = meta.proof != null;
@@ -141,21 +178,32 @@ export async function signInWithPassword(
   const idT = throttledSql('t', now, ctx.config.accountThrottle);
   const row = (
     await sql<LookupRow>`${prepared('signin-lookup')}
-      with ipv as (
-        select coalesce((select ${ipT.throttled} from login_throttle ip where ip.key = ${ipK}), false) as throttled
+      with src as (
+        select
+          ${proven}::boolean and reg.registered as proven,
+          ${proven}::boolean and reg.registered and exists (
+            select 1 from accounts a0 where a0.identifier = ${identifier}
+              and (a0.last_activity_workstation_id = ${workstationId}
+                or exists (select 1 from sessions s where s.workstation_id = ${workstationId} and s.account_id = a0.id))
+          ) as familiar,
+          reg.registered
+        from (select exists (select 1 from workstations w where w.id = ${workstationId} and w.public_key is not null) as registered) reg
+      ), ipv as (
+        select not src.familiar and coalesce((select ${ipT.throttled} from login_throttle ip where ip.key = ${ipK}), false) as throttled from src
       ), r as (
         insert into login_throttle as t (key, failures, last_failure_at, last_throttled)
-        select ${idKey}, 1, ${now}::timestamptz, false from ipv
-        where not ipv.throttled
-          and (${proven} or not exists (select 1 from workstations w where w.id = ${workstationId} and w.public_key is not null))
+        select case when src.proven then ${wsKey}::text else ${srcKey}::text end, 1, ${now}::timestamptz, false from ipv, src
+        where not ipv.throttled and (src.proven or not src.registered)
         on conflict (key) do update set
           failures = case when ${idT.throttled} then t.failures else ${idT.effective} + 1 end,
           last_failure_at = case when ${idT.throttled} then t.last_failure_at else ${now}::timestamptz end,
           last_throttled = ${idT.throttled}
-        returning last_throttled
+        returning key, last_throttled
       )
       select
         coalesce((select last_throttled from r), true) as throttled,
+        (select key from r) as throttle_key,
+        (select familiar from src) as familiar,
         a.id, a.display_name, a.email, a.created_at, a.kind, a.pharmacy_id, p.hash, p.expires_at,
         ph.name as pharmacy_name, ph.finess,
         exists (select 1 from delegations d where d.delegate_account_id = a.id and d.revoked_at is null) as delegated,
@@ -174,8 +222,16 @@ export async function signInWithPassword(
   const valid = await opts.hasher.verify(account?.hash ?? null, input.password);
 
   if (!account || !account.hash || !valid || throttled) {
-    if (!throttled) await countFailure(ctx.db, ipK, now, ctx.config.ipThrottle);
-    if (account) {
+    if (!throttled && !row.familiar) await countFailure(ctx.db, ipK, now, ctx.config.ipThrottle);
+    if (throttled) {
+      // Refused unchecked: says nothing about the account, whoever sent it. The security log only.
+      await securityLogWrite(ctx, meta, now, {
+        kind: 'password_throttled',
+        method: 'password',
+        subject: idHash,
+        accountId: account?.id ?? null,
+      });
+    } else if (account) {
       await ctx.db.transaction().execute((trx) =>
         appendEvents(trx, [
           {
@@ -185,14 +241,19 @@ export async function signInWithPassword(
             method: 'password',
             outcome: 'failure',
             workstationId: meta.workstationId,
-            workstationLabel: meta.workstationLabel,
+            // A refusal never carries a label the client chose.
+            workstationLabel: row.ws_registered_label ?? 'poste inconnu',
             ip: meta.ip,
             appVersion: meta.appVersion,
-            details: { reason: throttled ? 'throttled' : 'wrong_password' },
+            details: { reason: 'wrong_password', source: row.familiar ? 'familiar' : 'unfamiliar' },
           },
         ]),
       );
-      await opts.afterFailure?.(account.id).catch((err: unknown) => ctx.log.error({ err }, 'failure rule failed'));
+      // Only a familiar workstation's failures are evidence against the account (the failure-flood rule).
+      if (row.familiar)
+        await opts
+          .afterFailure?.(account.id)
+          .catch((err: unknown) => ctx.log.error({ err }, 'failure rule failed'));
     }
     const elapsed = performance.now() - started;
     if (elapsed < opts.failureFloorMs) await sleep(opts.failureFloorMs - elapsed);
@@ -202,10 +263,11 @@ export async function signInWithPassword(
   // The password is right. A database failure from here on (a restart, a failover) answers 503: the attempt
   // reserved above must not count as a failure, or a few retries during an outage would throttle the right
   // password (the reservation is given back as soon as the database answers again).
+  const reserved = row.throttle_key ?? srcKey;
   try {
-    return await openPasswordSession(ctx, account, meta, now, idKey);
+    return await openPasswordSession(ctx, account, meta, now, reserved);
   } catch (e) {
-    if (!(e instanceof AppError)) releaseReservation(ctx, idKey);
+    if (!(e instanceof AppError)) releaseReservation(ctx, reserved);
     throw e;
   }
 }
@@ -218,7 +280,8 @@ function releaseReservation(ctx: Ctx, key: string, tries = 0) {
     .where('key', '=', key)
     .execute()
     .catch(() => {
-      if (tries < 80) setTimeout(() => releaseReservation(ctx, key, tries + 1), Math.min(100 * 2 ** tries, 2000)).unref();
+      if (tries < 80)
+        setTimeout(() => releaseReservation(ctx, key, tries + 1), Math.min(100 * 2 ** tries, 2000)).unref();
       else ctx.log.warn('a reserved sign-in attempt could not be given back');
     });
 }
@@ -239,11 +302,21 @@ async function openPasswordSession(
       now,
       meta: { ...meta, workstationId: meta.workstationId },
       deadlines: deadlines(now, account.created_at, now, ctx.config),
-      mail: { ...signInMail({ name: account.display_name, at: now, method: 'password', workstationLabel: label }), to: account.email },
+      mail: {
+        ...signInMail({ name: account.display_name, at: now, method: 'password', workstationLabel: label }),
+        to: account.email,
+      },
       throttleKey: idKey,
     });
     if (fast.ok) {
-      return signInResponse(ctx, { token: fast.token, sessionId: fast.sessionId, createdAt: now, lastSeenAt: now, passwordChangeRequired: false, account });
+      return signInResponse(ctx, {
+        token: fast.token,
+        sessionId: fast.sessionId,
+        createdAt: now,
+        lastSeenAt: now,
+        passwordChangeRequired: false,
+        account,
+      });
     }
     if (fast.workstationRevoked) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
   }
@@ -256,7 +329,12 @@ async function openPasswordSession(
     throw new AppError('FORBIDDEN', "Votre délégation d'accès a été révoquée par le titulaire du compte.");
   }
 
-  const evMeta = { workstationId: meta.workstationId, workstationLabel: ws.label, ip: meta.ip, appVersion: meta.appVersion };
+  const evMeta = {
+    workstationId: meta.workstationId,
+    workstationLabel: ws.label,
+    ip: meta.ip,
+    appVersion: meta.appVersion,
+  };
   const outcome = await ctx.db.transaction().execute(async (trx) => {
     // Fast path, one statement: lock the row and restart the activity clock, only if the account is active
     // and its block date has not passed.
@@ -276,7 +354,16 @@ async function openPasswordSession(
     if (!activated) {
       const acc = await trx
         .selectFrom('accounts')
-        .select(['id', 'state', 'block_reason', 'block_explanation', 'block_due_at', 'display_name', 'email', 'kind'])
+        .select([
+          'id',
+          'state',
+          'block_reason',
+          'block_explanation',
+          'block_due_at',
+          'display_name',
+          'email',
+          'kind',
+        ])
         .where('id', '=', account.id)
         .forUpdate()
         .executeTakeFirstOrThrow();
@@ -289,28 +376,79 @@ async function openPasswordSession(
         explanation = BLOCK_EXPLANATION_INACTIVITY;
       }
       await appendEvents(trx, [
-        { ...evMeta, accountId: acc.id, at: now, type: 'sign_in_refused_blocked', method: 'password', outcome: 'failure', details: { reason: reason ?? 'inactivity' } },
+        {
+          ...evMeta,
+          accountId: acc.id,
+          at: now,
+          type: 'sign_in_refused_blocked',
+          method: 'password',
+          outcome: 'failure',
+          details: { reason: reason ?? 'inactivity' },
+        },
       ]);
-      return { blocked: new BlockedError(reason ?? 'inactivity', explanation ?? '', unblockPaths(acc.kind)) } as const;
+      return {
+        blocked: new BlockedError(reason ?? 'inactivity', explanation ?? '', unblockPaths(acc.kind)),
+      } as const;
     }
     const expired = account.expires_at !== null && account.expires_at.getTime() <= now.getTime();
     const { token, session } = await createSession(
       trx,
-      { accountId: account.id, workstationId: meta.workstationId!, method: 'password', scope: expired ? 'password_change' : 'full', meta },
+      {
+        accountId: account.id,
+        workstationId: meta.workstationId!,
+        method: 'password',
+        scope: expired ? 'password_change' : 'full',
+        meta,
+      },
       now,
     );
     await appendEvents(trx, [
-      ...(expired ? [{ ...evMeta, accountId: account.id, at: now, type: 'password_expired' as const, method: 'password' as const, outcome: 'info' as const }] : []),
-      { ...evMeta, accountId: account.id, at: now, type: 'sign_in', method: 'password', outcome: 'success', details: { sessionId: session.id } },
+      ...(expired
+        ? [
+            {
+              ...evMeta,
+              accountId: account.id,
+              at: now,
+              type: 'password_expired' as const,
+              method: 'password' as const,
+              outcome: 'info' as const,
+            },
+          ]
+        : []),
+      {
+        ...evMeta,
+        accountId: account.id,
+        at: now,
+        type: 'sign_in',
+        method: 'password',
+        outcome: 'success',
+        details: { sessionId: session.id },
+      },
     ]);
     await enqueueMails(trx, now, [
-      { ...signInMail({ name: account.display_name, at: now, method: 'password', workstationLabel: ws.label }), accountId: account.id, to: account.email },
+      {
+        ...signInMail({
+          name: account.display_name,
+          at: now,
+          method: 'password',
+          workstationLabel: ws.label,
+        }),
+        accountId: account.id,
+        to: account.email,
+      },
     ]);
     return { token, session, expired } as const;
   });
   if ('blocked' in outcome) throw outcome.blocked;
   const s = outcome.session;
-  return signInResponse(ctx, { token: outcome.token, sessionId: s.id, createdAt: s.created_at, lastSeenAt: s.last_seen_at, passwordChangeRequired: outcome.expired, account });
+  return signInResponse(ctx, {
+    token: outcome.token,
+    sessionId: s.id,
+    createdAt: s.created_at,
+    lastSeenAt: s.last_seen_at,
+    passwordChangeRequired: outcome.expired,
+    account,
+  });
 }
 
 export function checkPassword(ctx: Ctx, password: string, personal: string[]): StrengthReport {
@@ -336,11 +474,28 @@ export async function changePassword(
     .execute();
   const current = history.find((h) => h.current);
   if (!current) throw new AppError('FORBIDDEN', "Ce compte n'a pas de mot de passe.");
-  const evMeta = { workstationId: meta.workstationId, workstationLabel: auth.workstationLabel, ip: meta.ip, appVersion: meta.appVersion };
+  const evMeta = {
+    workstationId: meta.workstationId,
+    workstationLabel: auth.workstationLabel,
+    ip: meta.ip,
+    appVersion: meta.appVersion,
+  };
   if (!(await hasher.verify(current.hash, input.currentPassword))) {
-    await ctx.db.transaction().execute((trx) =>
-      appendEvents(trx, [{ ...evMeta, accountId: auth.accountId, at: now, type: 'password_change_failed', method: 'password', outcome: 'failure', details: { reason: 'wrong_password' } }]),
-    );
+    await ctx.db
+      .transaction()
+      .execute((trx) =>
+        appendEvents(trx, [
+          {
+            ...evMeta,
+            accountId: auth.accountId,
+            at: now,
+            type: 'password_change_failed',
+            method: 'password',
+            outcome: 'failure',
+            details: { reason: 'wrong_password' },
+          },
+        ]),
+      );
     throw INVALID();
   }
   const personal = [auth.identifier ?? '', ...auth.displayName.split(/\s+/), auth.email.split('@')[0] ?? ''];
@@ -348,13 +503,30 @@ export async function changePassword(
   if (!report.acceptable) throw new PasswordPolicyError(report.problems);
   for (const h of history) {
     if (await hasher.verify(h.hash, input.newPassword)) {
-      throw new AppError('PASSWORD_REUSED', `Ce mot de passe a déjà été utilisé : choisissez-en un autre que les ${PASSWORD_HISTORY} derniers.`);
+      throw new AppError(
+        'PASSWORD_REUSED',
+        `Ce mot de passe a déjà été utilisé : choisissez-en un autre que les ${PASSWORD_HISTORY} derniers.`,
+      );
     }
   }
   const newHash = await hasher.hash(input.newPassword);
   await ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable('passwords').set({ current: false }).where('account_id', '=', auth.accountId).where('current', '=', true).execute();
-    await trx.insertInto('passwords').values({ account_id: auth.accountId, hash: newHash, created_at: now, expires_at: passwordExpiry(now), current: true }).execute();
+    await trx
+      .updateTable('passwords')
+      .set({ current: false })
+      .where('account_id', '=', auth.accountId)
+      .where('current', '=', true)
+      .execute();
+    await trx
+      .insertInto('passwords')
+      .values({
+        account_id: auth.accountId,
+        hash: newHash,
+        created_at: now,
+        expires_at: passwordExpiry(now),
+        current: true,
+      })
+      .execute();
     // The other sessions end; this one continues with full rights.
     await trx
       .updateTable('sessions')
@@ -364,9 +536,22 @@ export async function changePassword(
       .where('revoked_at', 'is', null)
       .execute();
     await trx.updateTable('sessions').set({ scope: 'full' }).where('id', '=', auth.sessionId).execute();
-    await appendEvents(trx, [{ ...evMeta, accountId: auth.accountId, at: now, type: 'password_changed', method: 'password', outcome: 'success' }]);
+    await appendEvents(trx, [
+      {
+        ...evMeta,
+        accountId: auth.accountId,
+        at: now,
+        type: 'password_changed',
+        method: 'password',
+        outcome: 'success',
+      },
+    ]);
     await enqueueMails(trx, now, [
-      { ...passwordChangedMail({ name: auth.displayName, at: now, workstationLabel: auth.workstationLabel }), accountId: auth.accountId, to: auth.email },
+      {
+        ...passwordChangedMail({ name: auth.displayName, at: now, workstationLabel: auth.workstationLabel }),
+        accountId: auth.accountId,
+        to: auth.email,
+      },
     ]);
   });
 }

@@ -3,11 +3,18 @@
  * of a real backend (PGlite and PostgreSQL), with the card-sim test PKI (the cards' keys sign the challenges as a
  * CPS3 does), the PSC sandbox (real oidc-provider) and the letters read back from the PDF in the outbox.
  */
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTestPki, type TestPki } from '../../card-sim/pki';
+import {
+  HEADER_WORKSTATION_PROOF,
+  HEADER_WORKSTATION_TIME,
+  workstationProofMessage,
+  workstationRegistrationMessage,
+} from '../../domain/backend-api';
 import { makeMiniPki, signLikeCps3, type MiniPki } from '../card-auth/test-pki';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
@@ -161,6 +168,36 @@ const claireCard = (ch: string, o: { tamper?: boolean } = {}) =>
   signed(ch, cardOf(P.holder.nationalId).authKeyPem, cardOf(P.holder.nationalId).authCertPem, o);
 const signInCard = (body: unknown, w: Workstation = ws) =>
   call(env, 'POST', '/v1/auth/card', { ws: w, body });
+interface Keyed extends Workstation {
+  privateKey: KeyObject;
+}
+/** A workstation that registered its key (challenge, signature) and proves its sign-in requests. */
+async function registeredWorkstation(label: string): Promise<Keyed> {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const w = { ...newWorkstation(label), privateKey };
+  const c = await call(env, 'POST', '/v1/workstations/challenge', { ws: w });
+  const unsigned = {
+    workstationId: w.id,
+    label,
+    publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+    challenge: c.json.challenge as string,
+  };
+  const signature = sign(null, Buffer.from(workstationRegistrationMessage(unsigned)), privateKey).toString(
+    'base64',
+  );
+  expect(
+    (await call(env, 'POST', '/v1/workstations/register', { ws: w, body: { ...unsigned, signature } }))
+      .status,
+  ).toBe(200);
+  return w;
+}
+function provenPassword(identifier: string, pw: string, w: Keyed) {
+  const time = env.clock.now().toISOString();
+  const message = workstationProofMessage(w.id, time, 'POST', '/v1/auth/password');
+  const proof = sign(null, Buffer.from(message), w.privateKey).toString('base64');
+  const headers = { [HEADER_WORKSTATION_TIME]: time, [HEADER_WORKSTATION_PROOF]: proof };
+  return call(env, 'POST', '/v1/auth/password', { ws: w, body: { identifier, password: pw }, headers });
+}
 const password = (identifier: string, pw: string, w: Workstation = ws) =>
   call(env, 'POST', '/v1/auth/password', { ws: w, body: { identifier, password: pw } });
 
@@ -572,26 +609,24 @@ describe('suspicious rules and report cases', () => {
     expect(mail.text).toContain('deux postes');
   });
 
-  it('at least 20 failed sign-ins in 24 h block the account as suspicious', async () => {
+  it('at least 20 failed sign-ins in 24 h on a familiar workstation block the account as suspicious', async () => {
     const now = env.clock.now();
     const hash = await env.backend.hasher.hash(DEMO_PASSWORD);
-    const id = await env.backend.db
-      .transaction()
-      .execute((trx) =>
-        createAccount(
-          trx,
-          {
-            pharmacyId: seed.pharmacyId,
-            kind: 'password_delegate',
-            displayName: 'Luc FLOOD',
-            identifier: 'luc.flood',
-            email: 'luc@demo.vigie.invalid',
-            passwordHash: hash,
-          },
-          now,
-          env.backend.ctx.config,
-        ),
-      );
+    const id = await env.backend.db.transaction().execute((trx) =>
+      createAccount(
+        trx,
+        {
+          pharmacyId: seed.pharmacyId,
+          kind: 'password_delegate',
+          displayName: 'Luc FLOOD',
+          identifier: 'luc.flood',
+          email: 'luc@demo.vigie.invalid',
+          passwordHash: hash,
+        },
+        now,
+        env.backend.ctx.config,
+      ),
+    );
     await env.backend.db
       .insertInto('delegations')
       .values({
@@ -603,9 +638,21 @@ describe('suspicious rules and report cases', () => {
         revoked_by: null,
       })
       .execute();
-    for (let i = 0; i < 19; i++) await password('luc.flood', `Mauvais-${i}-Essai!`);
+    // Luc's own registered workstation, where he signed in before: its failures are evidence nobody else can send.
+    const office = await registeredWorkstation('Bureau de Luc');
+    const first = await provenPassword('luc.flood', DEMO_PASSWORD, office);
+    expect(first.status, first.body).toBe(200);
+    await call(env, 'POST', '/v1/session/sign-out', { ws: office, token: first.json.token as string });
+    // The same 20 wrong passwords from an unknown workstation block nothing.
+    for (let i = 0; i < 20; i++) await password('luc.flood', `Mauvais-${i}-Essai!`);
     expect(await stateOf(id)).toMatchObject({ state: 'active' });
-    await password('luc.flood', 'Mauvais-20-Essai!');
+    // On the familiar workstation, each attempt once its throttle lets it through.
+    for (let i = 0; i < 19; i++) {
+      await provenPassword('luc.flood', `Mauvais-${i}-Essai!`, office);
+      env.clock.advance(15 * 60_000 + 1000);
+    }
+    expect(await stateOf(id)).toMatchObject({ state: 'active' });
+    await provenPassword('luc.flood', 'Mauvais-20-Essai!', office);
     expect(await stateOf(id)).toMatchObject({
       state: 'blocked',
       block_reason: 'suspicious',

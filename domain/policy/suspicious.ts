@@ -2,7 +2,9 @@
  * The rules that block an account as suspicious, as pure functions with configurable thresholds. Each verdict
  * carries a plain-French explanation, which becomes the block reason shown to the user and written in the log.
  *
- * 1. Failures far beyond throttling: at least 20 failed sign-ins in 24 h (throttling slows down at 3).
+ * 1. Failures far beyond throttling: at least 20 failed sign-ins in 24 h (throttling slows down at 3), counted
+ *    only from the account's familiar workstations (registered, proven, already used by the account): evidence a
+ *    stranger cannot fabricate. Elsewhere, failures throttle their own source and never block the account.
  * 2. Shared credentials: one password account signed in at the same time from two workstations.
  * 3. The user's own report ("Je ne reconnais pas cette activité", with "bloquer mon compte").
  */
@@ -41,9 +43,16 @@ const hours = (ms: number) => Math.round(ms / 3600_000);
  * Rule 1. `failures`: the instants of failed sign-ins on this account (any order, any age), or already the count
  * inside the window (`SELECT count(*) … WHERE at > now - window`).
  */
-export function failureFloodVerdict(failures: readonly Date[] | number, now: Date, policy: SuspiciousPolicy = DEFAULT_SUSPICIOUS_POLICY): SuspicionVerdict | null {
+export function failureFloodVerdict(
+  failures: readonly Date[] | number,
+  now: Date,
+  policy: SuspiciousPolicy = DEFAULT_SUSPICIOUS_POLICY,
+): SuspicionVerdict | null {
   const from = now.getTime() - policy.failureWindowMs;
-  const n = typeof failures === 'number' ? failures : failures.filter((t) => t.getTime() > from && t.getTime() <= now.getTime()).length;
+  const n =
+    typeof failures === 'number'
+      ? failures
+      : failures.filter((t) => t.getTime() > from && t.getTime() <= now.getTime()).length;
   if (n < policy.failureThreshold) return null;
   return {
     cause: 'failures',
@@ -66,7 +75,12 @@ export interface OpenSession {
  * password are used in two places at once: shared credentials.
  */
 export function concurrentSessionsVerdict(
-  signIn: { workstationId: string; workstationLabel?: string | null; method: OpenSession['method']; at: Date },
+  signIn: {
+    workstationId: string;
+    workstationLabel?: string | null;
+    method: OpenSession['method'];
+    at: Date;
+  },
   open: readonly OpenSession[],
   policy: SuspiciousPolicy = DEFAULT_SUSPICIOUS_POLICY,
 ): SuspicionVerdict | null {
@@ -85,7 +99,10 @@ export function concurrentSessionsVerdict(
 }
 
 /** Rule 3. The user reported an event they do not recognise and asked for the account to be blocked. */
-export function userReportVerdict(report: { reportedAt: Date; event?: { at: Date; label: string } | null }): SuspicionVerdict {
+export function userReportVerdict(report: {
+  reportedAt: Date;
+  event?: { at: Date; label: string } | null;
+}): SuspicionVerdict {
   const what = report.event ? ` (« ${report.event.label} », ${frenchDateTime(report.event.at)})` : '';
   return {
     cause: 'user_report',
