@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { BackendClient } from '../electron/core/backend-client';
 import { BackendMonitor } from '../electron/core/backend-monitor';
-import type { CoreContext } from '../electron/core/context';
+import { BackendLink } from '../electron/core/backend-link';
+import type { SessionState } from '../domain/api/groups/session';
 import { createReminderScheduler } from '../electron/core/reminders/scheduler';
 import { fetchFollowedStatuses } from '../electron/core/reminders/statuses';
 import { openSettings } from '../electron/core/settings/settings-store';
@@ -87,7 +88,9 @@ describe('backend unreachable from the core for 10 minutes', () => {
     let fake = Date.now();
     const now = () => new Date(fake);
     const settings = openSettings(join(tmp, 'settings'), { now });
-    const ctx = { backendClient: () => client, session: { current: { user: { kind: 'holder', accountId: s.holderId } } } } as unknown as CoreContext;
+    const link = new BackendLink();
+    link.connect(client, null, () => ({ mode: 'remote', reachable: true }));
+    const holder = { kind: 'holder', accountId: s.holderId } as SessionState['user'];
     const attempts: { at: number; ok: boolean }[] = [];
     let pending = 0;
     const scheduler = createReminderScheduler({
@@ -98,7 +101,7 @@ describe('backend unreachable from the core for 10 minutes', () => {
       fetchStatuses: async (followed) => {
         pending++;
         try {
-          const r = await fetchFollowedStatuses(ctx, followed);
+          const r = await fetchFollowedStatuses(link, () => holder, followed);
           attempts.push({ at: fake, ok: true });
           return r;
         } catch (e) {

@@ -6,7 +6,8 @@ import { EventHub } from './api/event-hub';
 import { BackendMonitor } from './backend-monitor';
 import { startEmbeddedBackend, type EmbeddedBackend } from './embedded-backend';
 import { unavailableCardSource, type CardSource } from './card-source';
-import type { CoreContext, LogFn } from './context';
+import { BackendLink } from './backend-link';
+import type { CoreBase, CoreContext, LogFn } from './context';
 import { appHandlers } from './handlers/app';
 import { demoHandlers } from './handlers/demo';
 import { accountsHandlers } from './handlers/accounts';
@@ -36,7 +37,7 @@ export interface CoreOptions {
   backendUrl?: string;
   cardSource?: CardSource;
   /** Demo mode: the port of the private virtual reader the demo cards plug into. */
-  demoVpcdPort?: number;
+  demoVpcdPort?: () => number | null;
   log?: LogFn;
   /** The status of the accounts followed on this workstation, for reminders (the backend client's status calls). */
   fetchAccountStatuses?: (followed: readonly string[]) => Promise<readonly StatusLike[]>;
@@ -66,7 +67,8 @@ export function createCore(opts: CoreOptions): Core {
   if (settings.recoveredFrom) log('warn', 'settings file was unreadable and was put aside', { file: settings.recoveredFrom });
 
   const card = opts.cardSource ?? unavailableCardSource();
-  const ctx: CoreContext = {
+  const backendLink = new BackendLink();
+  const base: CoreBase = {
     mode: opts.mode,
     appVersion: opts.appVersion,
     versions: opts.versions ?? {},
@@ -75,22 +77,24 @@ export function createCore(opts: CoreOptions): Core {
     events,
     settings,
     card,
-    demoVpcdPort: opts.demoVpcdPort ?? null,
+    demoVpcdPort: opts.demoVpcdPort ?? (() => null),
+    backend: backendLink,
     log,
     now: opts.now ?? (() => new Date()),
   };
 
-  // Who is signed in, and the backend client that alone holds the token (created once the backend is known).
-  const session = new SessionService(ctx);
-  ctx.session = session;
-  let client: BackendClient | null = null;
-  ctx.backendClient = () => client;
-
-  const workstation = createWorkstationServices(ctx, {
-    fetchStatuses: opts.fetchAccountStatuses ?? ((followed) => fetchFollowedStatuses(ctx, followed)),
+  // Built once, in order: the workstation services, then who is signed in (which uses them). The statuses for
+  // reminders ask the session lazily, when the scheduler runs.
+  const workstation = createWorkstationServices(base, {
+    fetchStatuses:
+      opts.fetchAccountStatuses ??
+      ((followed) => fetchFollowedStatuses(backendLink, () => ctx.session.current.user, followed)),
     recentLog: opts.recentLog,
   });
-  ctx.workstation = workstation;
+  const withWorkstation = Object.assign(base, { workstation });
+  const ctx: CoreContext = Object.assign(withWorkstation, { session: new SessionService(withWorkstation) });
+  const session = ctx.session;
+  let client: BackendClient | null = null;
 
   const onBackendChange = (s: BackendStatus) => {
     events.emit('backend.status', s);
@@ -108,8 +112,7 @@ export function createCore(opts: CoreOptions): Core {
     mode: remoteUrl ? 'remote' : 'embedded',
     onChange: onBackendChange,
   });
-  ctx.backendStatus = () => backend.current;
-  ctx.embedded = () => embedded;
+  backendLink.watch(() => backend.current);
 
   const handlers: VigieHandlers = {
     app: appHandlers(ctx),
@@ -165,6 +168,7 @@ export function createCore(opts: CoreOptions): Core {
         },
         appVersion: opts.appVersion,
       });
+      backendLink.connect(client, embedded, () => backend.current);
       backend.start();
       // The workstation key is registered once the backend answers (now, or when it comes back).
       void workstation.syncRegistration();

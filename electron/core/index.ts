@@ -1,32 +1,53 @@
-import { CardService, type CardChild } from './card-service/card-service';
+import { CardService, forkCardProcess, type CardChild } from './card-service/card-service';
 import { createCore, type Core, type CoreOptions } from './core';
 import { startDemoPcsc, type DemoPcsc } from './demo/demo-pcsc';
 
 export type { Core } from './core';
 
+export interface ComposeOptions extends Omit<CoreOptions, 'cardSource' | 'demoVpcdPort'> {
+  /** How to start the card process: Electron passes a utilityProcess; default a Node child process. */
+  spawnCard?: (env: NodeJS.ProcessEnv) => CardChild;
+}
+
+export type ComposedCore = Core & {
+  /** The demo's private PC/SC service with its virtual reader, once started (null: not demo, or cannot run here). */
+  demoPcsc(): DemoPcsc | null;
+};
+
 /**
- * The composition root shared by the Electron shell and the web host: in demo mode a private PC/SC service with
- * the virtual reader (when it can run here), the supervised card process, then the core, started.
+ * The composition root shared by the Electron shell and the web host: the supervised card process (the one thing
+ * that differs is how it is spawned), in demo mode a private PC/SC service with the virtual reader (when it can run
+ * here), and the core. Nothing starts until `start()`: the Electron shell starts it from its lifecycle, the web
+ * host at once (`startCore`).
  */
-export async function startCore(
-  opts: Omit<CoreOptions, 'cardSource'> & {
-    /** How to start the card process: Electron passes a utilityProcess; default a Node child process. */
-    spawnCard?: (env: NodeJS.ProcessEnv) => CardChild;
-  },
-): Promise<Core & { demoPcsc: DemoPcsc | null }> {
+export function composeCore(opts: ComposeOptions): ComposedCore {
   const log = opts.log ?? (() => {});
-  const demoPcsc = opts.demo && process.env.VIGIE_DEMO_PCSC !== '0' ? await startDemoPcsc(log) : null;
-  const env = { ...process.env, ...demoPcsc?.env };
-  const spawnCard = opts.spawnCard;
-  const card = new CardService({ env, ...(spawnCard ? { spawn: () => spawnCard(env) } : {}) });
-  const core = createCore({ ...opts, cardSource: card, ...(demoPcsc ? { demoVpcdPort: demoPcsc.vpcdPort } : {}) });
-  await core.start();
-  const stop = core.stop.bind(core);
-  return Object.assign(core, {
-    demoPcsc,
+  let demoPcsc: DemoPcsc | null = null;
+  // The card process inherits the demo's PC/SC socket, known only once the demo service has started.
+  let cardEnv: NodeJS.ProcessEnv = process.env;
+  const spawn = opts.spawnCard ?? forkCardProcess;
+  const card = new CardService({ spawn: () => spawn(cardEnv), log });
+  const core = createCore({ ...opts, cardSource: card, demoVpcdPort: () => demoPcsc?.vpcdPort ?? null });
+  return {
+    ...core,
+    demoPcsc: () => demoPcsc,
+    async start() {
+      if (opts.demo && process.env.VIGIE_DEMO_PCSC !== '0') {
+        demoPcsc = await startDemoPcsc(log);
+        cardEnv = { ...process.env, ...demoPcsc?.env };
+      }
+      await core.start();
+    },
     async stop() {
-      await stop();
+      await core.stop();
       await demoPcsc?.stop();
     },
-  });
+  };
+}
+
+/** Composes the core and starts it (the web host, tests). */
+export async function startCore(opts: ComposeOptions): Promise<ComposedCore> {
+  const core = composeCore(opts);
+  await core.start();
+  return core;
 }

@@ -2,13 +2,14 @@ import { app, BrowserWindow, powerMonitor, session } from 'electron';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCore } from '../core/core';
+import { composeCore } from '../core';
+import { spawnCardUtility } from './card-process';
 import { createFileLogger, type FileLogger } from '../core/diagnostics/logger';
 import { setLinuxAutostart } from './autostart';
 import { bindIpc } from './ipc';
 import { preloadManifestArg } from './preload-manifest';
 import { showReminder } from './notifications';
-import { devToolsAllowed, isAppUrl, loginItemSettings, type ShellPolicy } from './security-policy';
+import { demoWanted, devToolsAllowed, isAppUrl, loginItemSettings, type ShellPolicy } from './security-policy';
 import { createShellController, type ShellController } from './shell-controller';
 import { createTray } from './tray';
 import { createMainWindow, hardenContents, hardenSession } from './window';
@@ -53,15 +54,18 @@ if (!app.requestSingleInstanceLock()) {
     const userData = app.getPath('userData');
     logger = await createFileLogger(userData).catch(() => null);
     hardenSession(session.defaultSession, policy, log);
-    const core = createCore({
+    // The same composition root as the web host: the card service, its card process as a utilityProcess (the
+    // bundled card/process/main.ts), and in demo mode the private virtual reader.
+    const core = composeCore({
       mode: 'electron',
       userDataDir: userData,
       appVersion: pkg.version,
       versions: { electron: process.versions.electron, chrome: process.versions.chrome },
-      demo: process.env.VIGIE_DEMO !== '0',
+      demo: demoWanted(process.env.VIGIE_DEMO, app.isPackaged),
       backendUrl: process.env.VIGIE_BACKEND_URL,
       log,
       recentLog: () => logger?.recent() ?? [],
+      spawnCard: (env) => spawnCardUtility(join(here, 'card-process.mjs'), env),
     });
 
     const tray = createTray(join(appRoot, 'assets'), {

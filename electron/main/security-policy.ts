@@ -119,6 +119,13 @@ export const allowWebview = (): boolean => false;
 /** Devtools: development builds only. */
 export const devToolsAllowed = (isDev: boolean, isPackaged: boolean): boolean => isDev && !isPackaged;
 
+/**
+ * The demo pharmacy and its virtual cards only when asked for. An installed app (packaged) starts without them
+ * unless VIGIE_DEMO=1; a development run (`npm start`) keeps them unless VIGIE_DEMO=0.
+ */
+export const demoWanted = (vigieDemo: string | undefined, isPackaged: boolean): boolean =>
+  isPackaged ? vigieDemo === '1' : vigieDemo !== '0';
+
 /** Start with the computer (settings.startAtLogin): hidden in the tray, the window opens on demand. */
 export function loginItemSettings(startAtLogin: boolean): { openAtLogin: boolean; openAsHidden: boolean; args: string[] } {
   return { openAtLogin: startAtLogin, openAsHidden: true, args: startAtLogin ? [HIDDEN_FLAG] : [] };

@@ -28,6 +28,12 @@ const host = await startWebHost({
   rendererDir: process.env.VIGIE_RENDERER_DIR ?? resolve(root, 'dist/renderer'),
   port: process.env.VIGIE_PORT ? Number(process.env.VIGIE_PORT) : 0,
 });
+if (process.env.VIGIE_DEMO !== '0' && !core.demoPcsc() && process.env.VIGIE_DEMO_PCSC !== '0') {
+  console.log(
+    'The demo card reader is unavailable (pcscd with the vsmartcard virtual reader could not start here; ' +
+      '`npm run setup` as root installs them): the demo cards cannot be inserted, everything else works.',
+  );
+}
 console.log(`Vigie is ready: ${host.url}`);
 
 let stopping = false;

@@ -58,7 +58,7 @@ describe.skipIf(!!skip)('sign-in and unblock through the renderer API, with a vi
       appVersion: 'test',
       demo: true,
       cardSource: card,
-      demoVpcdPort: Number(process.env.VIGIE_VPCD_PORT),
+      demoVpcdPort: () => Number(process.env.VIGIE_VPCD_PORT),
       now: () => new Date(Date.now() + offset),
     });
     await core.start();

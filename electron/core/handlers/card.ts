@@ -12,7 +12,6 @@ export function cardHandlers(ctx: CoreContext): VigieHandlers['card'] {
       return r.value;
     },
     verifyPinAndSignIn: async ({ pin }) => {
-      if (!ctx.session) throw new AppError('UNAVAILABLE', 'Le poste démarre encore.', true);
       return ctx.session.signInWithCard(pin);
     },
     unblockPin: async ({ puk, newPin }) => {

@@ -10,7 +10,7 @@ import type { CoreContext } from '../context';
 
 export async function answerEcps(ctx: CoreContext, approve: boolean): Promise<{ answered: boolean }> {
   if (!ctx.demo) throw new AppError('FORBIDDEN', 'Réservé au mode démonstration.');
-  const psc = ctx.embedded?.()?.psc;
+  const psc = ctx.backend.embedded()?.psc;
   if (!psc) throw new AppError('UNAVAILABLE', 'Le téléphone de démonstration (e-CPS) n’est pas disponible.');
   const pending = psc.pending();
   const last = pending[pending.length - 1];
@@ -21,7 +21,7 @@ export async function answerEcps(ctx: CoreContext, approve: boolean): Promise<{ 
 }
 
 export async function lastLetter(ctx: CoreContext): Promise<{ reference: string; code: string; pdfBase64: string } | null> {
-  const outbox = ctx.embedded?.()?.outboxDir;
+  const outbox = ctx.backend.embedded()?.outboxDir;
   if (!outbox) return null;
   const manifest = await readFile(join(outbox, 'letters', 'manifest.jsonl'), 'utf8').catch(() => '');
   const lines = manifest.trim().split('\n').filter(Boolean);

@@ -54,11 +54,12 @@ export function demoHandlers(ctx: CoreContext): VigieHandlers['demo'] {
     insertCard: ({ personId, profile }) =>
       serial(async () => {
         requireDemo();
-        if (ctx.demoVpcdPort === null) throw new AppError('READER_NONE', 'Le lecteur de démonstration n’est pas disponible sur ce poste.');
+        const port = ctx.demoVpcdPort();
+        if (port === null) throw new AppError('READER_NONE', 'Le lecteur de démonstration n’est pas disponible sur ce poste.');
         const person = Object.values(DEMO_PEOPLE).find((p) => p.key === personId);
         if (!person?.nationalId) throw new AppError('NOT_FOUND', 'Cette personne n’a pas de carte.');
         await pull();
-        current = await startVirtualCard({ holder: person.nationalId, profile, port: ctx.demoVpcdPort });
+        current = await startVirtualCard({ holder: person.nationalId, profile, port });
         ctx.log('info', 'demo card inserted', { person: person.key, profile });
         return { inserted: true };
       }),

@@ -81,15 +81,15 @@ export function eventsHandlers(ctx: CoreContext): VigieHandlers['events'] {
       // The backend opens the case and secures the account at once (every session ended, this one too; a new
       // password required; blocked if asked): the person signs in again to go on.
       const c = must(await client().call('openReport', { body: { eventId, blockAccount, ...(comment ? { comment } : {}) } }));
-      ctx.backendClient?.()?.forget();
-      ctx.session?.end('revoked');
+      ctx.backend.clientIfReady()?.forget();
+      ctx.session.end('revoked');
       return toCase(c);
     },
 
     listCases: async () => ({ cases: must(await client().call('listReports')).cases.map(toCase) }),
 
     markReviewed: async () => {
-      const accountId = ctx.session?.current.user?.accountId;
+      const accountId = ctx.session.current.user?.accountId;
       if (!accountId) throw new AppError('UNAUTHENTICATED', 'Connexion requise.');
       const at = ctx.now().toISOString();
       ctx.settings.set('eventsReviewedAt', { ...(ctx.settings.get('eventsReviewedAt') ?? {}), [accountId]: at });

@@ -9,7 +9,7 @@ import type { CoreContext } from '../context';
  */
 export function remindersHandlers(ctx: CoreContext): VigieHandlers['reminders'] {
   const scheduler = () => {
-    const s = ctx.workstation?.reminders;
+    const s = ctx.workstation.reminders;
     if (!s) throw new AppError('UNAVAILABLE', 'Les rappels ne sont pas disponibles.');
     return s;
   };

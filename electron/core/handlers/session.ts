@@ -1,13 +1,9 @@
 import type { VigieHandlers } from '../../../domain/api/renderer-api';
-import { AppError } from '../../../domain/result';
 import type { CoreContext } from '../context';
 import { toAppError } from '../session/session-service';
 
 export function sessionHandlers(ctx: CoreContext): VigieHandlers['session'] {
-  const session = () => {
-    if (!ctx.session) throw new AppError('UNAVAILABLE', 'Le poste démarre encore.', true);
-    return ctx.session;
-  };
+  const session = () => ctx.session;
   return {
     getState: () => session().current,
     signInWithPassword: ({ identifier, password, remember }) => session().signInWithPassword(identifier, password, remember ?? false),
@@ -15,9 +11,7 @@ export function sessionHandlers(ctx: CoreContext): VigieHandlers['session'] {
     touch: () => session().touch(),
     changePassword: ({ currentPassword, newPassword }) => session().changePassword(currentPassword, newPassword),
     checkPassword: async ({ password, identifier }) => {
-      const client = ctx.backendClient?.();
-      if (!client) throw new AppError('BACKEND_UNREACHABLE', 'Le serveur Vigie ne répond pas.', true);
-      const r = await client.call('checkPassword', { body: { password, ...(identifier ? { identifier } : {}) } });
+      const r = await ctx.backend.client().call('checkPassword', { body: { password, ...(identifier ? { identifier } : {}) } });
       if (!r.ok) throw toAppError(r);
       return r.value;
     },

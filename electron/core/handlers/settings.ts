@@ -35,7 +35,7 @@ export function settingsHandlers(ctx: CoreContext): VigieHandlers['settings'] {
       }
       if (next.language !== before.language) ctx.events.emit('app.language', next.language);
       // A new label is registered with the backend (a registered workstation keeps its registered label).
-      if (next.workstationLabel !== before.workstationLabel) void ctx.workstation?.syncRegistration();
+      if (next.workstationLabel !== before.workstationLabel) void ctx.workstation.syncRegistration();
       ctx.log('info', 'settings changed', { keys: Object.keys(patch) });
       return next;
     },
@@ -52,7 +52,7 @@ export function settingsHandlers(ctx: CoreContext): VigieHandlers['settings'] {
           recoveries: ctx.settings.recoveries,
           keychain: ws?.keychain() ?? null,
           workstation: info,
-          backend: ctx.backendStatus?.() ?? null,
+          backend: ctx.backend.status(),
           card: ctx.card.getState(),
           readersSeen: ws?.readersSeen() ?? [],
           cardProcessRestarts: ws?.cardProcessRestarts() ?? null,

@@ -1,5 +1,6 @@
 import { AppError } from '../../../domain/result';
-import type { CoreContext } from '../context';
+import type { BackendLink } from '../backend-link';
+import type { SessionState } from '../../../domain/api/groups/session';
 import type { StatusLike } from './scheduler';
 
 /**
@@ -7,14 +8,18 @@ import type { StatusLike } from './scheduler';
  * account and those followed here, or every account of the pharmacy for the holder); otherwise the scheduler keeps the last known status
  * and flags it stale. Reminders never sign anyone in.
  */
-export async function fetchFollowedStatuses(ctx: CoreContext, followed: readonly string[]): Promise<readonly StatusLike[]> {
-  const client = ctx.backendClient?.();
+export async function fetchFollowedStatuses(
+  backend: BackendLink,
+  user: () => SessionState['user'],
+  followed: readonly string[],
+): Promise<readonly StatusLike[]> {
+  const client = backend.clientIfReady();
   if (!client?.signedIn) throw new AppError('UNAUTHENTICATED', 'nobody is signed in: the last known statuses stay', true);
   const all = await client.call('pharmacyAccounts');
   if (!all.ok) throw new AppError(all.code, all.message, all.retryable ?? false);
-  const user = ctx.session?.current.user;
+  const who = user();
   // The holder answers for the pharmacy's delegates: their deadlines are followed here too.
   return all.value.accounts
-    .filter((a) => user?.kind === 'holder' || a.accountId === user?.accountId || followed.includes(a.accountId))
+    .filter((a) => who?.kind === 'holder' || a.accountId === who?.accountId || followed.includes(a.accountId))
     .map((a) => ({ accountId: a.accountId, displayName: a.displayName, state: a.state, blockAt: a.blockAt }));
 }

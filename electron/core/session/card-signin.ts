@@ -5,14 +5,13 @@
  */
 import type { SignInOutcome } from '../../../domain/api/groups/session';
 import { AppError } from '../../../domain/result';
-import type { CoreContext } from '../context';
+import type { CoreBase } from '../context';
 import { SessionService, toAppError } from './session-service';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
-export async function cardSignIn(ctx: CoreContext, session: SessionService, pin: string): Promise<SignInOutcome> {
-  const client = ctx.backendClient?.();
-  if (!client) throw new AppError('BACKEND_UNREACHABLE', 'Le serveur Vigie n’est pas encore prêt.', true);
+export async function cardSignIn(ctx: CoreBase, session: SessionService, pin: string): Promise<SignInOutcome> {
+  const client = ctx.backend.client();
   const state = ctx.card.getState();
   const reader = state.readers.find((r) => r.name === state.activeReader);
   if (state.status !== 'present' || !reader?.card) throw new AppError('CARD_ABSENT', 'Insérez votre carte CPS dans le lecteur.');

@@ -4,8 +4,7 @@
  * pending (with the binding message shown on the phone) → approved (the session opens) | refused | expired | cancelled.
  */
 import type { EcpsState } from '../../../domain/api/groups/session';
-import { AppError } from '../../../domain/result';
-import type { CoreContext } from '../context';
+import type { CoreBase } from '../context';
 import { SessionService, toAppError } from './session-service';
 
 export const ECPS_POLL_MS = 1000;
@@ -15,7 +14,7 @@ export class EcpsFlow {
   private last: EcpsState = { status: 'idle', bindingMessage: null, expiresAt: null };
 
   constructor(
-    private readonly ctx: CoreContext,
+    private readonly ctx: CoreBase,
     private readonly session: SessionService,
     private readonly pollMs = ECPS_POLL_MS,
   ) {}
@@ -30,9 +29,7 @@ export class EcpsFlow {
   }
 
   private client() {
-    const c = this.ctx.backendClient?.();
-    if (!c) throw new AppError('BACKEND_UNREACHABLE', 'Le serveur Vigie n’est pas encore prêt.', true);
-    return c;
+    return this.ctx.backend.client();
   }
 
   async start(nationalId: string): Promise<EcpsState> {
@@ -89,7 +86,7 @@ export class EcpsFlow {
     const tx = this.current;
     if (!tx) return { status: 'cancelled', bindingMessage: null, expiresAt: null };
     this.finish(tx, 'cancelled');
-    await this.ctx.backendClient?.()?.call('ecpsCancel', { body: { transactionId: tx.id } }).catch(() => undefined);
+    await this.ctx.backend.clientIfReady()?.call('ecpsCancel', { body: { transactionId: tx.id } }).catch(() => undefined);
     return this.last;
   }
 

@@ -4,6 +4,9 @@ import { AppError, type Err } from '../../../domain/result';
 import type { ClientErr } from '../backend-client';
 import type { SignInResponse } from '../../../domain/backend-api';
 import type { CoreContext } from '../context';
+
+/** What the session service is built from: everything of the core's context but itself. */
+export type SessionContext = Omit<CoreContext, 'session'>;
 import type { KeychainStatus } from '../secrets/secret-store';
 import type { TokenVault } from '../secrets/token-vault';
 import { cardSignIn } from './card-signin';
@@ -70,7 +73,7 @@ export class SessionService {
 
   private readonly ecps: EcpsFlow;
 
-  constructor(private readonly ctx: CoreContext) {
+  constructor(private readonly ctx: SessionContext) {
     this.ecps = new EcpsFlow(ctx, this);
   }
 
@@ -84,7 +87,7 @@ export class SessionService {
   }
 
   private rememberState(): RememberState {
-    const k = this.keychain ?? this.ctx.workstation?.keychain() ?? null;
+    const k = this.keychain ?? this.ctx.workstation.keychain() ?? null;
     return {
       available: k?.available ?? false,
       reason: k && !k.available ? 'keychain-unavailable' : null,
@@ -93,7 +96,7 @@ export class SessionService {
   }
 
   private tokens(): TokenVault | null {
-    return this.ctx.workstation?.tokens ?? null;
+    return this.ctx.workstation.tokens;
   }
 
   /** Runs a keychain step after the ones before it; a failure is logged (without secrets) and never thrown. */
@@ -135,9 +138,7 @@ export class SessionService {
   }
 
   private client() {
-    const c = this.ctx.backendClient?.();
-    if (!c) throw new AppError('BACKEND_UNREACHABLE', 'Le serveur Vigie n’est pas encore prêt.', true);
-    return c;
+    return this.ctx.backend.client();
   }
 
   /** Turns the backend's answer to a sign-in into a session, or into "blocked, and here is the way out". */
@@ -174,7 +175,7 @@ export class SessionService {
     });
     this.armTimers(absolute);
     this.lastKeepalive = now;
-    void this.ctx.workstation?.reminders.follow(account.id).catch(() => undefined);
+    void this.ctx.workstation.reminders.follow(account.id).catch(() => undefined);
   }
 
   /**
@@ -195,7 +196,7 @@ export class SessionService {
 
   private async tryResume(): Promise<void> {
     const t = this.tokens();
-    const client = this.ctx.backendClient?.();
+    const client = this.ctx.backend.clientIfReady();
     if (!t || !client) return;
     const keychain = await t.keychain();
     const changed = this.keychain?.available !== keychain.available;
@@ -266,7 +267,7 @@ export class SessionService {
   }
 
   async signOut(): Promise<SessionState> {
-    const c = this.ctx.backendClient?.();
+    const c = this.ctx.backend.clientIfReady();
     if (c?.signedIn) await c.call('signOut').catch(() => undefined);
     this.end('sign-out');
     await this.keychainSettled();
@@ -333,7 +334,7 @@ export class SessionService {
   lock(reason: 'card-removed' | 'idle'): void {
     if (this.state.status !== 'signed-in') return;
     // The backend session is ended too: unlocking is a new sign-in (card + PIN, or password).
-    const c = this.ctx.backendClient?.();
+    const c = this.ctx.backend.clientIfReady();
     if (c?.signedIn) void c.call('signOut').catch(() => undefined);
     this.clearTimers();
     this.generation++;
@@ -344,7 +345,7 @@ export class SessionService {
   /** The session is over; its token, if kept, is deleted from the keychain (`keychainSettled` waits for it). */
   end(reason: NonNullable<SessionState['endedBecause']>): void {
     this.clearTimers();
-    this.ctx.backendClient?.()?.forget();
+    this.ctx.backend.clientIfReady()?.forget();
     this.cardSerial = null;
     this.generation++;
     void this.forgetRemembered();

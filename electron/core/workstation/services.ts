@@ -1,5 +1,5 @@
 import { AppError } from '../../../domain/result';
-import type { CoreContext } from '../context';
+import type { CoreBase } from '../context';
 import type { LogLine } from '../diagnostics/logger';
 import { createReminderScheduler, type ReminderScheduler, type StatusLike } from '../reminders/scheduler';
 import { createSecretStore, type KeychainStatus, type SecretStore } from '../secrets/secret-store';
@@ -43,7 +43,7 @@ export interface WorkstationServices {
   stop(): void;
 }
 
-export function createWorkstationServices(ctx: CoreContext, opts: WorkstationServicesOptions = {}): WorkstationServices {
+export function createWorkstationServices(ctx: CoreBase, opts: WorkstationServicesOptions = {}): WorkstationServices {
   const secrets = createSecretStore(opts.keychainService ? { service: opts.keychainService } : {});
   const tokens = createTokenVault(secrets, ctx.settings, ctx.log);
   const reminders = createReminderScheduler({
@@ -60,7 +60,7 @@ export function createWorkstationServices(ctx: CoreContext, opts: WorkstationSer
   let offCard: (() => void) | null = null;
   const readers = new Set<string>();
   const registration = registrationSync(async () => {
-    const client = ctx.backendClient?.();
+    const client = ctx.backend.clientIfReady();
     if (!ws || !client) return 'failed';
     return syncRegistration(ws, client, { log: ctx.log, now: () => ctx.now() });
   });
