@@ -1,3 +1,4 @@
+import { realPart } from '../scripts/real-parts';
 import { randomUUID } from 'node:crypto';
 import { expect, saveScreen } from './fixtures';
 import { probe } from './probe';
@@ -16,7 +17,9 @@ withKeyring.describe.configure({ timeout: 180_000 });
  * host has a real Secret Service (a private gnome-keyring), so this workstation holds its key and registered it.
  */
 withKeyring('the holder withdraws a workstation: its session ends and it cannot sign in again', async ({ app, vigie }) => {
-  withKeyring.skip(!hasKeyringTools, 'dbus-daemon or gnome-keyring-daemon is not installed: the workstation has no key to register');
+  withKeyring.skip(
+    !realPart(hasKeyringTools, 'dbus-daemon or gnome-keyring-daemon is not installed: the workstation has no key to register'),
+  );
   const status = await probe(vigie, 'backend.getStatus');
   expect(status.ok).toBe(true);
   const backend = `http://${(status as { value: { address: string } }).value.address}`;

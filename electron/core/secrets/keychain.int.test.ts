@@ -8,6 +8,7 @@ import { createCore } from '../core';
 import { openSettings } from '../settings/settings-store';
 import { openWorkstation, verifyRegistration } from '../workstation/identity';
 import { createSecretStore } from './secret-store';
+import { realPart } from '../../../scripts/real-parts';
 
 /**
  * Against a real Secret Service (gnome-keyring in a private D-Bus session: scripts/with-keyring.sh sets
@@ -15,7 +16,10 @@ import { createSecretStore } from './secret-store';
  */
 const run = promisify(execFile);
 const child = join(import.meta.dirname, 'vault-child.fixture.ts');
-const hasSecretService = process.env.VIGIE_SECRET_SERVICE === '1';
+const hasSecretService = realPart(
+  process.env.VIGIE_SECRET_SERVICE === '1',
+  'no Secret Service on the session bus (run under scripts/with-keyring.sh, as npm test does)',
+);
 const service = `fr.vigie.test.${process.pid}`;
 let dir: string;
 

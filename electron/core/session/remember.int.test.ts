@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../../backend/demo/people';
 import { createCore, type Core } from '../core';
 import { createSecretStore } from '../secrets/secret-store';
+import { realPart } from '../../../scripts/real-parts';
 
 /**
  * "Remember me" end to end in the core: the renderer API as the UI calls it, the embedded backend (PGlite, demo
@@ -14,7 +15,10 @@ import { createSecretStore } from '../secrets/secret-store';
  * scripts/with-keyring.sh sets VIGIE_SECRET_SERVICE=1). A restart is a new core on the same folder (the previous
  * one stopped: PGlite is one process per folder), with the same keychain.
  */
-const hasSecretService = process.env.VIGIE_SECRET_SERVICE === '1';
+const hasSecretService = realPart(
+  process.env.VIGIE_SECRET_SERVICE === '1',
+  'no Secret Service on the session bus (run under scripts/with-keyring.sh, as npm test does)',
+);
 const sophie = DEMO_PEOPLE.accountantSoon;
 const HOUR = 3600_000;
 let dir: string;

@@ -5,13 +5,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../../backend/demo/people';
 import { HEADER_WORKSTATION } from '../../../domain/backend-api';
 import { createCore, type Core } from '../core';
+import { realPart } from '../../../scripts/real-parts';
 
 /**
  * Workstation registration end to end in the core: the embedded backend (PGlite, demo pharmacy) in the user-data
  * folder, and the workstation key in a real Secret Service (gnome-keyring in a private D-Bus session, through
  * scripts/with-keyring.sh). The renderer API is called as the UI calls it.
  */
-const hasSecretService = process.env.VIGIE_SECRET_SERVICE === '1';
+const hasSecretService = realPart(
+  process.env.VIGIE_SECRET_SERVICE === '1',
+  'no Secret Service on the session bus (run under scripts/with-keyring.sh, as npm test does)',
+);
 const holder = DEMO_PEOPLE.holder;
 let dir: string;
 const open: Core[] = [];
