@@ -5,11 +5,15 @@
  */
 import type { Ctx } from '../context';
 import { purgeEvents } from '../events/chain';
+import { purgeEcpsTransactions } from '../signin/ecps';
 import type { MailTransport } from '../mail/transport';
 import { addParisMonths } from '../../domain/policy';
 import { runInactivitySweep } from './sweep';
 import { runReminders } from './reminders';
 import { runMailSender } from './mail-sender';
+
+/** The security log is kept for operators' investigations, then forgotten. */
+const SECURITY_LOG_DAYS = 90;
 
 export type JobName = 'inactivity' | 'reminders' | 'mail' | 'retention';
 
@@ -20,7 +24,12 @@ export interface JobIntervals {
   retention: number;
 }
 
-export const DEFAULT_INTERVALS: JobIntervals = { inactivity: 60_000, reminders: 60_000, mail: 5_000, retention: 6 * 3600_000 };
+export const DEFAULT_INTERVALS: JobIntervals = {
+  inactivity: 60_000,
+  reminders: 60_000,
+  mail: 5_000,
+  retention: 6 * 3600_000,
+};
 
 export class Jobs {
   private timers: NodeJS.Timeout[] = [];
@@ -56,7 +65,8 @@ export class Jobs {
 
   /**
    * Events older than the retention (the chain keeps an anchor), and the housekeeping of rows that have
-   * served: sessions ended for 30 days, mails sent before the retention, throttle counters a day old.
+   * served: sessions ended for 30 days, mails sent before the retention, throttle counters a day old, e-CPS
+   * transactions two hours old, the security log after 90 days.
    * Returns the number of events purged.
    */
   private async retention(): Promise<number> {
@@ -64,9 +74,20 @@ export class Jobs {
     const cutoff = addParisMonths(now, -this.ctx.config.eventRetentionMonths);
     const purged = await purgeEvents(this.ctx.db, cutoff, now);
     const db = this.ctx.db;
-    await db.deleteFrom('sessions').where('created_at', '<', new Date(now.getTime() - 30 * 86_400_000)).execute();
+    await db
+      .deleteFrom('sessions')
+      .where('created_at', '<', new Date(now.getTime() - 30 * 86_400_000))
+      .execute();
     await db.deleteFrom('outbox').where('sent_at', '<', cutoff).execute();
-    await db.deleteFrom('login_throttle').where('last_failure_at', '<', new Date(now.getTime() - 86_400_000)).execute();
+    await db
+      .deleteFrom('login_throttle')
+      .where('last_failure_at', '<', new Date(now.getTime() - 86_400_000))
+      .execute();
+    await purgeEcpsTransactions(this.ctx);
+    await db
+      .deleteFrom('security_log')
+      .where('at', '<', new Date(now.getTime() - SECURITY_LOG_DAYS * 86_400_000))
+      .execute();
     return purged;
   }
 

@@ -34,6 +34,10 @@ export interface SigninOptions {
   securityKeyFields?: readonly SecurityKeyField[];
   /** Life of an unblock ticket (ms), default 15 min. */
   ticketTtlMs?: number;
+  /** Life of an e-CPS request (ms), default 2 min (Pro Santé Connect's own). */
+  ecpsTtlMs?: number;
+  /** e-CPS starts allowed per national id per hour, default 3. */
+  ecpsStartsPerHour?: number;
 }
 
 export interface SigninDeps {
@@ -48,8 +52,12 @@ export interface SigninDeps {
   postal: PostalPolicy;
   fields: readonly SecurityKeyField[];
   ticketTtlMs: number;
-  /** e-CPS transactions: which workstation started each, and whether its session was handed out. */
-  ecpsTx: Map<string, { workstationId: string; nationalId: string; consumed: boolean }>;
+  /** The e-CPS requests this instance is polling Pro Santé Connect for: our transaction id → the client's. */
+  ecpsLocal: Map<string, string>;
+  /** Life of an e-CPS request as the workstation sees it (ms). */
+  ecpsTtlMs: number;
+  /** e-CPS starts allowed per national id per hour, whoever asks. */
+  ecpsStartsPerHour: number;
   close(): void;
 }
 
@@ -80,7 +88,9 @@ export function createSigninDeps(ctx: Ctx, o: SigninOptions = {}): SigninDeps {
     postal: { ...DEFAULT_POSTAL_POLICY, postalResendAfterMs: unblock.postalResendAfterMs, ...o.postal },
     fields: o.securityKeyFields ?? DEFAULT_SECURITY_KEY_FIELDS,
     ticketTtlMs: o.ticketTtlMs ?? 15 * 60_000,
-    ecpsTx: new Map(),
+    ecpsLocal: new Map(),
+    ecpsTtlMs: o.ecpsTtlMs ?? 120_000,
+    ecpsStartsPerHour: o.ecpsStartsPerHour ?? 3,
     close() {
       void ecps?.then((c) => c.close()).catch(() => undefined);
     },

@@ -174,23 +174,21 @@ const sessionAlive = async (token: string, ws: Workstation) =>
 async function passwordAccount(identifier: string) {
   const now = env.clock.now();
   const hash = await env.backend.hasher.hash(DEMO_PASSWORD);
-  const id = await env.backend.db
-    .transaction()
-    .execute((trx) =>
-      createAccount(
-        trx,
-        {
-          pharmacyId: seed.pharmacyId,
-          kind: 'password_delegate',
-          displayName: 'Luc CIBLE',
-          identifier,
-          email: `${identifier}@demo.vigie.invalid`,
-          passwordHash: hash,
-        },
-        now,
-        env.backend.ctx.config,
-      ),
-    );
+  const id = await env.backend.db.transaction().execute((trx) =>
+    createAccount(
+      trx,
+      {
+        pharmacyId: seed.pharmacyId,
+        kind: 'password_delegate',
+        displayName: 'Luc CIBLE',
+        identifier,
+        email: `${identifier}@demo.vigie.invalid`,
+        passwordHash: hash,
+      },
+      now,
+      env.backend.ctx.config,
+    ),
+  );
   await env.backend.db
     .insertInto('delegations')
     .values({
@@ -378,27 +376,56 @@ describe('e-CPS requests the holder ignores or refuses', () => {
     throw new Error('e-CPS never answered');
   };
 
-  it('refused 20 times over a day: she stays active and signed in', async () => {
-    const julien = seed.accounts.employee;
-    const counter = newWorkstation('Comptoir de Julien');
+  it('refused 19 times over a day, then one wrong password from a stranger: she stays active and signed in', async () => {
+    const claire = seed.accounts.holder;
+    const counter = newWorkstation('Comptoir de Claire 3');
     const stranger = newWorkstation('Poste pirate e-CPS');
     let token = '';
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 19; i++) {
       env.clock.advance(30 * 60_000);
-      if (i === 16) token = await cardSignIn(counter, P.employee.nationalId);
+      if (i === 17) token = await cardSignIn(counter, P.holder.nationalId);
       const s = await send('POST', '/v1/auth/ecps', {
         ws: stranger,
         ip: STRANGER_IP,
-        body: { nationalId: P.employee.nationalId },
+        body: { nationalId: P.holder.nationalId },
       });
       if (s.status !== 200) continue;
-      const req = await psc.waitForPending((r) => r.nationalId === P.employee.nationalId);
+      const req = await psc.waitForPending((r) => r.nationalId === P.holder.nationalId);
       await psc.refuse(req.authReqId);
-      await poll(stranger, s.json.transactionId as string);
+      expect((await poll(stranger, s.json.transactionId as string)).json.code).toBe('ECPS_REFUSED');
     }
-    expect(await stateOf(julien)).toMatchObject({ state: 'active' });
-    expect(await eventsOf(julien, 'account_blocked')).toHaveLength(0);
+    const pw = await send('POST', '/v1/auth/password', {
+      ws: stranger,
+      ip: STRANGER_IP,
+      body: { identifier: P.holder.identifier, password: 'Pas-Le-Bon-2027!' },
+    });
+    expect(pw.json.code).toBe('INVALID_CREDENTIALS');
+    expect(await stateOf(claire)).toMatchObject({ state: 'active' });
+    expect(await eventsOf(claire, 'account_blocked')).toHaveLength(0);
     expect(await sessionAlive(token, counter)).toBe(true);
+  }, 60_000);
+
+  it('a request nobody answers expires on the server clock and writes nothing in her events', async () => {
+    const claire = seed.accounts.holder;
+    const stranger = newWorkstation('Poste pirate e-CPS 4');
+    env.clock.advance(2 * 3600_000);
+    const before = (await eventsOf(claire, 'sign_in_failed')).length;
+    const s = await send('POST', '/v1/auth/ecps', {
+      ws: stranger,
+      ip: STRANGER_IP,
+      body: { nationalId: P.holder.nationalId },
+    });
+    expect(s.status, s.body).toBe(200);
+    await psc.waitForPending((r) => r.nationalId === P.holder.nationalId);
+    env.clock.advance(3 * 60_000);
+    const r = await send('POST', '/v1/auth/ecps/poll', {
+      ws: stranger,
+      ip: STRANGER_IP,
+      body: { transactionId: s.json.transactionId },
+    });
+    expect(r.json.code).toBe('ECPS_EXPIRED');
+    expect((await eventsOf(claire, 'sign_in_failed')).length).toBe(before);
+    for (const p of psc.pending()) await psc.refuse(p.authReqId).catch(() => undefined);
   }, 60_000);
 
   it('a start for a national id without an account answers like one with, reaches no phone, and a few starts per id per hour are allowed', async () => {
