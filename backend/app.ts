@@ -14,6 +14,7 @@ import { registerRoutes } from './http/routes';
 import { Jobs, type JobIntervals } from './jobs/runner';
 import { createTransport, type MailerOptions } from './mail/transport';
 import { PasswordHasher } from './passwords';
+import { StrengthPool, type StrengthPoolOptions } from './strength';
 import { createSigninDeps, type SigninDeps, type SigninOptions } from './signin/deps';
 
 export interface BackendOptions {
@@ -29,13 +30,17 @@ export interface BackendOptions {
   trustProxy?: boolean | string | string[];
   config?: Partial<BackendConfig>;
   /** Global per-IP limit and the tighter one on sign-in; `false` disables both (benchmarks only). */
-  rateLimit?: { max: number; signInMax: number; timeWindowMs: number } | false;
+  rateLimit?: { max: number; signInMax: number; checkMax?: number; timeWindowMs: number } | false;
   /** Every refused sign-in lasts at least this long (same timing for all refusals). */
   failureFloorMs?: number;
   /** Start the job timers (default true); tests run jobs by hand. */
   jobs?: { autoStart?: boolean; intervals?: Partial<JobIntervals> };
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /** Worker threads and queue bound of the password strength estimate (strength.ts). */
+  strength?: StrengthPoolOptions;
+  /** argon2 hashes running at once and waiting at most; beyond, 503 at once (passwords.ts). */
+  argon2Bounds?: { maxRunning: number; maxQueue: number };
   /** Card and e-CPS sign-in, unblock paths, suspicious-activity rules (backend/signin/deps.ts). */
   signin?: SigninOptions;
 }
@@ -66,7 +71,10 @@ const REDACT = [
 ];
 
 /** The backend's pino logger (redactions included); `destination` for tests. */
-export function createLogger(level: NonNullable<BackendOptions['logLevel']> = 'info', destination?: { write(s: string): void }): Logger {
+export function createLogger(
+  level: NonNullable<BackendOptions['logLevel']> = 'info',
+  destination?: { write(s: string): void },
+): Logger {
   const o = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'vigie-backend' } };
   return destination ? pino(o, destination) : pino(o);
 }
@@ -81,8 +89,16 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     throw e;
   }
   const config: BackendConfig = { ...defaultConfig, ...options.config };
-  const ctx: Ctx = { db: opened.db, dbKind: opened.kind, clock: options.clock ?? systemClock, config, log };
-  const hasher = new PasswordHasher(config.argon2);
+  const strength = new StrengthPool(options.strength, (msg, err) => log.warn({ err }, msg));
+  const ctx: Ctx = {
+    db: opened.db,
+    dbKind: opened.kind,
+    clock: options.clock ?? systemClock,
+    config,
+    log,
+    strength,
+  };
+  const hasher = new PasswordHasher(config.argon2, options.argon2Bounds);
   const transport = createTransport(options.mailer ?? { kind: 'none' });
   const jobs = new Jobs(ctx, transport);
   const signin = createSigninDeps(ctx, options.signin);
@@ -101,24 +117,31 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Vigie account backend', version: config.version, description: 'Comptes amelipro : connexion, sessions, blocage pour inactivité, journal des événements.' },
+      info: {
+        title: 'Vigie account backend',
+        version: config.version,
+        description:
+          'Comptes amelipro : connexion, sessions, blocage pour inactivité, journal des événements.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
   });
-  const limits = options.rateLimit ?? { max: 600, signInMax: 30, timeWindowMs: 60_000 };
+  const limits = options.rateLimit ?? { max: 600, signInMax: 30, checkMax: 60, timeWindowMs: 60_000 };
   if (limits) {
     await app.register(rateLimit, {
       global: true,
       max: limits.max,
       timeWindow: limits.timeWindowMs,
-      errorResponseBuilder: (_req, c) => Object.assign(new Error('rate limited'), { statusCode: c.statusCode }),
+      errorResponseBuilder: (_req, c) =>
+        Object.assign(new Error('rate limited'), { statusCode: c.statusCode }),
     });
   }
   registerRoutes(app, ctx, {
     hasher,
     failureFloorMs: options.failureFloorMs ?? 250,
     signInRateLimit: limits ? { max: limits.signInMax, timeWindow: limits.timeWindowMs } : false,
+    checkRateLimit: limits ? { max: limits.checkMax ?? 60, timeWindow: limits.timeWindowMs } : false,
     signin,
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -147,6 +170,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       signin.close();
       await app.close();
       transport?.close();
+      await strength.close();
       await opened.close();
     },
   };

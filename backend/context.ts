@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from './db/connect';
+import type { StrengthPool } from './strength';
 import {
   DEFAULT_ACCOUNT_THROTTLE,
   DEFAULT_IP_THROTTLE,
@@ -54,6 +55,8 @@ export const defaultConfig: BackendConfig = {
 
 export interface Ctx {
   db: Db;
+  /** Password strength estimation, off the event loop (strength.ts). */
+  strength: StrengthPool;
   dbKind: 'pglite' | 'postgres';
   clock: Clock;
   config: BackendConfig;

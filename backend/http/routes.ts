@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { routes } from '../../domain/backend-api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HEADER_WORKSTATION, routes } from '../../domain/backend-api';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import { ping } from '../db/connect';
@@ -9,7 +9,12 @@ import { changePassword, checkPassword, signInWithPassword } from '../services/a
 import { grantDelegation, listDelegations, revokeDelegation } from '../services/delegations';
 import { exportEventsCsv, listEvents, reportEvent, verifyEvents } from '../services/events';
 import { accountSummary, listSessions, revokeSessions } from '../services/sessions';
-import { listPharmacyWorkstations, registerWorkstation, revokeWorkstation, workstationChallenge } from '../services/workstations';
+import {
+  listPharmacyWorkstations,
+  registerWorkstation,
+  revokeWorkstation,
+  workstationChallenge,
+} from '../services/workstations';
 import { register } from './register';
 import type { SigninDeps } from '../signin/deps';
 import { registerSigninRoutes } from '../signin/routes';
@@ -20,6 +25,8 @@ export interface RouteOptions {
   failureFloorMs: number;
   /** Per-IP limit of the sign-in route (requests per minute); the global limit applies elsewhere. */
   signInRateLimit: { max: number; timeWindow: number } | false;
+  /** Per-workstation limit of the password strength check (requests per minute). */
+  checkRateLimit: { max: number; timeWindow: number } | false;
   signin: SigninDeps;
 }
 
@@ -37,25 +44,59 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) 
     routes.signInPassword,
     async ({ body, meta }) =>
       withSuspicionRules(ctx, o.signin, body.identifier, meta, (afterFailure) =>
-        signInWithPassword(ctx, { hasher: o.hasher, failureFloorMs: o.failureFloorMs, afterFailure }, body, meta),
+        signInWithPassword(
+          ctx,
+          { hasher: o.hasher, failureFloorMs: o.failureFloorMs, afterFailure },
+          body,
+          meta,
+        ),
       ),
     o.signInRateLimit ? { rateLimit: o.signInRateLimit } : {},
   );
-  register(app, ctx, routes.checkPassword, async ({ body }) => checkPassword(ctx, body.password, body.identifier ? [body.identifier] : []));
+  // The strength meter calls this at every pause in typing: its own bucket per workstation (or address without
+  // one), so it never uses up the sign-in bucket that a pharmacy's workstations share.
+  register(
+    app,
+    ctx,
+    routes.checkPassword,
+    async ({ body }) => checkPassword(ctx, body.password, body.identifier ? [body.identifier] : []),
+    o.checkRateLimit
+      ? {
+          rateLimit: {
+            ...o.checkRateLimit,
+            keyGenerator: (req: FastifyRequest) => {
+              const ws = req.headers[HEADER_WORKSTATION];
+              return typeof ws === 'string' && ws.length <= 64
+                ? `check:ws:${ws.toLowerCase()}`
+                : `check:ip:${req.ip}`;
+            },
+          },
+        }
+      : {},
+  );
   register(app, ctx, routes.changePassword, async ({ auth, body, meta }) => {
     await changePassword(ctx, o.hasher, auth, body, meta);
     const [session] = await listSessions(ctx, auth, auth.sessionId);
-    return { session: { ...session!, scope: 'full' as const }, account: await accountSummary(ctx, auth.accountId) };
+    return {
+      session: { ...session!, scope: 'full' as const },
+      account: await accountSummary(ctx, auth.accountId),
+    };
   });
   register(app, ctx, routes.currentSession, async ({ auth }) => {
     const [session] = await listSessions(ctx, auth, auth.sessionId);
     if (!session) throw new AppError('SESSION_REVOKED', 'Session terminée.');
     return { session, account: await accountSummary(ctx, auth.accountId) };
   });
-  register(app, ctx, routes.signOut, async ({ auth, meta }) => ({ revoked: await revokeSessions(ctx, auth, meta, 'current') }));
+  register(app, ctx, routes.signOut, async ({ auth, meta }) => ({
+    revoked: await revokeSessions(ctx, auth, meta, 'current'),
+  }));
   register(app, ctx, routes.listSessions, async ({ auth }) => ({ sessions: await listSessions(ctx, auth) }));
-  register(app, ctx, routes.revokeSession, async ({ auth, params, meta }) => ({ revoked: await revokeSessions(ctx, auth, meta, { id: params.id }) }));
-  register(app, ctx, routes.revokeAllSessions, async ({ auth, meta }) => ({ revoked: await revokeSessions(ctx, auth, meta, 'all') }));
+  register(app, ctx, routes.revokeSession, async ({ auth, params, meta }) => ({
+    revoked: await revokeSessions(ctx, auth, meta, { id: params.id }),
+  }));
+  register(app, ctx, routes.revokeAllSessions, async ({ auth, meta }) => ({
+    revoked: await revokeSessions(ctx, auth, meta, 'all'),
+  }));
 
   register(app, ctx, routes.myStatus, async ({ auth }) => {
     const s = await statusOf(ctx, auth.accountId);
@@ -67,19 +108,33 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) 
     const s = await statusOf(ctx, auth.accountId);
     return { accounts: s ? [s] : [] };
   });
-  register(app, ctx, routes.listDelegations, async ({ auth }) => ({ delegations: await listDelegations(ctx, auth) }));
-  register(app, ctx, routes.grantDelegation, async ({ auth, body, meta }) => grantDelegation(ctx, o.hasher, auth, body, meta));
-  register(app, ctx, routes.revokeDelegation, async ({ auth, params, meta }) => revokeDelegation(ctx, auth, params.id, meta));
+  register(app, ctx, routes.listDelegations, async ({ auth }) => ({
+    delegations: await listDelegations(ctx, auth),
+  }));
+  register(app, ctx, routes.grantDelegation, async ({ auth, body, meta }) =>
+    grantDelegation(ctx, o.hasher, auth, body, meta),
+  );
+  register(app, ctx, routes.revokeDelegation, async ({ auth, params, meta }) =>
+    revokeDelegation(ctx, auth, params.id, meta),
+  );
 
   register(app, ctx, routes.listEvents, async ({ auth, query }) => listEvents(ctx, auth, query));
   register(app, ctx, routes.exportEvents, async ({ auth, query }) => exportEventsCsv(ctx, auth, query));
-  register(app, ctx, routes.verifyEvents, async ({ auth, query }) => verifyEvents(ctx, auth, query.accountId));
-  register(app, ctx, routes.reportEvent, async ({ auth, params, body, meta }) => reportEvent(ctx, auth, params.id, body.comment, meta));
+  register(app, ctx, routes.verifyEvents, async ({ auth, query }) =>
+    verifyEvents(ctx, auth, query.accountId),
+  );
+  register(app, ctx, routes.reportEvent, async ({ auth, params, body, meta }) =>
+    reportEvent(ctx, auth, params.id, body.comment, meta),
+  );
 
   register(app, ctx, routes.workstationChallenge, async () => workstationChallenge(ctx));
   register(app, ctx, routes.registerWorkstation, async ({ body }) => registerWorkstation(ctx, body));
-  register(app, ctx, routes.pharmacyWorkstations, async ({ auth }) => ({ workstations: await listPharmacyWorkstations(ctx, auth) }));
-  register(app, ctx, routes.revokeWorkstation, async ({ auth, params, meta }) => revokeWorkstation(ctx, auth, params.id, meta));
+  register(app, ctx, routes.pharmacyWorkstations, async ({ auth }) => ({
+    workstations: await listPharmacyWorkstations(ctx, auth),
+  }));
+  register(app, ctx, routes.revokeWorkstation, async ({ auth, params, meta }) =>
+    revokeWorkstation(ctx, auth, params.id, meta),
+  );
 
   registerSigninRoutes(app, ctx, o.signin, { hasher: o.hasher, rateLimit: o.signInRateLimit });
 }

@@ -451,8 +451,8 @@ async function openPasswordSession(
   });
 }
 
-export function checkPassword(ctx: Ctx, password: string, personal: string[]): StrengthReport {
-  return passwordStrength(password, personal, ctx.config.minPasswordScore);
+export function checkPassword(ctx: Ctx, password: string, personal: string[]): Promise<StrengthReport> {
+  return passwordStrength(ctx.strength, password, personal, ctx.config.minPasswordScore);
 }
 
 /** Changes the password: current one checked, CNIL rules + strength, none of the last 12 reused. */
@@ -481,25 +481,28 @@ export async function changePassword(
     appVersion: meta.appVersion,
   };
   if (!(await hasher.verify(current.hash, input.currentPassword))) {
-    await ctx.db
-      .transaction()
-      .execute((trx) =>
-        appendEvents(trx, [
-          {
-            ...evMeta,
-            accountId: auth.accountId,
-            at: now,
-            type: 'password_change_failed',
-            method: 'password',
-            outcome: 'failure',
-            details: { reason: 'wrong_password' },
-          },
-        ]),
-      );
+    await ctx.db.transaction().execute((trx) =>
+      appendEvents(trx, [
+        {
+          ...evMeta,
+          accountId: auth.accountId,
+          at: now,
+          type: 'password_change_failed',
+          method: 'password',
+          outcome: 'failure',
+          details: { reason: 'wrong_password' },
+        },
+      ]),
+    );
     throw INVALID();
   }
   const personal = [auth.identifier ?? '', ...auth.displayName.split(/\s+/), auth.email.split('@')[0] ?? ''];
-  const report = passwordStrength(input.newPassword, personal, ctx.config.minPasswordScore);
+  const report = await passwordStrength(
+    ctx.strength,
+    input.newPassword,
+    personal,
+    ctx.config.minPasswordScore,
+  );
   if (!report.acceptable) throw new PasswordPolicyError(report.problems);
   for (const h of history) {
     if (await hasher.verify(h.hash, input.newPassword)) {

@@ -13,15 +13,23 @@ import type { AuthInfo } from './sessions';
 type Delegation = z.infer<typeof DelegationSchema>;
 
 function requireHolder(auth: AuthInfo) {
-  if (auth.kind !== 'holder') throw new AppError('FORBIDDEN', 'Seul le titulaire du compte gère les délégations.');
+  if (auth.kind !== 'holder')
+    throw new AppError('FORBIDDEN', 'Seul le titulaire du compte gère les délégations.');
 }
 
-export async function listDelegations(ctx: Ctx, auth: AuthInfo, includeRevoked = false): Promise<Delegation[]> {
+export async function listDelegations(
+  ctx: Ctx,
+  auth: AuthInfo,
+  includeRevoked = false,
+): Promise<Delegation[]> {
   requireHolder(auth);
   let q = ctx.db.selectFrom('delegations').selectAll().where('holder_account_id', '=', auth.accountId);
   if (!includeRevoked) q = q.where('revoked_at', 'is', null);
   const rows = await q.orderBy('granted_at', 'desc').execute();
-  const statuses = await statusesOf(ctx, rows.map((r) => r.delegate_account_id));
+  const statuses = await statusesOf(
+    ctx,
+    rows.map((r) => r.delegate_account_id),
+  );
   return rows.map((r) => ({
     id: r.id,
     grantedAt: r.granted_at.toISOString(),
@@ -56,7 +64,12 @@ export async function grantDelegation(
   let passwordHash: string | null = null;
   if (input.kind === 'password_delegate') {
     const personal = [input.identifier, ...input.displayName.split(/\s+/), input.email.split('@')[0] ?? ''];
-    const report = passwordStrength(input.initialPassword, personal, ctx.config.minPasswordScore);
+    const report = await passwordStrength(
+      ctx.strength,
+      input.initialPassword,
+      personal,
+      ctx.config.minPasswordScore,
+    );
     if (!report.acceptable) throw new PasswordPolicyError(report.problems);
     passwordHash = await hasher.hash(input.initialPassword);
   }
@@ -64,7 +77,9 @@ export async function grantDelegation(
     .selectFrom('accounts')
     .select('id')
     .where((eb) =>
-      input.kind === 'card_delegate' ? eb('national_id', '=', input.nationalId) : eb('identifier', '=', input.identifier),
+      input.kind === 'card_delegate'
+        ? eb('national_id', '=', input.nationalId)
+        : eb('identifier', '=', input.identifier),
     )
     .executeTakeFirst();
   if (taken) throw new AppError('CONFLICT', 'Un compte existe déjà avec cet identifiant.');
@@ -86,13 +101,38 @@ export async function grantDelegation(
     );
     const d = await trx
       .insertInto('delegations')
-      .values({ holder_account_id: auth.accountId, delegate_account_id: accountId, granted_at: now, granted_by: auth.accountId, revoked_at: null, revoked_by: null })
+      .values({
+        holder_account_id: auth.accountId,
+        delegate_account_id: accountId,
+        granted_at: now,
+        granted_by: auth.accountId,
+        revoked_at: null,
+        revoked_by: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const ev = { at: now, workstationId: meta.workstationId, workstationLabel: auth.workstationLabel, ip: meta.ip, appVersion: meta.appVersion };
+    const ev = {
+      at: now,
+      workstationId: meta.workstationId,
+      workstationLabel: auth.workstationLabel,
+      ip: meta.ip,
+      appVersion: meta.appVersion,
+    };
     await appendEvents(trx, [
-      { ...ev, accountId: auth.accountId, type: 'delegation_granted', outcome: 'success', details: { delegationId: d.id, delegateAccountId: accountId, kind: input.kind } },
-      { ...ev, accountId, type: 'delegation_granted', outcome: 'info', details: { delegationId: d.id, holderAccountId: auth.accountId } },
+      {
+        ...ev,
+        accountId: auth.accountId,
+        type: 'delegation_granted',
+        outcome: 'success',
+        details: { delegationId: d.id, delegateAccountId: accountId, kind: input.kind },
+      },
+      {
+        ...ev,
+        accountId,
+        type: 'delegation_granted',
+        outcome: 'info',
+        details: { delegationId: d.id, holderAccountId: auth.accountId },
+      },
     ]);
     return d.id;
   });
@@ -100,7 +140,12 @@ export async function grantDelegation(
 }
 
 /** Revokes a delegation: the delegate's sessions end at once. */
-export async function revokeDelegation(ctx: Ctx, auth: AuthInfo, id: string, meta: RequestMeta): Promise<Delegation> {
+export async function revokeDelegation(
+  ctx: Ctx,
+  auth: AuthInfo,
+  id: string,
+  meta: RequestMeta,
+): Promise<Delegation> {
   requireHolder(auth);
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
@@ -113,17 +158,39 @@ export async function revokeDelegation(ctx: Ctx, auth: AuthInfo, id: string, met
       .executeTakeFirst();
     if (!d) throw new AppError('NOT_FOUND', 'Délégation introuvable.');
     if (d.revoked_at) throw new AppError('CONFLICT', 'Délégation déjà révoquée.');
-    await trx.updateTable('delegations').set({ revoked_at: now, revoked_by: auth.accountId }).where('id', '=', id).execute();
+    await trx
+      .updateTable('delegations')
+      .set({ revoked_at: now, revoked_by: auth.accountId })
+      .where('id', '=', id)
+      .execute();
     await trx
       .updateTable('sessions')
       .set({ revoked_at: now, end_reason: 'delegation_revoked' })
       .where('account_id', '=', d.delegate_account_id)
       .where('revoked_at', 'is', null)
       .execute();
-    const ev = { at: now, workstationId: meta.workstationId, workstationLabel: auth.workstationLabel, ip: meta.ip, appVersion: meta.appVersion };
+    const ev = {
+      at: now,
+      workstationId: meta.workstationId,
+      workstationLabel: auth.workstationLabel,
+      ip: meta.ip,
+      appVersion: meta.appVersion,
+    };
     await appendEvents(trx, [
-      { ...ev, accountId: auth.accountId, type: 'delegation_revoked', outcome: 'success', details: { delegationId: id, delegateAccountId: d.delegate_account_id } },
-      { ...ev, accountId: d.delegate_account_id, type: 'delegation_revoked', outcome: 'info', details: { delegationId: id } },
+      {
+        ...ev,
+        accountId: auth.accountId,
+        type: 'delegation_revoked',
+        outcome: 'success',
+        details: { delegationId: id, delegateAccountId: d.delegate_account_id },
+      },
+      {
+        ...ev,
+        accountId: d.delegate_account_id,
+        type: 'delegation_revoked',
+        outcome: 'info',
+        details: { delegationId: id },
+      },
     ]);
   });
   return oneDelegation(ctx, id);
@@ -131,6 +198,11 @@ export async function revokeDelegation(ctx: Ctx, auth: AuthInfo, id: string, met
 
 /** A delegate whose delegation was revoked cannot sign in any more (checked at sign-in). */
 export async function hasActiveDelegation(ctx: Ctx, accountId: string): Promise<boolean> {
-  const r = await ctx.db.selectFrom('delegations').select('id').where('delegate_account_id', '=', accountId).where('revoked_at', 'is', null).executeTakeFirst();
+  const r = await ctx.db
+    .selectFrom('delegations')
+    .select('id')
+    .where('delegate_account_id', '=', accountId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return r !== undefined;
 }
