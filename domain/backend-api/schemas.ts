@@ -261,6 +261,8 @@ export const EventSchema = z.object({
   appVersion: z.string().nullable(),
   cardSerial: z.string().nullable(),
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  /** Its link in the account's hash chain: workstations keep the ones they showed, to notice a rewrite. */
+  hash: z.string().optional(),
 });
 export type VigieEvent = z.infer<typeof EventSchema>;
 
@@ -294,7 +296,7 @@ export const VerifyResponseSchema = z.object({
     .object({
       seq: z.number().int(),
       id: z.number().int().nullable(),
-      problem: z.enum(['altered', 'missing', 'link_broken', 'head_mismatch']),
+      problem: z.enum(['altered', 'missing', 'link_broken', 'head_mismatch', 'rewritten']),
     })
     .nullable(),
 });
