@@ -7,6 +7,7 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
 import { m0002 } from './m0002';
 import { m0003 } from './m0003';
 import { m0004 } from './m0004';
+import { m0005 } from './m0005';
 
 const m0001: Migration = {
   async up(db: Kysely<unknown>) {
@@ -176,6 +177,7 @@ export const migrations: Record<string, Migration> = {
   '0002_signin_unblock_reports': m0002,
   '0003_throttle_verdict_workstation_keys': m0003,
   '0004_security_log_ecps_transactions': m0004,
+  '0005_keyed_event_checkpoints': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -3,7 +3,16 @@
  * hash(e) = SHA-256( prev_hash ‖ "\n" ‖ seq ‖ "\n" ‖ canonical JSON of the event's fields, account included ).
  * `event_chains` holds, per account, the head (last seq + hash) — its row lock serialises appends, also across
  * backend instances — and the retention anchor (seq + hash of the last purged event).
+ *
+ * The hash chain alone shows accidental damage, not a rewrite: whoever can write the database can edit an
+ * event and recompute every hash after it. So the server also keeps, per chain, a checkpoint (`seal_seq`,
+ * `seal_hash`) and the retention anchor, each with an HMAC-SHA-256 under the events key, which lives outside
+ * the database (a file or the OS keychain, see `useEventsKey`). A checkpoint moves forward only from a point
+ * that is itself sealed: when this process appends after the sealed head, or after walking the chain from the
+ * checkpoint to the head (`verifyChain` with `reseal`). Events appended by the one-statement sign-in
+ * (services/signin-fast.ts) are covered from the next check on.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { EventType, VerifyResponse } from '../../domain/backend-api';
 import type { Db } from '../db/connect';
@@ -11,6 +20,45 @@ import type { AuthMethod, Database, EventRow } from '../db/schema';
 import { canonicalJson, sha256 } from '../crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * The key used when none is configured (tests, benchmarks, a development backend). It is public, so it proves
+ * nothing: the CLI refuses a PostgreSQL store without a real key, and the workstation's embedded backend
+ * keeps its own key in the OS keychain.
+ */
+export const DEVELOPMENT_EVENTS_KEY = Buffer.from('vigie development events key: not a secret', 'utf8');
+
+let eventsKey: Buffer = DEVELOPMENT_EVENTS_KEY;
+
+/** Sets the events key of this process (at least 32 bytes). Every backend of the process shares it. */
+export function useEventsKey(key: Buffer): void {
+  if (key.length < 32) throw new Error('the events key must be at least 32 bytes');
+  eventsKey = Buffer.from(key);
+}
+
+export const usesDevelopmentEventsKey = (): boolean => eventsKey.equals(DEVELOPMENT_EVENTS_KEY);
+
+const mac = (kind: 'seal' | 'anchor', accountId: string, seq: number, hash: string): string =>
+  createHmac('sha256', eventsKey)
+    .update(`vigie-events-${kind}\n${accountId}\n${seq}\n${hash}`, 'utf8')
+    .digest('hex');
+
+const macOk = (expected: string, got: string | null): boolean =>
+  got !== null && got.length === expected.length && timingSafeEqual(Buffer.from(expected), Buffer.from(got));
+
+/** The keyed columns of a checkpoint at `seq`/`hash` (the server verified or wrote the chain up to there). */
+export const sealAt = (accountId: string, seq: number, hash: string) => ({
+  seal_seq: seq,
+  seal_hash: hash,
+  seal_mac: mac('seal', accountId, seq, hash),
+});
+
+/** The keyed retention anchor: only the purge job sets one. */
+export const anchorAt = (accountId: string, seq: number, hash: string) => ({
+  anchor_seq: seq,
+  anchor_hash: hash,
+  anchor_mac: mac('anchor', accountId, seq, hash),
+});
 
 export type Details = Record<string, string | number | boolean | null>;
 
@@ -87,7 +135,14 @@ const rowToHashable = (r: EventRow): Hashable => ({
 export async function createChain(trx: Transaction<Database>, accountId: string): Promise<void> {
   await trx
     .insertInto('event_chains')
-    .values({ account_id: accountId, seq: 0, head_hash: GENESIS_HASH, anchor_seq: 0, anchor_hash: GENESIS_HASH, anchor_at: null })
+    .values({
+      account_id: accountId,
+      seq: 0,
+      head_hash: GENESIS_HASH,
+      ...anchorAt(accountId, 0, GENESIS_HASH),
+      anchor_at: null,
+      ...sealAt(accountId, 0, GENESIS_HASH),
+    })
     .execute();
 }
 
@@ -100,12 +155,25 @@ export async function appendEvents(trx: Transaction<Database>, events: NewEvent[
   const ids = [...new Set(events.map((e) => e.accountId))].sort();
   const heads = await trx
     .selectFrom('event_chains')
-    .select(['account_id', 'seq', 'head_hash'])
+    .select(['account_id', 'seq', 'head_hash', 'seal_seq', 'seal_hash', 'seal_mac'])
     .where('account_id', 'in', ids)
     .orderBy('account_id')
     .forUpdate()
     .execute();
-  const head = new Map(heads.map((h) => [h.account_id, { seq: Number(h.seq), hash: h.head_hash }]));
+  // A chain whose head is the server's own keyed checkpoint stays sealed as this process extends it.
+  const head = new Map(
+    heads.map((h) => [
+      h.account_id,
+      {
+        seq: Number(h.seq),
+        hash: h.head_hash,
+        sealed:
+          Number(h.seal_seq) === Number(h.seq) &&
+          h.seal_hash === h.head_hash &&
+          macOk(mac('seal', h.account_id, Number(h.seq), h.head_hash), h.seal_mac),
+      },
+    ]),
+  );
   const rows = events.map((e) => {
     const h = head.get(e.accountId);
     if (!h) throw new Error('event chain missing for account');
@@ -150,34 +218,69 @@ export async function appendEvents(trx: Transaction<Database>, events: NewEvent[
     await trx
       .with('ins', (db) => db.insertInto('events').values(rows))
       .updateTable('event_chains')
-      .set({ seq: h.seq, head_hash: h.hash })
+      .set({ seq: h.seq, head_hash: h.hash, ...(h.sealed ? sealAt(ids[0]!, h.seq, h.hash) : {}) })
       .where('account_id', '=', ids[0]!)
       .execute();
     return;
   }
-  for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('events').values(rows.slice(i, i + 1000)).execute();
-  const touched = ids.map((id) => ({ id, ...head.get(id)! }));
+  for (let i = 0; i < rows.length; i += 1000)
+    await trx
+      .insertInto('events')
+      .values(rows.slice(i, i + 1000))
+      .execute();
+  const touched = ids.map((id) => {
+    const h = head.get(id)!;
+    return { id, seq: h.seq, hash: h.hash, mac: h.sealed ? sealAt(id, h.seq, h.hash).seal_mac : null };
+  });
   await sql`
-    update event_chains as c set seq = v.seq, head_hash = v.hash
-    from (values ${sql.join(touched.map((t) => sql`(${t.id}::uuid, ${t.seq}::bigint, ${t.hash})`))}) as v(account_id, seq, hash)
+    update event_chains as c set seq = v.seq, head_hash = v.hash,
+      seal_seq = case when v.mac is null then c.seal_seq else v.seq end,
+      seal_hash = case when v.mac is null then c.seal_hash else v.hash end,
+      seal_mac = coalesce(v.mac, c.seal_mac)
+    from (values ${sql.join(touched.map((t) => sql`(${t.id}::uuid, ${t.seq}::bigint, ${t.hash}, ${t.mac}::text)`))}) as v(account_id, seq, hash, mac)
     where c.account_id = v.account_id`.execute(trx);
 }
 
-/** Walks the chain from its anchor; names the first event that is altered, missing or out of place. */
-export async function verifyChain(db: Db, accountId: string): Promise<VerifyResponse> {
-  const chain = await db.selectFrom('event_chains').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+/**
+ * Walks the chain from its anchor; names the first event that is altered, missing or out of place, or the
+ * first point where the chain no longer matches the server's keyed anchor or checkpoint (`rewritten`: events
+ * up to there were edited and the hashes recomputed, or a purge was faked). With `reseal`, a chain that
+ * verifies gets its checkpoint moved to its head.
+ */
+export async function verifyChain(
+  db: Db,
+  accountId: string,
+  opts: { reseal?: boolean } = {},
+): Promise<VerifyResponse> {
+  const chain = await db
+    .selectFrom('event_chains')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
   if (!chain) return { accountId, ok: true, checked: 0, anchorSeq: 0, firstBad: null };
   const anchorSeq = Number(chain.anchor_seq);
+  const sealSeq = Number(chain.seal_seq);
   let prev = chain.anchor_hash;
   let expected = anchorSeq + 1;
   let checked = 0;
-  const bad = (seq: number, id: number | null, problem: NonNullable<VerifyResponse['firstBad']>['problem']): VerifyResponse => ({
+  const bad = (
+    seq: number,
+    id: number | null,
+    problem: NonNullable<VerifyResponse['firstBad']>['problem'],
+  ): VerifyResponse => ({
     accountId,
     ok: false,
     checked,
     anchorSeq,
     firstBad: { seq, id, problem },
   });
+  // The anchor is keyed by the purge job and the checkpoint by the server: without the key, neither moves.
+  if (!macOk(mac('anchor', accountId, anchorSeq, chain.anchor_hash), chain.anchor_mac))
+    return bad(expected, null, 'rewritten');
+  if (!macOk(mac('seal', accountId, sealSeq, chain.seal_hash), chain.seal_mac))
+    return bad(Math.max(sealSeq, expected), null, 'rewritten');
+  if (sealSeq < anchorSeq || (sealSeq === anchorSeq && chain.seal_hash !== chain.anchor_hash))
+    return bad(expected, null, 'rewritten');
   for (;;) {
     const page = await db
       .selectFrom('events')
@@ -192,19 +295,83 @@ export async function verifyChain(db: Db, accountId: string): Promise<VerifyResp
       if (seq !== expected) return bad(expected, null, 'missing');
       if (r.prev_hash !== prev) return bad(seq, Number(r.id), 'link_broken');
       if (eventHash(prev, rowToHashable(r)) !== r.hash) return bad(seq, Number(r.id), 'altered');
+      if (seq === sealSeq && r.hash !== chain.seal_hash) return bad(seq, Number(r.id), 'rewritten');
       prev = r.hash;
       expected++;
       checked++;
     }
     if (page.length < 2000) break;
   }
+  if (expected - 1 < sealSeq) return bad(expected, null, 'missing');
   // Events before the anchor that should have been purged, or rows whose seq was moved below it, count as
   // tampering only if they break the suffix; the head catches a deleted tail.
   if (Number(chain.seq) !== expected - 1) {
-    return Number(chain.seq) > expected - 1 ? bad(expected, null, 'missing') : bad(Number(chain.seq) + 1, null, 'head_mismatch');
+    return Number(chain.seq) > expected - 1
+      ? bad(expected, null, 'missing')
+      : bad(Number(chain.seq) + 1, null, 'head_mismatch');
   }
   if (chain.head_hash !== prev) return bad(expected - 1, null, 'head_mismatch');
+  if (opts.reseal && expected - 1 > sealSeq) {
+    // Only if nothing was appended meanwhile (the head is still the one just verified).
+    await db
+      .updateTable('event_chains')
+      .set(sealAt(accountId, expected - 1, prev))
+      .where('account_id', '=', accountId)
+      .where('seq', '=', expected - 1)
+      .where('head_hash', '=', prev)
+      .where('seal_seq', '<', expected - 1)
+      .execute();
+  }
   return { accountId, ok: true, checked, anchorSeq, firstBad: null };
+}
+
+/**
+ * Seals the chains that have no keyed checkpoint yet (created before the key existed), after checking their
+ * hashes. An operator runs it once, on a store they trust as it is (`npm run backend -- seal-events`): the
+ * server never seals an unsealed chain on its own, since a rewrite could have removed the MACs.
+ */
+export async function sealUnsealedChains(db: Db): Promise<{ sealed: number; refused: string[] }> {
+  const rows = await db
+    .selectFrom('event_chains')
+    .select('account_id')
+    .where((eb) => eb.or([eb('seal_mac', 'is', null), eb('anchor_mac', 'is', null)]))
+    .execute();
+  let sealed = 0;
+  const refused: string[] = [];
+  for (const { account_id } of rows) {
+    await db.transaction().execute(async (trx) => {
+      const c = await trx
+        .selectFrom('event_chains')
+        .selectAll()
+        .where('account_id', '=', account_id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('event_chains')
+        .set({
+          ...anchorAt(account_id, Number(c.anchor_seq), c.anchor_hash),
+          ...sealAt(account_id, Number(c.anchor_seq), c.anchor_hash),
+        })
+        .where('account_id', '=', account_id)
+        .execute();
+      const v = await verifyChain(trx, account_id, { reseal: true });
+      if (v.ok) sealed++;
+      else {
+        refused.push(account_id);
+        await trx
+          .updateTable('event_chains')
+          .set({
+            seal_mac: c.seal_mac,
+            anchor_mac: c.anchor_mac,
+            seal_seq: c.seal_seq,
+            seal_hash: c.seal_hash,
+          })
+          .where('account_id', '=', account_id)
+          .execute();
+      }
+    });
+  }
+  return { sealed, refused };
 }
 
 /**
@@ -217,7 +384,9 @@ export async function purgeEvents(db: Db, cutoff: Date, now: Date, batch = 200):
     const done = await db.transaction().execute(async (trx) => {
       const candidates = await trx
         .selectFrom('event_chains as c')
-        .innerJoin('events as e', (j) => j.onRef('e.account_id', '=', 'c.account_id').on(sql<boolean>`e.seq = c.anchor_seq + 1`))
+        .innerJoin('events as e', (j) =>
+          j.onRef('e.account_id', '=', 'c.account_id').on(sql<boolean>`e.seq = c.anchor_seq + 1`),
+        )
         .select(['c.account_id'])
         .where('e.at', '<', cutoff)
         .limit(batch)
@@ -225,10 +394,15 @@ export async function purgeEvents(db: Db, cutoff: Date, now: Date, batch = 200):
         .skipLocked()
         .execute();
       if (candidates.length === 0) return 0;
+      // A chain that no longer verifies is evidence: it is kept whole, and its anchor is not re-keyed.
+      const intact: string[] = [];
+      for (const { account_id } of candidates)
+        if ((await verifyChain(trx, account_id)).ok) intact.push(account_id);
+      if (intact.length === 0) return 0;
       await sql`select set_config('vigie.purge', 'on', true)`.execute(trx);
       let count = 0;
       const purgedEvents: NewEvent[] = [];
-      for (const { account_id } of candidates) {
+      for (const account_id of intact) {
         const last = await trx
           .selectFrom('events')
           .select(['seq', 'hash'])
@@ -242,14 +416,31 @@ export async function purgeEvents(db: Db, cutoff: Date, now: Date, batch = 200):
           .where('account_id', '=', account_id)
           .where('seq', '<=', last.seq)
           .executeTakeFirst();
+        // The chain was verified whole under this row lock: its checkpoint moves to the head with the anchor.
+        const head = await trx
+          .selectFrom('event_chains')
+          .select(['seq', 'head_hash'])
+          .where('account_id', '=', account_id)
+          .executeTakeFirstOrThrow();
         await trx
           .updateTable('event_chains')
-          .set({ anchor_seq: last.seq, anchor_hash: last.hash, anchor_at: now })
+          .set({
+            ...anchorAt(account_id, Number(last.seq), last.hash),
+            anchor_at: now,
+            ...sealAt(account_id, Number(head.seq), head.head_hash),
+          })
           .where('account_id', '=', account_id)
           .execute();
         const n = Number(del.numDeletedRows);
         count += n;
-        purgedEvents.push({ accountId: account_id, at: now, type: 'events_purged', outcome: 'info', method: 'system', details: { upToSeq: Number(last.seq), count: n } });
+        purgedEvents.push({
+          accountId: account_id,
+          at: now,
+          type: 'events_purged',
+          outcome: 'info',
+          method: 'system',
+          details: { upToSeq: Number(last.seq), count: n },
+        });
       }
       await sql`select set_config('vigie.purge', 'off', true)`.execute(trx);
       await appendEvents(trx, purgedEvents);

@@ -34,6 +34,7 @@ export function toEvent(r: EventRow): VigieEvent {
     appVersion: r.app_version,
     cardSerial: r.card_serial,
     details: r.details ?? {},
+    hash: r.hash,
   };
 }
 
@@ -103,7 +104,7 @@ export async function exportEventsCsv(ctx: Ctx, auth: AuthInfo, q: Omit<Query, '
 }
 
 export async function verifyEvents(ctx: Ctx, auth: AuthInfo, accountId: string | undefined) {
-  return verifyChain(ctx.db, await targetAccount(ctx, auth, accountId));
+  return verifyChain(ctx.db, await targetAccount(ctx, auth, accountId), { reseal: true });
 }
 
 export const REPORT_ADVICE =
