@@ -6,6 +6,8 @@ export default defineProject({
   test: {
     name: 'backend-postgres',
     include: ['backend/**/*.int.test.ts'],
+    // Files named *.pglite.int.test.ts are about the embedded store (a PGlite folder) only.
+    exclude: ['backend/**/*.pglite.int.test.ts', '**/node_modules/**'],
     environment: 'node',
     env: { VIGIE_TEST_DB: 'postgres' },
     globalSetup: ['backend/test/pg-global-setup.ts'],

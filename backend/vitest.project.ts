@@ -6,6 +6,8 @@ export default defineProject({
   test: {
     name: 'backend-pglite',
     include: ['backend/**/*.int.test.ts'],
+    // Files named *.pg.int.test.ts need a PostgreSQL server (several instances on one database).
+    exclude: ['backend/**/*.pg.int.test.ts', '**/node_modules/**'],
     environment: 'node',
     env: { VIGIE_TEST_DB: 'pglite' },
     globalSetup: ['backend/test/pglite-global-setup.ts'],

@@ -6,14 +6,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createBackend } from '../app';
 import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY } from '../demo/people';
 import { seedDemo } from '../demo/seed';
-import { dbKind, headers, newWorkstation } from './harness';
+import { headers, newWorkstation } from './harness';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigie-embedded-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// The embedded mode: PGlite in a data folder, mails as .eml files. PGlite only (one process per folder).
-if (dbKind() !== 'pglite') console.log('skipped on PostgreSQL: the embedded backend is PGlite in a folder by design');
-describe.runIf(dbKind() === 'pglite')('embedded backend (PGlite folder, .eml outbox)', () => {
+// The embedded mode: PGlite in a data folder, mails as .eml files. PGlite only, by design (backend/vitest.project.ts).
+describe('embedded backend (PGlite folder, .eml outbox)', () => {
   it('keeps its data across a restart and writes each mail once as an .eml file', async () => {
     const options = {
       database: `pglite:${join(dir, 'data')}`,
