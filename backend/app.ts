@@ -27,7 +27,7 @@ export interface BackendOptions {
   logger?: Logger;
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** Behind a reverse proxy: which hops to trust for the client IP (Fastify's `trustProxy`). */
-  trustProxy?: boolean | string | string[];
+  trustProxy?: false | string | string[] | ((addr: string, hop: number) => boolean);
   config?: Partial<BackendConfig>;
   /** Global per-IP limit and the tighter one on sign-in; `false` disables both (benchmarks only). */
   rateLimit?: { max: number; signInMax: number; checkMax?: number; timeWindowMs: number } | false;
