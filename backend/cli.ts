@@ -3,10 +3,14 @@
  * `npm run backend -- --demo`        same, seeding the demo pharmacy on first start
  * `npm run backend -- seed --demo`   create the demo pharmacy and exit
  * `npm run backend -- letter-printed <reference>`   the mail service printed a postal letter
+ * `npm run backend -- seal-events`  key the events chains written before the events key existed (once, on a
+ *                                    store the operator trusts as it is)
  *
  * Environment: DATABASE_URL (postgres://… or pglite:<folder>), PORT (8787), HOST (127.0.0.1), LOG_LEVEL (info),
  * SMTP_HOST / SMTP_PORT / SMTP_USER / SMTP_PASS / MAIL_FROM (else .eml files in ./.vigie/mail-outbox),
- * TLS_CERT / TLS_KEY (PEM files: HTTPS), TRUST_PROXY (1 behind a reverse proxy); card, e-CPS, letters and
+ * TLS_CERT / TLS_KEY (PEM files: HTTPS), TRUST_PROXY (the reverse proxies' addresses/CIDRs, or a hop count
+ * whose nearest proxy is on this machine; never `true`), EVENTS_KEY_FILE (the events key, kept outside the
+ * database; required with PostgreSQL, created next to a PGlite folder); card, e-CPS, letters and
  * suspicious-activity settings: see ./signin/env.ts.
  */
 import { readFileSync } from 'node:fs';
@@ -18,6 +22,8 @@ import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY } from './demo/people';
 import type { MailerOptions } from './mail/transport';
 import { signinFromEnv } from './signin/env';
 import { markLetterPrinted } from './signin/unblock';
+import { eventsKeyFromEnv, trustProxyFromEnv } from './deploy/env';
+import { sealUnsealedChains, useEventsKey } from './events/chain';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -50,6 +56,19 @@ function printDemo() {
 }
 
 async function main() {
+  const eventsKey = eventsKeyFromEnv(env, database);
+  if (eventsKey) useEventsKey(eventsKey);
+  if (positionals[0] === 'seal-events') {
+    const opened = await openDatabase(database);
+    try {
+      await migrate(opened.db);
+      const r = await sealUnsealedChains(opened.db);
+      console.log(`sealed ${r.sealed} chains; refused ${r.refused.length} that do not verify: ${r.refused.join(' ')}`);
+    } finally {
+      await opened.close();
+    }
+    return;
+  }
   if (values.help) {
     console.log('usage: npm run backend [-- --demo] | npm run backend -- seed --demo');
     return;
@@ -84,7 +103,7 @@ async function main() {
     database,
     mailer,
     logLevel: (env.LOG_LEVEL as BackendOptions['logLevel']) ?? 'info',
-    trustProxy: env.TRUST_PROXY === '1',
+    trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
     ...(env.TLS_CERT && env.TLS_KEY ? { tls: { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } } : {}),
   };
   const signin = await signinFromEnv(env, { demo: values.demo ?? false });
