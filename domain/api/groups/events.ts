@@ -26,19 +26,41 @@ export const CaseSchema = z.object({
   eventId: z.number().int(),
   openedAt: z.string(),
   status: z.enum(['received', 'secured', 'closed']),
-  steps: z.array(z.object({ status: z.enum(['received', 'secured', 'closed']), at: z.string(), note: z.string() })),
+  steps: z.array(
+    z.object({ status: z.enum(['received', 'secured', 'closed']), at: z.string(), note: z.string() }),
+  ),
   /** What Vigie did: sessions closed, password change required, account blocked on request. */
   actions: z.array(z.enum(['sessions-revoked', 'password-change-required', 'account-blocked'])),
   advice: z.string(),
 });
 export type Case = z.infer<typeof CaseSchema>;
 
+/**
+ * The workstation's own check of the history: the first event it showed that the server no longer has as it
+ * was (`changed`), and whether a retention purge removed events it had shown (`purged`, no alarm).
+ */
+export const HistoryCheckSchema = z.object({
+  changed: z
+    .object({
+      seq: z.number().int(),
+      at: z.string(),
+      type: z.string(),
+      problem: z.enum(['altered', 'missing']),
+    })
+    .nullable(),
+  purged: z.boolean(),
+});
+export type HistoryCheck = z.infer<typeof HistoryCheckSchema>;
+
 export const eventsGroup = {
   list: call(
     z
       .object({
         filters: EventFiltersSchema.default({}),
-        cursor: z.string().regex(/^[0-9]{1,15}$/).optional(),
+        cursor: z
+          .string()
+          .regex(/^[0-9]{1,15}$/)
+          .optional(),
         limit: z.number().int().min(1).max(200).default(100),
       })
       .strict(),
@@ -46,12 +68,25 @@ export const eventsGroup = {
   ),
   /** Sign-ins per ISO week (successes and failures), for the small chart above the log. */
   weekly: call(
-    z.object({ accountId: z.string().uuid().optional(), weeks: z.number().int().min(1).max(52).default(12) }).strict(),
-    z.object({ weeks: z.array(z.object({ weekStart: z.string(), success: z.number().int(), failure: z.number().int() })) }),
+    z
+      .object({ accountId: z.string().uuid().optional(), weeks: z.number().int().min(1).max(52).default(12) })
+      .strict(),
+    z.object({
+      weeks: z.array(
+        z.object({ weekStart: z.string(), success: z.number().int(), failure: z.number().int() }),
+      ),
+    }),
   ),
-  verify: call(z.object({ accountId: z.string().uuid().optional() }).strict(), VerifyResponseSchema),
+  /** The server's check of the chain, and this workstation's comparison with the events it showed. */
+  verify: call(
+    z.object({ accountId: z.string().uuid().optional() }).strict(),
+    VerifyResponseSchema.extend({ history: HistoryCheckSchema.optional() }),
+  ),
   /** The filtered log as CSV text; the renderer saves it as a file. */
-  exportCsv: call(z.object({ filters: EventFiltersSchema.default({}) }).strict(), z.object({ filename: z.string(), csv: z.string() })),
+  exportCsv: call(
+    z.object({ filters: EventFiltersSchema.default({}) }).strict(),
+    z.object({ filename: z.string(), csv: z.string() }),
+  ),
   /** « Je ne reconnais pas cette activité ». */
   report: call(
     z

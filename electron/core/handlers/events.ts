@@ -2,7 +2,10 @@ import type { Case, EventFilters } from '../../../domain/api/groups/events';
 import type { VigieHandlers } from '../../../domain/api/renderer-api';
 import type { EventsQuery, ReportCaseDto, VigieEvent } from '../../../domain/backend-api';
 import { AppError } from '../../../domain/result';
+import { dirname } from 'node:path';
+import type { HistoryCheck } from '../../../domain/api/groups/events';
 import type { CoreContext } from '../context';
+import { CheckpointStore, afterPurge, firstChange, remember } from '../events/checkpoints';
 import { backendCalls } from './backend-call';
 
 const WEEK = 7 * 24 * 60 * 60 * 1000;
@@ -42,13 +45,75 @@ const toCase = (c: ReportCaseDto): Case => ({
   advice: c.advice,
 });
 
-const query = (f: EventFilters): EventsQuery => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== ''));
+const query = (f: EventFilters): EventsQuery =>
+  Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== ''));
+
+/** Pages fetched at most to name the first changed event (200 events each). */
+const HISTORY_PAGES = 12;
 
 export function eventsHandlers(ctx: CoreContext): VigieHandlers['events'] {
   const { client, must } = backendCalls(ctx);
+  let store: CheckpointStore | null = null;
+  const checkpoints = () => (store ??= new CheckpointStore(dirname(ctx.settings.path)));
+
+  /** Keeps the hash of every event shown here, per account (never replacing one already kept). */
+  const rememberShown = (events: readonly VigieEvent[]) => {
+    try {
+      const byAccount = new Map<string, VigieEvent[]>();
+      for (const e of events) byAccount.set(e.accountId, [...(byAccount.get(e.accountId) ?? []), e]);
+      for (const [accountId, evs] of byAccount)
+        checkpoints().set(accountId, remember(checkpoints().get(accountId), evs));
+    } catch (e) {
+      ctx.log('warn', 'events checkpoints not saved', { error: String(e) });
+    }
+  };
+
+  /**
+   * Compares the events this workstation showed with the server's chain now. The newest one it showed comes
+   * first: if it is unchanged, nothing before it changed either (each hash covers every earlier event).
+   * Otherwise the chain is read down to the oldest one it showed, to name the first that differs.
+   */
+  const checkHistory = async (
+    accountId: string,
+    anchorSeq: number,
+    asked: string | undefined,
+  ): Promise<HistoryCheck> => {
+    const { kept, purged } = afterPurge(checkpoints().get(accountId), anchorSeq);
+    if (purged > 0) checkpoints().set(accountId, kept);
+    const seqs = Object.keys(kept).map(Number);
+    if (seqs.length === 0) return { changed: null, purged: purged > 0 };
+    const max = Math.max(...seqs);
+    const min = Math.min(...seqs);
+    const current = new Map<number, string>();
+    let cursor = String(max + 1);
+    let from = min;
+    for (let page = 0; page < HISTORY_PAGES; page++) {
+      const r = must(
+        await client().call('listEvents', {
+          query: { ...(asked ? { accountId: asked } : {}), cursor, limit: page === 0 ? 1 : 200 },
+        }),
+      );
+      for (const e of r.events) if (e.hash) current.set(e.seq, e.hash);
+      if (page === 0 && current.get(max) === kept[String(max)]![0])
+        return { changed: null, purged: purged > 0 };
+      const last = r.events[r.events.length - 1];
+      if (!r.nextCursor || !last || last.seq <= min) break;
+      if (page === HISTORY_PAGES - 1) from = last.seq;
+      cursor = r.nextCursor;
+    }
+    return { changed: firstChange(kept, current, { from, to: max }), purged: purged > 0 };
+  };
+
   return {
-    list: async ({ filters, cursor, limit }) =>
-      must(await client().call('listEvents', { query: { ...query(filters), ...(cursor ? { cursor } : {}), limit } })),
+    list: async ({ filters, cursor, limit }) => {
+      const page = must(
+        await client().call('listEvents', {
+          query: { ...query(filters), ...(cursor ? { cursor } : {}), limit },
+        }),
+      );
+      rememberShown(page.events);
+      return page;
+    },
 
     weekly: async ({ accountId, weeks }) => {
       const from = weekStart(new Date(ctx.now().getTime() - (weeks - 1) * WEEK)).toISOString();
@@ -58,7 +123,13 @@ export function eventsHandlers(ctx: CoreContext): VigieHandlers['events'] {
         for (let page = 0; page < 25; page++) {
           const r = must(
             await client().call('listEvents', {
-              query: { type, from, limit: 200, ...(accountId ? { accountId } : {}), ...(cursor ? { cursor } : {}) },
+              query: {
+                type,
+                from,
+                limit: 200,
+                ...(accountId ? { accountId } : {}),
+                ...(cursor ? { cursor } : {}),
+              },
             }),
           );
           seen.push(...r.events);
@@ -69,7 +140,10 @@ export function eventsHandlers(ctx: CoreContext): VigieHandlers['events'] {
       return { weeks: weeklyCounts(seen, ctx.now(), weeks) };
     },
 
-    verify: async ({ accountId }) => must(await client().call('verifyEvents', { query: accountId ? { accountId } : {} })),
+    verify: async ({ accountId }) => {
+      const server = must(await client().call('verifyEvents', { query: accountId ? { accountId } : {} }));
+      return { ...server, history: await checkHistory(server.accountId, server.anchorSeq, accountId) };
+    },
 
     exportCsv: async ({ filters }) => {
       const csv = must(await client().call('exportEvents', { query: query(filters) }));
@@ -80,7 +154,11 @@ export function eventsHandlers(ctx: CoreContext): VigieHandlers['events'] {
     report: async ({ eventId, comment, blockAccount }) => {
       // The backend opens the case and secures the account at once (every session ended, this one too; a new
       // password required; blocked if asked): the person signs in again to go on.
-      const c = must(await client().call('openReport', { body: { eventId, blockAccount, ...(comment ? { comment } : {}) } }));
+      const c = must(
+        await client().call('openReport', {
+          body: { eventId, blockAccount, ...(comment ? { comment } : {}) },
+        }),
+      );
       ctx.backend.clientIfReady()?.forget();
       ctx.session.end('revoked');
       return toCase(c);
@@ -92,7 +170,10 @@ export function eventsHandlers(ctx: CoreContext): VigieHandlers['events'] {
       const accountId = ctx.session.current.user?.accountId;
       if (!accountId) throw new AppError('UNAUTHENTICATED', 'Connexion requise.');
       const at = ctx.now().toISOString();
-      ctx.settings.set('eventsReviewedAt', { ...(ctx.settings.get('eventsReviewedAt') ?? {}), [accountId]: at });
+      ctx.settings.set('eventsReviewedAt', {
+        ...(ctx.settings.get('eventsReviewedAt') ?? {}),
+        [accountId]: at,
+      });
       return { reviewedAt: at };
     },
   };

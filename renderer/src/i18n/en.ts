@@ -85,7 +85,8 @@ const en: Messages = {
   },
   workstations: {
     title: 'Pharmacy workstations',
-    intro: 'The computers the pharmacy’s accounts signed in on. Withdraw a workstation that is lost, sold or replaced: no one will be able to sign in from it again.',
+    intro:
+      'The computers the pharmacy’s accounts signed in on. Withdraw a workstation that is lost, sold or replaced: no one will be able to sign in from it again.',
     empty: 'No workstation yet.',
     current: 'This workstation',
     lastSeen: 'Last sign-in on {{date}} ({{name}})',
@@ -96,9 +97,12 @@ const en: Messages = {
     openSessions_other: '{{count}} open sessions',
     revoke: 'Withdraw this workstation',
     revokeTitle: 'Withdraw the workstation “{{label}}”?',
-    revokeHelp_zero: 'No session is open on this workstation. No one will be able to sign in from it again, and the holder will see it in their log.',
-    revokeHelp_one: 'The open session on this workstation ends at once. No one will be able to sign in from it again. Each person concerned will see it in their log.',
-    revokeHelp_other: 'The {{count}} open sessions on this workstation end at once. No one will be able to sign in from it again. Each person concerned will see it in their log.',
+    revokeHelp_zero:
+      'No session is open on this workstation. No one will be able to sign in from it again, and the holder will see it in their log.',
+    revokeHelp_one:
+      'The open session on this workstation ends at once. No one will be able to sign in from it again. Each person concerned will see it in their log.',
+    revokeHelp_other:
+      'The {{count}} open sessions on this workstation end at once. No one will be able to sign in from it again. Each person concerned will see it in their log.',
     revokeConfirm: 'Withdraw the workstation',
     revoked: 'The workstation “{{label}}” is withdrawn.',
     this: {
@@ -113,7 +117,8 @@ const en: Messages = {
       keychainOk: 'Available: the workstation key is kept there',
       keychainNoKey: 'Available, but the workstation key is not there yet',
       keychainMissing: 'Unavailable',
-      keychainHelp: 'Without a keychain Vigie works, but can neither keep your session after it closes nor prove who this workstation is. Ask your IT provider to turn the system keychain on.',
+      keychainHelp:
+        'Without a keychain Vigie works, but can neither keep your session after it closes nor prove who this workstation is. Ask your IT provider to turn the system keychain on.',
       id: 'Workstation id',
     },
   },
@@ -366,6 +371,14 @@ const en: Messages = {
   events: {
     title: 'Recent events',
     intro: 'Every sign-in and every change on your account. Report anything you don’t recognise.',
+    history: {
+      title: 'The log has been changed since you last looked at it',
+      altered:
+        'Event no. {{seq}} ({{type}}, on {{date}}) is no longer the one this workstation showed you: it was changed on the server.',
+      missing:
+        'Event no. {{seq}} ({{type}}, on {{date}}), which this workstation showed you, has gone from the log without a scheduled deletion.',
+      next: 'Report it to the Assurance Maladie: call 36 08, or contact the digital-health delegate of your CPAM.',
+    },
     chain: {
       checking: 'Checking the log…',
       ok: 'Log intact',

@@ -83,7 +83,8 @@ const fr = {
   },
   workstations: {
     title: 'Postes de la pharmacie',
-    intro: 'Les ordinateurs sur lesquels les comptes de la pharmacie se sont connectés. Retirez un poste perdu, vendu ou remplacé : plus personne ne pourra se connecter depuis ce poste.',
+    intro:
+      'Les ordinateurs sur lesquels les comptes de la pharmacie se sont connectés. Retirez un poste perdu, vendu ou remplacé : plus personne ne pourra se connecter depuis ce poste.',
     empty: 'Aucun poste pour l’instant.',
     current: 'Ce poste',
     lastSeen: 'Dernière connexion le {{date}} ({{name}})',
@@ -94,9 +95,12 @@ const fr = {
     openSessions_other: '{{count}} sessions ouvertes',
     revoke: 'Retirer ce poste',
     revokeTitle: 'Retirer le poste « {{label}} » ?',
-    revokeHelp_zero: 'Aucune session n’est ouverte sur ce poste. Plus personne ne pourra se connecter depuis ce poste, et le titulaire le verra dans son journal.',
-    revokeHelp_one: 'La session ouverte sur ce poste se termine tout de suite. Plus personne ne pourra se connecter depuis ce poste. Chaque personne concernée le verra dans son journal.',
-    revokeHelp_other: 'Les {{count}} sessions ouvertes sur ce poste se terminent tout de suite. Plus personne ne pourra se connecter depuis ce poste. Chaque personne concernée le verra dans son journal.',
+    revokeHelp_zero:
+      'Aucune session n’est ouverte sur ce poste. Plus personne ne pourra se connecter depuis ce poste, et le titulaire le verra dans son journal.',
+    revokeHelp_one:
+      'La session ouverte sur ce poste se termine tout de suite. Plus personne ne pourra se connecter depuis ce poste. Chaque personne concernée le verra dans son journal.',
+    revokeHelp_other:
+      'Les {{count}} sessions ouvertes sur ce poste se terminent tout de suite. Plus personne ne pourra se connecter depuis ce poste. Chaque personne concernée le verra dans son journal.',
     revokeConfirm: 'Retirer le poste',
     revoked: 'Le poste « {{label}} » est retiré.',
     this: {
@@ -111,7 +115,8 @@ const fr = {
       keychainOk: 'Disponible : la clé du poste y est rangée',
       keychainNoKey: 'Disponible, mais la clé du poste n’y est pas encore',
       keychainMissing: 'Indisponible',
-      keychainHelp: 'Sans trousseau, Vigie fonctionne, mais ne peut ni garder votre session après sa fermeture ni prouver l’identité de ce poste. Demandez à votre prestataire informatique d’activer le trousseau du système.',
+      keychainHelp:
+        'Sans trousseau, Vigie fonctionne, mais ne peut ni garder votre session après sa fermeture ni prouver l’identité de ce poste. Demandez à votre prestataire informatique d’activer le trousseau du système.',
       id: 'Identifiant du poste',
     },
   },
@@ -370,6 +375,14 @@ const fr = {
     title: 'Derniers événements',
     intro:
       'Chaque connexion et chaque changement sur votre compte. Signalez ce que vous ne reconnaissez pas.',
+    history: {
+      title: 'Le journal a été modifié depuis votre dernière consultation',
+      altered:
+        'L’événement n° {{seq}} ({{type}}, le {{date}}) n’est plus celui que ce poste vous a montré : il a été changé sur le serveur.',
+      missing:
+        'L’événement n° {{seq}} ({{type}}, le {{date}}), que ce poste vous a montré, a disparu du journal sans effacement prévu.',
+      next: 'Signalez-le à l’Assurance Maladie : appelez le 36 08, ou contactez le délégué numérique en santé de votre CPAM.',
+    },
     chain: {
       checking: 'Vérification du journal…',
       ok: 'Journal intact',

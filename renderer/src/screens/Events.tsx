@@ -161,10 +161,39 @@ function Detail({ event, onReport }: { event: VigieEvent | null; onReport: (e: V
   );
 }
 
-function ChainBadge() {
-  const { t } = useTranslation();
+type ChainCheck = ReturnType<typeof useChainCheck>;
+const useChainCheck = () => {
   const api = useApi();
-  const v = useCall(() => api.events.verify({}), [api]);
+  return useCall(() => api.events.verify({}), [api]);
+};
+
+/**
+ * What this workstation showed before and the server no longer has as it was: someone changed the history.
+ * Named by its number, date and type, with what to do. A retention purge says nothing here.
+ */
+function HistoryChanged({ v }: { v: ChainCheck }) {
+  const { t, i18n } = useTranslation();
+  const changed = v.value?.history?.changed;
+  if (!changed) return null;
+  return (
+    <section className="note note-warn" role="alert" data-testid="history-changed" data-seq={changed.seq}>
+      <p>
+        <strong>{t('events.history.title')}</strong>
+      </p>
+      <p>
+        {t(changed.problem === 'missing' ? 'events.history.missing' : 'events.history.altered', {
+          seq: changed.seq,
+          type: t(`eventType.${changed.type}`, { defaultValue: changed.type }),
+          date: formatDateTime(changed.at, i18n.language),
+        })}
+      </p>
+      <p>{t('events.history.next')}</p>
+    </section>
+  );
+}
+
+function ChainBadge({ v }: { v: ChainCheck }) {
+  const { t } = useTranslation();
   if (v.status === 'loading')
     return <span className="badge badge-neutral">{t('events.chain.checking')}</span>;
   if (!v.value)
@@ -173,7 +202,7 @@ function ChainBadge() {
         <ShieldQuestion aria-hidden="true" size={16} /> {t('events.chain.unknown')}
       </span>
     );
-  return v.value.ok ? (
+  return v.value.ok && !v.value.history?.changed ? (
     <span
       className="badge badge-active"
       data-testid="chain-badge"
@@ -330,6 +359,7 @@ export default function Events() {
   const [exportError, setExportError] = useState<ErrorCode | null>(null);
   const loadingMore = useRef(false);
   const weekly = useCall(() => api.events.weekly({ weeks: 12 }), [api]);
+  const chain = useChainCheck();
   const [reload, setReload] = useState(0);
   // the workstations seen in the log, for the filter (the log names them; the filter needs their id)
   const [workstations, setWorkstations] = useState<Map<string, string>>(new Map());
@@ -387,9 +417,10 @@ export default function Events() {
     <>
       <div className="page-head">
         <h1 className="page-title">{t('events.title')}</h1>
-        <ChainBadge />
+        <ChainBadge v={chain} />
       </div>
       <p className="lead">{t('events.intro')}</p>
+      <HistoryChanged v={chain} />
       <section className="panel" aria-labelledby="chart-title">
         <h2 id="chart-title" className="panel-title">
           {t('events.chart.title')}
