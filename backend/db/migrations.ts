@@ -8,6 +8,7 @@ import { m0002 } from './m0002';
 import { m0003 } from './m0003';
 import { m0004 } from './m0004';
 import { m0005 } from './m0005';
+import { m0006 } from './m0006';
 
 const m0001: Migration = {
   async up(db: Kysely<unknown>) {
@@ -178,6 +179,7 @@ export const migrations: Record<string, Migration> = {
   '0003_throttle_verdict_workstation_keys': m0003,
   '0004_security_log_ecps_transactions': m0004,
   '0005_keyed_event_checkpoints': m0005,
+  '0006_postal_requests': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -136,5 +136,9 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) 
     revokeWorkstation(ctx, auth, params.id, meta),
   );
 
-  registerSigninRoutes(app, ctx, o.signin, { hasher: o.hasher, rateLimit: o.signInRateLimit });
+  registerSigninRoutes(app, ctx, o.signin, {
+    hasher: o.hasher,
+    failureFloorMs: o.failureFloorMs,
+    rateLimit: o.signInRateLimit,
+  });
 }

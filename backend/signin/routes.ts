@@ -8,25 +8,88 @@ import { issueCardChallenge, signInWithCard } from './card';
 import type { SigninDeps } from './deps';
 import { cancelEcps, pollEcps, startEcps } from './ecps';
 import { listReports, openReport } from './reports';
-import { eligibility, postalCodeState, questions, recordSecurityKey, requestPostal, setPasswordWithTicket, submitPostal, submitSecurityKey } from './unblock';
+import {
+  eligibility,
+  postalCodeState,
+  questions,
+  recordSecurityKey,
+  requestPostal,
+  setPasswordWithTicket,
+  submitPostal,
+  submitSecurityKey,
+} from './unblock';
 
-export function registerSigninRoutes(app: FastifyInstance, ctx: Ctx, deps: SigninDeps, o: { hasher: PasswordHasher; rateLimit: { max: number; timeWindow: number } | false }) {
+export function registerSigninRoutes(
+  app: FastifyInstance,
+  ctx: Ctx,
+  deps: SigninDeps,
+  o: {
+    hasher: PasswordHasher;
+    failureFloorMs: number;
+    rateLimit: { max: number; timeWindow: number } | false;
+  },
+) {
   // The routes that guess at something (a signature, a key, a code) share the sign-in limit per IP.
   const limited = o.rateLimit ? { rateLimit: o.rateLimit } : {};
   register(app, ctx, routes.cardChallenge, async ({ meta }) => issueCardChallenge(ctx, deps, meta));
-  register(app, ctx, routes.signInCard, async ({ body, meta }) => signInWithCard(ctx, deps, body, meta), limited);
-  register(app, ctx, routes.ecpsStart, async ({ body, meta }) => startEcps(ctx, deps, body.nationalId, meta), limited);
-  register(app, ctx, routes.ecpsPoll, async ({ body, meta }) => pollEcps(ctx, deps, body.transactionId, meta));
-  register(app, ctx, routes.ecpsCancel, async ({ body, meta }) => cancelEcps(ctx, deps, body.transactionId, meta));
+  register(
+    app,
+    ctx,
+    routes.signInCard,
+    async ({ body, meta }) => signInWithCard(ctx, deps, body, meta),
+    limited,
+  );
+  register(
+    app,
+    ctx,
+    routes.ecpsStart,
+    async ({ body, meta }) => startEcps(ctx, deps, body.nationalId, meta),
+    limited,
+  );
+  register(app, ctx, routes.ecpsPoll, async ({ body, meta }) =>
+    pollEcps(ctx, deps, body.transactionId, meta),
+  );
+  register(app, ctx, routes.ecpsCancel, async ({ body, meta }) =>
+    cancelEcps(ctx, deps, body.transactionId, meta),
+  );
 
-  register(app, ctx, routes.unblockEligibility, async ({ body }) => eligibility(ctx, deps, body.identifier, body.has));
+  register(app, ctx, routes.unblockEligibility, async ({ body }) => eligibility(body.identifier, body.has));
   register(app, ctx, routes.securityKeyQuestions, async () => questions(deps));
-  register(app, ctx, routes.submitSecurityKey, async ({ body, meta }) => submitSecurityKey(ctx, deps, body.identifier, body.answers, meta), limited);
-  register(app, ctx, routes.setSecurityKey, async ({ auth, body, meta }) => recordSecurityKey(ctx, deps, auth.accountId, body.answers, meta));
-  register(app, ctx, routes.requestPostalCode, async ({ body, meta }) => requestPostal(ctx, deps, body.identifier, meta), limited);
-  register(app, ctx, routes.postalCodeState, async ({ body }) => postalCodeState(ctx, deps, body.identifier));
-  register(app, ctx, routes.submitPostalCode, async ({ body, meta }) => submitPostal(ctx, deps, body.identifier, body.code, meta), limited);
-  register(app, ctx, routes.unblockSetPassword, async ({ body, meta }) => setPasswordWithTicket(ctx, deps, o.hasher, body.ticket, body.newPassword, meta), limited);
+  register(
+    app,
+    ctx,
+    routes.submitSecurityKey,
+    async ({ body, meta }) =>
+      submitSecurityKey(ctx, deps, body.identifier, body.answers, meta, o.failureFloorMs),
+    limited,
+  );
+  register(app, ctx, routes.setSecurityKey, async ({ auth, body, meta }) =>
+    recordSecurityKey(ctx, deps, auth.accountId, body.answers, meta),
+  );
+  register(
+    app,
+    ctx,
+    routes.requestPostalCode,
+    async ({ body, meta }) => requestPostal(ctx, deps, body.identifier, meta, o.failureFloorMs),
+    limited,
+  );
+  register(app, ctx, routes.postalCodeState, async ({ body, meta }) =>
+    postalCodeState(ctx, deps, body.handle, meta),
+  );
+  register(
+    app,
+    ctx,
+    routes.submitPostalCode,
+    async ({ body, meta }) => submitPostal(ctx, deps, body.identifier, body.code, meta, o.failureFloorMs),
+    limited,
+  );
+  register(
+    app,
+    ctx,
+    routes.unblockSetPassword,
+    async ({ body, meta }) => setPasswordWithTicket(ctx, deps, o.hasher, body.ticket, body.newPassword, meta),
+    limited,
+  );
 
   register(app, ctx, routes.openReport, async ({ auth, body, meta }) => openReport(ctx, auth, body, meta));
   register(app, ctx, routes.listReports, async ({ auth }) => listReports(ctx, auth));

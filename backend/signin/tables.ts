@@ -92,6 +92,15 @@ export interface EcpsTransactionsTable {
   consumed_at: TsNull;
 }
 
+export interface PostalRequestsTable {
+  handle_hash: string;
+  workstation_id: string | null;
+  postal_code_id: string | null;
+  reference: string;
+  requested_at: Ts;
+  expires_at: Ts;
+}
+
 declare module '../db/schema' {
   interface AccountsTable {
     suspicion_cause: ColumnType<
@@ -108,5 +117,6 @@ declare module '../db/schema' {
     report_cases: ReportCasesTable;
     security_log: SecurityLogTable;
     ecps_transactions: EcpsTransactionsTable;
+    postal_requests: PostalRequestsTable;
   }
 }

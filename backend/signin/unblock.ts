@@ -4,6 +4,7 @@
  * says a code was requested, never the code). Either ends with a single-use unblock ticket that only lets the user
  * set a new password; then the account is active again. Unknown identifiers get the same answers as known ones.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hash } from '@node-rs/argon2';
 import type { z } from 'zod';
 import type { PostalStateResponseSchema } from '../../domain/backend-api';
@@ -21,11 +22,13 @@ import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
 import { passwordStrength, type PasswordHasher } from '../passwords';
 import { passwordExpiry, recordActivity } from '../services/accounts';
-import { PasswordPolicyError } from '../services/auth';
+import { PasswordPolicyError, identifierKey } from '../services/auth';
+import { GENTLE_THROTTLE, failuresOn, reserveAttempt } from '../services/throttle';
 import type { RequestMeta } from '../services/meta';
 import { writeLetterToOutbox } from '../unblock/letter';
 import { postalCodeRequestedMail } from '../unblock/mails';
 import {
+  newLetterReference,
   postalProgress,
   redeemPostalCode,
   requestPostalCode,
@@ -37,10 +40,12 @@ import {
   accountQuery,
   closeOpenCases,
   evMetaOf,
+  refusalMeta,
   unblockLocked,
   type AccountRow,
 } from './common';
 import type { SigninDeps } from './deps';
+import { securityLog } from './security-log';
 
 type PostalDto = z.input<typeof PostalStateResponseSchema>;
 
@@ -89,39 +94,33 @@ export async function allowedPaths(ctx: Ctx, deps: SigninDeps, acc: AccountRow):
   return (await situation(ctx, deps, acc, {})).allowed;
 }
 
-/** What an unknown identifier gets: the accountant's ways out, all tries left. */
+/**
+ * What the wizard offers to whoever types an identifier without a proven factor: the same choice for everyone (the
+ * online ways out, all tries left), whatever the identifier names. The person's own situation appears once a first
+ * step succeeded, or at a sign-in where the password was right (the blocked answer lists the person's own paths).
+ */
 const GENERIC: { paths: UnblockPath[]; securityKeyTriesLeft: number } = {
   paths: ['security_key', 'postal_code'],
   securityKeyTriesLeft: 3,
 };
 
-export async function eligibility(
-  ctx: Ctx,
-  deps: SigninDeps,
+export function eligibility(
   identifier: string | undefined,
   has: { card?: boolean; ecps?: boolean; letter?: boolean },
 ) {
-  const acc = identifier ? await accountByIdentifier(ctx, identifier) : undefined;
-  if (!acc) {
-    const paths: UnblockPath[] = [
-      ...(has.card === false ? [] : ['card' as const]),
-      ...(has.ecps === false ? [] : ['ecps' as const]),
-      ...GENERIC.paths,
-    ];
-    return { paths: identifier ? GENERIC.paths : paths, securityKeyTriesLeft: GENERIC.securityKeyTriesLeft };
-  }
-  const e = await situation(ctx, deps, acc, has);
-  // An active account (forgotten password): the same ways as when blocked.
-  if (acc.state === 'active') {
-    const asBlocked = await situation(
-      ctx,
-      deps,
-      { ...acc, state: 'blocked', block_reason: 'inactivity' },
-      has,
-    );
-    return { paths: asBlocked.paths, securityKeyTriesLeft: asBlocked.securityKeyTriesLeft };
-  }
-  return { paths: e.paths, securityKeyTriesLeft: e.securityKeyTriesLeft };
+  if (identifier) return { paths: GENERIC.paths, securityKeyTriesLeft: GENERIC.securityKeyTriesLeft };
+  const paths: UnblockPath[] = [
+    ...(has.card === false ? [] : ['card' as const]),
+    ...(has.ecps === false ? [] : ['ecps' as const]),
+    ...GENERIC.paths,
+  ];
+  return { paths, securityKeyTriesLeft: GENERIC.securityKeyTriesLeft };
+}
+
+/** Pads a refusal (or an answer that must not tell) to the floor: the same timing for every identifier. */
+async function padTo(started: number, floorMs: number) {
+  const elapsed = performance.now() - started;
+  if (elapsed < floorMs) await sleep(floorMs - elapsed);
 }
 
 export function questions(deps: SigninDeps) {
@@ -199,7 +198,37 @@ export async function recordSecurityKey(
   return { setAt: now.toISOString() };
 }
 
+const keyWrong = (triesLeft: number) =>
+  new AppError(
+    'SECURITY_KEY_WRONG',
+    triesLeft > 0
+      ? `Ces informations ne correspondent pas à la clé de sécurité enregistrée. Il vous reste ${triesLeft} essai${triesLeft > 1 ? 's' : ''}.`
+      : "Ces informations ne correspondent pas à la clé de sécurité enregistrée. C'était le dernier essai : vous pouvez demander un code provisoire par courrier.",
+  );
+
+/**
+ * The security key. Without a key that can work (unknown identifier, card delegate, no key on file) the same work
+ * is done and the same answers come, tries counted per identifier as for a real key; a key typed right on an
+ * account where it is not allowed (after the user's own report) is the only case that says so. Padded to the floor.
+ */
 export async function submitSecurityKey(
+  ctx: Ctx,
+  deps: SigninDeps,
+  identifier: string,
+  answers: Record<string, string>,
+  meta: RequestMeta,
+  floorMs: number,
+) {
+  const started = performance.now();
+  try {
+    return await securityKeyAttempt(ctx, deps, identifier, answers, meta);
+  } catch (e) {
+    await padTo(started, floorMs);
+    throw e;
+  }
+}
+
+async function securityKeyAttempt(
   ctx: Ctx,
   deps: SigninDeps,
   identifier: string,
@@ -208,18 +237,28 @@ export async function submitSecurityKey(
 ) {
   const now = ctx.clock.now();
   const acc = await accountByIdentifier(ctx, identifier);
-  if (!acc) {
-    // Same work and the same answer as a wrong key.
+  const key = acc && acc.kind !== 'card_delegate' ? await deps.securityKeys.get(acc.id) : null;
+  if (!acc || !key) {
     const c = canonicalAnswers(deps.fields, answers);
     if (!c.ok) throw new AppError(c.code, c.message);
+    const shadow = `sk:${identifierKey(identifier)}`;
+    const policy = { ...GENTLE_THROTTLE, resetAfterMs: deps.unblock.securityKeyWindowMs };
+    const used = await failuresOn(ctx.db, shadow, now, policy);
+    if (used >= deps.unblock.securityKeyMaxTries) {
+      throw new AppError(
+        'SECURITY_KEY_LOCKED',
+        `Les ${deps.unblock.securityKeyMaxTries} essais de la clé de sécurité sont épuisés pour 24 heures. Vous pouvez demander un code provisoire par courrier.`,
+      );
+    }
+    await reserveAttempt(ctx.db, shadow, now, policy);
     await hash(c.value);
-    throw new AppError(
-      'SECURITY_KEY_WRONG',
-      'Ces informations ne correspondent pas à la clé de sécurité enregistrée.',
-    );
-  }
-  if (acc.kind === 'card_delegate') {
-    throw new AppError('SECURITY_KEY_NOT_ALLOWED', 'Ce compte se débloque avec la carte CPS ou la e-CPS.');
+    await securityLog(ctx, meta, now, {
+      kind: 'security_key_without_key',
+      method: 'security_key',
+      subject: identifierKey(identifier),
+      accountId: acc?.id ?? null,
+    });
+    throw keyWrong(deps.unblock.securityKeyMaxTries - used - 1);
   }
   const r = await verifySecurityKey(deps.securityKeys, acc.id, answers, now, {
     fields: deps.fields,
@@ -229,7 +268,7 @@ export async function submitSecurityKey(
         ? { reason: acc.block_reason ?? 'inactivity', cause: acc.suspicion_cause ?? null }
         : null,
   });
-  const ev = evMetaOf(meta);
+  const ev = await refusalMeta(ctx, meta);
   if (!r.ok) {
     if (
       r.code === 'SECURITY_KEY_WRONG' ||
@@ -256,21 +295,19 @@ export async function submitSecurityKey(
     }
     throw new AppError(r.code, r.message);
   }
-  await ctx.db
-    .transaction()
-    .execute((trx) =>
-      appendEvents(trx, [
-        {
-          ...ev,
-          accountId: acc.id,
-          at: now,
-          type: 'security_key_verified',
-          method: 'security_key',
-          outcome: 'success',
-          details: {},
-        },
-      ]),
-    );
+  await ctx.db.transaction().execute((trx) =>
+    appendEvents(trx, [
+      {
+        ...evMetaOf(meta),
+        accountId: acc.id,
+        at: now,
+        type: 'security_key_verified',
+        method: 'security_key',
+        outcome: 'success',
+        details: {},
+      },
+    ]),
+  );
   return issueTicket(ctx, deps, acc.id, 'security_key', meta);
 }
 
@@ -329,26 +366,16 @@ export async function markLetterPrinted(db: Ctx['db'], reference: string, at: Da
   return !!r;
 }
 
-async function printedAtOf(ctx: Ctx, id: string | undefined): Promise<Date | null> {
-  if (!id) return null;
-  const r = await ctx.db
-    .selectFrom('postal_codes')
-    .select('printed_at')
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return r?.printed_at ?? null;
-}
-
-/** An unknown identifier gets a plausible "requested" state and nothing is sent. */
-function fakeRequested(now: Date, deps: SigninDeps): PostalDto {
-  const exp = new Date(now.getTime() + deps.postal.validityDays * 86_400_000);
+/** A request that sends nothing (unknown identifier, a code still in the post, a card account): a plausible state. */
+function fakeRequested(requestedAt: Date, now: Date, deps: SigninDeps, reference: string): PostalDto {
+  const exp = new Date(requestedAt.getTime() + deps.postal.validityDays * 86_400_000);
   return toDto(
     {
       id: '',
       accountId: '',
-      reference: 'VG-00000000',
+      reference,
       codeHash: '',
-      requestedAt: now,
+      requestedAt,
       expiresAt: exp,
       usedAt: null,
       supersededAt: null,
@@ -360,12 +387,49 @@ function fakeRequested(now: Date, deps: SigninDeps): PostalDto {
   );
 }
 
-export async function postalCodeState(ctx: Ctx, deps: SigninDeps, identifier: string): Promise<PostalDto> {
+/**
+ * Where a letter stands, for the workstation that requested it only (its request handle). Without a handle the
+ * answer is the same for every identifier: nothing to show.
+ */
+export async function postalCodeState(
+  ctx: Ctx,
+  deps: SigninDeps,
+  handle: string | undefined,
+  meta: RequestMeta,
+): Promise<PostalDto> {
   const now = ctx.clock.now();
-  const acc = await accountByIdentifier(ctx, identifier);
-  if (!acc) return toDto(null, now, deps, null);
-  const [latest] = await deps.postalCodes.recent(acc.id, 1);
-  return toDto(latest ?? null, now, deps, await printedAtOf(ctx, latest?.id));
+  const none = toDto(null, now, deps, null);
+  if (!handle) return none;
+  const req = await ctx.db
+    .selectFrom('postal_requests')
+    .selectAll()
+    .where('handle_hash', '=', sha256(handle))
+    .executeTakeFirst();
+  if (
+    !req ||
+    (req.workstation_id && req.workstation_id !== meta.workstationId) ||
+    req.expires_at.getTime() <= now.getTime()
+  )
+    return none;
+  if (!req.postal_code_id) return { ...fakeRequested(req.requested_at, now, deps, req.reference), handle };
+  const [r] = await ctx.db
+    .selectFrom('postal_codes')
+    .selectAll()
+    .where('id', '=', req.postal_code_id)
+    .execute();
+  if (!r) return none;
+  const rec: PostalCodeRecord = {
+    id: r.id,
+    accountId: r.account_id,
+    reference: r.reference,
+    codeHash: '',
+    requestedAt: r.requested_at,
+    expiresAt: r.expires_at,
+    usedAt: r.used_at,
+    supersededAt: r.superseded_at,
+    wrongTries: 0,
+  };
+  return { ...toDto(rec, now, deps, r.printed_at), handle };
 }
 
 function addressLines(acc: AccountRow): string[] {
@@ -379,19 +443,65 @@ function addressLines(acc: AccountRow): string[] {
   return [a.line1, ...(a.line2 ? [a.line2] : []), `${a.postalCode} ${a.city}`];
 }
 
+/**
+ * Asks for a code by postal mail. The answer is the same for every identifier and takes the same time (padded to the
+ * floor): a plausible "requested" state and a request handle. A letter goes out only to an account that may use
+ * this path and has no code it may not yet replace; otherwise nothing is sent, and the account's events say that
+ * a request was made (never silently: a code still in the post stays valid).
+ */
 export async function requestPostal(
   ctx: Ctx,
   deps: SigninDeps,
   identifier: string,
   meta: RequestMeta,
+  floorMs: number,
 ): Promise<PostalDto> {
+  const started = performance.now();
   const now = ctx.clock.now();
+  const handle = newToken();
   const acc = await accountByIdentifier(ctx, identifier);
-  if (!acc) return fakeRequested(now, deps);
-  if (acc.kind === 'card_delegate')
-    throw new AppError('FORBIDDEN', 'Ce compte se débloque avec la carte CPS ou la e-CPS.');
+  const sent = acc && acc.kind !== 'card_delegate' ? await sendLetter(ctx, deps, acc, meta, now) : null;
+  if (acc && !sent) {
+    await ctx.db.transaction().execute((trx) =>
+      appendEvents(trx, [
+        {
+          ...evMetaOf(meta, null),
+          accountId: acc.id,
+          at: now,
+          type: 'postal_code_requested',
+          method: 'postal_code',
+          outcome: 'info',
+          details: { sent: false },
+        },
+      ]),
+    );
+  }
+  const reference = sent?.reference ?? newLetterReference();
+  const validity = deps.postal.validityDays * 86_400_000;
+  await ctx.db
+    .insertInto('postal_requests')
+    .values({
+      handle_hash: sha256(handle),
+      workstation_id: meta.workstationId,
+      postal_code_id: sent?.id ?? null,
+      reference,
+      requested_at: now,
+      expires_at: new Date(now.getTime() + validity),
+    })
+    .execute();
+  await padTo(started, floorMs);
+  return { ...fakeRequested(now, now, deps, reference), handle };
+}
+
+async function sendLetter(
+  ctx: Ctx,
+  deps: SigninDeps,
+  acc: AccountRow,
+  meta: RequestMeta,
+  now: Date,
+): Promise<PostalCodeRecord | null> {
   const r = await requestPostalCode(deps.postalCodes, acc.id, now, deps.postal);
-  if (!r.ok) throw new AppError(r.code, r.message);
+  if (!r.ok) return null;
   // The letter goes to the outbox for the mail service; the e-mail only says a code was requested.
   const letter = await writeLetterToOutbox(
     deps.lettersDir,
@@ -409,7 +519,7 @@ export async function requestPostal(
   await ctx.db.transaction().execute(async (trx) => {
     await appendEvents(trx, [
       {
-        ...evMetaOf(meta),
+        ...evMetaOf(meta, null),
         accountId: acc.id,
         at: now,
         type: 'postal_code_requested',
@@ -436,29 +546,48 @@ export async function requestPostal(
       },
     ]);
   });
-  return toDto(r.record, now, deps, null);
+  return r.record;
 }
 
+/**
+ * Checks the code from the letter. Wrong codes are throttled per source (workstation and address) and per
+ * identifier, and never spend the code; a throttled attempt is not checked and gets the same answer. Unknown
+ * identifiers get the same work (the same number of code comparisons) and the same answer, padded to the floor.
+ */
 export async function submitPostal(
   ctx: Ctx,
   deps: SigninDeps,
   identifier: string,
   code: string,
   meta: RequestMeta,
+  floorMs: number,
 ) {
+  const started = performance.now();
   const now = ctx.clock.now();
+  const idKey = `pc:${identifierKey(identifier)}`;
+  const srcKey = `${idKey}:src:${sha256(`${meta.workstationId ?? ''}|${meta.ip ?? ''}`)}`;
+  const throttled =
+    (await reserveAttempt(ctx.db, srcKey, now, ctx.config.accountThrottle)) ||
+    (await reserveAttempt(ctx.db, idKey, now, GENTLE_THROTTLE));
   const acc = await accountByIdentifier(ctx, identifier);
-  if (!acc)
-    throw new AppError(
-      'POSTAL_CODE_WRONG',
-      'Ce code ne correspond pas à celui de votre courrier. Vérifiez-le et réessayez.',
-    );
-  const r = await redeemPostalCode(deps.postalCodes, acc.id, code, now, deps.postal);
-  const ev = evMetaOf(meta);
+  const r = throttled
+    ? ({
+        ok: false,
+        code: 'POSTAL_CODE_WRONG',
+        message: 'Ce code ne correspond pas à celui de votre courrier. Vérifiez-le et réessayez.',
+      } as const)
+    : await redeemPostalCode(deps.postalCodes, acc?.id ?? null, code, now, deps.postal);
   if (!r.ok) {
-    await ctx.db
-      .transaction()
-      .execute((trx) =>
+    if (throttled)
+      await securityLog(ctx, meta, now, {
+        kind: 'postal_code_throttled',
+        method: 'postal_code',
+        subject: identifierKey(identifier),
+        accountId: acc?.id ?? null,
+      });
+    else if (acc) {
+      const ev = await refusalMeta(ctx, meta);
+      await ctx.db.transaction().execute((trx) =>
         appendEvents(trx, [
           {
             ...ev,
@@ -471,24 +600,25 @@ export async function submitPostal(
           },
         ]),
       );
+    }
+    await padTo(started, floorMs);
     throw new AppError(r.code, r.message);
   }
-  await ctx.db
-    .transaction()
-    .execute((trx) =>
-      appendEvents(trx, [
-        {
-          ...ev,
-          accountId: acc.id,
-          at: now,
-          type: 'postal_code_verified',
-          method: 'postal_code',
-          outcome: 'success',
-          details: { reference: r.reference },
-        },
-      ]),
-    );
-  return issueTicket(ctx, deps, acc.id, 'postal_code', meta);
+  await ctx.db.deleteFrom('login_throttle').where('key', 'in', [srcKey, idKey]).execute();
+  await ctx.db.transaction().execute((trx) =>
+    appendEvents(trx, [
+      {
+        ...evMetaOf(meta),
+        accountId: acc!.id,
+        at: now,
+        type: 'postal_code_verified',
+        method: 'postal_code',
+        outcome: 'success',
+        details: { reference: r.reference },
+      },
+    ]),
+  );
+  return issueTicket(ctx, deps, acc!.id, 'postal_code', meta);
 }
 
 /**

@@ -498,3 +498,140 @@ describe('e-CPS requests the holder ignores or refuses', () => {
     expect(Number(left.n)).toBe(0);
   });
 });
+
+describe('what the unblock endpoints tell a stranger', () => {
+  const KEY = { birth_date: '14/07/1979', practice_postal_code: '75011', iban_last4: '4821' };
+  const WRONG_KEY = { birth_date: '01/01/1980', practice_postal_code: '69001', iban_last4: '0000' };
+  /** The answer without what is random in every answer (reference, handle) or follows the clock. */
+  const stable = (r: Awaited<ReturnType<typeof send>>) => {
+    const { reference, handle, ...rest } = r.json as Record<string, unknown>;
+    return {
+      status: r.status,
+      ...rest,
+      reference: typeof reference === 'string' ? 'VG-…' : reference,
+      handle: typeof handle,
+    };
+  };
+
+  it('unknown, with a key, without a key, blocked after a report: one answer for each step', async () => {
+    const withKey = await passwordAccount('anne.clef');
+    await import('../unblock/security-key').then((m) =>
+      m.setSecurityKey(env.backend.signin.securityKeys, withKey, KEY, env.clock.now()),
+    );
+    await passwordAccount('bruno.sansclef');
+    const ids = [
+      'anne.clef',
+      'bruno.sansclef',
+      P.suspicious.identifier!,
+      P.accountantBlocked.identifier!,
+      `inconnu.${randomUUID().slice(0, 8)}`,
+    ];
+    const stranger = newWorkstation('Poste pirate unblock');
+    const answers: Record<string, string[]> = {};
+    for (const identifier of ids) {
+      const steps = [
+        stable(
+          await send('POST', '/v1/unblock/eligibility', {
+            ws: stranger,
+            ip: STRANGER_IP,
+            body: { identifier },
+          }),
+        ),
+        stable(
+          await send('POST', '/v1/unblock/security-key', {
+            ws: stranger,
+            ip: STRANGER_IP,
+            body: { identifier, answers: WRONG_KEY },
+          }),
+        ),
+        stable(
+          await send('POST', '/v1/unblock/postal-code/state', {
+            ws: stranger,
+            ip: STRANGER_IP,
+            body: { identifier },
+          }),
+        ),
+        stable(
+          await send('POST', '/v1/unblock/postal-code/request', {
+            ws: stranger,
+            ip: STRANGER_IP,
+            body: { identifier },
+          }),
+        ),
+        stable(
+          await send('POST', '/v1/unblock/postal-code', {
+            ws: stranger,
+            ip: STRANGER_IP,
+            body: { identifier, code: 'ABCD-EFGH-JKMN' },
+          }),
+        ),
+      ];
+      answers[identifier] = steps.map((x) => JSON.stringify(x));
+    }
+    for (const identifier of ids.slice(1)) expect(answers[identifier], identifier).toEqual(answers[ids[0]!]);
+  });
+
+  it("a letter's state goes to the workstation that requested it, not to someone who knows the identifier", async () => {
+    await passwordAccount('carla.lettre');
+    const owner = newWorkstation('Bureau de Carla');
+    const req = await send('POST', '/v1/unblock/postal-code/request', {
+      ws: owner,
+      body: { identifier: 'carla.lettre' },
+    });
+    expect(req.json).toMatchObject({ status: 'requested', handle: expect.any(String) });
+    const mine = await send('POST', '/v1/unblock/postal-code/state', {
+      ws: owner,
+      body: { handle: req.json.handle },
+    });
+    expect(mine.json).toMatchObject({ status: 'requested', reference: req.json.reference });
+    const stranger = newWorkstation('Poste pirate lettre');
+    const theirs = await send('POST', '/v1/unblock/postal-code/state', {
+      ws: stranger,
+      ip: STRANGER_IP,
+      body: { identifier: 'carla.lettre' },
+    });
+    expect(theirs.json).toMatchObject({ status: 'none', reference: null, requestedAt: null });
+    const stolen = await send('POST', '/v1/unblock/postal-code/state', {
+      ws: stranger,
+      ip: STRANGER_IP,
+      body: { handle: req.json.handle },
+    });
+    expect(stolen.json).toMatchObject({ status: 'none', reference: null });
+  });
+});
+
+describe('strangers and a postal code in the post', () => {
+  it('30 wrong codes from several sources neither void the code nor stop the owner; a new request keeps the letter in the post valid', async () => {
+    const { readLetter } = await import('../unblock/letter-reader');
+    const dana = await passwordAccount('dana.courrier');
+    const owner = newWorkstation('Bureau de Dana');
+    const req = await send('POST', '/v1/unblock/postal-code/request', {
+      ws: owner,
+      body: { identifier: 'dana.courrier' },
+    });
+    const letter = await readLetter(join(letters, 'letters', `${req.json.reference as string}.pdf`));
+    for (let i = 0; i < 30; i++) {
+      const r = await send('POST', '/v1/unblock/postal-code', {
+        ws: newWorkstation('Poste pirate code'),
+        ip: `203.0.113.${10 + (i % 5)}`,
+        body: { identifier: 'dana.courrier', code: `WRONG${String(i).padStart(2, '0')}ABCDEF` },
+      });
+      expect(r.json.code).toBe('POSTAL_CODE_WRONG');
+    }
+    // Two days later a stranger asks for another letter: the one in the post stays valid.
+    env.clock.advance(49 * 3600_000);
+    await send('POST', '/v1/unblock/postal-code/request', {
+      ws: newWorkstation('Poste pirate code'),
+      ip: STRANGER_IP,
+      body: { identifier: 'dana.courrier' },
+    });
+    env.clock.advance(61_000);
+    const ok = await send('POST', '/v1/unblock/postal-code', {
+      ws: owner,
+      body: { identifier: 'dana.courrier', code: letter.code },
+    });
+    expect(ok.status, ok.body).toBe(200);
+    expect(ok.json.ticket).toEqual(expect.any(String));
+    expect((await eventsOf(dana, 'postal_code_verified')).length).toBe(1);
+  });
+});

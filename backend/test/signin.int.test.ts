@@ -440,7 +440,7 @@ describe('security key', () => {
           body: { identifier: P.accountantBlocked.identifier },
         })
       ).json,
-    ).toEqual({ paths: ['postal_code'], securityKeyTriesLeft: 0 });
+    ).toEqual({ paths: ['security_key', 'postal_code'], securityKeyTriesLeft: 3 }); // the same answer for everyone
 
     env.clock.advance(24 * 3600_000 + 60_000);
     const ok = await submit({
@@ -490,10 +490,10 @@ describe('postal code', () => {
   it('a blocked account: letter PDF in the outbox with a manifest line, an e-mail without the code, the code from the letter, a new password, active', async () => {
     const nadia = seed.accounts.suspicious;
     const id = P.suspicious.identifier;
-    // Blocked as suspicious for an unknown cause: the security key is not enough.
+    // An identifier alone gets the same choice as any other (her own paths come with a right password).
     expect(
       (await call(env, 'POST', '/v1/unblock/eligibility', { ws, body: { identifier: id } })).json,
-    ).toEqual({ paths: ['postal_code'], securityKeyTriesLeft: 3 });
+    ).toEqual({ paths: ['security_key', 'postal_code'], securityKeyTriesLeft: 3 });
     const req = await call(env, 'POST', '/v1/unblock/postal-code/request', { ws, body: { identifier: id } });
     expect(req.status, req.body).toBe(200);
     expect(req.json).toMatchObject({ status: 'requested', reference: expect.stringMatching(/^VG-/) });
@@ -501,7 +501,9 @@ describe('postal code', () => {
       ws,
       body: { identifier: id },
     });
-    expect(again.json.code).toBe('POSTAL_CODE_PENDING');
+    // The same answer as the first (nothing tells a stranger a code is pending), and no second letter.
+    expect(again.json).toMatchObject({ status: 'requested', handle: expect.any(String) });
+    expect(again.json.reference).not.toBe(req.json.reference);
     const manifest = readFileSync(join(letters, 'letters', 'manifest.jsonl'), 'utf8')
       .trim()
       .split('\n')
@@ -525,13 +527,15 @@ describe('postal code', () => {
     )!;
     expect(mail.text).toContain(req.json.reference as string);
     expect(mail.text).not.toContain(code);
-    expect(
-      (await call(env, 'POST', '/v1/unblock/postal-code/state', { ws, body: { identifier: id } })).json,
-    ).toMatchObject({ status: 'requested', reference: req.json.reference });
+    const state = () =>
+      call(env, 'POST', '/v1/unblock/postal-code/state', { ws, body: { handle: req.json.handle } });
+    expect((await state()).json).toMatchObject({ status: 'requested', reference: req.json.reference });
     expect(await markLetterPrinted(env.backend.db, req.json.reference as string, env.clock.now())).toBe(true);
-    expect(
-      (await call(env, 'POST', '/v1/unblock/postal-code/state', { ws, body: { identifier: id } })).json,
-    ).toMatchObject({ status: 'in-post', printedAt: expect.any(String), expectedBy: expect.any(String) });
+    expect((await state()).json).toMatchObject({
+      status: 'in-post',
+      printedAt: expect.any(String),
+      expectedBy: expect.any(String),
+    });
 
     expect(
       (
@@ -709,7 +713,7 @@ describe('suspicious rules and report cases', () => {
     expect(key.json.code).toBe('SECURITY_KEY_NOT_ALLOWED');
     expect(
       (await call(env, 'POST', '/v1/unblock/eligibility', { ws, body: { identifier: id } })).json.paths,
-    ).toEqual(['postal_code']);
+    ).toEqual(['security_key', 'postal_code']);
     const pw = await password(id, DEMO_PASSWORD);
     expect(pw.json).toMatchObject({
       code: 'ACCOUNT_BLOCKED_SUSPICIOUS',

@@ -10,7 +10,14 @@
 import { hash, verify } from '@node-rs/argon2';
 import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../../domain/errors';
-import { DEFAULT_UNBLOCK_POLICY, normalizeSecurityKeyAnswer, strongFactorsOnly, type SecurityKeyAnswerKind, type UnblockPolicy, type UnblockSituation } from '../../domain/policy/unblock';
+import {
+  DEFAULT_UNBLOCK_POLICY,
+  normalizeSecurityKeyAnswer,
+  strongFactorsOnly,
+  type SecurityKeyAnswerKind,
+  type UnblockPolicy,
+  type UnblockSituation,
+} from '../../domain/policy/unblock';
 
 export interface SecurityKeyField {
   id: string;
@@ -49,7 +56,12 @@ export interface SecurityKeyStore {
   get(accountId: string): Promise<SecurityKeyRecord | null>;
   set(rec: SecurityKeyRecord): Promise<void>;
   /** Reserves a try if fewer than `max` non-successful tries since `since`; returns them (oldest first) either way. */
-  reserveAttempt(accountId: string, at: Date, since: Date, max: number): Promise<{ attempt: SecurityKeyAttempt | null; counted: Date[] }>;
+  reserveAttempt(
+    accountId: string,
+    at: Date,
+    since: Date,
+    max: number,
+  ): Promise<{ attempt: SecurityKeyAttempt | null; counted: Date[] }>;
   settleAttempt(id: string, outcome: 'success' | 'failure'): Promise<void>;
   /** Failed (or still pending) tries since `since`: what unblockEligibility needs. */
   failuresSince(accountId: string, since: Date): Promise<number>;
@@ -65,7 +77,9 @@ export class MemorySecurityKeyStore implements SecurityKeyStore {
     this.keys.set(rec.accountId, { ...rec });
   }
   private counted(accountId: string, since: Date) {
-    return this.attempts.filter((a) => a.accountId === accountId && a.outcome !== 'success' && a.at.getTime() > since.getTime());
+    return this.attempts.filter(
+      (a) => a.accountId === accountId && a.outcome !== 'success' && a.at.getTime() > since.getTime(),
+    );
   }
   async reserveAttempt(accountId: string, at: Date, since: Date, max: number) {
     const c = this.counted(accountId, since);
@@ -85,14 +99,30 @@ export class MemorySecurityKeyStore implements SecurityKeyStore {
 
 export type Answers = Record<string, string>;
 
-export type SecurityKeyError = { ok: false; code: ErrorCode; message: string; field?: string; triesLeft?: number; retryAt?: Date };
+export type SecurityKeyError = {
+  ok: false;
+  code: ErrorCode;
+  message: string;
+  field?: string;
+  triesLeft?: number;
+  retryAt?: Date;
+};
 
 /** The canonical string that is hashed: `id=value` lines in field order. Null (with the field) if one is unusable. */
-export function canonicalAnswers(fields: readonly SecurityKeyField[], answers: Answers): { ok: true; value: string } | SecurityKeyError {
+export function canonicalAnswers(
+  fields: readonly SecurityKeyField[],
+  answers: Answers,
+): { ok: true; value: string } | SecurityKeyError {
   const parts: string[] = [];
   for (const f of fields) {
     const v = normalizeSecurityKeyAnswer(f.kind, answers[f.id] ?? '');
-    if (v === null) return { ok: false, code: 'INVALID_REQUEST', message: `« ${f.label} » n'est pas lisible. Vérifiez ce que vous avez saisi.`, field: f.id };
+    if (v === null)
+      return {
+        ok: false,
+        code: 'INVALID_REQUEST',
+        message: `« ${f.label} » n'est pas lisible. Vérifiez ce que vous avez saisi.`,
+        field: f.id,
+      };
     parts.push(`${f.id}=${v}`);
   }
   return { ok: true, value: parts.join('\n') };
@@ -131,15 +161,13 @@ export async function verifySecurityKey(
   o: VerifySecurityKeyOptions = {},
 ): Promise<{ ok: true } | SecurityKeyError> {
   const policy = o.policy ?? DEFAULT_UNBLOCK_POLICY;
-  if (strongFactorsOnly(o.block ?? null)) {
+  const rec = await store.get(accountId);
+  if (!rec)
     return {
       ok: false,
       code: 'SECURITY_KEY_NOT_ALLOWED',
-      message: 'Après votre signalement, la clé de sécurité ne suffit pas : connectez-vous avec votre carte CPS ou demandez un code par courrier.',
+      message: "Aucune clé de sécurité n'est enregistrée pour ce compte : demandez un code par courrier.",
     };
-  }
-  const rec = await store.get(accountId);
-  if (!rec) return { ok: false, code: 'SECURITY_KEY_NOT_ALLOWED', message: "Aucune clé de sécurité n'est enregistrée pour ce compte : demandez un code par courrier." };
   const fields = (o.fields ?? DEFAULT_SECURITY_KEY_FIELDS).filter((f) => rec.fieldIds.includes(f.id));
   const c = canonicalAnswers(fields, answers);
   if (!c.ok) return c; // unreadable input does not use a try
@@ -157,6 +185,15 @@ export async function verifySecurityKey(
   }
   const good = await verify(rec.hash, c.value).catch(() => false);
   await store.settleAttempt(attempt.id, good ? 'success' : 'failure');
+  // Only someone who typed the key right learns that it is not enough here (after the user's own report).
+  if (good && strongFactorsOnly(o.block ?? null)) {
+    return {
+      ok: false,
+      code: 'SECURITY_KEY_NOT_ALLOWED',
+      message:
+        'Après votre signalement, la clé de sécurité ne suffit pas : connectez-vous avec votre carte CPS ou demandez un code par courrier.',
+    };
+  }
   if (good) return { ok: true };
   const triesLeft = Math.max(0, policy.securityKeyMaxTries - counted.length);
   return {

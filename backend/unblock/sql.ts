@@ -24,7 +24,8 @@ export function fromKysely(db: Kysely<any>): SqlClient {
       const r = await db.executeQuery<R>(CompiledQuery.raw(text, params));
       return { rows: [...r.rows] };
     },
-    transaction: (fn) => (db.isTransaction ? fn(fromKysely(db)) : db.transaction().execute((trx) => fn(fromKysely(trx)))),
+    transaction: (fn) =>
+      db.isTransaction ? fn(fromKysely(db)) : db.transaction().execute((trx) => fn(fromKysely(trx))),
   };
 }
 
@@ -63,7 +64,7 @@ CREATE TABLE IF NOT EXISTS postal_codes (
   superseded_at timestamptz,
   wrong_tries int NOT NULL DEFAULT 0
 );
-CREATE UNIQUE INDEX IF NOT EXISTS postal_codes_one_pending ON postal_codes (account_id) WHERE used_at IS NULL AND superseded_at IS NULL;
+CREATE INDEX IF NOT EXISTS postal_codes_pending ON postal_codes (account_id) WHERE used_at IS NULL AND superseded_at IS NULL;
 CREATE INDEX IF NOT EXISTS postal_codes_account_requested ON postal_codes (account_id, requested_at DESC);
 `;
 
@@ -73,27 +74,40 @@ const dn = (v: unknown): Date | null => (v === null || v === undefined ? null : 
 export class SqlChallengeStore implements ChallengeStore {
   constructor(private readonly sql: SqlClient) {}
   async insert(r: ChallengeRecord) {
-    await this.sql.query('INSERT INTO card_challenges (id, workstation_id, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5)', [
-      r.id,
-      r.workstationId,
-      r.createdAt,
-      r.expiresAt,
-      r.usedAt,
-    ]);
+    await this.sql.query(
+      'INSERT INTO card_challenges (id, workstation_id, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5)',
+      [r.id, r.workstationId, r.createdAt, r.expiresAt, r.usedAt],
+    );
   }
   /** Locks the row, so of two concurrent uses exactly one sees it unused (the other waits, then sees used_at). */
   async consume(id: string, now: Date) {
-    const { rows } = await this.sql.query<{ id: string; workstation_id: string; created_at: unknown; expires_at: unknown; used_at: unknown }>(
+    const { rows } = await this.sql.query<{
+      id: string;
+      workstation_id: string;
+      created_at: unknown;
+      expires_at: unknown;
+      used_at: unknown;
+    }>(
       `WITH prev AS (SELECT id, workstation_id, created_at, expires_at, used_at FROM card_challenges WHERE id = $1 FOR UPDATE)
        UPDATE card_challenges c SET used_at = COALESCE(c.used_at, $2) FROM prev WHERE c.id = prev.id
        RETURNING prev.id, prev.workstation_id, prev.created_at, prev.expires_at, prev.used_at`,
       [id, now],
     );
     const r = rows[0];
-    return r ? { id: r.id, workstationId: r.workstation_id, createdAt: d(r.created_at), expiresAt: d(r.expires_at), usedAt: dn(r.used_at) } : null;
+    return r
+      ? {
+          id: r.id,
+          workstationId: r.workstation_id,
+          createdAt: d(r.created_at),
+          expiresAt: d(r.expires_at),
+          usedAt: dn(r.used_at),
+        }
+      : null;
   }
   async purgeExpired(before: Date) {
-    const { rows } = await this.sql.query('DELETE FROM card_challenges WHERE expires_at < $1 RETURNING id', [before]);
+    const { rows } = await this.sql.query('DELETE FROM card_challenges WHERE expires_at < $1 RETURNING id', [
+      before,
+    ]);
     return rows.length;
   }
 }
@@ -101,12 +115,21 @@ export class SqlChallengeStore implements ChallengeStore {
 export class SqlSecurityKeyStore implements SecurityKeyStore {
   constructor(private readonly sql: SqlClient) {}
   async get(accountId: string) {
-    const { rows } = await this.sql.query<{ account_id: string; hash: string; field_ids: string[]; set_at: unknown }>(
-      'SELECT account_id, hash, field_ids, set_at FROM security_keys WHERE account_id = $1',
-      [accountId],
-    );
+    const { rows } = await this.sql.query<{
+      account_id: string;
+      hash: string;
+      field_ids: string[];
+      set_at: unknown;
+    }>('SELECT account_id, hash, field_ids, set_at FROM security_keys WHERE account_id = $1', [accountId]);
     const r = rows[0];
-    return r ? ({ accountId: r.account_id, hash: r.hash, fieldIds: r.field_ids, setAt: d(r.set_at) } satisfies SecurityKeyRecord) : null;
+    return r
+      ? ({
+          accountId: r.account_id,
+          hash: r.hash,
+          fieldIds: r.field_ids,
+          setAt: d(r.set_at),
+        } satisfies SecurityKeyRecord)
+      : null;
   }
   async set(r: SecurityKeyRecord) {
     await this.sql.query(
@@ -126,7 +149,10 @@ export class SqlSecurityKeyStore implements SecurityKeyStore {
       const counted = rows.map((r) => d(r.at));
       if (counted.length >= max) return { attempt: null, counted };
       const attempt: SecurityKeyAttempt = { id: randomUUID(), accountId, at, outcome: 'pending' };
-      await tx.query("INSERT INTO security_key_attempts (id, account_id, at, outcome) VALUES ($1, $2, $3, 'pending')", [attempt.id, accountId, at]);
+      await tx.query(
+        "INSERT INTO security_key_attempts (id, account_id, at, outcome) VALUES ($1, $2, $3, 'pending')",
+        [attempt.id, accountId, at],
+      );
       return { attempt, counted: [...counted, at] };
     });
   }
@@ -157,7 +183,10 @@ interface PostalRow {
 export class SqlPostalCodeStore implements PostalCodeStore {
   constructor(private readonly sql: SqlClient) {}
   async recent(accountId: string, limit: number): Promise<PostalCodeRecord[]> {
-    const { rows } = await this.sql.query<PostalRow>('SELECT * FROM postal_codes WHERE account_id = $1 ORDER BY requested_at DESC LIMIT $2', [accountId, limit]);
+    const { rows } = await this.sql.query<PostalRow>(
+      'SELECT * FROM postal_codes WHERE account_id = $1 ORDER BY requested_at DESC LIMIT $2',
+      [accountId, limit],
+    );
     return rows.map((r) => ({
       id: r.id,
       accountId: r.account_id,
@@ -171,22 +200,35 @@ export class SqlPostalCodeStore implements PostalCodeStore {
     }));
   }
   /** One pending code per account: the partial unique index refuses a second concurrent insert (23505). */
-  async insertReplacing(r: PostalCodeRecord, at: Date) {
-    await this.sql.transaction(async (tx) => {
-      await tx.query('UPDATE postal_codes SET superseded_at = $2 WHERE account_id = $1 AND used_at IS NULL AND superseded_at IS NULL', [r.accountId, at]);
-      await tx.query(
-        `INSERT INTO postal_codes (id, account_id, reference, code_hash, requested_at, expires_at, used_at, superseded_at, wrong_tries)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [r.id, r.accountId, r.reference, r.codeHash, r.requestedAt, r.expiresAt, r.usedAt, r.supersededAt, r.wrongTries],
-      );
-    });
+  async insert(r: PostalCodeRecord) {
+    await this.sql.query(
+      `INSERT INTO postal_codes (id, account_id, reference, code_hash, requested_at, expires_at, used_at, superseded_at, wrong_tries)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        r.id,
+        r.accountId,
+        r.reference,
+        r.codeHash,
+        r.requestedAt,
+        r.expiresAt,
+        r.usedAt,
+        r.supersededAt,
+        r.wrongTries,
+      ],
+    );
   }
   async markUsed(id: string, at: Date) {
-    const { rows } = await this.sql.query('UPDATE postal_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING id', [id, at]);
-    return rows.length === 1;
-  }
-  async addWrongTry(id: string) {
-    const { rows } = await this.sql.query<{ wrong_tries: number }>('UPDATE postal_codes SET wrong_tries = wrong_tries + 1 WHERE id = $1 RETURNING wrong_tries', [id]);
-    return Number(rows[0]?.wrong_tries ?? 0);
+    return this.sql.transaction(async (tx) => {
+      const { rows } = await tx.query<{ account_id: string }>(
+        'UPDATE postal_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING account_id',
+        [id, at],
+      );
+      if (rows.length !== 1) return false;
+      await tx.query(
+        'UPDATE postal_codes SET superseded_at = $3 WHERE account_id = $1 AND id <> $2 AND used_at IS NULL AND superseded_at IS NULL',
+        [rows[0]!.account_id, id, at],
+      );
+      return true;
+    });
   }
 }

@@ -24,14 +24,23 @@ export const CardSignInRequestSchema = z
     /** The authentication certificate read from the card (DER), base64. */
     certificate: base64.max(8192),
     /** The card serial, for the events log. */
-    cardSerial: z.string().regex(/^[0-9A-Za-z]{1,32}$/).optional(),
+    cardSerial: z
+      .string()
+      .regex(/^[0-9A-Za-z]{1,32}$/)
+      .optional(),
   })
   .strict();
 
 // ---- e-CPS
 
-export const EcpsStartRequestSchema = z.object({ nationalId: z.string().regex(/^[08][0-9]{8,11}$/) }).strict();
-export const EcpsStartResponseSchema = z.object({ transactionId: z.uuid(), bindingMessage: z.string(), expiresAt: iso });
+export const EcpsStartRequestSchema = z
+  .object({ nationalId: z.string().regex(/^[08][0-9]{8,11}$/) })
+  .strict();
+export const EcpsStartResponseSchema = z.object({
+  transactionId: z.uuid(),
+  bindingMessage: z.string(),
+  expiresAt: iso,
+});
 export const EcpsTransactionRequestSchema = z.object({ transactionId: z.uuid() }).strict();
 /** Pending while the phone has not answered; approved carries the opened session. Refusals are errors. */
 export const EcpsPollResponseSchema = z.discriminatedUnion('status', [
@@ -54,7 +63,14 @@ export const UnblockEligibilityResponseSchema = z.object({
 });
 
 export const SecurityKeyQuestionsResponseSchema = z.object({
-  questions: z.array(z.object({ id: z.string(), kind: z.enum(['date', 'postal-code', 'digits']), label: z.string(), length: z.number().int().optional() })),
+  questions: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(['date', 'postal-code', 'digits']),
+      label: z.string(),
+      length: z.number().int().optional(),
+    }),
+  ),
 });
 const Answers = z.record(z.string().max(40), z.string().max(100));
 export const SecurityKeySubmitRequestSchema = z.object({ identifier, answers: Answers }).strict();
@@ -72,15 +88,29 @@ export const PostalStateResponseSchema = z.object({
   expiresAt: iso.nullable(),
   nextRequestAt: iso.nullable(),
   reference: z.string().nullable(),
+  /** Given to the workstation that made the request: the letter's state is shown to it only (postal-code/state). */
+  handle: z.string().optional(),
 });
-export const PostalRedeemRequestSchema = z.object({ identifier, code: z.string().trim().min(6).max(40) }).strict();
+/** The letter's state: for the workstation that holds the request's handle (an identifier alone shows nothing). */
+export const PostalStateRequestSchema = z
+  .object({ identifier: identifier.optional(), handle: z.string().min(20).max(200).optional() })
+  .strict();
+export const PostalRedeemRequestSchema = z
+  .object({ identifier, code: z.string().trim().min(6).max(40) })
+  .strict();
 
-export const UnblockPasswordRequestSchema = z.object({ ticket: z.string().min(20).max(200), newPassword: z.string().min(1).max(256) }).strict();
+export const UnblockPasswordRequestSchema = z
+  .object({ ticket: z.string().min(20).max(200), newPassword: z.string().min(1).max(256) })
+  .strict();
 export const UnblockPasswordResponseSchema = z.object({ unblocked: z.literal(true) });
 
 // ---- report cases
 
-export const ReportCaseActionSchema = z.enum(['sessions-revoked', 'password-change-required', 'account-blocked']);
+export const ReportCaseActionSchema = z.enum([
+  'sessions-revoked',
+  'password-change-required',
+  'account-blocked',
+]);
 export const ReportCaseSchema = z.object({
   id: z.uuid(),
   accountId: z.uuid(),
@@ -93,6 +123,10 @@ export const ReportCaseSchema = z.object({
 });
 export type ReportCaseDto = z.infer<typeof ReportCaseSchema>;
 export const OpenReportRequestSchema = z
-  .object({ eventId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), comment: z.string().max(1000).optional(), blockAccount: z.boolean().default(false) })
+  .object({
+    eventId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    comment: z.string().max(1000).optional(),
+    blockAccount: z.boolean().default(false),
+  })
   .strict();
 export const ReportCasesResponseSchema = z.object({ cases: z.array(ReportCaseSchema) });
