@@ -27,11 +27,14 @@ export interface HandlerInput<R extends RouteDef> {
   req: FastifyRequest;
   reply: FastifyReply;
 }
-export type Handler<R extends RouteDef> = (x: HandlerInput<R>) => Promise<R['produces'] extends 'text/csv' ? string : z.input<R['response']>>;
+export type Handler<R extends RouteDef> = (
+  x: HandlerInput<R>,
+) => Promise<R['produces'] extends 'text/csv' ? string : z.input<R['response']>>;
 
 const WORKSTATION_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+// Control and format characters (bidi overrides, zero-width): a label must read as what it is.
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u001f\u007f\p{Cf}]/u;
 
 function header(req: FastifyRequest, name: string): string | null {
   const v = req.headers[name];
@@ -41,15 +44,25 @@ function header(req: FastifyRequest, name: string): string | null {
 /** Reads and checks the workstation headers; malformed values are a 400, never stored. */
 export function requestMeta(req: FastifyRequest): RequestMeta {
   const ws = header(req, HEADER_WORKSTATION);
-  if (ws !== null && !WORKSTATION_ID.test(ws)) throw new AppError('INVALID_REQUEST', `En-tête ${HEADER_WORKSTATION} invalide (UUID attendu).`);
+  if (ws !== null && !WORKSTATION_ID.test(ws))
+    throw new AppError('INVALID_REQUEST', `En-tête ${HEADER_WORKSTATION} invalide (UUID attendu).`);
   const label = header(req, HEADER_WORKSTATION_LABEL);
   const decodedLabel = label === null ? null : safeDecode(label);
-  if (decodedLabel !== null && (decodedLabel.length === 0 || decodedLabel.length > 64 || CONTROL.test(decodedLabel))) {
+  if (
+    decodedLabel !== null &&
+    (decodedLabel.length === 0 || decodedLabel.length > 64 || CONTROL.test(decodedLabel))
+  ) {
     throw new AppError('INVALID_REQUEST', `En-tête ${HEADER_WORKSTATION_LABEL} invalide.`);
   }
   const version = header(req, HEADER_APP_VERSION);
-  if (version !== null && !/^[0-9A-Za-z.+_-]{1,40}$/.test(version)) throw new AppError('INVALID_REQUEST', `En-tête ${HEADER_APP_VERSION} invalide.`);
-  return { ip: req.ip ?? null, workstationId: ws?.toLowerCase() ?? null, workstationLabel: decodedLabel?.trim() || null, appVersion: version };
+  if (version !== null && !/^[0-9A-Za-z.+_-]{1,40}$/.test(version))
+    throw new AppError('INVALID_REQUEST', `En-tête ${HEADER_APP_VERSION} invalide.`);
+  return {
+    ip: req.ip ?? null,
+    workstationId: ws?.toLowerCase() ?? null,
+    workstationLabel: decodedLabel?.trim() || null,
+    appVersion: version,
+  };
 }
 
 /** The workstation's proof headers of a sign-in request, if any (checked later against the registered key). */
@@ -57,8 +70,17 @@ function requestProof(req: FastifyRequest, def: RouteDef): RequestMeta['proof'] 
   const time = header(req, HEADER_WORKSTATION_TIME);
   const signature = header(req, HEADER_WORKSTATION_PROOF);
   if (time === null && signature === null) return null;
-  if (time === null || signature === null || time.length > 40 || !/^[A-Za-z0-9+/]{40,200}={0,2}$/.test(signature) || Number.isNaN(Date.parse(time))) {
-    throw new AppError('INVALID_REQUEST', `En-têtes ${HEADER_WORKSTATION_TIME} / ${HEADER_WORKSTATION_PROOF} invalides.`);
+  if (
+    time === null ||
+    signature === null ||
+    time.length > 40 ||
+    !/^[A-Za-z0-9+/]{40,200}={0,2}$/.test(signature) ||
+    Number.isNaN(Date.parse(time))
+  ) {
+    throw new AppError(
+      'INVALID_REQUEST',
+      `En-têtes ${HEADER_WORKSTATION_TIME} / ${HEADER_WORKSTATION_PROOF} invalides.`,
+    );
   }
   return { time, signature, method: def.method, path: def.path };
 }
@@ -79,7 +101,13 @@ function bearer(req: FastifyRequest): string | null {
   return m ? m[1]! : null;
 }
 
-export function register<R extends RouteDef>(app: FastifyInstance, ctx: Ctx, def: R, handler: Handler<R>, config: Record<string, unknown> = {}) {
+export function register<R extends RouteDef>(
+  app: FastifyInstance,
+  ctx: Ctx,
+  def: R,
+  handler: Handler<R>,
+  config: Record<string, unknown> = {},
+) {
   const schema: Record<string, unknown> = {
     summary: def.summary,
     ...(def.params ? { params: def.params } : {}),
@@ -97,7 +125,10 @@ export function register<R extends RouteDef>(app: FastifyInstance, ctx: Ctx, def
       reply.header(HEADER_SERVER_TIME, ctx.clock.now().toISOString());
       const meta = requestMeta(req);
       if (def.workstationProof) meta.proof = requestProof(req, def);
-      const auth = def.auth === 'none' ? null : await authenticate(ctx, bearer(req), meta, def.auth === 'session_or_password_change');
+      const auth =
+        def.auth === 'none'
+          ? null
+          : await authenticate(ctx, bearer(req), meta, def.auth === 'session_or_password_change');
       const result = await handler({
         params: req.params as never,
         query: req.query as never,

@@ -75,7 +75,7 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) 
       : {},
   );
   register(app, ctx, routes.changePassword, async ({ auth, body, meta }) => {
-    await changePassword(ctx, o.hasher, auth, body, meta);
+    await changePassword(ctx, o.hasher, auth, body, meta, o.failureFloorMs);
     const [session] = await listSessions(ctx, auth, auth.sessionId);
     return {
       session: { ...session!, scope: 'full' as const },
@@ -127,8 +127,10 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) 
     reportEvent(ctx, auth, params.id, body.comment, meta),
   );
 
-  register(app, ctx, routes.workstationChallenge, async () => workstationChallenge(ctx));
-  register(app, ctx, routes.registerWorkstation, async ({ body }) => registerWorkstation(ctx, body));
+  // Registration writes rows for anyone who asks: limited like the sign-in.
+  const limited = o.signInRateLimit ? { rateLimit: o.signInRateLimit } : {};
+  register(app, ctx, routes.workstationChallenge, async () => workstationChallenge(ctx), limited);
+  register(app, ctx, routes.registerWorkstation, async ({ body }) => registerWorkstation(ctx, body), limited);
   register(app, ctx, routes.pharmacyWorkstations, async ({ auth }) => ({
     workstations: await listPharmacyWorkstations(ctx, auth),
   }));

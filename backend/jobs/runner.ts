@@ -66,7 +66,7 @@ export class Jobs {
   /**
    * Events older than the retention (the chain keeps an anchor), and the housekeeping of rows that have
    * served: sessions ended for 30 days, mails sent before the retention, throttle counters a day old, e-CPS
-   * transactions two hours old, the security log after 90 days.
+   * transactions two hours old, expired challenges and postal request handles, the security log after 90 days.
    * Returns the number of events purged.
    */
   private async retention(): Promise<number> {
@@ -84,6 +84,15 @@ export class Jobs {
       .where('last_failure_at', '<', new Date(now.getTime() - 86_400_000))
       .execute();
     await purgeEcpsTransactions(this.ctx);
+    await db
+      .deleteFrom('workstation_challenges')
+      .where('expires_at', '<', new Date(now.getTime() - 3600_000))
+      .execute();
+    await db
+      .deleteFrom('card_challenges')
+      .where('expires_at', '<', new Date(now.getTime() - 3600_000))
+      .execute();
+    await db.deleteFrom('postal_requests').where('expires_at', '<', now).execute();
     await db
       .deleteFrom('security_log')
       .where('at', '<', new Date(now.getTime() - SECURITY_LOG_DAYS * 86_400_000))

@@ -28,6 +28,7 @@ import {
 import type { RequestMeta } from './meta';
 import { checkWorkstationProof, recordWorkstationSeen } from './workstations';
 import { securityLog as securityLogWrite } from '../signin/security-log';
+import { reserveAttempt } from './throttle';
 
 export class BlockedError extends AppError {
   constructor(
@@ -462,7 +463,9 @@ export async function changePassword(
   auth: AuthInfo,
   input: { currentPassword: string; newPassword: string },
   meta: RequestMeta,
+  failureFloorMs = 0,
 ): Promise<void> {
+  const started = performance.now();
   const now = ctx.clock.now();
   const history = await ctx.db
     .selectFrom('passwords')
@@ -480,7 +483,10 @@ export async function changePassword(
     ip: meta.ip,
     appVersion: meta.appVersion,
   };
-  if (!(await hasher.verify(current.hash, input.currentPassword))) {
+  // Guessing the current password from a session: the same throttle (per identifier) and floor as the sign-in.
+  const key = `chg:${identifierKey(auth.identifier ?? auth.accountId)}`;
+  const throttled = await reserveAttempt(ctx.db, key, now, ctx.config.accountThrottle);
+  if (throttled || !(await hasher.verify(current.hash, input.currentPassword))) {
     await ctx.db.transaction().execute((trx) =>
       appendEvents(trx, [
         {
@@ -490,12 +496,15 @@ export async function changePassword(
           type: 'password_change_failed',
           method: 'password',
           outcome: 'failure',
-          details: { reason: 'wrong_password' },
+          details: { reason: throttled ? 'throttled' : 'wrong_password' },
         },
       ]),
     );
+    const elapsed = performance.now() - started;
+    if (elapsed < failureFloorMs) await sleep(failureFloorMs - elapsed);
     throw INVALID();
   }
+  await ctx.db.deleteFrom('login_throttle').where('key', '=', key).execute();
   const personal = [auth.identifier ?? '', ...auth.displayName.split(/\s+/), auth.email.split('@')[0] ?? ''];
   const report = await passwordStrength(
     ctx.strength,

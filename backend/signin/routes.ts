@@ -31,7 +31,7 @@ export function registerSigninRoutes(
 ) {
   // The routes that guess at something (a signature, a key, a code) share the sign-in limit per IP.
   const limited = o.rateLimit ? { rateLimit: o.rateLimit } : {};
-  register(app, ctx, routes.cardChallenge, async ({ meta }) => issueCardChallenge(ctx, deps, meta));
+  register(app, ctx, routes.cardChallenge, async ({ meta }) => issueCardChallenge(ctx, deps, meta), limited);
   register(
     app,
     ctx,

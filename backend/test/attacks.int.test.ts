@@ -635,3 +635,75 @@ describe('strangers and a postal code in the post', () => {
     expect((await eventsOf(dana, 'postal_code_verified')).length).toBe(1);
   });
 });
+
+describe('small abuses', () => {
+  it('expired workstation challenges are purged by the retention job', async () => {
+    for (let i = 0; i < 5; i++)
+      expect((await send('POST', '/v1/workstations/challenge', { ip: STRANGER_IP })).status).toBe(200);
+    env.clock.advance(2 * 3600_000);
+    await env.backend.jobs.run('retention');
+    const left = await env.backend.db
+      .selectFrom('workstation_challenges')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('expires_at', '<', env.clock.now())
+      .executeTakeFirstOrThrow();
+    expect(Number(left.n)).toBe(0);
+  });
+
+  it("a refusal never writes the client's label in the victim's events; labels with format characters are refused", async () => {
+    await passwordAccount('eve.label');
+    const bidi = { id: randomUUID(), label: 'Comptoir \u202Eevil' };
+    const r = await send('POST', '/v1/auth/password', {
+      ws: bidi,
+      ip: STRANGER_IP,
+      body: { identifier: 'eve.label', password: 'Faux-Mot-2027!' },
+    });
+    expect([r.status, r.json.code]).toEqual([400, 'INVALID_REQUEST']);
+    const fake = newWorkstation('Poste du titulaire');
+    await send('POST', '/v1/auth/password', {
+      ws: fake,
+      ip: STRANGER_IP,
+      body: { identifier: 'eve.label', password: 'Faux-Mot-2027!' },
+    });
+    const id = (
+      await env.backend.db
+        .selectFrom('accounts')
+        .select('id')
+        .where('identifier', '=', 'eve.label')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const [failed] = await eventsOf(id, 'sign_in_failed');
+    expect(failed).toMatchObject({ workstation_label: 'poste inconnu', workstation_id: fake.id });
+  });
+
+  it('guessing the current password from a session is throttled like a sign-in', async () => {
+    await passwordAccount('felix.session');
+    const ws = newWorkstation('Poste de Félix');
+    const s = await send('POST', '/v1/auth/password', {
+      ws,
+      body: { identifier: 'felix.session', password: DEMO_PASSWORD },
+    });
+    expect(s.status, s.body).toBe(200);
+    const change = (currentPassword: string) =>
+      send('POST', '/v1/auth/password/change', {
+        ws,
+        token: s.json.token as string,
+        body: { currentPassword, newPassword: 'Glycine-Ombelle-Pivoine-93!' },
+      });
+    for (let i = 0; i < 6; i++)
+      expect((await change(`Devine-${i}-2027!`)).json.code).toBe('INVALID_CREDENTIALS');
+    // Throttled now: even the right password is refused unchecked.
+    expect((await change(DEMO_PASSWORD)).json.code).toBe('INVALID_CREDENTIALS');
+    env.clock.advance(16 * 60_000);
+    const s2 = await send('POST', '/v1/auth/password', {
+      ws,
+      body: { identifier: 'felix.session', password: DEMO_PASSWORD },
+    });
+    const ok = await send('POST', '/v1/auth/password/change', {
+      ws,
+      token: s2.json.token as string,
+      body: { currentPassword: DEMO_PASSWORD, newPassword: 'Glycine-Ombelle-Pivoine-93!' },
+    });
+    expect(ok.status, ok.body).toBe(200);
+  });
+});

@@ -109,7 +109,12 @@ export const AccountStatusSchema = z.object({
   nextReminderDays: z.number().int().nullable(),
   /** What counted as the last activity; null if the account never signed in (it counts from creation). */
   lastActivity: z
-    .object({ at: iso, method: AuthMethodSchema, workstationId: z.string().nullable(), workstationLabel: z.string().nullable() })
+    .object({
+      at: iso,
+      method: AuthMethodSchema,
+      workstationId: z.string().nullable(),
+      workstationLabel: z.string().nullable(),
+    })
     .nullable(),
   createdAt: iso,
   unblockPaths: z.array(UnblockPathSchema),
@@ -167,7 +172,10 @@ export const SessionInfoSchema = z.object({
   current: z.boolean(),
 });
 export const SessionsResponseSchema = z.object({ sessions: z.array(SessionInfoSchema) });
-export const CurrentSessionResponseSchema = z.object({ session: SessionInfoSchema, account: AccountSummarySchema });
+export const CurrentSessionResponseSchema = z.object({
+  session: SessionInfoSchema,
+  account: AccountSummarySchema,
+});
 export const RevokedResponseSchema = z.object({ revoked: z.number().int() });
 
 // ---- accounts and delegations
@@ -187,7 +195,10 @@ export const GrantDelegationRequestSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('password_delegate'),
       displayName: z.string().trim().min(1).max(120),
-      identifier: z.string().trim().regex(/^[A-Za-z0-9._-]{6,64}$/),
+      identifier: z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9._-]{6,64}$/),
       email: z.email().max(254),
       initialPassword: z.string().min(1).max(256),
     })
@@ -214,8 +225,13 @@ export const WorkstationChallengeResponseSchema = z.object({ challenge: z.string
 export const WorkstationRegisterRequestSchema = z
   .object({
     workstationId: uuid,
-    // eslint-disable-next-line no-control-regex
-    label: z.string().trim().min(1).max(60).refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'control characters'),
+    label: z
+      .string()
+      .trim()
+      .min(1)
+      .max(60)
+      // eslint-disable-next-line no-control-regex
+      .refine((v) => !/[\u0000-\u001f\u007f\p{Cf}]/u.test(v), 'control or format characters'),
     /** SPKI DER, base64 (an Ed25519 SPKI is 44 bytes). */
     publicKey: z.base64().min(40).max(200),
     challenge: z.string().min(16).max(100),
@@ -225,7 +241,11 @@ export const WorkstationRegisterRequestSchema = z
 export type WorkstationRegisterRequest = z.infer<typeof WorkstationRegisterRequestSchema>;
 export const workstationRegistrationMessage = (r: Omit<WorkstationRegisterRequest, 'signature'>) =>
   ['vigie-workstation-registration', r.workstationId, r.label, r.publicKey, r.challenge].join('\n');
-export const WorkstationRegisterResponseSchema = z.object({ workstationId: uuid, label: z.string(), registeredAt: iso });
+export const WorkstationRegisterResponseSchema = z.object({
+  workstationId: uuid,
+  label: z.string(),
+  registeredAt: iso,
+});
 
 export const PharmacyWorkstationSchema = z.object({
   id: z.string(),
@@ -242,7 +262,9 @@ export const PharmacyWorkstationSchema = z.object({
   current: z.boolean(),
 });
 export type PharmacyWorkstation = z.infer<typeof PharmacyWorkstationSchema>;
-export const PharmacyWorkstationsResponseSchema = z.object({ workstations: z.array(PharmacyWorkstationSchema) });
+export const PharmacyWorkstationsResponseSchema = z.object({
+  workstations: z.array(PharmacyWorkstationSchema),
+});
 export const WorkstationIdParamsSchema = z.object({ id: uuid }).strict();
 
 // ---- events
@@ -277,7 +299,10 @@ export const EventsQuerySchema = z
     from: iso.optional(),
     to: iso.optional(),
     /** Opaque cursor from the previous page. */
-    cursor: z.string().regex(/^[0-9]{1,15}$/).optional(),
+    cursor: z
+      .string()
+      .regex(/^[0-9]{1,15}$/)
+      .optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .strict();
@@ -302,7 +327,9 @@ export const VerifyResponseSchema = z.object({
 });
 export type VerifyResponse = z.infer<typeof VerifyResponseSchema>;
 
-export const EventIdParamsSchema = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }).strict();
+export const EventIdParamsSchema = z
+  .object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) })
+  .strict();
 export const ReportEventRequestSchema = z.object({ comment: z.string().max(1000).optional() }).strict();
 export const ReportEventResponseSchema = z.object({
   reported: z.literal(true),
@@ -313,4 +340,7 @@ export const ReportEventResponseSchema = z.object({
 // ---- service
 
 export const HealthResponseSchema = z.object({ status: z.literal('ok'), version: z.string() });
-export const ReadyResponseSchema = z.object({ status: z.enum(['ready', 'not_ready']), database: z.enum(['pglite', 'postgres']) });
+export const ReadyResponseSchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  database: z.enum(['pglite', 'postgres']),
+});
