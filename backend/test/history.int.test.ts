@@ -7,9 +7,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PHARMACY } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
-import { eventHash } from '../events/chain';
-import type { Db } from '../db/connect';
 import { call, newWorkstation, startTestEnv, type TestEnv } from './harness';
+import { rewriteAndRecompute } from './tamper';
 
 let env: TestEnv;
 let seed: SeedResult;
@@ -27,63 +26,6 @@ beforeAll(async () => {
   ).json.token as string;
 });
 afterAll(() => env?.close());
-
-/**
- * Rewrites the event `seq` of `accountId` (a new workstation label) and recomputes the hash of that event and
- * of every later one, then the chain's head: what the hash chain alone cannot detect.
- */
-export async function rewriteAndRecompute(
-  db: Db,
-  accountId: string,
-  seq: number,
-  label: string,
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await sql`alter table events disable trigger events_append_only`.execute(trx);
-    await sql`update events set workstation_label = ${label} where account_id = ${accountId} and seq = ${seq}`.execute(
-      trx,
-    );
-    const rows = await trx
-      .selectFrom('events')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('seq', '>=', seq)
-      .orderBy('seq')
-      .execute();
-    const before = await trx
-      .selectFrom('events')
-      .select('hash')
-      .where('account_id', '=', accountId)
-      .where('seq', '=', seq - 1)
-      .executeTakeFirst();
-    const chain = await trx
-      .selectFrom('event_chains')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .executeTakeFirstOrThrow();
-    let prev = before?.hash ?? chain.anchor_hash;
-    for (const r of rows) {
-      const hash = eventHash(prev, {
-        accountId: r.account_id,
-        seq: Number(r.seq),
-        at: r.at,
-        type: r.type,
-        method: r.method,
-        outcome: r.outcome,
-        workstationId: r.workstation_id,
-        workstationLabel: r.workstation_label,
-        ip: r.ip,
-        appVersion: r.app_version,
-        cardSerial: r.card_serial,
-        details: r.details ?? {},
-      });
-      await sql`update events set prev_hash = ${prev}, hash = ${hash} where id = ${r.id}`.execute(trx);
-      prev = hash;
-    }
-    await sql`update event_chains set head_hash = ${prev} where account_id = ${accountId}`.execute(trx);
-    await sql`alter table events enable trigger events_append_only`.execute(trx);
-  });
-}
 
 const verify = async (accountId?: string) =>
   (await call(env, 'GET', `/v1/events/verify${accountId ? `?accountId=${accountId}` : ''}`, { ws, token }))
