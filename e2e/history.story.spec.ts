@@ -12,6 +12,8 @@ const hasPostgres = existsSync('/usr/lib/postgresql') || !!process.env.PG_BIN;
 
 /** A PostgreSQL 15 server and the account backend on it, for the workstation to use as its remote backend. */
 const test = vigieTest.extend<{ remote: { pg: PgServer; backend: Backend; url: string } }>({
+  // Playwright reads the fixtures a fixture needs from its first argument: this one needs none.
+  // eslint-disable-next-line no-empty-pattern
   remote: async ({}, use) => {
     const pg = await startPgServer();
     const backend = await createBackend({
