@@ -13,7 +13,11 @@ const skip = inject('pcscSkip');
 if (skip) console.warn(`[card-pcsc] card CLI tests skipped: ${skip}`);
 
 const env = { ...process.env, VIGIE_CARD_STATE_DIR: mkdtempSync(join(tmpdir(), 'vigie-card-cli-')) };
-const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', join(repoRoot, 'card-sim', 'cli.ts'), ...args], { env, cwd: repoRoot });
+const cli = (...args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', join(repoRoot, 'card-sim', 'cli.ts'), ...args], {
+    env,
+    cwd: repoRoot,
+  });
 
 async function atrOf(readerIndex: number, want: 'present' | 'empty') {
   const ctx = new pcsc.Context();
@@ -42,9 +46,13 @@ describe.skipIf(!!skip)('npm run card', () => {
   });
 
   it('accepts a national id, a CPS4 or a Vitale profile, and a custom holder', async () => {
-    expect((await cli('insert', '--holder', '899700067890', '--profile', 'cps4')).stdout).toMatch(/CPS4 JULIEN PETIT/);
+    expect((await cli('insert', '--holder', '899700067890', '--profile', 'cps4')).stdout).toMatch(
+      /CPS4 JULIEN PETIT/,
+    );
     expect(await atrOf(0, 'present')).toBe('3B9B188001001225006480040100009044');
-    expect((await cli('insert', '--holder', 'Zoé DURAND:899700055555')).stdout).toMatch(/CPS3 ZOE DURAND \(899700055555\)/);
+    expect((await cli('insert', '--holder', 'Zoé DURAND:899700055555')).stdout).toMatch(
+      /CPS3 ZOE DURAND \(899700055555\)/,
+    );
     expect((await cli('insert', '--profile', 'vitale', '--reader', '1')).stdout).toMatch(/Vitale/);
     expect(await atrOf(1, 'present')).toBe('3B751300004409EA9000');
     await cli('remove', '--all');

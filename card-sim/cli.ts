@@ -38,12 +38,14 @@ const { positionals, values } = parseArgs({
 
 /** The vpcd base port: explicit, else a running demo pcscd of the app (npm start in demo mode), else Debian's. */
 function basePort(): { port: number; where: string } {
-  if (process.env.VIGIE_VPCD_PORT) return { port: Number(process.env.VIGIE_VPCD_PORT), where: 'VIGIE_VPCD_PORT' };
+  if (process.env.VIGIE_VPCD_PORT)
+    return { port: Number(process.env.VIGIE_VPCD_PORT), where: 'VIGIE_VPCD_PORT' };
   try {
     for (const d of readdirSync('/run')) {
       const m = /^vigie-pcscd-demo-(\d+)$/.exec(d);
       const pidFile = join('/run', d, 'pcscd.pid.outer');
-      if (m && existsSync(pidFile) && alive(Number(readFileSync(pidFile, 'utf8')))) return { port: Number(m[1]), where: "the app's demo reader" };
+      if (m && existsSync(pidFile) && alive(Number(readFileSync(pidFile, 'utf8'))))
+        return { port: Number(m[1]), where: "the app's demo reader" };
     }
   } catch {
     /* no /run: not Linux */
@@ -84,7 +86,8 @@ async function remove(reader: number): Promise<boolean> {
 async function insert() {
   const reader = Number(values.reader);
   const profile = values.profile as ChildOptions['profile'];
-  if (!['cps3', 'cps4', 'vitale', 'garbage'].includes(profile ?? '')) throw new Error(`unknown profile ${profile}`);
+  if (!['cps3', 'cps4', 'vitale', 'garbage'].includes(profile ?? ''))
+    throw new Error(`unknown profile ${profile}`);
   if (profile === 'cps3' || profile === 'cps4') {
     if (!values.holder) throw new Error('--holder <name or national id> is needed (npm run card -- holders)');
     resolveHolder(values.holder); // fail fast on a bad custom holder
@@ -111,8 +114,11 @@ async function insert() {
   for (let i = 0; i < 250; i++) {
     const s = current(reader);
     if (s) {
-      const codes = profile === 'cps3' || profile === 'cps4' ? `; PIN ${values.pin ?? '1234'}, PUK 12345678` : '';
-      console.log(`reader ${reader}: ${s.card} inserted in ${base.where}, port ${base.port + reader} (pid ${s.pid}${codes})`);
+      const codes =
+        profile === 'cps3' || profile === 'cps4' ? `; PIN ${values.pin ?? '1234'}, PUK 12345678` : '';
+      console.log(
+        `reader ${reader}: ${s.card} inserted in ${base.where}, port ${base.port + reader} (pid ${s.pid}${codes})`,
+      );
       return;
     }
     if (child.exitCode !== null) throw new Error(`the virtual card stopped; see ${logFile(reader)}`);
@@ -129,7 +135,9 @@ async function main() {
   if (cmd === 'insert') return insert();
   if (cmd === 'remove') {
     const readers = values.all
-      ? readdirSync(stateDir).flatMap((f) => /^card-reader(\d+)\.json$/.exec(f)?.[1] ?? []).map(Number)
+      ? readdirSync(stateDir)
+          .flatMap((f) => /^card-reader(\d+)\.json$/.exec(f)?.[1] ?? [])
+          .map(Number)
       : [Number(values.reader)];
     let any = false;
     for (const r of readers) any = (await remove(r)) || any;
@@ -141,11 +149,16 @@ async function main() {
     return;
   }
   if (cmd === 'holders') {
-    for (const h of HOLDERS) console.log(`${h.nationalId}  ${h.firstName} ${h.lastName}  ${h.profession}${h.revoked ? '  (revoked)' : ''}`);
+    for (const h of HOLDERS)
+      console.log(
+        `${h.nationalId}  ${h.firstName} ${h.lastName}  ${h.profession}${h.revoked ? '  (revoked)' : ''}`,
+      );
     console.log('custom: --holder "Prénom NOM" or --holder "Prénom NOM:899700012399"');
     return;
   }
-  console.log('usage: npm run card -- insert --holder <name|national id> [--reader N] [--profile cps3|cps4|vitale|garbage]\n       npm run card -- remove [--reader N | --all] | status | holders');
+  console.log(
+    'usage: npm run card -- insert --holder <name|national id> [--reader N] [--profile cps3|cps4|vitale|garbage]\n       npm run card -- remove [--reader N | --all] | status | holders',
+  );
   process.exitCode = cmd ? 2 : 0;
 }
 

@@ -62,16 +62,23 @@ export function resolveHolder(query: string): SimHolder {
   const [namePart, idPart] = query.split(':');
   let nationalId = idPart?.trim();
   if (!nationalId && /^[08]\d{8,11}$/.test(query.trim())) nationalId = query.trim();
-  const words = /^[08]\d{8,11}$/.test(query.trim()) ? ['TEST', 'PERSONNE'] : (namePart ?? '').trim().split(/\s+/);
-  const lastName = norm(words.filter((w) => w === w.toUpperCase() && /\p{L}/u.test(w)).join(' ') || words.at(-1) || 'TEST');
-  const firstName = norm(words.filter((w) => norm(w) !== lastName && !lastName.split(' ').includes(norm(w))).join(' ') || 'TEST');
+  const words = /^[08]\d{8,11}$/.test(query.trim())
+    ? ['TEST', 'PERSONNE']
+    : (namePart ?? '').trim().split(/\s+/);
+  const lastName = norm(
+    words.filter((w) => w === w.toUpperCase() && /\p{L}/u.test(w)).join(' ') || words.at(-1) || 'TEST',
+  );
+  const firstName = norm(
+    words.filter((w) => norm(w) !== lastName && !lastName.split(' ').includes(norm(w))).join(' ') || 'TEST',
+  );
   if (!nationalId) {
     // A stable id in the test range from the name.
     let h = 7;
     for (const c of `${firstName} ${lastName}`) h = (h * 31 + c.charCodeAt(0)) % 1_000_000;
     nationalId = `899701${String(h).padStart(6, '0')}`;
   }
-  if (!/^(8\d{11}|0\d{9})$/.test(nationalId)) throw new Error(`national id must be 8+RPPS (12 digits) or 0+ADELI (10 digits): ${nationalId}`);
+  if (!/^(8\d{11}|0\d{9})$/.test(nationalId))
+    throw new Error(`national id must be 8+RPPS (12 digits) or 0+ADELI (10 digits): ${nationalId}`);
   return {
     nationalId,
     lastName,

@@ -18,12 +18,18 @@ x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoPro
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
-const ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
+const ALG = {
+  name: 'RSASSA-PKCS1-v1_5',
+  hash: 'SHA-256',
+  publicExponent: new Uint8Array([1, 0, 1]),
+  modulusLength: 2048,
+};
 const OID_GN = '2.5.4.42';
 const OID_TITLE = '2.5.4.12';
 const EXTRA_NAMES = { GN: OID_GN, title: OID_TITLE };
 
-export const ROOT_DN = 'C=FR, O=ASIP-SANTE, OU=0002 187512751, OU=IGC-SANTE TEST, CN=TEST AC RACINE IGC-SANTE FORT';
+export const ROOT_DN =
+  'C=FR, O=ASIP-SANTE, OU=0002 187512751, OU=IGC-SANTE TEST, CN=TEST AC RACINE IGC-SANTE FORT';
 export const INTERMEDIATE_DN =
   'C=FR, O=ASIP-SANTE, OU=0002 187512751, OU=IGC-SANTE TEST, CN=TEST AC IGC-SANTE FORT PERSONNES';
 
@@ -144,14 +150,23 @@ async function issueHolder(dir: string, h: SimHolder): Promise<HolderCredentials
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         usage === 'auth'
-          ? new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true)
+          ? new x509.KeyUsagesExtension(
+              x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+              true,
+            )
           : new x509.KeyUsagesExtension(x509.KeyUsageFlags.nonRepudiation, true),
-        ...(usage === 'auth' ? [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false)] : []),
+        ...(usage === 'auth'
+          ? [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false)]
+          : []),
         await x509.AuthorityKeyIdentifierExtension.create(inter),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       ],
     });
-    return { certPem: withNewline(cert.toString('pem')), keyPem: withNewline(await exportKeyPem(keys.privateKey)), serial: cert.serialNumber };
+    return {
+      certPem: withNewline(cert.toString('pem')),
+      keyPem: withNewline(await exportKeyPem(keys.privateKey)),
+      serial: cert.serialNumber,
+    };
   };
   const auth = await make('auth');
   const sign = await make('sign');
@@ -162,7 +177,10 @@ async function issueHolder(dir: string, h: SimHolder): Promise<HolderCredentials
     signCertPem: sign.certPem,
     signKeyPem: sign.keyPem,
   };
-  writeAtomic(join(dir, 'holders', `${h.nationalId}.json`), JSON.stringify({ ...creds, serials: [auth.serial, sign.serial] }));
+  writeAtomic(
+    join(dir, 'holders', `${h.nationalId}.json`),
+    JSON.stringify({ ...creds, serials: [auth.serial, sign.serial] }),
+  );
   return creds;
 }
 
@@ -170,7 +188,9 @@ async function writeCrl(dir: string) {
   const inter = new x509.X509Certificate(readFileSync(join(dir, 'intermediate.pem'), 'utf8'));
   const interKey = await importKeyPem(readFileSync(join(dir, 'intermediate.key.pem'), 'utf8'));
   const revoked = HOLDERS.filter((h) => h.revoked).flatMap((h) => {
-    const j = JSON.parse(readFileSync(join(dir, 'holders', `${h.nationalId}.json`), 'utf8')) as { serials: string[] };
+    const j = JSON.parse(readFileSync(join(dir, 'holders', `${h.nationalId}.json`), 'utf8')) as {
+      serials: string[];
+    };
     return j.serials;
   });
   const now = new Date();
@@ -178,7 +198,11 @@ async function writeCrl(dir: string) {
     issuer: inter.subject,
     thisUpdate: now,
     nextUpdate: new Date(now.getTime() + 365 * 86_400_000),
-    entries: revoked.map((serialNumber) => ({ serialNumber, revocationDate: now, reason: x509.X509CrlReason.keyCompromise })),
+    entries: revoked.map((serialNumber) => ({
+      serialNumber,
+      revocationDate: now,
+      reason: x509.X509CrlReason.keyCompromise,
+    })),
     signingKey: interKey,
     signingAlgorithm: ALG,
     extensions: [await x509.AuthorityKeyIdentifierExtension.create(inter)],
@@ -230,7 +254,8 @@ async function load(dir: string): Promise<TestPki> {
     holders,
     async credentialsFor(h) {
       const cached = readCreds(dir, h.nationalId);
-      if (cached && cached.holder.lastName === h.lastName && cached.holder.firstName === h.firstName) return cached;
+      if (cached && cached.holder.lastName === h.lastName && cached.holder.firstName === h.firstName)
+        return cached;
       return issueHolder(dir, h);
     },
   };

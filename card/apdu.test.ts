@@ -7,16 +7,27 @@ describe('APDU encoding', () => {
     expect(toHex(encodeCommand({ cla: 0, ins: 0x2c, p1: 3, p2: 1 }))).toBe('002C0301');
     expect(toHex(encodeCommand({ cla: 0, ins: 0xb0, p1: 0, p2: 0, le: 0xe7 }))).toBe('00B00000E7');
     expect(toHex(encodeCommand({ cla: 0, ins: 0xb0, p1: 0, p2: 0, le: 256 }))).toBe('00B0000000');
-    expect(toHex(encodeCommand({ cla: 0, ins: 0xa4, p1: 9, p2: 0x0c, data: new Uint8Array([0x3f, 0, 0xd0, 3]) }))).toBe('00A4090C043F00D003');
-    expect(toHex(encodeCommand({ cla: 0, ins: 0x88, p1: 0, p2: 0, data: new Uint8Array([1, 2]), le: 256 }))).toBe('00880000020102' + '00');
+    expect(
+      toHex(encodeCommand({ cla: 0, ins: 0xa4, p1: 9, p2: 0x0c, data: new Uint8Array([0x3f, 0, 0xd0, 3]) })),
+    ).toBe('00A4090C043F00D003');
+    expect(
+      toHex(encodeCommand({ cla: 0, ins: 0x88, p1: 0, p2: 0, data: new Uint8Array([1, 2]), le: 256 })),
+    ).toBe('00880000020102' + '00');
   });
   it('refuses what a short APDU cannot carry', () => {
-    expect(() => encodeCommand({ cla: 0, ins: 0x2a, p1: 0x80, p2: 0x86, data: new Uint8Array(256) })).toThrow(/chaining/);
+    expect(() => encodeCommand({ cla: 0, ins: 0x2a, p1: 0x80, p2: 0x86, data: new Uint8Array(256) })).toThrow(
+      /chaining/,
+    );
     expect(() => encodeCommand({ cla: 0, ins: 0xb0, p1: 0, p2: 0, le: 0 })).toThrow();
   });
   it('splits data and status word, and refuses a response without one', () => {
-    expect(parseResponse(new Uint8Array([1, 2, 0x90, 0]))).toEqual({ data: new Uint8Array([1, 2]), sw: 0x9000 });
-    expect(() => parseResponse(new Uint8Array([0x90]))).toThrow(expect.objectContaining({ code: 'CARD_PROTOCOL' }));
+    expect(parseResponse(new Uint8Array([1, 2, 0x90, 0]))).toEqual({
+      data: new Uint8Array([1, 2]),
+      sw: 0x9000,
+    });
+    expect(() => parseResponse(new Uint8Array([0x90]))).toThrow(
+      expect.objectContaining({ code: 'CARD_PROTOCOL' }),
+    );
   });
 });
 

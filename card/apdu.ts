@@ -27,14 +27,17 @@ export const SW_OK = 0x9000;
 export function encodeCommand(c: Command): Bytes {
   const header = [c.cla & 0xff, c.ins & 0xff, c.p1 & 0xff, c.p2 & 0xff];
   const data = c.data ?? new Uint8Array(0);
-  if (data.length > 255) throw new AppError('INTERNAL', `APDU data too long (${data.length}); use command chaining`);
-  if (c.le !== undefined && (c.le < 1 || c.le > 256)) throw new AppError('INTERNAL', `Le out of range: ${c.le}`);
+  if (data.length > 255)
+    throw new AppError('INTERNAL', `APDU data too long (${data.length}); use command chaining`);
+  if (c.le !== undefined && (c.le < 1 || c.le > 256))
+    throw new AppError('INTERNAL', `Le out of range: ${c.le}`);
   const le = c.le === undefined ? [] : [c.le & 0xff];
   return data.length ? concat(header, [data.length], data, le) : concat(header, le);
 }
 
 export function parseResponse(raw: Bytes): Response {
-  if (raw.length < 2) throw new AppError('CARD_PROTOCOL', `La carte a répondu sans mot d'état (${raw.length} octet(s)).`);
+  if (raw.length < 2)
+    throw new AppError('CARD_PROTOCOL', `La carte a répondu sans mot d'état (${raw.length} octet(s)).`);
   return { data: raw.subarray(0, raw.length - 2), sw: (raw[raw.length - 2]! << 8) | raw[raw.length - 1]! };
 }
 
@@ -85,7 +88,10 @@ export class CardStatusError extends AppError {
     code: ErrorCode,
     readonly triesLeft?: number,
   ) {
-    super(code, `${MESSAGES[code] ?? 'Erreur de la carte.'} (SW ${swHex(sw)}${triesLeft !== undefined ? `, ${triesLeft} essai(s) restant(s)` : ''})`);
+    super(
+      code,
+      `${MESSAGES[code] ?? 'Erreur de la carte.'} (SW ${swHex(sw)}${triesLeft !== undefined ? `, ${triesLeft} essai(s) restant(s)` : ''})`,
+    );
   }
 }
 

@@ -38,7 +38,10 @@ function parseCertificate(der: Bytes): CertificateInfo {
   const field = (oid: string) => cert.subjectName.getField(oid)[0] ?? '';
   const nationalId = field(OID.CN);
   if (!/^[0-9]{10,12}$/.test(nationalId) && !/^[345]\d+\/\S+$/.test(nationalId))
-    throw new AppError('CARD_NOT_CPS', "Le certificat de la carte ne porte pas d'identifiant national de professionnel.");
+    throw new AppError(
+      'CARD_NOT_CPS',
+      "Le certificat de la carte ne porte pas d'identifiant national de professionnel.",
+    );
   const bits = node.publicKey.asymmetricKeyDetails?.modulusLength ?? 2048;
   return {
     holder: { nationalId, lastName: field(OID.SN), firstName: field(OID.GN), profession: field(OID.TITLE) },
@@ -48,6 +51,9 @@ function parseCertificate(der: Bytes): CertificateInfo {
 }
 
 export function toPem(der: Bytes): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }

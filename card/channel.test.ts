@@ -9,11 +9,16 @@ const channel = (record: string, o: ConstructorParameters<typeof CardChannel>[1]
   const r = createReplayer(record);
   return { ch: new CardChannel(r, o), done: () => r.assertDone() };
 };
-const bytes = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ((i + from) & 0xff).toString(16).padStart(2, '0')).join('').toUpperCase();
+const bytes = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => ((i + from) & 0xff).toString(16).padStart(2, '0'))
+    .join('')
+    .toUpperCase();
 
 describe('CardChannel', () => {
   it('follows 61xx with GET RESPONSE until the data is all there', async () => {
-    const { ch, done } = channel(`=> 00B000000C\n<= 6108\n=> 00C0000008\n<= ${bytes(8)}6104\n=> 00C0000004\n<= ${bytes(4, 8)}9000\n`);
+    const { ch, done } = channel(
+      `=> 00B000000C\n<= 6108\n=> 00C0000008\n<= ${bytes(8)}6104\n=> 00C0000004\n<= ${bytes(4, 8)}9000\n`,
+    );
     const r = await ch.transmit({ cla: 0, ins: 0xb0, p1: 0, p2: 0, le: 12 });
     expect(r).toEqual({ data: fromHex(bytes(12)), sw: 0x9000 });
     done();
@@ -40,7 +45,9 @@ describe('CardChannel', () => {
   });
 
   it('chains commands whose data exceeds 255 bytes (CLA | 10 on all parts but the last)', async () => {
-    const { ch, done } = channel(`=> 102A8086E7${bytes(231)}\n<= 9000\n=> 002A808619${bytes(25, 231)}00\n<= ${bytes(4)}9000\n`);
+    const { ch, done } = channel(
+      `=> 102A8086E7${bytes(231)}\n<= 9000\n=> 002A808619${bytes(25, 231)}00\n<= ${bytes(4)}9000\n`,
+    );
     const r = await ch.send({ cla: 0, ins: 0x2a, p1: 0x80, p2: 0x86, data: fromHex(bytes(256)), le: 256 });
     expect(toHex(r)).toBe(bytes(4));
     done();
@@ -54,7 +61,9 @@ describe('CardChannel', () => {
 
   it('turns a refusal into a coded error, and stops between APDUs once cancelled', async () => {
     const { ch } = channel(`=> 00A4090C043F00D003\n<= 6A82\n`);
-    await expect(ch.send({ cla: 0, ins: 0xa4, p1: 9, p2: 0x0c, data: fromHex('3F00D003') })).rejects.toMatchObject({ code: 'CARD_FILE_NOT_FOUND', sw: 0x6a82 });
+    await expect(
+      ch.send({ cla: 0, ins: 0xa4, p1: 9, p2: 0x0c, data: fromHex('3F00D003') }),
+    ).rejects.toMatchObject({ code: 'CARD_FILE_NOT_FOUND', sw: 0x6a82 });
     const ac = new AbortController();
     ac.abort();
     const { ch: c2 } = channel('', { signal: ac.signal });

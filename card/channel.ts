@@ -59,7 +59,12 @@ export class CardChannel {
     }
     const last = { ...c, cla, data: data.subarray(offset) };
     let r = await this.exchange(last.data.length ? last : { ...last, data: undefined });
-    if ((r.sw & 0xff00) === 0x6c00) r = await this.exchange({ ...last, data: last.data.length ? last.data : undefined, le: r.sw & 0xff || 256 });
+    if ((r.sw & 0xff00) === 0x6c00)
+      r = await this.exchange({
+        ...last,
+        data: last.data.length ? last.data : undefined,
+        le: r.sw & 0xff || 256,
+      });
     let out = r.data;
     let guard = 0;
     while ((r.sw & 0xff00) === 0x6100) {
@@ -83,7 +88,13 @@ export class CardChannel {
     let offset = 0;
     while (offset < maxSize) {
       const le = Math.min(MAX_READ_CHUNK, maxSize - offset);
-      const r = await this.transmit({ cla: 0x00, ins: 0xb0, p1: (offset >> 8) & 0x7f, p2: offset & 0xff, le });
+      const r = await this.transmit({
+        cla: 0x00,
+        ins: 0xb0,
+        p1: (offset >> 8) & 0x7f,
+        p2: offset & 0xff,
+        le,
+      });
       if (r.sw === 0x6b00 && offset > 0) break; // offset past the end: the file ended on a chunk boundary
       if (r.sw !== SW_OK && r.sw !== 0x6282) throw swError(r.sw);
       parts.push(r.data);

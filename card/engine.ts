@@ -176,7 +176,10 @@ export class CardEngine {
     try {
       await this.serial(async () => {
         if (x.insertion !== insertion || this.stopped) return;
-        const { identity, tries } = await this.onCard(x, async (p) => ({ identity: await p.readIdentity(), tries: await p.pinTriesLeft() }));
+        const { identity, tries } = await this.onCard(x, async (p) => ({
+          identity: await p.readIdentity(),
+          tries: await p.pinTriesLeft(),
+        }));
         if (x.insertion !== insertion) return;
         x.identity = identity;
         x.pinTriesLeft = tries;
@@ -189,8 +192,7 @@ export class CardEngine {
         else if (err.code === 'CARD_REMOVED') {
           this.forgetCard(x);
           x.slot = 'empty';
-        }
-        else if (err.code !== 'PCSC_UNAVAILABLE') x.error = err;
+        } else if (err.code !== 'PCSC_UNAVAILABLE') x.error = err;
       }
     } finally {
       this.reading.delete(key);
@@ -212,8 +214,10 @@ export class CardEngine {
 
   private compute(): CardState {
     const updatedAt = (this.o.now?.() ?? new Date()).toISOString();
-    if (this.service === null) return { status: 'starting', readers: [], activeReader: null, pinTriesLeft: null, updatedAt };
-    if (!this.service) return { status: 'no-service', readers: [], activeReader: null, pinTriesLeft: null, updatedAt };
+    if (this.service === null)
+      return { status: 'starting', readers: [], activeReader: null, pinTriesLeft: null, updatedAt };
+    if (!this.service)
+      return { status: 'no-service', readers: [], activeReader: null, pinTriesLeft: null, updatedAt };
     const readers: ReaderState[] = [...this.entries.values()].map((x) => ({
       name: x.name,
       slot: x.error && x.slot === 'present' && x.kind && isCps(x.kind) ? 'error' : x.slot,
@@ -222,20 +226,34 @@ export class CardEngine {
             card: {
               kind: x.kind,
               atr: x.atr ?? '',
-              ...(x.identity ? { serial: x.identity.serial, holder: x.identity.holder, certNotAfter: x.identity.notAfter } : {}),
+              ...(x.identity
+                ? { serial: x.identity.serial, holder: x.identity.holder, certNotAfter: x.identity.notAfter }
+                : {}),
             },
           }
         : {}),
       ...(x.error ? { error: { code: x.error.code, message: x.error.message } } : {}),
     }));
-    if (readers.length === 0) return { status: 'no-reader', readers, activeReader: null, pinTriesLeft: null, updatedAt };
+    if (readers.length === 0)
+      return { status: 'no-reader', readers, activeReader: null, pinTriesLeft: null, updatedAt };
     const a = this.active();
     const aState = a && readers.find((r) => r.name === a.name);
     let status: CardState['status'] = 'empty';
     if (a && aState) {
-      status = aState.slot === 'busy' ? 'busy' : aState.slot === 'error' || aState.slot === 'mute' ? 'error' : 'present';
+      status =
+        aState.slot === 'busy'
+          ? 'busy'
+          : aState.slot === 'error' || aState.slot === 'mute'
+            ? 'error'
+            : 'present';
     }
-    return { status, readers, activeReader: a?.name ?? null, pinTriesLeft: a?.pinTriesLeft ?? null, updatedAt };
+    return {
+      status,
+      readers,
+      activeReader: a?.name ?? null,
+      pinTriesLeft: a?.pinTriesLeft ?? null,
+      updatedAt,
+    };
   }
 
   // ---- operations
@@ -258,7 +276,8 @@ export class CardEngine {
 
   private async onCard<T>(x: Entry, f: (p: CpsProfile) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const kind = x.kind;
-    if (!kind || !isCps(kind)) throw new AppError('CARD_NOT_CPS', "La carte insérée n'est pas une carte CPS.");
+    if (!kind || !isCps(kind))
+      throw new AppError('CARD_NOT_CPS', "La carte insérée n'est pas une carte CPS.");
     if (x.idle) clearTimeout(x.idle);
     if (!x.conn) {
       try {
@@ -280,10 +299,14 @@ export class CardEngine {
         return await f(profile());
       }
     } catch (e) {
-      if (e instanceof AppError && ['CARD_REMOVED', 'PCSC_UNAVAILABLE', 'READER_GONE', 'CARD_PROTOCOL'].includes(e.code)) {
+      if (
+        e instanceof AppError &&
+        ['CARD_REMOVED', 'PCSC_UNAVAILABLE', 'READER_GONE', 'CARD_PROTOCOL'].includes(e.code)
+      ) {
         const gone = !conn.present();
         this.release(x);
-        if (gone && e.code !== 'PCSC_UNAVAILABLE') throw new AppError('CARD_REMOVED', 'La carte a été retirée pendant un échange.');
+        if (gone && e.code !== 'PCSC_UNAVAILABLE')
+          throw new AppError('CARD_REMOVED', 'La carte a été retirée pendant un échange.');
       }
       throw e;
     } finally {
@@ -292,22 +315,29 @@ export class CardEngine {
   }
 
   private activeCps(): Entry {
-    if (!this.service) throw new AppError('PCSC_UNAVAILABLE', 'Le service des lecteurs de cartes (PC/SC) ne répond pas.');
+    if (!this.service)
+      throw new AppError('PCSC_UNAVAILABLE', 'Le service des lecteurs de cartes (PC/SC) ne répond pas.');
     if (this.entries.size === 0) throw new AppError('READER_NONE', 'Aucun lecteur de cartes.');
     const a = this.active();
     if (!a) throw new AppError('CARD_ABSENT', 'Aucune carte CPS dans le lecteur.');
-    if (a.slot === 'busy') throw new AppError('CARD_BUSY', 'La carte est utilisée par une autre application.', true);
-    if (!a.kind || !isCps(a.kind)) throw new AppError('CARD_NOT_CPS', "La carte insérée n'est pas une carte CPS.");
+    if (a.slot === 'busy')
+      throw new AppError('CARD_BUSY', 'La carte est utilisée par une autre application.', true);
+    if (!a.kind || !isCps(a.kind))
+      throw new AppError('CARD_NOT_CPS', "La carte insérée n'est pas une carte CPS.");
     return a;
   }
 
   /** The holder and the authentication certificate; `fresh` reads them from the card again. */
-  readIdentity(o: { fresh?: boolean; signal?: AbortSignal } = {}): Promise<CardIdentity & { reader: string }> {
+  readIdentity(
+    o: { fresh?: boolean; signal?: AbortSignal } = {},
+  ): Promise<CardIdentity & { reader: string }> {
     return this.serial(async () => {
       const x = this.activeCps();
       if (!o.fresh && x.identity) return { ...x.identity, reader: x.name };
       const identity = await this.onCard(x, (p) => p.readIdentity(), o.signal);
-      const unchanged = x.identity?.serial === identity.serial && x.identity.certificate.length === identity.certificate.length &&
+      const unchanged =
+        x.identity?.serial === identity.serial &&
+        x.identity.certificate.length === identity.certificate.length &&
         Buffer.compare(x.identity.certificate, identity.certificate) === 0;
       x.identity = identity;
       if (!unchanged || x.error) {
@@ -343,7 +373,11 @@ export class CardEngine {
         );
         x.identity = identity;
         x.pinTriesLeft = 3;
-        return { signature, certificate: identity.certificate, algorithm: 'RSASSA-PKCS1-v1_5-SHA256' as const };
+        return {
+          signature,
+          certificate: identity.certificate,
+          algorithm: 'RSASSA-PKCS1-v1_5-SHA256' as const,
+        };
       } catch (e) {
         if (e instanceof CardStatusError && e.triesLeft !== undefined) x.pinTriesLeft = e.triesLeft;
         throw e;

@@ -17,7 +17,9 @@ describe('BER-TLV reader', () => {
   });
   it('refuses truncated input with CARD_PROTOCOL rather than reading past the end', () => {
     for (const h of ['04', '0405 0102', '1F', '0483', '04820100']) {
-      expect(() => parseTlvs(fromHex(h.replace(/ /g, '')))).toThrow(expect.objectContaining({ code: 'CARD_PROTOCOL' }));
+      expect(() => parseTlvs(fromHex(h.replace(/ /g, '')))).toThrow(
+        expect.objectContaining({ code: 'CARD_PROTOCOL' }),
+      );
     }
   });
   // The card-sim writes TLVs with its own code; the driver reads them with its own. Both must agree.

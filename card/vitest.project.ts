@@ -6,7 +6,11 @@ import { defineProject } from 'vitest/config';
 export default defineProject({
   test: {
     name: 'card-pcsc',
-    include: ['card/**/*.int.test.ts', 'card-sim/**/*.int.test.ts', 'electron/core/card-service/**/*.int.test.ts'],
+    include: [
+      'card/**/*.int.test.ts',
+      'card-sim/**/*.int.test.ts',
+      'electron/core/card-service/**/*.int.test.ts',
+    ],
     environment: 'node',
     fileParallelism: false,
     globalSetup: ['./card-sim/testing/global-setup.ts'],

@@ -34,7 +34,8 @@ export default async function setup(project: TestProject) {
   const why = await pcscdUnavailable();
   if (why) {
     // In CI a missing real part is a failure that says what is missing, never a skip.
-    if (process.env.CI && process.env.CI !== 'false') throw new Error(`CI: the PC/SC integration tests cannot run: ${why}`);
+    if (process.env.CI && process.env.CI !== 'false')
+      throw new Error(`CI: the PC/SC integration tests cannot run: ${why}`);
     console.warn(`\n[card-pcsc] SKIPPING the PC/SC integration tests: ${why}\n`);
     project.provide('pcscSkip', why);
     return;

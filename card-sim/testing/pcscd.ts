@@ -28,7 +28,10 @@ export async function pcscdUnavailable(): Promise<string | undefined> {
   }
 }
 
-async function call(cmd: 'start' | 'stop' | 'restart' | 'status', env: Partial<PcscdEnv> & { VIGIE_VPCD_READERS?: string } = {}) {
+async function call(
+  cmd: 'start' | 'stop' | 'restart' | 'status',
+  env: Partial<PcscdEnv> & { VIGIE_VPCD_READERS?: string } = {},
+) {
   const r = await run('bash', [script, cmd], { env: { ...process.env, ...env } });
   return r.stdout;
 }

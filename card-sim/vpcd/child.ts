@@ -17,8 +17,10 @@ export interface ChildOptions extends MakeCardOptions {
   statusFile?: string;
 }
 
-export type ChildMessage = { type: 'inserted' } | { type: 'pulled'; byCard: boolean } | { type: 'error'; message: string };
-export type ParentMessage = { type: 'pull' } | { type: 'insert' } | { type: 'exit' } | { type: 'pullAtRead'; n: number };
+export type ChildMessage =
+  { type: 'inserted' } | { type: 'pulled'; byCard: boolean } | { type: 'error'; message: string };
+export type ParentMessage =
+  { type: 'pull' } | { type: 'insert' } | { type: 'exit' } | { type: 'pullAtRead'; n: number };
 
 const o = JSON.parse(process.argv[2] ?? '{}') as ChildOptions;
 const card = await makeCard(o);
@@ -46,7 +48,8 @@ async function keepInserted() {
       await new Promise((r) => setTimeout(r, 100)); // pcscd not there (yet): a real card would just wait.
       continue;
     }
-    if (o.statusFile) writeFileSync(o.statusFile, JSON.stringify({ pid: process.pid, card: card.name, ...o }));
+    if (o.statusFile)
+      writeFileSync(o.statusFile, JSON.stringify({ pid: process.pid, card: card.name, ...o }));
     send({ type: 'inserted' });
     await link.closed;
     link = undefined;

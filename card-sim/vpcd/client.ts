@@ -28,7 +28,11 @@ export interface VpcdLink {
 
 export function plugIntoVpcd(card: VirtualCard, o: VpcdOptions = {}): Promise<VpcdLink> {
   return new Promise((resolve, reject) => {
-    const socket: Socket = connect({ host: o.host ?? vpcdHost(), port: o.port ?? vpcdPort(0), noDelay: true });
+    const socket: Socket = connect({
+      host: o.host ?? vpcdHost(),
+      port: o.port ?? vpcdPort(0),
+      noDelay: true,
+    });
     let buf: Buffer = Buffer.alloc(0);
     let resolveClosed!: () => void;
     const closed = new Promise<void>((r) => (resolveClosed = r));

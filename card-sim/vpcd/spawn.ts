@@ -17,8 +17,14 @@ export interface VirtualCardProcess {
 
 const childPath = fileURLToPath(new URL('./child.ts', import.meta.url));
 
-export async function startVirtualCard(o: ChildOptions = {}, timeoutMs = 20_000): Promise<VirtualCardProcess> {
-  const child = fork(childPath, [JSON.stringify(o)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startVirtualCard(
+  o: ChildOptions = {},
+  timeoutMs = 20_000,
+): Promise<VirtualCardProcess> {
+  const child = fork(childPath, [JSON.stringify(o)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const waiters: { type: ChildMessage['type']; resolve: () => void }[] = [];
   child.on('message', (m: ChildMessage) => {
     const i = waiters.findIndex((w) => w.type === m.type);
@@ -26,7 +32,10 @@ export async function startVirtualCard(o: ChildOptions = {}, timeoutMs = 20_000)
   });
   const wait = (type: ChildMessage['type']) =>
     new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`virtual card: no '${type}' within ${timeoutMs} ms`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`virtual card: no '${type}' within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       waiters.push({ type, resolve: () => (clearTimeout(t), resolve()) });
     });
   const post = (m: ParentMessage) => child.send(m);
@@ -38,7 +47,9 @@ export async function startVirtualCard(o: ChildOptions = {}, timeoutMs = 20_000)
     await Promise.race([
       wait('inserted'),
       new Promise<never>((_, reject) =>
-        child.once('exit', (code) => reject(new Error(`virtual card: the card process stopped (exit ${code}) before the card was in`))),
+        child.once('exit', (code) =>
+          reject(new Error(`virtual card: the card process stopped (exit ${code}) before the card was in`)),
+        ),
       ),
     ]);
   } catch (e) {

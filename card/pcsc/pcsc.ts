@@ -57,7 +57,11 @@ export function pcscError(e: unknown): AppError {
   if (e instanceof AppError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   const code = BY_MESSAGE.find(([re]) => re.test(msg))?.[1] ?? 'CARD_PROTOCOL';
-  return new AppError(code, `${WORDS[code] ?? 'Erreur PC/SC.'} (${msg})`, code === 'CARD_BUSY' || code === 'CARD_RESET');
+  return new AppError(
+    code,
+    `${WORDS[code] ?? 'Erreur PC/SC.'} (${msg})`,
+    code === 'CARD_BUSY' || code === 'CARD_RESET',
+  );
 }
 
 export interface ReaderSnapshot {
@@ -99,7 +103,13 @@ export class ReaderMonitor {
 
   private emit(e: MonitorEvent) {
     const key = e.service
-      ? JSON.stringify(e.readers.map((r) => [r.name, r.state & ~STATE.CHANGED, r.atr ? Buffer.from(r.atr).toString('hex') : '']))
+      ? JSON.stringify(
+          e.readers.map((r) => [
+            r.name,
+            r.state & ~STATE.CHANGED,
+            r.atr ? Buffer.from(r.atr).toString('hex') : '',
+          ]),
+        )
       : `down:${e.error.code}`;
     if (key === this.lastEmit) return;
     this.lastEmit = key;
@@ -124,12 +134,21 @@ export class ReaderMonitor {
         const names = this.ctx.listReaders().map((r) => r.name);
         for (const n of [...this.known.keys()]) if (!names.includes(n)) this.known.delete(n);
         const query = (fresh: boolean) => [
-          ...names.map((name) => ({ name, state: fresh ? 0 : (this.known.get(name)?.state ?? 0), changed: false, atr: null })),
+          ...names.map((name) => ({
+            name,
+            state: fresh ? 0 : (this.known.get(name)?.state ?? 0),
+            changed: false,
+            atr: null,
+          })),
           { name: PNP, state: this.pnpState, changed: false, atr: null },
         ];
         // A reader seen for the first time: read its state now, without waiting.
-        if (names.some((n) => !this.known.has(n))) this.absorb((await this.ctx.waitForChange(query(true), 0)) ?? []);
-        this.emit({ service: true, readers: names.map((n) => this.known.get(n) ?? { name: n, state: 0, atr: null }) });
+        if (names.some((n) => !this.known.has(n)))
+          this.absorb((await this.ctx.waitForChange(query(true), 0)) ?? []);
+        this.emit({
+          service: true,
+          readers: names.map((n) => this.known.get(n) ?? { name: n, state: 0, atr: null }),
+        });
         const changes = await this.ctx.waitForChange(query(false), this.o.pollMs ?? 400);
         if (changes === null) continue; // cancelled
         // pcsc-lite wakes waiters on card and reader events only, not when another application takes or
@@ -152,7 +171,11 @@ export class ReaderMonitor {
         this.pnpState = c.state & ~STATE.CHANGED;
         continue;
       }
-      this.known.set(c.name, { name: c.name, state: c.state & ~STATE.CHANGED, atr: c.atr ? new Uint8Array(c.atr) : null });
+      this.known.set(c.name, {
+        name: c.name,
+        state: c.state & ~STATE.CHANGED,
+        atr: c.atr ? new Uint8Array(c.atr) : null,
+      });
     }
   }
 }
@@ -213,7 +236,8 @@ export class PcscConnection implements CardTransport {
       r = await this.card.transmit(Buffer.from(apdu), { maxRecvLength: 258 });
     } catch (e) {
       const err = pcscError(e);
-      if (err.code === 'CARD_PROTOCOL' && (await this.gone())) throw new AppError('CARD_REMOVED', 'La carte a été retirée pendant un échange.');
+      if (err.code === 'CARD_PROTOCOL' && (await this.gone()))
+        throw new AppError('CARD_REMOVED', 'La carte a été retirée pendant un échange.');
       throw err;
     }
     // A card pulled out in the middle of an exchange: vpcd (and some readers) answer nothing at all.
@@ -227,7 +251,11 @@ export class PcscConnection implements CardTransport {
   /** After SCARD_W_RESET_CARD: reconnect, leaving the card as it is (its PIN state is already lost). */
   async reconnect(): Promise<void> {
     try {
-      await this.card.reconnect(pcsc.SCARD_SHARE_SHARED, pcsc.SCARD_PROTOCOL_T0 | pcsc.SCARD_PROTOCOL_T1, pcsc.SCARD_LEAVE_CARD);
+      await this.card.reconnect(
+        pcsc.SCARD_SHARE_SHARED,
+        pcsc.SCARD_PROTOCOL_T0 | pcsc.SCARD_PROTOCOL_T1,
+        pcsc.SCARD_LEAVE_CARD,
+      );
     } catch (e) {
       throw pcscError(e);
     }

@@ -14,8 +14,19 @@ interface Port {
 
 /** Node child process (process.send) or Electron utility process (process.parentPort). */
 function port(): Port {
-  const parentPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', cb: (ev: { data: unknown }) => void): void } }).parentPort;
-  if (parentPort) return { send: (m) => parentPort.postMessage(m), onMessage: (cb) => parentPort.on('message', (ev) => cb(ev.data)) };
+  const parentPort = (
+    process as unknown as {
+      parentPort?: {
+        postMessage(m: unknown): void;
+        on(e: 'message', cb: (ev: { data: unknown }) => void): void;
+      };
+    }
+  ).parentPort;
+  if (parentPort)
+    return {
+      send: (m) => parentPort.postMessage(m),
+      onMessage: (cb) => parentPort.on('message', (ev) => cb(ev.data)),
+    };
   if (!process.send) throw new Error('card process: no parent to talk to');
   return { send: (m) => process.send!(m), onMessage: (cb) => process.on('message', cb) };
 }

@@ -15,7 +15,11 @@ export const CardRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('getState') }),
   z.object({ op: z.literal('readIdentity'), fresh: z.boolean().optional() }),
   z.object({ op: z.literal('getPinTriesLeft') }),
-  z.object({ op: z.literal('verifyPinAndSign'), pin, challenge: bytes.refine((b) => b.length >= 16 && b.length <= 1024) }),
+  z.object({
+    op: z.literal('verifyPinAndSign'),
+    pin,
+    challenge: bytes.refine((b) => b.length >= 16 && b.length <= 1024),
+  }),
   z.object({ op: z.literal('unblockPin'), puk: z.string().regex(/^\d{8}$/), newPin: pin }),
   z.object({ op: z.literal('ping') }),
 ]);
@@ -65,8 +69,18 @@ export const CardErrorSchema = z.object({
 
 const ReadySchema = z.object({ type: z.literal('ready'), pid: z.number().int() });
 const StateSchema = z.object({ type: z.literal('state'), state: CardStateSchema });
-const OkSchema = z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown() });
-const FailSchema = z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(false), error: CardErrorSchema });
+const OkSchema = z.object({
+  type: z.literal('result'),
+  id: z.number().int(),
+  ok: z.literal(true),
+  value: z.unknown(),
+});
+const FailSchema = z.object({
+  type: z.literal('result'),
+  id: z.number().int(),
+  ok: z.literal(false),
+  error: CardErrorSchema,
+});
 export const FromCardSchema = z.union([ReadySchema, StateSchema, OkSchema, FailSchema]);
 export type FromCard = z.infer<typeof FromCardSchema>;
 
@@ -74,7 +88,15 @@ export type FromCard = z.infer<typeof FromCardSchema>;
 export function parseFromCard(raw: unknown): ReturnType<typeof FromCardSchema.safeParse> {
   const m = raw as { type?: unknown; ok?: unknown } | null;
   const schema =
-    m?.type === 'result' ? (m.ok === true ? OkSchema : FailSchema) : m?.type === 'state' ? StateSchema : m?.type === 'ready' ? ReadySchema : FromCardSchema;
+    m?.type === 'result'
+      ? m.ok === true
+        ? OkSchema
+        : FailSchema
+      : m?.type === 'state'
+        ? StateSchema
+        : m?.type === 'ready'
+          ? ReadySchema
+          : FromCardSchema;
   return schema.safeParse(raw) as ReturnType<typeof FromCardSchema.safeParse>;
 }
 

@@ -19,7 +19,8 @@ function pathOf(seq: Bytes): Bytes {
 
 export function cdfPathFromOdf(odf: Bytes): Bytes {
   const entry = parseTlvs(odf).find((t) => t.tag === 0xa4);
-  if (!entry) throw new AppError('CARD_FILE_NOT_FOUND', 'La carte ne déclare pas de certificats (ODF sans CDF).');
+  if (!entry)
+    throw new AppError('CARD_FILE_NOT_FOUND', 'La carte ne déclare pas de certificats (ODF sans CDF).');
   return pathOf(entry.value);
 }
 
@@ -38,9 +39,11 @@ export function certEntriesFromCdf(cdf: Bytes): CertEntry[] {
       const labelTlv = common.find((t) => t.tag === 0x0c);
       const certAttrs = parts[1]?.tag === 0x30 ? parseTlvs(parts[1].value) : [];
       const typeAttrs = parts.find((t) => t.tag === 0xa1);
-      if (!typeAttrs) throw new AppError('CARD_PROTOCOL', 'Structure PKCS#15 illisible (certificat sans attributs).');
+      if (!typeAttrs)
+        throw new AppError('CARD_PROTOCOL', 'Structure PKCS#15 illisible (certificat sans attributs).');
       const x509Attrs = parseTlvs(typeAttrs.value).find((t) => t.tag === 0x30);
-      if (!x509Attrs) throw new AppError('CARD_PROTOCOL', 'Structure PKCS#15 illisible (certificat sans valeur).');
+      if (!x509Attrs)
+        throw new AppError('CARD_PROTOCOL', 'Structure PKCS#15 illisible (certificat sans valeur).');
       return {
         label: labelTlv ? new TextDecoder().decode(labelTlv.value) : '',
         id: certAttrs.find((t) => t.tag === 0x04)?.value ?? new Uint8Array(0),

@@ -14,38 +14,61 @@ import { createReplayer, formatRecord, parseRecord } from '../../card-sim/replay
 import { CardChannel, type CardTransport } from '../channel';
 import { profileFor, type CpsProfile } from './cps';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../../card-sim/fixtures/${name}.apdu`, import.meta.url));
+const fixture = (name: string) =>
+  fileURLToPath(new URL(`../../card-sim/fixtures/${name}.apdu`, import.meta.url));
 const CHALLENGE = new Uint8Array(32).map((_, i) => 0xa0 ^ i);
 
 type Flow = (p: CpsProfile) => Promise<unknown>;
 const flows: { name: string; profile: 'cps3' | 'cps4'; quirks?: { answer61?: boolean }; flow: Flow }[] = [
-  { name: 'cps3-identity', profile: 'cps3', flow: async (p) => [await p.readIdentity(), await p.pinTriesLeft()] },
-  { name: 'cps3-identity-t0', profile: 'cps3', quirks: { answer61: true }, flow: async (p) => [await p.readIdentity(), await p.pinTriesLeft()] },
+  {
+    name: 'cps3-identity',
+    profile: 'cps3',
+    flow: async (p) => [await p.readIdentity(), await p.pinTriesLeft()],
+  },
+  {
+    name: 'cps3-identity-t0',
+    profile: 'cps3',
+    quirks: { answer61: true },
+    flow: async (p) => [await p.readIdentity(), await p.pinTriesLeft()],
+  },
   {
     name: 'cps3-sign',
     profile: 'cps3',
     flow: async (p) => {
       const id = await p.readIdentity();
-      const wrong = await p.verifyPinAndSign('0000', CHALLENGE).catch((e: { code: string; triesLeft: number }) => [e.code, e.triesLeft]);
+      const wrong = await p
+        .verifyPinAndSign('0000', CHALLENGE)
+        .catch((e: { code: string; triesLeft: number }) => [e.code, e.triesLeft]);
       return [id, wrong, await p.verifyPinAndSign('1234', CHALLENGE)];
     },
   },
-  { name: 'cps4-identity', profile: 'cps4', flow: async (p) => [await p.readIdentity(), await p.pinTriesLeft()] },
+  {
+    name: 'cps4-identity',
+    profile: 'cps4',
+    flow: async (p) => [await p.readIdentity(), await p.pinTriesLeft()],
+  },
   {
     name: 'cps4-sign',
     profile: 'cps4',
     flow: async (p) => {
       const id = await p.readIdentity();
-      const wrong = await p.verifyPinAndSign('0000', CHALLENGE).catch((e: { code: string; triesLeft: number }) => [e.code, e.triesLeft]);
+      const wrong = await p
+        .verifyPinAndSign('0000', CHALLENGE)
+        .catch((e: { code: string; triesLeft: number }) => [e.code, e.triesLeft]);
       return [id, wrong, await p.verifyPinAndSign('1234', CHALLENGE)];
     },
   },
 ];
 
 async function record(f: (typeof flows)[number]) {
-  const reader = inProcessReader(await makeCard({ profile: f.profile, holder: 'Claire MARTIN', ...f.quirks }));
+  const reader = inProcessReader(
+    await makeCard({ profile: f.profile, holder: 'Claire MARTIN', ...f.quirks }),
+  );
   await f.flow(profileFor(f.profile, new CardChannel(reader)));
-  writeFileSync(fixture(f.name), formatRecord(reader.log, reader.atr, `${f.name}: recorded from card-sim (Claire MARTIN, PIN 1234)`));
+  writeFileSync(
+    fixture(f.name),
+    formatRecord(reader.log, reader.atr, `${f.name}: recorded from card-sim (Claire MARTIN, PIN 1234)`),
+  );
 }
 
 describe('recorded APDU fixtures', () => {
@@ -55,11 +78,20 @@ describe('recorded APDU fixtures', () => {
     const out = (await f.flow(profileFor(f.profile, new CardChannel(replayer)))) as unknown[];
     replayer.assertDone();
     const id = out[0] as Awaited<ReturnType<CpsProfile['readIdentity']>>;
-    expect(id.holder).toEqual({ nationalId: '899700012345', lastName: 'MARTIN', firstName: 'CLAIRE', profession: 'Pharmacien' });
+    expect(id.holder).toEqual({
+      nationalId: '899700012345',
+      lastName: 'MARTIN',
+      firstName: 'CLAIRE',
+      profession: 'Pharmacien',
+    });
     if (out.length === 3) {
       expect(out[1]).toEqual(['CARD_PIN_WRONG', 2]);
       const cert = new X509Certificate(Buffer.from(id.certificate));
-      expect(createVerify('sha256').update(CHALLENGE).verify(cert.publicKey, Buffer.from(out[2] as Uint8Array))).toBe(true);
+      expect(
+        createVerify('sha256')
+          .update(CHALLENGE)
+          .verify(cert.publicKey, Buffer.from(out[2] as Uint8Array)),
+      ).toBe(true);
     } else expect(out[1]).toBe(3);
   });
 
@@ -67,7 +99,10 @@ describe('recorded APDU fixtures', () => {
     const text = readFileSync(fixture('cps3-identity'), 'utf8');
     const replayer = createReplayer(text);
     const p = profileFor('cps4', new CardChannel(replayer)); // the wrong profile sends other APDUs
-    await expect(p.readIdentity()).rejects.toMatchObject({ code: 'CARD_PROTOCOL', message: expect.stringMatching(/record expects/) });
+    await expect(p.readIdentity()).rejects.toMatchObject({
+      code: 'CARD_PROTOCOL',
+      message: expect.stringMatching(/record expects/),
+    });
     const partial = createReplayer(text);
     await profileFor('cps3', new CardChannel(partial)).readIdentity();
     expect(() => partial.assertDone()).toThrow(/left over/);
@@ -83,6 +118,8 @@ describe('recorded APDU fixtures', () => {
 
   it('a transport that drops the status word is a protocol error, not a crash', async () => {
     const broken: CardTransport = { atr: new Uint8Array(0), transmit: async () => new Uint8Array([0x90]) };
-    await expect(profileFor('cps3', new CardChannel(broken)).readIdentity()).rejects.toMatchObject({ code: 'CARD_PROTOCOL' });
+    await expect(profileFor('cps3', new CardChannel(broken)).readIdentity()).rejects.toMatchObject({
+      code: 'CARD_PROTOCOL',
+    });
   });
 });
