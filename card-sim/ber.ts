@@ -64,8 +64,54 @@ export function readTlvs(data: Bytes): Map<number, Bytes> {
 
 // ASN.1 DER helpers for the PKCS#15 files the card carries.
 export const derSeq = (...items: Bytes[]) => tlv(0x30, ...items);
-export const derOctets = (b: Bytes) => tlv(0x04, b);
+export const derOctets = (b: Bytes | number[]) => tlv(0x04, b);
 export const derUtf8 = (s: string) => tlv(0x0c, new TextEncoder().encode(s));
-export const derInt = (n: number) => tlv(0x02, [n]);
+export const derNull = () => tlv(0x05);
 export const derBool = (v: boolean) => tlv(0x01, [v ? 0xff : 0x00]);
-export const derBits = (bits: number) => tlv(0x03, [0x07, bits]);
+export const derGeneralizedTime = (s: string) => tlv(0x18, new TextEncoder().encode(s));
+
+/** INTEGER, two's complement, shortest form (non-negative values). */
+export function derInt(n: number): Bytes {
+  const out: number[] = [];
+  let v = n;
+  do {
+    out.unshift(v & 0xff);
+    v = Math.floor(v / 256);
+  } while (v > 0);
+  if (out[0]! & 0x80) out.unshift(0);
+  return tlv(0x02, out);
+}
+
+/** ENUMERATED, small values. */
+export const derEnum = (n: number) => tlv(0x0a, [n]);
+
+/** A named-bit-list BIT STRING in DER: bit 0 is the first octet's high bit, trailing zero bits left out. */
+export function derNamedBits(...bits: number[]): Bytes {
+  if (bits.length === 0) return tlv(0x03, [0x00]);
+  const last = Math.max(...bits);
+  const octets = new Array<number>((last >> 3) + 1).fill(0);
+  for (const b of bits) octets[b >> 3]! |= 0x80 >> (b & 7);
+  return tlv(0x03, [7 - (last & 7)], octets);
+}
+
+/**
+ * The flags BIT STRING as a real CPS3 writes it in its AODF and CDF: one content octet, non-zero, so no bit
+ * at all and a non-zero "unused bits" count, which DER forbids (cps3-real-traces.md A5). The exact octet was
+ * not published; 07 is this card's guess. Strict parsers fail on it; OpenSC reads it in lax mode.
+ */
+export const nonDerEmptyBits = () => tlv(0x03, [0x07]);
+
+export function derOid(oid: string): Bytes {
+  const parts = oid.split('.').map(Number);
+  const out: number[] = [parts[0]! * 40 + parts[1]!];
+  for (const p of parts.slice(2)) {
+    const b: number[] = [p & 0x7f];
+    let v = Math.floor(p / 128);
+    while (v > 0) {
+      b.unshift((v & 0x7f) | 0x80);
+      v = Math.floor(v / 128);
+    }
+    out.push(...b);
+  }
+  return tlv(0x06, out);
+}

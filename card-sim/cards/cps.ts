@@ -1,44 +1,48 @@
 /**
  * A virtual CPS card (CPS3 IAS-ECC contact, or CPS4 ChipDoc), written from the card's side after
- * shared/reference/cps-card.md §1, §2, §7, §8. Real RSA-2048 keys, PIN 3 tries then blocked, PUK 8 digits with
- * its own counter. Everything here is the card's own reading of the spec; nothing is shared with card/.
+ * shared/reference/cps-card.md and, where a real card was traced, byte for byte after
+ * shared/reference/cps3-real-traces.md: T=0 answers (61xx, GET RESPONSE) to every command that returns data
+ * except READ BINARY, the IAS-ECC FCPs, EF.ATR, EF.SN.ICC, the CHV DOCPs, SE GET DATA only from the MF, and
+ * the SELECT P2 rules. Real RSA-2048 keys. Nothing here is shared with card/.
+ *
+ * The parts: ./apdu.ts reads commands, ./files.ts is the file tree and its FCPs, ./pkcs15.ts the PKCS#15
+ * content, ./secrets.ts the PIN and unblocking code, ./profiles.ts what differs between a CPS3 and a CPS4.
  */
-import { constants, createPrivateKey, privateDecrypt, privateEncrypt, X509Certificate, type KeyObject } from 'node:crypto';
-import { cat, derBits, derInt, derOctets, derSeq, derUtf8, hex, readTlvs, same, tlv, unhex, type Bytes } from '../ber';
+import {
+  constants,
+  createPrivateKey,
+  privateDecrypt,
+  privateEncrypt,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
+import { cat, readTlvs, tlv, unhex, type Bytes } from '../ber';
+import { INS, moreDataSw, parseCommand, respond, SW, type CommandApdu } from './apdu';
+import { childByFid, childBySfi, fcp, walk, type CardFile } from './files';
+import { PROFILES, type CardProfile } from './profiles';
+import {
+  makeSecrets,
+  padPin,
+  PIN_REF,
+  PIN_STORED_LENGTH,
+  PUK_REF,
+  validNewPin,
+  type Secret,
+} from './secrets';
+import { finishHash, INITIAL_STATE } from './sha';
 import type { VirtualCard } from './types';
 
-export const CPS3_ATR = unhex('3BAC00402A001225006480000310009000');
-export const CPS4_ATR = unhex('3B9B188001001225006480040100009044');
-export const AID_CPS3_IAS = unhex('E828BD080F8025000001FF0010');
-export const AID_CPS4_CHIPDOC = unhex('8025000001FF0100');
-export const AID_CPS4_CPS2TER = unhex('8025000001FF0002');
-export const AID_IDS = unhex('A0000001510000');
-/** EF.ATR as the card stores it, with the spurious leading 80 byte (OpenSC #2220). */
-const EF_ATR = unhex(
-  '80 43 01 B8 46 04 04 B0 EC C1 47 03 94 01 80 4F 08 80 25 00 00 01 FF 01 00 E0 10 02 02 01 04 02 02 01 04 02 02 01 00 02 02 01 00 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00',
-);
-
-const SW = {
-  OK: 0x9000,
-  EOF_BEFORE_LE: 0x6282,
-  WRONG_LENGTH: 0x6700,
-  SECURITY: 0x6982,
-  BLOCKED: 0x6983,
-  CONDITIONS: 0x6985,
-  NO_EF: 0x6986,
-  WRONG_DATA: 0x6a80,
-  NOT_FOUND: 0x6a82,
-  WRONG_P1P2: 0x6a86,
-  REF_NOT_FOUND: 0x6a88,
-  OFFSET: 0x6b00,
-  INS: 0x6d00,
-  CLA: 0x6e00,
-} as const;
+export { AID_CPS4_CHIPDOC, AID_CPS4_CPS2TER, AID_ISD, AID_MF, EF_ATR_CPS3 } from './profiles';
+export { AID_IAS as AID_CPS3_IAS } from './pkcs15';
+export const CPS3_ATR = PROFILES.cps3.atr;
+export const CPS4_ATR = PROFILES.cps4.atr;
 
 export interface CpsCardOptions {
   profile: 'cps3' | 'cps4';
-  /** 10-digit card number (EF.SN.ICC after 80 25 00 00 01). */
+  /** 10-digit card number (the TokenInfo label's; EF.SN.ICC's on a CPS4). */
   serial: string;
+  /** 8-digit chip serial written in a CPS3's EF.SN.ICC; by default from the card number. */
+  chipSerial?: string;
   authCertPem: string;
   authKeyPem: string;
   signCertPem?: string;
@@ -46,7 +50,7 @@ export interface CpsCardOptions {
   pin?: string;
   puk?: string;
   pinTriesLeft?: number;
-  /** Answer data with 61xx and wait for GET RESPONSE (T=0 style). */
+  /** Also answer READ BINARY through 61xx + GET RESPONSE (a T=0 reader that leaves the card's 61xx to the host). */
   answer61?: boolean;
   /** Answer a READ BINARY whose Le overshoots the end of the file with 6Cxx (re-send with Le=xx). */
   answer6C?: boolean;
@@ -54,130 +58,64 @@ export interface CpsCardOptions {
   label?: string;
 }
 
-interface Node {
-  fid: number;
-  df: boolean;
-  aid?: Bytes;
-  data?: Bytes;
-  pinProtected?: boolean;
-  children: Node[];
-  parent?: Node;
-}
-
-const ef = (fid: number, data: Bytes, pinProtected = false): Node => ({ fid, df: false, data, pinProtected, children: [] });
-const df = (fid: number, children: Node[], aid?: Bytes): Node => {
-  const n: Node = { fid, df: true, aid, children };
-  for (const c of children) c.parent = n;
-  return n;
+const DIGEST_INFO = {
+  sha1: unhex('3021300906052b0e03021a05000414'),
+  sha256: unhex('3031300d060960864801650304020105000420'),
 };
+/** GET DATA header lists: SDO class (with its 0x80 bit), reference, and the template asked. */
+const SDO = { CHV: 0x81, RSA_PRIVATE: 0x90, SE: 0xfb } as const;
 
-const MAX_TRIES = 3;
-const PIN_LEN = 8; // VERIFY data: the ASCII PIN padded with FF to 8 bytes.
-const PIN_REF = 0x01;
-const PUK_REF = 0x02;
-
-function bcd(digits: string): number[] {
-  const d = digits.length % 2 ? `${digits}F` : digits;
-  return [...unhex(d)];
-}
-
-function padPin(pin: string): Bytes {
-  const b = new Uint8Array(PIN_LEN).fill(0xff);
-  b.set(new TextEncoder().encode(pin));
-  return b;
+interface SecurityEnvironment {
+  at?: { key: number };
+  dst?: { alg: number; key: number };
+  ht?: 'sha1' | 'sha256';
+  ct?: { key: number };
 }
 
 export class VirtualCps implements VirtualCard {
   readonly name: string;
   readonly atr: Bytes;
-  private readonly mf: Node;
-  private readonly app: Node;
+  private readonly profile: CardProfile;
+  private readonly tree: { mf: CardFile; application: CardFile };
   private readonly authKey: KeyObject;
   private readonly signKey: KeyObject;
-  private pin: Bytes;
-  private readonly puk: Bytes;
-  private pinTries: number;
-  private pukTries = MAX_TRIES;
+  private readonly pin: Secret;
+  private readonly puk: Secret;
   // Volatile state, lost at reset.
-  private curDf!: Node;
-  private curEf: Node | undefined;
+  private currentDf!: CardFile;
+  private currentEf: CardFile | undefined;
   private channel1Open = false;
   private pinVerified = false;
   private pukVerified = false;
-  private se: { at?: { alg: number; key: number }; dst?: { alg: number; key: number }; ht?: number; ct?: { key: number } } = {};
+  private se: SecurityEnvironment = {};
   private hash: Bytes | undefined;
   private chain: { ins: number; data: Bytes } | undefined;
   private pending: Bytes | undefined;
 
   constructor(private readonly o: CpsCardOptions) {
+    this.profile = PROFILES[o.profile];
     this.name = `${o.profile.toUpperCase()} ${o.label ?? new X509Certificate(o.authCertPem).subject.split('\n')[0]}`;
-    this.atr = o.profile === 'cps3' ? CPS3_ATR : CPS4_ATR;
+    this.atr = this.profile.atr;
     this.authKey = createPrivateKey(o.authKeyPem);
     this.signKey = createPrivateKey(o.signKeyPem ?? o.authKeyPem);
-    this.pin = padPin(o.pin ?? '1234');
-    this.puk = new TextEncoder().encode(o.puk ?? '12345678');
-    this.pinTries = o.pinTriesLeft ?? MAX_TRIES;
-    const authDer = new X509Certificate(o.authCertPem).raw;
-    const signDer = new X509Certificate(o.signCertPem ?? o.authCertPem).raw;
-    const cps3 = o.profile === 'cps3';
-    // PKCS#15 paths: CPx keeps 3F00 in full paths; on CPS4 they are relative to the ChipDoc application.
-    const path = (fid: number) => derSeq(derOctets(cps3 ? unhex(`3F000001${fid.toString(16).padStart(4, '0')}`) : [fid >> 8, fid & 0xff] as unknown as Bytes));
-    const certObj = (label: string, id: number, fid: number) =>
-      derSeq(derSeq(derUtf8(label)), derSeq(derOctets(new Uint8Array([id]))), tlv(0xa1, derSeq(path(fid))));
-    const cdf = cat(
-      certObj("Certificat d'Authentification CPS", cps3 ? 0x02 : 0x20, 0xc001),
-      certObj('Certificat de Signature CPS', cps3 ? 0x01 : 0x10, 0xc002),
-    );
-    // PKCS#15 (ISO 7816-15) directory: PrKDF (A0), CDF (A4), AODF (A8). The AODF says how the PIN is carried:
-    // ASCII digits, 4 to 8, stored on 8 bytes padded with FF, reference 01 (cps-card.md §2.2 leaves it open).
-    const modulusBits = 2048;
-    const prkObj = (label: string, id: number, usageBits: number, keyRef: number) =>
-      derSeq(
-        derSeq(derUtf8(label), derBits(0x80), derOctets(new Uint8Array([0x01]))),
-        derSeq(derOctets(new Uint8Array([id])), derBits(usageBits), tlv(0x02, [keyRef])),
-        tlv(0xa1, derSeq(derSeq(derOctets(new Uint8Array(0))), tlv(0x02, [modulusBits >> 8, modulusBits & 0xff]))),
-      );
-    const prkdf = cat(
-      prkObj('CPS_PRIV_AUT', cps3 ? 0x02 : 0x20, 0x26, cps3 ? 0x82 : 0x20),
-      prkObj('CPS_PRIV_SIG', cps3 ? 0x01 : 0x10, 0x02, cps3 ? 0x81 : 0x10),
-    );
-    const aodf = derSeq(
-      derSeq(derUtf8('Code porteur'), derBits(0xc0)),
-      derSeq(derOctets(new Uint8Array([0x01]))),
-      tlv(
-        0xa1,
-        derSeq(derBits(0x0c), tlv(0x0a, [0x01]), derInt(4), derInt(8), tlv(0x80, [PIN_REF]), tlv(0x04, [0xff]), derInt(8)),
-      ),
-    );
-    const odf = cat(tlv(0xa0, path(0x4401)), tlv(0xa4, path(0x4404)), tlv(0xa8, path(0x4408)));
-    const tokenInfo = derSeq(tlv(0x02, [0]), derOctets(new TextEncoder().encode(o.serial)), derUtf8(cps3 ? 'IAS ECC' : 'ChipDoc'));
-    const appFiles = [
-      ef(0x5031, odf),
-      ef(0x5032, tokenInfo),
-      ef(0x4401, prkdf),
-      ef(0x4408, aodf),
-      ef(0x4404, cdf),
-      ef(0xc001, new Uint8Array(authDer)),
-      ef(0xc002, new Uint8Array(signDer)),
-      ef(0x7001, unhex('01')),
-      ef(0xd120, new TextEncoder().encode('SITUATION 01: OFFICINE TEST'), true),
-    ];
-    this.app = df(0x0001, appFiles, cps3 ? AID_CPS3_IAS : AID_CPS4_CHIPDOC);
-    const dir = tlv(0x61, tlv(0x4f, AID_CPS3_IAS), tlv(0x50, new TextEncoder().encode('CPS3 IAS')));
-    this.mf = df(0x3f00, [
-      ef(0x2f00, dir),
-      ef(0x2f01, EF_ATR),
-      ef(0xd003, cat([0x5a, 0x0a, 0x80, 0x25, 0x00, 0x00, 0x01], bcd(o.serial.padStart(10, '0').slice(-10)))),
-      // EF_ACTUA: the card's last update window, BCD YYYYMMDDhhmmss.
-      ef(0xd010, tlv(0xec, tlv(0x81, bcd('20260101080000')), tlv(0x82, bcd('20290101080000')))),
-      this.app,
-    ]);
+    ({ pin: this.pin, puk: this.puk } = makeSecrets({
+      pin: o.pin ?? '1234',
+      puk: o.puk ?? '12345678',
+      pinTriesLeft: o.pinTriesLeft,
+    }));
+    const cardNumber = o.serial.padStart(10, '0').slice(-10);
+    this.tree = this.profile.files({
+      cardNumber,
+      chipSerial: o.chipSerial ?? `99${cardNumber.slice(-6)}`,
+      authCert: new Uint8Array(new X509Certificate(o.authCertPem).raw),
+      signCert: new Uint8Array(new X509Certificate(o.signCertPem ?? o.authCertPem).raw),
+    });
     this.reset();
   }
 
   reset(): void {
-    this.curDf = this.mf;
-    this.curEf = undefined;
+    this.currentDf = this.tree.mf;
+    this.currentEf = undefined;
     this.channel1Open = false;
     this.pinVerified = false;
     this.pukVerified = false;
@@ -189,356 +127,364 @@ export class VirtualCps implements VirtualCard {
 
   /** For tests and the CLI: the PIN tries left, as stored. */
   get triesLeft() {
-    return this.pinTries;
+    return this.pin.triesLeft;
   }
 
   process(apdu: Bytes): Bytes {
     try {
       return this.dispatch(apdu);
     } catch {
-      return this.sw(SW.WRONG_LENGTH);
+      return respond(SW.WRONG_LENGTH);
     }
   }
 
-  private sw(sw: number, data?: Bytes): Bytes {
-    return cat(data ?? new Uint8Array(0), [sw >> 8, sw & 0xff]);
-  }
-
-  /** Sends data, or 61xx and keeps it for GET RESPONSE when asked to behave like a T=0 card. */
-  private out(data: Bytes, sw: number = SW.OK): Bytes {
-    if (this.o.answer61 && data.length > 0 && sw === SW.OK) {
-      this.pending = data;
-      return this.sw(0x6100 | (data.length >= 256 ? 0 : data.length));
-    }
-    return this.sw(sw, data);
+  /** Data from a command that carries data (case 4): over T=0 the card says 61xx and waits for GET RESPONSE. */
+  private t0(data: Bytes): Bytes {
+    if (data.length === 0) return respond(SW.OK);
+    this.pending = data;
+    return respond(moreDataSw(data.length));
   }
 
   private dispatch(apdu: Bytes): Bytes {
-    if (apdu.length < 4) return this.sw(SW.WRONG_LENGTH);
-    const [cla, ins, p1, p2] = [apdu[0]!, apdu[1]!, apdu[2]!, apdu[3]!];
-    // Short APDU cases: 1 (header), 2 (Le), 3 (Lc data), 4 (Lc data Le).
-    let data: Bytes = new Uint8Array(0);
-    let le: number | undefined;
-    if (apdu.length === 5) le = apdu[4] === 0 ? 256 : apdu[4];
-    else if (apdu.length > 5) {
-      const lc = apdu[4]!;
-      if (apdu.length === 5 + lc) data = apdu.subarray(5, 5 + lc);
-      else if (apdu.length === 6 + lc) {
-        data = apdu.subarray(5, 5 + lc);
-        le = apdu[5 + lc] === 0 ? 256 : apdu[5 + lc];
-      } else return this.sw(SW.WRONG_LENGTH);
-    }
-    if ((cla & 0xe0) !== 0) return this.sw(SW.CLA);
-    const channel = cla & 0x03;
-    const chaining = (cla & 0x10) !== 0;
-    if (ins === 0xc0) return this.getResponse(le ?? 256);
+    const cmd = parseCommand(apdu);
+    if (typeof cmd === 'number') return respond(cmd);
+    if (cmd.ins === INS.GET_RESPONSE) return this.getResponse(cmd.le ?? 256);
     this.pending = undefined;
-    if (this.o.profile === 'cps3' && channel !== 0) return this.sw(0x6881);
-    if (this.o.profile === 'cps4' && ins !== 0xa4 && channel === 0 && ins !== 0xb0) return this.sw(SW.CONDITIONS);
-    if (this.o.profile === 'cps4' && channel === 1 && !this.channel1Open && !(ins === 0xa4 && p1 === 0x04))
-      return this.sw(SW.CONDITIONS);
-    if (chaining) {
-      if (this.chain && this.chain.ins !== ins) this.chain = undefined;
-      this.chain = { ins, data: cat(this.chain?.data ?? new Uint8Array(0), data) };
-      return this.sw(SW.OK);
+    const refused = this.profile.channelRule(cmd.channel, cmd.ins, cmd.ins === INS.SELECT, this.channel1Open);
+    if (refused !== undefined) return respond(refused);
+    if (cmd.chained) {
+      const before = this.chain?.ins === cmd.ins ? this.chain.data : new Uint8Array(0);
+      this.chain = { ins: cmd.ins, data: cat(before, cmd.data) };
+      return respond(SW.OK);
     }
     if (this.chain) {
-      if (this.chain.ins === ins) data = cat(this.chain.data, data);
+      if (this.chain.ins === cmd.ins) cmd.data = cat(this.chain.data, cmd.data);
       this.chain = undefined;
     }
-    switch (ins) {
-      case 0xa4:
-        return this.select(channel, p1, p2, data);
-      case 0xb0:
-        return this.readBinary(((p1 & 0x7f) << 8) | p2, le ?? 256);
-      case 0xcb:
-        return this.getData(p1, p2, data);
-      case 0x20:
-        return this.verify(p2, data);
-      case 0x2c:
-        return this.resetRetryCounter(p1, p2, data);
-      case 0x24:
-        return this.changeReferenceData(p1, p2, data);
-      case 0x22:
-        return this.mse(p1, p2, data);
-      case 0x88:
-        return this.internalAuthenticate(data);
-      case 0x2a:
-        return this.pso(p1, p2, data);
+    switch (cmd.ins) {
+      case INS.SELECT:
+        return this.select(cmd);
+      case INS.READ_BINARY:
+        return this.readBinary(cmd);
+      case INS.GET_DATA:
+        return this.getData(cmd);
+      case INS.VERIFY:
+        return this.verify(cmd);
+      case INS.RESET_RETRY_COUNTER:
+        return this.resetRetryCounter(cmd);
+      case INS.CHANGE_REFERENCE_DATA:
+        return this.changeReferenceData(cmd);
+      case INS.MANAGE_SECURITY_ENVIRONMENT:
+        return this.manageSecurityEnvironment(cmd);
+      case INS.INTERNAL_AUTHENTICATE:
+        return this.internalAuthenticate(cmd);
+      case INS.PERFORM_SECURITY_OPERATION:
+        return this.performSecurityOperation(cmd);
       default:
-        return this.sw(SW.INS);
+        return respond(SW.INS);
     }
   }
 
   private getResponse(le: number): Bytes {
-    if (!this.pending) return this.sw(SW.CONDITIONS);
+    if (!this.pending) return respond(SW.CONDITIONS);
     const n = Math.min(le, this.pending.length);
     const chunk = this.pending.subarray(0, n);
     const rest = this.pending.subarray(n);
     this.pending = rest.length ? rest : undefined;
-    return this.sw(rest.length ? 0x6100 | (rest.length >= 256 ? 0 : rest.length) : SW.OK, chunk);
+    return respond(rest.length ? moreDataSw(rest.length) : SW.OK, chunk);
   }
 
-  private fcp(n: Node): Bytes {
-    const size = n.data?.length ?? 0;
-    return tlv(0x62, tlv(0x80, [size >> 8, size & 0xff]), tlv(0x82, [n.df ? 0x38 : 0x01]), tlv(0x83, [n.fid >> 8, n.fid & 0xff]));
-  }
+  // ---- files
 
-  private select(channel: number, p1: number, p2: number, data: Bytes): Bytes {
-    if (p2 !== 0x04 && p2 !== 0x0c && p2 !== 0x00) return this.sw(SW.WRONG_P1P2);
-    let target: Node | undefined;
+  /**
+   * SELECT. P1: 00 FID (or the MF), 02 EF under the current DF, 04 DF name, 08 path from the MF, 09 path from
+   * the current DF (from the MF when it starts with 3F00). P2: 04 FCP, 0C nothing; 00 (FCI) is refused on IAS
+   * applications and FIDs (6A86, A4). The MF answers a bare 9000 even to P2=04 (A3).
+   */
+  private select(cmd: CommandApdu): Bytes {
+    const { p1, p2, data } = cmd;
+    if (p2 !== 0x04 && p2 !== 0x0c && !(p2 === 0x00 && p1 === 0x04)) return respond(SW.WRONG_P1P2);
+    let target: CardFile | undefined;
+    let withFcp = p2 === 0x04;
     if (p1 === 0x04) {
-      // By AID. The CPx application answers P2=00 with 6A86: it must be selected with 0C (or 04).
-      if (this.o.profile === 'cps4') {
-        if (channel === 0 && (same(data, AID_IDS) || same(data, AID_CPS4_CPS2TER))) return this.sw(SW.OK);
-        if (channel === 1 && same(data, AID_CPS4_CHIPDOC)) {
-          if (p2 === 0x00) return this.sw(SW.WRONG_P1P2);
-          this.channel1Open = true;
-          this.curDf = this.app;
-          this.curEf = undefined;
-          return p2 === 0x04 ? this.sw(SW.OK, this.fcp(this.app)) : this.sw(SW.OK);
-        }
-        return this.sw(SW.NOT_FOUND);
-      }
-      if (!same(data, AID_CPS3_IAS)) return this.sw(SW.NOT_FOUND);
-      if (p2 === 0x00) return this.sw(SW.WRONG_P1P2);
-      target = this.app;
-    } else if (p1 === 0x09 || p1 === 0x08) {
-      // Path from the MF. CPx wants the path to include 3F00: without it the file is "not found".
-      if (data.length < 2 || data.length % 2) return this.sw(SW.WRONG_LENGTH);
-      const fids = [];
-      for (let i = 0; i < data.length; i += 2) fids.push((data[i]! << 8) | data[i + 1]!);
-      if (fids[0] !== 0x3f00) return this.sw(SW.NOT_FOUND);
-      let n: Node | undefined = this.mf;
-      for (const f of fids.slice(1)) n = n?.children.find((c) => c.fid === f);
-      target = n;
-    } else if (p1 === 0x00 || p1 === 0x02) {
-      if (data.length === 0 && p1 === 0x00) target = this.mf;
-      else if (data.length !== 2) return this.sw(SW.WRONG_LENGTH);
-      else {
-        const fid = (data[0]! << 8) | data[1]!;
-        if (fid === 0x3f00) target = this.mf;
-        else target = this.curDf.children.find((c) => c.fid === fid);
-        if (!target && p1 === 0x00) target = this.curDf.parent?.children.find((c) => c.fid === fid);
-      }
-    } else return this.sw(SW.WRONG_P1P2);
-    if (!target) return this.sw(SW.NOT_FOUND);
-    if (target.df) {
-      this.curDf = target;
-      this.curEf = undefined;
+      const r = this.profile.selectAid(data, p2, cmd.channel, this.tree);
+      if (r.opensChannel) this.channel1Open = true;
+      if (r.sw !== SW.OK || !r.dir) return respond(r.sw);
+      target = r.dir;
+      withFcp = r.fcp ?? false;
     } else {
-      this.curDf = target.parent!;
-      this.curEf = target;
+      if (data.length % 2) return respond(SW.WRONG_LENGTH);
+      const fids: number[] = [];
+      for (let i = 0; i < data.length; i += 2) fids.push((data[i]! << 8) | data[i + 1]!);
+      if (p1 === 0x00) target = fids.length === 0 || fids[0] === 0x3f00 ? this.tree.mf : this.byFid(fids[0]!);
+      else if (p1 === 0x02) target = fids.length === 1 ? childByFid(this.currentDf, fids[0]!) : undefined;
+      else if (p1 === 0x08) target = walk(this.tree.mf, fids);
+      else if (p1 === 0x09)
+        target = fids[0] === 0x3f00 ? walk(this.tree.mf, fids.slice(1)) : walk(this.currentDf, fids);
+      else return respond(SW.WRONG_P1P2);
+      if (fids.length === 0 && p1 !== 0x00) return respond(SW.WRONG_LENGTH);
     }
-    if (p2 === 0x0c) return this.sw(SW.OK);
-    return this.sw(SW.OK, this.fcp(target));
+    if (!target) return respond(SW.NOT_FOUND);
+    this.makeCurrent(target);
+    if (!withFcp || target === this.tree.mf) return respond(SW.OK);
+    return this.t0(fcp(target));
   }
 
-  private readBinary(offset: number, le: number): Bytes {
-    const f = this.curEf;
-    if (!f?.data) return this.sw(SW.NO_EF);
-    if (f.pinProtected && !this.pinVerified) return this.sw(SW.SECURITY);
-    if (offset > f.data.length) return this.sw(SW.OFFSET);
+  /** P1=00: a child of the current DF, or the current DF's parent's child (a sibling DF). */
+  private byFid(fid: number) {
+    return (
+      childByFid(this.currentDf, fid) ?? (this.currentDf.parent && childByFid(this.currentDf.parent, fid))
+    );
+  }
+
+  private makeCurrent(f: CardFile) {
+    if (f.kind === 'df') {
+      this.currentDf = f;
+      this.currentEf = undefined;
+    } else {
+      this.currentDf = f.parent!;
+      this.currentEf = f;
+    }
+  }
+
+  /** READ BINARY (case 2): data and 9000 straight away (A1, A2); P1 bit 80 reads by SFI. */
+  private readBinary(cmd: CommandApdu): Bytes {
+    let offset = ((cmd.p1 & 0x7f) << 8) | cmd.p2;
+    if (cmd.p1 & 0x80) {
+      const f = childBySfi(this.currentDf, cmd.p1 & 0x1f) ?? childBySfi(this.tree.mf, cmd.p1 & 0x1f);
+      if (!f) return respond(SW.NOT_FOUND);
+      this.makeCurrent(f);
+      offset = cmd.p2;
+    }
+    const le = cmd.le ?? 256;
+    const f = this.currentEf;
+    if (!f?.data) return respond(SW.NO_EF);
+    if (f.pinProtected && !this.pinVerified) return respond(SW.SECURITY);
+    if (offset > f.data.length) return respond(SW.OFFSET);
     const available = f.data.length - offset;
-    if (le > available && this.o.answer6C && available > 0 && available < 256) return this.sw(0x6c00 | available);
+    if (le > available && this.o.answer6C && available > 0 && available < 256)
+      return respond(0x6c00 | available);
     const chunk = f.data.subarray(offset, offset + Math.min(le, available));
-    return this.out(chunk, le > available ? SW.EOF_BEFORE_LE : SW.OK);
+    const sw = le > available ? SW.EOF_BEFORE_LE : SW.OK;
+    if (this.o.answer61 && sw === SW.OK && chunk.length > 0) return this.t0(chunk);
+    return respond(sw, chunk);
   }
 
-  private counterTemplate(ref: number): Bytes {
-    const tries = ref === PIN_REF ? this.pinTries : this.pukTries;
-    return tlv(0x70, tlv(0xbf8100 | ref, tlv(0xa0, tlv(0x9a, [MAX_TRIES]), tlv(0x9b, [tries]), tlv(0x9d, [tries > 0 ? 1 : 0]))));
+  // ---- secure data objects
+
+  /**
+   * GET DATA `3F FF 4D L 70 L BF <class> <ref> L <tags>`: the DOCP (A0) of a CHV (class 81) or a private key
+   * (class 90), or an SE (class FB, template 7B). CHV and SE objects live in the MF, keys in the application:
+   * asked from elsewhere, the card answers 6A88 (A2, A3).
+   */
+  private getData(cmd: CommandApdu): Bytes {
+    if (!this.profile.sdoGetData) return respond(SW.INS);
+    if (cmd.p1 !== 0x3f || cmd.p2 !== 0xff) return respond(SW.WRONG_P1P2);
+    let header: Map<number, Bytes>;
+    try {
+      header = readTlvs(
+        readTlvs(readTlvs(cmd.data).get(0x4d) ?? new Uint8Array(0)).get(0x70) ?? new Uint8Array(0),
+      );
+    } catch {
+      return respond(SW.WRONG_DATA);
+    }
+    const [tag, asked] = [...header][0] ?? [];
+    if (tag === undefined || asked === undefined || tag >> 16 !== 0xbf) return respond(SW.WRONG_DATA);
+    const cls = (tag >> 8) & 0xff;
+    const ref = tag & 0xff;
+    const template = asked[0] === 0x7f ? (asked[0] << 8) | asked[1]! : asked[0];
+    if (cls === SDO.CHV) {
+      // The CHV "public data" (7F41) form was never traced; this card takes only the DOCP (OpenSC falls back to it).
+      if (template !== 0xa0) return respond(SW.WRONG_P1P2);
+      if (this.currentDf !== this.tree.mf) return respond(SW.REF_NOT_FOUND);
+      const chv = ref === PIN_REF ? this.pin : ref === PUK_REF ? this.puk : undefined;
+      return chv ? this.t0(chv.docp()) : respond(SW.REF_NOT_FOUND);
+    }
+    if (cls === SDO.SE) {
+      if (template !== 0x7b) return respond(SW.WRONG_P1P2);
+      if (this.currentDf !== this.tree.mf) return respond(SW.REF_NOT_FOUND);
+      if (ref !== 0x03 && ref !== 0x05) return respond(SW.REF_NOT_FOUND);
+      // The SE's body was not published: an authentication CRT naming the unblocking code (SE#3) or SM (SE#5).
+      const crt =
+        ref === 0x03
+          ? tlv(0xa4, tlv(0x83, [0x02]), tlv(0x95, [0x08]))
+          : tlv(0xb4, tlv(0x80, [0x00]), tlv(0x95, [0x30]));
+      return this.t0(tlv(0x70, tlv(0xbf0000 | (SDO.SE << 8) | ref, tlv(0x7b, crt))));
+    }
+    if (cls === SDO.RSA_PRIVATE) {
+      if (template !== 0xa0) return respond(SW.WRONG_P1P2);
+      if (this.currentDf !== this.tree.application) return respond(SW.REF_NOT_FOUND);
+      if (ref !== (this.profile.keys.sign & 0x7f) && ref !== (this.profile.keys.auth & 0x7f))
+        return respond(SW.REF_NOT_FOUND);
+      // Key size in bytes, and the rules: PSO and INTERNAL AUTHENTICATE after the PIN (SE#3).
+      const docp = tlv(
+        0xa0,
+        tlv(0x80, [0x01, 0x00]),
+        tlv(0xa1, tlv(0x8c, [0x7b, 0xff, 0xff, 0x13, 0x13, 0xff, 0x13])),
+      );
+      return this.t0(tlv(0x70, tlv(0xbf0000 | (SDO.RSA_PRIVATE << 8) | ref, docp)));
+    }
+    return respond(SW.REF_NOT_FOUND);
   }
 
-  private getData(p1: number, p2: number, data: Bytes): Bytes {
-    if (p1 !== 0x3f || p2 !== 0xff) return this.sw(SW.WRONG_P1P2);
-    // 4D 08 70 06 BF 81 <ref> 02 A0 80: the CHV SDO lives at 3F00; from another DF the card answers 6A88.
-    const m = /^4D08 7006 BF81([0-9A-F]{2}) 02A080$/.exec(hex(data).replace(/^(.{4})(.{4})(.{6})(.{6})$/, '$1 $2 $3 $4'));
-    if (!m) return this.sw(SW.WRONG_DATA);
-    const ref = parseInt(m[1]!, 16);
-    if (this.curDf !== this.mf) return this.sw(SW.REF_NOT_FOUND);
-    if (ref !== PIN_REF && ref !== PUK_REF) return this.sw(SW.REF_NOT_FOUND);
-    return this.out(this.counterTemplate(ref));
-  }
-
-  private verify(ref: number, data: Bytes): Bytes {
+  private verify(cmd: CommandApdu): Bytes {
+    const ref = cmd.p2 & 0x7f;
     if (ref === PUK_REF) {
-      if (this.pukTries === 0) return this.sw(SW.BLOCKED);
-      if (data.length === 0) return this.sw(this.pukVerified ? SW.OK : 0x63c0 | this.pukTries);
-      if (data.length !== 8) return this.sw(SW.WRONG_LENGTH);
-      if (!same(data, this.puk)) {
-        this.pukTries--;
-        return this.sw(this.pukTries === 0 ? SW.BLOCKED : 0x63c0 | this.pukTries);
-      }
-      this.pukTries = MAX_TRIES;
-      this.pukVerified = true;
-      return this.sw(SW.OK);
+      if (cmd.data.length === 0) return respond(this.puk.status(this.pukVerified));
+      const sw = this.puk.present(cmd.data);
+      this.pukVerified = sw === SW.OK;
+      return respond(sw);
     }
-    if (ref !== PIN_REF && ref !== 0x81) return this.sw(SW.REF_NOT_FOUND);
-    if (this.pinTries === 0) return this.sw(SW.BLOCKED);
-    if (data.length === 0) return this.sw(this.pinVerified ? SW.OK : 0x63c0 | this.pinTries);
-    if (data.length !== PIN_LEN) return this.sw(SW.WRONG_LENGTH);
-    if (!same(data, this.pin)) {
-      this.pinTries--;
+    if (ref !== PIN_REF) return respond(SW.REF_NOT_FOUND);
+    if (cmd.data.length === 0) return respond(this.pin.status(this.pinVerified));
+    if (this.pin.blocked) return respond(SW.BLOCKED);
+    if (cmd.data.length !== PIN_STORED_LENGTH) return respond(SW.WRONG_LENGTH);
+    const sw = this.pin.present(cmd.data);
+    this.pinVerified = sw === SW.OK;
+    return respond(sw);
+  }
+
+  /** P1=00: unblocking code ‖ new PIN (CPS3). P1=03: after the unblocking code was verified (CPS4, then a CHANGE). */
+  private resetRetryCounter(cmd: CommandApdu): Bytes {
+    if ((cmd.p2 & 0x7f) !== PIN_REF) return respond(SW.REF_NOT_FOUND);
+    if (cmd.p1 === 0x00) {
+      if (cmd.data.length !== 8 + PIN_STORED_LENGTH) return respond(SW.WRONG_LENGTH);
+      const newPin = cmd.data.subarray(8);
+      if (!validNewPin(newPin)) return respond(SW.WRONG_DATA);
+      const sw = this.puk.present(cmd.data.subarray(0, 8));
+      if (sw !== SW.OK) return respond(sw);
+      this.pin.replace(newPin);
       this.pinVerified = false;
-      return this.sw(0x63c0 | this.pinTries);
+      return respond(SW.OK);
     }
-    this.pinTries = MAX_TRIES;
-    this.pinVerified = true;
-    return this.sw(SW.OK);
+    if (cmd.p1 === 0x03) {
+      if (!this.pukVerified) return respond(SW.SECURITY);
+      this.pin.triesLeft = this.pin.maxTries;
+      return respond(SW.OK);
+    }
+    return respond(SW.WRONG_P1P2);
   }
 
-  private validNewPin(b: Bytes) {
-    if (b.length !== PIN_LEN) return false;
-    const s = Buffer.from(b).toString('latin1').replace(/\xff+$/, '');
-    return /^\d{4,8}$/.test(s);
-  }
-
-  private resetRetryCounter(p1: number, ref: number, data: Bytes): Bytes {
-    if (ref !== PIN_REF) return this.sw(SW.REF_NOT_FOUND);
-    if (p1 === 0x00) {
-      // PUK ‖ new PIN.
-      if (this.pukTries === 0) return this.sw(SW.BLOCKED);
-      if (data.length !== 8 + PIN_LEN) return this.sw(SW.WRONG_LENGTH);
-      if (!same(data.subarray(0, 8), this.puk)) {
-        this.pukTries--;
-        return this.sw(this.pukTries === 0 ? SW.BLOCKED : 0x63c0 | this.pukTries);
-      }
-      const np = data.subarray(8);
-      if (!this.validNewPin(np)) return this.sw(SW.WRONG_DATA);
-      this.pukTries = MAX_TRIES;
-      this.pin = new Uint8Array(np);
-      this.pinTries = MAX_TRIES;
-      this.pinVerified = false;
-      return this.sw(SW.OK);
-    }
-    if (p1 === 0x03) {
-      // Case 1, after the PUK was verified (CPS4): counter back to max, a new PIN must be set next.
-      if (!this.pukVerified) return this.sw(SW.SECURITY);
-      this.pinTries = MAX_TRIES;
-      return this.sw(SW.OK);
-    }
-    return this.sw(SW.WRONG_P1P2);
-  }
-
-  private changeReferenceData(p1: number, ref: number, data: Bytes): Bytes {
-    if (ref !== PIN_REF) return this.sw(SW.REF_NOT_FOUND);
-    if (p1 === 0x01) {
-      // New PIN only, allowed right after a PUK verification.
-      if (!this.pukVerified) return this.sw(SW.SECURITY);
-      if (!this.validNewPin(data)) return this.sw(SW.WRONG_DATA);
-      this.pin = new Uint8Array(data);
-      this.pinTries = MAX_TRIES;
+  /** P1=01: new PIN only, right after the unblocking code. P1=00: old PIN ‖ new PIN. */
+  private changeReferenceData(cmd: CommandApdu): Bytes {
+    if ((cmd.p2 & 0x7f) !== PIN_REF) return respond(SW.REF_NOT_FOUND);
+    if (cmd.p1 === 0x01) {
+      if (!this.pukVerified) return respond(SW.SECURITY);
+      if (!validNewPin(cmd.data)) return respond(SW.WRONG_DATA);
+      this.pin.replace(cmd.data);
       this.pukVerified = false;
-      return this.sw(SW.OK);
+      return respond(SW.OK);
     }
-    if (p1 === 0x00) {
-      if (this.pinTries === 0) return this.sw(SW.BLOCKED);
-      if (data.length !== 2 * PIN_LEN) return this.sw(SW.WRONG_LENGTH);
-      if (!same(data.subarray(0, PIN_LEN), this.pin)) {
-        this.pinTries--;
-        return this.sw(0x63c0 | this.pinTries);
-      }
-      if (!this.validNewPin(data.subarray(PIN_LEN))) return this.sw(SW.WRONG_DATA);
-      this.pin = new Uint8Array(data.subarray(PIN_LEN));
-      this.pinTries = MAX_TRIES;
-      return this.sw(SW.OK);
+    if (cmd.p1 === 0x00) {
+      if (cmd.data.length !== 2 * PIN_STORED_LENGTH) return respond(SW.WRONG_LENGTH);
+      if (!validNewPin(cmd.data.subarray(PIN_STORED_LENGTH))) return respond(SW.WRONG_DATA);
+      const sw = this.pin.present(cmd.data.subarray(0, PIN_STORED_LENGTH));
+      if (sw === SW.OK) this.pin.replace(cmd.data.subarray(PIN_STORED_LENGTH));
+      return respond(sw);
     }
-    return this.sw(SW.WRONG_P1P2);
+    return respond(SW.WRONG_P1P2);
   }
 
-  private mse(p1: number, p2: number, data: Bytes): Bytes {
+  // ---- security operations
+
+  /** MSE SET, its TLVs in either order (OpenSC sends 84 then 80, ANS 80 then 84). */
+  private manageSecurityEnvironment(cmd: CommandApdu): Bytes {
+    let t: Map<number, Bytes>;
+    try {
+      t = readTlvs(cmd.data);
+    } catch {
+      return respond(SW.WRONG_DATA);
+    }
+    const r = this.profile.mse(cmd.p1, cmd.p2, t);
+    if (typeof r === 'number') return respond(r);
+    if (r.template === 'at') this.se.at = { key: r.key! };
+    if (r.template === 'dst') this.se.dst = { alg: r.alg!, key: r.key! };
+    if (r.template === 'ht') this.se.ht = r.alg === 0x10 ? 'sha1' : 'sha256';
+    if (r.template === 'ct') this.se.ct = { key: r.key! };
+    return respond(SW.OK);
+  }
+
+  private internalAuthenticate(cmd: CommandApdu): Bytes {
+    if (this.profile.authentication !== 'internal-authenticate') return respond(SW.INS);
+    if (!this.pinVerified) return respond(SW.SECURITY);
+    if (!this.se.at) return respond(SW.CONDITIONS);
+    // At most 40 % of the modulus (2048 bits → 102 bytes); the card pads (PKCS#1 v1.5 type 1) and signs.
+    if (cmd.data.length === 0 || cmd.data.length > 102) return respond(SW.WRONG_LENGTH);
+    return this.t0(
+      new Uint8Array(privateEncrypt({ key: this.authKey, padding: constants.RSA_PKCS1_PADDING }, cmd.data)),
+    );
+  }
+
+  private performSecurityOperation(cmd: CommandApdu): Bytes {
+    const op = (cmd.p1 << 8) | cmd.p2;
+    if (op === 0x90a0) return this.psoHash(cmd.data);
+    if (op === 0x9e9a) return this.psoSign(cmd.data);
+    if (op === 0x8086) return this.psoDecipher(cmd.data);
+    return respond(SW.WRONG_P1P2);
+  }
+
+  /**
+   * PSO HASH: `90 00 80 <n> <message>` (the card hashes it all) or `90 <state ‖ 8-byte bit count> 80 <n> <rest>`
+   * (the card finishes the host's intermediate state), after MSE SET HT.
+   */
+  private psoHash(data: Bytes): Bytes {
+    const alg = this.se.ht;
+    if (!alg || !this.profile.hashOnCard) return respond(SW.CONDITIONS);
     let t: Map<number, Bytes>;
     try {
       t = readTlvs(data);
     } catch {
-      return this.sw(SW.WRONG_DATA);
+      return respond(SW.WRONG_DATA);
     }
-    const alg = t.get(0x80)?.[0];
-    const key = (t.get(0x84) ?? t.get(0x83))?.[0];
-    const cps3 = this.o.profile === 'cps3';
-    if (cps3 && p1 === 0x41 && p2 === 0xa4) {
-      if (alg !== 0x02 || key !== 0x82) return this.sw(SW.WRONG_DATA);
-      this.se.at = { alg, key };
-      return this.sw(SW.OK);
-    }
-    if (cps3 && p1 === 0x41 && p2 === 0xb6) {
-      if ((alg !== 0x12 && alg !== 0x42) || key !== 0x81) return this.sw(SW.WRONG_DATA);
-      this.se.dst = { alg, key };
-      return this.sw(SW.OK);
-    }
-    if (cps3 && p1 === 0x41 && p2 === 0xaa) {
-      if (alg !== 0x10 && alg !== 0x40) return this.sw(SW.WRONG_DATA);
-      this.se.ht = alg;
-      return this.sw(SW.OK);
-    }
-    if (p1 === 0x41 && p2 === 0xb8) {
-      // Confidentiality template: CPS3 decipher (80 01 1A, key 82) or CPS4 raw RSA with key id 20 (83 01 20).
-      if (cps3 ? key !== 0x82 : key !== 0x20) return this.sw(SW.WRONG_DATA);
-      this.se.ct = { key: key! };
-      return this.sw(SW.OK);
-    }
-    if (!cps3 && p1 === 0x81 && p2 === 0xb6) {
-      const a = t.get(0x91);
-      if (!a || a.length !== 2) return this.sw(SW.WRONG_DATA);
-      this.se.dst = { alg: a[0]!, key: a[1]! };
-      return this.sw(SW.OK);
-    }
-    return this.sw(SW.WRONG_P1P2);
+    const state = t.get(0x90);
+    const rest = t.get(0x80);
+    if (!state || !rest || rest.length > 64) return respond(SW.WRONG_DATA);
+    const stateLength = alg === 'sha1' ? 20 : 32;
+    if (state.length === 0) this.hash = finishHash(alg, INITIAL_STATE[alg], 0n, rest);
+    else if (state.length === stateLength + 8) {
+      const bits = state.subarray(stateLength).reduce((n, b) => n * 256n + BigInt(b), 0n);
+      if (bits % 512n !== 0n) return respond(SW.WRONG_DATA);
+      this.hash = finishHash(alg, state.subarray(0, stateLength), bits, rest);
+    } else return respond(SW.WRONG_DATA);
+    return respond(SW.OK);
   }
 
-  private internalAuthenticate(data: Bytes): Bytes {
-    if (this.o.profile !== 'cps3') return this.sw(SW.INS);
-    if (!this.pinVerified) return this.sw(SW.SECURITY);
-    if (!this.se.at) return this.sw(SW.CONDITIONS);
-    // At most 40 % of the modulus (2048 bits → 102 bytes); the card pads (PKCS#1 v1.5 type 1) and signs.
-    if (data.length === 0 || data.length > 102) return this.sw(SW.WRONG_LENGTH);
-    const sig = privateEncrypt({ key: this.authKey, padding: constants.RSA_PKCS1_PADDING }, data);
-    return this.out(new Uint8Array(sig));
+  /** PSO COMPUTE DIGITAL SIGNATURE: the hash from PSO HASH (CPS3, case 2) or the one sent (CPS4). */
+  private psoSign(data: Bytes): Bytes {
+    if (!this.pinVerified) return respond(SW.SECURITY);
+    if (!this.se.dst) return respond(SW.CONDITIONS);
+    const digest = this.profile.hashOnCard ? this.hash : data.length ? data : undefined;
+    if (!digest || (digest.length !== 20 && digest.length !== 32)) return respond(SW.CONDITIONS);
+    const prefix = digest.length === 32 ? DIGEST_INFO.sha256 : DIGEST_INFO.sha1;
+    this.hash = undefined;
+    return this.t0(
+      new Uint8Array(
+        privateEncrypt({ key: this.signKey, padding: constants.RSA_PKCS1_PADDING }, cat(prefix, digest)),
+      ),
+    );
   }
 
-  private pso(p1: number, p2: number, data: Bytes): Bytes {
-    if (p1 === 0x90 && p2 === 0xa0) {
-      // PSO HASH. This card accepts the final hash from the host (tag 90 with the whole digest).
-      const t = readTlvs(data);
-      const h = t.get(0x90);
-      const want = this.se.ht === 0x10 ? 20 : 32;
-      if (!h || h.length !== want) return this.sw(SW.WRONG_DATA);
-      this.hash = new Uint8Array(h);
-      return this.sw(SW.OK);
-    }
-    if (p1 === 0x9e && p2 === 0x9a) {
-      if (!this.pinVerified) return this.sw(SW.SECURITY);
-      if (!this.se.dst) return this.sw(SW.CONDITIONS);
-      let digest: Bytes | undefined = this.hash;
-      if (this.o.profile === 'cps4') digest = data.length ? data : undefined;
-      if (!digest) return this.sw(SW.CONDITIONS);
-      const sha256 = digest.length === 32;
-      const prefix = sha256 ? unhex('3031300d060960864801650304020105000420') : unhex('3021300906052b0e03021a05000414');
-      const sig = privateEncrypt({ key: this.signKey, padding: constants.RSA_PKCS1_PADDING }, cat(prefix, digest));
-      this.hash = undefined;
-      return this.out(new Uint8Array(sig));
-    }
-    if (p1 === 0x80 && p2 === 0x86) {
-      if (!this.pinVerified) return this.sw(SW.SECURITY);
-      if (!this.se.ct) return this.sw(SW.CONDITIONS);
-      if (this.o.profile === 'cps3') {
-        // 81 padding indicator, then the cryptogram.
-        if (data[0] !== 0x81 || data.length !== 257) return this.sw(SW.WRONG_DATA);
-        try {
-          return this.out(new Uint8Array(privateDecrypt({ key: this.authKey, padding: constants.RSA_PKCS1_PADDING }, data.subarray(1))));
-        } catch {
-          return this.sw(SW.WRONG_DATA);
-        }
+  /** PSO DECIPHER, chained: `81 ‖ cryptogram` (CPS3), or a raw RSA operation on a host-padded block (CPS4). */
+  private psoDecipher(data: Bytes): Bytes {
+    if (!this.pinVerified) return respond(SW.SECURITY);
+    if (!this.se.ct) return respond(SW.CONDITIONS);
+    try {
+      if (this.profile.decipherIndicator) {
+        if (data[0] !== 0x81 || data.length !== 257) return respond(SW.WRONG_DATA);
+        return this.t0(
+          new Uint8Array(
+            privateDecrypt({ key: this.authKey, padding: constants.RSA_PKCS1_PADDING }, data.subarray(1)),
+          ),
+        );
       }
-      // CPS4: a raw RSA private-key operation on the block the host built (authentication or decipher).
-      if (data.length !== 256) return this.sw(SW.WRONG_LENGTH);
-      try {
-        return this.out(new Uint8Array(privateDecrypt({ key: this.authKey, padding: constants.RSA_NO_PADDING }, data)));
-      } catch {
-        return this.sw(SW.WRONG_DATA);
-      }
+      if (data.length !== 256) return respond(SW.WRONG_LENGTH);
+      return this.t0(
+        new Uint8Array(privateDecrypt({ key: this.authKey, padding: constants.RSA_NO_PADDING }, data)),
+      );
+    } catch {
+      return respond(SW.WRONG_DATA);
     }
-    return this.sw(SW.WRONG_P1P2);
   }
 }
+
+export { padPin };

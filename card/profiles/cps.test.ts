@@ -19,37 +19,66 @@ async function setup(profile: 'cps3' | 'cps4', quirks: { answer61?: boolean; ans
 }
 
 const verifies = (sig: Uint8Array, certDer: Uint8Array, data = challenge) =>
-  createVerify('sha256').update(data).verify(new X509Certificate(Buffer.from(certDer)).publicKey, Buffer.from(sig));
+  createVerify('sha256')
+    .update(data)
+    .verify(new X509Certificate(Buffer.from(certDer)).publicKey, Buffer.from(sig));
 
 beforeAll(async () => {
   await loadTestPki();
 }, 60_000);
 
 describe.each(['cps3', 'cps4'] as const)('%s profile', (profile) => {
-  it.each([{}, { answer61: true }, { answer6C: true }])('reads serial, holder and certificate without PIN %o', async (quirks) => {
-    const { card, reader } = await setup(profile, quirks);
-    const id = await card.readIdentity();
-    expect(id).toMatchObject({
-      kind: profile,
-      serial: '2900012345',
-      holder: { nationalId: '899700012345', lastName: 'MARTIN', firstName: 'CLAIRE', profession: 'Pharmacien' },
-    });
-    const pki = await loadTestPki();
-    expect(new X509Certificate(Buffer.from(id.certificate)).raw).toEqual(new X509Certificate(pki.holders['899700012345']!.authCertPem).raw);
-    // No READ BINARY asks for more than 0xE7 bytes.
-    for (const { command } of reader.log.filter((e) => e.command[1] === 0xb0)) expect(command[4]).toBeLessThanOrEqual(0xe7);
-    expect(await card.pinTriesLeft()).toBe(3);
-  });
+  it.each([{}, { answer61: true }, { answer6C: true }])(
+    'reads serial, holder and certificate without PIN %o',
+    async (quirks) => {
+      const { card, reader } = await setup(profile, quirks);
+      const id = await card.readIdentity();
+      expect(id).toMatchObject({
+        kind: profile,
+        // A CPS3's serial is its chip serial (EF.SN.ICC without the Luhn digit); the CPS4's is the card number.
+        serial: profile === 'cps3' ? '99012345' : '2900012345',
+        holder: {
+          nationalId: '899700012345',
+          lastName: 'MARTIN',
+          firstName: 'CLAIRE',
+          profession: 'Pharmacien',
+        },
+      });
+      const pki = await loadTestPki();
+      expect(new X509Certificate(Buffer.from(id.certificate)).raw).toEqual(
+        new X509Certificate(pki.holders['899700012345']!.authCertPem).raw,
+      );
+      // No READ BINARY asks for more than 0xE7 bytes.
+      for (const { command } of reader.log.filter((e) => e.command[1] === 0xb0))
+        expect(command[4]).toBeLessThanOrEqual(0xe7);
+      expect(await card.pinTriesLeft()).toBe(3);
+    },
+  );
 
   it('counts wrong PINs down to blocked, refuses the right one then, and the PUK gives a new PIN', async () => {
     const { card } = await setup(profile);
-    await expect(card.verifyPinAndSign('0000', challenge)).rejects.toMatchObject({ code: 'CARD_PIN_WRONG', triesLeft: 2 });
+    await expect(card.verifyPinAndSign('0000', challenge)).rejects.toMatchObject({
+      code: 'CARD_PIN_WRONG',
+      triesLeft: 2,
+    });
     expect(await card.pinTriesLeft()).toBe(2);
-    await expect(card.verifyPinAndSign('0001', challenge)).rejects.toMatchObject({ code: 'CARD_PIN_WRONG', triesLeft: 1 });
-    await expect(card.verifyPinAndSign('0002', challenge)).rejects.toMatchObject({ code: 'CARD_PIN_BLOCKED', triesLeft: 0 });
-    await expect(card.verifyPinAndSign('1234', challenge)).rejects.toMatchObject({ code: 'CARD_PIN_BLOCKED' });
+    await expect(card.verifyPinAndSign('0001', challenge)).rejects.toMatchObject({
+      code: 'CARD_PIN_WRONG',
+      triesLeft: 1,
+    });
+    await expect(card.verifyPinAndSign('0002', challenge)).rejects.toMatchObject({
+      code: 'CARD_PIN_BLOCKED',
+      triesLeft: 0,
+    });
+    await expect(card.verifyPinAndSign('1234', challenge)).rejects.toMatchObject({
+      code: 'CARD_PIN_BLOCKED',
+    });
     expect(await card.pinTriesLeft()).toBe(0);
-    await expect(card.unblockPin('00000000', '5678')).rejects.toMatchObject({ code: 'CARD_PUK_WRONG', triesLeft: 2 });
+    // The unblocking code has 10 tries of its own.
+    await expect(card.unblockPin('00000000', '5678')).rejects.toMatchObject({
+      code: 'CARD_PUK_WRONG',
+      triesLeft: 9,
+    });
     await card.unblockPin('12345678', '5678');
     expect(await card.pinTriesLeft()).toBe(3);
     const id = await card.readIdentity();
@@ -63,7 +92,13 @@ describe.each(['cps3', 'cps4'] as const)('%s profile', (profile) => {
     const sig = await card.verifyPinAndSign('1234', challenge);
     expect(sig.length).toBe(256);
     expect(verifies(sig, id.certificate)).toBe(true);
-    expect(verifies(sig, id.certificate, challenge.map((b) => b ^ 0x80))).toBe(false);
+    expect(
+      verifies(
+        sig,
+        id.certificate,
+        challenge.map((b) => b ^ 0x80),
+      ),
+    ).toBe(false);
     expect(await card.pinTriesLeft()).toBe(3);
   });
 
@@ -89,15 +124,18 @@ describe.each(['cps3', 'cps4'] as const)('%s profile', (profile) => {
 describe('profile-specific APDUs', () => {
   const first = (r: InProcessReader, ins: number) => r.log.find((e) => e.command[1] === ins)!;
 
-  it('CPS3: application by AID with P2=0C, paths keep 3F00, GET DATA on the CHV object from the MF', async () => {
+  it("CPS3: ANS's sequence: EF.SN.ICC with its FCP, application by AID with P2=0C, full paths, GET DATA from the MF", async () => {
     const { card, reader } = await setup('cps3');
     await card.readIdentity();
     await card.pinTriesLeft();
     const hexes = reader.log.map((e) => toHex(e.command));
+    expect(hexes.slice(0, 3)).toEqual(['00A40904043F00D003', '00C0000027', '00B000000C']);
     expect(hexes).toContain('00A4040C0DE828BD080F8025000001FF0010');
-    expect(hexes).toContain('00A4090C043F00D003');
-    expect(hexes).toContain('00CB3FFF0A4D087006BF810102A08000');
-    expect(toHex(first(reader, 0xcb).response).endsWith('9000')).toBe(true);
+    expect(hexes).toContain('00A40904063F0000015031');
+    expect(hexes.slice(-3)).toEqual(['00A4090C023F00', '00CB3FFF0A4D087006BF810102A080', '00C0000018']);
+    expect(toHex(first(reader, 0xcb).response)).toBe('6118');
+    // No select asks for the FCI (P2=00), which a CPx refuses.
+    expect(reader.log.filter((e) => e.command[1] === 0xa4).every((e) => e.command[3] !== 0x00)).toBe(true);
   });
 
   it('CPS3: MSE SET AT with key 82, then INTERNAL AUTHENTICATE of the SHA-256 DigestInfo', async () => {
@@ -143,6 +181,8 @@ describe('other cards', () => {
   it('a card answering garbage to a CPS profile gets CARD_PROTOCOL, not a crash', async () => {
     const reader = inProcessReader(await makeCard({ profile: 'garbage' }));
     const p: CpsProfile = profileFor('cps3', new CardChannel(reader));
-    await expect(p.readIdentity()).rejects.toMatchObject({ code: expect.stringMatching(/CARD_PROTOCOL|CARD_NOT_CPS|CARD_FILE_NOT_FOUND/) });
+    await expect(p.readIdentity()).rejects.toMatchObject({
+      code: expect.stringMatching(/CARD_PROTOCOL|CARD_NOT_CPS|CARD_FILE_NOT_FOUND/),
+    });
   });
 });

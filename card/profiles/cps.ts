@@ -7,18 +7,30 @@ import { createHash } from 'node:crypto';
 import type { CardHolder } from '../../domain/card';
 import { AppError } from '../../domain/result';
 import { CardStatusError, SW_OK, swError } from '../apdu';
-import { concat, equal, fromHex, startsWith, toHex, type Bytes } from '../bytes';
+import { concat, equal, fromHex, type Bytes } from '../bytes';
 import type { CardChannel } from '../channel';
 import { readCertificate } from '../certificate';
-import { findTlv } from '../tlv';
+import {
+  EF_SN_ICC_SIZE,
+  getDataCommand,
+  parseChvDocp,
+  PATH_MF,
+  readEf,
+  SDO_CHV,
+  select,
+  serialFromSnIcc,
+  usableTries,
+  type SelectTarget,
+} from './ias-ecc';
 import { authCertPath, cdfPathFromOdf } from './pkcs15';
 
 export const AID_CPS3_IAS = fromHex('E828BD080F8025000001FF0010');
 export const AID_CPS4_CHIPDOC = fromHex('8025000001FF0100');
 export const AID_CPS4_CPS2TER = fromHex('8025000001FF0002');
 export const AID_IDS = fromHex('A0000001510000');
-const ISSUER_PREFIX = fromHex('5A0A8025000001');
 const PATH_SN_ICC = fromHex('3F00D003');
+/** The IAS PKCS#15 application's DF on a CPS3: PKCS#15 paths without 3F00 are relative to it. */
+const PATH_CPS3_APP = fromHex('3F000001');
 const FID_ODF = fromHex('5031');
 const PIN_REF = 0x01;
 const PUK_REF = 0x02;
@@ -37,6 +49,8 @@ export interface CardIdentity {
 export interface CpsProfile {
   readonly kind: 'cps3' | 'cps4';
   readIdentity(): Promise<CardIdentity>;
+  /** The card serial from EF.SN.ICC (read before the application is opened on a CPS3, through it on a CPS4). */
+  readSerial(): Promise<string>;
   pinTriesLeft(): Promise<number>;
   /** VERIFY then sign SHA-256 DigestInfo(challenge) with the authentication key: an RSASSA-PKCS1-v1_5 signature. */
   verifyPinAndSign(pin: string, challenge: Bytes): Promise<Bytes>;
@@ -44,10 +58,12 @@ export interface CpsProfile {
 }
 
 export function checkPin(pin: string) {
-  if (!/^\d{4,8}$/.test(pin)) throw new AppError('CARD_PIN_FORMAT', 'Le code porteur est fait de 4 chiffres.');
+  if (!/^\d{4,8}$/.test(pin))
+    throw new AppError('CARD_PIN_FORMAT', 'Le code porteur est fait de 4 chiffres.');
 }
 export function checkPuk(puk: string) {
-  if (!/^\d{8}$/.test(puk)) throw new AppError('CARD_PIN_FORMAT', 'Le code de déblocage est fait de 8 chiffres.');
+  if (!/^\d{8}$/.test(puk))
+    throw new AppError('CARD_PIN_FORMAT', 'Le code de déblocage est fait de 8 chiffres.');
 }
 
 /** The PIN as VERIFY carries it: ASCII digits padded with FF to 8 bytes. */
@@ -72,12 +88,6 @@ export function pkcs1Type1(data: Bytes, size: number): Bytes {
   return block;
 }
 
-function serialFromSnIcc(sn: Bytes): string {
-  if (sn.length < 12 || !startsWith(sn, ISSUER_PREFIX))
-    throw new AppError('CARD_NOT_CPS', "Cette carte n'est pas une carte CPS (numéro d'émetteur inconnu).");
-  return toHex(sn.subarray(ISSUER_PREFIX.length, 12)).replace(/F+$/, '');
-}
-
 /** A CPS allows 3 PIN tries; anything else read from the card is a misread, not a number to show. */
 function checkTries(n: number): number {
   if (n > 3) throw new AppError('CARD_PROTOCOL', `Compteur du code porteur incohérent (${n}).`);
@@ -93,36 +103,24 @@ abstract class CpsBase implements CpsProfile {
   abstract readonly kind: 'cps3' | 'cps4';
   constructor(protected readonly ch: CardChannel) {}
 
+  /** The channel the PKCS#15 application answers on. */
   protected abstract app(): CardChannel;
   protected abstract openApplication(): Promise<void>;
-
-  /** SELECT by path from the MF, path including 3F00 (P1=09), no FCP (P2=0C). */
-  protected selectPath(ch: CardChannel, path: Bytes) {
-    return ch.send({ cla: 0x00, ins: 0xa4, p1: 0x09, p2: 0x0c, data: path });
-  }
-
-  /** SELECT a PKCS#15 path: absolute (starting 3F00) by path; relative, FID by FID from the current DF. */
-  protected async selectPkcs15(ch: CardChannel, path: Bytes) {
-    if (path[0] === 0x3f && path[1] === 0x00) return this.selectPath(ch, path);
-    for (let i = 0; i + 1 < path.length; i += 2) await ch.send({ cla: 0x00, ins: 0xa4, p1: 0x02, p2: 0x0c, data: path.subarray(i, i + 2) });
-  }
+  /** Where a path read from the PKCS#15 files points. */
+  protected abstract pkcs15Target(path: Bytes): SelectTarget;
+  abstract readSerial(): Promise<string>;
 
   async readIdentity(): Promise<CardIdentity> {
-    await this.selectPath(this.ch, PATH_SN_ICC);
-    const serial = serialFromSnIcc(await this.ch.readBinary(12));
+    const serial = await this.readSerial();
     await this.openApplication();
     const app = this.app();
-    await this.selectOdf(app);
-    const odf = await app.readBinary();
-    await this.selectPkcs15(app, cdfPathFromOdf(odf));
-    const cdf = await app.readBinary();
-    await this.selectPkcs15(app, authCertPath(cdf));
-    const certificate = await app.readBinary();
+    const odf = await readEf(app, this.pkcs15Target(FID_ODF));
+    const cdf = await readEf(app, this.pkcs15Target(cdfPathFromOdf(odf)));
+    const certificate = await readEf(app, this.pkcs15Target(authCertPath(cdf)));
     const info = readCertificate(certificate);
     return { kind: this.kind, serial, holder: info.holder, certificate, notAfter: info.notAfter };
   }
 
-  protected abstract selectOdf(app: CardChannel): Promise<unknown>;
   abstract pinTriesLeft(): Promise<number>;
   abstract verifyPinAndSign(pin: string, challenge: Bytes): Promise<Bytes>;
   abstract unblockPin(puk: string, newPin: string): Promise<void>;
@@ -137,51 +135,60 @@ export class Cps3Profile extends CpsBase {
 
   /** The IAS application by AID, P2=0C (P2=00 gets 6A86 from a CPx). */
   protected async openApplication() {
-    await this.ch.send({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x0c, data: AID_CPS3_IAS });
+    await select(this.ch, { aid: AID_CPS3_IAS });
   }
 
-  protected selectOdf(app: CardChannel) {
-    return this.selectPath(app, concat(fromHex('3F000001'), FID_ODF));
+  /** Full paths from the MF, 3F00 included, P1=09, as ANS's Cryptolib selects every CPS3 file. */
+  protected pkcs15Target(path: Bytes): SelectTarget {
+    return { path: path[0] === 0x3f && path[1] === 0x00 ? path : concat(PATH_CPS3_APP, path) };
   }
 
-  /** GET DATA on the CHV SDO, from the MF (elsewhere the card answers 6A88). */
+  /** EF.SN.ICC by its full path with its FCP: exactly 12 bytes, then the issuer number (ANS, A2). */
+  async readSerial() {
+    return serialFromSnIcc(await readEf(this.ch, { path: PATH_SN_ICC }, EF_SN_ICC_SIZE), 'cps3');
+  }
+
+  /** GET DATA of the CHV object's DOCP, from the MF (elsewhere the card answers 6A88). */
   private async counter(ref: number): Promise<number> {
-    await this.ch.send({ cla: 0x00, ins: 0xa4, p1: 0x00, p2: 0x0c, data: fromHex('3F00') });
-    const data = await this.ch.send({
-      cla: 0x00,
-      ins: 0xcb,
-      p1: 0x3f,
-      p2: 0xff,
-      data: concat(fromHex('4D087006BF81'), [ref], fromHex('02A080')),
-      le: 256,
-    });
-    const left = findTlv(data, 0x9b);
-    if (!left || left.value.length !== 1) throw new AppError('CARD_PROTOCOL', 'Compteur du code porteur illisible.');
-    const usage = findTlv(data, 0x9d);
-    if (usage && usage.value.length === 1 && usage.value[0] === 0) return 0;
-    return checkTries(left.value[0]!);
+    await select(this.ch, { path: PATH_MF });
+    return usableTries(parseChvDocp(await this.ch.send(getDataCommand(SDO_CHV, ref, 0xa0)), ref));
   }
 
-  pinTriesLeft() {
-    return this.counter(PIN_REF);
+  async pinTriesLeft() {
+    return checkTries(await this.counter(PIN_REF));
   }
 
   async verifyPinAndSign(pin: string, challenge: Bytes): Promise<Bytes> {
     checkPin(pin);
     await this.openApplication();
     const block = pinBlock(pin);
-    const r = await this.ch.transmit({ cla: 0x00, ins: 0x20, p1: 0x00, p2: PIN_REF, data: block }).finally(() => block.fill(0));
+    const r = await this.ch
+      .transmit({ cla: 0x00, ins: 0x20, p1: 0x00, p2: PIN_REF, data: block })
+      .finally(() => block.fill(0));
     verifyResult(r.sw);
     // MSE SET AT: algorithm 02 (RSA PKCS#1 client/server authentication), private key 82.
     await this.ch.send({ cla: 0x00, ins: 0x22, p1: 0x41, p2: 0xa4, data: fromHex('800102840182') });
-    return this.ch.send({ cla: 0x00, ins: 0x88, p1: 0x00, p2: 0x00, data: sha256DigestInfo(challenge), le: 256 });
+    return this.ch.send({
+      cla: 0x00,
+      ins: 0x88,
+      p1: 0x00,
+      p2: 0x00,
+      data: sha256DigestInfo(challenge),
+      le: 256,
+    });
   }
 
   async unblockPin(puk: string, newPin: string): Promise<void> {
     checkPuk(puk);
     checkPin(newPin);
     await this.ch.send(
-      { cla: 0x00, ins: 0x2c, p1: 0x00, p2: PIN_REF, data: concat(new TextEncoder().encode(puk), pinBlock(newPin)) },
+      {
+        cla: 0x00,
+        ins: 0x2c,
+        p1: 0x00,
+        p2: PIN_REF,
+        data: concat(new TextEncoder().encode(puk), pinBlock(newPin)),
+      },
       'puk',
     );
   }
@@ -195,15 +202,32 @@ export class Cps4Profile extends CpsBase {
     return this.ch1;
   }
 
-  /** IDS, then the CPS2ter applet on channel 0, then ChipDoc on logical channel 1 (Cryptolib's order). */
+  /** ChipDoc on logical channel 1; when that fails, ANS's sequence: the ISD (channel 1), CPS2ter (channel 0), ChipDoc. */
   protected async openApplication() {
-    await this.ch.send({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x0c, data: AID_IDS });
-    await this.ch.send({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x0c, data: AID_CPS4_CPS2TER });
-    await this.ch1.send({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x0c, data: AID_CPS4_CHIPDOC });
+    try {
+      await select(this.ch1, { aid: AID_CPS4_CHIPDOC });
+    } catch (e) {
+      if (!(e instanceof CardStatusError)) throw e;
+      await this.reselect();
+    }
   }
 
-  protected selectOdf(app: CardChannel) {
-    return this.selectPkcs15(app, FID_ODF);
+  private async reselect() {
+    await select(this.ch1, { aid: AID_IDS });
+    await select(this.ch, { aid: AID_CPS4_CPS2TER });
+    await select(this.ch1, { aid: AID_CPS4_CHIPDOC });
+  }
+
+  /** PKCS#15 paths are relative to the ChipDoc application, FID by FID. */
+  protected pkcs15Target(path: Bytes): SelectTarget {
+    if (path.length === 2) return { fid: path, under: 'current' };
+    return { path };
+  }
+
+  /** EF.SN.ICC through ChipDoc's channel, its full path from the MF (ANS's common code). */
+  async readSerial() {
+    await this.openApplication();
+    return serialFromSnIcc(await readEf(this.ch1, { path: PATH_SN_ICC }, EF_SN_ICC_SIZE), 'cps4');
   }
 
   /** On 69 85 a CPS4 wants its applets selected again (Cryptolib 5.2.2); then the command is tried once more. */
@@ -212,7 +236,7 @@ export class Cps4Profile extends CpsBase {
       return await f();
     } catch (e) {
       if (!(e instanceof CardStatusError) || e.sw !== 0x6985) throw e;
-      await this.openApplication();
+      await this.reselect();
       return f();
     }
   }
@@ -233,7 +257,9 @@ export class Cps4Profile extends CpsBase {
     await this.openApplication();
     return this.withReselect(async () => {
       const pinData = pinBlock(pin);
-      const r = await this.ch1.transmit({ cla: 0x00, ins: 0x20, p1: 0x00, p2: PIN_REF, data: pinData }).finally(() => pinData.fill(0));
+      const r = await this.ch1
+        .transmit({ cla: 0x00, ins: 0x20, p1: 0x00, p2: PIN_REF, data: pinData })
+        .finally(() => pinData.fill(0));
       verifyResult(r.sw);
       const size = await this.modulusBytes();
       // MSE SET (confidentiality template, key 20), then a raw RSA operation on the block the host padded.
@@ -262,8 +288,12 @@ export class Cps4Profile extends CpsBase {
     checkPin(newPin);
     await this.openApplication();
     await this.withReselect(async () => {
-      await this.ch1.send({ cla: 0x00, ins: 0x20, p1: 0x00, p2: PUK_REF, data: new TextEncoder().encode(puk) }, 'puk');
-      await this.ch1.send({ cla: 0x00, ins: 0x2c, p1: 0x03, p2: PIN_REF });
+      await this.ch1.send(
+        { cla: 0x00, ins: 0x20, p1: 0x00, p2: PUK_REF, data: new TextEncoder().encode(puk) },
+        'puk',
+      );
+      // RESET RETRY COUNTER, case 1, on the PIN's local reference (ref | 80), then the new PIN (card-cps4.c).
+      await this.ch1.send({ cla: 0x00, ins: 0x2c, p1: 0x03, p2: PIN_REF | 0x80 });
       await this.ch1.send({ cla: 0x00, ins: 0x24, p1: 0x01, p2: PIN_REF, data: pinBlock(newPin) });
     });
   }
