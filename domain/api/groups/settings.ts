@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import { LanguageSchema } from './app';
 import { call } from '../define';
+import { isAllowedBackendUrl } from '../../policy/backend-url';
 
 export const WorkstationSettingsSchema = z.object({
   language: LanguageSchema,
-  /** Empty: the backend embedded in this app. */
-  backendUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(200)]),
+  /** Empty: the backend embedded in this app. HTTPS, or plain HTTP to this machine only. */
+  backendUrl: z.union([
+    z.literal(''),
+    z
+      .url({ protocol: /^https?$/ })
+      .max(200)
+      .refine(isAllowedBackendUrl, { message: 'https required (plain http only to this machine)' }),
+  ]),
   /** Empty: pick the CPS slot automatically. */
   readerName: z.string().max(200),
   reminderDays: z.array(z.number().int().min(1).max(90)).max(8),

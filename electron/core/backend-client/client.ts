@@ -24,6 +24,7 @@ import {
   type Routes,
 } from '../../../domain/backend-api';
 import { ERROR_CODES, type ErrorCode } from '../../../domain/errors';
+import { isAllowedBackendUrl } from '../../../domain/policy/backend-url';
 import { err, ok, type Err, type Result } from '../../../domain/result';
 
 export interface BackendClientOptions {
@@ -94,6 +95,9 @@ export class BackendClient {
   private readonly dispatcher: Agent | undefined;
 
   constructor(private readonly o: BackendClientOptions) {
+    if (!isAllowedBackendUrl(o.baseUrl)) {
+      throw new Error(`backend URL refused: HTTPS is required except on this machine (${new URL(o.baseUrl).origin})`);
+    }
     if (o.ca || o.pinnedCertSha256) {
       const pin = o.pinnedCertSha256 ? normalizeFp(o.pinnedCertSha256) : null;
       this.dispatcher = new Agent({

@@ -565,7 +565,8 @@ const en: Messages = {
     workstationHelp: 'It shows in the recent events, to know where each sign-in took place.',
     backend: 'Accounts server address',
     backendHelp: 'Leave empty for the server built into this workstation.',
-    backendInvalid: 'The address must start with https:// (or http:// on the pharmacy network).',
+    backendInvalid:
+      'The address must start with https:// (http:// only for a server installed on this workstation).',
     reader: 'Card reader',
     readerAuto: 'Automatic (the CPS slot)',
     reminders: 'Reminders before the block',

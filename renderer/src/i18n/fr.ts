@@ -570,7 +570,8 @@ const fr = {
     workstationHelp: 'Il apparaît dans les derniers événements, pour savoir où chaque connexion a eu lieu.',
     backend: 'Adresse du serveur des comptes',
     backendHelp: 'Laissez vide pour le serveur intégré à ce poste.',
-    backendInvalid: 'L’adresse doit commencer par https:// (ou http:// sur le réseau de la pharmacie).',
+    backendInvalid:
+      'L’adresse doit commencer par https:// (http:// seulement pour un serveur installé sur ce poste).',
     reader: 'Lecteur de carte',
     readerAuto: 'Automatique (la fente CPS)',
     reminders: 'Rappels avant le blocage',

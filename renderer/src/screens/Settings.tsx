@@ -4,6 +4,7 @@ import { Button, Checkbox, Switch } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { WorkstationSettings } from '../../../domain/api/groups/settings';
 import type { ErrorCode } from '../../../domain/errors';
+import { isAllowedBackendUrl } from '../../../domain/policy/backend-url';
 import { BackendPanel } from '../components/BackendPanel';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { ThisWorkstationPanel } from '../components/Workstations';
@@ -32,7 +33,7 @@ export function SettingsForm({
     setSaved(false);
     setS((prev) => ({ ...prev, [k]: v }));
   };
-  const urlOk = s.backendUrl === '' || /^https?:\/\/[^\s]+$/.test(s.backendUrl);
+  const urlOk = s.backendUrl === '' || (!/\s/.test(s.backendUrl) && isAllowedBackendUrl(s.backendUrl));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!urlOk) return;
