@@ -44,14 +44,14 @@ export class CardEngine {
   private service: boolean | null = null;
   private serviceError: AppError | undefined;
   private entries = new Map<string, Entry>();
-  private listeners = new Set<(s: CardState) => void>();
+  private listeners = new Set<(state: CardState) => void>();
   private queue: Promise<unknown> = Promise.resolve();
   private monitor: ReaderMonitor;
   private current: CardState;
   private stopped = false;
 
-  constructor(private readonly o: EngineOptions = {}) {
-    this.monitor = new ReaderMonitor((e) => this.onMonitor(e));
+  constructor(private readonly options: EngineOptions = {}) {
+    this.monitor = new ReaderMonitor((event) => this.onMonitor(event));
     this.current = this.compute();
   }
 
@@ -62,32 +62,32 @@ export class CardEngine {
   stop() {
     this.stopped = true;
     this.monitor.stop();
-    for (const e of this.entries.values()) this.release(e);
+    for (const entry of this.entries.values()) this.release(entry);
   }
 
   getState(): CardState {
     return this.current;
   }
 
-  onState(cb: (s: CardState) => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+  onState(listener: (state: CardState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private publish() {
     const next = this.compute();
-    const { updatedAt: _a, ...a } = next;
-    const { updatedAt: _b, ...b } = this.current;
-    if (JSON.stringify(a) === JSON.stringify(b)) return;
+    const { updatedAt: _next, ...nextView } = next;
+    const { updatedAt: _current, ...currentView } = this.current;
+    if (JSON.stringify(nextView) === JSON.stringify(currentView)) return;
     this.current = next;
-    for (const l of this.listeners) l(next);
+    for (const listener of this.listeners) listener(next);
   }
 
   /** One operation at a time on the cards; a cancelled request that has not started never touches a card. */
-  private serial<T>(f: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  private serial<T>(operation: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const run = this.queue.then(() => {
       if (signal?.aborted) throw new AppError('CANCELLED', 'Opération annulée.');
-      return f();
+      return operation();
     });
     this.queue = run.catch(() => undefined);
     return run;
@@ -95,104 +95,104 @@ export class CardEngine {
 
   // ---- reader events
 
-  private onMonitor(e: MonitorEvent) {
-    if (!e.service) {
+  private onMonitor(event: MonitorEvent) {
+    if (!event.service) {
       this.service = false;
-      this.serviceError = e.error;
-      for (const x of this.entries.values()) this.release(x);
+      this.serviceError = event.error;
+      for (const entry of this.entries.values()) this.release(entry);
       this.entries.clear();
       this.publish();
       return;
     }
     this.service = true;
     this.serviceError = undefined;
-    const seen = new Set(e.readers.map((r) => r.name));
-    for (const [name, x] of this.entries) {
+    const seen = new Set(event.readers.map((reader) => reader.name));
+    for (const [name, entry] of this.entries) {
       if (!seen.has(name)) {
-        this.release(x);
+        this.release(entry);
         this.entries.delete(name);
       }
     }
-    for (const r of e.readers) this.onReader(r);
+    for (const reader of event.readers) this.onReader(reader);
     this.publish();
   }
 
-  private onReader(r: ReaderSnapshot) {
-    let x = this.entries.get(r.name);
-    if (!x) {
-      x = { name: r.name, snapshot: r, slot: 'empty', pinTriesLeft: null };
-      this.entries.set(r.name, x);
+  private onReader(reader: ReaderSnapshot) {
+    let entry = this.entries.get(reader.name);
+    if (!entry) {
+      entry = { name: reader.name, snapshot: reader, slot: 'empty', pinTriesLeft: null };
+      this.entries.set(reader.name, entry);
     }
-    x.snapshot = r;
-    const s = r.state;
-    if (s & STATE.UNAVAILABLE || s & STATE.UNKNOWN) {
-      this.forgetCard(x);
-      x.slot = 'error';
-      x.error = new AppError('READER_GONE', 'Le lecteur ne répond pas.');
+    entry.snapshot = reader;
+    const flags = reader.state;
+    if (flags & STATE.UNAVAILABLE || flags & STATE.UNKNOWN) {
+      this.forgetCard(entry);
+      entry.slot = 'error';
+      entry.error = new AppError('READER_GONE', 'Le lecteur ne répond pas.');
       return;
     }
-    if (!(s & STATE.PRESENT)) {
-      this.forgetCard(x);
-      x.slot = 'empty';
+    if (!(flags & STATE.PRESENT)) {
+      this.forgetCard(entry);
+      entry.slot = 'empty';
       return;
     }
-    if (s & STATE.MUTE) {
-      this.forgetCard(x);
-      x.slot = 'mute';
+    if (flags & STATE.MUTE) {
+      this.forgetCard(entry);
+      entry.slot = 'mute';
       return;
     }
-    const atr = r.atr ? toHex(r.atr) : '';
-    const insertion = `${atr}#${s >>> 16}`;
-    const exclusiveByOther = (s & STATE.EXCLUSIVE) !== 0 && !x.conn;
-    if (x.insertion !== insertion) {
-      this.forgetCard(x);
-      x.insertion = insertion;
-      x.atr = atr;
-      x.kind = identifyAtr(r.atr ?? new Uint8Array(0));
+    const atr = reader.atr ? toHex(reader.atr) : '';
+    const insertion = `${atr}#${flags >>> 16}`;
+    const exclusiveByOther = (flags & STATE.EXCLUSIVE) !== 0 && !entry.conn;
+    if (entry.insertion !== insertion) {
+      this.forgetCard(entry);
+      entry.insertion = insertion;
+      entry.atr = atr;
+      entry.kind = identifyAtr(reader.atr ?? new Uint8Array(0));
     }
     if (exclusiveByOther) {
-      x.slot = 'busy';
+      entry.slot = 'busy';
       return;
     }
-    x.slot = 'present';
-    if (isCps(x.kind!) && !x.identity && !x.error) void this.readOnInsert(x, insertion);
+    entry.slot = 'present';
+    if (isCps(entry.kind!) && !entry.identity && !entry.error) void this.readOnInsert(entry, insertion);
   }
 
-  private forgetCard(x: Entry) {
-    this.release(x);
-    x.kind = undefined;
-    x.atr = undefined;
-    x.insertion = undefined;
-    x.identity = undefined;
-    x.pinTriesLeft = null;
-    x.error = undefined;
+  private forgetCard(entry: Entry) {
+    this.release(entry);
+    entry.kind = undefined;
+    entry.atr = undefined;
+    entry.insertion = undefined;
+    entry.identity = undefined;
+    entry.pinTriesLeft = null;
+    entry.error = undefined;
   }
 
   private reading = new Set<string>();
-  private async readOnInsert(x: Entry, insertion: string) {
-    const key = `${x.name}|${insertion}`;
+  private async readOnInsert(entry: Entry, insertion: string) {
+    const key = `${entry.name}|${insertion}`;
     if (this.reading.has(key)) return;
     this.reading.add(key);
     try {
       await this.serial(async () => {
-        if (x.insertion !== insertion || this.stopped) return;
-        const { identity, tries } = await this.onCard(x, async (p) => ({
-          identity: await p.readIdentity(),
-          tries: await p.pinTriesLeft(),
+        if (entry.insertion !== insertion || this.stopped) return;
+        const { identity, tries } = await this.onCard(entry, async (profile) => ({
+          identity: await profile.readIdentity(),
+          tries: await profile.pinTriesLeft(),
         }));
-        if (x.insertion !== insertion) return;
-        x.identity = identity;
-        x.pinTriesLeft = tries;
-        x.error = undefined;
+        if (entry.insertion !== insertion) return;
+        entry.identity = identity;
+        entry.pinTriesLeft = tries;
+        entry.error = undefined;
       });
-    } catch (e) {
-      const err = e instanceof AppError ? e : new AppError('INTERNAL', String(e));
-      if (x.insertion === insertion) {
-        if (err.code === 'CARD_BUSY') x.slot = 'busy';
-        else if (err.code === 'CARD_REMOVED') {
-          this.forgetCard(x);
-          x.slot = 'empty';
-        } else if (err.code !== 'PCSC_UNAVAILABLE') x.error = err;
+    } catch (error) {
+      const failure = error instanceof AppError ? error : new AppError('INTERNAL', String(error));
+      if (entry.insertion === insertion) {
+        if (failure.code === 'CARD_BUSY') entry.slot = 'busy';
+        else if (failure.code === 'CARD_REMOVED') {
+          this.forgetCard(entry);
+          entry.slot = 'empty';
+        } else if (failure.code !== 'PCSC_UNAVAILABLE') entry.error = failure;
       }
     } finally {
       this.reading.delete(key);
@@ -205,112 +205,120 @@ export class CardEngine {
   private active(): Entry | undefined {
     const list = [...this.entries.values()];
     return (
-      list.find((x) => x.slot === 'present' && x.kind && isCps(x.kind)) ??
-      list.find((x) => x.slot === 'busy') ??
-      list.find((x) => x.slot === 'present' && x.kind === 'unknown') ??
-      list.find((x) => x.slot === 'mute')
+      list.find((entry) => entry.slot === 'present' && entry.kind && isCps(entry.kind)) ??
+      list.find((entry) => entry.slot === 'busy') ??
+      list.find((entry) => entry.slot === 'present' && entry.kind === 'unknown') ??
+      list.find((entry) => entry.slot === 'mute')
     );
   }
 
   private compute(): CardState {
-    const updatedAt = (this.o.now?.() ?? new Date()).toISOString();
+    const updatedAt = (this.options.now?.() ?? new Date()).toISOString();
     if (this.service === null)
       return { status: 'starting', readers: [], activeReader: null, pinTriesLeft: null, updatedAt };
     if (!this.service)
       return { status: 'no-service', readers: [], activeReader: null, pinTriesLeft: null, updatedAt };
-    const readers: ReaderState[] = [...this.entries.values()].map((x) => ({
-      name: x.name,
-      slot: x.error && x.slot === 'present' && x.kind && isCps(x.kind) ? 'error' : x.slot,
-      ...(x.kind && x.slot !== 'empty'
+    const readers: ReaderState[] = [...this.entries.values()].map((entry) => ({
+      name: entry.name,
+      slot: entry.error && entry.slot === 'present' && entry.kind && isCps(entry.kind) ? 'error' : entry.slot,
+      ...(entry.kind && entry.slot !== 'empty'
         ? {
             card: {
-              kind: x.kind,
-              atr: x.atr ?? '',
-              ...(x.identity
-                ? { serial: x.identity.serial, holder: x.identity.holder, certNotAfter: x.identity.notAfter }
+              kind: entry.kind,
+              atr: entry.atr ?? '',
+              ...(entry.identity
+                ? {
+                    serial: entry.identity.serial,
+                    holder: entry.identity.holder,
+                    certNotAfter: entry.identity.notAfter,
+                  }
                 : {}),
             },
           }
         : {}),
-      ...(x.error ? { error: { code: x.error.code, message: x.error.message } } : {}),
+      ...(entry.error ? { error: { code: entry.error.code, message: entry.error.message } } : {}),
     }));
     if (readers.length === 0)
       return { status: 'no-reader', readers, activeReader: null, pinTriesLeft: null, updatedAt };
-    const a = this.active();
-    const aState = a && readers.find((r) => r.name === a.name);
+    const active = this.active();
+    const activeState = active && readers.find((reader) => reader.name === active.name);
     let status: CardState['status'] = 'empty';
-    if (a && aState) {
+    if (active && activeState) {
       status =
-        aState.slot === 'busy'
+        activeState.slot === 'busy'
           ? 'busy'
-          : aState.slot === 'error' || aState.slot === 'mute'
+          : activeState.slot === 'error' || activeState.slot === 'mute'
             ? 'error'
             : 'present';
     }
     return {
       status,
       readers,
-      activeReader: a?.name ?? null,
-      pinTriesLeft: a?.pinTriesLeft ?? null,
+      activeReader: active?.name ?? null,
+      pinTriesLeft: active?.pinTriesLeft ?? null,
       updatedAt,
     };
   }
 
   // ---- operations
 
-  private release(x: Entry) {
-    if (x.idle) clearTimeout(x.idle);
-    x.idle = undefined;
-    x.conn?.close();
-    x.conn = undefined;
+  private release(entry: Entry) {
+    if (entry.idle) clearTimeout(entry.idle);
+    entry.idle = undefined;
+    entry.conn?.close();
+    entry.conn = undefined;
   }
 
-  private holdForAWhile(x: Entry) {
-    if (x.idle) clearTimeout(x.idle);
-    x.idle = setTimeout(() => {
+  private holdForAWhile(entry: Entry) {
+    if (entry.idle) clearTimeout(entry.idle);
+    entry.idle = setTimeout(() => {
       // Only when no operation is queued behind.
-      void this.serial(async () => this.release(x));
-    }, this.o.idleReleaseMs ?? 500);
-    x.idle.unref?.();
+      void this.serial(async () => this.release(entry));
+    }, this.options.idleReleaseMs ?? 500);
+    entry.idle.unref?.();
   }
 
-  private async onCard<T>(x: Entry, f: (p: CpsProfile) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const kind = x.kind;
+  private async onCard<T>(
+    entry: Entry,
+    operation: (profile: CpsProfile) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const kind = entry.kind;
     if (!kind || !isCps(kind))
       throw new AppError('CARD_NOT_CPS', "La carte insérée n'est pas une carte CPS.");
-    if (x.idle) clearTimeout(x.idle);
-    if (!x.conn) {
+    if (entry.idle) clearTimeout(entry.idle);
+    if (!entry.conn) {
       try {
-        x.conn = await PcscConnection.open(x.name);
-      } catch (e) {
-        if (e instanceof AppError && e.code === 'CARD_BUSY') x.slot = 'busy';
-        throw e;
+        entry.conn = await PcscConnection.open(entry.name);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'CARD_BUSY') entry.slot = 'busy';
+        throw error;
       }
     }
-    const conn = x.conn;
-    const profile = () => profileFor(kind as 'cps3' | 'cps4', new CardChannel(conn, { signal }));
+    const conn = entry.conn;
+    const openProfile = () => profileFor(kind as 'cps3' | 'cps4', new CardChannel(conn, { signal }));
     try {
       try {
-        return await f(profile());
-      } catch (e) {
-        if (!(e instanceof AppError) || e.code !== 'CARD_RESET') throw e;
+        return await operation(openProfile());
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'CARD_RESET') throw error;
         // Another application reset the card: reconnect and run the whole operation again (PIN included).
         await conn.reconnect();
-        return await f(profile());
+        return await operation(openProfile());
       }
-    } catch (e) {
+    } catch (error) {
       if (
-        e instanceof AppError &&
-        ['CARD_REMOVED', 'PCSC_UNAVAILABLE', 'READER_GONE', 'CARD_PROTOCOL'].includes(e.code)
+        error instanceof AppError &&
+        ['CARD_REMOVED', 'PCSC_UNAVAILABLE', 'READER_GONE', 'CARD_PROTOCOL'].includes(error.code)
       ) {
         const gone = !conn.present();
-        this.release(x);
-        if (gone && e.code !== 'PCSC_UNAVAILABLE')
+        this.release(entry);
+        if (gone && error.code !== 'PCSC_UNAVAILABLE')
           throw new AppError('CARD_REMOVED', 'La carte a été retirée pendant un échange.');
       }
-      throw e;
+      throw error;
     } finally {
-      if (x.conn) this.holdForAWhile(x);
+      if (entry.conn) this.holdForAWhile(entry);
     }
   }
 
@@ -318,90 +326,95 @@ export class CardEngine {
     if (!this.service)
       throw new AppError('PCSC_UNAVAILABLE', 'Le service des lecteurs de cartes (PC/SC) ne répond pas.');
     if (this.entries.size === 0) throw new AppError('READER_NONE', 'Aucun lecteur de cartes.');
-    const a = this.active();
-    if (!a) throw new AppError('CARD_ABSENT', 'Aucune carte CPS dans le lecteur.');
-    if (a.slot === 'busy')
+    const active = this.active();
+    if (!active) throw new AppError('CARD_ABSENT', 'Aucune carte CPS dans le lecteur.');
+    if (active.slot === 'busy')
       throw new AppError('CARD_BUSY', 'La carte est utilisée par une autre application.', true);
-    if (!a.kind || !isCps(a.kind))
+    if (!active.kind || !isCps(active.kind))
       throw new AppError('CARD_NOT_CPS', "La carte insérée n'est pas une carte CPS.");
-    return a;
+    return active;
   }
 
   /** The holder and the authentication certificate; `fresh` reads them from the card again. */
   readIdentity(
-    o: { fresh?: boolean; signal?: AbortSignal } = {},
+    options: { fresh?: boolean; signal?: AbortSignal } = {},
   ): Promise<CardIdentity & { reader: string }> {
     return this.serial(async () => {
-      const x = this.activeCps();
-      if (!o.fresh && x.identity) return { ...x.identity, reader: x.name };
-      const identity = await this.onCard(x, (p) => p.readIdentity(), o.signal);
+      const entry = this.activeCps();
+      if (!options.fresh && entry.identity) return { ...entry.identity, reader: entry.name };
+      const identity = await this.onCard(entry, (profile) => profile.readIdentity(), options.signal);
       const unchanged =
-        x.identity?.serial === identity.serial &&
-        x.identity.certificate.length === identity.certificate.length &&
-        Buffer.compare(x.identity.certificate, identity.certificate) === 0;
-      x.identity = identity;
-      if (!unchanged || x.error) {
-        x.error = undefined;
+        entry.identity?.serial === identity.serial &&
+        entry.identity.certificate.length === identity.certificate.length &&
+        Buffer.compare(entry.identity.certificate, identity.certificate) === 0;
+      entry.identity = identity;
+      if (!unchanged || entry.error) {
+        entry.error = undefined;
         this.publish();
       }
-      return { ...identity, reader: x.name };
-    }, o.signal);
+      return { ...identity, reader: entry.name };
+    }, options.signal);
   }
 
-  getPinTriesLeft(o: { signal?: AbortSignal } = {}): Promise<number> {
+  getPinTriesLeft(options: { signal?: AbortSignal } = {}): Promise<number> {
     return this.serial(async () => {
-      const x = this.activeCps();
-      const tries = await this.onCard(x, (p) => p.pinTriesLeft(), o.signal);
-      x.pinTriesLeft = tries;
+      const entry = this.activeCps();
+      const tries = await this.onCard(entry, (profile) => profile.pinTriesLeft(), options.signal);
+      entry.pinTriesLeft = tries;
       this.publish();
       return tries;
-    }, o.signal);
+    }, options.signal);
   }
 
   /** VERIFY with the PIN, then the signature of the challenge. The PIN is used here and nowhere else. */
-  verifyPinAndSign(pin: string, challenge: Bytes, o: { signal?: AbortSignal } = {}): Promise<SignResult> {
+  verifyPinAndSign(
+    pin: string,
+    challenge: Bytes,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<SignResult> {
     return this.serial(async () => {
-      const x = this.activeCps();
+      const entry = this.activeCps();
       try {
         const { signature, identity } = await this.onCard(
-          x,
-          async (p) => {
-            const identity = x.identity ?? (await p.readIdentity());
-            return { signature: await p.verifyPinAndSign(pin, challenge), identity };
+          entry,
+          async (profile) => {
+            const identity = entry.identity ?? (await profile.readIdentity());
+            return { signature: await profile.verifyPinAndSign(pin, challenge), identity };
           },
-          o.signal,
+          options.signal,
         );
-        x.identity = identity;
-        x.pinTriesLeft = 3;
+        entry.identity = identity;
+        entry.pinTriesLeft = 3;
         return {
           signature,
           certificate: identity.certificate,
           algorithm: 'RSASSA-PKCS1-v1_5-SHA256' as const,
         };
-      } catch (e) {
-        if (e instanceof CardStatusError && e.triesLeft !== undefined) x.pinTriesLeft = e.triesLeft;
-        throw e;
+      } catch (error) {
+        if (error instanceof CardStatusError && error.triesLeft !== undefined)
+          entry.pinTriesLeft = error.triesLeft;
+        throw error;
       } finally {
         this.publish();
       }
-    }, o.signal);
+    }, options.signal);
   }
 
   /** RESET RETRY COUNTER with the PUK and a new PIN; answers the PIN tries left read back from the card. */
-  unblockPin(puk: string, newPin: string, o: { signal?: AbortSignal } = {}): Promise<number> {
+  unblockPin(puk: string, newPin: string, options: { signal?: AbortSignal } = {}): Promise<number> {
     return this.serial(async () => {
-      const x = this.activeCps();
+      const entry = this.activeCps();
       const tries = await this.onCard(
-        x,
-        async (p) => {
-          await p.unblockPin(puk, newPin);
-          return p.pinTriesLeft();
+        entry,
+        async (profile) => {
+          await profile.unblockPin(puk, newPin);
+          return profile.pinTriesLeft();
         },
-        o.signal,
+        options.signal,
       );
-      x.pinTriesLeft = tries;
+      entry.pinTriesLeft = tries;
       this.publish();
       return tries;
-    }, o.signal);
+    }, options.signal);
   }
 }
