@@ -31,7 +31,11 @@ describe.skipIf(!!skip)('card service through pcscd + vpcd', () => {
   };
 
   beforeAll(async () => {
-    svc = new CardService({ env: { ...process.env, VIGIE_CARD_TEST_HOOKS: '1' }, pingIntervalMs: 500, pingTimeoutMs: 2000 });
+    svc = new CardService({
+      env: { ...process.env, VIGIE_CARD_TEST_HOOKS: '1' },
+      pingIntervalMs: 500,
+      pingTimeoutMs: 2000,
+    });
     await svc.start();
     await svc.waitForState((s) => s.status === 'empty');
   });
@@ -49,14 +53,23 @@ describe.skipIf(!!skip)('card service through pcscd + vpcd', () => {
     await insert({ holder: 'Claire MARTIN' });
     const s = await svc.waitForState(presentWith('CLAIRE MARTIN'));
     const reader = s.readers.find((r) => r.name === s.activeReader)!;
-    expect(reader.card).toMatchObject({ kind: 'cps3', serial: '2900012345', holder: { nationalId: '899700012345', profession: 'Pharmacien' } });
+    expect(reader.card).toMatchObject({
+      kind: 'cps3',
+      serial: '99012345',
+      holder: { nationalId: '899700012345', profession: 'Pharmacien' },
+    });
     expect(s.pinTriesLeft).toBe(3);
     // A CPS lasts 3 years: the certificate's end of validity is shown, so the UI can warn before it ends.
     const years = (Date.parse(reader.card!.certNotAfter!) - Date.now()) / (365 * 86_400_000);
     expect(years).toBeGreaterThan(2.5);
     expect(await svc.readHolder()).toEqual({
       ok: true,
-      value: { nationalId: '899700012345', lastName: 'MARTIN', firstName: 'CLAIRE', profession: 'Pharmacien' },
+      value: {
+        nationalId: '899700012345',
+        lastName: 'MARTIN',
+        firstName: 'CLAIRE',
+        profession: 'Pharmacien',
+      },
     });
   });
 
@@ -68,8 +81,14 @@ describe.skipIf(!!skip)('card service through pcscd + vpcd', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const cert = new X509Certificate(Buffer.from(r.value.certificate));
-    expect(createVerify('sha256').update(c).verify(cert.publicKey, Buffer.from(r.value.signature))).toBe(true);
-    expect(createVerify('sha256').update(challenge().map((b) => b ^ 1)).verify(cert.publicKey, Buffer.from(r.value.signature))).toBe(false);
+    expect(createVerify('sha256').update(c).verify(cert.publicKey, Buffer.from(r.value.signature))).toBe(
+      true,
+    );
+    expect(
+      createVerify('sha256')
+        .update(challenge().map((b) => b ^ 1))
+        .verify(cert.publicKey, Buffer.from(r.value.signature)),
+    ).toBe(false);
     const pki = await loadTestPki();
     expect(cert.verify(new X509Certificate(pki.intermediatePem).publicKey)).toBe(true);
     expect(JSON.stringify(r)).not.toContain('1234');
@@ -89,7 +108,10 @@ describe.skipIf(!!skip)('card service through pcscd + vpcd', () => {
     expect(seen).toEqual([2, 1]);
     expect(svc.getState().pinTriesLeft).toBe(0);
     // Even the right PIN is refused now, and the code says the card (not the account) is blocked.
-    expect(await svc.verifyPinAndSign('1234', challenge())).toMatchObject({ ok: false, code: 'CARD_PIN_BLOCKED' });
+    expect(await svc.verifyPinAndSign('1234', challenge())).toMatchObject({
+      ok: false,
+      code: 'CARD_PIN_BLOCKED',
+    });
     expect(await svc.getPinTriesLeft()).toEqual({ ok: true, value: 0 });
     expect(await svc.unblockPin('87654321', '4321')).toMatchObject({ ok: false, code: 'CARD_PUK_WRONG' });
     expect(await svc.unblockPin('12345678', '4321')).toEqual({ ok: true, value: { pinTriesLeft: 3 } });
@@ -145,7 +167,10 @@ describe.skipIf(!!skip)('card service through pcscd + vpcd', () => {
       // The card process lets go of the card shortly after its last operation.
       for (let i = 0; i < 50 && !other; i++) {
         try {
-          other = await reader.connect(pcsc.SCARD_SHARE_EXCLUSIVE, pcsc.SCARD_PROTOCOL_T0 | pcsc.SCARD_PROTOCOL_T1);
+          other = await reader.connect(
+            pcsc.SCARD_SHARE_EXCLUSIVE,
+            pcsc.SCARD_PROTOCOL_T0 | pcsc.SCARD_PROTOCOL_T1,
+          );
         } catch {
           await new Promise((r) => setTimeout(r, 100));
         }
@@ -168,7 +193,10 @@ describe.skipIf(!!skip)('card service through pcscd + vpcd', () => {
     const ctx = new pcsc.Context();
     try {
       const reader = ctx.listReaders().find((r) => r.name === svc.getState().activeReader)!;
-      const other = await reader.connect(pcsc.SCARD_SHARE_SHARED, pcsc.SCARD_PROTOCOL_T0 | pcsc.SCARD_PROTOCOL_T1);
+      const other = await reader.connect(
+        pcsc.SCARD_SHARE_SHARED,
+        pcsc.SCARD_PROTOCOL_T0 | pcsc.SCARD_PROTOCOL_T1,
+      );
       other.disconnect(pcsc.SCARD_RESET_CARD);
     } finally {
       ctx.close();
@@ -197,12 +225,18 @@ describe.skipIf(!!skip)('card service through pcscd + vpcd', () => {
     expect(s.readers.find((r) => r.name === s.activeReader)?.card?.kind).toBe('cps4');
     expect(s.pinTriesLeft).toBe(3);
     const c = challenge();
-    expect(await svc.verifyPinAndSign('9999', c)).toMatchObject({ ok: false, code: 'CARD_PIN_WRONG', triesLeft: 2 });
+    expect(await svc.verifyPinAndSign('9999', c)).toMatchObject({
+      ok: false,
+      code: 'CARD_PIN_WRONG',
+      triesLeft: 2,
+    });
     const r = await svc.verifyPinAndSign('1234', c);
     expect(r.ok).toBe(true);
     if (r.ok) {
       const cert = new X509Certificate(Buffer.from(r.value.certificate));
-      expect(createVerify('sha256').update(c).verify(cert.publicKey, Buffer.from(r.value.signature))).toBe(true);
+      expect(createVerify('sha256').update(c).verify(cert.publicKey, Buffer.from(r.value.signature))).toBe(
+        true,
+      );
     }
   });
 
