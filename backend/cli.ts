@@ -10,7 +10,9 @@
  * SMTP_HOST / SMTP_PORT / SMTP_USER / SMTP_PASS / MAIL_FROM (else .eml files in ./.vigie/mail-outbox),
  * TLS_CERT / TLS_KEY (PEM files: HTTPS), TRUST_PROXY (the reverse proxies' addresses/CIDRs, or a hop count
  * whose nearest proxy is on this machine; never `true`), EVENTS_KEY_FILE (the events key, kept outside the
- * database; required with PostgreSQL, created next to a PGlite folder); card, e-CPS, letters and
+ * database; required with PostgreSQL, created next to a PGlite folder), OWNER_DATABASE_URL (PostgreSQL: the
+ * tables' owner, who runs the migrations; DATABASE_URL is then a login role of `vigie_app`), PURGE_DATABASE_URL
+ * (PostgreSQL: a login role of `vigie_purge`, for the retention purge); card, e-CPS, letters and
  * suspicious-activity settings: see ./signin/env.ts.
  */
 import { readFileSync } from 'node:fs';
@@ -23,7 +25,7 @@ import type { MailerOptions } from './mail/transport';
 import { signinFromEnv } from './signin/env';
 import { markLetterPrinted } from './signin/unblock';
 import { eventsKeyFromEnv, trustProxyFromEnv } from './deploy/env';
-import { sealUnsealedChains, useEventsKey } from './events/chain';
+import { sealUnsealedChains, useEventsKey, usePurgeDatabase } from './events/chain';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -58,8 +60,16 @@ function printDemo() {
 async function main() {
   const eventsKey = eventsKeyFromEnv(env, database);
   if (eventsKey) useEventsKey(eventsKey);
+  if (env.OWNER_DATABASE_URL) {
+    const owner = await openDatabase(env.OWNER_DATABASE_URL);
+    try {
+      await migrate(owner.db);
+    } finally {
+      await owner.close();
+    }
+  }
   if (positionals[0] === 'seal-events') {
-    const opened = await openDatabase(database);
+    const opened = await openDatabase(env.OWNER_DATABASE_URL ?? database);
     try {
       await migrate(opened.db);
       const r = await sealUnsealedChains(opened.db);
@@ -108,6 +118,8 @@ async function main() {
   };
   const signin = await signinFromEnv(env, { demo: values.demo ?? false });
   if (signin.psc) console.log(`PSC sandbox (e-CPS phone): ${signin.psc.phoneUrl}`);
+  const purge = env.PURGE_DATABASE_URL ? await openDatabase(env.PURGE_DATABASE_URL, { poolSize: 2 }) : null;
+  if (purge) usePurgeDatabase(purge.db);
   const backend = await createBackend({ ...options, signin: signin.options });
   if (values.demo) {
     const r = await seedDemo(backend.db, backend.ctx.clock.now(), backend.ctx.config);
@@ -124,6 +136,7 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await backend.close();
+    await purge?.close();
     await signin.psc?.close();
     process.exit(0);
   };

@@ -374,11 +374,22 @@ export async function sealUnsealedChains(db: Db): Promise<{ sealed: number; refu
   return { sealed, refused };
 }
 
+let purgeDb: Db | null = null;
+
+/**
+ * The connection the retention purge uses: on a PostgreSQL server, a login role of `vigie_purge` (the backend's
+ * own role may not delete events nor move the anchor, see db/m0005.ts). Null: the backend's connection (PGlite).
+ */
+export function usePurgeDatabase(db: Db | null): void {
+  purgeDb = db;
+}
+
 /**
  * Retention: deletes each account's events older than `cutoff` (a prefix of its chain) and moves the anchor
  * to the last deleted event's seq and hash, so the remaining events still verify. Records `events_purged`.
  */
-export async function purgeEvents(db: Db, cutoff: Date, now: Date, batch = 200): Promise<number> {
+export async function purgeEvents(backendDb: Db, cutoff: Date, now: Date, batch = 200): Promise<number> {
+  const db = purgeDb ?? backendDb;
   let purged = 0;
   for (;;) {
     const done = await db.transaction().execute(async (trx) => {
