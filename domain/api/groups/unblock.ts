@@ -19,8 +19,9 @@ const Ticket = z.object({ ticket: z.string(), expiresAt: z.string() });
 
 export const unblockGroup = {
   /**
-   * Which ways out can work for this person now, best first. Answers the same for an unknown identifier
-   * (no user enumeration): the backend decides when the person acts.
+   * Which ways out to offer. With an identifier alone the answer is the same choice for everyone (it never tells
+   * who has an account); the person's own paths come with a proven factor (the blocked answer of a sign-in whose
+   * password was right) or once a first step succeeded. Without an identifier: the card ways too.
    */
   eligibility: call(
     z
@@ -33,21 +34,42 @@ export const unblockGroup = {
   ),
   securityKeyQuestions: call(
     z.void(),
-    z.object({ questions: z.array(z.object({ id: z.string(), kind: z.enum(['date', 'postal-code', 'digits']), length: z.number().int().optional() })) }),
+    z.object({
+      questions: z.array(
+        z.object({
+          id: z.string(),
+          kind: z.enum(['date', 'postal-code', 'digits']),
+          length: z.number().int().optional(),
+        }),
+      ),
+    }),
   ),
   submitSecurityKey: call(
     z
-      .object({ identifier: z.string().trim().min(1).max(64), answers: z.record(z.string().max(40), z.string().max(100)) })
+      .object({
+        identifier: z.string().trim().min(1).max(64),
+        answers: z.record(z.string().max(40), z.string().max(100)),
+      })
       .strict(),
     Ticket,
   ),
-  requestPostalCode: call(z.object({ identifier: z.string().trim().min(1).max(64) }).strict(), PostalStateSchema),
+  /** The same answer for every identifier; the core keeps the request's handle, the renderer never sees it. */
+  requestPostalCode: call(
+    z.object({ identifier: z.string().trim().min(1).max(64) }).strict(),
+    PostalStateSchema,
+  ),
+  /** The letter this workstation requested for the identifier (status `none` if it requested none). */
   postalState: call(z.object({ identifier: z.string().trim().min(1).max(64) }).strict(), PostalStateSchema),
   submitPostalCode: call(
-    z.object({ identifier: z.string().trim().min(1).max(64), code: z.string().trim().min(6).max(40) }).strict(),
+    z
+      .object({ identifier: z.string().trim().min(1).max(64), code: z.string().trim().min(6).max(40) })
+      .strict(),
     Ticket,
   ),
-  checkPassword: call(z.object({ password: z.string().max(256), identifier: z.string().max(64).optional() }).strict(), PasswordCheckResponseSchema),
+  checkPassword: call(
+    z.object({ password: z.string().max(256), identifier: z.string().max(64).optional() }).strict(),
+    PasswordCheckResponseSchema,
+  ),
   /** Last step of the security-key and postal paths: a new password, then the account is active again. */
   setNewPassword: call(
     z.object({ ticket: z.string().min(1).max(200), newPassword: z.string().min(1).max(256) }).strict(),

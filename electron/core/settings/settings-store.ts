@@ -57,6 +57,17 @@ export const WorkstationIdentitySchema = z.object({
 });
 export type WorkstationIdentity = z.infer<typeof WorkstationIdentitySchema>;
 
+/**
+ * A postal unblock request made here: the backend shows the letter's state only to the holder of its handle. Keyed
+ * by a hash of the identifier; kept until the letter's code expires. Not a way in: it shows a letter's progress.
+ */
+const PostalLetterHandleSchema = z.object({
+  handle: z.string().max(200),
+  requestedAt: z.string().max(40),
+  expiresAt: z.string().max(40),
+});
+export type PostalLetterHandle = z.infer<typeof PostalLetterHandleSchema>;
+
 export const SettingsSchema = WorkstationSettingsSchema.extend({
   workstation: WorkstationIdentitySchema.nullable(),
   reminders: ReminderStateSchema,
@@ -64,6 +75,8 @@ export const SettingsSchema = WorkstationSettingsSchema.extend({
   rememberedAccounts: z.array(z.string().max(64)).max(50),
   /** When each account's events log was last read here (for the "events reviewed" security check). */
   eventsReviewedAt: z.record(z.string().max(64), z.string().max(40)).default({}),
+  /** The postal unblock requests made on this workstation (the unblock wizard's letters). */
+  postalLetters: z.record(z.string().max(64), PostalLetterHandleSchema).default({}),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -78,6 +91,7 @@ export const DEFAULT_SETTINGS: Settings = {
   reminders: { accounts: [], memory: {}, refreshFailing: false, refreshFailure: null, lastRefreshAt: null, lastTickAt: null, followed: [] },
   rememberedAccounts: [],
   eventsReviewedAt: {},
+  postalLetters: {},
 };
 
 /** The format version of the file (not the app's): bump it with a migration below. */

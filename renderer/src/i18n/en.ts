@@ -448,6 +448,14 @@ const en: Messages = {
     next: 'Continue',
     back: 'Back to sign-in',
     pathsTitle: 'The possible ways',
+    sameForAll:
+      'These ways are offered for any identifier. Vigie shows your situation once a first step succeeded.',
+    keyNotEnough:
+      'Your security key is right. After your report it is not enough: here are the ways that remain for you.',
+    letterHere: {
+      title: 'Your letter, requested on this workstation',
+      go: 'Type the code from the letter',
+    },
     best: 'Fastest',
     needs: 'You need:',
     takes: 'Time:',
@@ -717,7 +725,7 @@ const en: Messages = {
     },
     SECURITY_KEY_LOCKED: {
       what: 'Too many tries for the security key.',
-      next: 'Use your card or ask for a code by post.',
+      next: 'Wait a minute before trying again, or ask for a code by post.',
     },
     SECURITY_KEY_NOT_ALLOWED: {
       what: 'No online way to unblock is possible for this account.',

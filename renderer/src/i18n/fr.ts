@@ -453,6 +453,14 @@ const fr = {
     next: 'Continuer',
     back: 'Revenir à la connexion',
     pathsTitle: 'Les façons possibles',
+    sameForAll:
+      'Ces façons sont proposées pour tout identifiant. Vigie vous montre votre situation après une première étape réussie.',
+    keyNotEnough:
+      'Votre clé de sécurité est juste. Après votre signalement, elle ne suffit pas : voici les façons qui restent pour vous.',
+    letterHere: {
+      title: 'Votre courrier, demandé sur ce poste',
+      go: 'Saisir le code du courrier',
+    },
     best: 'La plus rapide',
     needs: 'Il vous faut :',
     takes: 'Durée :',
@@ -735,7 +743,7 @@ const fr = {
     },
     SECURITY_KEY_LOCKED: {
       what: 'Trop d’essais pour la clé de sécurité.',
-      next: 'Utilisez votre carte ou demandez un code par courrier.',
+      next: 'Patientez une minute avant de réessayer, ou demandez un code par courrier.',
     },
     SECURITY_KEY_NOT_ALLOWED: {
       what: 'Aucune façon de débloquer n’est possible en ligne pour ce compte.',

@@ -55,9 +55,12 @@ const KNOWN_QUESTIONS = ['birth_date', 'practice_postal_code', 'iban_last4'];
 function SecurityKeyStep({
   identifier,
   onTicket,
+  onNotEnough,
 }: {
   identifier: string;
   onTicket: (ticket: string) => void;
+  /** The key was right but is not enough for this account (after the person's own report). */
+  onNotEnough: () => void;
 }) {
   const { t } = useTranslation();
   const api = useApi();
@@ -86,6 +89,7 @@ function SecurityKeyStep({
     const r = await api.unblock.submitSecurityKey({ identifier, answers: iso });
     setBusy(false);
     if (r.ok) onTicket(r.value.ticket);
+    else if (r.code === 'SECURITY_KEY_NOT_ALLOWED') onNotEnough();
     else setCode(r.code);
   };
   if (!questions && !code) return <Loading />;
@@ -166,6 +170,33 @@ export function LetterJourney({ state }: { state: PostalState }) {
     },
   ];
   return <Steps steps={steps} label={t('unblock.postal.journey')} />;
+}
+
+/** The letter this workstation asked for, if any: its journey and the way to type its code. */
+function LetterOnThisWorkstation({ identifier, onOpen }: { identifier: string; onOpen: () => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [state, setState] = useState<PostalState | null>(null);
+  useEffect(() => {
+    let live = true;
+    void api.unblock.postalState({ identifier }).then((r) => live && r.ok && setState(r.value));
+    return () => {
+      live = false;
+    };
+  }, [api, identifier]);
+  if (!state || state.status === 'none' || state.status === 'used' || state.status === 'expired') return null;
+  return (
+    <div className="letter-here" data-testid="letter-here">
+      <h3 className="path-title">{t('unblock.letterHere.title')}</h3>
+      <LetterJourney state={state} />
+      {state.reference && (
+        <p className="muted small">{t('unblock.postal.reference', { reference: state.reference })}</p>
+      )}
+      <Button className="button button-primary" onPress={onOpen}>
+        {t('unblock.letterHere.go')}
+      </Button>
+    </div>
+  );
 }
 
 function PostalStep({ identifier, onTicket }: { identifier: string; onTicket: (ticket: string) => void }) {
@@ -293,9 +324,14 @@ function NewPasswordStep({
   );
 }
 
+/**
+ * `generic`: the same choice for everyone (an identifier alone proves nothing); `notEnough`: the key was right but
+ * is not enough for this account, so these are the person's own remaining ways.
+ */
+type Choice = { paths: Path[]; triesLeft: number | null; generic: boolean; notEnough?: boolean };
 type Stage =
   | { s: 'start' }
-  | { s: 'paths'; paths: Path[]; triesLeft: number | null }
+  | ({ s: 'paths' } & Choice)
   | { s: 'key' }
   | { s: 'postal' }
   | { s: 'password'; ticket: string }
@@ -312,28 +348,45 @@ export default function Unblock() {
   const id = useId();
   const [identifier, setIdentifier] = useState(from.identifier ?? '');
   const [stage, setStage] = useState<Stage>({ s: 'start' });
-  const [lastPaths, setLastPaths] = useState<{ paths: Path[]; triesLeft: number | null } | null>(null);
+  const [lastPaths, setLastPaths] = useState<Choice | null>(null);
   const [err, setErr] = useState<ErrorCode | null>(null);
   const [busy, setBusy] = useState(false);
+  const show = (found: Choice) => {
+    setLastPaths(found);
+    setStage({ s: 'paths', ...found });
+  };
   const ask = async (e?: FormEvent) => {
     e?.preventDefault();
-    setBusy(true);
     setErr(null);
+    // From a sign-in whose password was right: the person's own paths, as that answer listed them.
+    const own = from.paths?.length && from.identifier && identifier.trim() === from.identifier.trim();
+    if (own) return show({ paths: from.paths!, triesLeft: null, generic: false });
+    setBusy(true);
     const r = await api.unblock.eligibility({
       identifier: identifier.trim() || undefined,
       has: { card: card?.status === 'present' },
     });
     setBusy(false);
-    const found = r.ok
-      ? { paths: r.value.paths, triesLeft: r.value.securityKeyTriesLeft }
-      : from.paths?.length
-        ? { paths: from.paths, triesLeft: null }
-        : null;
-    if (found) {
-      setLastPaths(found);
-      setStage({ s: 'paths', ...found });
-    } else if (!r.ok) setErr(r.code);
+    if (r.ok)
+      show({
+        paths: r.value.paths,
+        // with an identifier alone the count is the same for everyone: it says nothing about this account
+        triesLeft: identifier.trim() ? null : r.value.securityKeyTriesLeft,
+        generic: !!identifier.trim(),
+      });
+    else setErr(r.code);
   };
+  /** The key was right but not enough here: the ways that remain for this person. */
+  const keyNotEnough = () =>
+    show({
+      paths: [
+        ...(card?.status === 'present' ? (['card'] as const) : []),
+        ...(from.paths ?? ['postal_code']).filter((p) => p !== 'security_key' && p !== 'card'),
+      ],
+      triesLeft: null,
+      generic: false,
+      notEnough: true,
+    });
   const choose = (p: Path) => {
     if (p === 'card') navigate('/', { state: { method: 'card' } });
     else if (p === 'ecps') navigate('/', { state: { method: 'ecps' } });
@@ -379,10 +432,21 @@ export default function Unblock() {
           <h2 id="paths-title" className="panel-title">
             {t('unblock.pathsTitle')}
           </h2>
+          {stage.notEnough && (
+            <p className="state state-warn state-compact" role="status" data-testid="key-not-enough">
+              {t('unblock.keyNotEnough')}
+            </p>
+          )}
+          {ident && <LetterOnThisWorkstation identifier={ident} onOpen={() => setStage({ s: 'postal' })} />}
           {stage.paths.length === 0 ? (
             <ErrorState code="SECURITY_KEY_NOT_ALLOWED" />
           ) : (
             <PathChoice paths={stage.paths} onChoose={choose} />
+          )}
+          {stage.generic && (
+            <p className="muted small" data-testid="same-for-all">
+              {t('unblock.sameForAll')}
+            </p>
           )}
           {stage.triesLeft != null && (
             <p className="muted small">{t('unblock.key.triesLeft', { count: stage.triesLeft })}</p>
@@ -397,7 +461,11 @@ export default function Unblock() {
           <h2 id="key-title" className="panel-title">
             {t('unblock.path.security_key.title')}
           </h2>
-          <SecurityKeyStep identifier={ident} onTicket={(ticket) => setStage({ s: 'password', ticket })} />
+          <SecurityKeyStep
+            identifier={ident}
+            onTicket={(ticket) => setStage({ s: 'password', ticket })}
+            onNotEnough={keyNotEnough}
+          />
         </section>
       )}
       {stage.s === 'postal' && ident && (
