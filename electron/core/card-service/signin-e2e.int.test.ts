@@ -157,10 +157,12 @@ describe.skipIf(!!skip)(
         identifier: id,
         unblockPaths: ['security_key', 'postal_code'],
       });
-      expect(await value('unblock.eligibility', { identifier: id, has: { card: false } })).toEqual({
-        paths: ['security_key', 'postal_code'],
-        securityKeyTriesLeft: 3,
-      });
+      // with the identifier alone, the wizard gets the choice everyone gets, whoever the identifier names
+      const generic = await value('unblock.eligibility', { identifier: id, has: { card: false } });
+      expect(generic).toEqual({ paths: ['security_key', 'postal_code'], securityKeyTriesLeft: 3 });
+      expect(
+        await value('unblock.eligibility', { identifier: 'personne.inconnue', has: { card: false } }),
+      ).toEqual(generic);
       const q = await value<{ questions: { id: string; kind: string }[] }>('unblock.securityKeyQuestions');
       expect(q.questions.map((x) => x.kind)).toEqual(['date', 'postal-code', 'digits']);
       const wrong = await call('unblock.submitSecurityKey', {
@@ -194,13 +196,31 @@ describe.skipIf(!!skip)(
       expect(
         await value('session.signInWithPassword', { identifier: id, password: DEMO_PASSWORD }),
       ).toMatchObject({ status: 'blocked', reason: 'suspicious', unblockPaths: ['postal_code'] });
-      expect(await value('unblock.eligibility', { identifier: id, has: {} })).toMatchObject({
-        paths: ['postal_code'],
+      // the right password was a factor: her own paths above. With the identifier alone, the same choice as
+      // anyone's (an unknown identifier's), which does not tell that the key is no longer enough for her
+      const generic = await value('unblock.eligibility', { identifier: id, has: {} });
+      expect(generic).toEqual({ paths: ['security_key', 'postal_code'], securityKeyTriesLeft: 3 });
+      expect(await value('unblock.eligibility', { identifier: 'personne.inconnue', has: {} })).toEqual(
+        generic,
+      );
+      // her situation appears once a first step succeeded: the right key, which is not enough after a report
+      expect(
+        await call('unblock.submitSecurityKey', {
+          identifier: id,
+          answers: { ...DEMO_SECURITY_KEY, birth_date: '1979-07-14' },
+        }),
+      ).toMatchObject({ ok: false, code: 'SECURITY_KEY_NOT_ALLOWED' });
+      // no letter asked for on this workstation yet: nothing to show
+      expect(await value('unblock.postalState', { identifier: id })).toMatchObject({
+        status: 'none',
+        reference: null,
       });
       const requested = await value<{ status: string; reference: string }>('unblock.requestPostalCode', {
         identifier: id,
       });
       expect(requested).toMatchObject({ status: 'requested', reference: expect.stringMatching(/^VG-/) });
+      // the request's handle stays in the core
+      expect(requested).not.toHaveProperty('handle');
       const letter = await value<{ reference: string; code: string; pdfBase64: string }>('demo.lastLetter');
       expect(letter.reference).toBe(requested.reference);
       expect(Buffer.from(letter.pdfBase64, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
