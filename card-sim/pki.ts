@@ -156,7 +156,11 @@ async function issueHolder(dir: string, h: SimHolder): Promise<HolderCredentials
             )
           : new x509.KeyUsagesExtension(x509.KeyUsageFlags.nonRepudiation, true),
         ...(usage === 'auth'
-          ? [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false)]
+          ? [
+              new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
+              // A TEST policy under the arc of the IGC-Santé certification policies (1.2.250.1.71).
+              new x509.CertificatePolicyExtension(['1.2.250.1.71.9999.1']),
+            ]
           : []),
         await x509.AuthorityKeyIdentifierExtension.create(inter),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
@@ -207,8 +211,21 @@ async function writeCrl(dir: string) {
     signingAlgorithm: ALG,
     extensions: [await x509.AuthorityKeyIdentifierExtension.create(inter)],
   });
+  // The root's ARL (no intermediate revoked): relying parties check the intermediate too.
+  const root = new x509.X509Certificate(readFileSync(join(dir, 'root.pem'), 'utf8'));
+  const arl = await x509.X509CrlGenerator.create({
+    issuer: root.subject,
+    thisUpdate: now,
+    nextUpdate: new Date(now.getTime() + 365 * 86_400_000),
+    entries: [],
+    signingKey: await importKeyPem(readFileSync(join(dir, 'root.key.pem'), 'utf8')),
+    signingAlgorithm: ALG,
+  });
   // OpenSSL expects the label "X509 CRL".
-  writeAtomic(join(dir, 'crl.pem'), x509.PemConverter.encode(crl.rawData, 'X509 CRL'));
+  writeAtomic(
+    join(dir, 'crl.pem'),
+    `${x509.PemConverter.encode(crl.rawData, 'X509 CRL')}\n${x509.PemConverter.encode(arl.rawData, 'X509 CRL')}\n`,
+  );
 }
 
 function readCreds(dir: string, nationalId: string): HolderCredentials | undefined {
@@ -244,6 +261,7 @@ async function load(dir: string): Promise<TestPki> {
       rmSync(tmp, { recursive: true, force: true });
     }
   }
+  if ((readFileSync(join(dir, 'crl.pem'), 'utf8').match(/BEGIN X509 CRL/g) ?? []).length < 2) await writeCrl(dir);
   const holders: Record<string, HolderCredentials> = {};
   for (const h of HOLDERS) holders[h.nationalId] = readCreds(dir, h.nationalId)!;
   return {
