@@ -130,7 +130,7 @@ export async function verifyCardSignIn(
   if (eku && !eku.usages.includes(OID_CLIENT_AUTH as x509.ExtendedKeyUsageType)) {
     return fail('CERT_KEY_USAGE', "Ce certificat de la carte ne sert pas à l'authentification.");
   }
-  const status = await deps.crls.status(cert, chain[1]!, now);
+  const status = await deps.crls.chainStatus(chain, now);
   if (status === 'revoked')
     return fail(
       'CERT_REVOKED',
