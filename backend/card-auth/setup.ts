@@ -21,6 +21,14 @@ export interface CardAuthConfig {
   crlFromDistributionPoints?: boolean;
   /** Default 6 h; IGC-Santé publishes its CRLs every morning from 07:00. */
   crlRefreshMs?: number;
+  /** How long a CRL without nextUpdate is used after its thisUpdate (default 2 days). */
+  crlMaxAgeMs?: number;
+  /**
+   * Certificate policies (OIDs or arcs) the card authentication certificate must assert. Production: the
+   * policy of the IGC-Santé authentication certificates of the cards, from ANS's certification policy
+   * document, or at least IGC_SANTE_POLICY_ARC; the test PKIs assert a TEST OID under that arc.
+   */
+  policyArcs?: string[];
   challengeTtlMs?: number;
 }
 
@@ -46,11 +54,11 @@ function firstOf(sources: CrlSource[]): CrlSource {
 }
 
 export async function createCardAuth(cfg: CardAuthConfig, challenges: ChallengeStore = new MemoryChallengeStore()): Promise<CardAuth> {
-  const trust = await TrustStore.fromPem(await Promise.all(cfg.trustPemFiles.map((f) => readFile(f, 'utf8'))));
+  const trust = await TrustStore.fromPem(await Promise.all(cfg.trustPemFiles.map((f) => readFile(f, 'utf8'))), { policyArcs: cfg.policyArcs });
   const sources: CrlSource[] = [];
   if (cfg.crlFiles?.length) sources.push(pemCrlSource(() => Promise.all(cfg.crlFiles!.map((f) => readFile(f, 'utf8').catch(() => '')))));
   if (cfg.crlFromDistributionPoints) sources.push(httpCrlSource());
-  const crls = new CrlCache(firstOf(sources), { refreshMs: cfg.crlRefreshMs });
+  const crls = new CrlCache(firstOf(sources), { refreshMs: cfg.crlRefreshMs, maxAgeMs: cfg.crlMaxAgeMs });
   return {
     trust,
     crls,

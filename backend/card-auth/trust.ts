@@ -2,6 +2,12 @@
  * The trust store: PEM roots and intermediates from configuration (IGC-Santé in production, the TEST mirror in
  * development and tests), and the chain from a card certificate up to a trusted root. Path building is a short
  * loop (issuer name match + signature check); the X.509 parsing and signature checks are @peculiar/x509's.
+ *
+ * Besides the signatures, a chain holds only if every CA on it may sign certificates (basicConstraints cA and
+ * keyUsage keyCertSign) within its path length, and, when the store names certificate policies, the card
+ * certificate asserts one of them: the IGC-Santé authentication certificates carry the policy of their
+ * certification policy (an OID under the arc of the Agence du Numérique en Santé, 1.2.250.1.71), which
+ * server, software or signature certificates of the same chain do not.
  */
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
@@ -29,23 +35,45 @@ export function parseCertificate(c: Uint8Array | string): x509.X509Certificate {
   return new x509.X509Certificate(blocks[0] ?? new Uint8Array(Buffer.from(c.trim(), 'base64')));
 }
 
+/** The arc of the Agence du Numérique en Santé, under which the IGC-Santé certification policies are. */
+export const IGC_SANTE_POLICY_ARC = '1.2.250.1.71';
+
+export interface TrustOptions {
+  /**
+   * Certificate policy OIDs (or arcs: an OID accepts itself and everything under it) of which the card
+   * certificate must assert one. Empty: no policy is required. Production trust stores name the exact policy
+   * of the IGC-Santé authentication certificates of the cards (see SECURITY.md).
+   */
+  policyArcs?: readonly string[];
+}
+
 export class TrustStore {
   private constructor(
     readonly anchors: readonly x509.X509Certificate[],
     readonly intermediates: readonly x509.X509Certificate[],
+    readonly policyArcs: readonly string[] = [],
   ) {}
+
+  /** True when the certificate asserts one of the required policies (always true without any). */
+  hasRequiredPolicy(cert: x509.X509Certificate): boolean {
+    if (this.policyArcs.length === 0) return true;
+    const policies = cert.getExtension(x509.CertificatePolicyExtension)?.policies ?? [];
+    return policies.some((p) => this.policyArcs.some((arc) => p === arc || p.startsWith(`${arc}.`)));
+  }
 
   /**
    * From PEM texts (files concatenated, or one per entry). Self-signed certificates become trust anchors; the
    * others are intermediates that may complete a chain but are never trusted by themselves.
    */
-  static async fromPem(pems: string | readonly string[]): Promise<TrustStore> {
-    const certs = (typeof pems === 'string' ? [pems] : pems).flatMap((p) => pemBlocks(p, ['CERTIFICATE'])).map((d) => new x509.X509Certificate(d));
+  static async fromPem(pems: string | readonly string[], o: TrustOptions = {}): Promise<TrustStore> {
+    const certs = (typeof pems === 'string' ? [pems] : pems)
+      .flatMap((p) => pemBlocks(p, ['CERTIFICATE']))
+      .map((d) => new x509.X509Certificate(d));
     const anchors: x509.X509Certificate[] = [];
     const inter: x509.X509Certificate[] = [];
     for (const c of certs) ((await c.isSelfSigned()) ? anchors : inter).push(c);
     if (anchors.length === 0) throw new Error('trust store: no root certificate');
-    return new TrustStore(anchors, inter);
+    return new TrustStore(anchors, inter, o.policyArcs ?? []);
   }
 
   /** The issuer of `cert` among the known CA certificates, checked by signature. */
@@ -63,9 +91,11 @@ export class TrustStore {
 
   /**
    * The chain [leaf, …, root] ending at a trusted root, or null. Every CA on the way must say it is a CA
-   * (basicConstraints cA=true). Dates are not looked at here.
+   * (basicConstraints cA=true), may sign certificates (keyUsage keyCertSign) and have no more CAs below it than
+   * its path length allows; the leaf must assert a required policy. Dates and revocation are not looked at here.
    */
   async chain(leaf: x509.X509Certificate, maxDepth = 5): Promise<x509.X509Certificate[] | null> {
+    if (!this.hasRequiredPolicy(leaf)) return null;
     const out = [leaf];
     let cur = leaf;
     for (let i = 0; i < maxDepth; i++) {
@@ -74,6 +104,10 @@ export class TrustStore {
       if (!issuer) return null;
       const bc = issuer.getExtension(x509.BasicConstraintsExtension);
       if (!bc?.ca) return null;
+      const ku = issuer.getExtension(x509.KeyUsagesExtension);
+      if (!ku || (ku.usages & x509.KeyUsageFlags.keyCertSign) === 0) return null;
+      // CAs between this issuer and the leaf: the ones already on the chain, the leaf excepted.
+      if (bc.pathLength !== undefined && out.length - 1 > bc.pathLength) return null;
       out.push(issuer);
       if (this.isAnchor(issuer)) return out;
       cur = issuer;
