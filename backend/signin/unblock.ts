@@ -1,6 +1,6 @@
 /**
- * The online unblock paths for accounts that sign in with a password: the security key (3 tries in 24 h, never
- * after the user's own report) and the temporary code sent by postal mail (letter PDF in the outbox, an e-mail that
+ * The online unblock paths for accounts that sign in with a password: the security key (wrong tries throttled per
+ * source and per identifier, never after the user's own report) and the temporary code sent by postal mail (letter PDF in the outbox, an e-mail that
  * says a code was requested, never the code). Either ends with a single-use unblock ticket that only lets the user
  * set a new password; then the account is active again. Unknown identifiers get the same answers as known ones.
  */
@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hash } from '@node-rs/argon2';
 import type { z } from 'zod';
 import type { PostalStateResponseSchema } from '../../domain/backend-api';
-import { PASSWORD_HISTORY } from '../../domain/policy';
+import { PASSWORD_HISTORY, type ThrottlePolicy } from '../../domain/policy';
 import {
   postalState,
   unblockEligibility,
@@ -23,7 +23,7 @@ import { enqueueMails } from '../mail/outbox';
 import { passwordStrength, type PasswordHasher } from '../passwords';
 import { passwordExpiry, recordActivity } from '../services/accounts';
 import { PasswordPolicyError, identifierKey } from '../services/auth';
-import { GENTLE_THROTTLE, failuresOn, reserveAttempt } from '../services/throttle';
+import { GENTLE_THROTTLE, reserveAttempt } from '../services/throttle';
 import type { RequestMeta } from '../services/meta';
 import { writeLetterToOutbox } from '../unblock/letter';
 import { postalCodeRequestedMail } from '../unblock/mails';
@@ -49,12 +49,6 @@ import { securityLog } from './security-log';
 
 type PostalDto = z.input<typeof PostalStateResponseSchema>;
 
-const keyOf = (ctx: Ctx, deps: SigninDeps, accountId: string) =>
-  deps.securityKeys.failuresSince(
-    accountId,
-    new Date(ctx.clock.now().getTime() - deps.unblock.securityKeyWindowMs),
-  );
-
 async function situation(
   ctx: Ctx,
   deps: SigninDeps,
@@ -62,9 +56,8 @@ async function situation(
   has: { card?: boolean; ecps?: boolean; letter?: boolean },
 ) {
   const now = ctx.clock.now();
-  const [key, failed, [latest]] = await Promise.all([
+  const [key, [latest]] = await Promise.all([
     deps.securityKeys.get(acc.id),
-    keyOf(ctx, deps, acc.id),
     deps.postalCodes.recent(acc.id, 1),
   ]);
   const pending = latest && !latest.supersededAt ? latest : null;
@@ -76,7 +69,8 @@ async function situation(
           ? { reason: acc.block_reason ?? 'inactivity', cause: acc.suspicion_cause ?? null }
           : null,
       atHand: has,
-      securityKey: { configured: !!key, failedTriesInWindow: failed },
+      // wrong tries are throttled, they never close the path (a stranger could close it for the owner)
+      securityKey: { configured: !!key, failedTriesInWindow: 0 },
       postalCode: pending
         ? { requestedAt: pending.requestedAt, expiresAt: pending.expiresAt, used: !!pending.usedAt }
         : null,
@@ -198,17 +192,37 @@ export async function recordSecurityKey(
   return { setAt: now.toISOString() };
 }
 
-const keyWrong = (triesLeft: number) =>
+const keyWrong = () =>
   new AppError(
     'SECURITY_KEY_WRONG',
-    triesLeft > 0
-      ? `Ces informations ne correspondent pas à la clé de sécurité enregistrée. Il vous reste ${triesLeft} essai${triesLeft > 1 ? 's' : ''}.`
-      : "Ces informations ne correspondent pas à la clé de sécurité enregistrée. C'était le dernier essai : vous pouvez demander un code provisoire par courrier.",
+    'Ces informations ne correspondent pas à la clé de sécurité enregistrée. Vérifiez chaque information et réessayez.',
+  );
+const keyThrottled = () =>
+  new AppError(
+    'SECURITY_KEY_LOCKED',
+    "Trop d'essais de la clé de sécurité pour l'instant. Patientez une minute avant de réessayer, ou demandez un code provisoire par courrier.",
   );
 
 /**
- * The security key. Without a key that can work (unknown identifier, card delegate, no key on file) the same work
- * is done and the same answers come, tries counted per identifier as for a real key; a key typed right on an
+ * Per identifier, whoever types: free tries, then a growing wait that never passes a minute, never a lock. It slows
+ * a stranger who rotates workstations and addresses; the owner's own source is held back by a minute at most.
+ */
+export const SECURITY_KEY_ID_THROTTLE: ThrottlePolicy = {
+  freeFailures: 3,
+  baseDelayMs: 1_000,
+  maxDelayMs: 60_000,
+  // past 100 tries the wait stays a minute: no longer lock than the delays themselves
+  lockAfter: 100,
+  lockMs: 60_000,
+  resetAfterMs: 24 * 3600_000,
+};
+
+/**
+ * The security key. Each try first reserves its place on two throttle counters: its source (the identifier from one
+ * workstation id and one address: 3 free tries, then growing delays, a 15 min pause after 10) and the identifier
+ * (`SECURITY_KEY_ID_THROTTLE`); a throttled try is not checked and answers SECURITY_KEY_LOCKED, the same for every
+ * identifier. Wrong tries never close the path nor count toward a block. Without a key that can work (unknown
+ * identifier, card delegate, no key on file) the same work is done and the same answers come; a key typed right on an
  * account where it is not allowed (after the user's own report) is the only case that says so. Padded to the floor.
  */
 export async function submitSecurityKey(
@@ -236,21 +250,26 @@ async function securityKeyAttempt(
   meta: RequestMeta,
 ) {
   const now = ctx.clock.now();
+  // unreadable answers use no try, whoever the identifier names
+  const c = canonicalAnswers(deps.fields, answers);
+  if (!c.ok) throw new AppError(c.code, c.message);
+  const idKey = `sk:${identifierKey(identifier)}`;
+  const srcKey = `${idKey}:src:${sha256(`${meta.workstationId ?? ''}|${meta.ip ?? ''}`)}`;
+  const throttled =
+    (await reserveAttempt(ctx.db, srcKey, now, ctx.config.accountThrottle)) ||
+    (await reserveAttempt(ctx.db, idKey, now, SECURITY_KEY_ID_THROTTLE));
   const acc = await accountByIdentifier(ctx, identifier);
+  if (throttled) {
+    await securityLog(ctx, meta, now, {
+      kind: 'security_key_throttled',
+      method: 'security_key',
+      subject: identifierKey(identifier),
+      accountId: acc?.id ?? null,
+    });
+    throw keyThrottled();
+  }
   const key = acc && acc.kind !== 'card_delegate' ? await deps.securityKeys.get(acc.id) : null;
   if (!acc || !key) {
-    const c = canonicalAnswers(deps.fields, answers);
-    if (!c.ok) throw new AppError(c.code, c.message);
-    const shadow = `sk:${identifierKey(identifier)}`;
-    const policy = { ...GENTLE_THROTTLE, resetAfterMs: deps.unblock.securityKeyWindowMs };
-    const used = await failuresOn(ctx.db, shadow, now, policy);
-    if (used >= deps.unblock.securityKeyMaxTries) {
-      throw new AppError(
-        'SECURITY_KEY_LOCKED',
-        `Les ${deps.unblock.securityKeyMaxTries} essais de la clé de sécurité sont épuisés pour 24 heures. Vous pouvez demander un code provisoire par courrier.`,
-      );
-    }
-    await reserveAttempt(ctx.db, shadow, now, policy);
     await hash(c.value);
     await securityLog(ctx, meta, now, {
       kind: 'security_key_without_key',
@@ -258,11 +277,12 @@ async function securityKeyAttempt(
       subject: identifierKey(identifier),
       accountId: acc?.id ?? null,
     });
-    throw keyWrong(deps.unblock.securityKeyMaxTries - used - 1);
+    throw keyWrong();
   }
   const r = await verifySecurityKey(deps.securityKeys, acc.id, answers, now, {
     fields: deps.fields,
-    policy: deps.unblock,
+    // the throttle above holds the tries: no count of tries per account that a stranger could use up
+    policy: { ...deps.unblock, securityKeyMaxTries: Number.MAX_SAFE_INTEGER },
     block:
       acc.state === 'blocked'
         ? { reason: acc.block_reason ?? 'inactivity', cause: acc.suspicion_cause ?? null }
@@ -284,17 +304,15 @@ async function securityKeyAttempt(
             type: 'security_key_failed',
             method: 'security_key',
             outcome: 'failure',
-            details: {
-              reason: r.code,
-              triesLeft: r.triesLeft ?? null,
-              retryAt: r.retryAt?.toISOString() ?? null,
-            },
+            details: { reason: r.code },
           },
         ]),
       );
     }
-    throw new AppError(r.code, r.message);
+    // a wrong key answers what an unknown identifier gets
+    throw r.code === 'SECURITY_KEY_WRONG' ? keyWrong() : new AppError(r.code, r.message);
   }
+  await ctx.db.deleteFrom('login_throttle').where('key', 'in', [srcKey, idKey]).execute();
   await ctx.db.transaction().execute((trx) =>
     appendEvents(trx, [
       {
