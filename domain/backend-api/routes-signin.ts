@@ -75,7 +75,8 @@ export const signinRoutes = {
     auth: 'none',
     body: x.SecurityKeySubmitRequestSchema,
     response: x.UnblockTicketResponseSchema,
-    summary: 'Check the security key (3 tries in 24 h); answers an unblock ticket',
+    summary:
+      'Check the security key (wrong tries throttled per source and per identifier); answers an unblock ticket',
   }),
   setSecurityKey: route({
     method: 'POST',
