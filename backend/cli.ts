@@ -24,7 +24,7 @@ import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY } from './demo/people';
 import type { MailerOptions } from './mail/transport';
 import { signinFromEnv } from './signin/env';
 import { markLetterPrinted } from './signin/unblock';
-import { eventsKeyFromEnv, trustProxyFromEnv } from './deploy/env';
+import { eventsKeyFromEnv, sealChainsOfNewKey, trustProxyFromEnv } from './deploy/env';
 import { sealUnsealedChains, useEventsKey, usePurgeDatabase } from './events/chain';
 
 const { values, positionals } = parseArgs({
@@ -59,7 +59,7 @@ function printDemo() {
 
 async function main() {
   const eventsKey = eventsKeyFromEnv(env, database);
-  if (eventsKey) useEventsKey(eventsKey);
+  if (eventsKey) useEventsKey(eventsKey.key);
   if (env.OWNER_DATABASE_URL) {
     const owner = await openDatabase(env.OWNER_DATABASE_URL);
     try {
@@ -121,6 +121,7 @@ async function main() {
   const purge = env.PURGE_DATABASE_URL ? await openDatabase(env.PURGE_DATABASE_URL, { poolSize: 2 }) : null;
   if (purge) usePurgeDatabase(purge.db);
   const backend = await createBackend({ ...options, signin: signin.options });
+  await sealChainsOfNewKey(backend.db, eventsKey, (m) => console.log(m));
   if (values.demo) {
     const r = await seedDemo(backend.db, backend.ctx.clock.now(), backend.ctx.config);
     if (r.created) printDemo();

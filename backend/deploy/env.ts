@@ -7,6 +7,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
+import type { Db } from '../db/connect';
+import { sealUnsealedChains } from '../events/chain';
 
 /** Fastify's `trustProxy` as a function: is the `hop`-th address (0 = the socket's peer) a trusted proxy? */
 export type TrustProxyFn = (addr: string, hop: number) => boolean;
@@ -51,10 +53,14 @@ export function trustProxyFromEnv(value: string | undefined): TrustProxyFn | str
  * The events key (see events/chain.ts): EVENTS_KEY_FILE names a file of at least 32 bytes (raw, or hex /
  * base64 text). Without it, an embedded store (`pglite:<folder>`) gets a key file created next to its folder,
  * never inside it; a PostgreSQL store is refused, since its key must be kept apart from the database by the
- * operator. `null` for an in-memory store (the development key is used).
+ * operator. `null` for an in-memory store (the development key is used). `created`: the key file was made
+ * now, so the store's chains (if any) were written before it existed (see `sealChainsOfNewKey`).
  */
-export function eventsKeyFromEnv(env: NodeJS.ProcessEnv, database: string): Buffer | null {
-  if (env.EVENTS_KEY_FILE) return readKeyFile(env.EVENTS_KEY_FILE);
+export function eventsKeyFromEnv(
+  env: NodeJS.ProcessEnv,
+  database: string,
+): { key: Buffer; created: boolean } | null {
+  if (env.EVENTS_KEY_FILE) return { key: readKeyFile(env.EVENTS_KEY_FILE), created: false };
   if (/^postgres(ql)?:\/\//.test(database)) {
     throw new Error(
       'EVENTS_KEY_FILE is required with a PostgreSQL store (create one: head -c 32 /dev/urandom > events.key)',
@@ -63,12 +69,29 @@ export function eventsKeyFromEnv(env: NodeJS.ProcessEnv, database: string): Buff
   const folder = database.startsWith('pglite:') ? database.slice('pglite:'.length) : '';
   if (folder === '' || folder === 'memory') return null;
   const file = join(dirname(resolve(folder)), 'events.key');
+  let created = false;
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, randomBytes(32), { mode: 0o600, flag: 'wx' });
+    created = true;
   }
   chmodSync(file, 0o600);
-  return readKeyFile(file);
+  return { key: readKeyFile(file), created };
+}
+
+/**
+ * An embedded store that gets its first key has chains written before it: they are sealed once, on the
+ * decision that whoever created the key owns the store as it is. Later starts never seal by themselves.
+ */
+export async function sealChainsOfNewKey(
+  db: Db,
+  key: { created: boolean } | null,
+  log: (msg: string) => void,
+): Promise<void> {
+  if (!key?.created) return;
+  const r = await sealUnsealedChains(db);
+  if (r.sealed || r.refused.length)
+    log(`events key created: ${r.sealed} chains sealed, ${r.refused.length} refused (they do not verify)`);
 }
 
 function readKeyFile(file: string): Buffer {

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '../../backend/app';
 import { seedDemo } from '../../backend/demo/seed';
+import { eventsKeyFromEnv, sealChainsOfNewKey } from '../../backend/deploy/env';
+import { useEventsKey } from '../../backend/events/chain';
 import { seedDemoSecurityKeys } from '../../backend/demo/signin-seed';
 import type { PscSandbox } from '../../backend/ecps/sandbox';
 import { demoSigninOptions } from './embedded-signin';
@@ -34,6 +36,9 @@ export async function startEmbeddedBackend(opts: {
   const t0 = performance.now();
   // Card sign-in against the test IGC-Santé mirror and e-CPS against the PSC sandbox (demo); letters in the outbox.
   const signin = await demoSigninOptions({ demo: opts.demo, outboxDir, log: opts.log });
+  // The events key lives next to the data folder, not in it (SECURITY.md: what protects the embedded store).
+  const eventsKey = eventsKeyFromEnv({}, `pglite:${dataDir}`);
+  if (eventsKey) useEventsKey(eventsKey.key);
   const backend = await createBackend({
     database: `pglite:${dataDir}`,
     mailer: { kind: 'outbox-dir', dir: join(outboxDir, 'mail'), from: 'Vigie <ne-pas-repondre@vigie.invalid>' },
@@ -41,6 +46,7 @@ export async function startEmbeddedBackend(opts: {
     signin: signin.options,
     ...(opts.now ? { clock: { now: opts.now } } : {}),
   });
+  await sealChainsOfNewKey(backend.db, eventsKey, (m) => opts.log('info', m));
   if (opts.demo) {
     const seeded = await seedDemo(backend.db, opts.now?.() ?? new Date());
     if (seeded.created) opts.log('info', 'demo pharmacy created');
