@@ -9,6 +9,7 @@ import { m0003 } from './m0003';
 import { m0004 } from './m0004';
 import { m0005 } from './m0005';
 import { m0006 } from './m0006';
+import { m0007 } from './m0007';
 
 const m0001: Migration = {
   async up(db: Kysely<unknown>) {
@@ -180,6 +181,7 @@ export const migrations: Record<string, Migration> = {
   '0004_security_log_ecps_transactions': m0004,
   '0005_keyed_event_checkpoints': m0005,
   '0006_postal_requests': m0006,
+  '0007_workstation_pharmacy_request_proofs': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -78,6 +78,14 @@ export interface WorkstationsTable {
   public_key: ColumnType<string | null, string | null | undefined, string | null>;
   registered_at: TsNull;
   revoked_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The pharmacy it belongs to: the one whose session registered it, or whose account first used it. */
+  pharmacy_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Proofs of state-changing requests already accepted, until their window is over (single use). */
+export interface WorkstationRequestProofsTable {
+  id: string;
+  expires_at: Ts;
 }
 
 export interface WorkstationChallengesTable {
@@ -172,6 +180,7 @@ export interface Database {
   passwords: PasswordsTable;
   workstations: WorkstationsTable;
   workstation_challenges: WorkstationChallengesTable;
+  workstation_request_proofs: WorkstationRequestProofsTable;
   sessions: SessionsTable;
   login_throttle: ThrottleTable;
   event_chains: EventChainsTable;

@@ -22,7 +22,7 @@ export interface HandlerInput<R extends RouteDef> {
   params: In<R['params']>;
   query: In<R['query']>;
   body: In<R['body']>;
-  auth: R['auth'] extends 'none' ? null : AuthInfo;
+  auth: R['auth'] extends 'none' ? null : R['auth'] extends 'optional_session' ? AuthInfo | null : AuthInfo;
   meta: RequestMeta;
   req: FastifyRequest;
   reply: FastifyReply;
@@ -113,7 +113,11 @@ export function register<R extends RouteDef>(
     ...(def.params ? { params: def.params } : {}),
     ...(def.query ? { querystring: def.query } : {}),
     ...(def.body ? { body: def.body } : {}),
-    ...(def.auth !== 'none' ? { security: [{ bearer: [] }] } : {}),
+    ...(def.auth === 'optional_session'
+      ? { security: [{ bearer: [] }, {}] }
+      : def.auth !== 'none'
+        ? { security: [{ bearer: [] }] }
+        : {}),
   };
   if (def.produces !== 'text/csv') schema.response = { 200: def.response };
   app.withTypeProvider<ZodTypeProvider>().route({
@@ -125,10 +129,11 @@ export function register<R extends RouteDef>(
       reply.header(HEADER_SERVER_TIME, ctx.clock.now().toISOString());
       const meta = requestMeta(req);
       if (def.workstationProof) meta.proof = requestProof(req, def);
+      const token = bearer(req);
       const auth =
-        def.auth === 'none'
+        def.auth === 'none' || (def.auth === 'optional_session' && !token)
           ? null
-          : await authenticate(ctx, bearer(req), meta, def.auth === 'session_or_password_change');
+          : await authenticate(ctx, token, meta, def.auth === 'session_or_password_change');
       const result = await handler({
         params: req.params as never,
         query: req.query as never,

@@ -130,7 +130,13 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) 
   // Registration writes rows for anyone who asks: limited like the sign-in.
   const limited = o.signInRateLimit ? { rateLimit: o.signInRateLimit } : {};
   register(app, ctx, routes.workstationChallenge, async () => workstationChallenge(ctx), limited);
-  register(app, ctx, routes.registerWorkstation, async ({ body }) => registerWorkstation(ctx, body), limited);
+  register(
+    app,
+    ctx,
+    routes.registerWorkstation,
+    async ({ body, auth }) => registerWorkstation(ctx, body, auth),
+    limited,
+  );
   register(app, ctx, routes.pharmacyWorkstations, async ({ auth }) => ({
     workstations: await listPharmacyWorkstations(ctx, auth),
   }));

@@ -300,6 +300,7 @@ async function openPasswordSession(
     const label = meta.workstationLabel;
     const fast = await fastSignIn(ctx.db, {
       accountId: account.id,
+      pharmacyId: account.pharmacy_id,
       now,
       meta: { ...meta, workstationId: meta.workstationId },
       deadlines: deadlines(now, account.created_at, now, ctx.config),

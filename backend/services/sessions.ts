@@ -38,12 +38,24 @@ export interface SignedInAccount {
 /** The answer to every successful sign-in (password, card, e-CPS): the token, when the session ends, and who. */
 export function signInResponse(
   ctx: Ctx,
-  o: { token: string; sessionId: string; createdAt: Date; lastSeenAt: Date; passwordChangeRequired: boolean; account: SignedInAccount },
+  o: {
+    token: string;
+    sessionId: string;
+    createdAt: Date;
+    lastSeenAt: Date;
+    passwordChangeRequired: boolean;
+    account: SignedInAccount;
+  },
 ): SignInResponse {
   return {
     token: o.token,
     sessionId: o.sessionId,
-    expiresAt: sessionExpiresAt(o.createdAt, o.lastSeenAt, ctx.config.sessionIdleMs, ctx.config.sessionAbsoluteMs).toISOString(),
+    expiresAt: sessionExpiresAt(
+      o.createdAt,
+      o.lastSeenAt,
+      ctx.config.sessionIdleMs,
+      ctx.config.sessionAbsoluteMs,
+    ).toISOString(),
     absoluteExpiresAt: new Date(o.createdAt.getTime() + ctx.config.sessionAbsoluteMs).toISOString(),
     passwordChangeRequired: o.passwordChangeRequired,
     account: {
@@ -57,10 +69,25 @@ export function signInResponse(
 
 export async function createSession(
   trx: Transaction<Database>,
-  p: { accountId: string; workstationId: string; method: AuthMethod; scope: 'full' | 'password_change'; meta: RequestMeta },
+  p: {
+    accountId: string;
+    workstationId: string;
+    method: AuthMethod;
+    scope: 'full' | 'password_change';
+    meta: RequestMeta;
+  },
   now: Date,
 ): Promise<{ token: string; session: SessionRow }> {
   const token = newToken();
+  // A workstation belongs to the pharmacy whose account used it first (unless a session registered it before).
+  await trx
+    .updateTable('workstations')
+    .set((eb) => ({
+      pharmacy_id: eb.selectFrom('accounts').select('pharmacy_id').where('id', '=', p.accountId),
+    }))
+    .where('id', '=', p.workstationId)
+    .where('pharmacy_id', 'is', null)
+    .execute();
   const session = await trx
     .insertInto('sessions')
     .values({
@@ -82,7 +109,12 @@ export async function createSession(
 }
 
 /** Checks a bearer token: known, not revoked, not idle for 1 h, not older than 4 h, same workstation. */
-export async function authenticate(ctx: Ctx, token: string | null, meta: RequestMeta, allowPasswordChange: boolean): Promise<AuthInfo> {
+export async function authenticate(
+  ctx: Ctx,
+  token: string | null,
+  meta: RequestMeta,
+  allowPasswordChange: boolean,
+): Promise<AuthInfo> {
   if (!token) throw new AppError('UNAUTHENTICATED', 'Connexion requise.');
   const now = ctx.clock.now();
   const r = await ctx.db
@@ -90,25 +122,51 @@ export async function authenticate(ctx: Ctx, token: string | null, meta: Request
     .innerJoin('accounts as a', 'a.id', 's.account_id')
     .innerJoin('workstations as w', 'w.id', 's.workstation_id')
     .select([
-      's.id', 's.account_id', 's.workstation_id', 's.scope', 's.created_at', 's.last_seen_at', 's.revoked_at', 's.end_reason',
-      'a.pharmacy_id', 'a.kind', 'a.display_name', 'a.email', 'a.identifier', 'w.label', 'w.revoked_at as ws_revoked_at',
+      's.id',
+      's.account_id',
+      's.workstation_id',
+      's.scope',
+      's.created_at',
+      's.last_seen_at',
+      's.revoked_at',
+      's.end_reason',
+      'a.pharmacy_id',
+      'a.kind',
+      'a.display_name',
+      'a.email',
+      'a.identifier',
+      'w.label',
+      'w.revoked_at as ws_revoked_at',
     ])
     .where('s.token_hash', '=', sha256(token))
     .executeTakeFirst();
   if (!r) throw new AppError('UNAUTHENTICATED', 'Session inconnue : reconnectez-vous.');
   if (r.revoked_at) {
-    if (r.end_reason === 'idle') throw new AppError('SESSION_IDLE', 'Session terminée après 1 heure sans activité.');
+    if (r.end_reason === 'idle')
+      throw new AppError('SESSION_IDLE', 'Session terminée après 1 heure sans activité.');
     if (r.end_reason === 'expired') throw new AppError('SESSION_EXPIRED', 'Session terminée après 4 heures.');
     throw new AppError('SESSION_REVOKED', 'Session terminée.');
   }
-  const end = sessionEnd(r.created_at, r.last_seen_at, now, ctx.config.sessionIdleMs, ctx.config.sessionAbsoluteMs);
+  const end = sessionEnd(
+    r.created_at,
+    r.last_seen_at,
+    now,
+    ctx.config.sessionIdleMs,
+    ctx.config.sessionAbsoluteMs,
+  );
   if (end) {
-    await ctx.db.updateTable('sessions').set({ revoked_at: now, end_reason: end }).where('id', '=', r.id).where('revoked_at', 'is', null).execute();
+    await ctx.db
+      .updateTable('sessions')
+      .set({ revoked_at: now, end_reason: end })
+      .where('id', '=', r.id)
+      .where('revoked_at', 'is', null)
+      .execute();
     throw end === 'idle'
       ? new AppError('SESSION_IDLE', 'Session terminée après 1 heure sans activité.')
       : new AppError('SESSION_EXPIRED', 'Session terminée après 4 heures.');
   }
-  if (meta.workstationId !== r.workstation_id) throw new AppError('UNAUTHENTICATED', 'Session ouverte sur un autre poste.');
+  if (meta.workstationId !== r.workstation_id)
+    throw new AppError('UNAUTHENTICATED', 'Session ouverte sur un autre poste.');
   if (r.ws_revoked_at) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
   if (r.scope === 'password_change' && !allowPasswordChange) {
     throw new AppError('PASSWORD_EXPIRED', 'Votre mot de passe a expiré : changez-le pour continuer.');
@@ -154,13 +212,23 @@ export async function listSessions(ctx: Ctx, auth: AuthInfo, onlyId?: string): P
     scope: r.scope,
     createdAt: r.created_at.toISOString(),
     lastSeenAt: r.last_seen_at.toISOString(),
-    expiresAt: sessionExpiresAt(r.created_at, r.last_seen_at, ctx.config.sessionIdleMs, ctx.config.sessionAbsoluteMs).toISOString(),
+    expiresAt: sessionExpiresAt(
+      r.created_at,
+      r.last_seen_at,
+      ctx.config.sessionIdleMs,
+      ctx.config.sessionAbsoluteMs,
+    ).toISOString(),
     current: r.id === auth.sessionId,
   }));
 }
 
 /** Ends sessions of the signed-in account: one (by id), or all. Records one event per call. */
-export async function revokeSessions(ctx: Ctx, auth: AuthInfo, meta: RequestMeta, which: { id: string } | 'all' | 'current'): Promise<number> {
+export async function revokeSessions(
+  ctx: Ctx,
+  auth: AuthInfo,
+  meta: RequestMeta,
+  which: { id: string } | 'all' | 'current',
+): Promise<number> {
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
     let q = trx
@@ -171,7 +239,8 @@ export async function revokeSessions(ctx: Ctx, auth: AuthInfo, meta: RequestMeta
     if (which === 'current') q = q.where('id', '=', auth.sessionId);
     else if (which !== 'all') q = q.where('id', '=', which.id);
     const n = Number((await q.executeTakeFirst()).numUpdatedRows);
-    if (which !== 'all' && which !== 'current' && n === 0) throw new AppError('NOT_FOUND', 'Session introuvable.');
+    if (which !== 'all' && which !== 'current' && n === 0)
+      throw new AppError('NOT_FOUND', 'Session introuvable.');
     await appendEvents(trx, [
       {
         accountId: auth.accountId,
@@ -182,19 +251,28 @@ export async function revokeSessions(ctx: Ctx, auth: AuthInfo, meta: RequestMeta
         workstationLabel: auth.workstationLabel,
         ip: meta.ip,
         appVersion: meta.appVersion,
-        details: which === 'all' ? { scope: 'all', count: n } : which === 'current' ? {} : { sessionId: which.id },
+        details:
+          which === 'all' ? { scope: 'all', count: n } : which === 'current' ? {} : { sessionId: which.id },
       },
     ]);
     return n;
   });
 }
 
-export async function accountSummary(ctx: Ctx, accountId: string): Promise<z.infer<typeof AccountSummarySchema>> {
+export async function accountSummary(
+  ctx: Ctx,
+  accountId: string,
+): Promise<z.infer<typeof AccountSummarySchema>> {
   const r = await ctx.db
     .selectFrom('accounts as a')
     .innerJoin('pharmacies as p', 'p.id', 'a.pharmacy_id')
     .select(['a.id', 'a.kind', 'a.display_name', 'p.id as pharmacy_id', 'p.name', 'p.finess'])
     .where('a.id', '=', accountId)
     .executeTakeFirstOrThrow();
-  return { id: r.id, kind: r.kind, displayName: r.display_name, pharmacy: { id: r.pharmacy_id, name: r.name, finess: r.finess } };
+  return {
+    id: r.id,
+    kind: r.kind,
+    displayName: r.display_name,
+    pharmacy: { id: r.pharmacy_id, name: r.name, finess: r.finess },
+  };
 }

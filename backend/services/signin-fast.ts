@@ -20,6 +20,8 @@ import { labelOnSeen } from './workstations';
 
 export interface FastSignIn {
   accountId: string;
+  /** The account's pharmacy: a workstation's first sign-in makes it the pharmacy's. */
+  pharmacyId: string;
   now: Date;
   meta: RequestMeta & { workstationId: string };
   deadlines: { block_due_at: Date; next_reminder_at: Date | null };
@@ -53,11 +55,12 @@ export async function fastSignIn(db: Db, p: FastSignIn): Promise<FastOutcome> {
   const now = p.now;
   const r = await sql<{ activated: number; ws_revoked: boolean }>`${prepared('signin-fast')}
     with ws as (
-      insert into workstations (id, label, first_seen_at, last_seen_at)
-      values (${p.meta.workstationId}::text, coalesce(${label}::text, 'Poste sans nom'), ${now}::timestamptz, ${now}::timestamptz)
+      insert into workstations (id, label, first_seen_at, last_seen_at, pharmacy_id)
+      values (${p.meta.workstationId}::text, coalesce(${label}::text, 'Poste sans nom'), ${now}::timestamptz, ${now}::timestamptz, ${p.pharmacyId}::uuid)
       on conflict (id) do update set
         label = ${labelOnSeen(label)},
-        last_seen_at = ${now}::timestamptz
+        last_seen_at = ${now}::timestamptz,
+        pharmacy_id = coalesce(workstations.pharmacy_id, excluded.pharmacy_id)
       returning revoked_at, label
     ), acc as (
       update accounts set

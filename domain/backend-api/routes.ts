@@ -9,7 +9,8 @@ import { signinRoutes } from './routes-signin';
 export interface RouteDef {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
-  auth: 'none' | 'session' | 'session_or_password_change';
+  /** `optional_session`: a session is read when the request carries one (the client sends its token if it has one). */
+  auth: 'none' | 'session' | 'session_or_password_change' | 'optional_session';
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -109,7 +110,7 @@ export const routes = {
     summary: 'A single-use challenge for registering a workstation key',
   }),
   registerWorkstation: route({
-    method: 'POST', path: '/v1/workstations/register', auth: 'none', body: s.WorkstationRegisterRequestSchema,
+    method: 'POST', path: '/v1/workstations/register', auth: 'optional_session', body: s.WorkstationRegisterRequestSchema,
     response: s.WorkstationRegisterResponseSchema,
     summary: "Register a workstation's Ed25519 public key and label (signature over the challenge)",
   }),

@@ -260,6 +260,13 @@ export const PharmacyWorkstationSchema = z.object({
   openSessions: z.number().int(),
   /** The workstation of the session asking. */
   current: z.boolean(),
+  /**
+   * First seen less than a week ago (« nouveau poste »): a reinstall, or a computer the holder may not know.
+   * Optional, like `otherPharmacy`: a backend older than these fields does not send them.
+   */
+  isNew: z.boolean().optional(),
+  /** Used by the pharmacy's accounts but belonging to another pharmacy: its holder alone can withdraw it. */
+  otherPharmacy: z.boolean().optional(),
 });
 export type PharmacyWorkstation = z.infer<typeof PharmacyWorkstationSchema>;
 export const PharmacyWorkstationsResponseSchema = z.object({

@@ -49,7 +49,9 @@ export interface BackendClientOptions {
 type Out<T> = T extends z.ZodType ? z.output<T> : never;
 type In<T> = T extends z.ZodType ? z.input<T> : undefined;
 
-export type CallInput<R extends RouteDef> = (R['params'] extends z.ZodType ? { params: In<R['params']> } : { params?: undefined }) &
+export type CallInput<R extends RouteDef> = (R['params'] extends z.ZodType
+  ? { params: In<R['params']> }
+  : { params?: undefined }) &
   (R['query'] extends z.ZodType ? { query?: In<R['query']> } : { query?: undefined }) &
   (R['body'] extends z.ZodType ? { body: In<R['body']> } : { body?: undefined });
 
@@ -96,7 +98,9 @@ export class BackendClient {
 
   constructor(private readonly o: BackendClientOptions) {
     if (!isAllowedBackendUrl(o.baseUrl)) {
-      throw new Error(`backend URL refused: HTTPS is required except on this machine (${new URL(o.baseUrl).origin})`);
+      throw new Error(
+        `backend URL refused: HTTPS is required except on this machine (${new URL(o.baseUrl).origin})`,
+      );
     }
     if (o.ca || o.pinnedCertSha256) {
       const pin = o.pinnedCertSha256 ? normalizeFp(o.pinnedCertSha256) : null;
@@ -107,7 +111,9 @@ export class BackendClient {
             const e = checkServerIdentity(host, cert);
             if (e) return e;
             if (pin && createHash('sha256').update(cert.raw).digest('hex') !== pin) {
-              return Object.assign(new Error('server certificate does not match the pinned fingerprint'), { code: 'VIGIE_CERT_PIN_MISMATCH' });
+              return Object.assign(new Error('server certificate does not match the pinned fingerprint'), {
+                code: 'VIGIE_CERT_PIN_MISMATCH',
+              });
             }
             return undefined;
           },
@@ -130,11 +136,19 @@ export class BackendClient {
     this.token = token;
   }
 
-  async call<N extends keyof Routes>(name: N, input: CallInput<Routes[N]> = {} as CallInput<Routes[N]>): Promise<ClientResult<CallOutput<Routes[N]>>> {
+  async call<N extends keyof Routes>(
+    name: N,
+    input: CallInput<Routes[N]> = {} as CallInput<Routes[N]>,
+  ): Promise<ClientResult<CallOutput<Routes[N]>>> {
     const def = routes[name] as RouteDef;
     const t0 = performance.now();
     const done = <T extends ClientResult<unknown>>(r: T, status: number | null): T => {
-      this.o.log?.({ route: String(name), status, ms: Math.round(performance.now() - t0), ...(r.ok ? {} : { code: r.code }) });
+      this.o.log?.({
+        route: String(name),
+        status,
+        ms: Math.round(performance.now() - t0),
+        ...(r.ok ? {} : { code: r.code }),
+      });
       return r;
     };
     const i = input as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
@@ -144,13 +158,15 @@ export class BackendClient {
     if (def.params) {
       const p = def.params.safeParse(i.params);
       if (!p.success) return done(err('INVALID_REQUEST', 'Paramètres invalides.'), null);
-      for (const [k, v] of Object.entries(p.data as Record<string, unknown>)) path = path.replace(`:${k}`, encodeURIComponent(String(v)));
+      for (const [k, v] of Object.entries(p.data as Record<string, unknown>))
+        path = path.replace(`:${k}`, encodeURIComponent(String(v)));
     }
     const url = new URL(path, this.o.baseUrl);
     if (def.query && i.query) {
       const q = def.query.safeParse(i.query);
       if (!q.success) return done(err('INVALID_REQUEST', 'Filtres invalides.'), null);
-      for (const [k, v] of Object.entries(i.query)) if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
+      for (const [k, v] of Object.entries(i.query))
+        if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
     }
     let body: string | undefined;
     if (def.body) {
@@ -169,23 +185,35 @@ export class BackendClient {
     if ((def as RouteDef).workstationProof && this.o.workstation.sign) {
       const time = new Date(Date.now() + this.serverOffsetMs).toISOString();
       headers[HEADER_WORKSTATION_TIME] = time;
-      headers[HEADER_WORKSTATION_PROOF] = this.o.workstation.sign(workstationProofMessage(this.o.workstation.id, time, def.method, def.path));
+      headers[HEADER_WORKSTATION_PROOF] = this.o.workstation.sign(
+        workstationProofMessage(this.o.workstation.id, time, def.method, def.path),
+      );
     }
-    if (def.auth !== 'none') {
+    if (def.auth === 'optional_session') {
+      if (this.token) headers.authorization = `Bearer ${this.token}`;
+    } else if (def.auth !== 'none') {
       if (!this.token) return done(err('UNAUTHENTICATED', 'Connexion requise.'), null);
       headers.authorization = `Bearer ${this.token}`;
     }
 
     let res: Response;
     try {
-      const init = { method: def.method, headers, body, signal: AbortSignal.timeout(this.o.timeoutMs ?? 15_000) };
+      const init = {
+        method: def.method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.o.timeoutMs ?? 15_000),
+      };
       res = this.dispatcher
         ? ((await undiciFetch(url, { ...init, dispatcher: this.dispatcher })) as unknown as Response)
         : await fetch(url, init);
     } catch (e) {
       const code = causeCode(e);
       if (code && (TLS_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))) {
-        return done(err('BACKEND_TLS_ERROR', 'Le certificat du serveur Vigie n’est pas celui attendu.'), null);
+        return done(
+          err('BACKEND_TLS_ERROR', 'Le certificat du serveur Vigie n’est pas celui attendu.'),
+          null,
+        );
       }
       return done(err('BACKEND_UNREACHABLE', 'Le serveur Vigie ne répond pas.', true), null);
     }
@@ -196,9 +224,21 @@ export class BackendClient {
     if (!res.ok) {
       const parsed = ErrorBodySchema.safeParse(safeJson(text));
       const e: ClientErr = parsed.success
-        ? { ...err(parsed.data.code, parsed.data.message, parsed.data.retryable), status: res.status, body: parsed.data }
-        : { ...err(res.status >= 500 ? 'UNAVAILABLE' : 'INVALID_REQUEST', `Réponse HTTP ${res.status}.`, res.status >= 500), status: res.status };
-      if (['SESSION_IDLE', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'WORKSTATION_REVOKED'].includes(e.code)) this.token = null;
+        ? {
+            ...err(parsed.data.code, parsed.data.message, parsed.data.retryable),
+            status: res.status,
+            body: parsed.data,
+          }
+        : {
+            ...err(
+              res.status >= 500 ? 'UNAVAILABLE' : 'INVALID_REQUEST',
+              `Réponse HTTP ${res.status}.`,
+              res.status >= 500,
+            ),
+            status: res.status,
+          };
+      if (['SESSION_IDLE', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'WORKSTATION_REVOKED'].includes(e.code))
+        this.token = null;
       return done(e, res.status);
     }
     if (def.produces === 'text/csv') return done(ok(text as CallOutput<Routes[N]>), res.status);
@@ -208,7 +248,8 @@ export class BackendClient {
     if (def.opensSession) {
       // A SignInResponse, at the top (password, card) or under `session` (e-CPS once approved).
       const v = value as { token?: unknown; session?: { token?: unknown } };
-      const token = typeof v.token === 'string' ? v.token : typeof v.session?.token === 'string' ? v.session.token : null;
+      const token =
+        typeof v.token === 'string' ? v.token : typeof v.session?.token === 'string' ? v.session.token : null;
       if (token) this.token = token;
     }
     if (name === 'signOut' || name === 'revokeAllSessions') this.token = null;

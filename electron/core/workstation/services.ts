@@ -43,14 +43,20 @@ export interface WorkstationServices {
   stop(): void;
 }
 
-export function createWorkstationServices(ctx: CoreBase, opts: WorkstationServicesOptions = {}): WorkstationServices {
+export function createWorkstationServices(
+  ctx: CoreBase,
+  opts: WorkstationServicesOptions = {},
+): WorkstationServices {
   const secrets = createSecretStore(opts.keychainService ? { service: opts.keychainService } : {});
   const tokens = createTokenVault(secrets, ctx.settings, ctx.log);
   const reminders = createReminderScheduler({
     settings: ctx.settings,
     fetchStatuses:
       opts.fetchStatuses ??
-      (() => Promise.reject(new AppError('BACKEND_UNREACHABLE', 'account statuses are not wired to the backend yet', true))),
+      (() =>
+        Promise.reject(
+          new AppError('BACKEND_UNREACHABLE', 'account statuses are not wired to the backend yet', true),
+        )),
     now: () => ctx.now(),
     log: ctx.log,
   });
@@ -58,6 +64,7 @@ export function createWorkstationServices(ctx: CoreBase, opts: WorkstationServic
   let keychain: KeychainStatus | null = null;
   let offChanged: (() => void) | null = null;
   let offCard: (() => void) | null = null;
+  let offSession: (() => void) | null = null;
   const readers = new Set<string>();
   const registration = registrationSync(async () => {
     const client = ctx.backend.clientIfReady();
@@ -88,19 +95,36 @@ export function createWorkstationServices(ctx: CoreBase, opts: WorkstationServic
       offChanged = reminders.onChanged((list) => ctx.events.emit('reminders.changed', { reminders: list }));
       noteReaders(ctx.card.getState().readers.map((r) => r.name));
       offCard = ctx.card.onState((st) => noteReaders(st.readers.map((r) => r.name)));
+      // A workstation the backend already knows without a key (it signed in before it had a keychain) registers
+      // from a session opened on it: try again once someone is signed in.
+      offSession = ctx.events.subscribe('session.state', (state) => {
+        const last = registration.last();
+        if ((state as { status?: string }).status === 'signed-in' && (last === 'failed' || last === null)) {
+          void registration.request();
+        }
+      });
       keychain = await secrets.status();
-      if (!keychain.available) ctx.log('warn', 'no OS keychain: "remember me" is off', { code: 'KEYCHAIN_UNAVAILABLE', reason: keychain.reason });
+      if (!keychain.available)
+        ctx.log('warn', 'no OS keychain: "remember me" is off', {
+          code: 'KEYCHAIN_UNAVAILABLE',
+          reason: keychain.reason,
+        });
       try {
         ws = await openWorkstation(ctx.settings, secrets, { now: () => ctx.now(), log: ctx.log });
       } catch (e) {
-        ctx.log('error', 'workstation identity could not be set up', { error: e instanceof Error ? e.message : String(e) });
+        ctx.log('error', 'workstation identity could not be set up', {
+          error: e instanceof Error ? e.message : String(e),
+        });
       }
       // Never blocks the start: the first fetch may wait for the backend.
-      void reminders.start().catch((e: unknown) => ctx.log('error', 'reminder scheduler failed to start', { error: String(e) }));
+      void reminders
+        .start()
+        .catch((e: unknown) => ctx.log('error', 'reminder scheduler failed to start', { error: String(e) }));
     },
     stop() {
       offChanged?.();
       offCard?.();
+      offSession?.();
       reminders.stop();
     },
   };

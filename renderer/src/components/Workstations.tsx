@@ -76,12 +76,26 @@ export function WorkstationsList({
   return (
     <ul className="ws-list" data-testid="workstation-list">
       {workstations.map((w) => (
-        <li key={w.id} className={`ws-row${w.revokedAt ? ' ws-revoked' : ''}`} data-testid="workstation-row" data-label={w.label}>
+        <li
+          key={w.id}
+          className={`ws-row${w.revokedAt ? ' ws-revoked' : ''}`}
+          data-testid="workstation-row"
+          data-label={w.label}
+        >
           <div className="ws-main">
             <h3 className="account-name">
-              {w.revokedAt ? <MonitorX aria-hidden="true" size={18} /> : <MonitorSmartphone aria-hidden="true" size={18} />}{' '}
+              {w.revokedAt ? (
+                <MonitorX aria-hidden="true" size={18} />
+              ) : (
+                <MonitorSmartphone aria-hidden="true" size={18} />
+              )}{' '}
               {w.label}
               {w.current && <span className="chip">{t('workstations.current')}</span>}
+              {w.isNew && !w.current && !w.revokedAt && (
+                <span className="chip" data-testid="workstation-new">
+                  {t('workstations.new')}
+                </span>
+              )}
             </h3>
             <p className="muted small">
               {w.revokedAt
@@ -92,11 +106,17 @@ export function WorkstationsList({
                   })}
             </p>
             <p className="muted small">
-              {w.registeredAt ? t('workstations.registeredOn', { date: formatDate(w.registeredAt, i18n.language) }) : t('workstations.notRegistered')}
-              {!w.revokedAt && w.openSessions > 0 && <> · {t('workstations.openSessions', { count: w.openSessions })}</>}
+              {w.registeredAt
+                ? t('workstations.registeredOn', { date: formatDate(w.registeredAt, i18n.language) })
+                : t('workstations.notRegistered')}
+              {!w.revokedAt && w.openSessions > 0 && (
+                <> · {t('workstations.openSessions', { count: w.openSessions })}</>
+              )}
             </p>
+            {w.isNew && !w.current && !w.revokedAt && <p className="small">{t('workstations.newHelp')}</p>}
+            {w.otherPharmacy && <p className="muted small">{t('workstations.otherPharmacy')}</p>}
           </div>
-          {onRevoke && !w.revokedAt && !w.current && (
+          {onRevoke && !w.revokedAt && !w.current && !w.otherPharmacy && (
             <Button className="button button-quiet" onPress={() => onRevoke(w)}>
               {t('workstations.revoke')}
             </Button>
@@ -139,7 +159,10 @@ export function PharmacyWorkstations() {
       {list.status === 'error' && <ErrorState code={list.code} onRetry={list.reload} compact />}
       {list.value && list.value.workstations.length === 0 && <Empty title={t('workstations.empty')} />}
       {list.value && list.value.workstations.length > 0 && (
-        <WorkstationsList workstations={list.value.workstations} onRevoke={(w) => (setError(null), setRevoking(w))} />
+        <WorkstationsList
+          workstations={list.value.workstations}
+          onRevoke={(w) => (setError(null), setRevoking(w))}
+        />
       )}
       <ConfirmDialog
         isOpen={revoking !== null}
