@@ -3,6 +3,7 @@
  *
  *   CARD_TRUST_PEM   comma-separated PEM files: IGC-Santé roots and intermediates (production), or the TEST mirror
  *   CARD_CRL         comma-separated CRL files (PEM); CARD_CRL_DOWNLOAD=1 also downloads from the distribution points
+ *   CARD_POLICY_OIDS certificate policies the card authentication certificate must assert (default: the IGC-Santé arc)
  *   PSC_ISSUER, PSC_CLIENT_ID, PSC_CLIENT_SECRET   Pro Santé Connect (e-CPS, CIBA); the secret stays here
  *   LETTERS_DIR      where postal letters (PDF + manifest.jsonl) go for the mail service (./.vigie/letters-outbox)
  *   SUSPICIOUS_FAILURES (20), SUSPICIOUS_WINDOW_HOURS (24), SUSPICIOUS_CONCURRENT (1: on)
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { DEMO_PEOPLE } from '../demo/people';
 import { startPscSandbox, type PscSandbox } from '../ecps/sandbox';
 import type { SigninOptions } from './deps';
+import { IGC_SANTE_POLICY_ARC } from '../card-auth/trust';
 
 const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
 
@@ -22,7 +24,7 @@ export async function signinFromEnv(env: NodeJS.ProcessEnv, o: { demo: boolean }
   const trust = list(env.CARD_TRUST_PEM);
   const testPki = env.VIGIE_TEST_PKI_DIR ?? './.vigie/test-pki';
   if (trust.length) {
-    options.cardAuth = { trustPemFiles: trust, crlFiles: list(env.CARD_CRL), crlFromDistributionPoints: env.CARD_CRL_DOWNLOAD === '1' };
+    options.cardAuth = { trustPemFiles: trust, crlFiles: list(env.CARD_CRL), crlFromDistributionPoints: env.CARD_CRL_DOWNLOAD === '1', policyArcs: list(env.CARD_POLICY_OIDS ?? IGC_SANTE_POLICY_ARC) };
   } else if (o.demo && existsSync(join(testPki, 'root.pem'))) {
     options.cardAuth = { trustPemFiles: [join(testPki, 'root.pem'), join(testPki, 'intermediate.pem')], crlFiles: [join(testPki, 'crl.pem')] };
   }
