@@ -5,7 +5,7 @@
  */
 import { AppError } from '../domain/result';
 import type { ErrorCode } from '../domain/errors';
-import { concat, toHex, type Bytes } from './bytes';
+import { toHex, type Bytes } from './bytes';
 
 export interface Command {
   cla: number;
@@ -25,14 +25,21 @@ export interface Response {
 export const SW_OK = 0x9000;
 
 export function encodeCommand(c: Command): Bytes {
-  const header = [c.cla & 0xff, c.ins & 0xff, c.p1 & 0xff, c.p2 & 0xff];
-  const data = c.data ?? new Uint8Array(0);
-  if (data.length > 255)
-    throw new AppError('INTERNAL', `APDU data too long (${data.length}); use command chaining`);
+  const n = c.data?.length ?? 0;
+  if (n > 255) throw new AppError('INTERNAL', `APDU data too long (${n}); use command chaining`);
   if (c.le !== undefined && (c.le < 1 || c.le > 256))
     throw new AppError('INTERNAL', `Le out of range: ${c.le}`);
-  const le = c.le === undefined ? [] : [c.le & 0xff];
-  return data.length ? concat(header, [data.length], data, le) : concat(header, le);
+  const out = new Uint8Array(4 + (n ? 1 + n : 0) + (c.le === undefined ? 0 : 1));
+  out[0] = c.cla;
+  out[1] = c.ins;
+  out[2] = c.p1;
+  out[3] = c.p2;
+  if (n) {
+    out[4] = n;
+    out.set(c.data!, 5);
+  }
+  if (c.le !== undefined) out[out.length - 1] = c.le & 0xff;
+  return out;
 }
 
 export function parseResponse(raw: Bytes): Response {

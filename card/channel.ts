@@ -49,30 +49,29 @@ export class CardChannel {
   /** One command (chained if its data exceeds 255 bytes), with 61xx and 6Cxx handled. Any status word returned. */
   async transmit(c: Command): Promise<Response> {
     const cla = this.cla(c.cla);
-    const data = c.data ?? new Uint8Array(0);
-    let offset = 0;
-    while (data.length - offset > 255) {
-      const part = data.subarray(offset, offset + MAX_READ_CHUNK);
-      const r = await this.exchange({ ...c, cla: cla | 0x10, data: part, le: undefined });
-      if (r.sw !== SW_OK) return r;
-      offset += part.length;
+    let data = c.data?.length ? c.data : undefined;
+    if (data && data.length > 255) {
+      // Command chaining: every block but the last with CLA | 0x10, no Le.
+      let offset = 0;
+      while (data.length - offset > 255) {
+        const part = data.subarray(offset, offset + MAX_READ_CHUNK);
+        const r = await this.exchange({ cla: cla | 0x10, ins: c.ins, p1: c.p1, p2: c.p2, data: part });
+        if (r.sw !== SW_OK) return r;
+        offset += part.length;
+      }
+      data = data.subarray(offset);
     }
-    const last = { ...c, cla, data: data.subarray(offset) };
-    let r = await this.exchange(last.data.length ? last : { ...last, data: undefined });
-    if ((r.sw & 0xff00) === 0x6c00)
-      r = await this.exchange({
-        ...last,
-        data: last.data.length ? last.data : undefined,
-        le: r.sw & 0xff || 256,
-      });
-    let out = r.data;
-    let guard = 0;
-    while ((r.sw & 0xff00) === 0x6100) {
+    const last: Command = { cla, ins: c.ins, p1: c.p1, p2: c.p2, data, le: c.le };
+    let r = await this.exchange(last);
+    if ((r.sw & 0xff00) === 0x6c00) r = await this.exchange({ ...last, le: r.sw & 0xff || 256 });
+    if ((r.sw & 0xff00) !== 0x6100) return r;
+    const parts = [r.data];
+    for (let guard = 0; (r.sw & 0xff00) === 0x6100;) {
       if (++guard > 64) throw new AppError('CARD_PROTOCOL', 'La carte annonce des données sans fin (61xx).');
       r = await this.exchange({ cla: this.cla(0x00), ins: 0xc0, p1: 0, p2: 0, le: r.sw & 0xff || 256 });
-      out = concat(out, r.data);
+      parts.push(r.data);
     }
-    return { data: out, sw: r.sw };
+    return { data: parts.length === 2 ? parts[1]! : concat(...parts), sw: r.sw };
   }
 
   /** Like transmit, but anything other than 9000 becomes a CardStatusError. */

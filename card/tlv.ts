@@ -9,12 +9,13 @@ export interface Tlv {
   value: Bytes;
 }
 
+function fail(why: string): never {
+  throw new AppError('CARD_PROTOCOL', `Réponse de la carte mal formée (TLV : ${why}).`);
+}
+
 export function parseTlvs(buf: Bytes): Tlv[] {
   const out: Tlv[] = [];
   let i = 0;
-  const fail = (why: string): never => {
-    throw new AppError('CARD_PROTOCOL', `Réponse de la carte mal formée (TLV : ${why}).`);
-  };
   while (i < buf.length) {
     // Padding between objects (00 or FF) is allowed by ISO 7816-4.
     if (buf[i] === 0x00 || buf[i] === 0xff) {

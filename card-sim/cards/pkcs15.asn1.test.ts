@@ -65,24 +65,27 @@ const CommonObjectAttributes = new asn1js.Sequence({
 });
 
 /** Decodes `der` (one or more objects) and checks each against `schema`; returns the named parts of each. */
-function decodeAll(der: Bytes, schema: asn1js.AsnType): Record<string, any>[] {
-  const out: Record<string, any>[] = [];
+function decodeAll(der: Bytes, schema: asn1js.AsnType): Decoded[] {
+  const out: Decoded[] = [];
   let rest = new Uint8Array(der).buffer;
   while (rest.byteLength > 0 && new Uint8Array(rest)[0] !== 0x00) {
     const parsed = asn1js.fromBER(rest);
     expect(parsed.offset, 'BER decoding').toBeGreaterThan(0);
     const v = asn1js.compareSchema(parsed.result, parsed.result, schema);
     expect(v.verified, `schema: ${(v.result as { error?: string }).error ?? ''}`).toBe(true);
-    out.push(v.result as Record<string, any>);
+    out.push(v.result as Decoded);
     rest = rest.slice(parsed.offset);
   }
   return out;
 }
-const text = (v: any) => (v as asn1js.Utf8String).valueBlock.value;
-const octets = (v: any) => hex(new Uint8Array((v as asn1js.OctetString).valueBlock.valueHexView));
-const int = (v: any) => (v as asn1js.Integer).valueBlock.valueDec;
+/** The named parts of a decoded object. */
+type Decoded = Record<string, unknown>;
+const primitive = (v: unknown) => new Uint8Array((v as asn1js.Primitive).valueBlock.valueHexView);
+const text = (v: unknown) => (v as asn1js.Utf8String).valueBlock.value;
+const octets = (v: unknown) => hex(new Uint8Array((v as asn1js.OctetString).valueBlock.valueHexView));
+const int = (v: unknown) => (v as asn1js.Integer).valueBlock.valueDec;
 /** Bit numbers set in a named-bit-list BIT STRING. */
-const bits = (v: any) => {
+const bits = (v: unknown) => {
   const b = new Uint8Array((v as asn1js.BitString).valueBlock.valueHexView);
   return [...b].flatMap((x, i) =>
     [0, 1, 2, 3, 4, 5, 6, 7].filter((k) => x & (0x80 >> k)).map((k) => 8 * i + k),
@@ -107,8 +110,8 @@ describe('PKCS#15 of the virtual CPS3, read with asn1js', () => {
       ],
     });
     const apps = decodeAll(dir, App).map((a) => [
-      hex(new Uint8Array(a.aid.valueBlock.valueHexView)),
-      Buffer.from(a.label.valueBlock.valueHexView).toString('latin1'),
+      hex(primitive(a.aid)),
+      Buffer.from(primitive(a.label)).toString('latin1'),
     ]);
     expect(apps).toEqual([
       ['E828BD080F8025000001FF0010', 'CPX IAS'],
@@ -172,7 +175,7 @@ describe('PKCS#15 of the virtual CPS3, read with asn1js', () => {
       }),
     );
     expect(int(token!.version)).toBe(0);
-    expect(Buffer.from(token!.label.valueBlock.valueHexView).toString('utf8')).toBe('CPS3v3-2900012345');
+    expect(Buffer.from(primitive(token!.label)).toString('utf8')).toBe('CPS3v3-2900012345');
     expect(text(token!.manufacturerID)).toBe('ASIP SANTE');
     expect(bits(token!.tokenflags)).toEqual([0, 1]); // readonly, loginRequired
     const algos = (token!.algoList as asn1js.Sequence[]).map((a) => {
@@ -220,10 +223,10 @@ describe('PKCS#15 of the virtual CPS3, read with asn1js', () => {
     expect(text(pin!.label)).toBe('Code porteur de la carte CPX');
     expect(int(pin!.pinType)).toBe(1); // ascii-numeric
     expect([int(pin!.minLength), int(pin!.storedLength)]).toEqual([4, 8]);
-    expect(hex(new Uint8Array(pin!.pinReference.valueBlock.valueHexView))).toBe('01');
+    expect(hex(primitive(pin!.pinReference))).toBe('01');
     expect(octets(pin!.padChar)).toBe('FF');
     // The real card's flags BIT STRING: one content octet, non-zero, no bit (not DER); asn1js reads it as empty.
-    expect(hex(new Uint8Array(pin!.flags.valueBeforeDecodeView))).toBe('030107');
+    expect(hex(new Uint8Array((pin!.flags as asn1js.BitString).valueBeforeDecodeView))).toBe('030107');
     expect(bits(pin!.flags)).toEqual([]);
 
     // PrKDF: two privateRSAKey objects, no algReference, the key path being the application's AID.
@@ -262,7 +265,7 @@ describe('PKCS#15 of the virtual CPS3, read with asn1js', () => {
         id: octets(k.iD),
         usage: bits(k.usage),
         ref: int(k.keyReference),
-        aid: hex(new Uint8Array(k['value.aid'].valueBlock.valueHexView)),
+        aid: hex(primitive(k['value.aid'])),
         bits: int(k.modulusLength),
         algReference: k.algReference,
       })),

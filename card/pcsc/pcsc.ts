@@ -230,22 +230,35 @@ export class PcscConnection implements CardTransport {
     }
   }
 
-  async transmit(apdu: Bytes): Promise<Bytes> {
-    let r: Buffer;
+  /**
+   * One APDU. The hot path of every card operation: no copy on the way in or out (smartcard copies into its
+   * own buffer, and answers a fresh Buffer, which is a Uint8Array), default receive buffer (258 bytes).
+   */
+  transmit(apdu: Bytes): Promise<Bytes> {
+    const command = Buffer.isBuffer(apdu) ? apdu : Buffer.from(apdu.buffer, apdu.byteOffset, apdu.byteLength);
+    let answer: Promise<Buffer>;
     try {
-      r = await this.card.transmit(Buffer.from(apdu), { maxRecvLength: 258 });
+      answer = this.card.transmit(command);
     } catch (e) {
-      const err = pcscError(e);
-      if (err.code === 'CARD_PROTOCOL' && (await this.gone()))
-        throw new AppError('CARD_REMOVED', 'La carte a été retirée pendant un échange.');
-      throw err;
+      return this.failed(e);
     }
-    // A card pulled out in the middle of an exchange: vpcd (and some readers) answer nothing at all.
-    if (r.length < 2) {
-      if (await this.gone()) throw new AppError('CARD_REMOVED', 'La carte a été retirée pendant un échange.');
-      throw new AppError('CARD_MUTE', 'La carte ne répond plus.');
-    }
-    return new Uint8Array(r);
+    return answer.then(
+      (r: Buffer) => (r.length >= 2 ? r : this.silent()),
+      (e: unknown) => this.failed(e),
+    );
+  }
+
+  /** A card pulled out in the middle of an exchange: vpcd (and some readers) answer nothing at all. */
+  private async silent(): Promise<never> {
+    if (await this.gone()) throw new AppError('CARD_REMOVED', 'La carte a été retirée pendant un échange.');
+    throw new AppError('CARD_MUTE', 'La carte ne répond plus.');
+  }
+
+  private async failed(e: unknown): Promise<never> {
+    const err = pcscError(e);
+    if (err.code === 'CARD_PROTOCOL' && (await this.gone()))
+      throw new AppError('CARD_REMOVED', 'La carte a été retirée pendant un échange.');
+    throw err;
   }
 
   /** After SCARD_W_RESET_CARD: reconnect, leaving the card as it is (its PIN state is already lost). */

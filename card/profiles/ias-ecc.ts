@@ -52,30 +52,52 @@ const malformed = (what: string) =>
   new AppError('CARD_PROTOCOL', `Réponse de la carte mal formée (${what}).`);
 const find = (list: Tlv[], tag: number) => list.find((t) => t.tag === tag);
 
+const number = (b: Bytes) => b.reduce((n, x) => n * 256 + x, 0);
+
+/** One pass over the FCP's data objects (this runs at every file read). */
 export function parseFcp(raw: Bytes): Fcp {
   const top = parseTlvs(raw);
-  const template = find(top, 0x62) ?? find(top, 0x6f);
-  if (!template || top.length !== 1) throw malformed('FCP');
-  const items = parseTlvs(template.value);
-  const value = (tag: number) => find(items, tag)?.value;
-  const size = value(0x80) ?? value(0x81);
-  const security = find(items, 0xa1);
-  const inner = security ? parseTlvs(security.value) : [];
-  const sfi = value(0x88);
-  return {
-    ...(size && size.length >= 1 && size.length <= 2 ? { size: size.reduce((n, b) => n * 256 + b, 0) } : {}),
-    ...(value(0x82)?.length ? { descriptor: value(0x82)![0] } : {}),
-    ...(value(0x83)?.length === 2 ? { fid: value(0x83) } : {}),
-    ...(sfi?.length === 1 ? { sfi: sfi[0]! >> 3 } : {}),
-    ...(value(0x84) ? { aid: value(0x84) } : {}),
-    ...((find(inner, 0x8c) ?? find(items, 0x8c))
-      ? { contactAcl: (find(inner, 0x8c) ?? find(items, 0x8c))!.value }
-      : {}),
-    ...((find(inner, 0x9c) ?? find(items, 0x9c))
-      ? { contactlessAcl: (find(inner, 0x9c) ?? find(items, 0x9c))!.value }
-      : {}),
-    ...(value(0x8a)?.length === 1 ? { lifeCycle: value(0x8a)![0] } : {}),
-  };
+  const template = top[0];
+  if (top.length !== 1 || (template!.tag !== 0x62 && template!.tag !== 0x6f)) throw malformed('FCP');
+  const fcp: Fcp = {};
+  for (const item of parseTlvs(template!.value)) {
+    const v = item.value;
+    switch (item.tag) {
+      case 0x80:
+      case 0x81:
+        if (fcp.size === undefined && v.length >= 1 && v.length <= 2) fcp.size = number(v);
+        break;
+      case 0x82:
+        if (v.length) fcp.descriptor = v[0];
+        break;
+      case 0x83:
+        if (v.length === 2) fcp.fid = v;
+        break;
+      case 0x84:
+        fcp.aid = v;
+        break;
+      case 0x88:
+        if (v.length === 1) fcp.sfi = v[0]! >> 3;
+        break;
+      case 0x8a:
+        if (v.length === 1) fcp.lifeCycle = v[0];
+        break;
+      case 0x8c:
+        fcp.contactAcl ??= v;
+        break;
+      case 0x9c:
+        fcp.contactlessAcl ??= v;
+        break;
+      case 0xa1:
+        // IAS-ECC security attributes: the access rules for the contact (8C) and contactless (9C) interfaces.
+        for (const rule of parseTlvs(v)) {
+          if (rule.tag === 0x8c) fcp.contactAcl = rule.value;
+          if (rule.tag === 0x9c) fcp.contactlessAcl = rule.value;
+        }
+        break;
+    }
+  }
+  return fcp;
 }
 
 /**
@@ -224,15 +246,15 @@ export function parseChvDocp(raw: Bytes, ref: number): ChvCounter {
   const docp = header && find(parseTlvs(header.value), 0xa0);
   if (!docp) throw new AppError('CARD_PROTOCOL', 'Compteur du code porteur illisible.');
   const items = parseTlvs(docp.value);
-  const number = (tag: number) => {
+  const counter = (tag: number) => {
     const v = find(items, tag)?.value;
-    return v && v.length >= 1 && v.length <= 2 ? v.reduce((n, b) => n * 256 + b, 0) : undefined;
+    return v && v.length >= 1 && v.length <= 2 ? number(v) : undefined;
   };
-  const maxTries = number(0x9a);
-  const triesLeft = number(0x9b);
+  const maxTries = counter(0x9a);
+  const triesLeft = counter(0x9b);
   if (maxTries === undefined || triesLeft === undefined || triesLeft > maxTries)
     throw new AppError('CARD_PROTOCOL', 'Compteur du code porteur illisible.');
-  const usesLeft = number(0x9d);
+  const usesLeft = counter(0x9d);
   const rules = find(items, 0xa1);
   const acl = rules && find(parseTlvs(rules.value), 0x8c)?.value;
   return { maxTries, triesLeft, ...(usesLeft !== undefined ? { usesLeft } : {}), ...(acl ? { acl } : {}) };
