@@ -142,7 +142,14 @@ export function eventsHandlers(ctx: CoreContext): VigieHandlers['events'] {
 
     verify: async ({ accountId }) => {
       const server = must(await client().call('verifyEvents', { query: accountId ? { accountId } : {} }));
-      return { ...server, history: await checkHistory(server.accountId, server.anchorSeq, accountId) };
+      // An anchor the server itself cannot vouch for (a purge faked in the database) forgets nothing here.
+      const bad = server.firstBad;
+      const forgedAnchor =
+        bad?.problem === 'rewritten' && bad.id === null && bad.seq === server.anchorSeq + 1;
+      return {
+        ...server,
+        history: await checkHistory(server.accountId, forgedAnchor ? 0 : server.anchorSeq, accountId),
+      };
     },
 
     exportCsv: async ({ filters }) => {
