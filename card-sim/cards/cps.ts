@@ -471,11 +471,14 @@ export class VirtualCps implements VirtualCard {
     try {
       if (this.profile.decipherIndicator) {
         if (data[0] !== 0x81 || data.length !== 257) return respond(SW.WRONG_DATA);
-        return this.t0(
-          new Uint8Array(
-            privateDecrypt({ key: this.authKey, padding: constants.RSA_PKCS1_PADDING }, data.subarray(1)),
-          ),
+        // Node refuses PKCS#1 v1.5 private decryption (the Marvin attack): raw RSA, then the card unpads.
+        const block = privateDecrypt(
+          { key: this.authKey, padding: constants.RSA_NO_PADDING },
+          data.subarray(1),
         );
+        const end = block.indexOf(0x00, 2);
+        if (block[0] !== 0x00 || block[1] !== 0x02 || end < 10) return respond(SW.WRONG_DATA);
+        return this.t0(new Uint8Array(block.subarray(end + 1)));
       }
       if (data.length !== 256) return respond(SW.WRONG_LENGTH);
       return this.t0(
