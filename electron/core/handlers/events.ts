@@ -69,9 +69,10 @@ export function eventsHandlers(ctx: CoreContext): VigieHandlers['events'] {
   };
 
   /**
-   * Compares the events this workstation showed with the server's chain now. The newest one it showed comes
-   * first: if it is unchanged, nothing before it changed either (each hash covers every earlier event).
-   * Otherwise the chain is read down to the oldest one it showed, to name the first that differs.
+   * Compares the events this workstation showed with the server's chain now. The newest and the oldest it
+   * showed come first: if both are unchanged, nothing between them changed either (each hash covers every
+   * earlier event, and the oldest one is still there). Otherwise the chain is read down to the oldest one it
+   * showed, to name the first that differs.
    */
   const checkHistory = async (
     accountId: string,
@@ -84,22 +85,24 @@ export function eventsHandlers(ctx: CoreContext): VigieHandlers['events'] {
     if (seqs.length === 0) return { changed: null, purged: purged > 0 };
     const max = Math.max(...seqs);
     const min = Math.min(...seqs);
+    const page = (cursor: number, limit: number) =>
+      client().call('listEvents', {
+        query: { ...(asked ? { accountId: asked } : {}), cursor: String(cursor), limit },
+      });
+    const probe = async (seq: number) => must(await page(seq + 1, 1)).events.find((e) => e.seq === seq)?.hash;
+    if ((await probe(max)) === kept[String(max)]![0] && (await probe(min)) === kept[String(min)]![0]) {
+      return { changed: null, purged: purged > 0 };
+    }
     const current = new Map<number, string>();
-    let cursor = String(max + 1);
+    let cursor = max + 1;
     let from = min;
-    for (let page = 0; page < HISTORY_PAGES; page++) {
-      const r = must(
-        await client().call('listEvents', {
-          query: { ...(asked ? { accountId: asked } : {}), cursor, limit: page === 0 ? 1 : 200 },
-        }),
-      );
+    for (let n = 0; n < HISTORY_PAGES; n++) {
+      const r = must(await page(cursor, 200));
       for (const e of r.events) if (e.hash) current.set(e.seq, e.hash);
-      if (page === 0 && current.get(max) === kept[String(max)]![0])
-        return { changed: null, purged: purged > 0 };
       const last = r.events[r.events.length - 1];
       if (!r.nextCursor || !last || last.seq <= min) break;
-      if (page === HISTORY_PAGES - 1) from = last.seq;
-      cursor = r.nextCursor;
+      if (n === HISTORY_PAGES - 1) from = last.seq;
+      cursor = last.seq;
     }
     return { changed: firstChange(kept, current, { from, to: max }), purged: purged > 0 };
   };
