@@ -395,6 +395,9 @@ export class FakeCore {
           ],
         });
       case 'unblock.submitSecurityKey':
+        // an account blocked after its owner's report: the right key is not enough there
+        if ((req as { identifier?: string }).identifier === 'apres.signalement')
+          return this.err('SECURITY_KEY_NOT_ALLOWED');
         return this.ok({ ticket: 't-1', expiresAt: iso(Date.now() + 600_000) });
       case 'unblock.postalState':
         return this.ok(s.postal);

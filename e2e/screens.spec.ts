@@ -102,7 +102,9 @@ for (const lang of ['fr', 'en'] as const) {
       // the pharmacy's workstations: the one in use cannot be withdrawn, a withdrawn one says since when
       const stations = page.getByTestId('workstation-row');
       await expect(stations).toHaveCount(3);
-      await expect(page.getByRole('button', { name: lang === 'fr' ? 'Retirer ce poste' : 'Withdraw this workstation' })).toHaveCount(1);
+      await expect(
+        page.getByRole('button', { name: lang === 'fr' ? 'Retirer ce poste' : 'Withdraw this workstation' }),
+      ).toHaveCount(1);
       await expect(stations.nth(2)).toContainText(lang === 'fr' ? 'Retiré le' : 'Withdrawn on');
       await expectNoSeriousA11yIssues(page, 'accounts');
       await saveScreen(page, 'accounts');
@@ -175,6 +177,42 @@ for (const lang of ['fr', 'en'] as const) {
       await saveScreen(page, 'unblock-done');
     });
 
+    test('unblock wizard: the letter asked for on this workstation, and a right key that is not enough', async ({
+      page,
+      vigie,
+    }) => {
+      await start(page, vigie.url, (f) => {
+        f.state.language = lang;
+        f.setCard(cardState('empty'));
+      });
+      const fr = lang === 'fr';
+      await go(page, '#/unblock');
+      await page.getByLabel(fr ? 'Identifiant du compte' : 'Account identifier').fill('apres.signalement');
+      await page.keyboard.press('Enter');
+      // an identifier alone: the choice everyone gets, and it says so
+      await expect(page.getByTestId('same-for-all')).toBeVisible();
+      await page.locator('[data-path="postal_code"]').getByRole('button').click();
+      await page.getByRole('button', { name: fr ? 'Demander le courrier' : 'Ask for the letter' }).click();
+      await expect(page.locator('[data-step="in-post"]')).toHaveAttribute('aria-current', 'step');
+      await page.getByRole('button', { name: fr ? 'Retour' : 'Back' }).click();
+      // back at the choice: the letter requested here, with its journey and reference
+      await expect(page.getByTestId('letter-here')).toContainText('VG-2026-0042');
+      await page.locator('[data-path="security_key"]').getByRole('button').click();
+      for (const [q, v] of [
+        ['birth_date', '14/07/1979'],
+        ['practice_postal_code', '75011'],
+        ['iban_last4', '4821'],
+      ] as const)
+        await page.locator(`[data-question="${q}"]`).fill(v);
+      await page.getByRole('button', { name: fr ? 'Vérifier' : 'Check' }).click();
+      // the right key, not enough after a report: her own remaining ways
+      await expect(page.getByTestId('key-not-enough')).toBeVisible();
+      await expect(page.getByTestId('unblock-paths').getByRole('listitem')).toHaveCount(1);
+      await expect(page.getByTestId('same-for-all')).toHaveCount(0);
+      await expectNoSeriousA11yIssues(page, 'unblock situation');
+      await saveScreen(page, 'unblock-situation');
+    });
+
     test('password, settings, lock screen, demo panel, D-1 dialog', async ({ page, vigie }) => {
       const fake = await start(page, vigie.url, (f) => {
         f.state.language = lang;
@@ -202,7 +240,9 @@ for (const lang of ['fr', 'en'] as const) {
       ).toBeChecked();
       await form.getByRole('button', { name: lang === 'fr' ? 'Enregistrer' : 'Save' }).click();
       await expect(form).toContainText(lang === 'fr' ? 'Réglages enregistrés.' : 'Settings saved.');
-      await expect(page.getByTestId('ws-keychain')).toContainText(lang === 'fr' ? 'la clé du poste y est rangée' : 'the workstation key is kept there');
+      await expect(page.getByTestId('ws-keychain')).toContainText(
+        lang === 'fr' ? 'la clé du poste y est rangée' : 'the workstation key is kept there',
+      );
       await expectNoSeriousA11yIssues(page, 'settings');
       await saveScreen(page, 'settings');
       await page.getByTestId('demo-toggle').click();
