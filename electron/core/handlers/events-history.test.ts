@@ -10,6 +10,7 @@ import type { VerifyResponse, VigieEvent } from '../../../domain/backend-api';
 import type { CoreContext } from '../context';
 import { eventsHandlers } from './events';
 
+const DIRECT = { transport: 'direct' } as const;
 const ACCOUNT = '6f1c2a0e-0000-4000-8000-000000000001';
 
 /** A backend's events chain as the workstation sees it through the API (newest first, keyset pages). */
@@ -88,7 +89,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 async function showAll() {
   let cursor: string | undefined;
   do {
-    const page = await events.list({ filters: {}, limit: 200, ...(cursor ? { cursor } : {}) });
+    const page = await events.list({ filters: {}, limit: 200, ...(cursor ? { cursor } : {}) }, DIRECT);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
 }
@@ -96,14 +97,14 @@ async function showAll() {
 describe('the events screen checks the history against what this workstation showed', () => {
   it('nothing changed: no warning', async () => {
     await showAll();
-    expect((await events.verify({})).history).toEqual({ changed: null, purged: false });
+    expect((await events.verify({}, DIRECT)).history).toEqual({ changed: null, purged: false });
   });
 
   it('an old event rewritten with the hashes recomputed is named, even 280 events back', async () => {
     await showAll();
     backend.rewriteFrom(20);
     await showAll(); // the rewritten page is shown again: what was seen first is kept
-    expect((await events.verify({})).history?.changed).toMatchObject({
+    expect((await events.verify({}, DIRECT)).history?.changed).toMatchObject({
       seq: 20,
       type: 'sign_in',
       problem: 'altered',
@@ -113,13 +114,13 @@ describe('the events screen checks the history against what this workstation sho
   it('a retention purge forgets the events it removed, without a warning', async () => {
     await showAll();
     backend.purgeUpTo(50);
-    expect((await events.verify({})).history).toEqual({ changed: null, purged: true });
-    expect((await events.verify({})).history).toEqual({ changed: null, purged: false });
+    expect((await events.verify({}, DIRECT)).history).toEqual({ changed: null, purged: true });
+    expect((await events.verify({}, DIRECT)).history).toEqual({ changed: null, purged: false });
   });
 
   it('a purge faked in the database (an anchor the server cannot vouch for) names the first event that vanished', async () => {
     await showAll();
     backend.purgeUpTo(50, false);
-    expect((await events.verify({})).history?.changed).toMatchObject({ seq: 1, problem: 'missing' });
+    expect((await events.verify({}, DIRECT)).history?.changed).toMatchObject({ seq: 1, problem: 'missing' });
   });
 });
