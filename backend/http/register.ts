@@ -1,4 +1,6 @@
 /** Registers the routes of domain/backend-api/routes.ts on Fastify, with their zod schemas and auth mode. */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
@@ -7,6 +9,7 @@ import {
   HEADER_WORKSTATION,
   HEADER_WORKSTATION_LABEL,
   HEADER_SERVER_TIME,
+  HEADER_WORKSTATION_NONCE,
   HEADER_WORKSTATION_PROOF,
   HEADER_WORKSTATION_TIME,
   type RouteDef,
@@ -65,24 +68,58 @@ export function requestMeta(req: FastifyRequest): RequestMeta {
   };
 }
 
-/** The workstation's proof headers of a sign-in request, if any (checked later against the registered key). */
-function requestProof(req: FastifyRequest, def: RouteDef): RequestMeta['proof'] {
+const EMPTY_BODY_SHA256 = createHash('sha256').digest('base64url');
+/** The SHA-256 of the bytes of each request's body that carries a workstation proof (what the proof covers). */
+const bodyHashes = new WeakMap<FastifyRequest, string>();
+const MAX_PROVEN_BODY = 1024 * 1024;
+
+/**
+ * Keeps the hash of the raw body of a request that carries a workstation proof, before it is parsed: the proof
+ * covers the bytes sent, not what the parser and the schema make of them. Requests without a proof pay nothing.
+ */
+async function hashProvenBody(req: FastifyRequest, _reply: FastifyReply, payload: NodeJS.ReadableStream) {
+  if (req.headers[HEADER_WORKSTATION_PROOF] === undefined) return payload;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of payload) {
+    const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+    size += b.length;
+    if (size > MAX_PROVEN_BODY) throw new AppError('INVALID_REQUEST', 'Requête trop volumineuse.');
+    chunks.push(b);
+  }
+  const raw = Buffer.concat(chunks);
+  bodyHashes.set(req, createHash('sha256').update(raw).digest('base64url'));
+  return Object.assign(Readable.from([raw]), { receivedEncodedLength: raw.length });
+}
+
+/** The workstation's proof headers of a request, if any (checked later against the registered key). */
+function requestProof(req: FastifyRequest): RequestMeta['proof'] {
   const time = header(req, HEADER_WORKSTATION_TIME);
   const signature = header(req, HEADER_WORKSTATION_PROOF);
-  if (time === null && signature === null) return null;
+  const nonce = header(req, HEADER_WORKSTATION_NONCE);
+  if (time === null && signature === null && nonce === null) return null;
   if (
     time === null ||
     signature === null ||
+    nonce === null ||
     time.length > 40 ||
     !/^[A-Za-z0-9+/]{40,200}={0,2}$/.test(signature) ||
+    !/^[A-Za-z0-9_-]{16,64}$/.test(nonce) ||
     Number.isNaN(Date.parse(time))
   ) {
     throw new AppError(
       'INVALID_REQUEST',
-      `En-têtes ${HEADER_WORKSTATION_TIME} / ${HEADER_WORKSTATION_PROOF} invalides.`,
+      `En-têtes ${HEADER_WORKSTATION_TIME} / ${HEADER_WORKSTATION_NONCE} / ${HEADER_WORKSTATION_PROOF} invalides.`,
     );
   }
-  return { time, signature, method: def.method, path: def.path };
+  return {
+    time,
+    nonce,
+    signature,
+    method: req.method,
+    path: req.url,
+    bodySha256: bodyHashes.get(req) ?? EMPTY_BODY_SHA256,
+  };
 }
 
 /** The label may carry accents: the client sends it percent-encoded (headers are Latin-1). */
@@ -125,10 +162,11 @@ export function register<R extends RouteDef>(
     url: def.path,
     schema,
     config,
+    ...(def.body ? { preParsing: hashProvenBody } : {}),
     handler: async (req, reply) => {
       reply.header(HEADER_SERVER_TIME, ctx.clock.now().toISOString());
       const meta = requestMeta(req);
-      if (def.workstationProof) meta.proof = requestProof(req, def);
+      meta.proof = requestProof(req);
       const token = bearer(req);
       const auth =
         def.auth === 'none' || (def.auth === 'optional_session' && !token)

@@ -7,6 +7,7 @@ import { newToken, sha256 } from '../crypto';
 import type { AuthMethod, SessionRow } from '../db/schema';
 import { appendEvents } from '../events/chain';
 import type { RequestMeta } from './meta';
+import { checkSessionProof } from './workstations';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 
@@ -108,7 +109,10 @@ export async function createSession(
   return { token, session };
 }
 
-/** Checks a bearer token: known, not revoked, not idle for 1 h, not older than 4 h, same workstation. */
+/**
+ * Checks a bearer token: known, not revoked, not idle for 1 h, not older than 4 h, same workstation, and on a
+ * registered workstation the request's proof.
+ */
 export async function authenticate(
   ctx: Ctx,
   token: string | null,
@@ -137,6 +141,7 @@ export async function authenticate(
       'a.identifier',
       'w.label',
       'w.revoked_at as ws_revoked_at',
+      'w.public_key',
     ])
     .where('s.token_hash', '=', sha256(token))
     .executeTakeFirst();
@@ -168,6 +173,9 @@ export async function authenticate(
   if (meta.workstationId !== r.workstation_id)
     throw new AppError('UNAUTHENTICATED', 'Session ouverte sur un autre poste.');
   if (r.ws_revoked_at) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
+  // The workstation id is no secret: on a registered workstation the token alone proves nothing, each request
+  // carries a proof made with the workstation's key (a token copied from its keychain is useless elsewhere).
+  if (r.public_key) await checkSessionProof(ctx, r.public_key, r.workstation_id, meta, now);
   if (r.scope === 'password_change' && !allowPasswordChange) {
     throw new AppError('PASSWORD_EXPIRED', 'Votre mot de passe a expiré : changez-le pour continuer.');
   }

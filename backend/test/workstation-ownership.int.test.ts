@@ -6,17 +6,13 @@
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  HEADER_WORKSTATION_PROOF,
-  HEADER_WORKSTATION_TIME,
-  workstationProofMessage,
-  workstationRegistrationMessage,
-} from '../../domain/backend-api';
+import { workstationRegistrationMessage } from '../../domain/backend-api';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
 import { seedDemo } from '../demo/seed';
 import { PasswordHasher } from '../passwords';
 import { createAccount, createPharmacy } from '../services/accounts';
 import { call, newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
+import { proofHeaders } from './proofs';
 
 let env: TestEnv;
 const P = DEMO_PEOPLE;
@@ -97,15 +93,6 @@ const register = async (ws: Workstation, key: Keyed, token?: string) =>
     ...(token ? { token } : {}),
   });
 
-/** The proof headers a registered workstation adds to its requests. */
-const proofHeaders = (ws: Workstation, key: Keyed, method: string, path: string, _body?: unknown) => {
-  const time = env.clock.now().toISOString();
-  const message = workstationProofMessage(ws.id, time, method, path);
-  return {
-    [HEADER_WORKSTATION_TIME]: time,
-    [HEADER_WORKSTATION_PROOF]: sign(null, Buffer.from(message), key.privateKey).toString('base64'),
-  };
-};
 const eventsOf = async (ws: Workstation, token: string, type: string) =>
   (await call(env, 'GET', `/v1/events?type=${type}`, { ws, token })).json.events as {
     details: Record<string, unknown>;
@@ -226,10 +213,16 @@ describe('no one takes over a workstation id that has no key yet', () => {
     const sophie = await call(env, 'POST', '/v1/auth/password', {
       ws: reinstall,
       body: { identifier: P.accountantSoon.identifier!, password: DEMO_PASSWORD },
-      headers: proofHeaders(reinstall, key, 'POST', '/v1/auth/password', {
-        identifier: P.accountantSoon.identifier!,
-        password: DEMO_PASSWORD,
-      }),
+      headers: proofHeaders(
+        { id: reinstall.id, privateKey: key.privateKey },
+        env.clock.now(),
+        'POST',
+        '/v1/auth/password',
+        {
+          identifier: P.accountantSoon.identifier!,
+          password: DEMO_PASSWORD,
+        },
+      ),
     });
     expect(sophie.status).toBe(200);
     const list = (

@@ -1,9 +1,15 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEADER_WORKSTATION_PROOF, HEADER_WORKSTATION_TIME, workstationProofMessage, workstationRegistrationMessage } from '../../domain/backend-api';
+import {
+  HEADER_WORKSTATION_NONCE,
+  HEADER_WORKSTATION_PROOF,
+  HEADER_WORKSTATION_TIME,
+  workstationRegistrationMessage,
+} from '../../domain/backend-api';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
 import { seedDemo } from '../demo/seed';
 import { call, newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
+import { proofHeaders } from './proofs';
 
 let env: TestEnv;
 const P = DEMO_PEOPLE;
@@ -20,25 +26,51 @@ interface Keyed extends Workstation {
 }
 const keyedWorkstation = (label: string): Keyed => {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return { ...newWorkstation(label), publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), privateKey };
+  return {
+    ...newWorkstation(label),
+    publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+    privateKey,
+  };
 };
 
 async function registration(ws: Keyed, o: { label?: string; key?: KeyObject; publicKey?: string } = {}) {
   const c = await call(env, 'POST', '/v1/workstations/challenge', { ws });
   expect(c.status).toBe(200);
-  const unsigned = { workstationId: ws.id, label: o.label ?? ws.label, publicKey: o.publicKey ?? ws.publicKey, challenge: c.json.challenge as string };
-  const signature = sign(null, Buffer.from(workstationRegistrationMessage(unsigned)), o.key ?? ws.privateKey).toString('base64');
+  const unsigned = {
+    workstationId: ws.id,
+    label: o.label ?? ws.label,
+    publicKey: o.publicKey ?? ws.publicKey,
+    challenge: c.json.challenge as string,
+  };
+  const signature = sign(
+    null,
+    Buffer.from(workstationRegistrationMessage(unsigned)),
+    o.key ?? ws.privateKey,
+  ).toString('base64');
   return { ...unsigned, signature };
 }
-const register = (body: unknown, ws: Workstation) => call(env, 'POST', '/v1/workstations/register', { ws, body });
-/** The proof headers a registered workstation adds to a sign-in request (its key, the server's time). */
-const proof = (ws: Keyed, o: { key?: KeyObject; at?: Date; path?: string } = {}) => {
-  const time = (o.at ?? env.clock.now()).toISOString();
-  const message = workstationProofMessage(ws.id, time, 'POST', o.path ?? '/v1/auth/password');
-  return { [HEADER_WORKSTATION_TIME]: time, [HEADER_WORKSTATION_PROOF]: sign(null, Buffer.from(message), o.key ?? ws.privateKey).toString('base64') };
-};
-const signIn = (identifier: string, ws: Workstation, headers: Record<string, string> = 'privateKey' in ws ? proof(ws as Keyed) : {}) =>
-  call(env, 'POST', '/v1/auth/password', { ws, body: { identifier, password: DEMO_PASSWORD }, headers });
+const register = (body: unknown, ws: Workstation) =>
+  call(env, 'POST', '/v1/workstations/register', { ws, body });
+/** The proof headers a registered workstation adds to a request (its key, the server's time). */
+const proof = (
+  ws: Keyed,
+  o: { key?: KeyObject; at?: Date; path?: string; method?: string; body?: unknown } = {},
+) =>
+  proofHeaders(
+    { id: ws.id, privateKey: o.key ?? ws.privateKey },
+    o.at ?? env.clock.now(),
+    o.method ?? 'POST',
+    o.path ?? '/v1/auth/password',
+    'body' in o ? o.body : { identifier: P.holder.identifier!, password: DEMO_PASSWORD },
+  );
+const signIn = (identifier: string, ws: Workstation, headers?: Record<string, string>) =>
+  call(env, 'POST', '/v1/auth/password', {
+    ws,
+    body: { identifier, password: DEMO_PASSWORD },
+    headers:
+      headers ??
+      ('privateKey' in ws ? proof(ws as Keyed, { body: { identifier, password: DEMO_PASSWORD } }) : {}),
+  });
 
 describe('workstation registration', () => {
   it('registers a key with its label once the workstation signed the challenge', async () => {
@@ -46,7 +78,11 @@ describe('workstation registration', () => {
     const r = await register(await registration(ws), ws);
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ workstationId: ws.id, label: 'Poste comptoir 1' });
-    const row = await env.backend.db.selectFrom('workstations').selectAll().where('id', '=', ws.id).executeTakeFirstOrThrow();
+    const row = await env.backend.db
+      .selectFrom('workstations')
+      .selectAll()
+      .where('id', '=', ws.id)
+      .executeTakeFirstOrThrow();
     expect(row.public_key).toBe(ws.publicKey);
     expect(row.registered_at).not.toBeNull();
   });
@@ -68,7 +104,9 @@ describe('workstation registration', () => {
     const forged = await register(await registration(ws, { key: other.privateKey }), ws);
     expect([forged.status, forged.json.code]).toEqual([401, 'SIGNATURE_INVALID']);
 
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .publicKey.export({ format: 'der', type: 'spki' })
+      .toString('base64');
     const wrongKind = await register({ ...(await registration(ws)), publicKey: rsa.slice(0, 200) }, ws);
     expect(wrongKind.status).toBeGreaterThanOrEqual(400);
     expect(wrongKind.status).toBeLessThan(500);
@@ -90,9 +128,19 @@ describe('workstation registration', () => {
     expect((await register(await registration(ws), ws)).status).toBe(200);
     const r = await signIn(P.holder.identifier!, { id: ws.id, label: 'Faux nom' }, proof(ws));
     expect(r.status).toBe(200);
-    const events = await call(env, 'GET', `/v1/events?type=sign_in&limit=1`, { ws, token: r.json.token as string });
-    expect((events.json.events as { workstationLabel: string }[])[0]!.workstationLabel).toBe('Poste comptoir 3');
-    const verify = await call(env, 'GET', '/v1/events/verify', { ws, token: r.json.token as string });
+    const events = await call(env, 'GET', `/v1/events?type=sign_in&limit=1`, {
+      ws,
+      token: r.json.token as string,
+      headers: proof(ws, { method: 'GET', path: '/v1/events?type=sign_in&limit=1', body: undefined }),
+    });
+    expect((events.json.events as { workstationLabel: string }[])[0]!.workstationLabel).toBe(
+      'Poste comptoir 3',
+    );
+    const verify = await call(env, 'GET', '/v1/events/verify', {
+      ws,
+      token: r.json.token as string,
+      headers: proof(ws, { method: 'GET', path: '/v1/events/verify', body: undefined }),
+    });
     expect(verify.json).toMatchObject({ ok: true });
   });
 });
@@ -111,7 +159,11 @@ describe('a registered workstation proves each sign-in with its key', () => {
       const r = await signIn(id, ws, headers);
       expect([why, r.status, r.json.code]).toEqual([why, 401, 'WORKSTATION_PROOF_INVALID']);
     }
-    const bad = await signIn(id, ws, { [HEADER_WORKSTATION_TIME]: 'hier', [HEADER_WORKSTATION_PROOF]: 'x' });
+    const bad = await signIn(id, ws, {
+      [HEADER_WORKSTATION_TIME]: 'hier',
+      [HEADER_WORKSTATION_NONCE]: 'x',
+      [HEADER_WORKSTATION_PROOF]: 'x',
+    });
     expect([bad.status, bad.json.code]).toEqual([400, 'INVALID_REQUEST']);
     // Within the window (the workstation's estimate of the server clock 4 minutes off) it works.
     const ok = await signIn(id, ws, proof(ws, { at: new Date(env.clock.now().getTime() + 4 * 60_000) }));
@@ -134,28 +186,56 @@ describe('the holder withdraws a workstation', () => {
     const sophieToken = sophie.json.token as string;
 
     // A delegate cannot manage workstations.
-    const forbidden = await call(env, 'GET', '/v1/pharmacy/workstations', { ws: back, token: sophieToken });
+    const forbidden = await call(env, 'GET', '/v1/pharmacy/workstations', {
+      ws: back,
+      token: sophieToken,
+      headers: proof(back, { method: 'GET', path: '/v1/pharmacy/workstations', body: undefined }),
+    });
     expect([forbidden.status, forbidden.json.code]).toEqual([403, 'FORBIDDEN']);
 
     const list = await call(env, 'GET', '/v1/pharmacy/workstations', { ws: counter, token: holderToken });
     expect(list.status).toBe(200);
-    const byId = new Map((list.json.workstations as { id: string; registeredAt: string | null }[]).map((w) => [w.id, w]));
-    expect(byId.get(counter.id)).toMatchObject({ label: 'Comptoir principal', current: true, registeredAt: null, revokedAt: null });
-    expect(byId.get(back.id)).toMatchObject({ label: 'Poste arrière-boutique', current: false, lastUsedBy: 'Sophie BERNARD', openSessions: 1 });
+    const byId = new Map(
+      (list.json.workstations as { id: string; registeredAt: string | null }[]).map((w) => [w.id, w]),
+    );
+    expect(byId.get(counter.id)).toMatchObject({
+      label: 'Comptoir principal',
+      current: true,
+      registeredAt: null,
+      revokedAt: null,
+    });
+    expect(byId.get(back.id)).toMatchObject({
+      label: 'Poste arrière-boutique',
+      current: false,
+      lastUsedBy: 'Sophie BERNARD',
+      openSessions: 1,
+    });
     expect(byId.get(back.id)!.registeredAt).not.toBeNull();
 
     // Not the workstation in use, not one of another pharmacy, not twice.
-    const self = await call(env, 'POST', `/v1/pharmacy/workstations/${counter.id}/revoke`, { ws: counter, token: holderToken });
+    const self = await call(env, 'POST', `/v1/pharmacy/workstations/${counter.id}/revoke`, {
+      ws: counter,
+      token: holderToken,
+    });
     expect([self.status, self.json.code]).toEqual([409, 'CONFLICT']);
     const stranger = newWorkstation('Ailleurs');
-    const foreign = await call(env, 'POST', `/v1/pharmacy/workstations/${stranger.id}/revoke`, { ws: counter, token: holderToken });
+    const foreign = await call(env, 'POST', `/v1/pharmacy/workstations/${stranger.id}/revoke`, {
+      ws: counter,
+      token: holderToken,
+    });
     expect([foreign.status, foreign.json.code]).toEqual([404, 'NOT_FOUND']);
 
-    const revoked = await call(env, 'POST', `/v1/pharmacy/workstations/${back.id}/revoke`, { ws: counter, token: holderToken });
+    const revoked = await call(env, 'POST', `/v1/pharmacy/workstations/${back.id}/revoke`, {
+      ws: counter,
+      token: holderToken,
+    });
     expect(revoked.status).toBe(200);
     expect(revoked.json).toMatchObject({ id: back.id, openSessions: 0 });
     expect(revoked.json.revokedAt).not.toBeNull();
-    const again = await call(env, 'POST', `/v1/pharmacy/workstations/${back.id}/revoke`, { ws: counter, token: holderToken });
+    const again = await call(env, 'POST', `/v1/pharmacy/workstations/${back.id}/revoke`, {
+      ws: counter,
+      token: holderToken,
+    });
     expect([again.status, again.json.code]).toEqual([409, 'CONFLICT']);
 
     // Sophie's session there is over; she cannot sign in from it nor register it again. From another one she can.
@@ -171,19 +251,44 @@ describe('the holder withdraws a workstation', () => {
     expect(elsewhere.status).toBe(200);
 
     // Both logs say so, and both chains still verify.
-    const holderEvents = await call(env, 'GET', '/v1/events?type=workstation_revoked', { ws: counter, token: holderToken });
-    expect((holderEvents.json.events as { details: unknown }[])[0]).toMatchObject({ type: 'workstation_revoked', outcome: 'success', details: { workstationId: back.id, label: 'Poste arrière-boutique', sessionsEnded: 1 } });
-    const sophieEvents = await call(env, 'GET', '/v1/events?type=session_revoked', { ws: bureau, token: elsewhere.json.token as string });
-    expect((sophieEvents.json.events as unknown[])[0]).toMatchObject({ outcome: 'info', workstationLabel: 'Comptoir principal', details: { reason: 'workstation_revoked', workstationId: back.id } });
-    expect((await call(env, 'GET', '/v1/events/verify', { ws: counter, token: holderToken })).json).toMatchObject({ ok: true });
-    expect((await call(env, 'GET', '/v1/events/verify', { ws: bureau, token: elsewhere.json.token as string })).json).toMatchObject({ ok: true });
+    const holderEvents = await call(env, 'GET', '/v1/events?type=workstation_revoked', {
+      ws: counter,
+      token: holderToken,
+    });
+    expect((holderEvents.json.events as { details: unknown }[])[0]).toMatchObject({
+      type: 'workstation_revoked',
+      outcome: 'success',
+      details: { workstationId: back.id, label: 'Poste arrière-boutique', sessionsEnded: 1 },
+    });
+    const sophieEvents = await call(env, 'GET', '/v1/events?type=session_revoked', {
+      ws: bureau,
+      token: elsewhere.json.token as string,
+    });
+    expect((sophieEvents.json.events as unknown[])[0]).toMatchObject({
+      outcome: 'info',
+      workstationLabel: 'Comptoir principal',
+      details: { reason: 'workstation_revoked', workstationId: back.id },
+    });
+    expect(
+      (await call(env, 'GET', '/v1/events/verify', { ws: counter, token: holderToken })).json,
+    ).toMatchObject({ ok: true });
+    expect(
+      (await call(env, 'GET', '/v1/events/verify', { ws: bureau, token: elsewhere.json.token as string }))
+        .json,
+    ).toMatchObject({ ok: true });
   });
 });
 
 describe('malformed registration', () => {
   it('answers 400 with a code for bad bodies, never 5xx', async () => {
     const ws = keyedWorkstation('x');
-    for (const body of [{}, { workstationId: 'nope' }, { ...(await registration(ws)), label: 'a\u0000b' }, { ...(await registration(ws)), extra: 1 }, { ...(await registration(ws)), signature: '%%%' }]) {
+    for (const body of [
+      {},
+      { workstationId: 'nope' },
+      { ...(await registration(ws)), label: 'a\u0000b' },
+      { ...(await registration(ws)), extra: 1 },
+      { ...(await registration(ws)), signature: '%%%' },
+    ]) {
       const r = await register(body, ws);
       expect(r.status).toBe(400);
       expect(r.json.code).toBe('INVALID_REQUEST');

@@ -15,17 +15,41 @@ export const HEADER_WORKSTATION = 'x-vigie-workstation';
 export const HEADER_WORKSTATION_LABEL = 'x-vigie-workstation-label';
 export const HEADER_APP_VERSION = 'x-vigie-app-version';
 /**
- * A registered workstation proves each sign-in request with its key: the time (the server's clock as the
- * workstation estimates it, ISO 8601) and an Ed25519 signature of workstationProofMessage, base64.
+ * A registered workstation proves each request with its key (sign-ins, and every request of its sessions, so a
+ * token copied from its keychain is useless elsewhere): the time (the server's clock as the workstation estimates
+ * it, ISO 8601), a random nonce (base64url, 16 bytes) and an Ed25519 signature of workstationProofMessage, base64.
  */
 export const HEADER_WORKSTATION_TIME = 'x-vigie-workstation-time';
+export const HEADER_WORKSTATION_NONCE = 'x-vigie-workstation-nonce';
 export const HEADER_WORKSTATION_PROOF = 'x-vigie-workstation-proof';
 /** Every answer of the backend says its clock (ISO 8601, ms): what a workstation signs its requests with. */
 export const HEADER_SERVER_TIME = 'x-vigie-server-time';
-/** How far the proof's time may be from the server's clock. */
+/** How far a sign-in proof's time may be from the server's clock. */
 export const WORKSTATION_PROOF_WINDOW_MS = 5 * 60_000;
-export const workstationProofMessage = (workstationId: string, time: string, method: string, path: string) =>
-  ['vigie-workstation-request', workstationId, time, `${method} ${path}`].join('\n');
+/**
+ * How far a session request's proof may be from the server's clock. A state-changing request's proof is accepted
+ * once; a read's may be replayed within the window.
+ */
+export const WORKSTATION_SESSION_PROOF_WINDOW_MS = 30_000;
+export interface WorkstationProofInput {
+  workstationId: string;
+  time: string;
+  nonce: string;
+  method: string;
+  /** The request's path with its query string, as sent. */
+  path: string;
+  /** base64url of the SHA-256 of the request's body bytes (of nothing without a body). */
+  bodySha256: string;
+}
+export const workstationProofMessage = (p: WorkstationProofInput) =>
+  [
+    'vigie-workstation-request-2',
+    p.workstationId,
+    p.time,
+    p.nonce,
+    `${p.method} ${p.path}`,
+    p.bodySha256,
+  ].join('\n');
 
 export const ErrorBodySchema = z.object({
   code: ErrorCodeSchema,

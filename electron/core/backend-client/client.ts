@@ -5,7 +5,7 @@
  * network failures and timeouts are BACKEND_UNREACHABLE (retryable), TLS failures BACKEND_TLS_ERROR.
  * The token lives in this object only; it is never logged (the optional log gets route, status and time).
  */
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { z } from 'zod';
@@ -16,6 +16,7 @@ import {
   HEADER_WORKSTATION_LABEL,
   HEADER_SERVER_TIME,
   HEADER_WORKSTATION_PROOF,
+  HEADER_WORKSTATION_NONCE,
   HEADER_WORKSTATION_TIME,
   routes,
   workstationProofMessage,
@@ -140,6 +141,20 @@ export class BackendClient {
     name: N,
     input: CallInput<Routes[N]> = {} as CallInput<Routes[N]>,
   ): Promise<ClientResult<CallOutput<Routes[N]>>> {
+    const offset = this.serverOffsetMs;
+    const r = await this.callOnce(name, input);
+    // A proof refused for its time, signed before we knew how far our clock is from the server's (the answer
+    // told us): once more, with the server's time.
+    if (!r.ok && r.code === 'WORKSTATION_PROOF_INVALID' && Math.abs(this.serverOffsetMs - offset) > 5_000) {
+      return this.callOnce(name, input);
+    }
+    return r;
+  }
+
+  private async callOnce<N extends keyof Routes>(
+    name: N,
+    input: CallInput<Routes[N]>,
+  ): Promise<ClientResult<CallOutput<Routes[N]>>> {
     const def = routes[name] as RouteDef;
     const t0 = performance.now();
     const done = <T extends ClientResult<unknown>>(r: T, status: number | null): T => {
@@ -182,11 +197,25 @@ export class BackendClient {
       [HEADER_APP_VERSION]: this.o.appVersion,
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if ((def as RouteDef).workstationProof && this.o.workstation.sign) {
+    if (this.o.workstation.sign) {
+      // Every request of a workstation that holds its key carries its proof (the backend checks it once the key
+      // is registered): its id, the server's time as we estimate it, a nonce, the method, path and body's hash.
       const time = new Date(Date.now() + this.serverOffsetMs).toISOString();
+      const nonce = randomBytes(16).toString('base64url');
+      const bodySha256 = createHash('sha256')
+        .update(body ?? '', 'utf8')
+        .digest('base64url');
       headers[HEADER_WORKSTATION_TIME] = time;
+      headers[HEADER_WORKSTATION_NONCE] = nonce;
       headers[HEADER_WORKSTATION_PROOF] = this.o.workstation.sign(
-        workstationProofMessage(this.o.workstation.id, time, def.method, def.path),
+        workstationProofMessage({
+          workstationId: this.o.workstation.id,
+          time,
+          nonce,
+          method: def.method,
+          path: url.pathname + url.search,
+          bodySha256,
+        }),
       );
     }
     if (def.auth === 'optional_session') {
