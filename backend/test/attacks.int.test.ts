@@ -15,9 +15,6 @@ import {
   HEADER_APP_VERSION,
   HEADER_WORKSTATION,
   HEADER_WORKSTATION_LABEL,
-  HEADER_WORKSTATION_PROOF,
-  HEADER_WORKSTATION_TIME,
-  workstationProofMessage,
   workstationRegistrationMessage,
 } from '../../domain/backend-api';
 import { throttleDelayMs } from '../../domain/policy';
@@ -27,6 +24,7 @@ import { seedDemo, type SeedResult } from '../demo/seed';
 import { startPscSandbox, type PscSandbox } from '../ecps/sandbox';
 import { createAccount } from '../services/accounts';
 import { newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
+import { proofHeaders } from './proofs';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -108,16 +106,8 @@ async function send(
   if (o.ws) {
     h[HEADER_WORKSTATION] = o.ws.id;
     h[HEADER_WORKSTATION_LABEL] = encodeURIComponent(o.ws.label);
-    if ('privateKey' in o.ws) {
-      const time = env.clock.now().toISOString();
-      const k = o.ws as Keyed;
-      h[HEADER_WORKSTATION_TIME] = time;
-      h[HEADER_WORKSTATION_PROOF] = sign(
-        null,
-        Buffer.from(workstationProofMessage(k.id, time, method, url)),
-        k.privateKey,
-      ).toString('base64');
-    }
+    if ('privateKey' in o.ws)
+      Object.assign(h, proofHeaders(o.ws as Keyed, env.clock.now(), method, url, o.body));
   }
   if (o.token) h.authorization = `Bearer ${o.token}`;
   if (o.body !== undefined) h['content-type'] = 'application/json';

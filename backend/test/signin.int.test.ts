@@ -9,12 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTestPki, type TestPki } from '../../card-sim/pki';
-import {
-  HEADER_WORKSTATION_PROOF,
-  HEADER_WORKSTATION_TIME,
-  workstationProofMessage,
-  workstationRegistrationMessage,
-} from '../../domain/backend-api';
+import { workstationRegistrationMessage } from '../../domain/backend-api';
 import { makeMiniPki, signLikeCps3, type MiniPki } from '../card-auth/test-pki';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
@@ -25,6 +20,7 @@ import { readLetter } from '../unblock/letter-reader';
 import { setSecurityKey } from '../unblock/security-key';
 import { markLetterPrinted } from '../signin/unblock';
 import { call, newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
+import { proofHeaders } from './proofs';
 
 const P = DEMO_PEOPLE;
 const NEW_PASSWORD = 'Glycine-Ombelle-Pivoine-93!';
@@ -192,11 +188,9 @@ async function registeredWorkstation(label: string): Promise<Keyed> {
   return w;
 }
 function provenPassword(identifier: string, pw: string, w: Keyed) {
-  const time = env.clock.now().toISOString();
-  const message = workstationProofMessage(w.id, time, 'POST', '/v1/auth/password');
-  const proof = sign(null, Buffer.from(message), w.privateKey).toString('base64');
-  const headers = { [HEADER_WORKSTATION_TIME]: time, [HEADER_WORKSTATION_PROOF]: proof };
-  return call(env, 'POST', '/v1/auth/password', { ws: w, body: { identifier, password: pw }, headers });
+  const body = { identifier, password: pw };
+  const headers = proofHeaders(w, env.clock.now(), 'POST', '/v1/auth/password', body);
+  return call(env, 'POST', '/v1/auth/password', { ws: w, body, headers });
 }
 const password = (identifier: string, pw: string, w: Workstation = ws) =>
   call(env, 'POST', '/v1/auth/password', { ws: w, body: { identifier, password: pw } });
