@@ -12,8 +12,10 @@ export async function answerEcps(ctx: CoreContext, approve: boolean): Promise<{ 
   if (!ctx.demo) throw new AppError('FORBIDDEN', 'Réservé au mode démonstration.');
   const psc = ctx.backend.embedded()?.psc;
   if (!psc) throw new AppError('UNAVAILABLE', 'Le téléphone de démonstration (e-CPS) n’est pas disponible.');
+  // The backend answers the workstation first and reaches Pro Santé Connect just after: the request may still be
+  // on its way to the phone when the demo panel answers it.
   const pending = psc.pending();
-  const last = pending[pending.length - 1];
+  const last = pending[pending.length - 1] ?? (await psc.waitForPending(undefined, 5000).catch(() => null));
   if (!last) return { answered: false };
   await (approve ? psc.approve(last.authReqId) : psc.refuse(last.authReqId));
   ctx.log('info', 'demo e-CPS request answered', { approve });
