@@ -31,7 +31,11 @@ export interface RouteOptions {
 }
 
 export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) {
-  register(app, ctx, routes.health, async () => ({ status: 'ok' as const, version: ctx.config.version }));
+  register(app, ctx, routes.health, async () => ({
+    status: 'ok' as const,
+    version: ctx.config.version,
+    signIn: o.signin.offers,
+  }));
   register(app, ctx, routes.ready, async ({ reply }) => {
     const ok = await ping(ctx.db);
     if (!ok) reply.status(503);

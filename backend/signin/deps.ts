@@ -41,6 +41,8 @@ export interface SigninOptions {
 }
 
 export interface SigninDeps {
+  /** What this backend offers: card sign-in needs its trust store (IGC-Santé roots), e-CPS its PSC client. */
+  offers: { card: boolean; ecps: boolean };
   cardAuth: () => Promise<CardAuth>;
   ecps: () => Promise<EcpsClient>;
   securityKeys: SqlSecurityKeyStore;
@@ -67,6 +69,7 @@ export function createSigninDeps(ctx: Ctx, o: SigninOptions = {}): SigninDeps {
   let ecps: Promise<EcpsClient> | null = null;
   const unblock = { ...DEFAULT_UNBLOCK_POLICY, ...o.unblock };
   return {
+    offers: { card: !!o.cardAuth, ecps: !!o.ecps },
     cardAuth: () => {
       if (!o.cardAuth) return Promise.reject(new Error('card sign-in not configured'));
       card ??= createCardAuth(o.cardAuth, new SqlChallengeStore(sql));

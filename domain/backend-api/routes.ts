@@ -27,7 +27,14 @@ export interface RouteDef {
 const route = <const R extends RouteDef>(r: R) => r;
 
 export const routes = {
-  health: route({ method: 'GET', path: '/health', auth: 'none', response: s.HealthResponseSchema, summary: 'Liveness' }),
+  health: route({
+    method: 'GET',
+    path: '/health',
+    auth: 'none',
+    // Which sign-in methods this backend offers, so that the sign-in screen says so before anyone types a PIN.
+    response: s.HealthResponseSchema.extend({ signIn: z.object({ card: z.boolean(), ecps: z.boolean() }) }),
+    summary: 'Liveness, and the sign-in methods this backend offers',
+  }),
   ready: route({ method: 'GET', path: '/ready', auth: 'none', response: s.ReadyResponseSchema, summary: 'Readiness (database reachable)' }),
 
   signInPassword: route({

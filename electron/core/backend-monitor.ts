@@ -47,7 +47,8 @@ export class BackendMonitor {
       const res = await fetch(new URL('/health', this.opts.baseUrl), {
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 3000),
       });
-      const body = (await res.json().catch(() => ({}))) as { version?: unknown };
+      const body = (await res.json().catch(() => ({}))) as { version?: unknown; signIn?: unknown };
+      const offers = body.signIn as { card?: unknown; ecps?: unknown } | undefined;
       next = {
         reachable: res.ok,
         mode: this.opts.mode,
@@ -55,6 +56,9 @@ export class BackendMonitor {
         checkedAt,
         latencyMs: Math.round(performance.now() - t0),
         ...(typeof body.version === 'string' ? { version: body.version } : {}),
+        ...(typeof offers?.card === 'boolean' && typeof offers.ecps === 'boolean'
+          ? { signIn: { card: offers.card, ecps: offers.ecps } }
+          : {}),
         ...(res.ok ? {} : { error: `HTTP ${res.status}` }),
       };
     } catch (e) {
@@ -66,7 +70,11 @@ export class BackendMonitor {
         error: e instanceof Error ? e.name : 'error',
       };
     }
-    const changed = next.reachable !== this.status.reachable || next.version !== this.status.version;
+    const changed =
+      next.reachable !== this.status.reachable ||
+      next.version !== this.status.version ||
+      next.signIn?.card !== this.status.signIn?.card ||
+      next.signIn?.ecps !== this.status.signIn?.ecps;
     this.status = next;
     if (changed) this.opts.onChange(next);
     return next;

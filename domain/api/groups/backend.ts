@@ -11,6 +11,8 @@ export const BackendStatusSchema = z.object({
   checkedAt: z.string(),
   latencyMs: z.number().optional(),
   error: z.string().optional(),
+  /** The sign-in methods the backend offers (card: its IGC-Santé trust store is installed; ecps: PSC is set up). */
+  signIn: z.object({ card: z.boolean(), ecps: z.boolean() }).optional(),
 });
 export type BackendStatus = z.infer<typeof BackendStatusSchema>;
 

@@ -190,6 +190,10 @@ const en: Messages = {
     submit: 'Sign in',
     backendOffline:
       'The accounts server does not answer: signing in will wait for it. Vigie retries by itself.',
+    cardNotOffered:
+      'Signing in with a CPS card is not possible with this server yet: the IGC-Santé certificate authorities are not installed on it. Choose another way to sign in above, and tell whoever runs Vigie.',
+    ecpsNotOffered:
+      'Signing in with e-CPS is not possible with this server yet: Pro Santé Connect is not set up on it. Choose another way to sign in above.',
     blockedLink: 'Account blocked? Unblock it',
     blocked: {
       inactivity: 'Your account is blocked: it has not been used for more than 6 months.',

@@ -188,6 +188,10 @@ const fr = {
     submit: 'Se connecter',
     backendOffline:
       'Le serveur des comptes ne répond pas : la connexion attendra son retour. Vigie réessaie tout seul.',
+    cardNotOffered:
+      'La connexion par carte CPS n’est pas encore possible avec ce serveur : les autorités de certification IGC-Santé n’y sont pas installées. Choisissez une autre façon de vous connecter ci-dessus, et prévenez la personne qui gère Vigie.',
+    ecpsNotOffered:
+      'La connexion e-CPS n’est pas encore possible avec ce serveur : Pro Santé Connect n’y est pas configuré. Choisissez une autre façon de vous connecter ci-dessus.',
     blockedLink: 'Compte bloqué ? Le débloquer',
     blocked: {
       inactivity: 'Votre compte est bloqué : il n’a pas été utilisé depuis plus de 6 mois.',

@@ -1,4 +1,4 @@
-import { CloudOff, KeyRound, Smartphone, CreditCard } from 'lucide-react';
+import { CloudOff, CreditCard, Info, KeyRound, Smartphone } from 'lucide-react';
 import { useId, useState, type FormEvent } from 'react';
 import { Button, Checkbox, Tab, TabList, TabPanel, Tabs } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
@@ -479,9 +479,21 @@ export function SignIn({
           </Tab>
         </TabList>
         <TabPanel id="card" className="tab-panel">
+          {backend?.signIn?.card === false && (
+            <p className="note" role="status" data-testid="card-not-offered">
+              <Info aria-hidden="true" size={18} />
+              {t('signIn.cardNotOffered')}
+            </p>
+          )}
           <CardSignIn />
         </TabPanel>
         <TabPanel id="ecps" className="tab-panel panel">
+          {backend?.signIn?.ecps === false && (
+            <p className="note" role="status" data-testid="ecps-not-offered">
+              <Info aria-hidden="true" size={18} />
+              {t('signIn.ecpsNotOffered')}
+            </p>
+          )}
           <EcpsSignIn />
         </TabPanel>
         <TabPanel id="password" className="tab-panel panel">
