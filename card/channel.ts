@@ -62,7 +62,12 @@ export class CardChannel {
       data = data.subarray(offset);
     }
     const last: Command = { cla, ins: c.ins, p1: c.p1, p2: c.p2, data, le: c.le };
-    let r = await this.exchange(last);
+    return this.complete(last, await this.exchange(last));
+  }
+
+  /** After the answer `first` to `last`: 6Cxx → the same command with the Le the card asks for; 61xx → GET RESPONSE. */
+  private async complete(last: Command, first: Response): Promise<Response> {
+    let r = first;
     if ((r.sw & 0xff00) === 0x6c00) r = await this.exchange({ ...last, le: r.sw & 0xff || 256 });
     if ((r.sw & 0xff00) !== 0x6100) return r;
     const parts = [r.data];
@@ -71,7 +76,7 @@ export class CardChannel {
       r = await this.exchange({ cla: this.cla(0x00), ins: 0xc0, p1: 0, p2: 0, le: r.sw & 0xff || 256 });
       parts.push(r.data);
     }
-    return { data: parts.length === 2 ? parts[1]! : concat(...parts), sw: r.sw };
+    return { data: parts.length === 2 && parts[0]!.length === 0 ? parts[1]! : concat(...parts), sw: r.sw };
   }
 
   /** Like transmit, but anything other than 9000 becomes a CardStatusError. */
@@ -81,25 +86,31 @@ export class CardChannel {
     return r.data;
   }
 
-  /** READ BINARY of the current EF, to its end, in chunks of at most 0xE7 bytes. */
+  /**
+   * READ BINARY of the current EF, to its end, in chunks of at most 0xE7 bytes. A chunk answered with data
+   * and 9000 / 6282 is taken as it comes (the most frequent exchange of the card path, kept short); 61xx and
+   * 6Cxx are dealt with as `transmit` does.
+   */
   async readBinary(maxSize = 0x7fff): Promise<Bytes> {
     const parts: Bytes[] = [];
     let offset = 0;
     while (offset < maxSize) {
       const le = Math.min(MAX_READ_CHUNK, maxSize - offset);
-      const r = await this.transmit({
-        cla: 0x00,
+      const read: Command = {
+        cla: this.cla(0x00),
         ins: 0xb0,
         p1: (offset >> 8) & 0x7f,
         p2: offset & 0xff,
         le,
-      });
+      };
+      let r = await this.exchange(read);
+      if (r.sw !== SW_OK && r.sw !== 0x6282) r = await this.complete(read, r);
       if (r.sw === 0x6b00 && offset > 0) break; // offset past the end: the file ended on a chunk boundary
       if (r.sw !== SW_OK && r.sw !== 0x6282) throw swError(r.sw);
       parts.push(r.data);
       offset += r.data.length;
       if (r.sw === 0x6282 || r.data.length < le || r.data.length === 0) break;
     }
-    return concat(...parts);
+    return parts.length === 1 ? parts[0]! : concat(...parts);
   }
 }
