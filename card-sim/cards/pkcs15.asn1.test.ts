@@ -65,7 +65,7 @@ const CommonObjectAttributes = new asn1js.Sequence({
 });
 
 /** Decodes `der` (one or more objects) and checks each against `schema`; returns the named parts of each. */
-function decodeAll(der: Bytes, schema: asn1js.AsnType): Decoded[] {
+function decodeAll(der: Bytes, schema: Parameters<typeof asn1js.compareSchema>[2]): Decoded[] {
   const out: Decoded[] = [];
   let rest = new Uint8Array(der).buffer;
   while (rest.byteLength > 0 && new Uint8Array(rest)[0] !== 0x00) {
