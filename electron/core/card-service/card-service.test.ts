@@ -12,7 +12,11 @@ describe('card service without PC/SC', () => {
 
   beforeAll(async () => {
     svc = new CardService({
-      env: { ...process.env, PCSCLITE_CSOCK_NAME: '/nonexistent/vigie/pcscd.comm', VIGIE_CARD_TEST_HOOKS: '1' },
+      env: {
+        ...process.env,
+        PCSCLITE_CSOCK_NAME: '/nonexistent/vigie/pcscd.comm',
+        VIGIE_CARD_TEST_HOOKS: '1',
+      },
       pingIntervalMs: 300,
       pingTimeoutMs: 1500,
       log: (_l, m) => logs.push(m),
@@ -31,7 +35,10 @@ describe('card service without PC/SC', () => {
   });
 
   it('checks the PIN and PUK format before anything crosses to the card process', async () => {
-    expect(await svc.verifyPinAndSign('12', new Uint8Array(32))).toMatchObject({ ok: false, code: 'CARD_PIN_FORMAT' });
+    expect(await svc.verifyPinAndSign('12', new Uint8Array(32))).toMatchObject({
+      ok: false,
+      code: 'CARD_PIN_FORMAT',
+    });
     expect(await svc.unblockPin('1234', '1234')).toMatchObject({ ok: false, code: 'CARD_PIN_FORMAT' });
   });
 
@@ -68,7 +75,10 @@ describe('card service whose process cannot start', () => {
     await svc.start();
     expect(Date.now() - t0).toBeLessThan(5000);
     await svc.waitForState((s) => s.status === 'error', 20_000);
-    expect(await svc.request({ op: 'ping' }, 500)).toMatchObject({ ok: false, code: expect.stringMatching(/CARD_TIMEOUT|CARD_PROCESS_DOWN/) });
+    expect(await svc.request({ op: 'ping' }, 500)).toMatchObject({
+      ok: false,
+      code: expect.stringMatching(/CARD_TIMEOUT|CARD_PROCESS_DOWN/),
+    });
     await svc.stop();
   }, 40_000);
 });

@@ -195,7 +195,10 @@ export class CardService {
       if (gen !== this.generation) return;
       const parsed = parseFromCard(raw);
       if (parsed.success) this.onMessage(parsed.data);
-      else this.o.log?.('error', 'card process sent a malformed message', { issues: parsed.error.issues.slice(0, 3).map((i) => i.path.join('.')) });
+      else
+        this.o.log?.('error', 'card process sent a malformed message', {
+          issues: parsed.error.issues.slice(0, 3).map((i) => i.path.join('.')),
+        });
     });
     child.onExit(() => {
       if (gen !== this.generation) return;
@@ -211,13 +214,15 @@ export class CardService {
         this.onDown('Le service carte ne répondait plus.');
         return;
       }
-      if (this.ready) void this.request({ op: 'ping' }, limit).then((r) => r.ok && (this.lastPong = Date.now()));
+      if (this.ready)
+        void this.request({ op: 'ping' }, limit).then((r) => r.ok && (this.lastPong = Date.now()));
     }, every);
     this.pingTimer.unref?.();
   }
 
   private onDown(why: string) {
-    if (!this.stopping) this.o.log?.('warn', 'card process down, restarting it', { why, restarts: this.restarts + 1 });
+    if (!this.stopping)
+      this.o.log?.('warn', 'card process down, restarting it', { why, restarts: this.restarts + 1 });
     this.generation++;
     this.child = undefined;
     this.ready = false;
@@ -334,13 +339,21 @@ export class CardService {
    * SHA-256 signature, and the authentication certificate (DER) to check it with.
    * Errors: CARD_PIN_WRONG (with triesLeft), CARD_PIN_BLOCKED (the PUK is needed), CARD_PIN_FORMAT, CARD_REMOVED…
    */
-  async verifyPinAndSign(pin: string, challenge: Uint8Array, o: { signal?: AbortSignal } = {}): Promise<Result<Signature> | CardErr> {
+  async verifyPinAndSign(
+    pin: string,
+    challenge: Uint8Array,
+    o: { signal?: AbortSignal } = {},
+  ): Promise<Result<Signature> | CardErr> {
     if (!/^\d{4,8}$/.test(pin)) return err('CARD_PIN_FORMAT', 'Le code porteur est fait de 4 chiffres.');
     return this.request({ op: 'verifyPinAndSign', pin, challenge }, undefined, o.signal);
   }
 
   /** With the 8-digit PUK: a new PIN; answers the PIN tries left read back from the card (3). */
-  async unblockPin(puk: string, newPin: string, o: { signal?: AbortSignal } = {}): Promise<Result<{ pinTriesLeft: number }> | CardErr> {
+  async unblockPin(
+    puk: string,
+    newPin: string,
+    o: { signal?: AbortSignal } = {},
+  ): Promise<Result<{ pinTriesLeft: number }> | CardErr> {
     if (!/^\d{8}$/.test(puk)) return err('CARD_PIN_FORMAT', 'Le code de déblocage est fait de 8 chiffres.');
     if (!/^\d{4,8}$/.test(newPin)) return err('CARD_PIN_FORMAT', 'Le code porteur est fait de 4 chiffres.');
     return this.request({ op: 'unblockPin', puk, newPin }, undefined, o.signal);
