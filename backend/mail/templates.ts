@@ -2,7 +2,18 @@
 import { frDate, frTime } from './format';
 
 export interface Mail {
-  kind: 'sign_in' | 'blocked_inactivity' | 'blocked_suspicious' | 'reminder' | 'password_changed' | 'postal_code_requested' | 'account_unblocked' | 'report_case' | 'security_key_set';
+  kind:
+    | 'sign_in'
+    | 'blocked_inactivity'
+    | 'blocked_suspicious'
+    | 'reminder'
+    | 'password_changed'
+    | 'postal_code_requested'
+    | 'account_unblocked'
+    | 'report_case'
+    | 'security_key_set'
+    | 'security_key_used'
+    | 'fresh_start';
   subject: string;
   text: string;
 }
@@ -17,11 +28,17 @@ const METHOD: Record<string, string> = {
 };
 
 const REPORT =
-  "Si vous ne reconnaissez pas cette activité, changez votre mot de passe et signalez-la : appelez le 36 08, " +
+  'Si vous ne reconnaissez pas cette activité, changez votre mot de passe et signalez-la : appelez le 36 08, ' +
   'ou contactez le délégué numérique en santé de votre CPAM.';
-const FOOTER = '\n\n—\nVigie, pour votre compte amelipro. Ce message vous est envoyé sur la boîte mail dédiée à amelipro.\n';
+const FOOTER =
+  '\n\n—\nVigie, pour votre compte amelipro. Ce message vous est envoyé sur la boîte mail dédiée à amelipro.\n';
 
-export function signInMail(p: { name: string; at: Date; method: string; workstationLabel: string | null }): Mail {
+export function signInMail(p: {
+  name: string;
+  at: Date;
+  method: string;
+  workstationLabel: string | null;
+}): Mail {
   return {
     kind: 'sign_in',
     subject: 'Nouvelle connexion à votre compte amelipro',
@@ -34,11 +51,16 @@ export function signInMail(p: { name: string; at: Date; method: string; workstat
   };
 }
 
-export function blockedMail(p: { name: string; at: Date; reason: 'inactivity' | 'suspicious'; explanation: string }): Mail {
+export function blockedMail(p: {
+  name: string;
+  at: Date;
+  reason: 'inactivity' | 'suspicious';
+  explanation: string;
+}): Mail {
   const ways =
     'Pour le débloquer :\n' +
     '  1. connectez-vous avec votre carte CPS ou votre e-CPS : le déblocage est immédiat ;\n' +
-    "  2. sinon, depuis la connexion par identifiant et mot de passe, suivez le parcours de déblocage en ligne avec votre clé de sécurité ;\n" +
+    '  2. sinon, depuis la connexion par identifiant et mot de passe, suivez le parcours de déblocage en ligne avec votre clé de sécurité ;\n' +
     '  3. en dernier recours, demandez un code provisoire envoyé par courrier à votre adresse postale.';
   return p.reason === 'inactivity'
     ? {
@@ -80,5 +102,42 @@ export function passwordChangedMail(p: { name: string; at: Date; workstationLabe
       `Bonjour ${p.name},\n\n` +
       `Le mot de passe de votre compte amelipro a été changé le ${frDate(p.at)} à ${frTime(p.at)}` +
       `${p.workstationLabel ? ` depuis le poste « ${p.workstationLabel} »` : ''}.\n\n${REPORT}${FOOTER}`,
+  };
+}
+
+/** A password reset with the security key: the owner hears of it whether the account was blocked or not. */
+export function securityKeyUsedMail(p: { name: string; at: Date; workstationLabel: string | null }): Mail {
+  return {
+    kind: 'security_key_used',
+    subject: 'Clé de sécurité utilisée sur votre compte amelipro',
+    text:
+      `Bonjour ${p.name},\n\n` +
+      `La clé de sécurité de votre compte amelipro (vos informations personnelles) a été utilisée le ${frDate(p.at)} à ${frTime(p.at)}` +
+      `${p.workstationLabel ? ` depuis le poste « ${p.workstationLabel} »` : ''} pour choisir un nouveau mot de passe.\n\n${REPORT}${FOOTER}`,
+  };
+}
+
+/**
+ * After a report, the holder gives her password delegate a fresh start: a one-time code to the delegate's dedicated
+ * address, to type in Vigie with a new password. The code is in this mail only.
+ */
+export function freshStartMail(p: {
+  name: string;
+  holderName: string;
+  at: Date;
+  code: string;
+  expiresAt: Date;
+}): Mail {
+  return {
+    kind: 'fresh_start',
+    subject: 'Votre code pour choisir un nouveau mot de passe amelipro',
+    text:
+      `Bonjour ${p.name},\n\n` +
+      `Après votre signalement, votre ancien mot de passe amelipro ne fonctionne plus. ${p.holderName}, titulaire du compte de la pharmacie, ` +
+      `vous permet d'en choisir un nouveau.\n\n` +
+      `Votre code : ${p.code}\n\n` +
+      `Dans Vigie, sur l'écran de connexion, choisissez « J'ai reçu un code de nouveau départ », tapez votre identifiant, ce code et votre nouveau mot de passe. ` +
+      `Ce code sert une seule fois, jusqu'au ${frDate(p.expiresAt)} à ${frTime(p.expiresAt)}. Ne le communiquez à personne, même pas au « support ».\n\n` +
+      `Si vous n'attendiez pas ce message, appelez le 36 08, ou contactez le délégué numérique en santé de votre CPAM.${FOOTER}`,
   };
 }

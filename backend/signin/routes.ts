@@ -64,7 +64,7 @@ export function registerSigninRoutes(
     limited,
   );
   register(app, ctx, routes.setSecurityKey, async ({ auth, body, meta }) =>
-    recordSecurityKey(ctx, deps, auth.accountId, body.answers, meta),
+    recordSecurityKey(ctx, deps, o.hasher, auth, body, meta, o.failureFloorMs),
   );
   register(
     app,

@@ -20,11 +20,13 @@ import type { Ctx } from '../context';
 import { newToken, sha256 } from '../crypto';
 import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
+import { passwordChangedMail, securityKeyUsedMail } from '../mail/templates';
 import { passwordStrength, type PasswordHasher } from '../passwords';
 import { passwordExpiry, recordActivity } from '../services/accounts';
 import { PasswordPolicyError, identifierKey } from '../services/auth';
 import { GENTLE_THROTTLE, reserveAttempt } from '../services/throttle';
 import type { RequestMeta } from '../services/meta';
+import type { AuthInfo } from '../services/sessions';
 import { writeLetterToOutbox } from '../unblock/letter';
 import { postalCodeRequestedMail } from '../unblock/mails';
 import {
@@ -159,15 +161,71 @@ async function issueTicket(
   return { ticket: token, expiresAt: expiresAt.toISOString() };
 }
 
-/** Records (or replaces) the security key of the signed-in account. */
+/** How long a card or e-CPS sign-in counts as a fresh proof for setting the security key. */
+export const FRESH_PROOF_MS = 5 * 60_000;
+
+/**
+ * Records (or replaces) the security key of the signed-in account. A session alone is not enough (a key planted
+ * from a session left open would reset the password from anywhere later): it takes the current password, checked
+ * under the same throttle and floor as a password change, or a session opened with the card or e-CPS in the last
+ * few minutes.
+ */
 export async function recordSecurityKey(
   ctx: Ctx,
   deps: SigninDeps,
-  accountId: string,
-  answers: Record<string, string>,
+  hasher: PasswordHasher,
+  auth: AuthInfo,
+  input: { answers: Record<string, string>; currentPassword?: string | undefined },
   meta: RequestMeta,
+  floorMs: number,
 ) {
+  const started = performance.now();
   const now = ctx.clock.now();
+  const accountId = auth.accountId;
+  const answers = input.answers;
+  if (input.currentPassword !== undefined) {
+    const current = await ctx.db
+      .selectFrom('passwords')
+      .select('hash')
+      .where('account_id', '=', accountId)
+      .where('current', '=', true)
+      .executeTakeFirst();
+    const key = `chg:${identifierKey(auth.identifier ?? auth.accountId)}`;
+    const throttled = await reserveAttempt(ctx.db, key, now, ctx.config.accountThrottle);
+    if (throttled || !(await hasher.verify(current?.hash ?? null, input.currentPassword))) {
+      await ctx.db.transaction().execute((trx) =>
+        appendEvents(trx, [
+          {
+            ...evMetaOf(meta, auth.workstationLabel),
+            accountId,
+            at: now,
+            type: 'security_key_set_failed',
+            method: 'password',
+            outcome: 'failure',
+            details: { reason: throttled ? 'throttled' : 'wrong_password' },
+          },
+        ]),
+      );
+      await padTo(started, floorMs);
+      throw new AppError('INVALID_CREDENTIALS', 'Mot de passe actuel incorrect.');
+    }
+    await ctx.db.deleteFrom('login_throttle').where('key', '=', key).execute();
+  } else {
+    const s = await ctx.db
+      .selectFrom('sessions')
+      .select(['method', 'created_at'])
+      .where('id', '=', auth.sessionId)
+      .executeTakeFirst();
+    const fresh =
+      !!s &&
+      (s.method === 'card' || s.method === 'ecps') &&
+      now.getTime() - s.created_at.getTime() <= FRESH_PROOF_MS;
+    if (!fresh)
+      throw new AppError(
+        'FRESH_PROOF_REQUIRED',
+        'Pour enregistrer la clé de sécurité, confirmez votre mot de passe actuel ou reconnectez-vous avec votre carte CPS ou votre e-CPS.',
+      );
+  }
   const r = await setSecurityKey(deps.securityKeys, accountId, answers, now, deps.fields);
   if (!r.ok) throw new AppError(r.code, r.message);
   const acc = await accountQuery(ctx.db).where('a.id', '=', accountId).executeTakeFirstOrThrow();
@@ -268,7 +326,10 @@ async function securityKeyAttempt(
     });
     throw keyThrottled();
   }
-  const key = acc && acc.kind !== 'card_delegate' ? await deps.securityKeys.get(acc.id) : null;
+  // A holder has her card: the key serves her blocked account only (it would otherwise reset an active account's
+  // password with personal data alone). Refused like a missing key, the same answer for every identifier.
+  const keyServes = acc && acc.kind !== 'card_delegate' && (acc.kind !== 'holder' || acc.state === 'blocked');
+  const key = keyServes ? await deps.securityKeys.get(acc.id) : null;
   if (!acc || !key) {
     await hash(c.value);
     await securityLog(ctx, meta, now, {
@@ -735,6 +796,14 @@ export async function setPasswordWithTicket(
         outcome: 'success',
         details: { via: t.method },
       },
+    ]);
+    // The owner hears of every reset, blocked or not: a reset she did not make is someone else's way in.
+    const told = { name: acc.display_name, at: now, workstationLabel: ev.workstationLabel };
+    await enqueueMails(trx, now, [
+      { ...passwordChangedMail(told), accountId: acc.id, to: acc.email },
+      ...(t.method === 'security_key'
+        ? [{ ...securityKeyUsedMail(told), accountId: acc.id, to: acc.email }]
+        : []),
     ]);
     if (locked.state === 'blocked') await unblockLocked(trx, locked, t.method, ev, now);
     else await closeOpenCases(trx, acc.id, now, 'Mot de passe changé.', ev);

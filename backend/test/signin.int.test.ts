@@ -672,7 +672,13 @@ describe('suspicious rules and report cases', () => {
     expect(s.status, s.body).toBe(200);
     const token = s.json.token as string;
     expect(
-      (await call(env, 'POST', '/v1/me/security-key', { ws, token, body: { answers: KEY } })).status,
+      (
+        await call(env, 'POST', '/v1/me/security-key', {
+          ws,
+          token,
+          body: { answers: KEY, currentPassword: DEMO_PASSWORD },
+        })
+      ).status,
     ).toBe(200);
     expect(
       (await env.deliver()).filter((m) => m.to.includes(P.accountantSoon.email)).map((m) => m.subject),

@@ -74,7 +74,13 @@ export const SecurityKeyQuestionsResponseSchema = z.object({
 });
 const Answers = z.record(z.string().max(40), z.string().max(100));
 export const SecurityKeySubmitRequestSchema = z.object({ identifier, answers: Answers }).strict();
-export const SetSecurityKeyRequestSchema = z.object({ answers: Answers }).strict();
+/**
+ * Setting or replacing the key takes a fresh proof: the current password, or a card or e-CPS sign-in of the last
+ * few minutes (then `currentPassword` may be left out).
+ */
+export const SetSecurityKeyRequestSchema = z
+  .object({ answers: Answers, currentPassword: z.string().min(1).max(256).optional() })
+  .strict();
 export const SetSecurityKeyResponseSchema = z.object({ setAt: iso });
 
 export const UnblockTicketResponseSchema = z.object({ ticket: z.string(), expiresAt: iso });

@@ -103,6 +103,12 @@ export const EVENT_TYPES = [
   'report_case_closed',
   // a holder withdrew a workstation of the pharmacy (its sessions end, it cannot sign in again)
   'workstation_revoked',
+  // a security key refused for want of a fresh proof (wrong current password)
+  'security_key_set_failed',
+  // after a report, the holder sends a password delegate a one-time code to set a new password
+  'fresh_start_sent',
+  'fresh_start_failed',
+  'fresh_start_used',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;

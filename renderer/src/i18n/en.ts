@@ -82,6 +82,10 @@ const en: Messages = {
     report_case_secured: 'Report: account secured',
     report_case_closed: 'Report closed',
     workstation_revoked: 'Workstation withdrawn',
+    security_key_set_failed: 'Security key not saved (current password refused)',
+    fresh_start_sent: 'Fresh start: code sent by e-mail',
+    fresh_start_failed: 'Fresh start: code refused',
+    fresh_start_used: 'Fresh start: new password chosen',
   },
   workstations: {
     title: 'Pharmacy workstations',
@@ -694,6 +698,10 @@ const en: Messages = {
       next: 'Follow the hints under the field.',
     },
     PASSWORD_REUSED: { what: 'You already used this password.', next: 'Choose one you have never used.' },
+    FRESH_PROOF_REQUIRED: {
+      what: 'This change needs you to confirm it is you.',
+      next: 'Type your current password, or sign in again with your CPS card or e-CPS.',
+    },
     SESSION_EXPIRED: { what: 'Your session ended (4 hours at most).', next: 'Sign in again to carry on.' },
     SESSION_IDLE: {
       what: 'Your session ended after 1 hour without activity.',

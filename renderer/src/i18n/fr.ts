@@ -80,6 +80,10 @@ const fr = {
     report_case_secured: 'Signalement : compte sécurisé',
     report_case_closed: 'Signalement clos',
     workstation_revoked: 'Poste retiré',
+    security_key_set_failed: 'Clé de sécurité non enregistrée (mot de passe actuel refusé)',
+    fresh_start_sent: 'Nouveau départ : code envoyé par e-mail',
+    fresh_start_failed: 'Nouveau départ : code refusé',
+    fresh_start_used: 'Nouveau départ : nouveau mot de passe choisi',
   },
   workstations: {
     title: 'Postes de la pharmacie',
@@ -702,6 +706,10 @@ const fr = {
     PASSWORD_REUSED: {
       what: 'Vous avez déjà utilisé ce mot de passe.',
       next: 'Choisissez-en un que vous n’avez jamais utilisé.',
+    },
+    FRESH_PROOF_REQUIRED: {
+      what: 'Cette modification demande de confirmer que c’est bien vous.',
+      next: 'Tapez votre mot de passe actuel, ou reconnectez-vous avec votre carte CPS ou votre e-CPS.',
     },
     SESSION_EXPIRED: {
       what: 'Votre session a pris fin (4 heures au plus).',
