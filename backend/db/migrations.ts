@@ -10,6 +10,7 @@ import { m0004 } from './m0004';
 import { m0005 } from './m0005';
 import { m0006 } from './m0006';
 import { m0007 } from './m0007';
+import { m0008 } from './m0008';
 
 const m0001: Migration = {
   async up(db: Kysely<unknown>) {
@@ -182,6 +183,7 @@ export const migrations: Record<string, Migration> = {
   '0005_keyed_event_checkpoints': m0005,
   '0006_postal_requests': m0006,
   '0007_workstation_pharmacy_request_proofs': m0007,
+  '0008_fresh_starts': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {
