@@ -17,7 +17,7 @@ export interface CrlSource {
 }
 
 function parseCrl(c: Uint8Array | string): x509.X509Crl {
-  if (typeof c !== 'string') return new x509.X509Crl(c);
+  if (typeof c !== 'string') return new x509.X509Crl(new Uint8Array(c));
   const der = pemBlocks(c, ['X509 CRL'])[0];
   if (!der) throw new Error('no CRL in PEM');
   return new x509.X509Crl(der);

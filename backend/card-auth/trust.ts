@@ -13,13 +13,14 @@ import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+// Node's WebCrypto is the Crypto x509 expects; its declared type differs with and without the DOM lib.
+x509.cryptoProvider.set(webcrypto as never);
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 
 /** Every PEM block with the given labels, as DER. */
-export function pemBlocks(text: string, labels: readonly string[]): Uint8Array[] {
-  const out: Uint8Array[] = [];
+export function pemBlocks(text: string, labels: readonly string[]): Uint8Array<ArrayBuffer>[] {
+  const out: Uint8Array<ArrayBuffer>[] = [];
   for (const m of text.matchAll(PEM_BLOCK)) {
     if (labels.includes(m[1]!)) out.push(new Uint8Array(Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64')));
   }
@@ -30,7 +31,7 @@ const sameBytes = (a: ArrayBuffer, b: ArrayBuffer) => Buffer.from(a).equals(Buff
 
 /** Parses a certificate given as DER bytes, PEM text or base64 of the DER. Throws on garbage. */
 export function parseCertificate(c: Uint8Array | string): x509.X509Certificate {
-  if (typeof c !== 'string') return new x509.X509Certificate(c);
+  if (typeof c !== 'string') return new x509.X509Certificate(new Uint8Array(c));
   const blocks = pemBlocks(c, ['CERTIFICATE']);
   return new x509.X509Certificate(blocks[0] ?? new Uint8Array(Buffer.from(c.trim(), 'base64')));
 }
