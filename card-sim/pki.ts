@@ -261,7 +261,8 @@ async function load(dir: string): Promise<TestPki> {
       rmSync(tmp, { recursive: true, force: true });
     }
   }
-  if ((readFileSync(join(dir, 'crl.pem'), 'utf8').match(/BEGIN X509 CRL/g) ?? []).length < 2) await writeCrl(dir);
+  if ((readFileSync(join(dir, 'crl.pem'), 'utf8').match(/BEGIN X509 CRL/g) ?? []).length < 2)
+    await writeCrl(dir);
   const holders: Record<string, HolderCredentials> = {};
   for (const h of HOLDERS) holders[h.nationalId] = readCreds(dir, h.nationalId)!;
   return {
