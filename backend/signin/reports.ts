@@ -1,8 +1,10 @@
 /**
  * « Je ne reconnais pas cette activité »: a report opens a case on the account the event belongs to, and secures the
- * account at once, in one transaction: every session ended, the password to be changed at the next sign-in (when the
- * account has one), and, if the user asks, the account blocked as suspicious (then only the card or the postal code
- * unblock it). The case is closed when the account is back in its owner's hands (unblock or new password).
+ * account at once, in one transaction: every session ended, the password withdrawn (when the account has one: it
+ * opens nothing any more, not even a password-change session), and, if the user asks, the account blocked as
+ * suspicious. The way back: the card or e-CPS for a card holder; for a password delegate, a fresh start from the
+ * holder's card session (./fresh-start.ts) or the postal code. The security key is refused meanwhile. The case is
+ * closed when the account is back in its owner's hands (unblock or new password).
  */
 import type { ReportCaseDto } from '../../domain/backend-api';
 import { userReportVerdict } from '../../domain/policy/suspicious';
@@ -64,7 +66,9 @@ export async function openReport(ctx: Ctx, auth: AuthInfo, body: { eventId: numb
     // Secure the account.
     const revoked = await trx.updateTable('sessions').set({ revoked_at: now, end_reason: 'reported' }).where('account_id', '=', acc.id).where('revoked_at', 'is', null).executeTakeFirst();
     if (c.actions.includes('require_password_change')) {
-      await trx.updateTable('passwords').set({ expires_at: now }).where('account_id', '=', acc.id).where('current', '=', true).execute();
+      // Withdrawn, not only expired: whoever knows it (the person reported) would otherwise sign in, get a
+      // password-change session and keep the account. It stays in the history, so it cannot come back.
+      await trx.updateTable('passwords').set({ expires_at: now, current: false }).where('account_id', '=', acc.id).where('current', '=', true).execute();
     }
     if (c.actions.includes('block_account') && acc.state === 'active') {
       const v = userReportVerdict({ reportedAt: now, event: { at: ev.at, label: EVENT_LABEL[ev.type] ?? ev.type } });

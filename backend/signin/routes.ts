@@ -7,6 +7,7 @@ import type { PasswordHasher } from '../passwords';
 import { issueCardChallenge, signInWithCard } from './card';
 import type { SigninDeps } from './deps';
 import { cancelEcps, pollEcps, startEcps } from './ecps';
+import { grantFreshStart, redeemFreshStart } from './fresh-start';
 import { listReports, openReport } from './reports';
 import {
   eligibility,
@@ -88,6 +89,17 @@ export function registerSigninRoutes(
     ctx,
     routes.unblockSetPassword,
     async ({ body, meta }) => setPasswordWithTicket(ctx, deps, o.hasher, body.ticket, body.newPassword, meta),
+    limited,
+  );
+
+  register(app, ctx, routes.grantFreshStart, async ({ auth, body, meta }) =>
+    grantFreshStart(ctx, auth, body.accountId, meta),
+  );
+  register(
+    app,
+    ctx,
+    routes.redeemFreshStart,
+    async ({ body, meta }) => redeemFreshStart(ctx, o.hasher, body, meta, o.failureFloorMs),
     limited,
   );
 

@@ -373,6 +373,32 @@ async function securityKeyAttempt(
     // a wrong key answers what an unknown identifier gets
     throw r.code === 'SECURITY_KEY_WRONG' ? keyWrong() : new AppError(r.code, r.message);
   }
+  // A password withdrawn by the user's own report: the key is personal data the person reported may know.
+  const withdrawn = !(await ctx.db
+    .selectFrom('passwords')
+    .select('id')
+    .where('account_id', '=', acc.id)
+    .where('current', '=', true)
+    .executeTakeFirst());
+  if (withdrawn) {
+    await ctx.db.transaction().execute((trx) =>
+      appendEvents(trx, [
+        {
+          ...ev,
+          accountId: acc.id,
+          at: now,
+          type: 'security_key_failed',
+          method: 'security_key',
+          outcome: 'failure',
+          details: { reason: 'SECURITY_KEY_NOT_ALLOWED' },
+        },
+      ]),
+    );
+    throw new AppError(
+      'SECURITY_KEY_NOT_ALLOWED',
+      'Après votre signalement, la clé de sécurité ne permet plus de choisir un mot de passe. Demandez au titulaire un « nouveau départ », ou un code par courrier.',
+    );
+  }
   await ctx.db.deleteFrom('login_throttle').where('key', 'in', [srcKey, idKey]).execute();
   await ctx.db.transaction().execute((trx) =>
     appendEvents(trx, [

@@ -11,7 +11,7 @@ import { loadTestPki, type TestPki } from '../../card-sim/pki';
 import { signLikeCps3 } from '../card-auth/test-pki';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
-import { blockAccounts, BLOCK_EXPLANATION_INACTIVITY } from '../services/accounts';
+import { blockAccounts, BLOCK_EXPLANATION_INACTIVITY, createAccount } from '../services/accounts';
 import { setSecurityKey } from '../unblock/security-key';
 import { call, newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
 
@@ -185,5 +185,133 @@ describe('resetting a password with the security key', () => {
     });
     const blocked = await resetWithKey(P.holder.identifier, KEY, OWNER_PASSWORD);
     expect(blocked.set?.status, blocked.set?.body).toBe(200);
+  });
+});
+
+/** A password delegate of the demo pharmacy, with a security key the thief may know (it is personal data). */
+async function newDelegate(identifier: string) {
+  const now = env.clock.now();
+  const id = await env.backend.db.transaction().execute(async (trx) => {
+    const a = await createAccount(
+      trx,
+      {
+        pharmacyId: seed.pharmacyId,
+        kind: 'password_delegate',
+        displayName: 'Inès VALLET',
+        identifier,
+        email: `${identifier}@demo.vigie.invalid`,
+        passwordHash: await env.backend.hasher.hash(DEMO_PASSWORD),
+      },
+      now,
+      env.backend.ctx.config,
+    );
+    await trx
+      .insertInto('delegations')
+      .values({
+        holder_account_id: seed.accounts.holder,
+        delegate_account_id: a,
+        granted_at: now,
+        granted_by: seed.accounts.holder,
+        revoked_at: null,
+        revoked_by: null,
+      })
+      .execute();
+    return a;
+  });
+  await setSecurityKey(env.backend.signin.securityKeys, id, KEY, now, env.backend.signin.fields);
+  return id;
+}
+
+describe('after « Je ne reconnais pas cette activité » without a block', () => {
+  it('the thief who knows the old password gets nothing; the holder gives the delegate a fresh start', async () => {
+    const identifier = 'ines.vallet';
+    const email = `${identifier}@demo.vigie.invalid`;
+    const ines = await newDelegate(identifier);
+    // The thief signs in with the password he saw; the owner sees it in her events and reports it.
+    const first = await password(identifier, DEMO_PASSWORD, thiefWs);
+    expect(first.status).toBe(200);
+    await call(env, 'POST', '/v1/session/sign-out', { ws: thiefWs, token: first.json.token as string });
+    const own = await password(identifier, DEMO_PASSWORD, counter);
+    expect(own.status, own.body).toBe(200);
+    const token = own.json.token as string;
+    const ev = await call(env, 'GET', '/v1/events?type=sign_in&limit=2', { ws: counter, token });
+    expect(ev.status, ev.body).toBe(200);
+    const eventId = (ev.json.events as { id: number }[])[1]!.id;
+    const report = await call(env, 'POST', '/v1/reports', {
+      ws: counter,
+      token,
+      body: { eventId, blockAccount: false },
+    });
+    expect(report.status, report.body).toBe(200);
+    expect((await call(env, 'GET', '/v1/session', { ws: counter, token })).json.code).toBe('SESSION_REVOKED');
+
+    // The old password opens nothing, not even a password-change session: the same answer as a wrong password.
+    const thief = await password(identifier, DEMO_PASSWORD, thiefWs);
+    expect(thief.status, thief.body).toBe(401);
+    expect(thief.json.code).toBe('INVALID_CREDENTIALS');
+    expect(thief.json.token).toBeUndefined();
+    // Nor does the security key (personal data the thief may know).
+    expect((await resetWithKey(identifier, KEY, THIEF_PASSWORD)).set).toBeNull();
+    expect((await password(identifier, THIEF_PASSWORD, thiefWs)).status).toBe(401);
+
+    // The holder, from a password session, cannot send a fresh start; from her card session she can.
+    // (her password is the one she chose with her key above)
+    const holderPw = await password(P.holder.identifier, OWNER_PASSWORD, counter);
+    expect(holderPw.status, holderPw.body).toBe(200);
+    const refused = await call(env, 'POST', '/v1/pharmacy/fresh-start', {
+      ws: counter,
+      token: holderPw.json.token as string,
+      body: { accountId: ines },
+    });
+    expect(refused.json.code).toBe('FRESH_PROOF_REQUIRED');
+    await env.deliver();
+    const card = await claireCardSession();
+    const sent = await call(env, 'POST', '/v1/pharmacy/fresh-start', {
+      ws: counter,
+      token: card,
+      body: { accountId: ines },
+    });
+    expect(sent.status, sent.body).toBe(200);
+    const mail = (await env.deliver()).find((m) => m.to.includes(email))!;
+    expect(mail.subject).toBe('Votre code pour choisir un nouveau mot de passe amelipro');
+    const code = /Votre code : (\S+)/.exec(mail.text)![1]!;
+
+    // A wrong code does nothing; the mailed code sets the new password once.
+    const wrong = await call(env, 'POST', '/v1/unblock/fresh-start', {
+      ws: thiefWs,
+      body: { identifier, code: 'AAAA-BBBB-CCCC', newPassword: THIEF_PASSWORD },
+    });
+    expect(wrong.status).toBe(401);
+    const used = await call(env, 'POST', '/v1/unblock/fresh-start', {
+      ws: counter,
+      body: { identifier, code, newPassword: OWNER_PASSWORD },
+    });
+    expect(used.status, used.body).toBe(200);
+    const again = await call(env, 'POST', '/v1/unblock/fresh-start', {
+      ws: thiefWs,
+      body: { identifier, code, newPassword: THIEF_PASSWORD },
+    });
+    expect(again.status).toBe(401);
+    const back = await password(identifier, OWNER_PASSWORD, counter);
+    expect(back.status, back.body).toBe(200);
+    expect(back.json.passwordChangeRequired).toBe(false);
+    expect((await password(identifier, DEMO_PASSWORD, thiefWs)).status).toBe(401);
+    const types = (
+      await env.backend.db.selectFrom('events').select('type').where('account_id', '=', ines).execute()
+    ).map((e) => e.type);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'fresh_start_sent',
+        'fresh_start_failed',
+        'fresh_start_used',
+        'password_changed',
+      ]),
+    );
+    const cases = await env.backend.db
+      .selectFrom('report_cases')
+      .select('status')
+      .where('account_id', '=', ines)
+      .execute();
+    expect(cases.map((c) => c.status)).toEqual(['closed']);
   });
 });

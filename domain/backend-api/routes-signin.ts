@@ -120,6 +120,24 @@ export const signinRoutes = {
     summary: 'With an unblock ticket: a new password, and the account is active again',
   }),
 
+  grantFreshStart: route({
+    method: 'POST',
+    path: '/v1/pharmacy/fresh-start',
+    auth: 'session',
+    body: x.FreshStartRequestSchema,
+    response: x.FreshStartResponseSchema,
+    summary:
+      'Holder, from a card or e-CPS session: mail a one-time code to a password delegate whose password a report withdrew',
+  }),
+  redeemFreshStart: route({
+    method: 'POST',
+    path: '/v1/unblock/fresh-start',
+    auth: 'none',
+    body: x.FreshStartRedeemRequestSchema,
+    response: x.FreshStartRedeemResponseSchema,
+    summary: 'With the mailed fresh-start code (single use): a new password',
+  }),
+
   openReport: route({
     method: 'POST',
     path: '/v1/reports',

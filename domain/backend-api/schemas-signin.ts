@@ -136,3 +136,16 @@ export const OpenReportRequestSchema = z
   })
   .strict();
 export const ReportCasesResponseSchema = z.object({ cases: z.array(ReportCaseSchema) });
+
+/** The holder, from her card or e-CPS session, gives a reported password delegate a fresh start. */
+export const FreshStartRequestSchema = z.object({ accountId: z.string().uuid() }).strict();
+export const FreshStartResponseSchema = z.object({ sentAt: iso, expiresAt: iso, sentTo: z.string() });
+/** The delegate types the code mailed to her dedicated address and a new password. */
+export const FreshStartRedeemRequestSchema = z
+  .object({
+    identifier,
+    code: z.string().min(1).max(40),
+    newPassword: z.string().min(1).max(256),
+  })
+  .strict();
+export const FreshStartRedeemResponseSchema = z.object({ passwordSet: z.literal(true) });

@@ -1,0 +1,307 @@
+/**
+ * A fresh start for a password delegate whose password a report withdrew (./reports.ts): the holder, signed in with
+ * her card or e-CPS, sends a one-time code to the delegate's dedicated address; the delegate types it with a new
+ * password. The person reported knows the old password and maybe the personal data of the security key, but holds
+ * neither the holder's card nor the delegate's mailbox. The code is stored as a SHA-256 only, one pending per
+ * account (a new one supersedes the last), single use, valid 48 hours; wrong codes are throttled per source and per
+ * identifier, never spend the code, and get the same answer for every identifier, padded to the refusal floor.
+ */
+import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ColumnType, Generated } from 'kysely';
+import { PASSWORD_HISTORY } from '../../domain/policy';
+import { AppError } from '../../domain/result';
+import type { Ctx } from '../context';
+import { sha256 } from '../crypto';
+import { appendEvents } from '../events/chain';
+import { enqueueMails } from '../mail/outbox';
+import { freshStartMail, passwordChangedMail } from '../mail/templates';
+import { passwordStrength, type PasswordHasher } from '../passwords';
+import { passwordExpiry } from '../services/accounts';
+import { PasswordPolicyError, identifierKey } from '../services/auth';
+import type { RequestMeta } from '../services/meta';
+import type { AuthInfo } from '../services/sessions';
+import { GENTLE_THROTTLE, reserveAttempt } from '../services/throttle';
+import { accountByIdentifier, accountQuery, closeOpenCases, evMetaOf, refusalMeta } from './common';
+import { securityLog } from './security-log';
+
+type Ts = ColumnType<Date, Date, Date>;
+type TsNull = ColumnType<Date | null, Date | null | undefined, Date | null>;
+
+export interface FreshStartsTable {
+  id: Generated<string>;
+  account_id: string;
+  granted_by: string;
+  code_hash: string;
+  created_at: Ts;
+  expires_at: Ts;
+  used_at: TsNull;
+  superseded_at: TsNull;
+}
+
+declare module '../db/schema' {
+  interface Database {
+    fresh_starts: FreshStartsTable;
+  }
+}
+
+export const FRESH_START_TTL_MS = 48 * 3600_000;
+
+/** No 0/O, 1/I/L: read from a mail and typed by hand. 12 characters of 31: about 59 bits. */
+const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+function newCode(): string {
+  const c = Array.from({ length: 12 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+  return `${c.slice(0, 4)}-${c.slice(4, 8)}-${c.slice(8)}`;
+}
+const codeHash = (code: string) => sha256(`fresh-start:${code.toUpperCase().replace(/[^A-Z0-9]/g, '')}`);
+
+/** « c•••@exemple.fr »: enough for the holder to recognise the address, not to read it out to a caller. */
+const masked = (email: string) => {
+  const [user = '', domain = ''] = email.split('@');
+  return `${user.slice(0, 1)}•••@${domain}`;
+};
+
+/** The holder sends the code. Her session must have been opened with her card or e-CPS. */
+export async function grantFreshStart(ctx: Ctx, auth: AuthInfo, accountId: string, meta: RequestMeta) {
+  const now = ctx.clock.now();
+  if (auth.kind !== 'holder')
+    throw new AppError(
+      'FORBIDDEN',
+      'Seul le titulaire du compte de la pharmacie peut donner un nouveau départ.',
+    );
+  const s = await ctx.db
+    .selectFrom('sessions')
+    .select('method')
+    .where('id', '=', auth.sessionId)
+    .executeTakeFirst();
+  if (!s || (s.method !== 'card' && s.method !== 'ecps'))
+    throw new AppError(
+      'FRESH_PROOF_REQUIRED',
+      'Pour donner un nouveau départ, connectez-vous avec votre carte CPS ou votre e-CPS.',
+    );
+  const acc = await accountQuery(ctx.db)
+    .where('a.id', '=', accountId)
+    .where('a.pharmacy_id', '=', auth.pharmacyId)
+    .where('a.kind', '=', 'password_delegate')
+    .executeTakeFirst();
+  const delegated =
+    acc &&
+    (await ctx.db
+      .selectFrom('delegations')
+      .select('id')
+      .where('delegate_account_id', '=', acc.id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst());
+  if (!acc || !delegated) throw new AppError('NOT_FOUND', 'Compte introuvable.');
+  const current = await ctx.db
+    .selectFrom('passwords')
+    .select('id')
+    .where('account_id', '=', acc.id)
+    .where('current', '=', true)
+    .executeTakeFirst();
+  if (current)
+    throw new AppError(
+      'CONFLICT',
+      "Ce compte a un mot de passe en service : le nouveau départ sert après un signalement qui l'a retiré.",
+    );
+  if (acc.state === 'blocked')
+    throw new AppError(
+      'CONFLICT',
+      'Ce compte est bloqué : il se débloque avec le code envoyé par courrier à son adresse postale.',
+    );
+  const code = newCode();
+  const expiresAt = new Date(now.getTime() + FRESH_START_TTL_MS);
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('fresh_starts')
+      .set({ superseded_at: now })
+      .where('account_id', '=', acc.id)
+      .where('used_at', 'is', null)
+      .where('superseded_at', 'is', null)
+      .execute();
+    await trx
+      .insertInto('fresh_starts')
+      .values({
+        account_id: acc.id,
+        granted_by: auth.accountId,
+        code_hash: codeHash(code),
+        created_at: now,
+        expires_at: expiresAt,
+        used_at: null,
+        superseded_at: null,
+      })
+      .execute();
+    await appendEvents(trx, [
+      {
+        ...evMetaOf(meta, auth.workstationLabel),
+        accountId: acc.id,
+        at: now,
+        type: 'fresh_start_sent',
+        method: 'system',
+        outcome: 'info',
+        details: { grantedBy: auth.accountId, expiresAt: expiresAt.toISOString() },
+      },
+    ]);
+    await enqueueMails(trx, now, [
+      {
+        ...freshStartMail({ name: acc.display_name, holderName: auth.displayName, at: now, code, expiresAt }),
+        accountId: acc.id,
+        to: acc.email,
+      },
+    ]);
+  });
+  return { sentAt: now.toISOString(), expiresAt: expiresAt.toISOString(), sentTo: masked(acc.email) };
+}
+
+const refused = () =>
+  new AppError(
+    'INVALID_CREDENTIALS',
+    'Ce code ne correspond pas, a expiré ou a déjà servi. Vérifiez-le, ou demandez un nouveau départ au titulaire.',
+  );
+
+/** The delegate sets a new password with the mailed code. */
+export async function redeemFreshStart(
+  ctx: Ctx,
+  hasher: PasswordHasher,
+  input: { identifier: string; code: string; newPassword: string },
+  meta: RequestMeta,
+  floorMs: number,
+) {
+  const started = performance.now();
+  const now = ctx.clock.now();
+  const idKey = `fs:${identifierKey(input.identifier)}`;
+  const srcKey = `${idKey}:src:${sha256(`${meta.workstationId ?? ''}|${meta.ip ?? ''}`)}`;
+  const throttled =
+    (await reserveAttempt(ctx.db, srcKey, now, ctx.config.accountThrottle)) ||
+    (await reserveAttempt(ctx.db, idKey, now, GENTLE_THROTTLE));
+  const acc = await accountByIdentifier(ctx, input.identifier);
+  const pending =
+    acc && !throttled
+      ? await ctx.db
+          .selectFrom('fresh_starts')
+          .select(['id', 'code_hash'])
+          .where('account_id', '=', acc.id)
+          .where('used_at', 'is', null)
+          .where('superseded_at', 'is', null)
+          .where('expires_at', '>', now)
+          .executeTakeFirst()
+      : undefined;
+  if (!pending || pending.code_hash !== codeHash(input.code)) {
+    if (throttled)
+      await securityLog(ctx, meta, now, {
+        kind: 'fresh_start_throttled',
+        method: 'password',
+        subject: identifierKey(input.identifier),
+        accountId: acc?.id ?? null,
+      });
+    else if (acc) {
+      const ev = await refusalMeta(ctx, meta);
+      await ctx.db.transaction().execute((trx) =>
+        appendEvents(trx, [
+          {
+            ...ev,
+            accountId: acc.id,
+            at: now,
+            type: 'fresh_start_failed',
+            method: 'system',
+            outcome: 'failure',
+            details: { reason: pending ? 'wrong_code' : 'no_code' },
+          },
+        ]),
+      );
+    }
+    const elapsed = performance.now() - started;
+    if (elapsed < floorMs) await sleep(floorMs - elapsed);
+    throw refused();
+  }
+  const a = acc!;
+  // The new password follows the policy; a refused one does not spend the code.
+  const personal = [a.identifier ?? '', ...a.display_name.split(/\s+/), a.email.split('@')[0] ?? ''];
+  const report = await passwordStrength(
+    ctx.strength,
+    input.newPassword,
+    personal,
+    ctx.config.minPasswordScore,
+  );
+  if (!report.acceptable) throw new PasswordPolicyError(report.problems);
+  const history = await ctx.db
+    .selectFrom('passwords')
+    .select('hash')
+    .where('account_id', '=', a.id)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(PASSWORD_HISTORY)
+    .execute();
+  for (const h of history) {
+    if (await hasher.verify(h.hash, input.newPassword))
+      throw new AppError(
+        'PASSWORD_REUSED',
+        `Ce mot de passe a déjà été utilisé : choisissez-en un autre que les ${PASSWORD_HISTORY} derniers.`,
+      );
+  }
+  const newHash = await hasher.hash(input.newPassword);
+  const ev = evMetaOf(meta);
+  await ctx.db.transaction().execute(async (trx) => {
+    const used = await trx
+      .updateTable('fresh_starts')
+      .set({ used_at: now })
+      .where('id', '=', pending.id)
+      .where('used_at', 'is', null)
+      .where('superseded_at', 'is', null)
+      .returning('id')
+      .executeTakeFirst();
+    if (!used) throw refused();
+    await trx
+      .updateTable('passwords')
+      .set({ current: false })
+      .where('account_id', '=', a.id)
+      .where('current', '=', true)
+      .execute();
+    await trx
+      .insertInto('passwords')
+      .values({
+        account_id: a.id,
+        hash: newHash,
+        created_at: now,
+        expires_at: passwordExpiry(now),
+        current: true,
+      })
+      .execute();
+    await trx
+      .updateTable('sessions')
+      .set({ revoked_at: now, end_reason: 'password_changed' })
+      .where('account_id', '=', a.id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await appendEvents(trx, [
+      {
+        ...ev,
+        accountId: a.id,
+        at: now,
+        type: 'fresh_start_used',
+        method: 'system',
+        outcome: 'success',
+        details: {},
+      },
+      {
+        ...ev,
+        accountId: a.id,
+        at: now,
+        type: 'password_changed',
+        method: 'system',
+        outcome: 'success',
+        details: { via: 'fresh_start' },
+      },
+    ]);
+    await closeOpenCases(trx, a.id, now, 'Nouveau mot de passe choisi (nouveau départ).', ev);
+    await enqueueMails(trx, now, [
+      {
+        ...passwordChangedMail({ name: a.display_name, at: now, workstationLabel: ev.workstationLabel }),
+        accountId: a.id,
+        to: a.email,
+      },
+    ]);
+  });
+  await ctx.db.deleteFrom('login_throttle').where('key', 'in', [srcKey, idKey]).execute();
+  return { passwordSet: true as const };
+}
