@@ -11,6 +11,7 @@ import { useApi } from '../lib/api-context';
 import { formatDate, URGENCY_ORDER, urgencyOf } from '../lib/format';
 import { useCall } from '../lib/hooks';
 import { StatusSentence } from './Dashboard';
+import { FreshStart } from './accounts/FreshStart';
 
 /** Most urgent first: blocked, then by days left. */
 export function byUrgency(a: AccountStatus, b: AccountStatus): number {
@@ -60,6 +61,7 @@ export function AccountRow({
           {t(account.kind === 'password_delegate' ? 'accounts.wayOut.password' : 'accounts.wayOut.card')}
         </p>
       )}
+      {onRevoke && <FreshStart account={account} />}
       <Timeline status={account} compact />
     </li>
   );
