@@ -45,13 +45,17 @@ export function account(
 
 export const ACCOUNTS = [
   account('aaaaaaaa-0000-4000-8000-000000000001', 'Claire Martin', 'holder', 143, 'card'),
-  account(
-    'aaaaaaaa-0000-4000-8000-000000000002',
-    'Cabinet Dupont (comptable)',
-    'password_delegate',
-    5,
-    'password',
-  ),
+  {
+    ...account(
+      'aaaaaaaa-0000-4000-8000-000000000002',
+      'Cabinet Dupont (comptable)',
+      'password_delegate',
+      5,
+      'password',
+    ),
+    // reported an activity: its password is withdrawn, the holder may give a fresh start
+    passwordWithdrawn: true,
+  },
   account('aaaaaaaa-0000-4000-8000-000000000003', 'Julien Petit', 'card_delegate', 24, 'card'),
   account('aaaaaaaa-0000-4000-8000-000000000004', 'Sophie Bernard', 'card_delegate', -12, 'card', true),
 ];
@@ -414,6 +418,11 @@ export class FakeCore {
         return this.ok(s.postal);
       case 'unblock.submitPostalCode':
         return this.ok({ ticket: 't-2', expiresAt: iso(Date.now() + 600_000) });
+      case 'unblock.redeemFreshStart':
+        if ((req as { code?: string }).code !== 'ABCD-EFGH-JKMN') return this.err('INVALID_CREDENTIALS');
+        return this.ok({ passwordSet: true });
+      case 'accounts.freshStart':
+        return this.ok({ sentAt: iso(now), expiresAt: iso(now + 2 * DAY), sentTo: 's•••@demo.vigie.invalid' });
       case 'unblock.setNewPassword':
         return this.ok({ unblocked: true });
       case 'reminders.list':

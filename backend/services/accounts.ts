@@ -1,6 +1,12 @@
 import { sql, type Transaction } from 'kysely';
 import type { AccountStatus } from '../../domain/backend-api';
-import { blockDate, computeStatus, nextReminder, PASSWORD_MAX_AGE_MONTHS, addParisMonths } from '../../domain/policy';
+import {
+  blockDate,
+  computeStatus,
+  nextReminder,
+  PASSWORD_MAX_AGE_MONTHS,
+  addParisMonths,
+} from '../../domain/policy';
 import type { BackendConfig, Ctx } from '../context';
 import type { Db } from '../db/connect';
 import type { AccountKind, AuthMethod, Database, PostalAddress } from '../db/schema';
@@ -30,7 +36,13 @@ export interface NewPharmacy {
 export async function createPharmacy(trx: Trx, p: NewPharmacy, now: Date): Promise<string> {
   const r = await trx
     .insertInto('pharmacies')
-    .values({ finess: p.finess, am_number: p.amNumber, name: p.name, address: JSON.stringify(p.address), created_at: now })
+    .values({
+      finess: p.finess,
+      am_number: p.amNumber,
+      name: p.name,
+      address: JSON.stringify(p.address),
+      created_at: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return r.id;
@@ -50,7 +62,12 @@ export interface NewAccountInput {
 }
 
 /** Creates an account with its event chain, its first events and (if given) its first password. */
-export async function createAccount(trx: Trx, a: NewAccountInput, now: Date, config: BackendConfig): Promise<string> {
+export async function createAccount(
+  trx: Trx,
+  a: NewAccountInput,
+  now: Date,
+  config: BackendConfig,
+): Promise<string> {
   const { id } = await trx
     .insertInto('accounts')
     .values({
@@ -72,16 +89,30 @@ export async function createAccount(trx: Trx, a: NewAccountInput, now: Date, con
     .executeTakeFirstOrThrow();
   await createChain(trx, id);
   const events: NewEvent[] = [
-    { accountId: id, at: now, type: 'account_created', outcome: 'info', method: 'system', details: { kind: a.kind, createdBy: a.createdBy ?? null } },
+    {
+      accountId: id,
+      at: now,
+      type: 'account_created',
+      outcome: 'info',
+      method: 'system',
+      details: { kind: a.kind, createdBy: a.createdBy ?? null },
+    },
   ];
   if (a.passwordHash) {
     await trx
       .insertInto('passwords')
-      .values({ account_id: id, hash: a.passwordHash, created_at: now, expires_at: passwordExpiry(now), current: true })
+      .values({
+        account_id: id,
+        hash: a.passwordHash,
+        created_at: now,
+        expires_at: passwordExpiry(now),
+        current: true,
+      })
       .execute();
     events.push({ accountId: id, at: now, type: 'password_set', outcome: 'success', method: 'system' });
   }
-  if (a.securityKeyHash) events.push({ accountId: id, at: now, type: 'security_key_set', outcome: 'success', method: 'system' });
+  if (a.securityKeyHash)
+    events.push({ accountId: id, at: now, type: 'security_key_set', outcome: 'success', method: 'system' });
   await appendEvents(trx, events);
   return id;
 }
@@ -92,7 +123,14 @@ export interface Activity {
 }
 
 /** A successful sign-in (any method): the activity clock restarts. */
-export async function recordActivity(trx: Trx, accountId: string, createdAt: Date, act: Activity, now: Date, config: BackendConfig) {
+export async function recordActivity(
+  trx: Trx,
+  accountId: string,
+  createdAt: Date,
+  act: Activity,
+  now: Date,
+  config: BackendConfig,
+) {
   await trx
     .updateTable('accounts')
     .set({
@@ -127,7 +165,13 @@ export async function blockAccounts(
   const ids = targets.map((t) => t.id);
   await trx
     .updateTable('accounts')
-    .set({ state: 'blocked', block_reason: reason, block_explanation: explanation, blocked_at: now, next_reminder_at: null })
+    .set({
+      state: 'blocked',
+      block_reason: reason,
+      block_explanation: explanation,
+      blocked_at: now,
+      next_reminder_at: null,
+    })
     .where('id', 'in', ids)
     .execute();
   await trx
@@ -181,6 +225,7 @@ function statusQuery(db: Db | Trx) {
       'a.created_at',
       'w.label as workstation_label',
       'p.expires_at as password_expires_at',
+      'p.id as password_id',
     ]);
 }
 type StatusRow = Awaited<ReturnType<ReturnType<typeof statusQuery>['executeTakeFirstOrThrow']>>;
@@ -200,7 +245,11 @@ export function toStatus(r: StatusRow, now: Date, config: BackendConfig): Accoun
     displayName: r.display_name,
     state: s.state,
     reason: s.reason,
-    explanation: s.mustBlock ? BLOCK_EXPLANATION_INACTIVITY : r.state === 'blocked' ? (r.block_explanation ?? null) : null,
+    explanation: s.mustBlock
+      ? BLOCK_EXPLANATION_INACTIVITY
+      : r.state === 'blocked'
+        ? (r.block_explanation ?? null)
+        : null,
     blockAt: s.blockAt.toISOString(),
     daysLeft: s.daysLeft,
     nextReminderAt: s.nextReminderAt?.toISOString() ?? null,
@@ -217,6 +266,7 @@ export function toStatus(r: StatusRow, now: Date, config: BackendConfig): Accoun
     createdAt: r.created_at.toISOString(),
     unblockPaths: s.state === 'blocked' ? unblockPaths(r.kind) : [],
     passwordExpiresAt: r.password_expires_at?.toISOString() ?? null,
+    passwordWithdrawn: r.kind === 'password_delegate' && !r.password_id,
   };
 }
 

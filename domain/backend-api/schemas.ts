@@ -149,6 +149,8 @@ export const AccountStatusSchema = z.object({
   createdAt: iso,
   unblockPaths: z.array(UnblockPathSchema),
   passwordExpiresAt: iso.nullable(),
+  /** A password delegate whose password a report withdrew: the holder may give a fresh start. */
+  passwordWithdrawn: z.boolean().optional(),
 });
 export type AccountStatus = z.infer<typeof AccountStatusSchema>;
 

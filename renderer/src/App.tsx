@@ -31,6 +31,7 @@ const Dashboard = lazy(() => import('./screens/Dashboard'));
 const Accounts = lazy(() => import('./screens/Accounts'));
 const Events = lazy(() => import('./screens/Events'));
 const Unblock = lazy(() => import('./screens/Unblock'));
+const FreshStartCode = lazy(() => import('./screens/FreshStartCode'));
 const Password = lazy(() => import('./screens/Password'));
 const Settings = lazy(() => import('./screens/Settings'));
 const DemoPanel = lazy(() => import('./components/DemoPanel').then((m) => ({ default: m.DemoPanel })));
@@ -210,6 +211,7 @@ export function Shell({ connection }: { connection: ConnectionState }) {
               <Routes>
                 <Route path="/settings" element={<Settings />} />
                 <Route path="/unblock" element={<Unblock />} />
+                <Route path="/fresh-start" element={<FreshStartCode />} />
                 {signedIn ? (
                   <>
                     <Route path="/" element={<Dashboard />} />

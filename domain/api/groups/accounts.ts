@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { AccountStatusSchema, GrantDelegationRequestSchema, PharmacyWorkstationSchema } from '../../backend-api/schemas';
+import {
+  AccountStatusSchema,
+  GrantDelegationRequestSchema,
+  PharmacyWorkstationSchema,
+} from '../../backend-api/schemas';
+import { FreshStartRequestSchema, FreshStartResponseSchema } from '../../backend-api/schemas-signin';
 import { call } from '../define';
 
 export const SecurityCheckSchema = z.object({
@@ -27,9 +32,14 @@ export const accountsGroup = {
   listPharmacy: call(z.void(), z.object({ accounts: z.array(AccountStatusSchema) })),
   /** The same request the backend takes: one schema for both seams. */
   grantDelegation: call(GrantDelegationRequestSchema, z.object({ accountId: z.string() })),
-  revokeDelegation: call(z.object({ accountId: z.string().uuid() }).strict(), z.object({ revoked: z.boolean() })),
+  revokeDelegation: call(
+    z.object({ accountId: z.string().uuid() }).strict(),
+    z.object({ revoked: z.boolean() }),
+  ),
   /** Holder only: the workstations the pharmacy's accounts used, withdrawn ones last. */
   listWorkstations: call(z.void(), z.object({ workstations: z.array(PharmacyWorkstationSchema) })),
   /** Holder only: withdraw a workstation (its sessions end; no one can sign in from it again). */
   revokeWorkstation: call(z.object({ id: z.uuid() }).strict(), PharmacyWorkstationSchema),
+  /** Holder only, from a card or e-CPS session: mail a reported password delegate a one-time code. */
+  freshStart: call(FreshStartRequestSchema, FreshStartResponseSchema),
 };

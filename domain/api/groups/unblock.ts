@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import {
+  FreshStartRedeemRequestSchema,
+  FreshStartRedeemResponseSchema,
+} from '../../backend-api/schemas-signin';
 import { PasswordCheckResponseSchema, UnblockPathSchema } from '../../backend-api/schemas';
 import { call } from '../define';
 
@@ -70,6 +74,8 @@ export const unblockGroup = {
     z.object({ password: z.string().max(256), identifier: z.string().max(64).optional() }).strict(),
     PasswordCheckResponseSchema,
   ),
+  /** After a report: the code the holder's fresh start mailed, and a new password. */
+  redeemFreshStart: call(FreshStartRedeemRequestSchema, FreshStartRedeemResponseSchema),
   /** Last step of the security-key and postal paths: a new password, then the account is active again. */
   setNewPassword: call(
     z.object({ ticket: z.string().min(1).max(200), newPassword: z.string().min(1).max(256) }).strict(),

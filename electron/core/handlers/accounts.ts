@@ -23,7 +23,9 @@ export function securityChecklist(
 ): SecurityCheck[] {
   const reviewed = o.reviewedAt ? new Date(o.reviewedAt) : null;
   const passwordOk =
-    status.passwordExpiresAt === null ? null : new Date(status.passwordExpiresAt).getTime() - o.now.getTime() > 14 * DAY;
+    status.passwordExpiresAt === null
+      ? null
+      : new Date(status.passwordExpiresAt).getTime() - o.now.getTime() > 14 * DAY;
   return [
     { id: 'dedicated-mailbox', status: o.email ? 'ok' : 'unknown', detail: o.email },
     {
@@ -90,5 +92,7 @@ export function accountsHandlers(ctx: CoreContext): VigieHandlers['accounts'] {
       ctx.log('info', 'workstation withdrawn', { id });
       return w;
     },
+    freshStart: async ({ accountId }) =>
+      must(await client().call('grantFreshStart', { body: { accountId } })),
   };
 }

@@ -98,6 +98,7 @@ export function unblockHandlers(ctx: CoreContext): VigieHandlers['unblock'] {
         })),
       };
     },
+    redeemFreshStart: async (body) => must(await client().call('redeemFreshStart', { body })),
     submitSecurityKey: async ({ identifier, answers }) =>
       keep(must(await client().call('submitSecurityKey', { body: { identifier, answers } }))),
     requestPostalCode: async ({ identifier }) => {

@@ -87,6 +87,28 @@ const en: Messages = {
     fresh_start_failed: 'Fresh start: code refused',
     fresh_start_used: 'Fresh start: new password chosen',
   },
+  freshStart: {
+    withdrawn: 'Since the report, the old password no longer works.',
+    action: 'Fresh start',
+    confirmTitle: 'Give {{name}} a fresh start?',
+    confirmText:
+      'A one-time code goes to the mailbox dedicated to amelipro. With it, a new password is chosen in Vigie. The code is valid for 48 hours.',
+    confirm: 'Send the code',
+    sent: 'Code sent to {{to}}',
+    until: 'To be used before {{date}}.',
+    code: {
+      link: 'I received a fresh-start code',
+      title: 'Choose a new password with your code',
+      intro:
+        'The pharmacy holder sent you a code by e-mail, to your mailbox dedicated to amelipro. Type your identifier, this code, then your new password.',
+      identifier: 'Identifier',
+      code: 'Code received by e-mail',
+      codeHelp: 'For example ABCD-EFGH-JKMN. It works once.',
+      submit: 'Save my new password',
+      done: 'Your new password is saved. You can sign in.',
+      signIn: 'Sign in',
+    },
+  },
   workstations: {
     title: 'Pharmacy workstations',
     intro:

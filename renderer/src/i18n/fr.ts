@@ -85,6 +85,28 @@ const fr = {
     fresh_start_failed: 'Nouveau départ : code refusé',
     fresh_start_used: 'Nouveau départ : nouveau mot de passe choisi',
   },
+  freshStart: {
+    withdrawn: 'Après son signalement, son ancien mot de passe ne fonctionne plus.',
+    action: 'Nouveau départ',
+    confirmTitle: 'Donner un nouveau départ à {{name}} ?',
+    confirmText:
+      'Un code à usage unique part sur sa boîte mail dédiée à amelipro. Avec ce code, elle choisit un nouveau mot de passe dans Vigie. Le code est valable 48 heures.',
+    confirm: 'Envoyer le code',
+    sent: 'Code envoyé à {{to}}',
+    until: 'À utiliser avant le {{date}}.',
+    code: {
+      link: 'J’ai reçu un code de nouveau départ',
+      title: 'Choisir un nouveau mot de passe avec votre code',
+      intro:
+        'Le titulaire de la pharmacie vous a envoyé un code par e-mail, sur votre boîte dédiée à amelipro. Tapez votre identifiant, ce code, puis votre nouveau mot de passe.',
+      identifier: 'Identifiant',
+      code: 'Code reçu par e-mail',
+      codeHelp: 'Par exemple ABCD-EFGH-JKMN. Il sert une seule fois.',
+      submit: 'Enregistrer mon nouveau mot de passe',
+      done: 'Votre nouveau mot de passe est enregistré. Vous pouvez vous connecter.',
+      signIn: 'Se connecter',
+    },
+  },
   workstations: {
     title: 'Postes de la pharmacie',
     intro:

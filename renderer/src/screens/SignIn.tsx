@@ -437,6 +437,7 @@ function PasswordSignIn() {
         >
           {t('signIn.blockedLink')}
         </Link>
+        <Link to="/fresh-start" className="link">{t('freshStart.code.link')}</Link>
       </div>
     </form>
   );

@@ -1,0 +1,104 @@
+import { useId, useState, type FormEvent } from 'react';
+import { Button } from 'react-aria-components';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import type { ErrorCode } from '../../../domain/errors';
+import { NewPasswordFields, type PasswordCheck } from '../components/PasswordField';
+import { ErrorState, Success } from '../components/ui';
+import { useApi } from '../lib/api-context';
+
+/**
+ * For a password delegate after her report: the code the holder's « Nouveau départ » mailed to her dedicated
+ * address, and a new password. The code serves once.
+ */
+export default function FreshStartCode() {
+  const { t } = useTranslation();
+  const api = useApi();
+  const id = useId();
+  const [identifier, setIdentifier] = useState('');
+  const [code, setCode] = useState('');
+  const [pw, setPw] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [check, setCheck] = useState<PasswordCheck | null>(null);
+  const [err, setErr] = useState<ErrorCode | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    const r = await api.unblock.redeemFreshStart({
+      identifier: identifier.trim(),
+      code: code.trim(),
+      newPassword: pw,
+    });
+    setBusy(false);
+    if (r.ok) setDone(true);
+    else setErr(r.code);
+  };
+  return (
+    <main className="screen screen-narrow" data-testid="fresh-start-code">
+      <h1>{t('freshStart.code.title')}</h1>
+      {done ? (
+        <>
+          <Success title={t('freshStart.code.done')} />
+          <Link className="button button-primary" to="/">
+            {t('freshStart.code.signIn')}
+          </Link>
+        </>
+      ) : (
+        <form className="form" onSubmit={(e) => void submit(e)}>
+          <p>{t('freshStart.code.intro')}</p>
+          <div className="field">
+            <label htmlFor={`${id}-i`}>{t('freshStart.code.identifier')}</label>
+            <input
+              id={`${id}-i`}
+              autoComplete="username"
+              value={identifier}
+              onChange={(e) => setIdentifier(e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-c`}>{t('freshStart.code.code')}</label>
+            <input
+              id={`${id}-c`}
+              autoComplete="one-time-code"
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              className="code-input"
+              data-testid="fresh-start-code-input"
+            />
+            <p className="muted small">{t('freshStart.code.codeHelp')}</p>
+          </div>
+          <NewPasswordFields
+            check={(password) =>
+              api.unblock.checkPassword({
+                password,
+                ...(identifier.trim() ? { identifier: identifier.trim() } : {}),
+              })
+            }
+            value={pw}
+            onChange={setPw}
+            confirm={confirm}
+            onConfirmChange={setConfirm}
+            onCheck={setCheck}
+          />
+          {err && <ErrorState code={err} compact />}
+          <Button
+            type="submit"
+            className="button button-primary"
+            isDisabled={
+              busy ||
+              !identifier.trim() ||
+              !code.trim() ||
+              !pw ||
+              pw !== confirm ||
+              check?.acceptable === false
+            }
+          >
+            {t('freshStart.code.submit')}
+          </Button>
+        </form>
+      )}
+    </main>
+  );
+}
