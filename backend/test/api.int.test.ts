@@ -39,8 +39,14 @@ describe('every route, random input', () => {
   for (const [name, def] of Object.entries(routes)) {
     it(`${def.method} ${def.path} (${name}) answers 2xx or 4xx with a code, never 5xx`, async () => {
       // A fresh session per route: the sign-out and revoke routes end the one before.
-      const token = (await call(env, 'POST', '/v1/auth/password', { ws, body: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD } })).json.token as string;
+      const signedIn = await call(env, 'POST', '/v1/auth/password', {
+        ws,
+        body: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD },
+      });
+      expect(signedIn.status, `the holder's sign-in before ${name}: ${JSON.stringify(signedIn.json)}`).toBe(200);
+      const token = signedIn.json.token as string;
       let deep = 0;
+      let lastAuthenticated = 'none';
       await fc.assert(
         fc.asyncProperty(body, query, oddString, auth, contentType, fc.boolean(), async (b, q, param, a, ct, sameWs) => {
           const path = def.path.replace(':id', encodeURIComponent(param) || 'x');
@@ -57,6 +63,7 @@ describe('every route, random input', () => {
           });
           expect(res.statusCode, `${res.statusCode} ${res.body}`).toBeLessThan(500);
           if (a === 'valid' && sameWs && res.statusCode !== 401) deep++;
+          if (a === 'valid' && sameWs) lastAuthenticated = `${res.statusCode} ${res.body.slice(0, 200)}`;
           if (res.statusCode >= 400) {
             const e = res.json() as { code: string; message: string };
             expect(ERROR_CODES).toContain(e.code);
@@ -66,7 +73,7 @@ describe('every route, random input', () => {
         { numRuns: name === 'signInPassword' ? 25 : 40 },
       );
       // Some of the random calls got past authentication into the handlers.
-      if (def.auth !== 'none') expect(deep).toBeGreaterThan(0);
+      if (def.auth !== 'none') expect(deep, `no call got past authentication; the last: ${lastAuthenticated}`).toBeGreaterThan(0);
     });
   }
 });
