@@ -49,15 +49,38 @@ const noIoPackages = {
     module: {
       origin: 'external',
       source: [
-          'electron', 'fastify', 'pg', 'kysely', '@electric-sql/*', 'smartcard', 'ws', 'nodemailer', 'pino', 'conf',
-          '@napi-rs/*', '@node-rs/*', 'pdfkit', 'openid-client', 'oidc-provider', 'smtp-server',
+        'electron',
+        'fastify',
+        'pg',
+        'kysely',
+        '@electric-sql/*',
+        'smartcard',
+        'ws',
+        'nodemailer',
+        'pino',
+        'conf',
+        '@napi-rs/*',
+        '@node-rs/*',
+        'pdfkit',
+        'openid-client',
+        'oidc-provider',
+        'smtp-server',
       ],
     },
   },
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'artifacts/**', '**/*.cjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      'artifacts/**',
+      '**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -86,7 +109,10 @@ export default tseslint.config(
           checkUnknownLocals: true,
           policies: [
             // Local imports: only those listed in `allowed`.
-            { from: { element: { types: { anyOf: Object.keys(allowed) } } }, disallow: { to: { module: { origin: 'local' } } } },
+            {
+              from: { element: { types: { anyOf: Object.keys(allowed) } } },
+              disallow: { to: { module: { origin: 'local' } } },
+            },
             ...localPolicies,
             // domain/: pure TypeScript, no Node, no I/O packages.
             { from: { element: { type: 'domain' } }, disallow: noNode },

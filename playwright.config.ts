@@ -38,7 +38,9 @@ export default defineConfig<VigieOptions>({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: process.env.CI ? [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]] : [['list']],
+  reporter: process.env.CI
+    ? [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]]
+    : [['list']],
   outputDir: 'test-results',
   use: {
     viewport: { width: 1280, height: 800 },
@@ -50,7 +52,10 @@ export default defineConfig<VigieOptions>({
   projects: [
     {
       name: 'web',
-      use: { browserName: 'chromium', launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS } },
+      use: {
+        browserName: 'chromium',
+        launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
+      },
     },
     ...(hasElectron ? [{ name: 'electron', use: { vigieShell: 'electron' as const } }] : []),
   ],

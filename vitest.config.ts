@@ -12,14 +12,20 @@ import type { TestProjectInlineConfiguration } from 'vitest/config';
 const candidates = [
   './vitest.unit.ts',
   ...readdirSync('.').map((d) => `./${d}/vitest.project.ts`),
-  ...(existsSync('./electron') ? readdirSync('./electron').map((d) => `./electron/${d}/vitest.project.ts`) : []),
+  ...(existsSync('./electron')
+    ? readdirSync('./electron').map((d) => `./electron/${d}/vitest.project.ts`)
+    : []),
   './backend/vitest.pg.project.ts',
 ].filter((f) => existsSync(f));
 
 export default defineConfig(async () => ({
   test: {
     projects: await Promise.all(
-      candidates.map(async (f) => ((await tsImport(pathToFileURL(f).href, import.meta.url)) as { default: unknown }).default as TestProjectInlineConfiguration),
+      candidates.map(
+        async (f) =>
+          ((await tsImport(pathToFileURL(f).href, import.meta.url)) as { default: unknown })
+            .default as TestProjectInlineConfiguration,
+      ),
     ),
     reporters: process.env.CI ? ['default'] : ['default'],
   },

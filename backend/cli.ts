@@ -29,7 +29,10 @@ import { sealUnsealedChains, useEventsKey, usePurgeDatabase } from './events/cha
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { demo: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  options: {
+    demo: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
 });
 
 const env = process.env;
@@ -52,7 +55,9 @@ const shown = database.replace(/\/\/[^@/]*@/, '//');
 function printDemo() {
   console.log(`demo pharmacy: ${DEMO_PHARMACY.name} (FINESS ${DEMO_PHARMACY.finess})`);
   for (const p of Object.values(DEMO_PEOPLE)) {
-    const how = p.identifier ? `identifiant ${p.identifier}, mot de passe ${DEMO_PASSWORD}` : `carte CPS ${p.nationalId}`;
+    const how = p.identifier
+      ? `identifiant ${p.identifier}, mot de passe ${DEMO_PASSWORD}`
+      : `carte CPS ${p.nationalId}`;
     console.log(`  ${p.displayName.padEnd(16)} ${p.kind.padEnd(18)} ${p.state.padEnd(8)} ${how}`);
   }
 }
@@ -73,7 +78,9 @@ async function main() {
     try {
       await migrate(opened.db);
       const r = await sealUnsealedChains(opened.db);
-      console.log(`sealed ${r.sealed} chains; refused ${r.refused.length} that do not verify: ${r.refused.join(' ')}`);
+      console.log(
+        `sealed ${r.sealed} chains; refused ${r.refused.length} that do not verify: ${r.refused.join(' ')}`,
+      );
     } finally {
       await opened.close();
     }
@@ -89,7 +96,9 @@ async function main() {
     try {
       await migrate(opened.db);
       const r = await seedDemo(opened.db, new Date());
-      console.log(r.created ? `seeded the demo pharmacy in ${shown}` : `the demo pharmacy already exists in ${shown}`);
+      console.log(
+        r.created ? `seeded the demo pharmacy in ${shown}` : `the demo pharmacy already exists in ${shown}`,
+      );
       printDemo();
     } finally {
       await opened.close();
@@ -114,7 +123,9 @@ async function main() {
     mailer,
     logLevel: (env.LOG_LEVEL as BackendOptions['logLevel']) ?? 'info',
     trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
-    ...(env.TLS_CERT && env.TLS_KEY ? { tls: { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } } : {}),
+    ...(env.TLS_CERT && env.TLS_KEY
+      ? { tls: { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } }
+      : {}),
   };
   const signin = await signinFromEnv(env, { demo: values.demo ?? false });
   if (signin.psc) console.log(`PSC sandbox (e-CPS phone): ${signin.psc.phoneUrl}`);
@@ -127,7 +138,9 @@ async function main() {
     if (r.created) printDemo();
   }
   const url = await backend.listen(Number(env.PORT ?? 8787), env.HOST ?? '127.0.0.1');
-  console.log(`vigie-backend ready on ${url} (database ${shown}, ${backend.ctx.dbKind}; OpenAPI at ${url}/openapi.json)`);
+  console.log(
+    `vigie-backend ready on ${url} (database ${shown}, ${backend.ctx.dbKind}; OpenAPI at ${url}/openapi.json)`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

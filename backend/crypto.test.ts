@@ -6,7 +6,9 @@ const shuffleKeys = (v: unknown, seed: number): unknown => {
   if (Array.isArray(v)) return v.map((x) => shuffleKeys(x, seed));
   if (v && typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>);
-    entries.sort((a, b) => ((a[0].charCodeAt(0) ?? 0) * seed) % 7 - ((b[0].charCodeAt(0) ?? 0) * seed) % 7);
+    entries.sort(
+      (a, b) => (((a[0].charCodeAt(0) ?? 0) * seed) % 7) - (((b[0].charCodeAt(0) ?? 0) * seed) % 7),
+    );
     return Object.fromEntries(entries.map(([k, x]) => [k, shuffleKeys(x, seed)]));
   }
   return v;

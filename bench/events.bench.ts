@@ -19,7 +19,8 @@ import { HEADER_WORKSTATION } from '../domain/backend-api';
 import { report, summarize } from './lib';
 
 const PASSWORD = 'Banc-Essai-2027!Lagune';
-const arg = (args: string[], name: string, dflt: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
+const arg = (args: string[], name: string, dflt: number) =>
+  Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
 
 export default async function (args: string[]): Promise<boolean> {
   const nEvents = arg(args, 'events', 1_000_000);
@@ -28,14 +29,42 @@ export default async function (args: string[]): Promise<boolean> {
   const nRequests = arg(args, 'requests', 400);
   const eventAccounts = 200;
   const pg = await startPgServer({ sharedBuffers: '256MB' });
-  const backend = await createBackend({ database: pg.url, logLevel: 'silent', jobs: { autoStart: false }, rateLimit: false, mailer: { kind: 'none' } });
+  const backend = await createBackend({
+    database: pg.url,
+    logLevel: 'silent',
+    jobs: { autoStart: false },
+    rateLimit: false,
+    mailer: { kind: 'none' },
+  });
   const db = backend.db;
   try {
     const now = new Date();
     const t0 = performance.now();
     const { pharmacyId } = await db.transaction().execute(async (trx) => {
-      const pharmacyId = await createPharmacy(trx, { finess: '759999931', amNumber: '759999932', name: 'Banc', address: { line1: '1 rue', postalCode: '75001', city: 'Paris' } }, now);
-      const holderId = await createAccount(trx, { pharmacyId, kind: 'holder', displayName: 'Titulaire', nationalId: '899700000001', identifier: 'banc.titulaire', email: 't@x.invalid', passwordHash: await backend.hasher.hash(PASSWORD) }, now, backend.ctx.config);
+      const pharmacyId = await createPharmacy(
+        trx,
+        {
+          finess: '759999931',
+          amNumber: '759999932',
+          name: 'Banc',
+          address: { line1: '1 rue', postalCode: '75001', city: 'Paris' },
+        },
+        now,
+      );
+      const holderId = await createAccount(
+        trx,
+        {
+          pharmacyId,
+          kind: 'holder',
+          displayName: 'Titulaire',
+          nationalId: '899700000001',
+          identifier: 'banc.titulaire',
+          email: 't@x.invalid',
+          passwordHash: await backend.hasher.hash(PASSWORD),
+        },
+        now,
+        backend.ctx.config,
+      );
       return { pharmacyId, holderId };
     });
     // 1 M accounts (card delegates): `due` of them past their block date, the others spread over 6 months.
@@ -46,10 +75,21 @@ export default async function (args: string[]): Promise<boolean> {
              null, ${now}::timestamptz - interval '200 days', ${now}::timestamptz - interval '100 days', 'card'
       from generate_series(1, ${nAccounts}) as i`.execute(db);
     await sql`insert into event_chains (account_id, seq, head_hash, anchor_seq, anchor_hash)
-      select id, 0, repeat('0', 64), 0, repeat('0', 64) from accounts where id not in (select account_id from event_chains)`.execute(db);
+      select id, 0, repeat('0', 64), 0, repeat('0', 64) from accounts where id not in (select account_id from event_chains)`.execute(
+      db,
+    );
     const tAccounts = performance.now();
     // 1 M events over 200 accounts (5 000 each), a year of history, realistic mix of types and methods.
-    const targets = (await db.selectFrom('accounts').select('id').where('pharmacy_id', '=', pharmacyId).where('kind', '=', 'card_delegate').orderBy('national_id', 'desc').limit(eventAccounts).execute()).map((r) => r.id);
+    const targets = (
+      await db
+        .selectFrom('accounts')
+        .select('id')
+        .where('pharmacy_id', '=', pharmacyId)
+        .where('kind', '=', 'card_delegate')
+        .orderBy('national_id', 'desc')
+        .limit(eventAccounts)
+        .execute()
+    ).map((r) => r.id);
     const per = Math.ceil(nEvents / eventAccounts);
     await sql`
       insert into events (account_id, seq, at, type, method, outcome, workstation_id, workstation_label, ip, app_version, details, prev_hash, hash)
@@ -60,12 +100,18 @@ export default async function (args: string[]): Promise<boolean> {
              case when (s * 7 + a.k) % 10 = 8 then 'failure' else 'success' end,
              '6f1c2a0e-0000-4000-8000-00000000000' || (1 + s % 3), (array['Comptoir 1','Comptoir 2','Bureau'])[1 + s % 3],
              '192.0.2.' || (s % 200), '0.1.0', '{}'::jsonb, repeat('0', 64), repeat('0', 64)
-      from (select id, row_number() over () as k from unnest(${targets}::uuid[]) as id) a, generate_series(1, ${per}) as s`.execute(db);
+      from (select id, row_number() over () as k from unnest(${targets}::uuid[]) as id) a, generate_series(1, ${per}) as s`.execute(
+      db,
+    );
     await sql`update event_chains c set seq = ${per} where account_id = any(${targets}::uuid[])`.execute(db);
     await sql`analyze`.execute(db);
     const tEvents = performance.now();
-    const total = Number((await sql<{ n: number }>`select count(*)::int as n from events`.execute(db)).rows[0]!.n);
-    console.log(`loaded ${nAccounts} accounts in ${((tAccounts - t0) / 1000).toFixed(1)} s, ${total} events in ${((tEvents - tAccounts) / 1000).toFixed(1)} s`);
+    const total = Number(
+      (await sql<{ n: number }>`select count(*)::int as n from events`.execute(db)).rows[0]!.n,
+    );
+    console.log(
+      `loaded ${nAccounts} accounts in ${((tAccounts - t0) / 1000).toFixed(1)} s, ${total} events in ${((tEvents - tAccounts) / 1000).toFixed(1)} s`,
+    );
 
     // Where the time goes in the database, for the record: the plan and execution time of each filter.
     const dbExec: number[] = [];
@@ -74,10 +120,21 @@ export default async function (args: string[]): Promise<boolean> {
       sql`method = 'password'`,
       sql`at >= ${new Date(now.getTime() - 200 * 86_400_000)}::timestamptz and at < ${new Date(now.getTime() - 100 * 86_400_000)}::timestamptz`,
     ].entries()) {
-      const plan = await sql<{ 'QUERY PLAN': string }>`explain (analyze, costs off) select * from events where account_id = ${targets[i]!}::uuid and ${f} and seq < ${Math.floor(per / 2)} order by seq desc limit 51`.execute(db);
+      const plan = await sql<{
+        'QUERY PLAN': string;
+      }>`explain (analyze, costs off) select * from events where account_id = ${targets[i]!}::uuid and ${f} and seq < ${Math.floor(per / 2)} order by seq desc limit 51`.execute(
+        db,
+      );
       const lines = plan.rows.map((r) => r['QUERY PLAN']);
-      dbExec.push(Number(/Execution Time: ([0-9.]+)/.exec(lines.find((l) => l.startsWith('Execution Time')) ?? '')?.[1] ?? NaN));
-      console.log(`  plan ${i}: ${lines.find((l) => /Index|Seq Scan|Bitmap/.test(l))?.trim()} — ${lines.find((l) => l.startsWith('Execution Time'))}`);
+      dbExec.push(
+        Number(
+          /Execution Time: ([0-9.]+)/.exec(lines.find((l) => l.startsWith('Execution Time')) ?? '')?.[1] ??
+            NaN,
+        ),
+      );
+      console.log(
+        `  plan ${i}: ${lines.find((l) => /Index|Seq Scan|Bitmap/.test(l))?.trim()} — ${lines.find((l) => l.startsWith('Execution Time'))}`,
+      );
     }
 
     // Pages through HTTP, as the holder reading the pharmacy's accounts.
@@ -89,14 +146,24 @@ export default async function (args: string[]): Promise<boolean> {
       body: JSON.stringify({ identifier: 'banc.titulaire', password: PASSWORD }),
     });
     const { token } = (await signIn.body.json()) as { token: string };
-    const filters = ['type=sign_in', 'type=sign_in_failed', 'method=password', 'outcome=failure', 'workstationId=6f1c2a0e-0000-4000-8000-000000000002', 'type=sign_in&method=card', `from=${new Date(now.getTime() - 200 * 86_400_000).toISOString()}&to=${new Date(now.getTime() - 100 * 86_400_000).toISOString()}`];
+    const filters = [
+      'type=sign_in',
+      'type=sign_in_failed',
+      'method=password',
+      'outcome=failure',
+      'workstationId=6f1c2a0e-0000-4000-8000-000000000002',
+      'type=sign_in&method=card',
+      `from=${new Date(now.getTime() - 200 * 86_400_000).toISOString()}&to=${new Date(now.getTime() - 100 * 86_400_000).toISOString()}`,
+    ];
     let k = 0;
     const page = async () => {
       const acc = targets[k % targets.length]!;
       const filter = filters[k % filters.length]!;
       const cursor = k % 3 === 0 ? '' : `&cursor=${1 + ((k * 7919) % per)}`;
       k++;
-      const r = await request(`${url}/v1/events?accountId=${acc}&limit=50&${filter}${cursor}`, { headers: { authorization: `Bearer ${token}`, [HEADER_WORKSTATION]: ws } });
+      const r = await request(`${url}/v1/events?accountId=${acc}&limit=50&${filter}${cursor}`, {
+        headers: { authorization: `Bearer ${token}`, [HEADER_WORKSTATION]: ws },
+      });
       if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}: ${await r.body.text()}`);
       await r.body.json();
     };
@@ -116,7 +183,9 @@ export default async function (args: string[]): Promise<boolean> {
     }
     const pages = summarize(samples);
     const health = summarize(base);
-    console.log(`page of 50 with a filter: p50 ${pages.p50.toFixed(2)} ms, p95 ${pages.p95.toFixed(2)} ms, p99 ${pages.p99.toFixed(2)} ms over ${pages.n} requests (GET /health p50 ${health.p50.toFixed(2)} ms, p95 ${health.p95.toFixed(2)} ms)`);
+    console.log(
+      `page of 50 with a filter: p50 ${pages.p50.toFixed(2)} ms, p95 ${pages.p95.toFixed(2)} ms, p99 ${pages.p99.toFixed(2)} ms over ${pages.n} requests (GET /health p50 ${health.p50.toFixed(2)} ms, p95 ${health.p95.toFixed(2)} ms)`,
+    );
 
     // The sweep over all accounts.
     const s0 = performance.now();
@@ -125,7 +194,9 @@ export default async function (args: string[]): Promise<boolean> {
     const again0 = performance.now();
     const blockedAgain = await backend.jobs.run('inactivity');
     const idleSweepMs = performance.now() - again0;
-    console.log(`sweep over ${nAccounts} accounts: ${blocked} blocked in ${sweepMs.toFixed(0)} ms; next sweep (nothing due): ${idleSweepMs.toFixed(1)} ms`);
+    console.log(
+      `sweep over ${nAccounts} accounts: ${blocked} blocked in ${sweepMs.toFixed(0)} ms; next sweep (nothing due): ${idleSweepMs.toFixed(1)} ms`,
+    );
 
     const pass = pages.p95 <= 10 && sweepMs <= 2000 && blocked === due && blockedAgain === 0;
     return report(

@@ -44,13 +44,18 @@ export default async function ipcBench(): Promise<boolean> {
   const core = createCore({ mode: 'browser', userDataDir: dir, appVersion: 'bench' });
   await core.start();
   const host = await startWebHost({ core, rendererDir: join(dir, 'none') });
-  const apiWs = await open(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, `http://127.0.0.1:${host.port}`);
+  const apiWs = await open(
+    `ws://127.0.0.1:${host.port}/api?token=${host.token}`,
+    `http://127.0.0.1:${host.port}`,
+  );
   let id = 0;
   const api = summarize(
     await sample(N, () => roundTrip(apiWs, JSON.stringify({ t: 'call', id: ++id, ch: 'app.getInfo' })), 200),
   );
 
-  console.log(`bare WebSocket echo : p50 ${baseline.p50.toFixed(3)} ms, p99 ${baseline.p99.toFixed(3)} ms (n=${N})`);
+  console.log(
+    `bare WebSocket echo : p50 ${baseline.p50.toFixed(3)} ms, p99 ${baseline.p99.toFixed(3)} ms (n=${N})`,
+  );
   console.log(`renderer API (web)  : p50 ${api.p50.toFixed(3)} ms, p99 ${api.p99.toFixed(3)} ms (n=${N})`);
 
   apiWs.close();

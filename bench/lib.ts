@@ -11,7 +11,13 @@ export function percentile(sorted: number[], p: number): number {
 
 export function summarize(samplesMs: number[]) {
   const s = [...samplesMs].sort((a, b) => a - b);
-  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), min: s[0] ?? NaN };
+  return {
+    n: s.length,
+    p50: percentile(s, 50),
+    p95: percentile(s, 95),
+    p99: percentile(s, 99),
+    min: s[0] ?? NaN,
+  };
 }
 
 /** Times `fn` `n` times after `warmup` runs; returns the samples in milliseconds. */
@@ -43,7 +49,9 @@ export function report(
   extraPass = true,
 ): boolean {
   const pass = check(ratio, op, target) && extraPass;
-  const rounded = Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]));
+  const rounded = Object.fromEntries(
+    Object.entries(figures).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]),
+  );
   console.log(JSON.stringify({ bench, ...rounded, ratio: round(ratio), target: `${op} ${target}`, pass }));
   return pass;
 }

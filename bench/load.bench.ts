@@ -36,10 +36,17 @@ export default async function load(args: string[]): Promise<boolean> {
   const s = await withDb(database, (db) => seed(db, connections, 'charge'));
   const proc = await startBackendProc({ database }, join(tmp, 'backend.log'));
   try {
-    console.log(`load: ${connections} connections (one workstation and account each), ${seconds} s, database ${dbKind}, backend pid ${proc.child.pid}`);
+    console.log(
+      `load: ${connections} connections (one workstation and account each), ${seconds} s, database ${dbKind}, backend pid ${proc.child.pid}`,
+    );
     // Baseline: GET /health, same connections, a sixth of the time (2..10 s).
     const baseSeconds = Math.max(2, Math.min(10, Math.round(seconds / 6)));
-    const health = await autocannon({ url: proc.url, connections, duration: baseSeconds, requests: [{ method: 'GET', path: '/health' }] });
+    const health = await autocannon({
+      url: proc.url,
+      connections,
+      duration: baseSeconds,
+      requests: [{ method: 'GET', path: '/health' }],
+    });
     const healthRps = health.requests.total / baseSeconds;
 
     let next = 0;
@@ -70,7 +77,11 @@ export default async function load(args: string[]): Promise<boolean> {
           path: '/v1/auth/password',
           setupRequest: (req, c) => {
             const { identifier } = ofCtx(c);
-            return { ...req, headers: wsHeaders(workstationOf(identifier)), body: JSON.stringify({ identifier, password: PASSWORD }) };
+            return {
+              ...req,
+              headers: wsHeaders(workstationOf(identifier)),
+              body: JSON.stringify({ identifier, password: PASSWORD }),
+            };
           },
           onResponse: (status, body, c) => {
             const { ctx, identifier } = ofCtx(c);
@@ -91,12 +102,16 @@ export default async function load(args: string[]): Promise<boolean> {
     const errors = mix.non2xx + mix.errors + mix.timeouts;
     const throughput = total / elapsed;
     console.log(`baseline GET /health: ${healthRps.toFixed(0)} req/s (p99 ${health.latency.p99} ms)`);
-    console.log(`mix: ${total} requests in ${elapsed.toFixed(1)} s = ${throughput.toFixed(0)} req/s; ${acks.length} sign-ins acknowledged; p50 ${mix.latency.p50} ms, p99 ${mix.latency.p99} ms; non-2xx ${mix.non2xx}, errors ${mix.errors}, timeouts ${mix.timeouts}`);
+    console.log(
+      `mix: ${total} requests in ${elapsed.toFixed(1)} s = ${throughput.toFixed(0)} req/s; ${acks.length} sign-ins acknowledged; p50 ${mix.latency.p50} ms, p99 ${mix.latency.p99} ms; non-2xx ${mix.non2xx}, errors ${mix.errors}, timeouts ${mix.timeouts}`,
+    );
 
     await proc.kill();
     const a = await withDb(database, (db) => audit(db, s.accountIds, acks));
     const lost = a.missingEvents.length + a.missingSessions.length + a.halfWritten;
-    console.log(`after: ${a.acknowledged} acknowledged sign-ins, missing events ${a.missingEvents.length}, missing sessions ${a.missingSessions.length}, half-written ${a.halfWritten}; ${a.chainsChecked} chains verified, bad ${a.badChains.length}`);
+    console.log(
+      `after: ${a.acknowledged} acknowledged sign-ins, missing events ${a.missingEvents.length}, missing sessions ${a.missingSessions.length}, half-written ${a.halfWritten}; ${a.chainsChecked} chains verified, bad ${a.badChains.length}`,
+    );
     return report(
       'load',
       {

@@ -50,8 +50,16 @@ function signInLoad(url: string, connections: number, prefix: string, n: number)
         {
           method: 'POST',
           path: '/v1/auth/password',
-          headers: { 'content-type': 'application/json', [HEADER_WORKSTATION]: ws, [HEADER_WORKSTATION_LABEL]: 'Banc', [HEADER_APP_VERSION]: '0.1.0' },
-          setupRequest: (req) => ({ ...req, body: JSON.stringify({ identifier: `${prefix}.${i++ % n}`, password: PASSWORD }) }),
+          headers: {
+            'content-type': 'application/json',
+            [HEADER_WORKSTATION]: ws,
+            [HEADER_WORKSTATION_LABEL]: 'Banc',
+            [HEADER_APP_VERSION]: '0.1.0',
+          },
+          setupRequest: (req) => ({
+            ...req,
+            body: JSON.stringify({ identifier: `${prefix}.${i++ % n}`, password: PASSWORD }),
+          }),
         },
       ],
     });
@@ -95,9 +103,31 @@ async function overheadPerSignIn(pg: PgServer | null, dbKind: string, seconds: n
     const stored = await hash(PASSWORD, argon2);
     const now = new Date();
     await backend.db.transaction().execute(async (trx) => {
-      const pharmacyId = await createPharmacy(trx, { finess: '759999923', amNumber: '759999924', name: 'Banc bis', address: { line1: '1 rue', postalCode: '75001', city: 'Paris' } }, now);
+      const pharmacyId = await createPharmacy(
+        trx,
+        {
+          finess: '759999923',
+          amNumber: '759999924',
+          name: 'Banc bis',
+          address: { line1: '1 rue', postalCode: '75001', city: 'Paris' },
+        },
+        now,
+      );
       for (let i = 0; i < 50; i++) {
-        await createAccount(trx, { pharmacyId, kind: 'holder', displayName: `Bis ${i}`, identifier: `bis.${i}`, nationalId: `8997001${String(i).padStart(5, '0')}`, email: `bis${i}@x.invalid`, passwordHash: stored }, now, backend.ctx.config);
+        await createAccount(
+          trx,
+          {
+            pharmacyId,
+            kind: 'holder',
+            displayName: `Bis ${i}`,
+            identifier: `bis.${i}`,
+            nationalId: `8997001${String(i).padStart(5, '0')}`,
+            email: `bis${i}@x.invalid`,
+            passwordHash: stored,
+          },
+          now,
+          backend.ctx.config,
+        );
       }
     });
     const url = await backend.listen(0, '127.0.0.1');
@@ -108,7 +138,11 @@ async function overheadPerSignIn(pg: PgServer | null, dbKind: string, seconds: n
     const r = await run(Math.max(1, Math.round(seconds)));
     const c = process.cpuUsage(c0);
     const n = Math.max(1, r.requests.total - r.non2xx - r.errors);
-    return { nodeMs: (c.user + c.system) / 1000 / n, pgMs: dbKind === 'postgres' ? (pgCpuMs(pg) - p0) / n : 0, rate: n / Math.max(1, Math.round(seconds)) };
+    return {
+      nodeMs: (c.user + c.system) / 1000 / n,
+      pgMs: dbKind === 'postgres' ? (pgCpuMs(pg) - p0) / n : 0,
+      rate: n / Math.max(1, Math.round(seconds)),
+    };
   } finally {
     await backend.close();
   }
@@ -130,17 +164,66 @@ export default async function (args: string[]): Promise<boolean> {
   });
   try {
     const p = defaultConfig.argon2;
-    console.log(`argon2id m=${p.memoryCost} KiB t=${p.timeCost} p=${p.parallelism}; ${connections} connections, ${seconds} s; database ${dbKind}`);
+    console.log(
+      `argon2id m=${p.memoryCost} KiB t=${p.timeCost} p=${p.parallelism}; ${connections} connections, ${seconds} s; database ${dbKind}`,
+    );
     const stored = await hash(PASSWORD, p);
     const now = new Date();
     await backend.db.transaction().execute(async (trx) => {
-      const pharmacyId = await createPharmacy(trx, { finess: '759999921', amNumber: '759999922', name: 'Banc', address: { line1: '1 rue', postalCode: '75001', city: 'Paris' } }, now);
+      const pharmacyId = await createPharmacy(
+        trx,
+        {
+          finess: '759999921',
+          amNumber: '759999922',
+          name: 'Banc',
+          address: { line1: '1 rue', postalCode: '75001', city: 'Paris' },
+        },
+        now,
+      );
       for (let i = 0; i < accounts; i++) {
-        await createAccount(trx, { pharmacyId, kind: i === 0 ? 'holder' : 'password_delegate', displayName: `Compte ${i}`, identifier: `banc.${i}`, nationalId: i === 0 ? '899700099999' : null, email: `banc${i}@x.invalid`, passwordHash: stored }, now, backend.ctx.config);
+        await createAccount(
+          trx,
+          {
+            pharmacyId,
+            kind: i === 0 ? 'holder' : 'password_delegate',
+            displayName: `Compte ${i}`,
+            identifier: `banc.${i}`,
+            nationalId: i === 0 ? '899700099999' : null,
+            email: `banc${i}@x.invalid`,
+            passwordHash: stored,
+          },
+          now,
+          backend.ctx.config,
+        );
       }
-      const ids = (await trx.selectFrom('accounts').select('id').where('pharmacy_id', '=', pharmacyId).where('kind', '<>', 'holder').execute()).map((r) => r.id);
-      const holder = (await trx.selectFrom('accounts').select('id').where('pharmacy_id', '=', pharmacyId).where('kind', '=', 'holder').executeTakeFirstOrThrow()).id;
-      for (const id of ids) await trx.insertInto('delegations').values({ holder_account_id: holder, delegate_account_id: id, granted_at: now, granted_by: holder, revoked_at: null, revoked_by: null }).execute();
+      const ids = (
+        await trx
+          .selectFrom('accounts')
+          .select('id')
+          .where('pharmacy_id', '=', pharmacyId)
+          .where('kind', '<>', 'holder')
+          .execute()
+      ).map((r) => r.id);
+      const holder = (
+        await trx
+          .selectFrom('accounts')
+          .select('id')
+          .where('pharmacy_id', '=', pharmacyId)
+          .where('kind', '=', 'holder')
+          .executeTakeFirstOrThrow()
+      ).id;
+      for (const id of ids)
+        await trx
+          .insertInto('delegations')
+          .values({
+            holder_account_id: holder,
+            delegate_account_id: id,
+            granted_at: now,
+            granted_by: holder,
+            revoked_at: null,
+            revoked_by: null,
+          })
+          .execute();
     });
     const url = await backend.listen(0, '127.0.0.1');
 
@@ -173,14 +256,27 @@ export default async function (args: string[]): Promise<boolean> {
     const ratio = httpRate / raw;
     const http = { latency: { p50: Math.max(...p50), p99: Math.max(...p99) } };
     const cpus = (await import('node:os')).availableParallelism();
-    console.log(`outside argon2id, per sign-in: ${cheap.nodeMs.toFixed(2)} ms CPU in this process, ${cheap.pgMs.toFixed(2)} ms in PostgreSQL (${cheap.rate.toFixed(0)} sign-ins/s with a near-free hash); one hash costs ~${((1000 * cpus) / raw).toFixed(1)} ms of CPU here`);
-    console.log(`raw argon2id verify: ${raw.toFixed(1)}/s; HTTP sign-ins: ${httpRate.toFixed(1)}/s (worst round p50 ${http.latency.p50} ms, p99 ${http.latency.p99} ms, non-2xx ${non2xx})`);
+    console.log(
+      `outside argon2id, per sign-in: ${cheap.nodeMs.toFixed(2)} ms CPU in this process, ${cheap.pgMs.toFixed(2)} ms in PostgreSQL (${cheap.rate.toFixed(0)} sign-ins/s with a near-free hash); one hash costs ~${((1000 * cpus) / raw).toFixed(1)} ms of CPU here`,
+    );
+    console.log(
+      `raw argon2id verify: ${raw.toFixed(1)}/s; HTTP sign-ins: ${httpRate.toFixed(1)}/s (worst round p50 ${http.latency.p50} ms, p99 ${http.latency.p99} ms, non-2xx ${non2xx})`,
+    );
     return report(
       'login',
       {
-        db: dbKind, connections, seconds, load_avg_1m: (await import('node:os')).loadavg()[0]!, argon2_per_s: raw, signins_per_s: httpRate,
-        p50_ms: http.latency.p50, p99_ms: http.latency.p99, non2xx,
-        argon2_cpu_ms: (1000 * cpus) / raw, overhead_node_cpu_ms: cheap.nodeMs, overhead_pg_cpu_ms: cheap.pgMs,
+        db: dbKind,
+        connections,
+        seconds,
+        load_avg_1m: (await import('node:os')).loadavg()[0]!,
+        argon2_per_s: raw,
+        signins_per_s: httpRate,
+        p50_ms: http.latency.p50,
+        p99_ms: http.latency.p99,
+        non2xx,
+        argon2_cpu_ms: (1000 * cpus) / raw,
+        overhead_node_cpu_ms: cheap.nodeMs,
+        overhead_pg_cpu_ms: cheap.pgMs,
       },
       ratio,
       '>=',

@@ -38,7 +38,15 @@ export type ReaderState = z.infer<typeof ReaderStateSchema>;
  * `readers[].card.kind`); busy: another application holds the card exclusively; error: the card does not answer
  * or cannot be read (see `readers[].error`).
  */
-export const CardStatusSchema = z.enum(['starting', 'no-service', 'no-reader', 'empty', 'present', 'busy', 'error']);
+export const CardStatusSchema = z.enum([
+  'starting',
+  'no-service',
+  'no-reader',
+  'empty',
+  'present',
+  'busy',
+  'error',
+]);
 export type CardStatus = z.infer<typeof CardStatusSchema>;
 
 export const CardStateSchema = z.object({

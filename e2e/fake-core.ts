@@ -233,7 +233,14 @@ export class FakeCore {
     return { ok: false, code, message: code };
   }
   private settings() {
-    return { language: this.state.language, backendUrl: '', readerName: '', reminderDays: [30, 7, 1], startAtLogin: true, workstationLabel: 'Comptoir 1' };
+    return {
+      language: this.state.language,
+      backendUrl: '',
+      readerName: '',
+      reminderDays: [30, 7, 1],
+      startAtLogin: true,
+      workstationLabel: 'Comptoir 1',
+    };
   }
 
   handle(ch: string, req: Json): unknown {
@@ -328,9 +335,39 @@ export class FakeCore {
       case 'accounts.listWorkstations':
         return this.ok({
           workstations: [
-            { id: 'bbbbbbbb-0000-4000-8000-000000000001', label: 'Comptoir 1', firstSeenAt: iso(now - 200 * 86_400_000), lastSeenAt: iso(now - 600_000), registeredAt: iso(now - 200 * 86_400_000), revokedAt: null, lastUsedBy: 'Claire Martin', openSessions: 1, current: true },
-            { id: 'bbbbbbbb-0000-4000-8000-000000000002', label: 'Comptoir 2', firstSeenAt: iso(now - 150 * 86_400_000), lastSeenAt: iso(now - 2 * 86_400_000), registeredAt: iso(now - 150 * 86_400_000), revokedAt: null, lastUsedBy: 'Julien Petit', openSessions: 0, current: false },
-            { id: 'bbbbbbbb-0000-4000-8000-000000000003', label: 'Ancien poste bureau', firstSeenAt: iso(now - 400 * 86_400_000), lastSeenAt: iso(now - 90 * 86_400_000), registeredAt: null, revokedAt: iso(now - 30 * 86_400_000), lastUsedBy: 'Sophie Bernard', openSessions: 0, current: false },
+            {
+              id: 'bbbbbbbb-0000-4000-8000-000000000001',
+              label: 'Comptoir 1',
+              firstSeenAt: iso(now - 200 * 86_400_000),
+              lastSeenAt: iso(now - 600_000),
+              registeredAt: iso(now - 200 * 86_400_000),
+              revokedAt: null,
+              lastUsedBy: 'Claire Martin',
+              openSessions: 1,
+              current: true,
+            },
+            {
+              id: 'bbbbbbbb-0000-4000-8000-000000000002',
+              label: 'Comptoir 2',
+              firstSeenAt: iso(now - 150 * 86_400_000),
+              lastSeenAt: iso(now - 2 * 86_400_000),
+              registeredAt: iso(now - 150 * 86_400_000),
+              revokedAt: null,
+              lastUsedBy: 'Julien Petit',
+              openSessions: 0,
+              current: false,
+            },
+            {
+              id: 'bbbbbbbb-0000-4000-8000-000000000003',
+              label: 'Ancien poste bureau',
+              firstSeenAt: iso(now - 400 * 86_400_000),
+              lastSeenAt: iso(now - 90 * 86_400_000),
+              registeredAt: null,
+              revokedAt: iso(now - 30 * 86_400_000),
+              lastUsedBy: 'Sophie Bernard',
+              openSessions: 0,
+              current: false,
+            },
           ],
         });
       case 'events.list': {
@@ -422,7 +459,11 @@ export class FakeCore {
         if ((req as { code?: string }).code !== 'ABCD-EFGH-JKMN') return this.err('INVALID_CREDENTIALS');
         return this.ok({ passwordSet: true });
       case 'accounts.freshStart':
-        return this.ok({ sentAt: iso(now), expiresAt: iso(now + 2 * DAY), sentTo: 's•••@demo.vigie.invalid' });
+        return this.ok({
+          sentAt: iso(now),
+          expiresAt: iso(now + 2 * DAY),
+          sentTo: 's•••@demo.vigie.invalid',
+        });
       case 'unblock.setNewPassword':
         return this.ok({ unblocked: true });
       case 'reminders.list':

@@ -19,16 +19,26 @@ export interface VigieApp {
 }
 
 /** Starts the web host (browser mode) on a temporary profile, waits for its ready line. */
-async function startWebHost(profileDir: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'electron/web-host/cli.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, VIGIE_USER_DATA: profileDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function startWebHost(
+  profileDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'electron/web-host/cli.ts'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, VIGIE_USER_DATA: profileDir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const url = await new Promise<string>((res, rej) => {
     let out = '';
     // a shared, loaded machine can take a while to start the embedded backend and the virtual reader
-    const timer = setTimeout(() => rej(new Error(`web host did not start:\n${out}`)), Number(process.env.VIGIE_E2E_START_MS ?? 120_000));
+    const timer = setTimeout(
+      () => rej(new Error(`web host did not start:\n${out}`)),
+      Number(process.env.VIGIE_E2E_START_MS ?? 120_000),
+    );
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /Vigie is ready: (http:\/\/\S+)/.exec(out);
@@ -113,5 +123,8 @@ export { expect } from '@playwright/test';
 /** Saves a screenshot artifact of a screen, per language (artifacts/screenshots/<name>.<lang>.png). */
 export async function saveScreen(page: Page, name: string) {
   const lang = await page.evaluate(() => document.documentElement.lang || 'fr');
-  await page.screenshot({ path: join(ROOT, 'artifacts', 'screenshots', `${name}.${lang}.png`), fullPage: true });
+  await page.screenshot({
+    path: join(ROOT, 'artifacts', 'screenshots', `${name}.${lang}.png`),
+    fullPage: true,
+  });
 }

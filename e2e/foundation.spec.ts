@@ -15,7 +15,10 @@ test.describe('foundation', () => {
     await saveScreen(app, 'home');
   });
 
-  test('switching to English changes the visible text and is remembered after a restart', async ({ app, vigie }) => {
+  test('switching to English changes the visible text and is remembered after a restart', async ({
+    app,
+    vigie,
+  }) => {
     await app.getByRole('radio', { name: 'English' }).click();
     await expect(app.getByRole('heading', { level: 1 })).toHaveText('Sign in');
     await expect(app.locator('html')).toHaveAttribute('lang', 'en');

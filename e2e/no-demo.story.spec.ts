@@ -10,7 +10,9 @@ test.describe.configure({ timeout: 180_000 });
 test.describe('outside demo mode', () => {
   test.use({ vigieEnv: { VIGIE_DEMO: '0' } });
 
-  test('the sign-in screen says card and e-CPS sign-in are not set up on this server yet', async ({ app }) => {
+  test('the sign-in screen says card and e-CPS sign-in are not set up on this server yet', async ({
+    app,
+  }) => {
     await expect(app.getByRole('heading', { level: 1 })).toHaveText('Connexion');
     await expect(app.getByRole('button', { name: 'Cartes de démonstration' })).toHaveCount(0);
     await expect(app.getByTestId('card-not-offered')).toContainText(
@@ -19,7 +21,9 @@ test.describe('outside demo mode', () => {
     );
     await saveScreen(app, 'signin-card-not-offered');
     await app.getByRole('tab', { name: 'e-CPS' }).click();
-    await expect(app.getByTestId('ecps-not-offered')).toContainText('Pro Santé Connect n’y est pas configuré');
+    await expect(app.getByTestId('ecps-not-offered')).toContainText(
+      'Pro Santé Connect n’y est pas configuré',
+    );
     await app.getByRole('tab', { name: 'Identifiant et mot de passe' }).click();
     await expect(app.getByRole('textbox', { name: 'Identifiant' })).toBeVisible();
   });

@@ -12,7 +12,10 @@ const LABEL = 'Rester connecté si Vigie redémarre (4 h au plus)';
 /** Story: Sophie asks to stay signed in; Vigie restarts and she is still in; once she signs out, a restart asks again. */
 withKeyring('stay signed in if Vigie restarts, until signing out', async ({ app, vigie }) => {
   withKeyring.skip(
-    !realPart(hasKeyringTools, 'dbus-daemon or gnome-keyring-daemon is not installed: no Secret Service to keep the session in'),
+    !realPart(
+      hasKeyringTools,
+      'dbus-daemon or gnome-keyring-daemon is not installed: no Secret Service to keep the session in',
+    ),
   );
   const sophie = DEMO_PEOPLE.accountantSoon;
   await app.getByRole('tab', { name: 'Identifiant et mot de passe' }).click();

@@ -39,9 +39,16 @@ async function killMidway(kind: 'postgres' | 'pglite', database: string, logFile
   await proc.kill();
   const refused = attempts.filter((a) => !a.ok);
   const kinds = new Map<string, number>();
-  for (const a of refused) if (!a.ok) kinds.set(`${a.status} ${a.code ?? a.transport ?? ""}`, (kinds.get(`${a.status} ${a.code ?? a.transport ?? ""}`) ?? 0) + 1);
+  for (const a of refused)
+    if (!a.ok)
+      kinds.set(
+        `${a.status} ${a.code ?? a.transport ?? ''}`,
+        (kinds.get(`${a.status} ${a.code ?? a.transport ?? ''}`) ?? 0) + 1,
+      );
   figure(`${kind}: refusals`, JSON.stringify([...kinds]));
-  injected(`${kind}: SIGKILL of the backend process (pid ${proc.child.pid}) after ${killedAfter} of ${SIGNINS} concurrent sign-ins were acknowledged`);
+  injected(
+    `${kind}: SIGKILL of the backend process (pid ${proc.child.pid}) after ${killedAfter} of ${SIGNINS} concurrent sign-ins were acknowledged`,
+  );
   figure(`${kind}: acknowledged before/at the kill`, acks.length);
   figure(`${kind}: cut off (connection reset, no answer)`, refused.length);
   expect(killedAfter).toBe(killAt);

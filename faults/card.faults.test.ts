@@ -27,7 +27,8 @@ if (env.skip) console.warn(`[faults] card cases skipped: ${env.skip}`);
 
 const slowCardPath = fileURLToPath(new URL('./lib/slow-card.ts', import.meta.url));
 const challenge = () => new Uint8Array(Array.from({ length: 32 }, (_, i) => (i * 31 + Date.now()) & 0xff));
-const present = (s: CardState) => s.status === 'present' && !!s.readers.find((r) => r.name === s.activeReader)?.card?.holder;
+const present = (s: CardState) =>
+  s.status === 'present' && !!s.readers.find((r) => r.name === s.activeReader)?.card?.holder;
 
 describe.skipIf(!!env.skip)('card faults', () => {
   let svc: CardServiceT;
@@ -57,10 +58,14 @@ describe.skipIf(!!env.skip)('card faults', () => {
   });
 
   const slowCard = async (holdIns: number[], marker: string, profile: 'cps3' | 'cps4' = 'cps3') => {
-    const child = fork(slowCardPath, [JSON.stringify({ holder: 'Claire MARTIN', profile, holdIns, holdMs: 4000, marker })], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = fork(
+      slowCardPath,
+      [JSON.stringify({ holder: 'Claire MARTIN', profile, holdIns, holdMs: 4000, marker })],
+      {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
     children.push(child);
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('slow card not inserted in 20 s')), 20_000);
@@ -83,13 +88,20 @@ describe.skipIf(!!env.skip)('card faults', () => {
       const call = svc.verifyPinAndSign('1234', challenge());
       await until(() => existsSync(marker), 15_000, `the card to receive ${c.what}`);
       await pcscd.kill();
-      injected(`pcscd killed (SIGKILL) while the ${c.profile.toUpperCase()} card held its answer to ${c.what}`);
+      injected(
+        `pcscd killed (SIGKILL) while the ${c.profile.toUpperCase()} card held its answer to ${c.what}`,
+      );
       const r = await call;
       const ms = performance.now() - t0;
       figure(`${c.what}: answer`, `${JSON.stringify(r).slice(0, 80)} after ${Math.round(ms)} ms`);
       expect(r.ok).toBe(false);
-      expect(['PCSC_UNAVAILABLE', 'READER_GONE', 'CARD_REMOVED', 'CARD_RESET', 'CARD_ABSENT']).toContain((r as { code: string }).code);
-      await svc.waitForState((s) => s.status === 'no-service' || s.status === 'no-reader' || s.status === 'empty', 15_000);
+      expect(['PCSC_UNAVAILABLE', 'READER_GONE', 'CARD_REMOVED', 'CARD_RESET', 'CARD_ABSENT']).toContain(
+        (r as { code: string }).code,
+      );
+      await svc.waitForState(
+        (s) => s.status === 'no-service' || s.status === 'no-reader' || s.status === 'empty',
+        15_000,
+      );
       const down = svc.getState().status;
       await pcscd.start();
       await svc.waitForState(present, 30_000);
@@ -98,7 +110,9 @@ describe.skipIf(!!env.skip)('card faults', () => {
       const again = await svc.verifyPinAndSign('1234', challenge());
       expect(again.ok).toBe(true);
       expect(svc.getState().pinTriesLeft).toBe(3);
-      checked(`state "${down}" while pcscd was down; back to "present" with the same card process (pid ${pid}, no restart); PIN tries 3; the next signature works`);
+      checked(
+        `state "${down}" while pcscd was down; back to "present" with the same card process (pid ${pid}, no restart); PIN tries 3; the next signature works`,
+      );
     });
   }
 
@@ -110,7 +124,9 @@ describe.skipIf(!!env.skip)('card faults', () => {
     const t0 = performance.now();
     process.kill(pid, 'SIGKILL');
     injected(`card process (pid ${pid}) killed with SIGKILL`);
-    await svc.waitForState((s) => s.status === 'starting' || s.status === 'error', 10_000).catch(() => undefined);
+    await svc
+      .waitForState((s) => s.status === 'starting' || s.status === 'error', 10_000)
+      .catch(() => undefined);
     await svc.waitForState(present, 30_000);
     figure('card process SIGKILL → card present again (ms)', performance.now() - t0);
     expect(svc.pid).not.toBe(pid);

@@ -80,8 +80,16 @@ describe('backend unreachable from the core for 10 minutes', () => {
     await proxy.start();
     const baseUrl = `http://127.0.0.1:${proxy.port}`;
     const coreLog: string[] = [];
-    const client = new BackendClient({ baseUrl, workstation: { id: randomUUID(), label: 'Comptoir faute' }, appVersion: '0.1.0-faults', timeoutMs: 5000, log: (e) => coreLog.push(JSON.stringify(e)) });
-    const signed = await client.call('signInPassword', { body: { identifier: s.identifiers[0]!, password: PASSWORD } });
+    const client = new BackendClient({
+      baseUrl,
+      workstation: { id: randomUUID(), label: 'Comptoir faute' },
+      appVersion: '0.1.0-faults',
+      timeoutMs: 5000,
+      log: (e) => coreLog.push(JSON.stringify(e)),
+    });
+    const signed = await client.call('signInPassword', {
+      body: { identifier: s.identifiers[0]!, password: PASSWORD },
+    });
     expect(signed.ok).toBe(true);
     const token = signed.ok ? signed.value.token : '';
 
@@ -112,7 +120,13 @@ describe('backend unreachable from the core for 10 minutes', () => {
         }
       },
     });
-    const monitor = new BackendMonitor({ baseUrl, mode: 'remote', now, onChange: () => undefined, timeoutMs: 2000 });
+    const monitor = new BackendMonitor({
+      baseUrl,
+      mode: 'remote',
+      now,
+      onChange: () => undefined,
+      timeoutMs: 2000,
+    });
 
     const realSetTimeout = globalThis.setTimeout;
     const realSleep = (ms: number) => new Promise((r) => realSetTimeout(r, ms));
@@ -157,13 +171,18 @@ describe('backend unreachable from the core for 10 minutes', () => {
     expect(list.length).toBe(before.length);
     expect(list.every((r) => r.stale)).toBe(true);
     expect(monitorDown.reachable).toBe(false);
-    checked(`during: last known statuses kept (${state.accounts.length}), all marked stale, ${during.length} retries with growing gaps, monitor says unreachable`);
+    checked(
+      `during: last known statuses kept (${state.accounts.length}), all marked stale, ${during.length} retries with growing gaps, monitor says unreachable`,
+    );
 
     proxy.up();
     const upAt = fake;
     await run(10 * 60_000);
     const after = attempts.filter((a) => a.at >= upAt);
-    figure('attempts after the backend is back (min, ok)', after.map((a) => `${((a.at - upAt) / 60_000).toFixed(1)} ${a.ok}`).join('; '));
+    figure(
+      'attempts after the backend is back (min, ok)',
+      after.map((a) => `${((a.at - upAt) / 60_000).toFixed(1)} ${a.ok}`).join('; '),
+    );
     injected('connections allowed again');
     expect(after.some((a) => a.ok)).toBe(true);
     const recoveredIn = (after.find((a) => a.ok)!.at - upAt) / 60_000;

@@ -13,7 +13,9 @@ import { ARGON, PASSWORD, seed, workstationOf, wsHeaders, type Seeded } from './
 import { checked, count, figure, injected } from './lib/report';
 
 const keysOf = (schema: unknown): string[] => {
-  const z = schema as { shape?: Record<string, unknown>; _zod?: { def?: { shape?: Record<string, unknown>; in?: unknown } } } | undefined;
+  const z = schema as
+    | { shape?: Record<string, unknown>; _zod?: { def?: { shape?: Record<string, unknown>; in?: unknown } } }
+    | undefined;
   const shape = z?.shape ?? z?._zod?.def?.shape;
   if (shape) return Object.keys(shape);
   if (z?._zod?.def?.in) return keysOf(z._zod.def.in);
@@ -29,7 +31,19 @@ const value = fc.oneof(
   fc.constant(null),
   fc.uuid(),
   fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-  fc.constantFrom('', ' ', '0', '-1', '1e309', '__proto__', 'constructor', "'; drop table events; --", 'a'.repeat(5000), '8997000123456', '759999902'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    '-1',
+    '1e309',
+    '__proto__',
+    'constructor',
+    "'; drop table events; --",
+    'a'.repeat(5000),
+    '8997000123456',
+    '759999902',
+  ),
   fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
   fc.jsonValue({ maxDepth: 3 }),
 );
@@ -41,7 +55,9 @@ async function checksum(db: Backend['db']): Promise<string> {
            (select count(*) from outbox) as outbox, (select count(*) from accounts) as accounts,
            (select string_agg(state || coalesce(block_reason, ''), ',' order by id) from accounts) as states,
            (select coalesce(sum(failures), 0) from login_throttle) as throttle,
-           (select count(*) from workstations) as workstations, (select count(*) from delegations where revoked_at is null) as delegations`.execute(db);
+           (select count(*) from workstations) as workstations, (select count(*) from delegations where revoked_at is null) as delegations`.execute(
+    db,
+  );
   return JSON.stringify(r.rows[0]);
 }
 
@@ -50,13 +66,26 @@ describe('HTTP fuzzing of every route', () => {
   let s: Seeded;
   let token = '';
   const login = async () => {
-    const r = await backend.app.inject({ method: 'POST', url: '/v1/auth/password', headers: wsHeaders(workstationOf(s.identifiers[0]!)), payload: JSON.stringify({ identifier: s.identifiers[0], password: PASSWORD }) });
+    const r = await backend.app.inject({
+      method: 'POST',
+      url: '/v1/auth/password',
+      headers: wsHeaders(workstationOf(s.identifiers[0]!)),
+      payload: JSON.stringify({ identifier: s.identifiers[0], password: PASSWORD }),
+    });
     expect(r.statusCode).toBe(200);
     token = r.json<{ token: string }>().token;
   };
 
   beforeAll(async () => {
-    backend = await createBackend({ database: 'pglite:memory', logLevel: 'silent', jobs: { autoStart: false }, rateLimit: false, failureFloorMs: 1, mailer: { kind: 'none' }, config: { argon2: ARGON } });
+    backend = await createBackend({
+      database: 'pglite:memory',
+      logLevel: 'silent',
+      jobs: { autoStart: false },
+      rateLimit: false,
+      failureFloorMs: 1,
+      mailer: { kind: 'none' },
+      config: { argon2: ARGON },
+    });
     s = await seed(backend.db, 4, 'fuzz');
     await login();
   });
@@ -79,9 +108,28 @@ describe('HTTP fuzzing of every route', () => {
       extra: fc.option(fc.tuple(fc.string({ maxLength: 10 }), value), { nil: undefined }),
       json: fc.jsonValue({ maxDepth: 4 }),
       garbage: fc.uint8Array({ maxLength: 200 }),
-      contentType: fc.constantFrom('application/json', 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1'),
-      param: fc.oneof(fc.uuid(), fc.string({ maxLength: 30 }), fc.integer().map(String), fc.constant('../../etc/passwd')),
-      query: fc.dictionary(fc.oneof(fc.constantFrom('limit', 'cursor', 'type', 'method', 'from', 'to', 'outcome', 'accountId'), fc.string({ maxLength: 8 })), fc.oneof(fc.string({ maxLength: 30 }), fc.integer().map(String)), { maxKeys: 3 }),
+      contentType: fc.constantFrom(
+        'application/json',
+        'application/json',
+        'application/json',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/json; charset=latin1',
+      ),
+      param: fc.oneof(
+        fc.uuid(),
+        fc.string({ maxLength: 30 }),
+        fc.integer().map(String),
+        fc.constant('../../etc/passwd'),
+      ),
+      query: fc.dictionary(
+        fc.oneof(
+          fc.constantFrom('limit', 'cursor', 'type', 'method', 'from', 'to', 'outcome', 'accountId'),
+          fc.string({ maxLength: 8 }),
+        ),
+        fc.oneof(fc.string({ maxLength: 30 }), fc.integer().map(String)),
+        { maxKeys: 3 },
+      ),
       auth: fc.constantFrom('valid', 'valid', 'none', 'random', 'other-workstation'),
     });
     let n = 0;
@@ -105,33 +153,63 @@ describe('HTTP fuzzing of every route', () => {
         else if (q.body === 'garbage') payload = Buffer.from(q.garbage);
         const path = def.path.replace(/:[a-zA-Z]+/g, () => encodeURIComponent(q.param));
         const qs = new URLSearchParams(q.query).toString();
-        const headers: Record<string, string> = { ...wsHeaders(q.auth === 'other-workstation' ? 'poste-inconnu' : workstationOf(s.identifiers[0]!)) };
+        const headers: Record<string, string> = {
+          ...wsHeaders(q.auth === 'other-workstation' ? 'poste-inconnu' : workstationOf(s.identifiers[0]!)),
+        };
         delete headers['content-type'];
         if (payload !== undefined) headers['content-type'] = q.contentType;
         if (q.auth === 'valid' || q.auth === 'other-workstation') headers.authorization = `Bearer ${token}`;
         if (q.auth === 'random') headers.authorization = `Bearer ${q.param}`;
         const before = await checksum(backend.db);
-        const res = await backend.app.inject({ method: def.method, url: `${path}${qs ? `?${qs}` : ''}`, headers, ...(payload !== undefined ? { payload } : {}) });
+        const res = await backend.app.inject({
+          method: def.method,
+          url: `${path}${qs ? `?${qs}` : ''}`,
+          headers,
+          ...(payload !== undefined ? { payload } : {}),
+        });
         statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-        if (res.statusCode >= 500) throw new Error(`${name} ${def.method} ${path}?${qs} → ${res.statusCode} ${res.body.slice(0, 300)} (payload ${String(payload).slice(0, 200)})`);
+        if (res.statusCode >= 500)
+          throw new Error(
+            `${name} ${def.method} ${path}?${qs} → ${res.statusCode} ${res.body.slice(0, 300)} (payload ${String(payload).slice(0, 200)})`,
+          );
         if ([400, 404, 413, 415].includes(res.statusCode)) {
           invalid++;
           const after = await checksum(backend.db);
-          if (after !== before) throw new Error(`${name}: invalid request (${res.statusCode} ${res.body.slice(0, 120)}) changed the state:\n${before}\n${after}`);
+          if (after !== before)
+            throw new Error(
+              `${name}: invalid request (${res.statusCode} ${res.body.slice(0, 120)}) changed the state:\n${before}\n${after}`,
+            );
           const code = (res.json() as { code?: string }).code;
           if (!code) throw new Error(`${name}: ${res.statusCode} without a code: ${res.body.slice(0, 200)}`);
         }
         // Keep a live session for the next runs (sign-out, revoke-all and the like are valid requests).
         if (res.statusCode < 300 || res.statusCode === 401 || res.statusCode === 403) {
           const { 'content-type': _ct, ...plain } = wsHeaders(workstationOf(s.identifiers[0]!));
-          const cur = await backend.app.inject({ method: 'GET', url: '/v1/session', headers: { ...plain, authorization: `Bearer ${token}` } });
+          const cur = await backend.app.inject({
+            method: 'GET',
+            url: '/v1/session',
+            headers: { ...plain, authorization: `Bearer ${token}` },
+          });
           if (cur.statusCode !== 200) await login();
         }
       }),
-      { numRuns: count(2000, 400), interruptAfterTimeLimit: count(120_000, 40_000), markInterruptAsFailure: false, seed: Number(process.env.FAULTS_SEED ?? Date.now() % 1e9) },
+      {
+        numRuns: count(2000, 400),
+        interruptAfterTimeLimit: count(120_000, 40_000),
+        markInterruptAsFailure: false,
+        seed: Number(process.env.FAULTS_SEED ?? Date.now() % 1e9),
+      },
     );
-    injected(`${n} fuzzed requests over ${table.length} routes in ${Math.round(performance.now() - started)} ms (random JSON, schema keys with wrong values, garbage bytes, wrong content types, random params/queries/tokens)`);
-    figure('answers by status', [...statuses].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}×${v}`).join(' '));
+    injected(
+      `${n} fuzzed requests over ${table.length} routes in ${Math.round(performance.now() - started)} ms (random JSON, schema keys with wrong values, garbage bytes, wrong content types, random params/queries/tokens)`,
+    );
+    figure(
+      'answers by status',
+      [...statuses]
+        .sort((a, b) => a[0] - b[0])
+        .map(([k, v]) => `${k}×${v}`)
+        .join(' '),
+    );
     expect(n).toBeGreaterThan(50);
     checked(`no 5xx; ${invalid} invalid requests (400/404/413/415) each with a code and no state change`);
   });

@@ -5,7 +5,16 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../backend/app';
-import { audit, seed, ARGON, PASSWORD, wsHeaders, workstationOf, type SignInAck, type Seeded } from './lib/data';
+import {
+  audit,
+  seed,
+  ARGON,
+  PASSWORD,
+  wsHeaders,
+  workstationOf,
+  type SignInAck,
+  type Seeded,
+} from './lib/data';
 import { checked, count, figure, injected } from './lib/report';
 import { Smtp } from './lib/smtp';
 
@@ -32,7 +41,13 @@ describe('mail server down', () => {
       database: 'pglite:memory',
       clock,
       logLevel: 'silent',
-      mailer: { kind: 'smtp', host: '127.0.0.1', port: smtp.port, ignoreTLS: true, from: 'Vigie <no-reply@vigie.invalid>' },
+      mailer: {
+        kind: 'smtp',
+        host: '127.0.0.1',
+        port: smtp.port,
+        ignoreTLS: true,
+        from: 'Vigie <no-reply@vigie.invalid>',
+      },
       jobs: { autoStart: false },
       rateLimit: false,
       failureFloorMs: 10,
@@ -43,7 +58,12 @@ describe('mail server down', () => {
     const acks: SignInAck[] = [];
     const signInAll = async () => {
       for (const identifier of s.identifiers) {
-        const r = await backend!.app.inject({ method: 'POST', url: '/v1/auth/password', headers: wsHeaders(workstationOf(identifier)), payload: JSON.stringify({ identifier, password: PASSWORD }) });
+        const r = await backend!.app.inject({
+          method: 'POST',
+          url: '/v1/auth/password',
+          headers: wsHeaders(workstationOf(identifier)),
+          payload: JSON.stringify({ identifier, password: PASSWORD }),
+        });
         expect(r.statusCode).toBe(200);
         const j = r.json<{ token: string; sessionId: string }>();
         acks.push({ identifier, token: j.token, sessionId: j.sessionId });
@@ -62,10 +82,16 @@ describe('mail server down', () => {
       await backend.jobs.run('mail');
       clock.advance(10 * 60_000);
     }
-    const pending = await backend.db.selectFrom('outbox').select(['id', 'attempts', 'last_error', 'sent_at']).where('sent_at', 'is', null).execute();
+    const pending = await backend.db
+      .selectFrom('outbox')
+      .select(['id', 'attempts', 'last_error', 'sent_at'])
+      .where('sent_at', 'is', null)
+      .execute();
     expect(pending.length).toBe(n);
     expect(pending.every((p) => p.attempts >= 1 && p.last_error)).toBe(true);
-    checked(`while down: ${pending.length} mails kept in the outbox, each with its error and ${Math.min(...pending.map((p) => p.attempts))}+ attempts; none lost`);
+    checked(
+      `while down: ${pending.length} mails kept in the outbox, each with its error and ${Math.min(...pending.map((p) => p.attempts))}+ attempts; none lost`,
+    );
 
     smtp.tempFail = Math.floor(n / 2);
     await smtp.start();
@@ -82,7 +108,10 @@ describe('mail server down', () => {
     await backend.jobs.run('mail');
     await backend.jobs.run('mail');
 
-    const rows = await backend.db.selectFrom('outbox').select(['message_id', 'sent_at', 'attempts']).execute();
+    const rows = await backend.db
+      .selectFrom('outbox')
+      .select(['message_id', 'sent_at', 'attempts'])
+      .execute();
     const ids = smtp.received.map((r) => r.messageId);
     const unique = new Set(ids);
     figure('mail rounds after the server came back', rounds + 1);
@@ -91,7 +120,9 @@ describe('mail server down', () => {
     expect(ids.length).toBe(rows.length);
     expect(unique.size).toBe(ids.length);
     expect([...unique].sort()).toEqual(rows.map((r) => r.message_id).sort());
-    checked(`back: all ${rows.length} outbox rows sent, ${ids.length} deliveries, ${unique.size} distinct Message-IDs (each exactly once), nothing left, nothing re-sent by 2 more runs`);
+    checked(
+      `back: all ${rows.length} outbox rows sent, ${ids.length} deliveries, ${unique.size} distinct Message-IDs (each exactly once), nothing left, nothing re-sent by 2 more runs`,
+    );
     const a = await audit(backend.db, s.accountIds, acks);
     expect(a.missingEvents).toEqual([]);
     expect(a.badChains).toEqual([]);

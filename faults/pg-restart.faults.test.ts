@@ -8,7 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBackendProc, type BackendProc } from './lib/backend-proc';
-import { audit, seed, signIn, withDb, workstationOf, wsHeaders, type Attempt, type SignInAck, type Seeded } from './lib/data';
+import {
+  audit,
+  seed,
+  signIn,
+  withDb,
+  workstationOf,
+  wsHeaders,
+  type Attempt,
+  type SignInAck,
+  type Seeded,
+} from './lib/data';
 import { createDatabase, startControlledPg, type ControlledPg } from './lib/pg';
 import { checked, count, figure, injected, until } from './lib/report';
 import { scanLogsForTokens } from './lib/tokens';
@@ -28,7 +38,12 @@ interface Outcome {
 async function get(url: string, path: string, auth?: SignInAck): Promise<Outcome> {
   const t0 = performance.now();
   try {
-    const res = await fetch(`${url}${path}`, { headers: auth ? { ...wsHeaders(workstationOf(auth.identifier)), authorization: `Bearer ${auth.token}` } : {}, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const res = await fetch(`${url}${path}`, {
+      headers: auth
+        ? { ...wsHeaders(workstationOf(auth.identifier)), authorization: `Bearer ${auth.token}` }
+        : {},
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
     const body = await res.text();
     let j: { code?: string; retryable?: boolean } = {};
     try {
@@ -36,7 +51,14 @@ async function get(url: string, path: string, auth?: SignInAck): Promise<Outcome
     } catch {
       /* not JSON */
     }
-    return { route: path, status: res.status, code: j.code, retryable: j.retryable, ms: performance.now() - t0, body: res.status >= 500 ? body.slice(0, 300) : undefined };
+    return {
+      route: path,
+      status: res.status,
+      code: j.code,
+      retryable: j.retryable,
+      ms: performance.now() - t0,
+      body: res.status >= 500 ? body.slice(0, 300) : undefined,
+    };
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
     return { route: path, status: 0, transport: err.cause?.code ?? err.name, ms: performance.now() - t0 };
@@ -44,20 +66,35 @@ async function get(url: string, path: string, auth?: SignInAck): Promise<Outcome
 }
 
 const fromAttempt = (a: Attempt, ms: number): Outcome =>
-  a.ok ? { route: 'signIn', status: 200, ms } : { route: 'signIn', status: a.status, code: a.code, retryable: a.retryable, transport: a.transport, ms };
+  a.ok
+    ? { route: 'signIn', status: 200, ms }
+    : { route: 'signIn', status: a.status, code: a.code, retryable: a.retryable, transport: a.transport, ms };
 
 /** Clients loop (bounded by `until` and a count) over sign-ins, status and readiness. */
-async function load(url: string, s: Seeded, sessions: SignInAck[], acks: SignInAck[], stopAt: () => boolean, maxPerClient: number): Promise<Outcome[]> {
+async function load(
+  url: string,
+  s: Seeded,
+  sessions: SignInAck[],
+  acks: SignInAck[],
+  stopAt: () => boolean,
+  maxPerClient: number,
+): Promise<Outcome[]> {
   const out: Outcome[] = [];
   await Promise.all(
     Array.from({ length: 8 }, async (_, c) => {
       for (let i = 0; i < maxPerClient && !stopAt(); i++) {
         const t0 = performance.now();
         if (i % 3 === 0) {
-          const a = await signIn(url, s.identifiers[(c * 7 + i) % s.identifiers.length]!, undefined, REQUEST_TIMEOUT_MS);
+          const a = await signIn(
+            url,
+            s.identifiers[(c * 7 + i) % s.identifiers.length]!,
+            undefined,
+            REQUEST_TIMEOUT_MS,
+          );
           if (a.ok) acks.push(a.ack);
           out.push(fromAttempt(a, performance.now() - t0));
-        } else if (i % 3 === 1) out.push(await get(url, '/v1/me/status', sessions[(c + i) % sessions.length]));
+        } else if (i % 3 === 1)
+          out.push(await get(url, '/v1/me/status', sessions[(c + i) % sessions.length]));
         else out.push(await get(url, '/ready'));
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -78,7 +115,11 @@ function summarise(label: string, outs: Outcome[]) {
 
 /** A failure is clean when it is an error code the client may retry (503/UNAVAILABLE or the readiness 503). */
 const unclean = (outs: Outcome[]) =>
-  outs.filter((o) => !(o.status >= 200 && o.status < 300) && !(o.status === 503 && (o.retryable === true || o.route === '/ready')));
+  outs.filter(
+    (o) =>
+      !(o.status >= 200 && o.status < 300) &&
+      !(o.status === 503 && (o.retryable === true || o.route === '/ready')),
+  );
 
 describe('PostgreSQL server restarted under load', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'vigie-faults-pg-'));
@@ -115,15 +156,31 @@ describe('PostgreSQL server restarted under load', () => {
         await new Promise((r) => setTimeout(r, 3000));
         pg.start();
       }
-      injected(`PostgreSQL ${mode === 'restart' ? 'restarted (pg_ctl -m immediate restart)' : 'stopped (immediate) for 3 s, then started'} under load from 8 clients; server back after ${Math.round(performance.now() - t0)} ms`);
+      injected(
+        `PostgreSQL ${mode === 'restart' ? 'restarted (pg_ctl -m immediate restart)' : 'stopped (immediate) for 3 s, then started'} under load from 8 clients; server back after ${Math.round(performance.now() - t0)} ms`,
+      );
       // Recovery: the readiness probe and a sign-in succeed again.
       const rec0 = performance.now();
       const lastReady = await get(proc.url, '/ready');
-      await until(async () => (await get(proc!.url, '/ready')).status === 200, 30_000, 'readiness back').catch((e: Error) => {
-        throw new Error(`${e.message}; backend exit ${proc!.child.exitCode} ${proc!.child.signalCode}; last /ready: ${JSON.stringify(lastReady)}; log tail:\n${proc!.output().slice(-3000)}`);
+      await until(
+        async () => (await get(proc!.url, '/ready')).status === 200,
+        30_000,
+        'readiness back',
+      ).catch((e: Error) => {
+        throw new Error(
+          `${e.message}; backend exit ${proc!.child.exitCode} ${proc!.child.signalCode}; last /ready: ${JSON.stringify(lastReady)}; log tail:\n${proc!.output().slice(-3000)}`,
+        );
       });
-      await until(async () => (await signIn(proc!.url, s.identifiers[0]!)).ok, 30_000, 'a sign-in to succeed again', 200);
-      figure(`${mode}: recovered ${Math.round(performance.now() - rec0)} ms after the server was back`, Math.round(performance.now() - rec0));
+      await until(
+        async () => (await signIn(proc!.url, s.identifiers[0]!)).ok,
+        30_000,
+        'a sign-in to succeed again',
+        200,
+      );
+      figure(
+        `${mode}: recovered ${Math.round(performance.now() - rec0)} ms after the server was back`,
+        Math.round(performance.now() - rec0),
+      );
       await new Promise((r) => setTimeout(r, 1000));
       stop = true;
       const outs = await running;
@@ -133,16 +190,25 @@ describe('PostgreSQL server restarted under load', () => {
       expect(outs.filter((o) => o.ms >= REQUEST_TIMEOUT_MS - 100)).toEqual([]);
       // A quick restart may go unnoticed (the pool connects again); three seconds down may not.
       if (mode === 'down 3 s') expect(outs.some((o) => o.status === 503)).toBe(true);
-      checked(`${mode}: ${outs.length} requests; every failure a 503 with a retryable code, none timed out, backend process still up, recovered`);
+      checked(
+        `${mode}: ${outs.length} requests; every failure a 503 with a retryable code, none timed out, backend process still up, recovered`,
+      );
     }
     await proc.kill();
     const a = await withDb(url, (db) => audit(db, s.accountIds, acks));
-    checked(`${acks.length} acknowledged sign-ins: missing ${a.missingEvents.length} events / ${a.missingSessions.length} sessions; half-written ${a.halfWritten}; ${a.chainsChecked} chains verified, bad ${a.badChains.length}`);
+    checked(
+      `${acks.length} acknowledged sign-ins: missing ${a.missingEvents.length} events / ${a.missingSessions.length} sessions; half-written ${a.halfWritten}; ${a.chainsChecked} chains verified, bad ${a.badChains.length}`,
+    );
     expect(a.missingEvents).toEqual([]);
     expect(a.missingSessions).toEqual([]);
     expect(a.halfWritten).toBe(0);
     expect(a.badChains).toEqual([]);
-    expect(scanLogsForTokens([log], acks.map((x) => x.token))).toEqual([]);
+    expect(
+      scanLogsForTokens(
+        [log],
+        acks.map((x) => x.token),
+      ),
+    ).toEqual([]);
     expect(proc.output()).not.toMatch(/"stack":/);
     checked('no token and no stack trace in the backend log');
   });

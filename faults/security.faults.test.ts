@@ -10,7 +10,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startBackendProc, type BackendProc } from './lib/backend-proc';
-import { seed, signIn, withDb, workstationOf, wsHeaders, PASSWORD, type SignInAck, type Seeded } from './lib/data';
+import {
+  seed,
+  signIn,
+  withDb,
+  workstationOf,
+  wsHeaders,
+  PASSWORD,
+  type SignInAck,
+  type Seeded,
+} from './lib/data';
 import { checked, count, figure, injected } from './lib/report';
 import { scanLogsForTokens } from './lib/tokens';
 import { startControlledPg, createDatabase, type ControlledPg } from './lib/pg';
@@ -41,7 +50,9 @@ describe('security', () => {
     return r.ack;
   };
   const status = async (a: SignInAck, ws = workstationOf(a.identifier)) => {
-    const r = await fetch(`${proc.url}/v1/me/status`, { headers: { ...wsHeaders(ws), authorization: `Bearer ${a.token}` } });
+    const r = await fetch(`${proc.url}/v1/me/status`, {
+      headers: { ...wsHeaders(ws), authorization: `Bearer ${a.token}` },
+    });
     return { status: r.status, code: ((await r.json()) as { code?: string }).code };
   };
 
@@ -66,7 +77,11 @@ describe('security', () => {
     const bodies = new Set<string>();
     const attempt = async (identifier: string) => {
       const t0 = performance.now();
-      const r = await fetch(`${proc.url}/v1/auth/password`, { method: 'POST', headers: wsHeaders(workstationOf(identifier)), body: JSON.stringify({ identifier, password: 'Mauvais-Mot-2027!x' }) });
+      const r = await fetch(`${proc.url}/v1/auth/password`, {
+        method: 'POST',
+        headers: wsHeaders(workstationOf(identifier)),
+        body: JSON.stringify({ identifier, password: 'Mauvais-Mot-2027!x' }),
+      });
       const body = await r.text();
       const ms = performance.now() - t0;
       bodies.add(`${r.status} ${body}`);
@@ -85,7 +100,9 @@ describe('security', () => {
       if (i % 10 === 9) advance(24 * 3600_000 + 60_000); // let the per-account throttles reset
     }
     const diff = Math.abs(median(known) - median(unknown));
-    injected(`${pairs} wrong-password sign-ins on existing identifiers, ${pairs} on unknown ones, interleaved`);
+    injected(
+      `${pairs} wrong-password sign-ins on existing identifiers, ${pairs} on unknown ones, interleaved`,
+    );
     figure('median existing (ms)', median(known));
     figure('median unknown (ms)', median(unknown));
     figure('enumeration: median timing difference (ms)', diff);
@@ -94,7 +111,10 @@ describe('security', () => {
     // Seen at 6.9 ms on 2026-11-22: backend/signin/suspicious.ts withSuspicionRules() runs the failure-flood
     // rule (accountByIdentifier + checkFailureFlood: more queries) AFTER the refusal floor, and only when
     // the identifier exists. Moving that work before the floor (inside signInWithPassword) closes the gap.
-    expect(diff, `existing identifiers answer ${(median(known) - median(unknown)).toFixed(2)} ms slower (median): a timing oracle`).toBeLessThanOrEqual(5);
+    expect(
+      diff,
+      `existing identifiers answer ${(median(known) - median(unknown)).toFixed(2)} ms slower (median): a timing oracle`,
+    ).toBeLessThanOrEqual(5);
     checked(`median difference ${diff.toFixed(2)} ms ≤ 5 ms`);
   });
 
@@ -107,7 +127,10 @@ describe('security', () => {
         const r = await fetch(`${proc.url}/v1/auth/password`, {
           method: 'POST',
           headers: wsHeaders(workstationOf(victim)),
-          body: JSON.stringify({ identifier: victim, password: i === burst ? PASSWORD : `Essai-${i}-Faux!2027` }),
+          body: JSON.stringify({
+            identifier: victim,
+            password: i === burst ? PASSWORD : `Essai-${i}-Faux!2027`,
+          }),
         });
         return { i, status: r.status, body: (await r.json()) as { code?: string; token?: string } };
       }),
@@ -124,31 +147,60 @@ describe('security', () => {
     figure('password checks performed (sign_in_failed wrong_password)', counts.wrong_password ?? 0);
     figure('refused by the throttle without a check', counts.throttled ?? 0);
     figure('the right password, sent in the burst', `${right.status} ${right.body.code ?? 'signed in'}`);
-    const errors = proc.output().split('\n').filter((l) => l.includes('"level":50'));
-    if (errors.length) figure('backend errors during the burst', errors.slice(0, 2).map((l) => l.slice(0, 600)).join('\n'));
+    const errors = proc
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"level":50'));
+    if (errors.length)
+      figure(
+        'backend errors during the burst',
+        errors
+          .slice(0, 2)
+          .map((l) => l.slice(0, 600))
+          .join('\n'),
+      );
     // Seen on 2026-11-22 with a burst of 40: "deadlock detected" (then a 500, now a 503): the failure-flood
     // block (backend/signin/suspicious.ts: account row FOR UPDATE, then the chain head) against the
     // sign_in_failed appends (chain head, then the event's foreign key takes FOR KEY SHARE on the account).
     // FOR NO KEY UPDATE on the account row would not conflict with the key-share lock.
-    expect(results.filter((r) => r.status >= 500 || r.status === 503).map((r) => `${r.status} ${r.body.code}`), 'a parallel burst of wrong passwords must not deadlock').toEqual([]);
+    expect(
+      results.filter((r) => r.status >= 500 || r.status === 503).map((r) => `${r.status} ${r.body.code}`),
+      'a parallel burst of wrong passwords must not deadlock',
+    ).toEqual([]);
     // Refused: 401 INVALID_CREDENTIALS, or 403 once the failure-flood rule (20 in 24 h) blocked the account.
     const wrong = results.filter((r) => r.i < burst);
-    expect(wrong.filter((r) => !(r.status === 401 || (r.status === 403 && r.body.code === 'ACCOUNT_BLOCKED_SUSPICIOUS'))).map((r) => `${r.status} ${r.body.code}`)).toEqual([]);
+    expect(
+      wrong
+        .filter(
+          (r) => !(r.status === 401 || (r.status === 403 && r.body.code === 'ACCOUNT_BLOCKED_SUSPICIOUS')),
+        )
+        .map((r) => `${r.status} ${r.body.code}`),
+    ).toEqual([]);
     figure('wrong guesses answered', [...new Set(wrong.map((r) => `${r.status} ${r.body.code}`))].join(', '));
     // After the burst, the throttle is on: the right password is refused now, whatever came before.
-    const after = await fetch(`${proc.url}/v1/auth/password`, { method: 'POST', headers: wsHeaders(workstationOf(victim)), body: JSON.stringify({ identifier: victim, password: PASSWORD }) });
+    const after = await fetch(`${proc.url}/v1/auth/password`, {
+      method: 'POST',
+      headers: wsHeaders(workstationOf(victim)),
+      body: JSON.stringify({ identifier: victim, password: PASSWORD }),
+    });
     figure('the right password just after the burst', after.status);
     expect([401, 403]).toContain(after.status);
     // A second burst: the throttle is now on, not one more password check may happen.
     await Promise.all(
       Array.from({ length: burst }, (_, i) =>
-        fetch(`${proc.url}/v1/auth/password`, { method: 'POST', headers: wsHeaders(workstationOf(victim)), body: JSON.stringify({ identifier: victim, password: `Encore-${i}-Faux!2027` }) }).then((r) => r.arrayBuffer()),
+        fetch(`${proc.url}/v1/auth/password`, {
+          method: 'POST',
+          headers: wsHeaders(workstationOf(victim)),
+          body: JSON.stringify({ identifier: victim, password: `Encore-${i}-Faux!2027` }),
+        }).then((r) => r.arrayBuffer()),
       ),
     );
     const second = await withDb(dbUrl, async (db) => {
       const r = await sql<{ n: number }>`
         select count(*)::int as n from events e join accounts a on a.id = e.account_id
-        where a.identifier = ${victim} and e.type = 'sign_in_failed' and e.details->>'reason' = 'wrong_password'`.execute(db);
+        where a.identifier = ${victim} and e.type = 'sign_in_failed' and e.details->>'reason' = 'wrong_password'`.execute(
+        db,
+      );
       return r.rows[0]!.n - (counts.wrong_password ?? 0);
     });
     figure('password checks performed in a second burst', second);
@@ -162,8 +214,13 @@ describe('security', () => {
     // A success resets the counter (as in Keycloak): when the right password wins a place in the burst, the
     // guesses after it get the 3 free attempts again; never more.
     const allowed = right.status === 200 ? 6 : 4;
-    expect(counts.wrong_password ?? 0, `password checks performed in one parallel burst (policy: 3 free failures; allowed ${allowed})`).toBeLessThanOrEqual(allowed);
-    checked(`every wrong guess refused; after the burst even the right password is refused; a second burst gets no more than the free attempts; first burst: ${counts.wrong_password ?? 0} checks (policy: 3 free)`);
+    expect(
+      counts.wrong_password ?? 0,
+      `password checks performed in one parallel burst (policy: 3 free failures; allowed ${allowed})`,
+    ).toBeLessThanOrEqual(allowed);
+    checked(
+      `every wrong guess refused; after the burst even the right password is refused; a second burst gets no more than the free attempts; first burst: ${counts.wrong_password ?? 0} checks (policy: 3 free)`,
+    );
   });
 
   it('a session cannot outlive 1 h idle nor 4 h in all', async () => {
@@ -196,7 +253,10 @@ describe('security', () => {
     const b = await login(s.identifiers[4]!);
     expect((await status(b)).status).toBe(200);
     const { 'content-type': _ct, ...noBody } = wsHeaders(workstationOf(a.identifier));
-    const r = await fetch(`${proc.url}/v1/sessions/${b.sessionId}`, { method: 'DELETE', headers: { ...noBody, authorization: `Bearer ${a.token}` } });
+    const r = await fetch(`${proc.url}/v1/sessions/${b.sessionId}`, {
+      method: 'DELETE',
+      headers: { ...noBody, authorization: `Bearer ${a.token}` },
+    });
     expect(r.status).toBe(200);
     const after = await status(b);
     injected('session B revoked from session A (DELETE /v1/sessions/:id)');
@@ -205,13 +265,21 @@ describe('security', () => {
 
     const c = await login(s.identifiers[5]!);
     expect((await status(c)).status).toBe(200);
-    await withDb(dbUrl, (db) => db.updateTable('workstations').set({ revoked_at: new Date(Date.now() + offset) }).where('id', '=', workstationOf(c.identifier)).execute());
+    await withDb(dbUrl, (db) =>
+      db
+        .updateTable('workstations')
+        .set({ revoked_at: new Date(Date.now() + offset) })
+        .where('id', '=', workstationOf(c.identifier))
+        .execute(),
+    );
     const ws = await status(c);
     injected("the session's workstation revoked (workstations.revoked_at set)");
     expect(ws).toEqual({ status: 401, code: 'WORKSTATION_REVOKED' });
     const again = await signIn(proc.url, c.identifier);
     expect(again.ok).toBe(false);
-    checked(`the very next call: ${ws.status} ${ws.code}; a new sign-in from it: ${again.ok ? 'accepted' : `${(again as { status: number }).status} ${(again as { code?: string }).code}`}`);
+    checked(
+      `the very next call: ${ws.status} ${ws.code}; a new sign-in from it: ${again.ok ? 'accepted' : `${(again as { status: number }).status} ${(again as { code?: string }).code}`}`,
+    );
   });
 
   it("no token issued during this file appears in the backend's log", () => {

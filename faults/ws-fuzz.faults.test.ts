@@ -18,7 +18,12 @@ import { startWebHost, type WebHost } from '../electron/web-host/server';
 import { checked, count, figure, injected } from './lib/report';
 
 const keysOf = (schema: unknown): string[] => {
-  const z = schema as { shape?: Record<string, unknown>; _zod?: { def?: { shape?: Record<string, unknown>; innerType?: unknown; in?: unknown } } } | undefined;
+  const z = schema as
+    | {
+        shape?: Record<string, unknown>;
+        _zod?: { def?: { shape?: Record<string, unknown>; innerType?: unknown; in?: unknown } };
+      }
+    | undefined;
   const shape = z?.shape ?? z?._zod?.def?.shape;
   if (shape) return Object.keys(shape);
   const inner = z?._zod?.def?.innerType ?? z?._zod?.def?.in;
@@ -47,7 +52,9 @@ describe('renderer API over the web host WebSocket, fuzzed', () => {
     core = createCore({ mode: 'browser', userDataDir: dir, appVersion: 'faults' });
     await core.start();
     host = await startWebHost({ core, rendererDir: join(dir, 'none') });
-    ws = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` });
+    ws = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, {
+      origin: `http://127.0.0.1:${host.port}`,
+    });
     await new Promise((res, rej) => {
       ws.once('open', res);
       ws.once('error', rej);
@@ -64,7 +71,9 @@ describe('renderer API over the web host WebSocket, fuzzed', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const next = async (ms = 10_000): Promise<{ t: string; id?: number; code?: string; res?: { ok: boolean; code?: string } }> => {
+  const next = async (
+    ms = 10_000,
+  ): Promise<{ t: string; id?: number; code?: string; res?: { ok: boolean; code?: string } }> => {
     const end = Date.now() + ms;
     while (inbox.length === 0) {
       if (Date.now() > end) throw new Error('no answer within 10 s (hang)');
@@ -84,24 +93,49 @@ describe('renderer API over the web host WebSocket, fuzzed', () => {
     const seen = new Map<string, number>();
     const note = (k: string) => seen.set(k, (seen.get(k) ?? 0) + 1);
     const frame = fc.oneof(
-      { weight: 1, arbitrary: fc.string({ maxLength: 60 }).map((s) => ({ kind: 'garbage' as const, text: s })) },
-      { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((j) => ({ kind: 'json' as const, text: JSON.stringify(j) })) },
-      { weight: 1, arbitrary: fc.record({ t: fc.constantFrom('call', 'sub', 'unsub', 'x'), ch: fc.string({ maxLength: 20 }), id: fc.oneof(fc.integer(), fc.double(), fc.string()) }).map((o) => ({ kind: 'envelope' as const, text: JSON.stringify(o) })) },
+      {
+        weight: 1,
+        arbitrary: fc.string({ maxLength: 60 }).map((s) => ({ kind: 'garbage' as const, text: s })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .jsonValue({ maxDepth: 3 })
+          .map((j) => ({ kind: 'json' as const, text: JSON.stringify(j) })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .record({
+            t: fc.constantFrom('call', 'sub', 'unsub', 'x'),
+            ch: fc.string({ maxLength: 20 }),
+            id: fc.oneof(fc.integer(), fc.double(), fc.string()),
+          })
+          .map((o) => ({ kind: 'envelope' as const, text: JSON.stringify(o) })),
+      },
       {
         weight: 6,
-        arbitrary: fc.record({ call: fc.constantFrom(...calls), values: fc.array(value, { minLength: 4, maxLength: 4 }), drop: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), extra: fc.boolean(), raw: fc.option(value, { nil: undefined }) }).map((r) => {
-          const keys = keysOf(r.call.req);
-          let req: unknown = r.raw;
-          if (keys.length > 0 && r.raw === undefined) {
-            const o: Record<string, unknown> = {};
-            keys.forEach((k, i) => {
-              if (!r.drop[i % 4]) o[k] = r.values[i % 4];
-            });
-            if (r.extra) o.inattendu = r.values[0];
-            req = o;
-          }
-          return { kind: 'call' as const, channel: r.call.channel, schema: r.call.req, req };
-        }),
+        arbitrary: fc
+          .record({
+            call: fc.constantFrom(...calls),
+            values: fc.array(value, { minLength: 4, maxLength: 4 }),
+            drop: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+            extra: fc.boolean(),
+            raw: fc.option(value, { nil: undefined }),
+          })
+          .map((r) => {
+            const keys = keysOf(r.call.req);
+            let req: unknown = r.raw;
+            if (keys.length > 0 && r.raw === undefined) {
+              const o: Record<string, unknown> = {};
+              keys.forEach((k, i) => {
+                if (!r.drop[i % 4]) o[k] = r.values[i % 4];
+              });
+              if (r.extra) o.inattendu = r.values[0];
+              req = o;
+            }
+            return { kind: 'call' as const, channel: r.call.channel, schema: r.call.req, req };
+          }),
       },
     );
     const started = performance.now();
@@ -115,39 +149,63 @@ describe('renderer API over the web host WebSocket, fuzzed', () => {
           const probe = ++id;
           ws.send(JSON.stringify({ t: 'call', id: probe, ch: 'app.getInfo' }));
           const answers: Awaited<ReturnType<typeof next>>[] = [];
-          for (let m = await next(); !(m.t === 'result' && m.id === probe); m = await next()) if (m.t !== 'event') answers.push(m);
+          for (let m = await next(); !(m.t === 'result' && m.id === probe); m = await next())
+            if (m.t !== 'event') answers.push(m);
           for (const m of answers) {
             if (m.t === 'error') expect(m.code).toBe('INVALID_REQUEST');
             else expect(m.res?.ok === true || typeof m.res?.code === 'string').toBe(true);
           }
-          note(`${f.kind} → ${answers.map((m) => `${m.t}${m.code ? ` ${m.code}` : ''}${m.res && !m.res.ok ? ` ${m.res.code}` : ''}`).join(',') || 'no answer (sub/unsub)'}`);
+          note(
+            `${f.kind} → ${answers.map((m) => `${m.t}${m.code ? ` ${m.code}` : ''}${m.res && !m.res.ok ? ` ${m.res.code}` : ''}`).join(',') || 'no answer (sub/unsub)'}`,
+          );
           return;
         }
         const myId = ++id;
         const valid = f.schema.safeParse(f.req).success;
-        ws.send(JSON.stringify({ t: 'call', id: myId, ch: f.channel, ...(f.req === undefined ? {} : { req: f.req }) }));
+        ws.send(
+          JSON.stringify({
+            t: 'call',
+            id: myId,
+            ch: f.channel,
+            ...(f.req === undefined ? {} : { req: f.req }),
+          }),
+        );
         let m = await next();
         while (m.t === 'event') m = await next(); // events may interleave
         expect(m.t).toBe('result');
         expect(m.id).toBe(myId);
         if (!valid) {
-          expect(m.res, `${f.channel} ${JSON.stringify(f.req)?.slice(0, 100)}`).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+          expect(m.res, `${f.channel} ${JSON.stringify(f.req)?.slice(0, 100)}`).toMatchObject({
+            ok: false,
+            code: 'INVALID_REQUEST',
+          });
           note('schema violation → INVALID_REQUEST');
         } else {
-          expect(m.res?.ok === true || (typeof m.res?.code === 'string' && m.res.code !== 'INTERNAL'), `${f.channel}: ${JSON.stringify(m.res)}`).toBe(true);
+          expect(
+            m.res?.ok === true || (typeof m.res?.code === 'string' && m.res.code !== 'INTERNAL'),
+            `${f.channel}: ${JSON.stringify(m.res)}`,
+          ).toBe(true);
           note(`valid call → ${m.res?.ok ? 'ok' : m.res?.code}`);
         }
         expect(ws.readyState).toBe(WebSocket.OPEN);
       }),
-      { numRuns: count(5000, 1000), interruptAfterTimeLimit: count(90_000, 30_000), markInterruptAsFailure: false },
+      {
+        numRuns: count(5000, 1000),
+        interruptAfterTimeLimit: count(90_000, 30_000),
+        markInterruptAsFailure: false,
+      },
     );
     // Still usable.
     ws.send(JSON.stringify({ t: 'call', id: ++id, ch: 'app.getInfo' }));
     let m = await next();
     while (m.t === 'event') m = await next();
     expect(m).toMatchObject({ t: 'result', id, res: { ok: true } });
-    injected(`${n} fuzzed frames in ${Math.round(performance.now() - started)} ms over ${calls.length} call channels (garbage, random JSON, bad envelopes, wrong-valued requests)`);
+    injected(
+      `${n} fuzzed frames in ${Math.round(performance.now() - started)} ms over ${calls.length} call channels (garbage, random JSON, bad envelopes, wrong-valued requests)`,
+    );
     figure('answers', [...seen].map(([k, v]) => `${k} ×${v}`).join('; '));
-    checked('every schema violation refused with INVALID_REQUEST, every answer coded, no hang, socket open, app.getInfo still answers');
+    checked(
+      'every schema violation refused with INVALID_REQUEST, every answer coded, no hang, socket open, app.getInfo still answers',
+    );
   });
 });

@@ -11,29 +11,55 @@ async function boundaryErrors(filePath: string, code: string): Promise<string[]>
 
 describe('lint: folder boundaries', () => {
   it('fails when domain/ imports electron', async () => {
-    expect(await boundaryErrors('domain/probe.ts', "import { app } from 'electron';\nexport const x = app;\n")).toHaveLength(1);
+    expect(
+      await boundaryErrors('domain/probe.ts', "import { app } from 'electron';\nexport const x = app;\n"),
+    ).toHaveLength(1);
   });
 
   it('fails when domain/ imports node:fs or another folder of the project', async () => {
-    expect(await boundaryErrors('domain/probe.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n")).toHaveLength(1);
     expect(
-      await boundaryErrors('domain/probe.ts', "import { createCore } from '../electron/core/core';\nexport const x = createCore;\n"),
+      await boundaryErrors(
+        'domain/probe.ts',
+        "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await boundaryErrors(
+        'domain/probe.ts',
+        "import { createCore } from '../electron/core/core';\nexport const x = createCore;\n",
+      ),
     ).toHaveLength(1);
   });
 
   it('fails when renderer/ imports electron/core, backend/, card/ or a Node module', async () => {
     const probe = 'renderer/src/probe.ts';
-    expect(await boundaryErrors(probe, "import { createCore } from '../../electron/core/core';\nexport const x = createCore;\n")).toHaveLength(1);
-    expect(await boundaryErrors(probe, "import { join } from 'node:path';\nexport const x = join;\n")).toHaveLength(1);
-    expect(await boundaryErrors(probe, "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;\n")).toHaveLength(1);
+    expect(
+      await boundaryErrors(
+        probe,
+        "import { createCore } from '../../electron/core/core';\nexport const x = createCore;\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await boundaryErrors(probe, "import { join } from 'node:path';\nexport const x = join;\n"),
+    ).toHaveLength(1);
+    expect(
+      await boundaryErrors(probe, "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;\n"),
+    ).toHaveLength(1);
   });
 
   it('fails when electron/core imports electron', async () => {
-    expect(await boundaryErrors('electron/core/probe.ts', "import { app } from 'electron';\nexport const x = app;\n")).toHaveLength(1);
+    expect(
+      await boundaryErrors(
+        'electron/core/probe.ts',
+        "import { app } from 'electron';\nexport const x = app;\n",
+      ),
+    ).toHaveLength(1);
   });
 
   it('fails when card-sim/ imports card/ (the emulator shares no codec with the driver)', async () => {
-    expect(await boundaryErrors('card-sim/probe.ts', "import * as c from '../card/index';\nexport const x = c;\n")).toHaveLength(1);
+    expect(
+      await boundaryErrors('card-sim/probe.ts', "import * as c from '../card/index';\nexport const x = c;\n"),
+    ).toHaveLength(1);
   });
 
   it('lets tests wire real parts across folders, but not shipped code', async () => {
@@ -43,8 +69,20 @@ describe('lint: folder boundaries', () => {
   });
 
   it('accepts the allowed directions', async () => {
-    expect(await boundaryErrors('renderer/src/probe.ts', "import { ok } from '../../domain/result';\nexport const x = ok;\n")).toEqual([]);
-    expect(await boundaryErrors('electron/main/probe.ts', "import { app } from 'electron';\nimport { createCore } from '../core/core';\nexport const x = [app, createCore];\n")).toEqual([]);
-    expect(await boundaryErrors('domain/probe.ts', "import { z } from 'zod';\nexport const x = z;\n")).toEqual([]);
+    expect(
+      await boundaryErrors(
+        'renderer/src/probe.ts',
+        "import { ok } from '../../domain/result';\nexport const x = ok;\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await boundaryErrors(
+        'electron/main/probe.ts',
+        "import { app } from 'electron';\nimport { createCore } from '../core/core';\nexport const x = [app, createCore];\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await boundaryErrors('domain/probe.ts', "import { z } from 'zod';\nexport const x = z;\n"),
+    ).toEqual([]);
   });
 });

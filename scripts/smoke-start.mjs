@@ -61,7 +61,8 @@ do {
   state = await value('card.getState');
   if (state.status !== 'present') await new Promise((r) => setTimeout(r, 250));
 } while (state.status !== 'present' && Date.now() < deadline);
-if (state.status !== 'present') fail(`the demo reader did not see the demo card (card state: ${state.status})`);
+if (state.status !== 'present')
+  fail(`the demo reader did not see the demo card (card state: ${state.status})`);
 const read = await value('card.readHolder');
 await value('demo.removeCard');
 ws.close();

@@ -34,13 +34,25 @@ async function signInWith(profile: 'cps3' | 'cps4', holder: string) {
 }
 
 describe('card sign-in with the emulated cards and the card driver', () => {
-  it.each(['cps3', 'cps4'] as const)('%s: Claire MARTIN signs the challenge and is recognised by her national id', async (profile) => {
-    expect(await signInWith(profile, 'Claire MARTIN')).toMatchObject({
-      ok: true,
-      card: { nationalId: '899700012345', lastName: 'MARTIN', firstName: 'CLAIRE', profession: 'Pharmacien' },
-    });
-  });
+  it.each(['cps3', 'cps4'] as const)(
+    '%s: Claire MARTIN signs the challenge and is recognised by her national id',
+    async (profile) => {
+      expect(await signInWith(profile, 'Claire MARTIN')).toMatchObject({
+        ok: true,
+        card: {
+          nationalId: '899700012345',
+          lastName: 'MARTIN',
+          firstName: 'CLAIRE',
+          profession: 'Pharmacien',
+        },
+      });
+    },
+  );
   it('refuses the card whose certificate is in the CRL', async () => {
-    expect(await signInWith('cps3', '899700099991')).toMatchObject({ ok: false, code: 'CERT_REVOKED', claimed: { nationalId: '899700099991' } });
+    expect(await signInWith('cps3', '899700099991')).toMatchObject({
+      ok: false,
+      code: 'CERT_REVOKED',
+      claimed: { nationalId: '899700099991' },
+    });
   });
 });

@@ -70,19 +70,43 @@ export async function issueChallenge(
   return { challenge: id, expiresAt };
 }
 
-export type ChallengeCheck = { ok: true; bytes: Uint8Array } | { ok: false; code: ErrorCode; message: string };
+export type ChallengeCheck =
+  { ok: true; bytes: Uint8Array } | { ok: false; code: ErrorCode; message: string };
 
 /**
  * Uses the challenge up, whatever comes next: a challenge is good for one attempt only. Replayed (already used),
  * foreign (issued to another workstation) and expired (or unknown) challenges each get their own code.
  */
-export async function consumeChallenge(store: ChallengeStore, challenge: string, workstationId: string, now: Date): Promise<ChallengeCheck> {
+export async function consumeChallenge(
+  store: ChallengeStore,
+  challenge: string,
+  workstationId: string,
+  now: Date,
+): Promise<ChallengeCheck> {
   const rec = /^[A-Za-z0-9_-]{43}$/.test(challenge) ? await store.consume(challenge, now) : null;
-  if (!rec) return { ok: false, code: 'CHALLENGE_EXPIRED', message: 'Ce défi de connexion est inconnu ou périmé. Recommencez la connexion.' };
-  if (rec.usedAt) return { ok: false, code: 'CHALLENGE_REPLAYED', message: 'Ce défi de connexion a déjà servi. Recommencez la connexion.' };
+  if (!rec)
+    return {
+      ok: false,
+      code: 'CHALLENGE_EXPIRED',
+      message: 'Ce défi de connexion est inconnu ou périmé. Recommencez la connexion.',
+    };
+  if (rec.usedAt)
+    return {
+      ok: false,
+      code: 'CHALLENGE_REPLAYED',
+      message: 'Ce défi de connexion a déjà servi. Recommencez la connexion.',
+    };
   if (rec.workstationId !== workstationId)
-    return { ok: false, code: 'CHALLENGE_FOREIGN', message: "Ce défi de connexion a été donné à un autre poste." };
+    return {
+      ok: false,
+      code: 'CHALLENGE_FOREIGN',
+      message: 'Ce défi de connexion a été donné à un autre poste.',
+    };
   if (now.getTime() >= rec.expiresAt.getTime())
-    return { ok: false, code: 'CHALLENGE_EXPIRED', message: 'Le défi de connexion a expiré. Recommencez la connexion.' };
+    return {
+      ok: false,
+      code: 'CHALLENGE_EXPIRED',
+      message: 'Le défi de connexion a expiré. Recommencez la connexion.',
+    };
   return { ok: true, bytes: new Uint8Array(Buffer.from(challenge, 'base64url')) };
 }

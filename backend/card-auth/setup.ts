@@ -7,7 +7,13 @@
  *   POST /v1/auth/card            → cardAuth.verify({ challenge, signature, certificate, workstationId }, now)
  */
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_CHALLENGE_TTL_MS, MemoryChallengeStore, issueChallenge, type ChallengeStore, type IssuedChallenge } from './challenges';
+import {
+  DEFAULT_CHALLENGE_TTL_MS,
+  MemoryChallengeStore,
+  issueChallenge,
+  type ChallengeStore,
+  type IssuedChallenge,
+} from './challenges';
 import { CrlCache, httpCrlSource, pemCrlSource, type CrlSource } from './crl';
 import { TrustStore } from './trust';
 import { verifyCardSignIn, type CardSignInInput, type CardSignInResult } from './verify';
@@ -53,16 +59,30 @@ function firstOf(sources: CrlSource[]): CrlSource {
   };
 }
 
-export async function createCardAuth(cfg: CardAuthConfig, challenges: ChallengeStore = new MemoryChallengeStore()): Promise<CardAuth> {
-  const trust = await TrustStore.fromPem(await Promise.all(cfg.trustPemFiles.map((f) => readFile(f, 'utf8'))), { policyArcs: cfg.policyArcs });
+export async function createCardAuth(
+  cfg: CardAuthConfig,
+  challenges: ChallengeStore = new MemoryChallengeStore(),
+): Promise<CardAuth> {
+  const trust = await TrustStore.fromPem(
+    await Promise.all(cfg.trustPemFiles.map((f) => readFile(f, 'utf8'))),
+    { policyArcs: cfg.policyArcs },
+  );
   const sources: CrlSource[] = [];
-  if (cfg.crlFiles?.length) sources.push(pemCrlSource(() => Promise.all(cfg.crlFiles!.map((f) => readFile(f, 'utf8').catch(() => '')))));
+  if (cfg.crlFiles?.length)
+    sources.push(
+      pemCrlSource(() => Promise.all(cfg.crlFiles!.map((f) => readFile(f, 'utf8').catch(() => '')))),
+    );
   if (cfg.crlFromDistributionPoints) sources.push(httpCrlSource());
   const crls = new CrlCache(firstOf(sources), { refreshMs: cfg.crlRefreshMs, maxAgeMs: cfg.crlMaxAgeMs });
   return {
     trust,
     crls,
-    issueChallenge: (workstationId, now) => issueChallenge(challenges, { workstationId, now, ttlMs: cfg.challengeTtlMs ?? DEFAULT_CHALLENGE_TTL_MS }),
+    issueChallenge: (workstationId, now) =>
+      issueChallenge(challenges, {
+        workstationId,
+        now,
+        ttlMs: cfg.challengeTtlMs ?? DEFAULT_CHALLENGE_TTL_MS,
+      }),
     verify: (input, now) => verifyCardSignIn(input, { challenges, trust, crls }, now),
     purge: (now) => challenges.purgeExpired(now),
   };

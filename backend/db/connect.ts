@@ -29,11 +29,15 @@ function prepareMarkedStatements(client: pg.PoolClient) {
   const names = new Map<string, string>();
   (client as { query: unknown }).query = (...args: unknown[]) => {
     const [text, values] = args;
-    const m = typeof text === 'string' && Array.isArray(values) && args.length === 2 ? PREPARED.exec(text) : null;
+    const m =
+      typeof text === 'string' && Array.isArray(values) && args.length === 2 ? PREPARED.exec(text) : null;
     if (!m) return query(...args);
     let name = names.get(text as string);
     if (!name) {
-      name = `${m[1]}-${createHash('sha1').update(text as string).digest('hex').slice(0, 12)}`;
+      name = `${m[1]}-${createHash('sha1')
+        .update(text as string)
+        .digest('hex')
+        .slice(0, 12)}`;
       names.set(text as string, name);
     }
     return query({ name, text, values });

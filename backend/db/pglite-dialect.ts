@@ -46,7 +46,10 @@ class PGliteConnection implements DatabaseConnection {
         : await this.pg.query<R>(q.sql, q.parameters as unknown[]);
     const affected = res.affectedRows;
     const isWrite = /^\s*(insert|update|delete|merge)/i.test(q.sql);
-    return { rows: res.rows as R[], ...(isWrite && affected !== undefined ? { numAffectedRows: BigInt(affected) } : {}) };
+    return {
+      rows: res.rows as R[],
+      ...(isWrite && affected !== undefined ? { numAffectedRows: BigInt(affected) } : {}),
+    };
   }
 
   // eslint-disable-next-line require-yield

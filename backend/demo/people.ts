@@ -6,7 +6,11 @@
 export const DEMO_PASSWORD = 'Tilleuls-Demo-2027!';
 
 /** The security key of every demo password account (unblock wizard), public like the password; the date as a date field gives it. See ./signin-seed.ts. */
-export const DEMO_SECURITY_KEY = { birth_date: '1979-07-14', practice_postal_code: '75011', iban_last4: '4821' } as const;
+export const DEMO_SECURITY_KEY = {
+  birth_date: '1979-07-14',
+  practice_postal_code: '75011',
+  iban_last4: '4821',
+} as const;
 
 export const DEMO_PHARMACY = {
   name: 'Pharmacie des Tilleuls (démo)',

@@ -30,13 +30,30 @@ export interface SeedResult {
   accounts: Record<keyof typeof DEMO_PEOPLE, string>;
 }
 
-export async function seedDemo(db: Db, now: Date, config: BackendConfig = defaultConfig): Promise<SeedResult> {
-  const existing = await db.selectFrom('pharmacies').select('id').where('finess', '=', DEMO_PHARMACY.finess).executeTakeFirst();
+export async function seedDemo(
+  db: Db,
+  now: Date,
+  config: BackendConfig = defaultConfig,
+): Promise<SeedResult> {
+  const existing = await db
+    .selectFrom('pharmacies')
+    .select('id')
+    .where('finess', '=', DEMO_PHARMACY.finess)
+    .executeTakeFirst();
   if (existing) {
-    const rows = await db.selectFrom('accounts').select(['id', 'national_id', 'identifier']).where('pharmacy_id', '=', existing.id).execute();
+    const rows = await db
+      .selectFrom('accounts')
+      .select(['id', 'national_id', 'identifier'])
+      .where('pharmacy_id', '=', existing.id)
+      .execute();
     const find = (p: { nationalId: string | null; identifier: string | null }) =>
-      rows.find((r) => (p.nationalId && r.national_id === p.nationalId) || (p.identifier && r.identifier === p.identifier))?.id ?? '';
-    const accounts = Object.fromEntries(Object.entries(DEMO_PEOPLE).map(([k, p]) => [k, find(p)])) as SeedResult['accounts'];
+      rows.find(
+        (r) =>
+          (p.nationalId && r.national_id === p.nationalId) || (p.identifier && r.identifier === p.identifier),
+      )?.id ?? '';
+    const accounts = Object.fromEntries(
+      Object.entries(DEMO_PEOPLE).map(([k, p]) => [k, find(p)]),
+    ) as SeedResult['accounts'];
     return { created: false, pharmacyId: existing.id, accounts };
   }
   const hasher = new PasswordHasher(config.argon2);
@@ -55,9 +72,16 @@ export async function seedDemo(db: Db, now: Date, config: BackendConfig = defaul
   };
 
   return db.transaction().execute(async (trx) => {
-    const pharmacyId = await createPharmacy(trx, { ...DEMO_PHARMACY, address: { ...DEMO_PHARMACY.address } }, created);
+    const pharmacyId = await createPharmacy(
+      trx,
+      { ...DEMO_PHARMACY, address: { ...DEMO_PHARMACY.address } },
+      created,
+    );
     for (const w of DEMO_WORKSTATIONS) {
-      await trx.insertInto('workstations').values({ id: w.id, label: w.label, first_seen_at: created, last_seen_at: now, revoked_at: null }).execute();
+      await trx
+        .insertInto('workstations')
+        .values({ id: w.id, label: w.label, first_seen_at: created, last_seen_at: now, revoked_at: null })
+        .execute();
     }
     const ids = {} as SeedResult['accounts'];
     for (const [key, p] of Object.entries(P) as [keyof typeof P, (typeof P)[keyof typeof P]][]) {
@@ -81,7 +105,14 @@ export async function seedDemo(db: Db, now: Date, config: BackendConfig = defaul
     for (const key of ['employee', 'accountantSoon', 'accountantBlocked', 'suspicious'] as const) {
       await trx
         .insertInto('delegations')
-        .values({ holder_account_id: ids.holder, delegate_account_id: ids[key], granted_at: created, granted_by: ids.holder, revoked_at: null, revoked_by: null })
+        .values({
+          holder_account_id: ids.holder,
+          delegate_account_id: ids[key],
+          granted_at: created,
+          granted_by: ids.holder,
+          revoked_at: null,
+          revoked_by: null,
+        })
         .execute();
     }
 
@@ -99,31 +130,79 @@ export async function seedDemo(db: Db, now: Date, config: BackendConfig = defaul
       const last = lastActivity[key];
       const start = addParisDays(created, 1);
       const staff = key === 'holder' || key === 'employee';
-      for (let day = start; day.getTime() <= last.getTime(); day = addParisDays(day, staff ? 1 : 30 + Math.floor(rnd() * 5))) {
+      for (
+        let day = start;
+        day.getTime() <= last.getTime();
+        day = addParisDays(day, staff ? 1 : 30 + Math.floor(rnd() * 5))
+      ) {
         const dow = new Date(day).getUTCDay();
         if (staff && (dow === 0 || rnd() < 0.15)) continue;
         const ws = DEMO_WORKSTATIONS[staff ? Math.floor(rnd() * 2) : 2]!;
         const at = new Date(day.getTime() + Math.floor(rnd() * 8 * 3600_000));
         if (at.getTime() > last.getTime()) break;
-        const base = { accountId: ids[key], workstationId: ws.id, workstationLabel: ws.label, ip: `192.0.2.${10 + Math.floor(rnd() * 20)}`, appVersion: '0.1.0' };
-        const cardSerial = methodOf[key] === 'card' ? (key === 'holder' ? '8250000001234' : '8250000006789') : null;
+        const base = {
+          accountId: ids[key],
+          workstationId: ws.id,
+          workstationLabel: ws.label,
+          ip: `192.0.2.${10 + Math.floor(rnd() * 20)}`,
+          appVersion: '0.1.0',
+        };
+        const cardSerial =
+          methodOf[key] === 'card' ? (key === 'holder' ? '8250000001234' : '8250000006789') : null;
         if (!staff && rnd() < 0.2) {
-          events.push({ ...base, at: new Date(at.getTime() - 60_000), type: 'sign_in_failed', method: 'password', outcome: 'failure', details: { reason: 'wrong_password' } });
+          events.push({
+            ...base,
+            at: new Date(at.getTime() - 60_000),
+            type: 'sign_in_failed',
+            method: 'password',
+            outcome: 'failure',
+            details: { reason: 'wrong_password' },
+          });
         }
-        events.push({ ...base, at, type: 'sign_in', method: methodOf[key], outcome: 'success', cardSerial, details: {} });
+        events.push({
+          ...base,
+          at,
+          type: 'sign_in',
+          method: methodOf[key],
+          outcome: 'success',
+          cardSerial,
+          details: {},
+        });
         if (staff && rnd() < 0.6) {
-          events.push({ ...base, at: new Date(at.getTime() + (1 + rnd() * 3) * 3600_000), type: 'sign_out', outcome: 'success', details: {} });
+          events.push({
+            ...base,
+            at: new Date(at.getTime() + (1 + rnd() * 3) * 3600_000),
+            type: 'sign_out',
+            outcome: 'success',
+            details: {},
+          });
         }
       }
       // The last sign-in is exactly the recorded last activity.
       const ws = DEMO_WORKSTATIONS[staff ? 0 : 2]!;
       if (events.length === 0 || events[events.length - 1]!.at.getTime() < last.getTime()) {
-        events.push({ accountId: ids[key], at: last, type: 'sign_in', method: methodOf[key], outcome: 'success', workstationId: ws.id, workstationLabel: ws.label, ip: '192.0.2.10', appVersion: '0.1.0', details: {} });
+        events.push({
+          accountId: ids[key],
+          at: last,
+          type: 'sign_in',
+          method: methodOf[key],
+          outcome: 'success',
+          workstationId: ws.id,
+          workstationLabel: ws.label,
+          ip: '192.0.2.10',
+          appVersion: '0.1.0',
+          details: {},
+        });
       }
       history.push(...events.filter((e) => e.at.getTime() <= last.getTime() || e.type === 'sign_out'));
       await trx
         .updateTable('accounts')
-        .set({ last_activity_at: last, last_activity_method: methodOf[key], last_activity_workstation_id: ws.id, ...deadlines(last, created, now, config) })
+        .set({
+          last_activity_at: last,
+          last_activity_method: methodOf[key],
+          last_activity_workstation_id: ws.id,
+          ...deadlines(last, created, now, config),
+        })
         .where('id', '=', ids[key])
         .execute();
       // The session of that last sign-in, long over: the workstations list of the holder shows who used what.
@@ -152,31 +231,74 @@ export async function seedDemo(db: Db, now: Date, config: BackendConfig = defaul
     const marcBlockedAt = blockDate(lastActivity.accountantBlocked, created);
     const nadiaBlockedAt = addParisDays(lastActivity.suspicious, 1);
     history.push(
-      { accountId: ids.accountantBlocked, at: marcBlockedAt, type: 'account_blocked', method: 'system', outcome: 'info', details: { reason: 'inactivity', explanation: 'Compte non utilisé depuis plus de 6 mois.' } },
-      { accountId: ids.suspicious, at: nadiaBlockedAt, type: 'account_blocked', method: 'system', outcome: 'info', details: { reason: 'suspicious', explanation: P.suspicious.explanation } },
+      {
+        accountId: ids.accountantBlocked,
+        at: marcBlockedAt,
+        type: 'account_blocked',
+        method: 'system',
+        outcome: 'info',
+        details: { reason: 'inactivity', explanation: 'Compte non utilisé depuis plus de 6 mois.' },
+      },
+      {
+        accountId: ids.suspicious,
+        at: nadiaBlockedAt,
+        type: 'account_blocked',
+        method: 'system',
+        outcome: 'info',
+        details: { reason: 'suspicious', explanation: P.suspicious.explanation },
+      },
     );
-    await appendEvents(trx, history.sort((a, b) => a.at.getTime() - b.at.getTime()));
+    await appendEvents(
+      trx,
+      history.sort((a, b) => a.at.getTime() - b.at.getTime()),
+    );
     await trx
       .updateTable('accounts')
-      .set({ state: 'blocked', block_reason: 'inactivity', block_explanation: 'Compte non utilisé depuis plus de 6 mois.', blocked_at: marcBlockedAt, next_reminder_at: null })
+      .set({
+        state: 'blocked',
+        block_reason: 'inactivity',
+        block_explanation: 'Compte non utilisé depuis plus de 6 mois.',
+        blocked_at: marcBlockedAt,
+        next_reminder_at: null,
+      })
       .where('id', '=', ids.accountantBlocked)
       .execute();
     await trx
       .updateTable('accounts')
-      .set({ state: 'blocked', block_reason: 'suspicious', block_explanation: P.suspicious.explanation, blocked_at: nadiaBlockedAt, next_reminder_at: null })
+      .set({
+        state: 'blocked',
+        block_reason: 'suspicious',
+        block_explanation: P.suspicious.explanation,
+        blocked_at: nadiaBlockedAt,
+        next_reminder_at: null,
+      })
       .where('id', '=', ids.suspicious)
       .execute();
     // Passwords were last changed two months ago (they expire after six).
     const pwSetAt = addParisMonths(now, -2);
-    await trx.updateTable('passwords').set({ created_at: pwSetAt, expires_at: addParisMonths(pwSetAt, 6) }).where('account_id', 'in', Object.values(ids)).execute();
+    await trx
+      .updateTable('passwords')
+      .set({ created_at: pwSetAt, expires_at: addParisMonths(pwSetAt, 6) })
+      .where('account_id', 'in', Object.values(ids))
+      .execute();
     // Sophie's D-30 and D-7 reminders were mailed already; D-1 is still to come.
     const sophieBlock = blockDate(lastActivity.accountantSoon, created);
     const reminders: NewEvent[] = [];
     for (const days of [30, 7]) {
       const at = addParisDays(sophieBlock, -days);
       if (at.getTime() > now.getTime()) continue;
-      await trx.insertInto('reminders').values({ account_id: ids.accountantSoon, block_due_at: sophieBlock, days, sent_at: at }).execute();
-      reminders.push({ accountId: ids.accountantSoon, at, type: 'reminder_sent', method: 'system', outcome: 'info', details: { days, blockAt: sophieBlock.toISOString() } });
+      await trx
+        .insertInto('reminders')
+        .values({ account_id: ids.accountantSoon, block_due_at: sophieBlock, days, sent_at: at })
+        .execute();
+      reminders.push({
+        accountId: ids.accountantSoon,
+        at,
+        type: 'reminder_sent',
+        method: 'system',
+        outcome: 'info',
+        details: { days, blockAt: sophieBlock.toISOString() },
+      });
     }
     await appendEvents(trx, reminders);
     return { created: true, pharmacyId, accounts: ids };

@@ -14,6 +14,12 @@ export async function seedDemoSecurityKeys(backend: Backend): Promise<void> {
   const now = backend.ctx.clock.now();
   for (const { id } of rows) {
     if (await backend.signin.securityKeys.get(id)) continue;
-    await setSecurityKey(backend.signin.securityKeys, id, { ...DEMO_SECURITY_KEY }, now, backend.signin.fields);
+    await setSecurityKey(
+      backend.signin.securityKeys,
+      id,
+      { ...DEMO_SECURITY_KEY },
+      now,
+      backend.signin.fields,
+    );
   }
 }

@@ -84,14 +84,24 @@ export class EcpsClient {
   ) {}
 
   static async connect(o: EcpsClientConfig): Promise<EcpsClient> {
-    const config = await oidc.discovery(new URL(o.issuer), o.clientId, undefined, oidc.ClientSecretBasic(o.clientSecret), {
-      execute: o.allowInsecure ? [oidc.allowInsecureRequests] : [],
-    });
+    const config = await oidc.discovery(
+      new URL(o.issuer),
+      o.clientId,
+      undefined,
+      oidc.ClientSecretBasic(o.clientSecret),
+      {
+        execute: o.allowInsecure ? [oidc.allowInsecureRequests] : [],
+      },
+    );
     return new EcpsClient(config, o);
   }
 
   /** Starts an e-CPS sign-in: the holder gets a notification on the phone showing `bindingMessage`. */
-  async startEcps(nationalId: string, bindingMessage: string, opts: { channel?: 'MOBILE' | 'CARD' } = {}): Promise<EcpsTransaction> {
+  async startEcps(
+    nationalId: string,
+    bindingMessage: string,
+    opts: { channel?: 'MOBILE' | 'CARD' } = {},
+  ): Promise<EcpsTransaction> {
     this.sweep();
     let resp: oidc.BackchannelAuthenticationResponse;
     try {
@@ -103,21 +113,33 @@ export class EcpsClient {
         channel: opts.channel ?? 'MOBILE',
       });
     } catch (e) {
-      if (e instanceof oidc.ResponseBodyError && (e.error === 'unknown_user_id' || e.error === 'access_denied')) {
+      if (
+        e instanceof oidc.ResponseBodyError &&
+        (e.error === 'unknown_user_id' || e.error === 'access_denied')
+      ) {
         throw new AppError('ECPS_REFUSED', "Pro Santé Connect ne connaît pas d'e-CPS pour ce professionnel.");
       }
-      throw new AppError('UNAVAILABLE', 'Pro Santé Connect ne répond pas pour le moment. Réessayez dans un instant.', true);
+      throw new AppError(
+        'UNAVAILABLE',
+        'Pro Santé Connect ne répond pas pour le moment. Réessayez dans un instant.',
+        true,
+      );
     }
     const abort = new AbortController();
     const expiresAt = new Date(Date.now() + resp.expires_in * 1000);
-    const ms = this.o.forcePollInterval || resp.interval === undefined ? (this.o.pollIntervalMs ?? 5000) : resp.interval * 1000;
+    const ms =
+      this.o.forcePollInterval || resp.interval === undefined
+        ? (this.o.pollIntervalMs ?? 5000)
+        : resp.interval * 1000;
     const id = randomUUID();
     const entry: Tx = { tx: undefined as never, final: null, finishedAt: null, abort };
-    const result = this.poll({ ...resp, interval: ms / 1000 }, nationalId, abort.signal, expiresAt).then((f) => {
-      entry.final = f;
-      entry.finishedAt = Date.now();
-      return f;
-    });
+    const result = this.poll({ ...resp, interval: ms / 1000 }, nationalId, abort.signal, expiresAt).then(
+      (f) => {
+        entry.final = f;
+        entry.finishedAt = Date.now();
+        return f;
+      },
+    );
     entry.tx = { id, nationalId, bindingMessage, expiresAt, result };
     this.txs.set(id, entry);
     return entry.tx;
@@ -142,20 +164,40 @@ export class EcpsClient {
 
   private sweep() {
     const keep = this.o.keepFinishedMs ?? 10 * 60_000;
-    for (const [k, t] of this.txs) if (t.finishedAt !== null && Date.now() - t.finishedAt > keep) this.txs.delete(k);
+    for (const [k, t] of this.txs)
+      if (t.finishedAt !== null && Date.now() - t.finishedAt > keep) this.txs.delete(k);
   }
 
-  private async poll(resp: oidc.BackchannelAuthenticationResponse, nationalId: string, cancel: AbortSignal, expiresAt: Date): Promise<EcpsFinal> {
-    const signal = AbortSignal.any([cancel, AbortSignal.timeout(Math.max(0, expiresAt.getTime() - Date.now()) + 1000)]);
+  private async poll(
+    resp: oidc.BackchannelAuthenticationResponse,
+    nationalId: string,
+    cancel: AbortSignal,
+    expiresAt: Date,
+  ): Promise<EcpsFinal> {
+    const signal = AbortSignal.any([
+      cancel,
+      AbortSignal.timeout(Math.max(0, expiresAt.getTime() - Date.now()) + 1000),
+    ]);
     try {
       const tokens = await oidc.pollBackchannelAuthenticationGrant(this.config, resp, undefined, { signal });
       let claims: Record<string, unknown> = { ...(tokens.claims() ?? {}) };
       if (claims.SubjectNameID === undefined) {
-        claims = { ...claims, ...(await oidc.fetchUserInfo(this.config, tokens.access_token, String(claims.sub))) };
+        claims = {
+          ...claims,
+          ...(await oidc.fetchUserInfo(this.config, tokens.access_token, String(claims.sub))),
+        };
       }
       const acr = typeof claims.acr === 'string' ? claims.acr : null;
-      if (acr !== 'eidas1') return { status: 'error', message: "Pro Santé Connect n'a pas confirmé le niveau d'authentification attendu (eidas1)." };
-      if (claims.SubjectNameID !== nationalId) return { status: 'error', message: "Pro Santé Connect a répondu pour une autre personne que celle demandée." };
+      if (acr !== 'eidas1')
+        return {
+          status: 'error',
+          message: "Pro Santé Connect n'a pas confirmé le niveau d'authentification attendu (eidas1).",
+        };
+      if (claims.SubjectNameID !== nationalId)
+        return {
+          status: 'error',
+          message: 'Pro Santé Connect a répondu pour une autre personne que celle demandée.',
+        };
       const ref = claims.SubjectRefPro as { exercices?: EcpsExercice[] } | undefined;
       return {
         status: 'approved',
@@ -169,12 +211,21 @@ export class EcpsClient {
     } catch (e) {
       if (cancel.aborted) return { status: 'cancelled' };
       if (e instanceof oidc.ResponseBodyError) {
-        if (e.error === 'access_denied') return { status: 'refused', message: e.error_description ?? 'La demande a été refusée sur le téléphone.' };
+        if (e.error === 'access_denied')
+          return {
+            status: 'refused',
+            message: e.error_description ?? 'La demande a été refusée sur le téléphone.',
+          };
         if (e.error === 'expired_token') return { status: 'expired' };
         return { status: 'error', message: `Pro Santé Connect : ${e.error}` };
       }
       const name = (e as { name?: string; cause?: { name?: string } }).name;
-      if (name === 'TimeoutError' || name === 'AbortError' || (e as { cause?: { name?: string } }).cause?.name === 'TimeoutError') return { status: 'expired' };
+      if (
+        name === 'TimeoutError' ||
+        name === 'AbortError' ||
+        (e as { cause?: { name?: string } }).cause?.name === 'TimeoutError'
+      )
+        return { status: 'expired' };
       return { status: 'error', message: 'Pro Santé Connect ne répond pas.' };
     }
   }

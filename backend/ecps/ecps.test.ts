@@ -30,13 +30,24 @@ describe('e-CPS sign-in through the PSC sandbox (real oidc-provider, real openid
     const tx = await client.startEcps(CLAIRE.nationalId, message);
     expect(client.status(tx.id)).toMatchObject({ status: 'pending', bindingMessage: message });
     const req = await psc.waitForPending((r) => r.nationalId === CLAIRE.nationalId);
-    expect(req).toMatchObject({ bindingMessage: message, channel: 'MOBILE', acrValues: 'eidas1', scope: 'openid scope_all' });
+    expect(req).toMatchObject({
+      bindingMessage: message,
+      channel: 'MOBILE',
+      acrValues: 'eidas1',
+      scope: 'openid scope_all',
+    });
     await new Promise((r) => setTimeout(r, 150)); // a few polls answered authorization_pending
     expect(client.status(tx.id)?.status).toBe('pending');
     await psc.approve(req.authReqId);
     const out = await tx.result;
-    expect(out).toMatchObject({ status: 'approved', nationalId: CLAIRE.nationalId, familyName: 'MARTIN', acr: 'eidas1' });
-    if (out.status === 'approved') expect(out.exercices[0]).toMatchObject({ codeProfession: '21', nomDexercice: 'MARTIN' });
+    expect(out).toMatchObject({
+      status: 'approved',
+      nationalId: CLAIRE.nationalId,
+      familyName: 'MARTIN',
+      acr: 'eidas1',
+    });
+    if (out.status === 'approved')
+      expect(out.exercices[0]).toMatchObject({ codeProfession: '21', nomDexercice: 'MARTIN' });
     expect(client.status(tx.id)?.status).toBe('approved');
     expect(psc.pending()).toHaveLength(0);
   });
@@ -57,7 +68,9 @@ describe('e-CPS sign-in through the PSC sandbox (real oidc-provider, real openid
   it('refuses at once a holder without e-CPS, and says so for an unknown national id', async () => {
     const tx = await client.startEcps(JULIEN.nationalId, 'Vigie 0003');
     expect(await tx.result).toMatchObject({ status: 'refused', message: expect.stringContaining('e-CPS') });
-    await expect(client.startEcps('899700000000', 'Vigie 0004')).rejects.toMatchObject({ code: 'ECPS_REFUSED' });
+    await expect(client.startEcps('899700000000', 'Vigie 0004')).rejects.toMatchObject({
+      code: 'ECPS_REFUSED',
+    });
   });
 
   it('stops polling when the user cancels on the workstation', async () => {
@@ -72,12 +85,25 @@ describe('e-CPS sign-in through the PSC sandbox (real oidc-provider, real openid
     const page = await (await fetch(psc.phoneUrl)).text();
     expect(page).toContain('CLAIRE MARTIN');
     expect(page).toContain('Vigie 0007');
-    const list = (await (await fetch(`${psc.phoneUrl}/pending.json`)).json()) as Array<{ authReqId: string; bindingMessage: string }>;
+    const list = (await (await fetch(`${psc.phoneUrl}/pending.json`)).json()) as Array<{
+      authReqId: string;
+      bindingMessage: string;
+    }>;
     const mine = list.find((r) => r.bindingMessage === 'Vigie 0007')!;
-    const r = await fetch(`${psc.phoneUrl}/approve/${mine.authReqId}`, { method: 'POST', headers: { accept: 'application/json' } });
+    const r = await fetch(`${psc.phoneUrl}/approve/${mine.authReqId}`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+    });
     expect(await r.json()).toEqual({ ok: true });
     expect(await tx.result).toMatchObject({ status: 'approved', nationalId: CLAIRE.nationalId });
-    expect((await fetch(`${psc.phoneUrl}/refuse/${mine.authReqId}`, { method: 'POST', headers: { accept: 'application/json' } })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${psc.phoneUrl}/refuse/${mine.authReqId}`, {
+          method: 'POST',
+          headers: { accept: 'application/json' },
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it("connects through PSC's own discovery URL (…/.well-known/wallet-openid-configuration)", async () => {
@@ -94,7 +120,14 @@ describe('e-CPS sign-in through the PSC sandbox (real oidc-provider, real openid
   });
 
   it('refuses a client without the right secret', async () => {
-    const bad = await EcpsClient.connect({ issuer: psc.issuer, clientId: psc.clientId, clientSecret: 'wrong', allowInsecure: true });
-    await expect(bad.startEcps(CLAIRE.nationalId, 'Vigie 0006')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    const bad = await EcpsClient.connect({
+      issuer: psc.issuer,
+      clientId: psc.clientId,
+      clientSecret: 'wrong',
+      allowInsecure: true,
+    });
+    await expect(bad.startEcps(CLAIRE.nationalId, 'Vigie 0006')).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
   });
 });

@@ -116,7 +116,8 @@ const PHARMACIEN: Omit<PscExercice, 'nomDexercice' | 'prenomDexercice'> = {
 /** PSC lets a short human text through; refuse only what could not be shown on a phone. */
 function checkBindingMessage(m: string | undefined) {
   if (m === undefined) return;
-  if (!/^[\p{L}\p{N} .,:;!?'’()/#+_-]{1,64}$/u.test(m)) throw new errors.InvalidBindingMessage('binding_message: 1 to 64 plain characters');
+  if (!/^[\p{L}\p{N} .,:;!?'’()/#+_-]{1,64}$/u.test(m))
+    throw new errors.InvalidBindingMessage('binding_message: 1 to 64 plain characters');
 }
 
 export async function startPscSandbox(o: PscSandboxOptions): Promise<PscSandbox> {
@@ -135,7 +136,12 @@ export async function startPscSandbox(o: PscSandboxOptions): Promise<PscSandbox>
   const issuer = `http://${o.host ?? '127.0.0.1'}:${port}`;
 
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const signingJwk = { ...(privateKey.export({ format: 'jwk' }) as Record<string, unknown>), kid: 'psc-sandbox', use: 'sig', alg: 'RS256' };
+  const signingJwk = {
+    ...(privateKey.export({ format: 'jwk' }) as Record<string, unknown>),
+    kid: 'psc-sandbox',
+    use: 'sig',
+    alg: 'RS256',
+  };
 
   const claimsOf = (p: PscPerson) => ({
     sub: p.nationalId,
@@ -164,7 +170,9 @@ export async function startPscSandbox(o: PscSandboxOptions): Promise<PscSandbox>
     ],
     jwks: { keys: [signingJwk as never] },
     scopes: ['openid', 'scope_all'],
-    claims: { openid: ['sub', 'SubjectNameID', 'SubjectRefPro', 'preferred_username', 'given_name', 'family_name'] },
+    claims: {
+      openid: ['sub', 'SubjectNameID', 'SubjectRefPro', 'preferred_username', 'given_name', 'family_name'],
+    },
     conformIdTokenClaims: false,
     acrValues: ['eidas1'],
     extraParams: ['channel'],
@@ -179,7 +187,8 @@ export async function startPscSandbox(o: PscSandboxOptions): Promise<PscSandbox>
       ciba: {
         enabled: true,
         deliveryModes: ['poll'],
-        processLoginHint: async (_ctx: KoaContextWithOIDC, loginHint?: string) => (loginHint && people.has(loginHint) ? loginHint : undefined),
+        processLoginHint: async (_ctx: KoaContextWithOIDC, loginHint?: string) =>
+          loginHint && people.has(loginHint) ? loginHint : undefined,
         processLoginHintToken: async () => undefined,
         validateBindingMessage: async (_ctx: KoaContextWithOIDC, m?: string) => checkBindingMessage(m),
         validateRequestContext: async () => undefined,
@@ -187,7 +196,8 @@ export async function startPscSandbox(o: PscSandboxOptions): Promise<PscSandbox>
         triggerAuthenticationDevice: async (ctx, request, account) => {
           const params = request.params as Record<string, string | undefined>;
           const channel = params.channel ?? null;
-          if (channel !== null && channel !== 'MOBILE' && channel !== 'CARD') throw new errors.InvalidRequest('channel must be CARD or MOBILE');
+          if (channel !== null && channel !== 'MOBILE' && channel !== 'CARD')
+            throw new errors.InvalidRequest('channel must be CARD or MOBILE');
           const rec: PendingEcpsRequest = {
             authReqId: request.jti,
             nationalId: account.accountId,
@@ -202,7 +212,12 @@ export async function startPscSandbox(o: PscSandboxOptions): Promise<PscSandbox>
           void ctx;
           // A MOBILE request for someone without e-CPS cannot reach any phone: refuse it straight away.
           if (channel === 'MOBILE' && people.get(account.accountId)?.ecps === false) {
-            setImmediate(() => void refuse(rec.authReqId, "Aucune e-CPS n'est activée pour ce professionnel.").catch(() => undefined));
+            setImmediate(
+              () =>
+                void refuse(rec.authReqId, "Aucune e-CPS n'est activée pour ce professionnel.").catch(
+                  () => undefined,
+                ),
+            );
           } else {
             bus.emit('pending', rec);
           }
@@ -239,7 +254,10 @@ export async function startPscSandbox(o: PscSandboxOptions): Promise<PscSandbox>
     const url = new URL(req.url ?? '/', issuer);
     const m = url.pathname.slice(PHONE_PATH.length).match(/^\/(approve|refuse)\/([\w-]+)$/);
     if (req.method === 'POST' && m) {
-      const ok = await (m[1] === 'approve' ? approve(m[2]!) : refuse(m[2]!)).then(() => true, () => false);
+      const ok = await (m[1] === 'approve' ? approve(m[2]!) : refuse(m[2]!)).then(
+        () => true,
+        () => false,
+      );
       if ((req.headers.accept ?? '').includes('application/json')) {
         res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify({ ok }));
       } else {
@@ -252,7 +270,10 @@ export async function startPscSandbox(o: PscSandboxOptions): Promise<PscSandbox>
       return;
     }
     if (req.method === 'GET' && (url.pathname === PHONE_PATH || url.pathname === `${PHONE_PATH}/`)) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" });
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+      });
       res.end(phonePage(list(), people));
       return;
     }
@@ -262,7 +283,9 @@ export async function startPscSandbox(o: PscSandboxOptions): Promise<PscSandbox>
   async function find(authReqId: string) {
     // Only a request still waiting for the phone can be answered, and only once.
     if (!pending.has(authReqId)) throw new Error(`no pending e-CPS request ${authReqId}`);
-    const request = await provider.BackchannelAuthenticationRequest.find(authReqId, { ignoreExpiration: true });
+    const request = await provider.BackchannelAuthenticationRequest.find(authReqId, {
+      ignoreExpiration: true,
+    });
     if (!request) throw new Error(`no pending e-CPS request ${authReqId}`);
     pending.delete(authReqId);
     return request;
@@ -270,14 +293,27 @@ export async function startPscSandbox(o: PscSandboxOptions): Promise<PscSandbox>
 
   async function approve(authReqId: string) {
     const request = await find(authReqId);
-    const grant = new provider.Grant({ clientId: request.clientId as string, accountId: request.accountId as string });
+    const grant = new provider.Grant({
+      clientId: request.clientId as string,
+      accountId: request.accountId as string,
+    });
     grant.addOIDCScope(String(request.scope));
-    grant.addOIDCClaims(['SubjectNameID', 'SubjectRefPro', 'preferred_username', 'given_name', 'family_name']);
+    grant.addOIDCClaims([
+      'SubjectNameID',
+      'SubjectRefPro',
+      'preferred_username',
+      'given_name',
+      'family_name',
+    ]);
     await grant.save();
-    await provider.backchannelResult(request, grant, { acr: 'eidas1', amr: ['mfa', 'otp'], authTime: Math.floor(Date.now() / 1000) });
+    await provider.backchannelResult(request, grant, {
+      acr: 'eidas1',
+      amr: ['mfa', 'otp'],
+      authTime: Math.floor(Date.now() / 1000),
+    });
   }
 
-  async function refuse(authReqId: string, description = "La demande a été refusée sur le téléphone.") {
+  async function refuse(authReqId: string, description = 'La demande a été refusée sur le téléphone.') {
     const request = await find(authReqId);
     // backchannelResult() copies `error_description`, but the model saves `errorDescription`.
     (request as unknown as { errorDescription: string }).errorDescription = description;

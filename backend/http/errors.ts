@@ -15,9 +15,27 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (!e || typeof e !== 'object') return false;
   const code = typeof e.code === 'string' ? e.code : '';
   // 40P01 deadlock, 40001 serialization failure: PostgreSQL rolled the transaction back; a retry may pass.
-  if (/^08/.test(code) || ['40P01', '40001', '57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND'].includes(code)) return true;
+  if (
+    /^08/.test(code) ||
+    [
+      '40P01',
+      '40001',
+      '57P01',
+      '57P02',
+      '57P03',
+      '53300',
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'EPIPE',
+      'ETIMEDOUT',
+      'ENOTFOUND',
+    ].includes(code)
+  )
+    return true;
   const msg = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect/i.test(msg);
+  return /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect/i.test(
+    msg,
+  );
 }
 
 /** Every failure answers `{ code, message }` with a code from domain/errors.ts; 5xx only for our own bugs. */
@@ -27,7 +45,11 @@ export function installErrorHandling(app: FastifyInstance) {
     let body: ErrorBody;
     if (error instanceof BlockedError) {
       status = httpStatusOf(error.code);
-      body = { code: error.code, message: error.message, blocked: { reason: error.reason, explanation: error.explanation, unblockPaths: error.paths } };
+      body = {
+        code: error.code,
+        message: error.message,
+        blocked: { reason: error.reason, explanation: error.explanation, unblockPaths: error.paths },
+      };
     } else if (error instanceof PasswordPolicyError) {
       status = httpStatusOf(error.code);
       body = { code: error.code, message: error.message, problems: error.problems };
@@ -38,7 +60,11 @@ export function installErrorHandling(app: FastifyInstance) {
       // The database is restarting or unreachable: a clean, retryable answer, not a 500 with a stack.
       req.log.warn({ code: (error as { code?: string }).code }, 'database unavailable');
       status = 503;
-      body = { code: 'UNAVAILABLE', message: 'Service momentanément indisponible : réessayez dans un instant.', retryable: true };
+      body = {
+        code: 'UNAVAILABLE',
+        message: 'Service momentanément indisponible : réessayez dans un instant.',
+        retryable: true,
+      };
     } else if (hasZodFastifySchemaValidationErrors(error)) {
       status = 400;
       const first = error.validation[0];
@@ -46,8 +72,17 @@ export function installErrorHandling(app: FastifyInstance) {
       body = { code: 'INVALID_REQUEST', message: `Requête invalide${where ? ` (${where})` : ''}.` };
     } else if (error.statusCode === 429) {
       status = 429;
-      body = { code: 'RATE_LIMITED', message: 'Trop de requêtes : réessayez dans un instant.', retryable: true };
-    } else if (!isResponseSerializationError(error) && error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      body = {
+        code: 'RATE_LIMITED',
+        message: 'Trop de requêtes : réessayez dans un instant.',
+        retryable: true,
+      };
+    } else if (
+      !isResponseSerializationError(error) &&
+      error.statusCode &&
+      error.statusCode >= 400 &&
+      error.statusCode < 500
+    ) {
       // Fastify's own 4xx: bad JSON, empty body, body too large, unsupported media type...
       status = error.statusCode;
       body = { code: status === 404 ? 'NOT_FOUND' : 'INVALID_REQUEST', message: 'Requête invalide.' };

@@ -33,22 +33,42 @@ export async function runMailSender(ctx: Ctx, transport: MailTransport | null, b
       if (due.length > 0) {
         await trx
           .updateTable('outbox')
-          .set((eb) => ({ lease_until: new Date(now.getTime() + LEASE_MS), attempts: eb('attempts', '+', 1) }))
-          .where('id', 'in', due.map((d) => d.id))
+          .set((eb) => ({
+            lease_until: new Date(now.getTime() + LEASE_MS),
+            attempts: eb('attempts', '+', 1),
+          }))
+          .where(
+            'id',
+            'in',
+            due.map((d) => d.id),
+          )
           .execute();
       }
       return due;
     });
     for (const r of rows) {
       try {
-        await transport.send({ messageId: r.message_id, to: r.to_address, subject: r.subject, text: r.body_text });
-        await ctx.db.updateTable('outbox').set({ sent_at: ctx.clock.now(), lease_until: null, last_error: null }).where('id', '=', r.id).execute();
+        await transport.send({
+          messageId: r.message_id,
+          to: r.to_address,
+          subject: r.subject,
+          text: r.body_text,
+        });
+        await ctx.db
+          .updateTable('outbox')
+          .set({ sent_at: ctx.clock.now(), lease_until: null, last_error: null })
+          .where('id', '=', r.id)
+          .execute();
         sent++;
       } catch (e) {
         const delay = Math.min(3600_000, 30_000 * 2 ** r.attempts);
         await ctx.db
           .updateTable('outbox')
-          .set({ lease_until: null, last_error: String((e as Error).message ?? e).slice(0, 500), next_attempt_at: new Date(ctx.clock.now().getTime() + delay) })
+          .set({
+            lease_until: null,
+            last_error: String((e as Error).message ?? e).slice(0, 500),
+            next_attempt_at: new Date(ctx.clock.now().getTime() + delay),
+          })
           .where('id', '=', r.id)
           .execute();
         ctx.log.warn({ outboxId: r.id, attempt: r.attempts + 1 }, 'mail delivery failed; will retry');

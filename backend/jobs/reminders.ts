@@ -36,7 +36,14 @@ export async function runReminders(ctx: Ctx, batch = 500): Promise<number> {
       const inserted = due.length
         ? await trx
             .insertInto('reminders')
-            .values(due.map((d) => ({ account_id: d.row.id, block_due_at: d.row.block_due_at, days: d.days, sent_at: now })))
+            .values(
+              due.map((d) => ({
+                account_id: d.row.id,
+                block_due_at: d.row.block_due_at,
+                days: d.days,
+                sent_at: now,
+              })),
+            )
             .onConflict((oc) => oc.doNothing())
             .returning(['account_id', 'days'])
             .execute()
@@ -47,8 +54,19 @@ export async function runReminders(ctx: Ctx, batch = 500): Promise<number> {
       for (const d of due) {
         if (!sentNow.has(`${d.row.id}:${d.days}`)) continue;
         const r = d.row;
-        events.push({ accountId: r.id, at: now, type: 'reminder_sent', method: 'system', outcome: 'info', details: { days: d.days, blockAt: r.block_due_at.toISOString() } });
-        mails.push({ ...reminderMail({ name: r.display_name, days: d.days, blockAt: r.block_due_at }), accountId: r.id, to: r.email });
+        events.push({
+          accountId: r.id,
+          at: now,
+          type: 'reminder_sent',
+          method: 'system',
+          outcome: 'info',
+          details: { days: d.days, blockAt: r.block_due_at.toISOString() },
+        });
+        mails.push({
+          ...reminderMail({ name: r.display_name, days: d.days, blockAt: r.block_due_at }),
+          accountId: r.id,
+          to: r.email,
+        });
       }
       if (rows.length) {
         const next = rows.map((r) => nextReminder(r.block_due_at, now, days)?.at.toISOString() ?? null);

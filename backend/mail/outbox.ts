@@ -12,7 +12,11 @@ export interface OutgoingMail extends Mail {
   to: string;
 }
 
-export async function enqueueMails(trx: Transaction<Database>, at: Date, mails: OutgoingMail[]): Promise<void> {
+export async function enqueueMails(
+  trx: Transaction<Database>,
+  at: Date,
+  mails: OutgoingMail[],
+): Promise<void> {
   if (mails.length === 0) return;
   for (let i = 0; i < mails.length; i += 1000) {
     await trx

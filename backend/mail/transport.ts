@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 
 export type MailerOptions =
-  | { kind: 'smtp'; host: string; port: number; secure?: boolean; auth?: { user: string; pass: string }; from: string; ignoreTLS?: boolean }
+  | {
+      kind: 'smtp';
+      host: string;
+      port: number;
+      secure?: boolean;
+      auth?: { user: string; pass: string };
+      from: string;
+      ignoreTLS?: boolean;
+    }
   | { kind: 'outbox-dir'; dir: string; from: string }
   | { kind: 'none' };
 
@@ -37,7 +45,13 @@ export function createTransport(o: MailerOptions): MailTransport | null {
     });
     return {
       async send(m) {
-        await t.sendMail({ from: o.from, to: m.to, subject: m.subject, text: m.text, messageId: m.messageId });
+        await t.sendMail({
+          from: o.from,
+          to: m.to,
+          subject: m.subject,
+          text: m.text,
+          messageId: m.messageId,
+        });
       },
       close: () => t.close(),
     };
@@ -46,7 +60,13 @@ export function createTransport(o: MailerOptions): MailTransport | null {
   const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   return {
     async send(m) {
-      const info = await t.sendMail({ from: o.from, to: m.to, subject: m.subject, text: m.text, messageId: m.messageId });
+      const info = await t.sendMail({
+        from: o.from,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        messageId: m.messageId,
+      });
       const name = m.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9@._-]/g, '_');
       const tmp = join(o.dir, `.${name}.tmp`);
       // The Message-ID names the file: a resend after a crash overwrites the same file (idempotent).

@@ -10,10 +10,19 @@ import type { AuthInfo } from './sessions';
 type Query = z.output<typeof EventsQuerySchema>;
 
 /** Whose events the caller may read: their own; a holder also reads every account of the pharmacy. */
-export async function targetAccount(ctx: Ctx, auth: AuthInfo, accountId: string | undefined): Promise<string> {
+export async function targetAccount(
+  ctx: Ctx,
+  auth: AuthInfo,
+  accountId: string | undefined,
+): Promise<string> {
   if (!accountId || accountId === auth.accountId) return auth.accountId;
   if (auth.kind === 'holder') {
-    const same = await ctx.db.selectFrom('accounts').select('id').where('id', '=', accountId).where('pharmacy_id', '=', auth.pharmacyId).executeTakeFirst();
+    const same = await ctx.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('id', '=', accountId)
+      .where('pharmacy_id', '=', auth.pharmacyId)
+      .executeTakeFirst();
     if (same) return accountId;
   }
   throw new AppError('NOT_FOUND', 'Compte introuvable.');
@@ -53,18 +62,31 @@ function filtered(ctx: Ctx, accountId: string, q: Omit<Query, 'cursor' | 'limit'
  * Newest first, keyset pagination on the chain's sequence number (no OFFSET). One query: reading another
  * account of the pharmacy (holder) is checked inside it; the separate check runs only on an empty page.
  */
-export async function listEvents(ctx: Ctx, auth: AuthInfo, q: Query): Promise<z.infer<typeof EventsPageSchema>> {
+export async function listEvents(
+  ctx: Ctx,
+  auth: AuthInfo,
+  q: Query,
+): Promise<z.infer<typeof EventsPageSchema>> {
   const own = !q.accountId || q.accountId === auth.accountId;
   if (!own && auth.kind !== 'holder') throw new AppError('NOT_FOUND', 'Compte introuvable.');
   const accountId = own ? auth.accountId : q.accountId!;
   let s = filtered(ctx, accountId, q);
   if (!own) {
     s = s.where((eb) =>
-      eb.exists(eb.selectFrom('accounts as a').select('a.id').whereRef('a.id', '=', 'events.account_id').where('a.pharmacy_id', '=', auth.pharmacyId)),
+      eb.exists(
+        eb
+          .selectFrom('accounts as a')
+          .select('a.id')
+          .whereRef('a.id', '=', 'events.account_id')
+          .where('a.pharmacy_id', '=', auth.pharmacyId),
+      ),
     );
   }
   if (q.cursor) s = s.where('seq', '<', Number(q.cursor));
-  const rows = await s.orderBy('seq', 'desc').limit(q.limit + 1).execute();
+  const rows = await s
+    .orderBy('seq', 'desc')
+    .limit(q.limit + 1)
+    .execute();
   if (rows.length === 0 && !own) await targetAccount(ctx, auth, accountId);
   const page = rows.slice(0, q.limit);
   return {
@@ -73,7 +95,18 @@ export async function listEvents(ctx: Ctx, auth: AuthInfo, q: Query): Promise<z.
   };
 }
 
-const CSV_HEADER = ['date', 'evenement', 'methode', 'resultat', 'poste', 'id_poste', 'ip', 'version_app', 'carte', 'numero'];
+const CSV_HEADER = [
+  'date',
+  'evenement',
+  'methode',
+  'resultat',
+  'poste',
+  'id_poste',
+  'ip',
+  'version_app',
+  'carte',
+  'numero',
+];
 
 /** RFC 4180 quoting; cells starting with = + - @ are prefixed with ' so spreadsheets do not run them. */
 function cell(v: string | number | null): string {
@@ -82,7 +115,11 @@ function cell(v: string | number | null): string {
   return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export async function exportEventsCsv(ctx: Ctx, auth: AuthInfo, q: Omit<Query, 'cursor' | 'limit'>): Promise<string> {
+export async function exportEventsCsv(
+  ctx: Ctx,
+  auth: AuthInfo,
+  q: Omit<Query, 'cursor' | 'limit'>,
+): Promise<string> {
   const accountId = await targetAccount(ctx, auth, q.accountId);
   const lines = [CSV_HEADER.join(',')];
   let cursor: number | null = null;
@@ -92,7 +129,18 @@ export async function exportEventsCsv(ctx: Ctx, auth: AuthInfo, q: Omit<Query, '
     const rows = await s.orderBy('seq', 'desc').limit(5000).execute();
     for (const r of rows) {
       lines.push(
-        [r.at.toISOString(), r.type, r.method, r.outcome, r.workstation_label, r.workstation_id, r.ip, r.app_version, r.card_serial, Number(r.seq)]
+        [
+          r.at.toISOString(),
+          r.type,
+          r.method,
+          r.outcome,
+          r.workstation_label,
+          r.workstation_id,
+          r.ip,
+          r.app_version,
+          r.card_serial,
+          Number(r.seq),
+        ]
           .map(cell)
           .join(','),
       );
@@ -112,9 +160,19 @@ export const REPORT_ADVICE =
   'puis signalez cette activité à l’Assurance Maladie : appelez le 36 08, ou contactez le délégué numérique en santé de votre CPAM.';
 
 /** « Je ne reconnais pas cette activité » : recorded as an event of the account (rules come in a later issue). */
-export async function reportEvent(ctx: Ctx, auth: AuthInfo, eventId: number, comment: string | undefined, meta: RequestMeta) {
+export async function reportEvent(
+  ctx: Ctx,
+  auth: AuthInfo,
+  eventId: number,
+  comment: string | undefined,
+  meta: RequestMeta,
+) {
   const now = ctx.clock.now();
-  const ev = await ctx.db.selectFrom('events').select(['id', 'account_id', 'seq', 'type']).where('id', '=', eventId).executeTakeFirst();
+  const ev = await ctx.db
+    .selectFrom('events')
+    .select(['id', 'account_id', 'seq', 'type'])
+    .where('id', '=', eventId)
+    .executeTakeFirst();
   if (!ev || (await targetAccount(ctx, auth, ev.account_id).catch(() => null)) === null) {
     throw new AppError('NOT_FOUND', 'Événement introuvable.');
   }
@@ -129,7 +187,13 @@ export async function reportEvent(ctx: Ctx, auth: AuthInfo, eventId: number, com
         workstationLabel: auth.workstationLabel,
         ip: meta.ip,
         appVersion: meta.appVersion,
-        details: { eventId: Number(ev.id), eventSeq: Number(ev.seq), eventType: ev.type, reportedBy: auth.accountId, comment: comment?.slice(0, 1000) ?? null },
+        details: {
+          eventId: Number(ev.id),
+          eventSeq: Number(ev.seq),
+          eventType: ev.type,
+          reportedBy: auth.accountId,
+          comment: comment?.slice(0, 1000) ?? null,
+        },
       },
     ]),
   );

@@ -31,8 +31,7 @@ export interface FastSignIn {
 }
 
 export type FastOutcome =
-  | { ok: true; token: string; sessionId: string }
-  | { ok: false; workstationRevoked: boolean };
+  { ok: true; token: string; sessionId: string } | { ok: false; workstationRevoked: boolean };
 
 export async function fastSignIn(db: Db, p: FastSignIn): Promise<FastOutcome> {
   const token = newToken();

@@ -17,29 +17,68 @@ import { startPscSandbox, type PscSandbox } from '../ecps/sandbox';
 import type { SigninOptions } from './deps';
 import { IGC_SANTE_POLICY_ARC } from '../card-auth/trust';
 
-const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+const list = (v: string | undefined) =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 
-export async function signinFromEnv(env: NodeJS.ProcessEnv, o: { demo: boolean }): Promise<{ options: SigninOptions; psc: PscSandbox | null }> {
+export async function signinFromEnv(
+  env: NodeJS.ProcessEnv,
+  o: { demo: boolean },
+): Promise<{ options: SigninOptions; psc: PscSandbox | null }> {
   const options: SigninOptions = { lettersDir: env.LETTERS_DIR ?? './.vigie/letters-outbox' };
   const trust = list(env.CARD_TRUST_PEM);
   const testPki = env.VIGIE_TEST_PKI_DIR ?? './.vigie/test-pki';
   if (trust.length) {
-    options.cardAuth = { trustPemFiles: trust, crlFiles: list(env.CARD_CRL), crlFromDistributionPoints: env.CARD_CRL_DOWNLOAD === '1', policyArcs: list(env.CARD_POLICY_OIDS ?? IGC_SANTE_POLICY_ARC) };
+    options.cardAuth = {
+      trustPemFiles: trust,
+      crlFiles: list(env.CARD_CRL),
+      crlFromDistributionPoints: env.CARD_CRL_DOWNLOAD === '1',
+      policyArcs: list(env.CARD_POLICY_OIDS ?? IGC_SANTE_POLICY_ARC),
+    };
   } else if (o.demo && existsSync(join(testPki, 'root.pem'))) {
-    options.cardAuth = { trustPemFiles: [join(testPki, 'root.pem'), join(testPki, 'intermediate.pem')], crlFiles: [join(testPki, 'crl.pem')] };
+    options.cardAuth = {
+      trustPemFiles: [join(testPki, 'root.pem'), join(testPki, 'intermediate.pem')],
+      crlFiles: [join(testPki, 'crl.pem')],
+    };
   }
   let psc: PscSandbox | null = null;
   if (env.PSC_ISSUER && env.PSC_CLIENT_ID && env.PSC_CLIENT_SECRET) {
-    options.ecps = { issuer: env.PSC_ISSUER, clientId: env.PSC_CLIENT_ID, clientSecret: env.PSC_CLIENT_SECRET };
+    options.ecps = {
+      issuer: env.PSC_ISSUER,
+      clientId: env.PSC_CLIENT_ID,
+      clientSecret: env.PSC_CLIENT_SECRET,
+    };
   } else if (o.demo) {
     psc = await startPscSandbox({
-      people: Object.values(DEMO_PEOPLE).flatMap((p) => (p.nationalId ? [{ nationalId: p.nationalId, givenName: p.firstName.toUpperCase(), familyName: p.lastName.toUpperCase(), ecps: true }] : [])),
+      people: Object.values(DEMO_PEOPLE).flatMap((p) =>
+        p.nationalId
+          ? [
+              {
+                nationalId: p.nationalId,
+                givenName: p.firstName.toUpperCase(),
+                familyName: p.lastName.toUpperCase(),
+                ecps: true,
+              },
+            ]
+          : [],
+      ),
     });
-    options.ecps = { issuer: psc.issuer, clientId: psc.clientId, clientSecret: psc.clientSecret, allowInsecure: true };
+    options.ecps = {
+      issuer: psc.issuer,
+      clientId: psc.clientId,
+      clientSecret: psc.clientSecret,
+      allowInsecure: true,
+    };
   }
   options.suspicious = {
     ...(env.SUSPICIOUS_FAILURES ? { failureThreshold: Number(env.SUSPICIOUS_FAILURES) } : {}),
-    ...(env.SUSPICIOUS_WINDOW_HOURS ? { failureWindowMs: Number(env.SUSPICIOUS_WINDOW_HOURS) * 3600_000 } : {}),
+    ...(env.SUSPICIOUS_WINDOW_HOURS
+      ? { failureWindowMs: Number(env.SUSPICIOUS_WINDOW_HOURS) * 3600_000 }
+      : {}),
     ...(env.SUSPICIOUS_CONCURRENT ? { concurrentSessionsRule: env.SUSPICIOUS_CONCURRENT !== '0' } : {}),
   };
   return { options, psc };

@@ -22,7 +22,11 @@ import type { Selectable } from 'kysely';
 
 export const CASE_ADVICE = REPORT_CONTACTS.text;
 
-const ACTION = { revoke_sessions: 'sessions-revoked', require_password_change: 'password-change-required', block_account: 'account-blocked' } as const;
+const ACTION = {
+  revoke_sessions: 'sessions-revoked',
+  require_password_change: 'password-change-required',
+  block_account: 'account-blocked',
+} as const;
 
 const EVENT_LABEL: Record<string, string> = {
   sign_in: 'connexion',
@@ -44,15 +48,39 @@ function toDto(r: Selectable<ReportCasesTable>): ReportCaseDto {
   };
 }
 
-export async function openReport(ctx: Ctx, auth: AuthInfo, body: { eventId: number; comment?: string | undefined; blockAccount: boolean }, meta: RequestMeta): Promise<ReportCaseDto> {
+export async function openReport(
+  ctx: Ctx,
+  auth: AuthInfo,
+  body: { eventId: number; comment?: string | undefined; blockAccount: boolean },
+  meta: RequestMeta,
+): Promise<ReportCaseDto> {
   const now = ctx.clock.now();
-  const ev = await ctx.db.selectFrom('events').select(['id', 'account_id', 'seq', 'type', 'at']).where('id', '=', body.eventId).executeTakeFirst();
-  if (!ev || (await targetAccount(ctx, auth, ev.account_id).catch(() => null)) === null) throw new AppError('NOT_FOUND', 'Événement introuvable.');
+  const ev = await ctx.db
+    .selectFrom('events')
+    .select(['id', 'account_id', 'seq', 'type', 'at'])
+    .where('id', '=', body.eventId)
+    .executeTakeFirst();
+  if (!ev || (await targetAccount(ctx, auth, ev.account_id).catch(() => null)) === null)
+    throw new AppError('NOT_FOUND', 'Événement introuvable.');
   const evMeta = evMetaOf(meta, auth.workstationLabel);
   return ctx.db.transaction().execute(async (trx) => {
-    const acc = await accountQuery(trx).where('a.id', '=', ev.account_id).forUpdate(['a']).executeTakeFirstOrThrow();
-    const pw = await trx.selectFrom('passwords').select('id').where('account_id', '=', acc.id).where('current', '=', true).executeTakeFirst();
-    let c = openReportCase({ eventId: String(ev.id), at: now, blockAccount: body.blockAccount, kind: acc.kind, hasPassword: !!pw });
+    const acc = await accountQuery(trx)
+      .where('a.id', '=', ev.account_id)
+      .forUpdate(['a'])
+      .executeTakeFirstOrThrow();
+    const pw = await trx
+      .selectFrom('passwords')
+      .select('id')
+      .where('account_id', '=', acc.id)
+      .where('current', '=', true)
+      .executeTakeFirst();
+    let c = openReportCase({
+      eventId: String(ev.id),
+      at: now,
+      blockAccount: body.blockAccount,
+      kind: acc.kind,
+      hasPassword: !!pw,
+    });
     await appendEvents(trx, [
       {
         ...evMeta,
@@ -60,22 +88,46 @@ export async function openReport(ctx: Ctx, auth: AuthInfo, body: { eventId: numb
         at: now,
         type: 'activity_reported',
         outcome: 'info',
-        details: { eventId: Number(ev.id), eventSeq: Number(ev.seq), eventType: ev.type, reportedBy: auth.accountId, comment: body.comment?.slice(0, 1000) ?? null, blockAccount: body.blockAccount },
+        details: {
+          eventId: Number(ev.id),
+          eventSeq: Number(ev.seq),
+          eventType: ev.type,
+          reportedBy: auth.accountId,
+          comment: body.comment?.slice(0, 1000) ?? null,
+          blockAccount: body.blockAccount,
+        },
       },
     ]);
     // Secure the account.
-    const revoked = await trx.updateTable('sessions').set({ revoked_at: now, end_reason: 'reported' }).where('account_id', '=', acc.id).where('revoked_at', 'is', null).executeTakeFirst();
+    const revoked = await trx
+      .updateTable('sessions')
+      .set({ revoked_at: now, end_reason: 'reported' })
+      .where('account_id', '=', acc.id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     if (c.actions.includes('require_password_change')) {
       // Withdrawn, not only expired: whoever knows it (the person reported) would otherwise sign in, get a
       // password-change session and keep the account. It stays in the history, so it cannot come back.
-      await trx.updateTable('passwords').set({ expires_at: now, current: false }).where('account_id', '=', acc.id).where('current', '=', true).execute();
+      await trx
+        .updateTable('passwords')
+        .set({ expires_at: now, current: false })
+        .where('account_id', '=', acc.id)
+        .where('current', '=', true)
+        .execute();
     }
     if (c.actions.includes('block_account') && acc.state === 'active') {
-      const v = userReportVerdict({ reportedAt: now, event: { at: ev.at, label: EVENT_LABEL[ev.type] ?? ev.type } });
+      const v = userReportVerdict({
+        reportedAt: now,
+        event: { at: ev.at, label: EVENT_LABEL[ev.type] ?? ev.type },
+      });
       await blockSuspicious(trx, acc, v.cause, v.explanation, now, { ...evMeta, method: 'system' });
     } else if (c.actions.includes('block_account')) {
       // Already blocked: the report makes the weak paths unavailable.
-      await trx.updateTable('accounts').set({ suspicion_cause: 'user_report' }).where('id', '=', acc.id).execute();
+      await trx
+        .updateTable('accounts')
+        .set({ suspicion_cause: 'user_report' })
+        .where('id', '=', acc.id)
+        .execute();
     }
     c = advanceReportCase(c, 'secured', now);
     const row = await trx
@@ -87,7 +139,9 @@ export async function openReport(ctx: Ctx, auth: AuthInfo, body: { eventId: numb
         comment: body.comment ?? null,
         status: c.status,
         actions: c.actions.map((a) => ACTION[a]),
-        steps: JSON.stringify(c.steps.map((s) => ({ status: s.status, at: s.at.toISOString(), note: s.text }))),
+        steps: JSON.stringify(
+          c.steps.map((s) => ({ status: s.status, at: s.at.toISOString(), note: s.text })),
+        ),
         opened_at: now,
         closed_at: null,
       })
@@ -100,7 +154,11 @@ export async function openReport(ctx: Ctx, auth: AuthInfo, body: { eventId: numb
         at: now,
         type: 'report_case_secured',
         outcome: 'info',
-        details: { caseId: row.id, sessionsRevoked: Number(revoked.numUpdatedRows), actions: c.actions.join(',') },
+        details: {
+          caseId: row.id,
+          sessionsRevoked: Number(revoked.numUpdatedRows),
+          actions: c.actions.join(','),
+        },
       },
     ]);
     await enqueueMails(trx, now, [
@@ -118,9 +176,19 @@ export async function openReport(ctx: Ctx, auth: AuthInfo, body: { eventId: numb
 
 export async function listReports(ctx: Ctx, auth: AuthInfo): Promise<{ cases: ReportCaseDto[] }> {
   let q = ctx.db.selectFrom('report_cases').selectAll();
-  q = auth.kind === 'holder'
-    ? q.where((eb) => eb.or([eb('account_id', '=', auth.accountId), eb('account_id', 'in', eb.selectFrom('accounts').select('id').where('pharmacy_id', '=', auth.pharmacyId))]))
-    : q.where('account_id', '=', auth.accountId);
+  q =
+    auth.kind === 'holder'
+      ? q.where((eb) =>
+          eb.or([
+            eb('account_id', '=', auth.accountId),
+            eb(
+              'account_id',
+              'in',
+              eb.selectFrom('accounts').select('id').where('pharmacy_id', '=', auth.pharmacyId),
+            ),
+          ]),
+        )
+      : q.where('account_id', '=', auth.accountId);
   const rows = await q.orderBy('opened_at', 'desc').limit(100).execute();
   return { cases: rows.map(toDto) };
 }

@@ -18,13 +18,22 @@ describe('embedded backend (PGlite folder, .eml outbox)', () => {
       database: `pglite:${join(dir, 'data')}`,
       logLevel: 'silent' as const,
       jobs: { autoStart: false },
-      mailer: { kind: 'outbox-dir' as const, dir: join(dir, 'outbox'), from: 'Vigie <ne-pas-repondre@vigie.invalid>' },
+      mailer: {
+        kind: 'outbox-dir' as const,
+        dir: join(dir, 'outbox'),
+        from: 'Vigie <ne-pas-repondre@vigie.invalid>',
+      },
       config: { argon2: { memoryCost: 4096, timeCost: 2, parallelism: 1 } },
     };
     const ws = newWorkstation('Comptoir 1');
     let b = await createBackend(options);
     expect((await seedDemo(b.db, new Date(), b.ctx.config)).created).toBe(true);
-    const r = await b.app.inject({ method: 'POST', url: '/v1/auth/password', headers: headers(ws), payload: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD } });
+    const r = await b.app.inject({
+      method: 'POST',
+      url: '/v1/auth/password',
+      headers: headers(ws),
+      payload: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD },
+    });
     expect(r.statusCode).toBe(200);
     await b.jobs.run('mail');
     await b.jobs.run('mail');
@@ -41,9 +50,15 @@ describe('embedded backend (PGlite folder, .eml outbox)', () => {
     try {
       expect((await seedDemo(b.db, new Date(), b.ctx.config)).created).toBe(false);
       const token = (r.json() as { token: string }).token;
-      const s = await b.app.inject({ method: 'GET', url: '/v1/events?type=sign_in&limit=1', headers: headers(ws, token) });
+      const s = await b.app.inject({
+        method: 'GET',
+        url: '/v1/events?type=sign_in&limit=1',
+        headers: headers(ws, token),
+      });
       expect(s.statusCode).toBe(200);
-      expect((s.json() as { events: { workstationLabel: string }[] }).events[0]?.workstationLabel).toBe('Comptoir 1');
+      expect((s.json() as { events: { workstationLabel: string }[] }).events[0]?.workstationLabel).toBe(
+        'Comptoir 1',
+      );
       const v = await b.app.inject({ method: 'GET', url: '/v1/events/verify', headers: headers(ws, token) });
       expect(v.json()).toMatchObject({ ok: true });
     } finally {

@@ -12,11 +12,24 @@ const ws = newWorkstation('Bureau');
 beforeAll(async () => {
   env = await startTestEnv();
   seed = await seedDemo(env.backend.db, env.clock.now(), env.backend.ctx.config);
-  token = (await call(env, 'POST', '/v1/auth/password', { ws, body: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD } })).json.token as string;
+  token = (
+    await call(env, 'POST', '/v1/auth/password', {
+      ws,
+      body: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD },
+    })
+  ).json.token as string;
 });
 afterAll(() => env?.close());
 
-type Ev = { id: number; seq: number; at: string; type: string; method: string | null; outcome: string; workstationLabel: string | null };
+type Ev = {
+  id: number;
+  seq: number;
+  at: string;
+  type: string;
+  method: string | null;
+  outcome: string;
+  workstationLabel: string | null;
+};
 const get = async (q: string) => {
   const r = await call(env, 'GET', `/v1/events${q}`, { ws, token });
   expect(r.status, JSON.stringify(r.json)).toBe(200);
@@ -76,7 +89,7 @@ describe('events log', () => {
     const lines = r.body.trim().split('\r\n');
     expect(lines[0]).toBe('date,evenement,methode,resultat,poste,id_poste,ip,version_app,carte,numero');
     let count = 0;
-    for (let c: string | null = ''; c !== null; ) {
+    for (let c: string | null = ''; c !== null;) {
       const page = await get(`?type=sign_in&method=card&limit=200${c ? `&cursor=${c}` : ''}`);
       count += page.events.length;
       c = page.nextCursor;
@@ -93,8 +106,13 @@ describe('events log', () => {
     const target = (await get('?type=sign_in&limit=30')).events[29]!;
     await tamper(sql`update events set workstation_label = 'Poste pirate' where id = ${target.id}`);
     const bad = await call(env, 'GET', '/v1/events/verify', { ws, token });
-    expect(bad.json).toMatchObject({ ok: false, firstBad: { seq: target.seq, id: target.id, problem: 'altered' } });
-    await tamper(sql`update events set workstation_label = ${target.workstationLabel} where id = ${target.id}`);
+    expect(bad.json).toMatchObject({
+      ok: false,
+      firstBad: { seq: target.seq, id: target.id, problem: 'altered' },
+    });
+    await tamper(
+      sql`update events set workstation_label = ${target.workstationLabel} where id = ${target.id}`,
+    );
     expect((await call(env, 'GET', '/v1/events/verify', { ws, token })).json.ok).toBe(true);
   });
 
@@ -105,7 +123,10 @@ describe('events log', () => {
     const page = await get(`?accountId=${acc}&limit=20`);
     const middle = page.events[10]!;
     await tamper(sql`delete from events where id = ${middle.id}`);
-    expect((await verify()).json).toMatchObject({ ok: false, firstBad: { seq: middle.seq, id: null, problem: 'missing' } });
+    expect((await verify()).json).toMatchObject({
+      ok: false,
+      firstBad: { seq: middle.seq, id: null, problem: 'missing' },
+    });
 
     const other = seed.accounts.accountantBlocked;
     const lastEv = (await get(`?accountId=${other}&limit=1`)).events[0]!;
@@ -115,37 +136,72 @@ describe('events log', () => {
   });
 
   it('refuses UPDATE and DELETE on events outside the purge (append-only trigger)', async () => {
-    await expect(sql`update events set type = 'sign_out' where account_id = ${seed.accounts.holder}`.execute(env.backend.db)).rejects.toThrow(/append-only/);
-    await expect(sql`delete from events where account_id = ${seed.accounts.holder}`.execute(env.backend.db)).rejects.toThrow(/append-only/);
+    await expect(
+      sql`update events set type = 'sign_out' where account_id = ${seed.accounts.holder}`.execute(
+        env.backend.db,
+      ),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      sql`delete from events where account_id = ${seed.accounts.holder}`.execute(env.backend.db),
+    ).rejects.toThrow(/append-only/);
   });
 
   it('purges events older than the retention and keeps the chain verifiable', async () => {
     const before = (await call(env, 'GET', '/v1/events/verify', { ws, token })).json as { checked: number };
     env.clock.advance(90 * 86_400_000); // 12 months back is now ~11 months after the seed's start
-    token = (await call(env, 'POST', '/v1/auth/password', { ws, body: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD } })).json.token as string;
+    token = (
+      await call(env, 'POST', '/v1/auth/password', {
+        ws,
+        body: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD },
+      })
+    ).json.token as string;
     const purged = await env.backend.jobs.run('retention');
     expect(purged).toBeGreaterThan(0);
-    const after = (await call(env, 'GET', '/v1/events/verify', { ws, token })).json as { ok: boolean; checked: number; anchorSeq: number };
+    const after = (await call(env, 'GET', '/v1/events/verify', { ws, token })).json as {
+      ok: boolean;
+      checked: number;
+      anchorSeq: number;
+    };
     expect(after.ok).toBe(true);
     expect(after.anchorSeq).toBeGreaterThan(0);
     expect(after.checked).toBeLessThan(before.checked);
     const purgedEvent = await get('?type=events_purged');
     expect(purgedEvent.events).toHaveLength(1);
     // tampering is still detected after a purge
-    const first = (await env.backend.db.selectFrom('events').select(['id', 'seq']).where('account_id', '=', seed.accounts.holder).orderBy('seq').limit(1).executeTakeFirstOrThrow());
+    const first = await env.backend.db
+      .selectFrom('events')
+      .select(['id', 'seq'])
+      .where('account_id', '=', seed.accounts.holder)
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     await tamper(sql`update events set ip = '203.0.113.66' where id = ${first.id}`);
-    expect((await call(env, 'GET', '/v1/events/verify', { ws, token })).json).toMatchObject({ ok: false, firstBad: { seq: Number(first.seq), problem: 'altered' } });
+    expect((await call(env, 'GET', '/v1/events/verify', { ws, token })).json).toMatchObject({
+      ok: false,
+      firstBad: { seq: Number(first.seq), problem: 'altered' },
+    });
   });
 
   it('records "Je ne reconnais pas cette activité" with the advice to call 36 08', async () => {
     env.clock.advance(-90 * 86_400_000);
-    token = (await call(env, 'POST', '/v1/auth/password', { ws, body: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD } })).json.token as string;
+    token = (
+      await call(env, 'POST', '/v1/auth/password', {
+        ws,
+        body: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD },
+      })
+    ).json.token as string;
     const e = (await get(`?accountId=${seed.accounts.accountantSoon}&type=sign_in&limit=1`)).events[0]!;
-    const r = await call(env, 'POST', `/v1/events/${e.id}/report`, { ws, token, body: { comment: 'Pas moi' } });
+    const r = await call(env, 'POST', `/v1/events/${e.id}/report`, {
+      ws,
+      token,
+      body: { comment: 'Pas moi' },
+    });
     expect(r.status).toBe(200);
     expect(r.json.advice).toContain('36 08');
     const reported = await get(`?accountId=${seed.accounts.accountantSoon}&type=activity_reported`);
     expect(reported.events).toHaveLength(1);
-    expect((await call(env, 'POST', '/v1/events/999999999/report', { ws, token, body: {} })).status).toBe(404);
+    expect((await call(env, 'POST', '/v1/events/999999999/report', { ws, token, body: {} })).status).toBe(
+      404,
+    );
   });
 });

@@ -82,7 +82,8 @@ export class TestSmtp {
   }
 }
 
-export const dbKind = (): 'pglite' | 'postgres' => (process.env.VIGIE_TEST_DB === 'postgres' ? 'postgres' : 'pglite');
+export const dbKind = (): 'pglite' | 'postgres' =>
+  process.env.VIGIE_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
 
 const copies: string[] = [];
 // Registered when a test file imports this module; 'stack' hook order runs it after the file's own
@@ -123,7 +124,9 @@ export interface TestEnv {
   close(): Promise<void>;
 }
 
-export async function startTestEnv(opts: { now?: string; backend?: Partial<BackendOptions> } = {}): Promise<TestEnv> {
+export async function startTestEnv(
+  opts: { now?: string; backend?: Partial<BackendOptions> } = {},
+): Promise<TestEnv> {
   const clock = new TestClock(new Date(opts.now ?? '2026-03-02T09:00:00+01:00'));
   const smtp = new TestSmtp();
   await smtp.start();
@@ -132,7 +135,13 @@ export async function startTestEnv(opts: { now?: string; backend?: Partial<Backe
     database: databaseUrl,
     clock,
     logLevel: 'silent',
-    mailer: { kind: 'smtp', host: '127.0.0.1', port: smtp.port, ignoreTLS: true, from: 'Vigie <no-reply@vigie.invalid>' },
+    mailer: {
+      kind: 'smtp',
+      host: '127.0.0.1',
+      port: smtp.port,
+      ignoreTLS: true,
+      from: 'Vigie <no-reply@vigie.invalid>',
+    },
     jobs: { autoStart: false },
     failureFloorMs: 60,
     rateLimit: { max: 100_000, signInMax: 100_000, timeWindowMs: 60_000 },
@@ -185,7 +194,11 @@ export async function call(
   const res = await env.backend.app.inject({
     method,
     url,
-    headers: { ...headers(o.ws ?? null, o.token), ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}), ...o.headers },
+    headers: {
+      ...headers(o.ws ?? null, o.token),
+      ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...o.headers,
+    },
     ...(o.body !== undefined ? { payload: JSON.stringify(o.body) } : {}),
   });
   let json: unknown;
@@ -194,5 +207,10 @@ export async function call(
   } catch {
     json = null;
   }
-  return { status: res.statusCode, json: json as Record<string, unknown> & { code?: string }, body: res.body, headers: res.headers };
+  return {
+    status: res.statusCode,
+    json: json as Record<string, unknown> & { code?: string },
+    body: res.body,
+    headers: res.headers,
+  };
 }

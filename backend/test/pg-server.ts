@@ -17,8 +17,13 @@ export interface PgServer {
 function binDir(): string {
   if (process.env.PG_BIN) return process.env.PG_BIN;
   const base = '/usr/lib/postgresql';
-  const versions = existsSync(base) ? readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a)) : [];
-  if (versions.length === 0) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql, or set PG_BIN)');
+  const versions = existsSync(base)
+    ? readdirSync(base)
+        .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (versions.length === 0)
+    throw new Error('PostgreSQL server binaries not found (apt-get install postgresql, or set PG_BIN)');
   return join(base, versions[0]!, 'bin');
 }
 
@@ -48,7 +53,9 @@ function run(bin: string, args: string[], asPostgres: boolean) {
   if (r.status !== 0) throw new Error(`${bin} failed: ${r.stderr || r.stdout}`);
 }
 
-export async function startPgServer(opts: { fsync?: boolean; sharedBuffers?: string } = {}): Promise<PgServer> {
+export async function startPgServer(
+  opts: { fsync?: boolean; sharedBuffers?: string } = {},
+): Promise<PgServer> {
   const bin = binDir();
   const owner = pgUid();
   const dir = mkdtempSync(join(tmpdir(), 'vigie-pg-'));
@@ -57,7 +64,11 @@ export async function startPgServer(opts: { fsync?: boolean; sharedBuffers?: str
     chmodSync(dir, 0o700);
   }
   const data = join(dir, 'data');
-  run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale'], owner !== null);
+  run(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale'],
+    owner !== null,
+  );
   const port = await freePort();
   const settings = [
     `-p ${port}`,
@@ -69,7 +80,11 @@ export async function startPgServer(opts: { fsync?: boolean; sharedBuffers?: str
     '-c max_connections=200',
     `-c shared_buffers=${opts.sharedBuffers ?? '128MB'}`,
   ].join(' ');
-  run(join(bin, 'pg_ctl'), ['-D', data, '-o', settings, '-l', join(dir, 'log'), '-w', 'start'], owner !== null);
+  run(
+    join(bin, 'pg_ctl'),
+    ['-D', data, '-o', settings, '-l', join(dir, 'log'), '-w', 'start'],
+    owner !== null,
+  );
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     dir,

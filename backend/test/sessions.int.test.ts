@@ -54,31 +54,49 @@ describe('sessions', () => {
   it('can be listed and revoked one by one, or all at once', async () => {
     // Two sessions on the same workstation (one password used on two workstations at once is another matter).
     const a = await signIn(DEMO_PHARMACY.amNumber, counter);
-    const second = await call(env, 'POST', '/v1/auth/password', { ws: counter, body: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD } });
+    const second = await call(env, 'POST', '/v1/auth/password', {
+      ws: counter,
+      body: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD },
+    });
     const b = second.json.token as string;
     const list = await call(env, 'GET', '/v1/sessions', { ws: counter, token: a });
     const sessions = list.json.sessions as { id: string; workstationLabel: string; current: boolean }[];
     expect(sessions.find((s) => s.current)?.workstationLabel).toBe('Comptoir 2');
     const other = sessions.find((s) => s.id === second.json.sessionId)!;
     expect(other.current).toBe(false);
-    expect((await call(env, 'DELETE', `/v1/sessions/${other.id}`, { ws: counter, token: a })).json).toEqual({ revoked: 1 });
-    expect((await call(env, 'GET', '/v1/session', { ws: counter, token: b })).json.code).toBe('SESSION_REVOKED');
+    expect((await call(env, 'DELETE', `/v1/sessions/${other.id}`, { ws: counter, token: a })).json).toEqual({
+      revoked: 1,
+    });
+    expect((await call(env, 'GET', '/v1/session', { ws: counter, token: b })).json.code).toBe(
+      'SESSION_REVOKED',
+    );
     const c = await signIn(DEMO_PHARMACY.amNumber, counter);
     const all = await call(env, 'POST', '/v1/sessions/revoke-all', { ws: counter, token: a });
     expect(all.json.revoked).toBeGreaterThanOrEqual(2);
-    expect((await call(env, 'GET', '/v1/session', { ws: counter, token: c })).json.code).toBe('SESSION_REVOKED');
-    expect((await call(env, 'GET', '/v1/session', { ws: counter, token: a })).json.code).toBe('SESSION_REVOKED');
+    expect((await call(env, 'GET', '/v1/session', { ws: counter, token: c })).json.code).toBe(
+      'SESSION_REVOKED',
+    );
+    expect((await call(env, 'GET', '/v1/session', { ws: counter, token: a })).json.code).toBe(
+      'SESSION_REVOKED',
+    );
   });
 
   it('signs out', async () => {
     const token = await signIn(DEMO_PHARMACY.amNumber, counter);
-    expect((await call(env, 'POST', '/v1/session/sign-out', { ws: counter, token })).json).toEqual({ revoked: 1 });
+    expect((await call(env, 'POST', '/v1/session/sign-out', { ws: counter, token })).json).toEqual({
+      revoked: 1,
+    });
     expect((await call(env, 'GET', '/v1/session', { ws: counter, token })).json.code).toBe('SESSION_REVOKED');
   });
 
   it('rejects unknown and malformed tokens', async () => {
-    expect((await call(env, 'GET', '/v1/session', { ws: counter, token: 'x'.repeat(43) })).json.code).toBe('UNAUTHENTICATED');
-    expect((await call(env, 'GET', '/v1/session', { ws: counter, headers: { authorization: 'Basic abc' } })).status).toBe(401);
+    expect((await call(env, 'GET', '/v1/session', { ws: counter, token: 'x'.repeat(43) })).json.code).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(
+      (await call(env, 'GET', '/v1/session', { ws: counter, headers: { authorization: 'Basic abc' } }))
+        .status,
+    ).toBe(401);
   });
 });
 
@@ -88,7 +106,10 @@ describe('password expiry and change', () => {
     // so she is not blocked for inactivity).
     await signIn(P.accountantSoon.identifier, counter);
     env.clock.advance((4 * 31 + 1) * 86_400_000);
-    const r = await call(env, 'POST', '/v1/auth/password', { ws: counter, body: { identifier: P.accountantSoon.identifier, password: DEMO_PASSWORD } });
+    const r = await call(env, 'POST', '/v1/auth/password', {
+      ws: counter,
+      body: { identifier: P.accountantSoon.identifier, password: DEMO_PASSWORD },
+    });
     expect(r.status).toBe(200);
     expect(r.json.passwordChangeRequired).toBe(true);
     const token = r.json.token as string;
@@ -97,7 +118,11 @@ describe('password expiry and change', () => {
     expect(blocked.json.code).toBe('PASSWORD_EXPIRED');
 
     const change = (currentPassword: string, newPassword: string) =>
-      call(env, 'POST', '/v1/auth/password/change', { ws: counter, token, body: { currentPassword, newPassword } });
+      call(env, 'POST', '/v1/auth/password/change', {
+        ws: counter,
+        token,
+        body: { currentPassword, newPassword },
+      });
     const weak = await change(DEMO_PASSWORD, 'motdepasse12');
     expect(weak.status).toBe(422);
     expect(weak.json).toMatchObject({ code: 'PASSWORD_POLICY' });
@@ -112,17 +137,32 @@ describe('password expiry and change', () => {
     expect(ok.status, JSON.stringify(ok.json)).toBe(200);
     expect((await call(env, 'GET', '/v1/me/status', { ws: counter, token })).status).toBe(200);
     // the old password no longer works; the new one does
-    expect((await call(env, 'POST', '/v1/auth/password', { ws: counter, body: { identifier: P.accountantSoon.identifier, password: DEMO_PASSWORD } })).status).toBe(401);
+    expect(
+      (
+        await call(env, 'POST', '/v1/auth/password', {
+          ws: counter,
+          body: { identifier: P.accountantSoon.identifier, password: DEMO_PASSWORD },
+        })
+      ).status,
+    ).toBe(401);
     await signIn(P.accountantSoon.identifier, counter, 'Kiwi#Marbre7-Lagune');
     const mails = await env.deliver();
-    expect(mails.some((m) => m.to.includes(P.accountantSoon.email) && m.subject === 'Le mot de passe de votre compte amelipro a été changé')).toBe(true);
+    expect(
+      mails.some(
+        (m) =>
+          m.to.includes(P.accountantSoon.email) &&
+          m.subject === 'Le mot de passe de votre compte amelipro a été changé',
+      ),
+    ).toBe(true);
   });
 
   it('checks a candidate password against the rules and the French dictionaries', async () => {
     const weak = await call(env, 'POST', '/v1/auth/password/check', { body: { password: 'Bonjour2027!' } });
     expect(weak.status).toBe(200);
     expect(weak.json.acceptable).toBe(false);
-    const strong = await call(env, 'POST', '/v1/auth/password/check', { body: { password: 'Kiwi#Marbre7-Lagune' } });
+    const strong = await call(env, 'POST', '/v1/auth/password/check', {
+      body: { password: 'Kiwi#Marbre7-Lagune' },
+    });
     expect(strong.json).toMatchObject({ acceptable: true, problems: [] });
   });
 });

@@ -20,10 +20,13 @@ export async function pdfText(pdf: Buffer | string): Promise<string> {
     await writeFile(path, pdf);
   }
   try {
-    const { stdout } = await run('pdftotext', ['-layout', '-enc', 'UTF-8', path, '-'], { maxBuffer: 4 << 20 });
+    const { stdout } = await run('pdftotext', ['-layout', '-enc', 'UTF-8', path, '-'], {
+      maxBuffer: 4 << 20,
+    });
     return stdout;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('pdftotext is missing: run scripts/setup-system.sh (poppler-utils)', { cause: e });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error('pdftotext is missing: run scripts/setup-system.sh (poppler-utils)', { cause: e });
     throw e;
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });

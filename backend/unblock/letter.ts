@@ -22,7 +22,13 @@ export interface LetterInput {
   expiresAt: Date;
 }
 
-const frDay = (d: Date) => new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', year: 'numeric' }).format(d);
+const frDay = (d: Date) =>
+  new Intl.DateTimeFormat('fr-FR', {
+    timeZone: 'Europe/Paris',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  }).format(d);
 
 /** The PDF, in memory. */
 export function renderLetterPdf(l: LetterInput): Promise<Buffer> {
@@ -46,26 +52,41 @@ export function renderLetterPdf(l: LetterInput): Promise<Buffer> {
   const width = doc.page.width - 124;
   // Sender.
   doc.font('Helvetica-Bold').fontSize(11).text('Vigie', 62, 56);
-  doc.font('Helvetica').fontSize(9).fillColor('#444').text('Service de déblocage des comptes amelipro', { width: 240 });
+  doc
+    .font('Helvetica')
+    .fontSize(9)
+    .fillColor('#444')
+    .text('Service de déblocage des comptes amelipro', { width: 240 });
   // Recipient, where a window envelope shows it.
   doc.fillColor('#000').font('Helvetica').fontSize(11);
-  doc.text([l.pharmacy.name, `À l'attention de ${l.recipientName}`, ...l.pharmacy.addressLines].join('\n'), 320, 140, { width: 220 });
+  doc.text(
+    [l.pharmacy.name, `À l'attention de ${l.recipientName}`, ...l.pharmacy.addressLines].join('\n'),
+    320,
+    140,
+    { width: 220 },
+  );
   doc.fontSize(10).text(`Le ${frDay(l.requestedAt)}`, 320, 230, { width: 220 });
   doc.text(`Référence : ${l.reference}`, 320, 245, { width: 220 });
 
-  doc.font('Helvetica-Bold').fontSize(13).text('Votre code provisoire pour débloquer votre compte amelipro', 62, 300, { width });
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(13)
+    .text('Votre code provisoire pour débloquer votre compte amelipro', 62, 300, { width });
   doc.moveDown(0.8).font('Helvetica').fontSize(11);
   doc.text(`Bonjour ${l.recipientName},`, { width });
   doc.moveDown(0.5);
   doc.text(
-    "Vous avez demandé à débloquer votre compte amelipro sans carte CPS. Voici le code provisoire à saisir dans Vigie. " +
+    'Vous avez demandé à débloquer votre compte amelipro sans carte CPS. Voici le code provisoire à saisir dans Vigie. ' +
       'Il ne sert qu’une seule fois.',
     { width },
   );
   doc.moveDown(1);
   doc.font('Helvetica').fontSize(10).text('Code provisoire', { width, align: 'center' });
   doc.font('Courier-Bold').fontSize(26).text(formatPostalCode(l.code), { width, align: 'center' });
-  doc.font('Helvetica').fontSize(10).text(`Valable jusqu’au ${frDay(l.expiresAt)} inclus`, { width, align: 'center' });
+  doc
+    .font('Helvetica')
+    .fontSize(10)
+    .text(`Valable jusqu’au ${frDay(l.expiresAt)} inclus`, { width, align: 'center' });
   doc.moveDown(1.2);
 
   doc.font('Helvetica-Bold').fontSize(11).text('Comment faire', { width });
@@ -87,7 +108,10 @@ export function renderLetterPdf(l: LetterInput): Promise<Buffer> {
     { width },
   );
   doc.moveDown(1);
-  doc.fontSize(9).fillColor('#444').text(`Référence à rappeler en cas de question : ${l.reference}`, { width });
+  doc
+    .fontSize(9)
+    .fillColor('#444')
+    .text(`Référence à rappeler en cas de question : ${l.reference}`, { width });
   doc.end();
   return done;
 }
@@ -109,7 +133,11 @@ export interface OutboxLetterEntry {
  * Writes `letters/<reference>.pdf` into the outbox (owner-only permissions) and appends its line to
  * `letters/manifest.jsonl` (one JSON object per line, appended in one write).
  */
-export async function writeLetterToOutbox(outboxDir: string, l: LetterInput, now: Date): Promise<{ pdfPath: string; manifestPath: string; entry: OutboxLetterEntry }> {
+export async function writeLetterToOutbox(
+  outboxDir: string,
+  l: LetterInput,
+  now: Date,
+): Promise<{ pdfPath: string; manifestPath: string; entry: OutboxLetterEntry }> {
   const dir = join(outboxDir, 'letters');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const pdf = await renderLetterPdf(l);
@@ -125,7 +153,11 @@ export async function writeLetterToOutbox(outboxDir: string, l: LetterInput, now
     bytes: pdf.length,
     createdAt: now.toISOString(),
     expiresAt: l.expiresAt.toISOString(),
-    recipient: { name: l.recipientName, organisation: l.pharmacy.name, addressLines: l.pharmacy.addressLines },
+    recipient: {
+      name: l.recipientName,
+      organisation: l.pharmacy.name,
+      addressLines: l.pharmacy.addressLines,
+    },
   };
   const manifestPath = join(dir, 'manifest.jsonl');
   await appendFile(manifestPath, `${JSON.stringify(entry)}\n`, { mode: 0o600 });

@@ -19,7 +19,10 @@ export type Def = CallDef | EventDef;
 export type ApiSchema = Record<string, Record<string, Def>>;
 
 /** A request/response capability. `req` is validated by the core before any handler runs. */
-export const call = <Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res): CallDef<Req, Res> => ({
+export const call = <Req extends z.ZodType, Res extends z.ZodType>(
+  req: Req,
+  res: Res,
+): CallDef<Req, Res> => ({
   kind: 'call',
   req,
   res,
@@ -36,7 +39,9 @@ export type Unsubscribe = () => void;
 export type Client<S extends ApiSchema> = {
   readonly [G in keyof S]: {
     readonly [K in CallKeys<S[G]>]: S[G][K] extends CallDef<infer Req, infer Res>
-      ? (...req: z.input<Req> extends void | undefined ? [] : [z.input<Req>]) => Promise<Result<z.output<Res>>>
+      ? (
+          ...req: z.input<Req> extends void | undefined ? [] : [z.input<Req>]
+        ) => Promise<Result<z.output<Res>>>
       : never;
   } & {
     readonly [K in EventKeys<S[G]> as `on${Capitalize<K>}`]: S[G][K] extends EventDef<infer P>
@@ -59,9 +64,11 @@ export type Handlers<S extends ApiSchema> = {
   };
 };
 
-export type CallChannel<S extends ApiSchema> = { [G in keyof S & string]: `${G}.${CallKeys<S[G]>}` }[keyof S & string];
-export type EventChannel<S extends ApiSchema> = { [G in keyof S & string]: `${G}.${EventKeys<S[G]>}` }[keyof S &
+export type CallChannel<S extends ApiSchema> = { [G in keyof S & string]: `${G}.${CallKeys<S[G]>}` }[keyof S &
   string];
+export type EventChannel<S extends ApiSchema> = {
+  [G in keyof S & string]: `${G}.${EventKeys<S[G]>}`;
+}[keyof S & string];
 export type EventPayload<S extends ApiSchema, C extends EventChannel<S>> = C extends `${infer G}.${infer K}`
   ? S[G][K] extends EventDef<infer P>
     ? z.output<P>

@@ -2,7 +2,12 @@ import { z } from 'zod';
 
 /** Messages of the web host's WebSocket (browser mode). Electron IPC needs none of this. */
 export const ClientMessageSchema = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('call'), id: z.number().int().nonnegative(), ch: z.string().max(100), req: z.unknown().optional() }),
+  z.object({
+    t: z.literal('call'),
+    id: z.number().int().nonnegative(),
+    ch: z.string().max(100),
+    req: z.unknown().optional(),
+  }),
   z.object({ t: z.literal('sub'), ch: z.string().max(100) }),
   z.object({ t: z.literal('unsub'), ch: z.string().max(100) }),
 ]);

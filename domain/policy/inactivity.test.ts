@@ -1,19 +1,57 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addParisDays, addParisMonths, daysInMonth, fromParis, parisDate, parisDaysBetween, toParis } from './paris-time';
+import {
+  addParisDays,
+  addParisMonths,
+  daysInMonth,
+  fromParis,
+  parisDate,
+  parisDaysBetween,
+  toParis,
+} from './paris-time';
 import { blockDate, computeStatus, dueReminder, nextReminder, reminderDates } from './inactivity';
 
-const instants = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true });
+const instants = fc.date({
+  min: new Date('2000-01-01T00:00:00Z'),
+  max: new Date('2100-01-01T00:00:00Z'),
+  noInvalidDate: true,
+});
 const created = new Date('2020-01-01T00:00:00Z');
 
 describe('Paris wall clock', () => {
-  const intl = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+  const intl = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Paris',
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
   const reference = (t: Date) => {
-    const p = Object.fromEntries(intl.formatToParts(t).filter((x) => x.type !== 'literal').map((x) => [x.type, Number(x.value)]));
-    return { year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second, ms: t.getUTCMilliseconds() };
+    const p = Object.fromEntries(
+      intl
+        .formatToParts(t)
+        .filter((x) => x.type !== 'literal')
+        .map((x) => [x.type, Number(x.value)]),
+    );
+    return {
+      year: p.year,
+      month: p.month,
+      day: p.day,
+      hour: p.hour,
+      minute: p.minute,
+      second: p.second,
+      ms: t.getUTCMilliseconds(),
+    };
   };
   it('property: toParis reads what the time-zone database reads, at any instant 1970–2100', () => {
-    const any = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true });
+    const any = fc.date({
+      min: new Date('1970-01-01T00:00:00Z'),
+      max: new Date('2100-01-01T00:00:00Z'),
+      noInvalidDate: true,
+    });
     fc.assert(
       fc.property(any, (t) => {
         expect(toParis(t)).toEqual(reference(t));
@@ -109,16 +147,21 @@ describe('block date (last activity + 6 calendar months, Europe/Paris)', () => {
 describe('reminders (D-30, D-14, D-7, D-3, D-1 by default)', () => {
   it('property: N calendar days before the block date, earliest first, all before it', () => {
     fc.assert(
-      fc.property(instants, fc.uniqueArray(fc.integer({ min: 1, max: 90 }), { minLength: 1, maxLength: 6 }), (t, offsets) => {
-        const blockAt = blockDate(t, created);
-        const rs = reminderDates(blockAt, offsets);
-        expect(rs.map((r) => r.days)).toEqual([...offsets].sort((a, b) => b - a));
-        for (const r of rs) {
-          expect(parisDaysBetween(r.at, blockAt)).toBe(r.days);
-          expect(r.at.getTime()).toBeLessThan(blockAt.getTime());
-        }
-        for (let i = 1; i < rs.length; i++) expect(rs[i]!.at.getTime()).toBeGreaterThan(rs[i - 1]!.at.getTime());
-      }),
+      fc.property(
+        instants,
+        fc.uniqueArray(fc.integer({ min: 1, max: 90 }), { minLength: 1, maxLength: 6 }),
+        (t, offsets) => {
+          const blockAt = blockDate(t, created);
+          const rs = reminderDates(blockAt, offsets);
+          expect(rs.map((r) => r.days)).toEqual([...offsets].sort((a, b) => b - a));
+          for (const r of rs) {
+            expect(parisDaysBetween(r.at, blockAt)).toBe(r.days);
+            expect(r.at.getTime()).toBeLessThan(blockAt.getTime());
+          }
+          for (let i = 1; i < rs.length; i++)
+            expect(rs[i]!.at.getTime()).toBeGreaterThan(rs[i - 1]!.at.getTime());
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -139,16 +182,45 @@ describe('reminders (D-30, D-14, D-7, D-3, D-1 by default)', () => {
 
 describe('status', () => {
   it('an account past its date is to be blocked even if the sweep has not run', () => {
-    const s = computeStatus({ state: 'active', blockReason: null, lastActivityAt: new Date('2024-01-01T10:00:00Z'), createdAt: created, now: new Date('2024-07-02T10:00:00Z') });
-    expect(s).toMatchObject({ state: 'blocked', reason: 'inactivity', mustBlock: true, nextReminderAt: null });
+    const s = computeStatus({
+      state: 'active',
+      blockReason: null,
+      lastActivityAt: new Date('2024-01-01T10:00:00Z'),
+      createdAt: created,
+      now: new Date('2024-07-02T10:00:00Z'),
+    });
+    expect(s).toMatchObject({
+      state: 'blocked',
+      reason: 'inactivity',
+      mustBlock: true,
+      nextReminderAt: null,
+    });
     expect(s.daysLeft).toBe(-1);
   });
   it('days left and next reminder for an active account', () => {
-    const s = computeStatus({ state: 'active', blockReason: null, lastActivityAt: new Date('2024-01-10T10:00:00Z'), createdAt: created, now: new Date('2024-07-05T10:00:00Z') });
-    expect(s).toMatchObject({ state: 'active', reason: null, daysLeft: 5, nextReminderDays: 3, mustBlock: false });
+    const s = computeStatus({
+      state: 'active',
+      blockReason: null,
+      lastActivityAt: new Date('2024-01-10T10:00:00Z'),
+      createdAt: created,
+      now: new Date('2024-07-05T10:00:00Z'),
+    });
+    expect(s).toMatchObject({
+      state: 'active',
+      reason: null,
+      daysLeft: 5,
+      nextReminderDays: 3,
+      mustBlock: false,
+    });
   });
   it('a suspicious block keeps its reason', () => {
-    const s = computeStatus({ state: 'blocked', blockReason: 'suspicious', lastActivityAt: new Date(), createdAt: created, now: new Date() });
+    const s = computeStatus({
+      state: 'blocked',
+      blockReason: 'suspicious',
+      lastActivityAt: new Date(),
+      createdAt: created,
+      now: new Date(),
+    });
     expect(s).toMatchObject({ state: 'blocked', reason: 'suspicious', mustBlock: false });
   });
 });

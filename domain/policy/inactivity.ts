@@ -16,13 +16,20 @@ export function blockDate(lastActivityAt: Date | null, createdAt: Date): Date {
 }
 
 /** The reminder instants before `blockAt`, earliest first (D-30 before D-1); duplicates removed. */
-export function reminderDates(blockAt: Date, offsetsDays: readonly number[] = DEFAULT_REMINDER_DAYS): { days: number; at: Date }[] {
+export function reminderDates(
+  blockAt: Date,
+  offsetsDays: readonly number[] = DEFAULT_REMINDER_DAYS,
+): { days: number; at: Date }[] {
   const days = [...new Set(offsetsDays.filter((d) => Number.isInteger(d) && d > 0))].sort((a, b) => b - a);
   return days.map((d) => ({ days: d, at: addParisDays(blockAt, -d) }));
 }
 
 /** The next reminder strictly after `now`, or null. */
-export function nextReminder(blockAt: Date, now: Date, offsetsDays: readonly number[] = DEFAULT_REMINDER_DAYS) {
+export function nextReminder(
+  blockAt: Date,
+  now: Date,
+  offsetsDays: readonly number[] = DEFAULT_REMINDER_DAYS,
+) {
   return reminderDates(blockAt, offsetsDays).find((r) => r.at.getTime() > now.getTime()) ?? null;
 }
 
@@ -30,7 +37,11 @@ export function nextReminder(blockAt: Date, now: Date, offsetsDays: readonly num
  * The reminder that is due at `now` (the latest one whose date has passed, before the block date), or null.
  * When several have passed (the job was late), only the most recent counts: the user gets one mail, not three.
  */
-export function dueReminder(blockAt: Date, now: Date, offsetsDays: readonly number[] = DEFAULT_REMINDER_DAYS) {
+export function dueReminder(
+  blockAt: Date,
+  now: Date,
+  offsetsDays: readonly number[] = DEFAULT_REMINDER_DAYS,
+) {
   if (now.getTime() >= blockAt.getTime()) return null;
   const passed = reminderDates(blockAt, offsetsDays).filter((r) => r.at.getTime() <= now.getTime());
   return passed[passed.length - 1] ?? null;
@@ -66,7 +77,11 @@ export function computeStatus(i: StatusInput): AccountStatus {
   const overdue = i.now.getTime() >= blockAt.getTime();
   const mustBlock = i.state === 'active' && overdue;
   const state: AccountState = mustBlock ? 'blocked' : i.state;
-  const reason: BlockReason | null = mustBlock ? 'inactivity' : state === 'blocked' ? (i.blockReason ?? 'inactivity') : null;
+  const reason: BlockReason | null = mustBlock
+    ? 'inactivity'
+    : state === 'blocked'
+      ? (i.blockReason ?? 'inactivity')
+      : null;
   const next = state === 'active' ? nextReminder(blockAt, i.now, i.reminderDays) : null;
   return {
     state,

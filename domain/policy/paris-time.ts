@@ -37,8 +37,11 @@ function offsetOfHour(hour: number): number {
   if (offset === undefined) {
     const start = hour * 3600_000;
     const parts: Record<string, number> = {};
-    for (const p of fmt.formatToParts(new Date(start))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-    offset = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour! % 24, parts.minute!, parts.second!) - start;
+    for (const p of fmt.formatToParts(new Date(start)))
+      if (p.type !== 'literal') parts[p.type] = Number(p.value);
+    offset =
+      Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour! % 24, parts.minute!, parts.second!) -
+      start;
     if (offsetByHour.size >= 50_000) offsetByHour.clear();
     offsetByHour.set(hour, offset);
   }
@@ -120,5 +123,7 @@ export function parisDate(instant: Date): string {
 export function parisDaysBetween(a: Date, b: Date): number {
   const la = toParis(a);
   const lb = toParis(b);
-  return Math.round((Date.UTC(lb.year, lb.month - 1, lb.day) - Date.UTC(la.year, la.month - 1, la.day)) / 86_400_000);
+  return Math.round(
+    (Date.UTC(lb.year, lb.month - 1, lb.day) - Date.UTC(la.year, la.month - 1, la.day)) / 86_400_000,
+  );
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { entropyBits, passwordProblems } from './password';
-import { DEFAULT_ACCOUNT_THROTTLE as P, effectiveFailures, isThrottled, nextAttemptAt, throttleDelayMs } from './throttle';
+import {
+  DEFAULT_ACCOUNT_THROTTLE as P,
+  effectiveFailures,
+  isThrottled,
+  nextAttemptAt,
+  throttleDelayMs,
+} from './throttle';
 import { sessionEnd } from './session';
 
 describe('password rules (CNIL 2022)', () => {

@@ -56,7 +56,8 @@ export function passwordProblems(pw: string, forbidden: readonly string[] = []):
   const shapeOk = (len >= 12 && n === 4) || (len >= 14 && c.lower && c.upper && c.digit) || passphrase;
   if (len >= PASSWORD_MIN_LENGTH && !shapeOk) out.push('missing_classes');
   const lower = pw.toLocaleLowerCase('fr');
-  if (forbidden.some((f) => f.length >= 4 && lower.includes(f.toLocaleLowerCase('fr')))) out.push('contains_identifier');
+  if (forbidden.some((f) => f.length >= 4 && lower.includes(f.toLocaleLowerCase('fr'))))
+    out.push('contains_identifier');
   if (/(.)\1{3,}/u.test(pw)) out.push('repeated_characters');
   return out;
 }

@@ -31,7 +31,13 @@ export const REPORT_CONTACTS = {
 } as const;
 
 /** Opens a case. `hasPassword`: the account signs in with a password (accountants; holders who set one). */
-export function openReportCase(o: { eventId: string | null; at: Date; blockAccount: boolean; kind: UnblockAccountKind; hasPassword: boolean }): ReportCase {
+export function openReportCase(o: {
+  eventId: string | null;
+  at: Date;
+  blockAccount: boolean;
+  kind: UnblockAccountKind;
+  hasPassword: boolean;
+}): ReportCase {
   const actions: ContainmentAction[] = ['revoke_sessions'];
   if (o.hasPassword || o.kind === 'password_delegate') actions.push('require_password_change');
   if (o.blockAccount) actions.push('block_account');
@@ -45,15 +51,24 @@ export function openReportCase(o: { eventId: string | null; at: Date; blockAccou
 
 function securedText(actions: readonly ContainmentAction[]): string {
   const parts = ['toutes les sessions ouvertes ont été fermées'];
-  if (actions.includes('require_password_change')) parts.push('un nouveau mot de passe sera demandé à la prochaine connexion');
-  if (actions.includes('block_account')) parts.push('le compte est bloqué à votre demande (déblocage par carte CPS ou par code envoyé par courrier)');
+  if (actions.includes('require_password_change'))
+    parts.push('un nouveau mot de passe sera demandé à la prochaine connexion');
+  if (actions.includes('block_account'))
+    parts.push(
+      'le compte est bloqué à votre demande (déblocage par carte CPS ou par code envoyé par courrier)',
+    );
   return `Compte sécurisé : ${parts.join(' ; ')}.`;
 }
 
 const ORDER: Record<ReportCaseStatus, number> = { received: 0, secured: 1, closed: 2 };
 
 /** Next step; throws on a step backwards or skipped (a closed case stays closed). */
-export function advanceReportCase(c: ReportCase, to: Exclude<ReportCaseStatus, 'received'>, at: Date, note?: string): ReportCase {
+export function advanceReportCase(
+  c: ReportCase,
+  to: Exclude<ReportCaseStatus, 'received'>,
+  at: Date,
+  note?: string,
+): ReportCase {
   if (ORDER[to] !== ORDER[c.status] + 1) throw new Error(`report case: ${c.status} → ${to} is not allowed`);
   const text = to === 'secured' ? securedText(c.actions) : `Signalement clos${note ? ` : ${note}` : '.'}`;
   return { ...c, status: to, steps: [...c.steps, { status: to, at, text }] };

@@ -16,37 +16,70 @@ describe('suspicious activity', () => {
     expect(failureFloodVerdict(19, now)).toBeNull();
   });
   it('does not count failures older than 24 h, nor 19 failures', () => {
-    expect(failureFloodVerdict(Array.from({ length: 19 }, (_, i) => ago(i)), now)).toBeNull();
-    expect(failureFloodVerdict([...Array.from({ length: 10 }, (_, i) => ago(i)), ...Array.from({ length: 10 }, (_, i) => ago(25 * 60 + i))], now)).toBeNull();
+    expect(
+      failureFloodVerdict(
+        Array.from({ length: 19 }, (_, i) => ago(i)),
+        now,
+      ),
+    ).toBeNull();
+    expect(
+      failureFloodVerdict(
+        [
+          ...Array.from({ length: 10 }, (_, i) => ago(i)),
+          ...Array.from({ length: 10 }, (_, i) => ago(25 * 60 + i)),
+        ],
+        now,
+      ),
+    ).toBeNull();
   });
   it('uses the configured threshold', () => {
-    expect(failureFloodVerdict([ago(1), ago(2), ago(3)], now, { failureThreshold: 3, failureWindowMs: 3600_000, concurrentSessionsRule: true })?.explanation).toContain(
-      '3 tentatives',
-    );
+    expect(
+      failureFloodVerdict([ago(1), ago(2), ago(3)], now, {
+        failureThreshold: 3,
+        failureWindowMs: 3600_000,
+        concurrentSessionsRule: true,
+      })?.explanation,
+    ).toContain('3 tentatives');
   });
   it('blocks a password account open on two workstations at once, naming both', () => {
-    const v = concurrentSessionsVerdict({ workstationId: 'b', workstationLabel: 'Comptoir 2', method: 'password', at: now }, [
-      { workstationId: 'a', workstationLabel: 'Comptoir 1', method: 'password', startedAt: ago(10) },
-    ]);
+    const v = concurrentSessionsVerdict(
+      { workstationId: 'b', workstationLabel: 'Comptoir 2', method: 'password', at: now },
+      [{ workstationId: 'a', workstationLabel: 'Comptoir 1', method: 'password', startedAt: ago(10) }],
+    );
     expect(v?.cause).toBe('concurrent_sessions');
     expect(v?.explanation).toContain('« Comptoir 1 » et « Comptoir 2 »');
     expect(v?.explanation).toContain('le 22/11/2026 à 14 h 05'); // Paris time
   });
   it('lets the same workstation open a second session, and card sign-ins elsewhere', () => {
     const sig = { workstationId: 'a', method: 'password' as const, at: now };
-    expect(concurrentSessionsVerdict(sig, [{ workstationId: 'a', method: 'password', startedAt: ago(5) }])).toBeNull();
-    expect(concurrentSessionsVerdict(sig, [{ workstationId: 'b', method: 'card', startedAt: ago(5) }])).toBeNull();
-    expect(concurrentSessionsVerdict({ ...sig, method: 'card' }, [{ workstationId: 'b', method: 'password', startedAt: ago(5) }])).toBeNull();
     expect(
-      concurrentSessionsVerdict({ ...sig, workstationId: 'c' }, [{ workstationId: 'b', method: 'password', startedAt: ago(5) }], {
-        failureThreshold: 20,
-        failureWindowMs: 1,
-        concurrentSessionsRule: false,
-      }),
+      concurrentSessionsVerdict(sig, [{ workstationId: 'a', method: 'password', startedAt: ago(5) }]),
+    ).toBeNull();
+    expect(
+      concurrentSessionsVerdict(sig, [{ workstationId: 'b', method: 'card', startedAt: ago(5) }]),
+    ).toBeNull();
+    expect(
+      concurrentSessionsVerdict({ ...sig, method: 'card' }, [
+        { workstationId: 'b', method: 'password', startedAt: ago(5) },
+      ]),
+    ).toBeNull();
+    expect(
+      concurrentSessionsVerdict(
+        { ...sig, workstationId: 'c' },
+        [{ workstationId: 'b', method: 'password', startedAt: ago(5) }],
+        {
+          failureThreshold: 20,
+          failureWindowMs: 1,
+          concurrentSessionsRule: false,
+        },
+      ),
     ).toBeNull();
   });
   it("explains a block asked by the user's own report and the ways out", () => {
-    const v = userReportVerdict({ reportedAt: now, event: { at: ago(60), label: 'Connexion par mot de passe' } });
+    const v = userReportVerdict({
+      reportedAt: now,
+      event: { at: ago(60), label: 'Connexion par mot de passe' },
+    });
     expect(v.cause).toBe('user_report');
     expect(v.explanation).toContain('à votre demande');
     expect(v.explanation).toContain('carte CPS');

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { normalizeSecurityKeyAnswer, postalState, unblockEligibility, type UnblockSituation } from './unblock';
+import {
+  normalizeSecurityKeyAnswer,
+  postalState,
+  unblockEligibility,
+  type UnblockSituation,
+} from './unblock';
 
 const now = new Date('2026-11-22T10:00:00Z');
 const H = 3600_000;
@@ -32,24 +37,38 @@ describe('unblock eligibility', () => {
     const e = unblockEligibility(base({ block: { reason: 'suspicious', cause: 'user_report' } }));
     expect(e.paths).toEqual(['card', 'postal_code']);
     expect(e.unavailable).toContainEqual({ path: 'security_key', why: 'weak_factor_after_report' });
-    const acc = unblockEligibility(base({ kind: 'password_delegate', block: { reason: 'suspicious', cause: 'user_report' } }));
+    const acc = unblockEligibility(
+      base({ kind: 'password_delegate', block: { reason: 'suspicious', cause: 'user_report' } }),
+    );
     expect(acc.paths).toEqual(['postal_code']);
   });
   it('treats a suspicious block of unknown cause like a report (fail safe)', () => {
-    expect(unblockEligibility(base({ block: { reason: 'suspicious' } })).paths).toEqual(['card', 'postal_code']);
+    expect(unblockEligibility(base({ block: { reason: 'suspicious' } })).paths).toEqual([
+      'card',
+      'postal_code',
+    ]);
   });
   it('still offers the security key for other suspicious blocks (e.g. many failures)', () => {
-    expect(unblockEligibility(base({ block: { reason: 'suspicious', cause: 'failures' } })).paths).toContain('security_key');
+    expect(unblockEligibility(base({ block: { reason: 'suspicious', cause: 'failures' } })).paths).toContain(
+      'security_key',
+    );
   });
   it('leaves only the letter once the 3 security-key tries of the last 24 h are used', () => {
-    const e = unblockEligibility(base({ kind: 'password_delegate', securityKey: { configured: true, failedTriesInWindow: 3 } }));
+    const e = unblockEligibility(
+      base({ kind: 'password_delegate', securityKey: { configured: true, failedTriesInWindow: 3 } }),
+    );
     expect(e.paths).toEqual(['postal_code']);
     expect(e.securityKeyTriesLeft).toBe(0);
     expect(e.unavailable).toContainEqual({ path: 'security_key', why: 'tries_exhausted' });
-    expect(unblockEligibility(base({ securityKey: { configured: true, failedTriesInWindow: 2 } })).securityKeyTriesLeft).toBe(1);
+    expect(
+      unblockEligibility(base({ securityKey: { configured: true, failedTriesInWindow: 2 } }))
+        .securityKeyTriesLeft,
+    ).toBe(1);
   });
   it('skips the security key when none is on file', () => {
-    expect(unblockEligibility(base({ securityKey: { configured: false, failedTriesInWindow: 0 } })).paths).toEqual(['card', 'ecps', 'postal_code']);
+    expect(
+      unblockEligibility(base({ securityKey: { configured: false, failedTriesInWindow: 0 } })).paths,
+    ).toEqual(['card', 'ecps', 'postal_code']);
   });
   it('drops what the user says they do not have, but keeps it in `allowed`', () => {
     const e = unblockEligibility(base({ atHand: { card: false, ecps: false } }));
@@ -58,7 +77,14 @@ describe('unblock eligibility', () => {
   });
   it('puts the letter before the security key when the user holds a letter with a pending code', () => {
     const e = unblockEligibility(
-      base({ atHand: { card: false, letter: true }, postalCode: { requestedAt: new Date(now.getTime() - 72 * H), expiresAt: new Date(now.getTime() + 5 * 24 * H), used: false } }),
+      base({
+        atHand: { card: false, letter: true },
+        postalCode: {
+          requestedAt: new Date(now.getTime() - 72 * H),
+          expiresAt: new Date(now.getTime() + 5 * 24 * H),
+          used: false,
+        },
+      }),
     );
     expect(e.paths).toEqual(['ecps', 'postal_code', 'security_key']);
   });
@@ -68,9 +94,19 @@ describe('unblock eligibility', () => {
         fc.constantFrom('holder', 'card_delegate', 'password_delegate' as const),
         fc.constantFrom(null, 'failures', 'concurrent_sessions', 'user_report' as const),
         fc.integer({ min: 0, max: 5 }),
-        fc.record({ card: fc.option(fc.boolean(), { nil: undefined }), ecps: fc.option(fc.boolean(), { nil: undefined }) }),
+        fc.record({
+          card: fc.option(fc.boolean(), { nil: undefined }),
+          ecps: fc.option(fc.boolean(), { nil: undefined }),
+        }),
         (kind, cause, tries, atHand) => {
-          const e = unblockEligibility(base({ kind, block: { reason: cause ? 'suspicious' : 'inactivity', cause }, securityKey: { configured: true, failedTriesInWindow: tries }, atHand }));
+          const e = unblockEligibility(
+            base({
+              kind,
+              block: { reason: cause ? 'suspicious' : 'inactivity', cause },
+              securityKey: { configured: true, failedTriesInWindow: tries },
+              atHand,
+            }),
+          );
           for (const p of e.paths) expect(e.allowed).toContain(p);
           if (cause === 'user_report') expect(e.paths).not.toContain('security_key');
           if (tries >= 3) expect(e.paths).not.toContain('security_key');
@@ -96,14 +132,28 @@ describe('postal code state', () => {
   });
   it('allows a new request after 48 h, or once the code expired or was used', () => {
     expect(postalState({ postalCode: pending(48), now }).canRequest).toBe(true);
-    expect(postalState({ postalCode: pending(30, 1), now })).toMatchObject({ canRequest: true, canEnterCode: false });
-    expect(postalState({ postalCode: pending(1, 10, true), now })).toMatchObject({ canRequest: true, canEnterCode: false });
+    expect(postalState({ postalCode: pending(30, 1), now })).toMatchObject({
+      canRequest: true,
+      canEnterCode: false,
+    });
+    expect(postalState({ postalCode: pending(1, 10, true), now })).toMatchObject({
+      canRequest: true,
+      canEnterCode: false,
+    });
   });
 });
 
 describe('security-key answers', () => {
   it('reads the usual ways of writing a birth date as one date', () => {
-    for (const raw of ['03/07/1980', '3-7-1980', '1980-07-03', ' 03.07.1980 ', '3 7 1980', '03071980', '3 / 07 / 1980']) {
+    for (const raw of [
+      '03/07/1980',
+      '3-7-1980',
+      '1980-07-03',
+      ' 03.07.1980 ',
+      '3 7 1980',
+      '03071980',
+      '3 / 07 / 1980',
+    ]) {
       expect(normalizeSecurityKeyAnswer('birth_date', raw), raw).toBe('1980-07-03');
     }
   });
@@ -114,7 +164,9 @@ describe('security-key answers', () => {
     expect(normalizeSecurityKeyAnswer('birth_date', 'hier')).toBeNull();
   });
   it('ignores case, accents, spaces and punctuation in text', () => {
-    expect(normalizeSecurityKeyAnswer('text', 'Saint-Étienne')).toBe(normalizeSecurityKeyAnswer('text', ' saint etienne '));
+    expect(normalizeSecurityKeyAnswer('text', 'Saint-Étienne')).toBe(
+      normalizeSecurityKeyAnswer('text', ' saint etienne '),
+    );
     expect(normalizeSecurityKeyAnswer('text', "L'Haÿ-les-Roses")).toBe('LHAYLESROSES');
     expect(normalizeSecurityKeyAnswer('text', '   ')).toBeNull();
   });

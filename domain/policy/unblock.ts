@@ -93,14 +93,28 @@ const KIND_PATHS: Record<UnblockAccountKind, readonly UnblockPath[]> = {
  * block whose cause is not known is treated the same way (fail safe: store the cause with the block).
  */
 export function strongFactorsOnly(block: UnblockSituation['block']): boolean {
-  return !!block && block.reason === 'suspicious' && (block.cause === 'user_report' || block.cause === undefined || block.cause === null);
+  return (
+    !!block &&
+    block.reason === 'suspicious' &&
+    (block.cause === 'user_report' || block.cause === undefined || block.cause === null)
+  );
 }
 
 /** Which ways out work for this situation. Pure: `now` and every count are inputs. */
-export function unblockEligibility(s: UnblockSituation, policy: UnblockPolicy = DEFAULT_UNBLOCK_POLICY): UnblockEligibility {
+export function unblockEligibility(
+  s: UnblockSituation,
+  policy: UnblockPolicy = DEFAULT_UNBLOCK_POLICY,
+): UnblockEligibility {
   const triesLeft = Math.max(0, policy.securityKeyMaxTries - s.securityKey.failedTriesInWindow);
   const postal = postalState(s, policy);
-  if (!s.block) return { paths: [], allowed: [], unavailable: [], postal: { ...postal, canRequest: false, canEnterCode: false }, securityKeyTriesLeft: triesLeft };
+  if (!s.block)
+    return {
+      paths: [],
+      allowed: [],
+      unavailable: [],
+      postal: { ...postal, canRequest: false, canEnterCode: false },
+      securityKeyTriesLeft: triesLeft,
+    };
 
   const afterReport = strongFactorsOnly(s.block);
   const allowed: UnblockPath[] = [];
@@ -116,8 +130,7 @@ export function unblockEligibility(s: UnblockSituation, policy: UnblockPolicy = 
   }
   const hand = s.atHand ?? {};
   const paths = allowed.filter((p) => {
-    const have =
-      p === 'card' ? hand.card : p === 'ecps' ? hand.ecps : p === 'postal_code' ? true : undefined; // security key: typed, always at hand
+    const have = p === 'card' ? hand.card : p === 'ecps' ? hand.ecps : p === 'postal_code' ? true : undefined; // security key: typed, always at hand
     if (have === false) {
       unavailable.push({ path: p, why: 'not_at_hand' });
       return false;
@@ -135,20 +148,32 @@ export function unblockEligibility(s: UnblockSituation, policy: UnblockPolicy = 
     paths,
     allowed,
     unavailable,
-    postal: postalAllowed ? postal : { canEnterCode: false, canRequest: false, nextRequestAt: null, pendingExpiresAt: null },
+    postal: postalAllowed
+      ? postal
+      : { canEnterCode: false, canRequest: false, nextRequestAt: null, pendingExpiresAt: null },
     securityKeyTriesLeft: triesLeft,
   };
 }
 
 /** One pending code per account; a new request after 48 h, or once the pending code expired or was used. */
-export function postalState(s: Pick<UnblockSituation, 'postalCode' | 'now'>, policy: UnblockPolicy = DEFAULT_UNBLOCK_POLICY): PostalState {
+export function postalState(
+  s: Pick<UnblockSituation, 'postalCode' | 'now'>,
+  policy: UnblockPolicy = DEFAULT_UNBLOCK_POLICY,
+): PostalState {
   const c = s.postalCode;
   if (!c || c.used || c.expiresAt.getTime() <= s.now.getTime()) {
     return { canEnterCode: false, canRequest: true, nextRequestAt: null, pendingExpiresAt: null };
   }
-  const resendAt = new Date(Math.min(c.requestedAt.getTime() + policy.postalResendAfterMs, c.expiresAt.getTime()));
+  const resendAt = new Date(
+    Math.min(c.requestedAt.getTime() + policy.postalResendAfterMs, c.expiresAt.getTime()),
+  );
   const canRequest = resendAt.getTime() <= s.now.getTime();
-  return { canEnterCode: true, canRequest, nextRequestAt: canRequest ? null : resendAt, pendingExpiresAt: c.expiresAt };
+  return {
+    canEnterCode: true,
+    canRequest,
+    nextRequestAt: canRequest ? null : resendAt,
+    pendingExpiresAt: c.expiresAt,
+  };
 }
 
 // ---- security-key answers
@@ -164,7 +189,20 @@ const stripAccents = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '');
 
 function isRealDate(y: number, m: number, d: number) {
   if (m < 1 || m > 12 || d < 1) return false;
-  const dim = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+  const dim = [
+    31,
+    y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28,
+    31,
+    30,
+    31,
+    30,
+    31,
+    31,
+    30,
+    31,
+    30,
+    31,
+  ][m - 1]!;
   return d <= dim;
 }
 

@@ -9,7 +9,13 @@ import { planReminders, type KnownAccount, type ReminderMemory } from './planner
  */
 const BLOCK = new Date('2027-03-14T09:30:00Z').getTime();
 const DAY = 86_400_000;
-const account: KnownAccount = { accountId: 'a', displayName: 'A', state: 'active', blockAt: new Date(BLOCK).toISOString(), checkedAt: new Date(BLOCK - 40 * DAY).toISOString() };
+const account: KnownAccount = {
+  accountId: 'a',
+  displayName: 'A',
+  state: 'active',
+  blockAt: new Date(BLOCK).toISOString(),
+  checkedAt: new Date(BLOCK - 40 * DAY).toISOString(),
+};
 // Evaluation instants between D-45 and D+2, in any order (clock jumps both ways).
 const instant = fc.integer({ min: BLOCK - 45 * DAY, max: BLOCK + 2 * DAY });
 

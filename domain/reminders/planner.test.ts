@@ -15,7 +15,12 @@ const acc = (over: Partial<KnownAccount> = {}): KnownAccount => ({
 });
 const at = (iso: string) => new Date(iso);
 
-function run(nowIso: string, memory: ReminderMemory = {}, accounts = [acc({ checkedAt: nowIso })], refreshFailing = false) {
+function run(
+  nowIso: string,
+  memory: ReminderMemory = {},
+  accounts = [acc({ checkedAt: nowIso })],
+  refreshFailing = false,
+) {
   return planReminders({ accounts, memory, now: at(nowIso), refreshFailing });
 }
 
@@ -47,18 +52,33 @@ describe('reminder planner', () => {
     const p1 = run('2027-03-13T09:00:00Z');
     expect(p1.notify.map((n) => n.days)).toEqual([1]);
     const later = '2027-09-14T07:30:00.000Z';
-    const p2 = planReminders({ accounts: [acc({ blockAt: later })], memory: p1.memory, now: at('2027-08-15T08:00:00Z'), refreshFailing: false });
+    const p2 = planReminders({
+      accounts: [acc({ blockAt: later })],
+      memory: p1.memory,
+      now: at('2027-08-15T08:00:00Z'),
+      refreshFailing: false,
+    });
     expect(p2.notify.map((n) => n.days)).toEqual([30]);
   });
 
   it('an account missing from one answer and back in the next is not reminded twice', () => {
     const p1 = run('2027-02-12T08:30:00Z');
     expect(p1.notify.map((n) => n.days)).toEqual([30]);
-    const p2 = planReminders({ accounts: [], memory: p1.memory, now: at('2027-02-13T08:30:00Z'), refreshFailing: false });
+    const p2 = planReminders({
+      accounts: [],
+      memory: p1.memory,
+      now: at('2027-02-13T08:30:00Z'),
+      refreshFailing: false,
+    });
     expect(p2.memory).toEqual(p1.memory);
     expect(run('2027-02-14T08:30:00Z', p2.memory).notify).toEqual([]);
     // …and forgotten long after its block date.
-    const p3 = planReminders({ accounts: [], memory: p1.memory, now: at('2027-06-01T00:00:00Z'), refreshFailing: false });
+    const p3 = planReminders({
+      accounts: [],
+      memory: p1.memory,
+      now: at('2027-06-01T00:00:00Z'),
+      refreshFailing: false,
+    });
     expect(p3.memory).toEqual({});
   });
 
@@ -89,17 +109,37 @@ describe('reminder planner', () => {
   });
 
   it('flags a stale status when the refresh fails or the status is old', () => {
-    expect(run('2027-02-12T08:30:00Z', {}, [acc({ checkedAt: '2027-02-12T08:00:00Z' })], true).reminders[0]?.stale).toBe(true);
-    expect(run('2027-02-12T08:30:00Z', {}, [acc({ checkedAt: '2027-02-11T08:00:00Z' })], false).reminders[0]?.stale).toBe(true);
-    expect(run('2027-02-12T08:30:00Z', {}, [acc({ checkedAt: '2027-02-12T08:00:00Z' })], false).reminders[0]?.stale).toBe(false);
+    expect(
+      run('2027-02-12T08:30:00Z', {}, [acc({ checkedAt: '2027-02-12T08:00:00Z' })], true).reminders[0]?.stale,
+    ).toBe(true);
+    expect(
+      run('2027-02-12T08:30:00Z', {}, [acc({ checkedAt: '2027-02-11T08:00:00Z' })], false).reminders[0]
+        ?.stale,
+    ).toBe(true);
+    expect(
+      run('2027-02-12T08:30:00Z', {}, [acc({ checkedAt: '2027-02-12T08:00:00Z' })], false).reminders[0]
+        ?.stale,
+    ).toBe(false);
     const n = run('2027-02-12T08:30:00Z', {}, [acc({ checkedAt: '2027-02-10T08:00:00Z' })], true).notify[0]!;
     expect(notificationText(n, 'fr').body).toContain('dernier état connu');
   });
 
   it('nobody signed in to ask is not "the server is down": stale only once the status is old, and said plainly', () => {
-    const fresh = planReminders({ accounts: [acc({ checkedAt: '2027-02-12T06:00:00Z' })], memory: {}, now: at('2027-02-12T08:30:00Z'), refreshFailing: true, failure: 'signed-out' });
+    const fresh = planReminders({
+      accounts: [acc({ checkedAt: '2027-02-12T06:00:00Z' })],
+      memory: {},
+      now: at('2027-02-12T08:30:00Z'),
+      refreshFailing: true,
+      failure: 'signed-out',
+    });
     expect(fresh.reminders[0]?.stale).toBe(false);
-    const old = planReminders({ accounts: [acc({ checkedAt: '2027-02-10T06:00:00Z' })], memory: {}, now: at('2027-02-12T08:30:00Z'), refreshFailing: true, failure: 'signed-out' });
+    const old = planReminders({
+      accounts: [acc({ checkedAt: '2027-02-10T06:00:00Z' })],
+      memory: {},
+      now: at('2027-02-12T08:30:00Z'),
+      refreshFailing: true,
+      failure: 'signed-out',
+    });
     expect(old.notify[0]).toMatchObject({ stale: true, staleReason: 'signed-out' });
     const body = notificationText(old.notify[0]!, 'fr').body;
     expect(body).toContain('(dernier état connu le 10 février à 07:00.)');
@@ -121,12 +161,22 @@ describe('reminder planner', () => {
     expect(p.reminders.map((r) => r.urgency)).toEqual(['blocked', 'd30', 'active']);
     const near = p.reminders[1]!;
     expect(parisDate(new Date(near.blockAt))).toBe('2027-01-09');
-    expect(trayTooltip(near, 'fr')).toBe('Vigie : prochaine échéance Titulaire, le 9 janvier 2027 (dans 8 jours)');
+    expect(trayTooltip(near, 'fr')).toBe(
+      'Vigie : prochaine échéance Titulaire, le 9 janvier 2027 (dans 8 jours)',
+    );
     expect(trayTooltip({ ...near, stale: true }, 'fr')).toContain('(état non actualisé)');
   });
 
   it('maps days left onto the one status scale', () => {
-    expect([45, 30, 8, 7, 2, 1, 0].map((d) => urgencyFor(false, d))).toEqual(['active', 'd30', 'd30', 'd7', 'd7', 'd1', 'd1']);
+    expect([45, 30, 8, 7, 2, 1, 0].map((d) => urgencyFor(false, d))).toEqual([
+      'active',
+      'd30',
+      'd30',
+      'd7',
+      'd7',
+      'd1',
+      'd1',
+    ]);
     expect(urgencyFor(true, 10)).toBe('blocked');
   });
 

@@ -124,7 +124,9 @@ export function planReminders(input: PlanInput): Plan {
     const prev = input.memory[a.accountId];
     // A new block date (signed in since) starts a new cycle of reminders.
     let mem: AccountMemory =
-      prev && prev.blockAt === a.blockAt ? { ...prev } : { blockAt: a.blockAt, shownDays: null, shownAt: null, snoozedUntil: null };
+      prev && prev.blockAt === a.blockAt
+        ? { ...prev }
+        : { blockAt: a.blockAt, shownDays: null, shownAt: null, snoozedUntil: null };
     const blocked = a.state === 'blocked' || t >= blockAt.getTime();
     const daysLeft = parisDaysBetween(now, blockAt);
     const failure: StaleReason = input.failure ?? 'unreachable';
@@ -189,17 +191,29 @@ export function planReminders(input: PlanInput): Plan {
     memory[id] = m;
   }
 
-  reminders.sort((x, y) => URGENCY_RANK[x.urgency] - URGENCY_RANK[y.urgency] || x.daysLeft - y.daysLeft || x.displayName.localeCompare(y.displayName));
+  reminders.sort(
+    (x, y) =>
+      URGENCY_RANK[x.urgency] - URGENCY_RANK[y.urgency] ||
+      x.daysLeft - y.daysLeft ||
+      x.displayName.localeCompare(y.displayName),
+  );
   return { reminders, notify, memory, nextWakeAt: nextWake === null ? null : new Date(nextWake) };
 }
 
 /** "Remind me later": the same reminder shows again after `hours` (1 to 72). */
-export function snooze(memory: ReminderMemory, account: KnownAccount, now: Date, hours: number): { memory: ReminderMemory; snoozedUntil: string } {
+export function snooze(
+  memory: ReminderMemory,
+  account: KnownAccount,
+  now: Date,
+  hours: number,
+): { memory: ReminderMemory; snoozedUntil: string } {
   const h = Math.min(72, Math.max(1, Math.trunc(hours)));
   const snoozedUntil = new Date(now.getTime() + h * 3600_000).toISOString();
   const prev = memory[account.accountId];
   const base: AccountMemory =
-    prev && prev.blockAt === account.blockAt ? prev : { blockAt: account.blockAt, shownDays: null, shownAt: null, snoozedUntil: null };
+    prev && prev.blockAt === account.blockAt
+      ? prev
+      : { blockAt: account.blockAt, shownDays: null, shownAt: null, snoozedUntil: null };
   return { memory: { ...memory, [account.accountId]: { ...base, snoozedUntil } }, snoozedUntil };
 }
 

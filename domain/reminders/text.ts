@@ -13,8 +13,20 @@ const dateFmt = {
   en: new Intl.DateTimeFormat('en-GB', { timeZone: PARIS, day: 'numeric', month: 'long', year: 'numeric' }),
 };
 const timeFmt = {
-  fr: new Intl.DateTimeFormat('fr-FR', { timeZone: PARIS, day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }),
-  en: new Intl.DateTimeFormat('en-GB', { timeZone: PARIS, day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }),
+  fr: new Intl.DateTimeFormat('fr-FR', {
+    timeZone: PARIS,
+    day: 'numeric',
+    month: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+  }),
+  en: new Intl.DateTimeFormat('en-GB', {
+    timeZone: PARIS,
+    day: 'numeric',
+    month: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+  }),
 };
 
 export const formatParisDate = (iso: string, lang: Language) => dateFmt[lang].format(new Date(iso));
@@ -67,11 +79,16 @@ export function notificationText(n: ReminderNotice, lang: Language): Notificatio
 
 /** The tray's tooltip: the nearest deadline, or that all is well. */
 export function trayTooltip(nearest: Reminder | null, lang: Language): string {
-  if (!nearest) return lang === 'fr' ? 'Vigie : aucun compte suivi sur ce poste' : 'Vigie: no account followed on this workstation';
+  if (!nearest)
+    return lang === 'fr'
+      ? 'Vigie : aucun compte suivi sur ce poste'
+      : 'Vigie: no account followed on this workstation';
   const date = formatParisDate(nearest.blockAt, lang);
   const stale = nearest.stale ? (lang === 'fr' ? ' (état non actualisé)' : ' (status not refreshed)') : '';
   if (nearest.urgency === 'blocked')
-    return lang === 'fr' ? `Vigie : ${nearest.displayName} est bloqué${stale}` : `Vigie: ${nearest.displayName} is blocked${stale}`;
+    return lang === 'fr'
+      ? `Vigie : ${nearest.displayName} est bloqué${stale}`
+      : `Vigie: ${nearest.displayName} is blocked${stale}`;
   return lang === 'fr'
     ? `Vigie : prochaine échéance ${nearest.displayName}, le ${date} (${inDays(nearest.daysLeft, 'fr')})${stale}`
     : `Vigie: next deadline ${nearest.displayName}, on ${date} (${inDays(nearest.daysLeft, 'en')})${stale}`;
@@ -79,6 +96,7 @@ export function trayTooltip(nearest: Reminder | null, lang: Language): string {
 
 /** One tray menu line per account. */
 export function trayLine(r: Reminder, lang: Language): string {
-  if (r.urgency === 'blocked') return lang === 'fr' ? `${r.displayName} — bloqué` : `${r.displayName} — blocked`;
+  if (r.urgency === 'blocked')
+    return lang === 'fr' ? `${r.displayName} — bloqué` : `${r.displayName} — blocked`;
   return `${r.displayName} — ${formatParisDate(r.blockAt, lang)} (${inDays(r.daysLeft, lang)})`;
 }

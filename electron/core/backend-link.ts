@@ -21,7 +21,8 @@ export class BackendLink {
 
   /** The client, or BACKEND_UNREACHABLE (retryable) while the backend is not known yet. */
   client(): BackendClient {
-    if (!this.current) throw new AppError('BACKEND_UNREACHABLE', 'Le serveur Vigie n’est pas encore prêt.', true);
+    if (!this.current)
+      throw new AppError('BACKEND_UNREACHABLE', 'Le serveur Vigie n’est pas encore prêt.', true);
     return this.current;
   }
 

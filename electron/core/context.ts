@@ -6,7 +6,11 @@ import type { WorkstationServices } from './workstation/services';
 import type { BackendLink } from './backend-link';
 import type { SessionService } from './session/session-service';
 
-export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+export type LogFn = (
+  level: 'debug' | 'info' | 'warn' | 'error',
+  msg: string,
+  fields?: Record<string, unknown>,
+) => void;
 
 /**
  * What the core is built from: its inputs and the link to the backend. The workstation services are built from

@@ -64,7 +64,8 @@ export function createCore(opts: CoreOptions): Core {
   const log: LogFn = opts.log ?? (() => {});
   const events = new EventHub<RendererApi>();
   const settings = openSettings(opts.userDataDir);
-  if (settings.recoveredFrom) log('warn', 'settings file was unreadable and was put aside', { file: settings.recoveredFrom });
+  if (settings.recoveredFrom)
+    log('warn', 'settings file was unreadable and was put aside', { file: settings.recoveredFrom });
 
   const card = opts.cardSource ?? unavailableCardSource();
   const backendLink = new BackendLink();
@@ -101,7 +102,8 @@ export function createCore(opts: CoreOptions): Core {
     if (!s.reachable || !client) return;
     if (workstation.registration() !== 'up-to-date') void workstation.syncRegistration();
     // The backend is back: fresh statuses now rather than at the next backoff slot (the reminders say stale until then).
-    if (ctx.settings.get('reminders').refreshFailing) void workstation.reminders.refresh().catch(() => undefined);
+    if (ctx.settings.get('reminders').refreshFailing)
+      void workstation.reminders.refresh().catch(() => undefined);
   };
 
   // A remote backend when configured; otherwise the one embedded in this app (started by `start()`).
@@ -128,7 +130,8 @@ export function createCore(opts: CoreOptions): Core {
   };
 
   const dispatcher = createDispatcher(rendererApi, handlers, {
-    onInternalError: (channel, e) => log('error', 'renderer API handler failed', { channel, error: String(e) }),
+    onInternalError: (channel, e) =>
+      log('error', 'renderer API handler failed', { channel, error: String(e) }),
   });
 
   let unsubscribeCard: (() => void) | null = null;
@@ -146,7 +149,12 @@ export function createCore(opts: CoreOptions): Core {
       await workstation.start();
       if (!remoteUrl) {
         try {
-          embedded = await startEmbeddedBackend({ userDataDir: opts.userDataDir, demo: ctx.demo, log, now: ctx.now });
+          embedded = await startEmbeddedBackend({
+            userDataDir: opts.userDataDir,
+            demo: ctx.demo,
+            log,
+            now: ctx.now,
+          });
           backend = new BackendMonitor({
             baseUrl: embedded.url,
             mode: 'embedded',
@@ -164,7 +172,12 @@ export function createCore(opts: CoreOptions): Core {
           id: ws?.id ?? randomUUID(),
           label: settings.get('workstationLabel'),
           // Sign-in requests carry the workstation's proof once its key is registered (the backend checks it then).
-          ...(ws?.canSign ? { sign: (m: string) => workstation.workstation()!.sign(Buffer.from(m, 'utf8')).toString('base64') } : {}),
+          ...(ws?.canSign
+            ? {
+                sign: (m: string) =>
+                  workstation.workstation()!.sign(Buffer.from(m, 'utf8')).toString('base64'),
+              }
+            : {}),
         },
         appVersion: opts.appVersion,
       });

@@ -41,7 +41,11 @@ export async function startEmbeddedBackend(opts: {
   if (eventsKey) useEventsKey(eventsKey.key);
   const backend = await createBackend({
     database: `pglite:${dataDir}`,
-    mailer: { kind: 'outbox-dir', dir: join(outboxDir, 'mail'), from: 'Vigie <ne-pas-repondre@vigie.invalid>' },
+    mailer: {
+      kind: 'outbox-dir',
+      dir: join(outboxDir, 'mail'),
+      from: 'Vigie <ne-pas-repondre@vigie.invalid>',
+    },
     logLevel: 'warn',
     signin: signin.options,
     ...(opts.now ? { clock: { now: opts.now } } : {}),

@@ -25,7 +25,10 @@ export function autostartEntry(exec: string): string {
 }
 
 export function autostartPath(env: NodeJS.ProcessEnv = process.env): string {
-  const config = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(homedir(), '.config');
+  const config =
+    env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/')
+      ? env.XDG_CONFIG_HOME
+      : join(homedir(), '.config');
   return join(config, 'autostart', AUTOSTART_FILE);
 }
 

@@ -82,7 +82,19 @@ function electronStandIn(o: { userData: string; isPackaged: boolean }): StandIn 
   };
 
   const root = recorder('electron') as Record<string, unknown>;
-  const names = ['app', 'BrowserWindow', 'ipcMain', 'powerMonitor', 'session', 'utilityProcess', 'Menu', 'Tray', 'nativeImage', 'Notification', 'shell'];
+  const names = [
+    'app',
+    'BrowserWindow',
+    'ipcMain',
+    'powerMonitor',
+    'session',
+    'utilityProcess',
+    'Menu',
+    'Tray',
+    'nativeImage',
+    'Notification',
+    'shell',
+  ];
   const module: Record<string, unknown> = Object.fromEntries(names.map((n) => [n, root[n]]));
   module.default = module;
   return {
@@ -90,7 +102,10 @@ function electronStandIn(o: { userData: string; isPackaged: boolean }): StandIn 
     calls,
     at: (p) => recorder(p) as Record<string, unknown>,
     cardChildren,
-    handlers: (p) => calls.filter((c) => c.path === p).map((c) => c.args.find((a) => typeof a === 'function') as (...a: unknown[]) => unknown),
+    handlers: (p) =>
+      calls
+        .filter((c) => c.path === p)
+        .map((c) => c.args.find((a) => typeof a === 'function') as (...a: unknown[]) => unknown),
   };
 }
 
@@ -110,9 +125,13 @@ describe('the Electron shell composes the core as the web host does', () => {
 
   afterEach(async () => {
     // Quit as the app would: the shell stops the core before it exits.
-    const beforeQuit = electron.calls.find((c) => c.path === 'electron.app.on' && c.args[0] === 'before-quit');
+    const beforeQuit = electron.calls.find(
+      (c) => c.path === 'electron.app.on' && c.args[0] === 'before-quit',
+    );
     (beforeQuit?.args[1] as ((e: { preventDefault(): void }) => void) | undefined)?.({ preventDefault() {} });
-    await vi.waitFor(() => expect(electron.calls.some((c) => c.path === 'electron.app.quit')).toBe(true), { timeout: 10_000 });
+    await vi.waitFor(() => expect(electron.calls.some((c) => c.path === 'electron.app.quit')).toBe(true), {
+      timeout: 10_000,
+    });
     vi.doUnmock('electron');
     process.env = { ...saved };
     rmSync(dir, { recursive: true, force: true });
@@ -147,7 +166,9 @@ describe('the Electron shell composes the core as the web host does', () => {
     const state = await handle('card.getState')!(ours);
     expect(state.ok).toBe(true);
     expect((state.value as { status: string }).status).not.toBe('no-service');
-    await vi.waitFor(() => expect(electron.cardChildren[0]!.received.length).toBeGreaterThan(0), { timeout: 10_000 });
+    await vi.waitFor(() => expect(electron.cardChildren[0]!.received.length).toBeGreaterThan(0), {
+      timeout: 10_000,
+    });
   });
 
   it('binds every renderer-API call to IPC and refuses a sender other than its window', async () => {
@@ -158,7 +179,10 @@ describe('the Electron shell composes the core as the web host does', () => {
     expect(info).toMatchObject({ ok: true, value: { mode: 'electron', demo: true } });
     // Another window's frame, or our window made to show another page: refused.
     const stranger = electron.at('electron.stranger');
-    expect(await getInfo!({ sender: stranger, senderFrame: stranger })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(await getInfo!({ sender: stranger, senderFrame: stranger })).toMatchObject({
+      ok: false,
+      code: 'FORBIDDEN',
+    });
     const win = theWindow();
     const frame = electron.at(`${win}.webContents.mainFrame`);
     frame.url = 'https://example.org/';
@@ -173,22 +197,34 @@ describe('the Electron shell composes the core as the web host does', () => {
     const made = electron.calls.filter((c) => c.path === 'new electron.BrowserWindow');
     expect(made).toHaveLength(1);
     const prefs = (made[0]!.args[0] as { webPreferences: Record<string, unknown> }).webPreferences;
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    });
     expect(String(prefs.preload)).toMatch(/preload\.cjs$/);
     expect(electron.calls.some((c) => c.path === 'electron.app.enableSandbox')).toBe(true);
     const win = theWindow();
     expect(electron.calls.some((c) => c.path === `${win}.webContents.setWindowOpenHandler`)).toBe(true);
-    expect(electron.calls.some((c) => c.path === 'electron.app.on' && c.args[0] === 'web-contents-created')).toBe(true);
+    expect(
+      electron.calls.some((c) => c.path === 'electron.app.on' && c.args[0] === 'web-contents-created'),
+    ).toBe(true);
     const permission = electron.handlers('electron.session.defaultSession.setPermissionRequestHandler')[0]!;
     const answers: boolean[] = [];
-    permission(null, 'geolocation', (ok: boolean) => answers.push(ok), { requestingUrl: 'file:///index.html' });
+    permission(null, 'geolocation', (ok: boolean) => answers.push(ok), {
+      requestingUrl: 'file:///index.html',
+    });
     permission(null, 'media', (ok: boolean) => answers.push(ok), { requestingUrl: 'file:///index.html' });
     expect(answers).toEqual([false, false]);
   });
 
   it('an installed app starts without the demo unless asked for', async () => {
     const { handle } = await loadShell(true);
-    expect(await handle('app.getInfo')!(ourWindowEvent())).toMatchObject({ ok: true, value: { demo: false } });
+    expect(await handle('app.getInfo')!(ourWindowEvent())).toMatchObject({
+      ok: true,
+      value: { demo: false },
+    });
   });
 
   function theWindow(): string {

@@ -14,11 +14,14 @@ describe('Electronegativity gate', () => {
   }, 60_000);
 
   it('a window with Node integration, no isolation and no sandbox fails the gate', async () => {
-    const err = await run(process.execPath, [script, '--shell', join(import.meta.dirname, 'fixtures/insecure-shell')], { timeout: 60_000 }).catch(
-      (e: { code: number; stdout: string }) => e,
-    );
+    const err = await run(
+      process.execPath,
+      [script, '--shell', join(import.meta.dirname, 'fixtures/insecure-shell')],
+      { timeout: 60_000 },
+    ).catch((e: { code: number; stdout: string }) => e);
     expect(err).toMatchObject({ code: 1 });
     const out = (err as { stdout: string }).stdout;
-    for (const id of ['CONTEXT_ISOLATION_JS_CHECK', 'SANDBOX_JS_CHECK', 'WEB_SECURITY_JS_CHECK']) expect(out).toMatch(new RegExp(`FAIL ${id}`));
+    for (const id of ['CONTEXT_ISOLATION_JS_CHECK', 'SANDBOX_JS_CHECK', 'WEB_SECURITY_JS_CHECK'])
+      expect(out).toMatch(new RegExp(`FAIL ${id}`));
   }, 60_000);
 });

@@ -7,16 +7,28 @@ import type { Core } from '../core/core';
  * through the core's dispatcher, and one `webContents.send` per pushed event. Calls from any other frame than
  * our window's main frame, or from a page that is not the app's, are refused.
  */
-export function bindIpc(core: Core, getWindow: () => BrowserWindow | null, isAppPage: (url: string) => boolean = () => true): () => void {
+export function bindIpc(
+  core: Core,
+  getWindow: () => BrowserWindow | null,
+  isAppPage: (url: string) => boolean = () => true,
+): () => void {
   const isOurs = (event: IpcMainInvokeEvent) => {
     const win = getWindow();
     const frame = event.senderFrame;
     // Our window, its main frame, showing our own page (not a page it was somehow made to load).
-    return !!win && !!frame && event.sender === win.webContents && frame === win.webContents.mainFrame && isAppPage(frame.url);
+    return (
+      !!win &&
+      !!frame &&
+      event.sender === win.webContents &&
+      frame === win.webContents.mainFrame &&
+      isAppPage(frame.url)
+    );
   };
   for (const channel of core.dispatcher.calls) {
     ipcMain.handle(channel, (event, req: unknown) =>
-      isOurs(event) ? core.dispatcher.invoke(channel, req, { transport: 'ipc' }) : err('FORBIDDEN', 'Refused.'),
+      isOurs(event)
+        ? core.dispatcher.invoke(channel, req, { transport: 'ipc' })
+        : err('FORBIDDEN', 'Refused.'),
     );
   }
   const offs = core.dispatcher.events.map((channel) =>

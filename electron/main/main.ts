@@ -9,7 +9,13 @@ import { setLinuxAutostart } from './autostart';
 import { bindIpc } from './ipc';
 import { preloadManifestArg } from './preload-manifest';
 import { showReminder } from './notifications';
-import { demoWanted, devToolsAllowed, isAppUrl, loginItemSettings, type ShellPolicy } from './security-policy';
+import {
+  demoWanted,
+  devToolsAllowed,
+  isAppUrl,
+  loginItemSettings,
+  type ShellPolicy,
+} from './security-policy';
 import { createShellController, type ShellController } from './shell-controller';
 import { createTray } from './tray';
 import { createMainWindow, hardenContents, hardenSession } from './window';
@@ -98,7 +104,11 @@ if (!app.requestSingleInstanceLock()) {
       log,
     });
     shell = s;
-    bindIpc(core, () => s.window() as BrowserWindow | null, (url) => isAppUrl(url, policy));
+    bindIpc(
+      core,
+      () => s.window() as BrowserWindow | null,
+      (url) => isAppUrl(url, policy),
+    );
     // Sleep, resume and clock changes: the scheduler decides from the wall clock; this only makes it look now.
     powerMonitor.on('resume', () => s.onWake('resume'));
     powerMonitor.on('unlock-screen', () => s.onWake('unlock-screen'));

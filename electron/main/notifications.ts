@@ -7,7 +7,12 @@ import { systemNotification } from './tray-model';
  * OS notifications for reminders: the core's scheduler decides and emits; the shell only shows. A click opens
  * Vigie (on its sign-in screen); it never signs anyone in.
  */
-export function showReminder(n: ReminderNotice, language: Language, onClick: () => void, iconPath?: string): boolean {
+export function showReminder(
+  n: ReminderNotice,
+  language: Language,
+  onClick: () => void,
+  iconPath?: string,
+): boolean {
   if (!Notification.isSupported()) return false;
   const s = systemNotification(n, language);
   const note = new Notification({

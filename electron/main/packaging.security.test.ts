@@ -11,7 +11,8 @@ import type { Configuration } from 'app-builder-lib';
  * electron-builder's own loader and JSON schema, then the security-relevant settings, each named after the threat.
  */
 const root = process.cwd();
-const config = (await getConfig(root, 'electron-builder.yml', null)) as Configuration & Record<string, unknown>;
+const config = (await getConfig(root, 'electron-builder.yml', null)) as Configuration &
+  Record<string, unknown>;
 
 describe('electron-builder.yml', () => {
   it('is accepted by electron-builder’s own schema validation', async () => {
@@ -24,13 +25,17 @@ describe('electron-builder.yml', () => {
     expect(win.target.map((t) => t.target)).toEqual(['nsis']);
     expect(config.nsis).toMatchObject({ oneClick: false, perMachine: false, allowElevation: true });
     expect((config.linux as { target: string[] }).target).toEqual(['deb', 'AppImage']);
-    expect((config.deb as { depends: string[] }).depends).toEqual(expect.arrayContaining(['pcscd', 'libsecret-1-0']));
+    expect((config.deb as { depends: string[] }).depends).toEqual(
+      expect.arrayContaining(['pcscd', 'libsecret-1-0']),
+    );
   });
 
   it('ships what package.json starts, and icons big enough for every installer', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string };
     // electron-builder normalises `files` into file sets: [{ filter: [...] }].
-    const files = (config.files as ({ filter: string[] } | string)[]).flatMap((f) => (typeof f === 'string' ? [f] : f.filter));
+    const files = (config.files as ({ filter: string[] } | string)[]).flatMap((f) =>
+      typeof f === 'string' ? [f] : f.filter,
+    );
     expect(files.some((f) => !f.startsWith('!') && minimatch(pkg.main, f))).toBe(true);
     expect(files).toEqual(expect.arrayContaining(['dist/renderer/**', 'assets/**']));
     for (const icon of ['assets/icon.png']) {
@@ -55,7 +60,11 @@ describe('electron-builder.yml', () => {
     };
     for (const pkgDir of ['smartcard', '@napi-rs', '@node-rs']) walk(join(root, 'node_modules', pkgDir), 0);
     expect(natives.length).toBeGreaterThanOrEqual(3); // smartcard, keyring, argon2
-    for (const file of natives) expect(unpack.some((g) => minimatch(file, g, { dot: true })), file).toBe(true);
+    for (const file of natives)
+      expect(
+        unpack.some((g) => minimatch(file, g, { dot: true })),
+        file,
+      ).toBe(true);
     // PGlite reads its WASM and data files from disk.
     expect(unpack.some((g) => minimatch('node_modules/@electric-sql/pglite/dist/pglite.wasm', g))).toBe(true);
     // N-API modules need no rebuild; a rebuild would need Electron's headers.
@@ -65,9 +74,12 @@ describe('electron-builder.yml', () => {
 
 describe('Electron fuses flipped at packaging', () => {
   const fuses = config.electronFuses as Record<string, boolean>;
-  it('the app binary cannot be used as a Node.js interpreter (ELECTRON_RUN_AS_NODE)', () => expect(fuses.runAsNode).toBe(false));
-  it('NODE_OPTIONS cannot inject code or CAs', () => expect(fuses.enableNodeOptionsEnvironmentVariable).toBe(false));
-  it('--inspect and SIGUSR1 cannot attach a debugger to the main process', () => expect(fuses.enableNodeCliInspectArguments).toBe(false));
+  it('the app binary cannot be used as a Node.js interpreter (ELECTRON_RUN_AS_NODE)', () =>
+    expect(fuses.runAsNode).toBe(false));
+  it('NODE_OPTIONS cannot inject code or CAs', () =>
+    expect(fuses.enableNodeOptionsEnvironmentVariable).toBe(false));
+  it('--inspect and SIGUSR1 cannot attach a debugger to the main process', () =>
+    expect(fuses.enableNodeCliInspectArguments).toBe(false));
   it('code next to the asar cannot replace the app, and the asar is integrity-checked', () => {
     expect(fuses.onlyLoadAppFromAsar).toBe(true);
     expect(fuses.enableEmbeddedAsarIntegrityValidation).toBe(true);

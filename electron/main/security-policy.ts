@@ -66,9 +66,16 @@ export function isAppUrl(raw: string, p: ShellPolicy): boolean {
  * nothing else (no backend, no CDN, no tracking pixel, no WebSocket), plus `data:` images and fonts its CSS
  * embeds, and the devtools in development.
  */
-export function shouldCancelRequest(details: { url: string; resourceType?: string }, p: ShellPolicy): boolean {
+export function shouldCancelRequest(
+  details: { url: string; resourceType?: string },
+  p: ShellPolicy,
+): boolean {
   if (isAppUrl(details.url, p)) return false;
-  if (details.url.startsWith('data:') && (details.resourceType === 'image' || details.resourceType === 'font')) return false;
+  if (
+    details.url.startsWith('data:') &&
+    (details.resourceType === 'image' || details.resourceType === 'font')
+  )
+    return false;
   if (p.isDev && details.url.startsWith('devtools://')) return false;
   return true;
 }
@@ -95,7 +102,13 @@ export function windowOpenDecision(url: string): { action: 'deny'; openExternall
  * The only places Vigie sends people to, in their browser: the insurer's professional site, the e-CPS and Pro Santé
  * Connect pages, the CNIL's password advice. https only, exact host, no credentials, default port.
  */
-export const EXTERNAL_HOSTS = ['espacepro.ameli.fr', 'www.ameli.fr', 'esante.gouv.fr', 'wallet.esw.esante.gouv.fr', 'www.cnil.fr'] as const;
+export const EXTERNAL_HOSTS = [
+  'espacepro.ameli.fr',
+  'www.ameli.fr',
+  'esante.gouv.fr',
+  'wallet.esw.esante.gouv.fr',
+  'www.cnil.fr',
+] as const;
 
 export function isAllowedExternal(raw: string): boolean {
   let url: URL;
@@ -127,7 +140,11 @@ export const demoWanted = (vigieDemo: string | undefined, isPackaged: boolean): 
   isPackaged ? vigieDemo === '1' : vigieDemo !== '0';
 
 /** Start with the computer (settings.startAtLogin): hidden in the tray, the window opens on demand. */
-export function loginItemSettings(startAtLogin: boolean): { openAtLogin: boolean; openAsHidden: boolean; args: string[] } {
+export function loginItemSettings(startAtLogin: boolean): {
+  openAtLogin: boolean;
+  openAsHidden: boolean;
+  args: string[];
+} {
   return { openAtLogin: startAtLogin, openAsHidden: true, args: startAtLogin ? [HIDDEN_FLAG] : [] };
 }
 export const HIDDEN_FLAG = '--hidden';

@@ -38,7 +38,12 @@ let notified: { n: ReminderNotice; lang: string; click: () => void }[];
 let trayUpdates: { count: number; language: string; startAtLogin: boolean }[];
 let loginItem: boolean[];
 let quits: number;
-let core: CoreLike & { emitNotify(n: ReminderNotice): void; emitList(r: Reminder[]): void; stopped: boolean; wakes: string[] };
+let core: CoreLike & {
+  emitNotify(n: ReminderNotice): void;
+  emitList(r: Reminder[]): void;
+  stopped: boolean;
+  wakes: string[];
+};
 let shell: ShellController;
 
 beforeEach(() => {
@@ -89,8 +94,17 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const notice: ReminderNotice = {
-  accountId: 'a', displayName: 'Marie Curie', urgency: 'd7', days: 7, blockAt: '2027-03-14T09:30:00.000Z', daysLeft: 7,
-  stale: false, staleReason: null, checkedAt: '2027-03-07T09:00:00.000Z', cause: 'due', action: 'open-sign-in',
+  accountId: 'a',
+  displayName: 'Marie Curie',
+  urgency: 'd7',
+  days: 7,
+  blockAt: '2027-03-14T09:30:00.000Z',
+  daysLeft: 7,
+  stale: false,
+  staleReason: null,
+  checkedAt: '2027-03-07T09:00:00.000Z',
+  cause: 'due',
+  action: 'open-sign-in',
 };
 
 describe('runs all day', () => {
@@ -125,7 +139,18 @@ describe('runs all day', () => {
   it('the tray follows the reminders and the settings; start-at-login follows the setting', async () => {
     await shell.ready(['vigie']);
     expect(loginItem).toEqual([true]);
-    core.emitList([{ accountId: 'a', displayName: 'A', urgency: 'd7', blockAt: notice.blockAt, daysLeft: 7, stale: false, checkedAt: notice.checkedAt, snoozedUntil: null }]);
+    core.emitList([
+      {
+        accountId: 'a',
+        displayName: 'A',
+        urgency: 'd7',
+        blockAt: notice.blockAt,
+        daysLeft: 7,
+        stale: false,
+        checkedAt: notice.checkedAt,
+        snoozedUntil: null,
+      },
+    ]);
     expect(trayUpdates.at(-1)).toEqual({ count: 1, language: 'fr', startAtLogin: true });
     core.settings.updateWorkstationSettings({ startAtLogin: false });
     expect(loginItem).toEqual([true, false]);

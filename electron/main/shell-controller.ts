@@ -117,7 +117,9 @@ export function createShellController(d: ShellDeps): ShellController {
         d.applyLoginItem(s.startAtLogin);
         refreshTray();
       });
-      core.workstation.reminders.onNotify((n) => d.notify(n, core.settings.getWorkstationSettings().language, open));
+      core.workstation.reminders.onNotify((n) =>
+        d.notify(n, core.settings.getWorkstationSettings().language, open),
+      );
       try {
         await core.start();
       } catch (e) {

@@ -21,10 +21,22 @@ const r = (over: Partial<Reminder>): Reminder => ({
 
 describe('tray', () => {
   it('shows the nearest deadline in its tooltip and one line per account in its menu', () => {
-    const m = trayModel([r({}), r({ accountId: 'b', displayName: 'Cabinet Lumière', urgency: 'active', blockAt: '2027-08-01T08:00:00.000Z', daysLeft: 144 })], {
-      language: 'fr',
-      startAtLogin: true,
-    });
+    const m = trayModel(
+      [
+        r({}),
+        r({
+          accountId: 'b',
+          displayName: 'Cabinet Lumière',
+          urgency: 'active',
+          blockAt: '2027-08-01T08:00:00.000Z',
+          daysLeft: 144,
+        }),
+      ],
+      {
+        language: 'fr',
+        startAtLogin: true,
+      },
+    );
     expect(m.tooltip).toBe('Vigie : prochaine échéance Marie Curie, le 14 mars 2027 (dans 5 jours)');
     expect(m.urgency).toBe('d7');
     expect(m.icon).toBe('tray-d7.png');
@@ -32,7 +44,11 @@ describe('tray', () => {
       'Marie Curie — 14 mars 2027 (dans 5 jours)',
       'Cabinet Lumière — 1 août 2027 (dans 144 jours)',
     ]);
-    expect(m.items).toContainEqual({ kind: 'start-at-login', label: 'Démarrer avec l’ordinateur', checked: true });
+    expect(m.items).toContainEqual({
+      kind: 'start-at-login',
+      label: 'Démarrer avec l’ordinateur',
+      checked: true,
+    });
     expect(m.items.at(-1)).toEqual({ kind: 'quit', label: 'Quitter Vigie' });
   });
 
@@ -49,19 +65,40 @@ describe('tray icons', () => {
   it('exist for every step of the status scale, with their high-density twins', () => {
     for (const u of ['none', 'active', 'd30', 'd7', 'd1', 'blocked'] as const) {
       const file = trayIconFor(u);
-      for (const f of [file, file.replace('.png', '@2x.png')]) expect(readFileSync(join(process.cwd(), 'assets', f)).subarray(1, 4).toString()).toBe('PNG');
+      for (const f of [file, file.replace('.png', '@2x.png')])
+        expect(
+          readFileSync(join(process.cwd(), 'assets', f))
+            .subarray(1, 4)
+            .toString(),
+        ).toBe('PNG');
     }
   });
 });
 
 describe('OS notifications', () => {
   const n = (urgency: ReminderNotice['urgency'], days: number): ReminderNotice => ({
-    accountId: 'a', displayName: 'Marie Curie', urgency, days, blockAt: '2027-03-14T09:30:00.000Z', daysLeft: days,
-    stale: false, staleReason: null, checkedAt: '2027-03-13T09:00:00.000Z', cause: 'due', action: 'open-sign-in',
+    accountId: 'a',
+    displayName: 'Marie Curie',
+    urgency,
+    days,
+    blockAt: '2027-03-14T09:30:00.000Z',
+    daysLeft: days,
+    stale: false,
+    staleReason: null,
+    checkedAt: '2027-03-13T09:00:00.000Z',
+    cause: 'due',
+    action: 'open-sign-in',
   });
   it('the day before and a block stay on screen; earlier reminders are quiet', () => {
-    expect(systemNotification(n('d1', 1), 'fr')).toMatchObject({ urgency: 'critical', silent: false, body: expect.stringContaining('(demain)') });
-    expect(systemNotification(n('blocked', 0), 'fr')).toMatchObject({ urgency: 'critical', title: 'Compte bloqué : Marie Curie' });
+    expect(systemNotification(n('d1', 1), 'fr')).toMatchObject({
+      urgency: 'critical',
+      silent: false,
+      body: expect.stringContaining('(demain)'),
+    });
+    expect(systemNotification(n('blocked', 0), 'fr')).toMatchObject({
+      urgency: 'critical',
+      title: 'Compte bloqué : Marie Curie',
+    });
     expect(systemNotification(n('d30', 30), 'fr')).toMatchObject({ urgency: 'normal', silent: true });
   });
 });
@@ -81,6 +118,8 @@ describe('start with the computer on Linux (XDG autostart)', () => {
     }
   });
   it('quotes an AppImage path with spaces so the entry cannot run something else', () => {
-    expect(autostartEntry('/home/p/Vigie 1.0 $(rm -rf ~).AppImage')).toContain('Exec="/home/p/Vigie 1.0 \\$(rm -rf ~).AppImage" --hidden');
+    expect(autostartEntry('/home/p/Vigie 1.0 $(rm -rf ~).AppImage')).toContain(
+      'Exec="/home/p/Vigie 1.0 \\$(rm -rf ~).AppImage" --hidden',
+    );
   });
 });

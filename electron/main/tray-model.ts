@@ -30,16 +30,32 @@ export function trayIconFor(urgency: TrayModel['urgency']): string {
 }
 
 const WORDS = {
-  fr: { open: 'Ouvrir Vigie', login: 'Démarrer avec l’ordinateur', quit: 'Quitter Vigie', none: 'Aucun compte suivi sur ce poste' },
-  en: { open: 'Open Vigie', login: 'Start with the computer', quit: 'Quit Vigie', none: 'No account followed on this workstation' },
+  fr: {
+    open: 'Ouvrir Vigie',
+    login: 'Démarrer avec l’ordinateur',
+    quit: 'Quitter Vigie',
+    none: 'Aucun compte suivi sur ce poste',
+  },
+  en: {
+    open: 'Open Vigie',
+    login: 'Start with the computer',
+    quit: 'Quit Vigie',
+    none: 'No account followed on this workstation',
+  },
 };
 
-export function trayModel(reminders: readonly Reminder[], opts: { language: Language; startAtLogin: boolean; maxAccounts?: number }): TrayModel {
+export function trayModel(
+  reminders: readonly Reminder[],
+  opts: { language: Language; startAtLogin: boolean; maxAccounts?: number },
+): TrayModel {
   const w = WORDS[opts.language];
   const nearest = nearestDeadline(reminders);
-  const accounts: TrayItem[] = reminders
-    .slice(0, opts.maxAccounts ?? 8)
-    .map((r) => ({ kind: 'account', label: trayLine(r, opts.language), accountId: r.accountId, urgency: r.urgency }));
+  const accounts: TrayItem[] = reminders.slice(0, opts.maxAccounts ?? 8).map((r) => ({
+    kind: 'account',
+    label: trayLine(r, opts.language),
+    accountId: r.accountId,
+    urgency: r.urgency,
+  }));
   return {
     tooltip: trayTooltip(nearest, opts.language),
     urgency: nearest?.urgency ?? 'none',

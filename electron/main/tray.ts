@@ -25,7 +25,12 @@ export function createTray(assetsDir: string, actions: TrayActions) {
       case 'open':
         return { label: item.label, click: () => actions.open() };
       case 'start-at-login':
-        return { label: item.label, type: 'checkbox', checked: item.checked, click: (mi) => actions.setStartAtLogin(mi.checked) };
+        return {
+          label: item.label,
+          type: 'checkbox',
+          checked: item.checked,
+          click: (mi) => actions.setStartAtLogin(mi.checked),
+        };
       case 'quit':
         return { label: item.label, click: () => actions.quit() };
     }

@@ -16,7 +16,15 @@ vi.mock('electron', () => ({
 
 const { hardenContents, hardenSession, openExternalSafely } = await import('./window');
 const policyModule = await import('./security-policy');
-const { secureWebPreferences, isAppUrl, shouldCancelRequest, allowPermission, isAllowedExternal, devToolsAllowed, loginItemSettings } = policyModule;
+const {
+  secureWebPreferences,
+  isAppUrl,
+  shouldCancelRequest,
+  allowPermission,
+  isAllowedExternal,
+  devToolsAllowed,
+  loginItemSettings,
+} = policyModule;
 
 const rendererDir = resolve('/opt/Vigie/resources/app.asar/dist/renderer');
 const policy = { rendererDir, isDev: false, devServerOrigin: null };
@@ -44,10 +52,23 @@ class FakeContents extends EventEmitter {
 
 /** A stand-in Session: records the handlers hardenSession installs. */
 class FakeSession extends EventEmitter {
-  permissionRequest!: (wc: unknown, permission: string, cb: (ok: boolean) => void, details: { requestingUrl: string }) => void;
-  permissionCheck!: (wc: unknown, permission: string, origin: string, details: { requestingUrl?: string }) => boolean;
+  permissionRequest!: (
+    wc: unknown,
+    permission: string,
+    cb: (ok: boolean) => void,
+    details: { requestingUrl: string },
+  ) => void;
+  permissionCheck!: (
+    wc: unknown,
+    permission: string,
+    origin: string,
+    details: { requestingUrl?: string },
+  ) => boolean;
   device!: () => boolean;
-  beforeRequest!: (details: { url: string; resourceType?: string }, cb: (r: { cancel: boolean }) => void) => void;
+  beforeRequest!: (
+    details: { url: string; resourceType?: string },
+    cb: (r: { cancel: boolean }) => void,
+  ) => void;
   setPermissionRequestHandler(h: FakeSession['permissionRequest']) {
     this.permissionRequest = h;
   }
@@ -123,7 +144,9 @@ describe('a renderer cannot navigate away', () => {
   });
 
   it('a subframe cannot navigate either, and no webview can be attached', () => {
-    expect(contents.fire('will-frame-navigate', { url: 'https://evil.example/', isMainFrame: false })).toBe(true);
+    expect(contents.fire('will-frame-navigate', { url: 'https://evil.example/', isMainFrame: false })).toBe(
+      true,
+    );
     expect(contents.fire('will-attach-webview')).toBe(true);
   });
 
@@ -142,9 +165,12 @@ describe('a renderer cannot navigate away', () => {
 });
 
 describe('window.open is denied', () => {
-  it.each(['https://evil.example/', 'about:blank', 'file:///etc/passwd', 'https://www.ameli.fr/pharmacien'])('window.open(%s) makes no window', (url) => {
-    expect(contents.openHandler!({ url })).toEqual({ action: 'deny' });
-  });
+  it.each(['https://evil.example/', 'about:blank', 'file:///etc/passwd', 'https://www.ameli.fr/pharmacien'])(
+    'window.open(%s) makes no window',
+    (url) => {
+      expect(contents.openHandler!({ url })).toEqual({ action: 'deny' });
+    },
+  );
 
   it('only allow-listed https pages reach shell.openExternal', () => {
     for (const url of [
@@ -200,7 +226,12 @@ describe('permission requests are denied', () => {
     expect(ses.device()).toBe(false);
     let chosen: string | undefined;
     let prevented = false;
-    ses.emit('select-hid-device', { preventDefault: () => (prevented = true) }, {}, (id: string) => (chosen = id));
+    ses.emit(
+      'select-hid-device',
+      { preventDefault: () => (prevented = true) },
+      {},
+      (id: string) => (chosen = id),
+    );
     expect([prevented, chosen]).toEqual([true, '']);
     let downloadPrevented = false;
     ses.emit('will-download', { preventDefault: () => (downloadPrevented = true) });
@@ -216,7 +247,10 @@ describe('renderer network requests are blocked', () => {
     ['a CDN script', 'https://cdn.example.com/lib.js'],
     ['a tracking pixel', 'https://t.example.com/p.gif'],
     ['a file outside the app', 'file:///etc/passwd'],
-    ['a path escaping the renderer folder', `${pathToFileURL(rendererDir).href}/../../../../../../etc/passwd`],
+    [
+      'a path escaping the renderer folder',
+      `${pathToFileURL(rendererDir).href}/../../../../../../etc/passwd`,
+    ],
     ['an encoded escape', `${pathToFileURL(rendererDir).href}/%2e%2e/%2e%2e/secret.json`],
     ['a UNC network share', 'file://attacker/share/x.js'],
     ['the devtools outside development', 'devtools://devtools/bundled/inspector.html'],

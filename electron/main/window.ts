@@ -34,7 +34,9 @@ export function hardenSession(ses: Session, policy: ShellPolicy, log: Log): void
     if (!allowed) log('info', 'permission request denied', { permission });
     callback(allowed);
   });
-  ses.setPermissionCheckHandler((_wc, permission, _origin, details) => allowPermission(permission, details.requestingUrl ?? '', policy));
+  ses.setPermissionCheckHandler((_wc, permission, _origin, details) =>
+    allowPermission(permission, details.requestingUrl ?? '', policy),
+  );
   ses.setDevicePermissionHandler(() => allowDevice());
   ses.on('select-hid-device', (event, _details, callback) => {
     event.preventDefault();
@@ -47,7 +49,11 @@ export function hardenSession(ses: Session, policy: ShellPolicy, log: Log): void
   ses.on('will-download', (event) => event.preventDefault());
   ses.webRequest.onBeforeRequest((details, callback) => {
     const cancel = shouldCancelRequest(details, policy);
-    if (cancel) log('warn', 'renderer request blocked', { scheme: details.url.split(':')[0], resourceType: details.resourceType });
+    if (cancel)
+      log('warn', 'renderer request blocked', {
+        scheme: details.url.split(':')[0],
+        resourceType: details.resourceType,
+      });
     callback({ cancel });
   });
 }

@@ -19,7 +19,13 @@ export function parsePreloadManifest(argv: readonly string[]): PreloadManifest |
   try {
     const m = JSON.parse(decodeURIComponent(arg.slice(MANIFEST_FLAG.length))) as PreloadManifest;
     if (typeof m.global !== 'string' || !GLOBAL.test(m.global) || !Array.isArray(m.channels)) return null;
-    const ok = m.channels.every((c) => Array.isArray(c) && typeof c[0] === 'string' && CHANNEL.test(c[0]) && (c[1] === 'call' || c[1] === 'event'));
+    const ok = m.channels.every(
+      (c) =>
+        Array.isArray(c) &&
+        typeof c[0] === 'string' &&
+        CHANNEL.test(c[0]) &&
+        (c[1] === 'call' || c[1] === 'event'),
+    );
     return ok ? { global: m.global, channels: m.channels.map(([ch, kind]) => [ch, kind]) } : null;
   } catch {
     return null;

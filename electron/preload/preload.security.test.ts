@@ -21,7 +21,10 @@ const bundle = await build({
 });
 const code = bundle.outputFiles[0]!.text;
 const manifestArg = (m: unknown) => `--vigie-api=${encodeURIComponent(JSON.stringify(m))}`;
-const realManifest = { global: PRELOAD_GLOBAL, channels: listChannels(rendererApi).map(({ channel, def }) => [channel, def.kind]) };
+const realManifest = {
+  global: PRELOAD_GLOBAL,
+  channels: listChannels(rendererApi).map(({ channel, def }) => [channel, def.kind]),
+};
 
 function runPreload(argv: string[]) {
   const exposed: [string, Record<string, Record<string, (...a: unknown[]) => unknown>>][] = [];
@@ -30,7 +33,10 @@ function runPreload(argv: string[]) {
   const electron = {
     contextBridge: { exposeInMainWorld: (name: string, api: never) => exposed.push([name, api]) },
     ipcRenderer: {
-      invoke: (ch: string, req: unknown) => (invoked.push([ch, req]), Promise.resolve({ ok: true, value: null })),
+      invoke: (ch: string, req: unknown) => (
+        invoked.push([ch, req]),
+        Promise.resolve({ ok: true, value: null })
+      ),
       on: (ch: string) => subscribed.push(ch),
       removeListener: () => undefined,
     },
@@ -68,12 +74,15 @@ describe('the preload exposes one object and nothing else', () => {
     api.reminders!.onChanged!(() => undefined);
     expect(subscribed).toEqual(['reminders.changed']);
     // No generic door: no raw ipcRenderer, no invoke(channel), no send.
-    for (const group of Object.values(api)) for (const k of Object.keys(group)) expect(['invoke', 'send', 'on', 'ipcRenderer']).not.toContain(k);
+    for (const group of Object.values(api))
+      for (const k of Object.keys(group)) expect(['invoke', 'send', 'on', 'ipcRenderer']).not.toContain(k);
   });
 
   it('a missing or tampered channel list exposes nothing', () => {
     expect(runPreload(['electron']).exposed).toEqual([]);
-    expect(runPreload([manifestArg({ global: 'vigie', channels: [['../../x', 'call']] })]).exposed).toEqual([]);
+    expect(runPreload([manifestArg({ global: 'vigie', channels: [['../../x', 'call']] })]).exposed).toEqual(
+      [],
+    );
     expect(runPreload([manifestArg({ global: 'process.mainModule', channels: [] })]).exposed).toEqual([]);
     expect(runPreload(['--vigie-api=%E0%A4%A']).exposed).toEqual([]);
   });

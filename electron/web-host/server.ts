@@ -66,7 +66,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     scope.addHook('preValidation', async (req, reply) => {
       const given = Buffer.from(String((req.query as Record<string, unknown>).token ?? ''));
       const tokenOk = given.length === tokenBuf.length && timingSafeEqual(given, tokenBuf);
-      if (!tokenOk) return reply.code(401).send({ code: 'UNAUTHENTICATED', message: 'Jeton de session invalide.' });
+      if (!tokenOk)
+        return reply.code(401).send({ code: 'UNAUTHENTICATED', message: 'Jeton de session invalide.' });
       if (req.headers.origin !== origin) {
         return reply.code(403).send({ code: 'FORBIDDEN', message: 'Origine refusée.' });
       }
@@ -75,7 +76,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   });
 
   if (existsSync(opts.rendererDir)) {
-    await server.register(fastifyStatic, { root: opts.rendererDir, index: 'index.html', cacheControl: false });
+    await server.register(fastifyStatic, {
+      root: opts.rendererDir,
+      index: 'index.html',
+      cacheControl: false,
+    });
   } else {
     server.get('/', async (_req, reply) =>
       reply
@@ -129,7 +134,10 @@ function bindSocket(socket: WebSocket, core: Core): void {
         }
         if (!subscriptions.has(msg.ch)) {
           const ch = msg.ch;
-          subscriptions.set(ch, core.events.subscribe(ch, (payload) => send({ t: 'event', ch, payload })));
+          subscriptions.set(
+            ch,
+            core.events.subscribe(ch, (payload) => send({ t: 'event', ch, payload })),
+          );
         }
         break;
       }
@@ -144,4 +152,3 @@ function bindSocket(socket: WebSocket, core: Core): void {
     subscriptions.clear();
   });
 }
-

@@ -14,7 +14,15 @@ export interface BackendProc {
 }
 
 export async function startBackendProc(
-  options: { database: string; port?: number; smtpPort?: number; outboxDir?: string; mailIntervalMs?: number; failureFloorMs?: number; clockFile?: string },
+  options: {
+    database: string;
+    port?: number;
+    smtpPort?: number;
+    outboxDir?: string;
+    mailIntervalMs?: number;
+    failureFloorMs?: number;
+    clockFile?: string;
+  },
   logFile?: string,
   timeoutMs = 60_000,
 ): Promise<BackendProc> {
@@ -31,7 +39,10 @@ export async function startBackendProc(
   child.stderr!.on('data', onData);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`backend child not ready in ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const t = setTimeout(
+      () => reject(new Error(`backend child not ready in ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
     const check = () => {
       const m = /FAULTS-READY (\S+)/.exec(out);
       if (m) {

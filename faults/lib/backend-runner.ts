@@ -36,7 +36,15 @@ const backend = await createBackend({
     : o.outboxDir
       ? { kind: 'outbox-dir', dir: o.outboxDir, from }
       : { kind: 'none' },
-  jobs: { autoStart: o.mailIntervalMs !== undefined, intervals: { mail: o.mailIntervalMs ?? 5000, inactivity: 3600_000, reminders: 3600_000, retention: 3600_000 * 6 } },
+  jobs: {
+    autoStart: o.mailIntervalMs !== undefined,
+    intervals: {
+      mail: o.mailIntervalMs ?? 5000,
+      inactivity: 3600_000,
+      reminders: 3600_000,
+      retention: 3600_000 * 6,
+    },
+  },
   failureFloorMs: o.failureFloorMs ?? 60,
   rateLimit: false,
   poolSize: 20,

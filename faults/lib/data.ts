@@ -28,15 +28,39 @@ export async function seed(db: Db, n: number, prefix = 'faute'): Promise<Seeded>
   const config = { ...defaultConfig, argon2: ARGON };
   return db.transaction().execute(async (trx) => {
     const tag = randomUUID().slice(0, 6);
-    const finess = `75${Math.floor(Math.random() * 1e7).toString().padStart(7, '0')}`;
-    const pharmacyId = await createPharmacy(trx, { finess, amNumber: `${finess}9`.slice(0, 9), name: `Pharmacie ${tag}`, address: { line1: '1 rue', postalCode: '75001', city: 'Paris' } }, now);
+    const finess = `75${Math.floor(Math.random() * 1e7)
+      .toString()
+      .padStart(7, '0')}`;
+    const pharmacyId = await createPharmacy(
+      trx,
+      {
+        finess,
+        amNumber: `${finess}9`.slice(0, 9),
+        name: `Pharmacie ${tag}`,
+        address: { line1: '1 rue', postalCode: '75001', city: 'Paris' },
+      },
+      now,
+    );
     const identifiers: string[] = [];
     const accountIds: string[] = [];
     for (let i = 0; i < n; i++) {
       const identifier = `${prefix}.${tag}.${i}`;
       const id = await createAccount(
         trx,
-        { pharmacyId, kind: i === 0 ? 'holder' : 'password_delegate', displayName: `Compte ${i}`, identifier, nationalId: i === 0 ? `8997${Math.floor(Math.random() * 1e8).toString().padStart(8, '0')}` : null, email: `${identifier}@x.invalid`, passwordHash: stored },
+        {
+          pharmacyId,
+          kind: i === 0 ? 'holder' : 'password_delegate',
+          displayName: `Compte ${i}`,
+          identifier,
+          nationalId:
+            i === 0
+              ? `8997${Math.floor(Math.random() * 1e8)
+                  .toString()
+                  .padStart(8, '0')}`
+              : null,
+          email: `${identifier}@x.invalid`,
+          passwordHash: stored,
+        },
         now,
         config,
       );
@@ -44,7 +68,17 @@ export async function seed(db: Db, n: number, prefix = 'faute'): Promise<Seeded>
       accountIds.push(id);
     }
     for (const id of accountIds.slice(1)) {
-      await trx.insertInto('delegations').values({ holder_account_id: accountIds[0]!, delegate_account_id: id, granted_at: now, granted_by: accountIds[0]!, revoked_at: null, revoked_by: null }).execute();
+      await trx
+        .insertInto('delegations')
+        .values({
+          holder_account_id: accountIds[0]!,
+          delegate_account_id: id,
+          granted_at: now,
+          granted_by: accountIds[0]!,
+          revoked_at: null,
+          revoked_by: null,
+        })
+        .execute();
     }
     return { identifiers, accountIds, holderId: accountIds[0]! };
   });
@@ -73,7 +107,9 @@ export interface SignInAck {
   token: string;
 }
 
-export type Attempt = { ok: true; ack: SignInAck } | { ok: false; status: number; code?: string; retryable?: boolean; transport?: string };
+export type Attempt =
+  | { ok: true; ack: SignInAck }
+  | { ok: false; status: number; code?: string; retryable?: boolean; transport?: string };
 
 /** One password sign-in over real HTTP; a transport error (connection reset by a kill) is an outcome too. */
 const workstations = new Map<string, string>();
@@ -84,7 +120,12 @@ export const workstationOf = (identifier: string) => {
   return ws;
 };
 
-export async function signIn(url: string, identifier: string, password = PASSWORD, timeoutMs = 20_000): Promise<Attempt> {
+export async function signIn(
+  url: string,
+  identifier: string,
+  password = PASSWORD,
+  timeoutMs = 20_000,
+): Promise<Attempt> {
   try {
     const res = await fetch(`${url}/v1/auth/password`, {
       method: 'POST',
@@ -92,8 +133,14 @@ export async function signIn(url: string, identifier: string, password = PASSWOR
       body: JSON.stringify({ identifier, password }),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const body = (await res.json().catch(() => ({}))) as { token?: string; sessionId?: string; code?: string; retryable?: boolean };
-    if (res.status === 200 && body.token && body.sessionId) return { ok: true, ack: { identifier, sessionId: body.sessionId, token: body.token } };
+    const body = (await res.json().catch(() => ({}))) as {
+      token?: string;
+      sessionId?: string;
+      code?: string;
+      retryable?: boolean;
+    };
+    if (res.status === 200 && body.token && body.sessionId)
+      return { ok: true, ack: { identifier, sessionId: body.sessionId, token: body.token } };
     return { ok: false, status: res.status, code: body.code, retryable: body.retryable };
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
@@ -116,11 +163,24 @@ export interface Audit {
 
 /** Every acknowledged sign-in is there, nothing is half-written, every account's chain verifies. */
 export async function audit(db: Db, accountIds: string[], acks: SignInAck[]): Promise<Audit> {
-  const sessions = await db.selectFrom('sessions').select(['id']).where('account_id', 'in', accountIds).execute();
-  const events = await sql<{ sid: string | null }>`select details->>'sessionId' as sid from events where type = 'sign_in' and account_id in (${sql.join(accountIds)})`.execute(db);
+  const sessions = await db
+    .selectFrom('sessions')
+    .select(['id'])
+    .where('account_id', 'in', accountIds)
+    .execute();
+  const events = await sql<{
+    sid: string | null;
+  }>`select details->>'sessionId' as sid from events where type = 'sign_in' and account_id in (${sql.join(accountIds)})`.execute(
+    db,
+  );
   const sessionIds = new Set(sessions.map((s) => s.id));
   const eventSids = new Set(events.rows.map((r) => r.sid).filter((x): x is string => !!x));
-  const mails = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', 'in', accountIds).where('kind', '=', 'sign_in').executeTakeFirstOrThrow();
+  const mails = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('account_id', 'in', accountIds)
+    .where('kind', '=', 'sign_in')
+    .executeTakeFirstOrThrow();
   let halfWritten = 0;
   for (const s of sessionIds) if (!eventSids.has(s)) halfWritten++;
   for (const s of eventSids) if (!sessionIds.has(s)) halfWritten++;

@@ -30,7 +30,8 @@ function portFree(port: number): Promise<boolean> {
 export default async function setup(project: TestProject) {
   const why = await pcscdUnavailable();
   if (why) {
-    if (process.env.CI && process.env.CI !== 'false') throw new Error(`CI: the card fault tests cannot run: ${why}`);
+    if (process.env.CI && process.env.CI !== 'false')
+      throw new Error(`CI: the card fault tests cannot run: ${why}`);
     project.provide('faultsPcsc', { skip: why, dir: '', port: '', sock: '' });
     return;
   }
@@ -42,13 +43,20 @@ export default async function setup(project: TestProject) {
   }
   if (!port) throw new Error('no free TCP port pair for vpcd');
   const dir = `/run/vigie-pcscd-faults-${process.pid}`;
-  const env = { ...process.env, VIGIE_PCSCD_DIR: dir, VIGIE_VPCD_PORT: String(port), PCSCLITE_CSOCK_NAME: `${dir}/pcscd.comm` };
+  const env = {
+    ...process.env,
+    VIGIE_PCSCD_DIR: dir,
+    VIGIE_VPCD_PORT: String(port),
+    PCSCLITE_CSOCK_NAME: `${dir}/pcscd.comm`,
+  };
   const script = join(repoRoot, 'scripts', 'pcscd-test.sh');
   // One retry: the script takes a shared lock on the quickack route with other pcscd instances.
   await run('bash', [script, 'start'], { env }).catch(async () => {
     await new Promise((r) => setTimeout(r, 1000));
     await run('bash', ['-x', script, 'start'], { env }).catch((e: { stderr?: string; stdout?: string }) => {
-      throw new Error(`pcscd-test.sh start failed twice:\n${e.stdout ?? ''}\n${(e.stderr ?? '').slice(-3000)}`);
+      throw new Error(
+        `pcscd-test.sh start failed twice:\n${e.stdout ?? ''}\n${(e.stderr ?? '').slice(-3000)}`,
+      );
     });
   });
   project.provide('faultsPcsc', { skip: '', dir, port: String(port), sock: `${dir}/pcscd.comm` });

@@ -7,7 +7,9 @@ import { startPgServer, type PgServer } from '../../backend/test/pg-server';
 function binDir(): string {
   if (process.env.PG_BIN) return process.env.PG_BIN;
   const base = '/usr/lib/postgresql';
-  const v = readdirSync(base).filter((d) => existsSync(join(base, d, 'bin', 'pg_ctl'))).sort((a, b) => Number(b) - Number(a));
+  const v = readdirSync(base)
+    .filter((d) => existsSync(join(base, d, 'bin', 'pg_ctl')))
+    .sort((a, b) => Number(b) - Number(a));
   return join(base, v[0]!, 'bin');
 }
 
@@ -15,7 +17,9 @@ function pgCtl(dir: string, args: string[]) {
   const bin = join(binDir(), 'pg_ctl');
   const all = ['-D', join(dir, 'data'), '-l', join(dir, 'log'), ...args];
   const asPg = process.getuid?.() === 0;
-  const r = asPg ? spawnSync('runuser', ['-u', 'postgres', '--', bin, ...all], { encoding: 'utf8', timeout: 60_000 }) : spawnSync(bin, all, { encoding: 'utf8', timeout: 60_000 });
+  const r = asPg
+    ? spawnSync('runuser', ['-u', 'postgres', '--', bin, ...all], { encoding: 'utf8', timeout: 60_000 })
+    : spawnSync(bin, all, { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) throw new Error(`pg_ctl ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
 }
 
@@ -39,7 +43,12 @@ export async function startControlledPg(): Promise<ControlledPg> {
   // with durable ones; later restarts reuse these (postmaster.opts).
   const port = new URL(s.url).port;
   pgCtl(s.dir, ['-m', 'fast', '-w', 'stop']);
-  pgCtl(s.dir, ['-w', '-o', `-p ${port} -k ${s.dir} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=200`, 'start']);
+  pgCtl(s.dir, [
+    '-w',
+    '-o',
+    `-p ${port} -k ${s.dir} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=200`,
+    'start',
+  ]);
   return {
     ...s,
     crash: () => pgCtl(s.dir, ['-m', 'immediate', '-w', 'stop']),
@@ -49,6 +58,13 @@ export async function startControlledPg(): Promise<ControlledPg> {
 }
 
 export function createDatabase(adminUrl: string, name: string): string {
-  execFileSync(process.execPath, ['-e', `const pg=require('pg');const c=new pg.Client({connectionString:${JSON.stringify(adminUrl)}});c.connect().then(()=>c.query('create database ${name}')).then(()=>c.end())`], { cwd: process.cwd() });
+  execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `const pg=require('pg');const c=new pg.Client({connectionString:${JSON.stringify(adminUrl)}});c.connect().then(()=>c.query('create database ${name}')).then(()=>c.end())`,
+    ],
+    { cwd: process.cwd() },
+  );
   return adminUrl.replace(/\/postgres$/, `/${name}`);
 }

@@ -15,7 +15,12 @@ export function figure(name: string, value: number | string) {
 }
 
 /** Polls `fn` until it returns a truthy value, at most `timeoutMs`. */
-export async function until<T>(fn: () => Promise<T> | T, timeoutMs: number, what: string, everyMs = 50): Promise<NonNullable<T>> {
+export async function until<T>(
+  fn: () => Promise<T> | T,
+  timeoutMs: number,
+  what: string,
+  everyMs = 50,
+): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < end) {
@@ -27,5 +32,7 @@ export async function until<T>(fn: () => Promise<T> | T, timeoutMs: number, what
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
+  );
 }

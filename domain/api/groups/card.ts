@@ -16,5 +16,8 @@ export const cardGroup = {
    */
   verifyPinAndSignIn: call(z.object({ pin: Pin }).strict(), SignInOutcomeSchema),
   /** With the 8-digit PUK from the card's letter: a new PIN. */
-  unblockPin: call(z.object({ puk: z.string().regex(/^[0-9]{8}$/), newPin: Pin }).strict(), z.object({ pinTriesLeft: z.number().int() })),
+  unblockPin: call(
+    z.object({ puk: z.string().regex(/^[0-9]{8}$/), newPin: Pin }).strict(),
+    z.object({ pinTriesLeft: z.number().int() }),
+  ),
 };

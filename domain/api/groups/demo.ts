@@ -15,10 +15,16 @@ export const DemoPersonSchema = z.object({
 
 export const demoGroup = {
   people: call(z.void(), z.object({ available: z.boolean(), people: z.array(DemoPersonSchema) })),
-  insertCard: call(z.object({ personId: z.string().max(40), profile: z.enum(['cps3', 'cps4']).default('cps3') }).strict(), z.object({ inserted: z.boolean() })),
+  insertCard: call(
+    z.object({ personId: z.string().max(40), profile: z.enum(['cps3', 'cps4']).default('cps3') }).strict(),
+    z.object({ inserted: z.boolean() }),
+  ),
   removeCard: call(z.void(), z.object({ removed: z.boolean() })),
   /** Answers the pending e-CPS request as the phone would. */
   answerEcps: call(z.object({ approve: z.boolean() }).strict(), z.object({ answered: z.boolean() })),
   /** The last letter in the outbox (postal path), so the demo can show the code a person would receive. */
-  lastLetter: call(z.void(), z.object({ reference: z.string(), code: z.string(), pdfBase64: z.string() }).nullable()),
+  lastLetter: call(
+    z.void(),
+    z.object({ reference: z.string(), code: z.string(), pdfBase64: z.string() }).nullable(),
+  ),
 };

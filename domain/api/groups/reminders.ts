@@ -22,5 +22,8 @@ export const remindersGroup = {
   /** Every account known on this workstation (it signed in here), most urgent first. */
   list: call(z.void(), z.object({ reminders: z.array(ReminderSchema) })),
   changed: event(z.object({ reminders: z.array(ReminderSchema) })),
-  snooze: call(z.object({ accountId: z.string(), hours: z.number().int().min(1).max(72) }).strict(), z.object({ snoozedUntil: z.string() })),
+  snooze: call(
+    z.object({ accountId: z.string(), hours: z.number().int().min(1).max(72) }).strict(),
+    z.object({ snoozedUntil: z.string() }),
+  ),
 };

@@ -89,7 +89,9 @@ export const sessionGroup = {
   /** The person is active at the screen (keys, pointer): keeps the 1 h idle lock away, within the 4 h limit. */
   touch: call(z.void(), z.object({ idleExpiresAt: z.string().nullable() })),
   changePassword: call(
-    z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict(),
+    z
+      .object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) })
+      .strict(),
     SessionStateSchema,
   ),
   /** Live strength and policy check while typing a new password (the dictionary stays out of the renderer). */

@@ -44,8 +44,14 @@ describe('renderer API dispatcher', () => {
   });
 
   it('refuses requests that break the schema and unknown channels', async () => {
-    expect(await d.invoke('account.get', { id: '' }, ctx)).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
-    expect(await d.invoke('account.get', { id: 'a', extra: 1 }, ctx)).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+    expect(await d.invoke('account.get', { id: '' }, ctx)).toMatchObject({
+      ok: false,
+      code: 'INVALID_REQUEST',
+    });
+    expect(await d.invoke('account.get', { id: 'a', extra: 1 }, ctx)).toMatchObject({
+      ok: false,
+      code: 'INVALID_REQUEST',
+    });
     expect(await d.invoke('account.changed', {}, ctx)).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
     expect(await d.invoke('__proto__', {}, ctx)).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
   });

@@ -1,5 +1,11 @@
 import type { z } from 'zod';
-import { listChannels, type ApiSchema, type CallContext, type CallDef, type Handlers } from '../../../domain/api/define';
+import {
+  listChannels,
+  type ApiSchema,
+  type CallContext,
+  type CallDef,
+  type Handlers,
+} from '../../../domain/api/define';
 import { err, ok, toErr, type Result } from '../../../domain/result';
 
 export interface Dispatcher {
@@ -31,7 +37,9 @@ export function createDispatcher<S extends ApiSchema>(
       events.push(channel);
       continue;
     }
-    const fn = (handlers as Record<string, Record<string, (req: unknown, ctx: CallContext) => unknown>>)[group]?.[key];
+    const fn = (handlers as Record<string, Record<string, (req: unknown, ctx: CallContext) => unknown>>)[
+      group
+    ]?.[key];
     if (typeof fn !== 'function') throw new Error(`renderer API: no handler for ${channel}`);
     calls.set(channel, { def, fn });
   }
@@ -48,7 +56,10 @@ export function createDispatcher<S extends ApiSchema>(
         const value = await entry.fn(parsed.data, ctx);
         const out = (entry.def.res as z.ZodType).safeParse(value);
         if (!out.success) {
-          options.onInternalError?.(channel, new Error(`response does not match schema: ${describeIssues(out.error)}`));
+          options.onInternalError?.(
+            channel,
+            new Error(`response does not match schema: ${describeIssues(out.error)}`),
+          );
           return err('INTERNAL', 'Une erreur inattendue est survenue.');
         }
         return ok(out.data);

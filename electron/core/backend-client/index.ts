@@ -1,1 +1,9 @@
-export { BackendClient, certificateSha256, type BackendClientOptions, type CallInput, type CallOutput, type ClientErr, type ClientResult } from './client';
+export {
+  BackendClient,
+  certificateSha256,
+  type BackendClientOptions,
+  type CallInput,
+  type CallOutput,
+  type ClientErr,
+  type ClientResult,
+} from './client';

@@ -19,7 +19,10 @@ export interface DemoPcsc {
  * the project's script (root only; the tests use the same script on other ports). Returns null, with the reason
  * logged, when it cannot run: the app then uses the system's PC/SC service as usual.
  */
-export async function startDemoPcsc(log: LogFn, port = Number(process.env.VIGIE_DEMO_VPCD_PORT ?? 35983)): Promise<DemoPcsc | null> {
+export async function startDemoPcsc(
+  log: LogFn,
+  port = Number(process.env.VIGIE_DEMO_VPCD_PORT ?? 35983),
+): Promise<DemoPcsc | null> {
   const dir = process.env.VIGIE_DEMO_PCSCD_DIR ?? `/run/vigie-pcscd-demo-${port}`;
   const env = { ...process.env, VIGIE_PCSCD_DIR: dir, VIGIE_VPCD_PORT: String(port) };
   const script = join(ROOT, 'scripts', 'pcscd-test.sh');
@@ -37,7 +40,9 @@ export async function startDemoPcsc(log: LogFn, port = Number(process.env.VIGIE_
     };
   } catch (e) {
     const stderr = (e as { stderr?: string }).stderr?.trim();
-    log('warn', 'demo PC/SC service not started; using the system PC/SC service', { reason: stderr || String(e) });
+    log('warn', 'demo PC/SC service not started; using the system PC/SC service', {
+      reason: stderr || String(e),
+    });
     return null;
   }
 }

@@ -45,23 +45,34 @@ export function formatDiagnostics(d: DiagnosticsInput): string {
   const lines: string[] = [];
   const v = d.versions;
   lines.push(`Vigie ${d.appVersion} — diagnostics ${d.now.toISOString()}`);
-  lines.push(`mode: ${d.mode}; node ${v.node}${v.electron ? `; electron ${v.electron}` : ''}${v.chrome ? `; chrome ${v.chrome}` : ''}`);
+  lines.push(
+    `mode: ${d.mode}; node ${v.node}${v.electron ? `; electron ${v.electron}` : ''}${v.chrome ? `; chrome ${v.chrome}` : ''}`,
+  );
   lines.push(`system: ${platform()} ${release()} ${arch()}`);
   lines.push(
     `settings: format ${d.settingsFormat}; recoveries: ${d.recoveries.length === 0 ? 'none' : d.recoveries.map((r) => `${r.at} ${r.reason} → ${r.restoredFrom}`).join(', ')}`,
   );
-  lines.push(`keychain: ${d.keychain === null ? 'not checked' : d.keychain.available ? 'available' : `unavailable (${scrub(d.keychain.reason)}) — "remember me" off`}`);
+  lines.push(
+    `keychain: ${d.keychain === null ? 'not checked' : d.keychain.available ? 'available' : `unavailable (${scrub(d.keychain.reason)}) — "remember me" off`}`,
+  );
   if (d.workstation) {
     const w = d.workstation;
     lines.push(
       `workstation: id ${w.id}; label "${w.label}"; registered ${w.registeredAt ?? 'no'}; revoked ${w.revokedAt ?? 'no'}; can sign ${w.canSign ? 'yes' : 'no'}`,
     );
   } else lines.push('workstation: not set up');
-  lines.push(d.backend ? `backend: ${d.backend.mode}; ${d.backend.reachable ? 'reachable' : 'unreachable'}${d.backend.address ? ` (${d.backend.address})` : ''}` : 'backend: unknown');
+  lines.push(
+    d.backend
+      ? `backend: ${d.backend.mode}; ${d.backend.reachable ? 'reachable' : 'unreachable'}${d.backend.address ? ` (${d.backend.address})` : ''}`
+      : 'backend: unknown',
+  );
   if (d.card) {
-    lines.push(`card service: ${d.card.status}; readers now: ${d.card.readers.length === 0 ? 'none' : d.card.readers.map((r) => `${JSON.stringify(r.name)} (${r.slot}${r.card ? `, ${r.card.kind}` : ''})`).join(', ')}`);
+    lines.push(
+      `card service: ${d.card.status}; readers now: ${d.card.readers.length === 0 ? 'none' : d.card.readers.map((r) => `${JSON.stringify(r.name)} (${r.slot}${r.card ? `, ${r.card.kind}` : ''})`).join(', ')}`,
+    );
   } else lines.push('card service: unknown');
-  if (d.readersSeen && d.readersSeen.length > 0) lines.push(`readers seen since start: ${d.readersSeen.map((n) => JSON.stringify(n)).join(', ')}`);
+  if (d.readersSeen && d.readersSeen.length > 0)
+    lines.push(`readers seen since start: ${d.readersSeen.map((n) => JSON.stringify(n)).join(', ')}`);
   lines.push(`card process restarts: ${d.cardProcessRestarts ?? 'n/a'}`);
   const counts = new Map<string, number>();
   for (const r of d.reminders) counts.set(r.urgency, (counts.get(r.urgency) ?? 0) + 1);
@@ -70,6 +81,7 @@ export function formatDiagnostics(d: DiagnosticsInput): string {
     `reminders: ${d.reminders.length} account(s) followed${counts.size ? ` (${[...counts].map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}; status ${stale ? 'STALE' : 'fresh'}; last refresh ${d.remindersLastRefreshAt ?? 'never'}`,
   );
   lines.push(`last errors (${d.recentLog.length}):`);
-  for (const l of d.recentLog.slice(-10)) lines.push(`  ${l.at} ${l.level} ${scrub(l.msg)}${l.code ? ` [${l.code}]` : ''}`);
+  for (const l of d.recentLog.slice(-10))
+    lines.push(`  ${l.at} ${l.level} ${scrub(l.msg)}${l.code ? ` [${l.code}]` : ''}`);
   return lines.join('\n');
 }

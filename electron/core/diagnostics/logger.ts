@@ -11,10 +11,34 @@ import type { LogFn } from '../context';
  * code only, no fields) for "copy diagnostics".
  */
 export const REDACT_PATHS = [
-  'pin', 'puk', 'password', 'newPassword', 'currentPassword', 'token', 'refreshToken', 'accessToken', 'privateKey',
-  'authorization', 'securityKey', 'postalCode', 'secret',
-  '*.pin', '*.puk', '*.password', '*.newPassword', '*.currentPassword', '*.token', '*.refreshToken', '*.accessToken',
-  '*.privateKey', '*.authorization', '*.securityKey', '*.postalCode', '*.secret', 'headers.authorization', 'req.headers.authorization',
+  'pin',
+  'puk',
+  'password',
+  'newPassword',
+  'currentPassword',
+  'token',
+  'refreshToken',
+  'accessToken',
+  'privateKey',
+  'authorization',
+  'securityKey',
+  'postalCode',
+  'secret',
+  '*.pin',
+  '*.puk',
+  '*.password',
+  '*.newPassword',
+  '*.currentPassword',
+  '*.token',
+  '*.refreshToken',
+  '*.accessToken',
+  '*.privateKey',
+  '*.authorization',
+  '*.securityKey',
+  '*.postalCode',
+  '*.secret',
+  'headers.authorization',
+  'req.headers.authorization',
 ];
 
 export interface LogLine {
@@ -33,7 +57,10 @@ export interface FileLogger {
   close(): Promise<void>;
 }
 
-export async function createFileLogger(userDataDir: string, opts: { level?: string; keepRecent?: number; sizeMb?: number; files?: number; now?: () => Date } = {}): Promise<FileLogger> {
+export async function createFileLogger(
+  userDataDir: string,
+  opts: { level?: string; keepRecent?: number; sizeMb?: number; files?: number; now?: () => Date } = {},
+): Promise<FileLogger> {
   const dir = join(userDataDir, 'logs');
   const stream = await pinoRoll({
     file: join(dir, 'vigie'),
@@ -57,7 +84,12 @@ export async function createFileLogger(userDataDir: string, opts: { level?: stri
   const log: LogFn = (level, msg, fields) => {
     logger[level](fields ?? {}, msg);
     if (level === 'warn' || level === 'error') {
-      const code = typeof fields?.code === 'string' ? fields.code : typeof fields?.error === 'string' && /^[A-Z_]{3,40}$/.test(fields.error) ? fields.error : undefined;
+      const code =
+        typeof fields?.code === 'string'
+          ? fields.code
+          : typeof fields?.error === 'string' && /^[A-Z_]{3,40}$/.test(fields.error)
+            ? fields.error
+            : undefined;
       ring.push({ at: now().toISOString(), level, msg, ...(code ? { code } : {}) });
       if (ring.length > keep) ring.shift();
     }

@@ -22,7 +22,14 @@ describe('workstation services with the embedded backend', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigie-nosecret-'));
     logger = await createFileLogger(dir, { level: 'debug' });
-    core = createCore({ mode: 'browser', userDataDir: dir, appVersion: 'test', demo: true, log: logger.log, recentLog: logger.recent });
+    core = createCore({
+      mode: 'browser',
+      userDataDir: dir,
+      appVersion: 'test',
+      demo: true,
+      log: logger.log,
+      recentLog: logger.recent,
+    });
     core.workstation.reminders.onNotify((n) => notices.push(n));
     await core.start();
   }, 180_000);
@@ -34,12 +41,24 @@ describe('workstation services with the embedded backend', () => {
 
   it('the holder signs in: the pharmacy’s statuses come from the backend, and a delegate 5 days from her block gets the D-7 reminder once', async () => {
     const holder = DEMO_PEOPLE.holder;
-    expect(await call('session.signInWithPassword', { identifier: holder.identifier, password: DEMO_PASSWORD })).toMatchObject({ ok: true, value: { status: 'signed-in' } });
+    expect(
+      await call('session.signInWithPassword', { identifier: holder.identifier, password: DEMO_PASSWORD }),
+    ).toMatchObject({ ok: true, value: { status: 'signed-in' } });
     await core.workstation.reminders.refresh();
     const list = await call('reminders.list');
-    const reminders = list.ok ? (list.value as { reminders: { displayName: string; urgency: string; daysLeft: number; stale: boolean }[] }).reminders : [];
+    const reminders = list.ok
+      ? (
+          list.value as {
+            reminders: { displayName: string; urgency: string; daysLeft: number; stale: boolean }[];
+          }
+        ).reminders
+      : [];
     // Signing in is activity: the holder is far from her block date; Sophie (no sign-in for 6 months less 5 days) is not.
-    expect(reminders.find((r) => r.displayName === 'Sophie BERNARD')).toMatchObject({ urgency: 'd7', daysLeft: 5, stale: false });
+    expect(reminders.find((r) => r.displayName === 'Sophie BERNARD')).toMatchObject({
+      urgency: 'd7',
+      daysLeft: 5,
+      stale: false,
+    });
     expect(reminders[0]?.urgency).toBe('blocked'); // the most urgent first
     const forSophie = () => notices.filter((n) => n.displayName === 'Sophie BERNARD');
     expect(forSophie().map((n) => [n.days, n.action])).toEqual([[7, 'open-sign-in']]);
@@ -53,7 +72,9 @@ describe('workstation services with the embedded backend', () => {
     const diag = await call('settings.diagnostics');
     await call('session.signOut');
     await new Promise<void>((resolve) => logger.logger.flush(() => resolve()));
-    const logs = readdirSync(join(dir, 'logs')).map((f) => readFileSync(join(dir, 'logs', f), 'utf8')).join('\n');
+    const logs = readdirSync(join(dir, 'logs'))
+      .map((f) => readFileSync(join(dir, 'logs', f), 'utf8'))
+      .join('\n');
     expect(logs.length).toBeGreaterThan(0);
     const settings = readFileSync(join(dir, 'settings.json'), 'utf8');
     const text = diag.ok ? (diag.value as { text: string }).text : '';

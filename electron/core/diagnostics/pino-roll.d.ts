@@ -14,6 +14,10 @@ declare module 'pino-roll' {
     sync?: boolean;
     fsync?: boolean;
   }
-  type RollStream = DestinationStream & { end(): void; flushSync(): void; once(ev: string, cb: () => void): void };
+  type RollStream = DestinationStream & {
+    end(): void;
+    flushSync(): void;
+    once(ev: string, cb: () => void): void;
+  };
   export default function pinoRoll(opts: PinoRollOptions): Promise<RollStream>;
 }

@@ -45,7 +45,12 @@ describe('security checklist from the insurer’s advice', () => {
     });
   });
   it('flags several open sessions as possibly shared credentials, and is happy with a recent review', () => {
-    const checks = securityChecklist(base, { email: 'x@y.fr', reviewedAt: '2026-11-20T00:00:00.000Z', concurrentSessions: 2, now });
+    const checks = securityChecklist(base, {
+      email: 'x@y.fr',
+      reviewedAt: '2026-11-20T00:00:00.000Z',
+      concurrentSessions: 2,
+      now,
+    });
     expect(checks.find((c) => c.id === 'credentials-not-shared')?.status).toBe('todo');
     expect(checks.find((c) => c.id === 'events-reviewed')?.status).toBe('ok');
     expect(checks.find((c) => c.id === 'password-fresh')?.status).toBe('ok');

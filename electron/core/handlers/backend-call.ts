@@ -4,7 +4,10 @@ import type { CoreContext } from '../context';
 import { toAppError } from '../session/session-service';
 
 /** What the handlers that talk to the backend share: the client (or a clear retryable error), and results. */
-export function backendCalls(ctx: CoreContext): { client: () => BackendClient; must: <T>(r: Result<T>) => T } {
+export function backendCalls(ctx: CoreContext): {
+  client: () => BackendClient;
+  must: <T>(r: Result<T>) => T;
+} {
   return {
     client: () => ctx.backend.client(),
     /** The value, or the backend's refusal as an AppError; a session the backend ended ends here too. */

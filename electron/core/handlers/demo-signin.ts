@@ -22,12 +22,16 @@ export async function answerEcps(ctx: CoreContext, approve: boolean): Promise<{ 
   return { answered: true };
 }
 
-export async function lastLetter(ctx: CoreContext): Promise<{ reference: string; code: string; pdfBase64: string } | null> {
+export async function lastLetter(
+  ctx: CoreContext,
+): Promise<{ reference: string; code: string; pdfBase64: string } | null> {
   const outbox = ctx.backend.embedded()?.outboxDir;
   if (!outbox) return null;
   const manifest = await readFile(join(outbox, 'letters', 'manifest.jsonl'), 'utf8').catch(() => '');
   const lines = manifest.trim().split('\n').filter(Boolean);
-  const last = lines.length ? (JSON.parse(lines[lines.length - 1]!) as { reference: string; file: string }) : null;
+  const last = lines.length
+    ? (JSON.parse(lines[lines.length - 1]!) as { reference: string; file: string })
+    : null;
   if (!last || !/^letters\/VG-[A-Z0-9]+\.pdf$/.test(last.file)) return null;
   const pdf = await readFile(join(outbox, last.file));
   const letter = await readLetter(pdf);

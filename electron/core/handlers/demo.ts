@@ -55,7 +55,8 @@ export function demoHandlers(ctx: CoreContext): VigieHandlers['demo'] {
       serial(async () => {
         requireDemo();
         const port = ctx.demoVpcdPort();
-        if (port === null) throw new AppError('READER_NONE', 'Le lecteur de démonstration n’est pas disponible sur ce poste.');
+        if (port === null)
+          throw new AppError('READER_NONE', 'Le lecteur de démonstration n’est pas disponible sur ce poste.');
         const person = Object.values(DEMO_PEOPLE).find((p) => p.key === personId);
         if (!person?.nationalId) throw new AppError('NOT_FOUND', 'Cette personne n’a pas de carte.');
         await pull();

@@ -6,12 +6,16 @@ export function sessionHandlers(ctx: CoreContext): VigieHandlers['session'] {
   const session = () => ctx.session;
   return {
     getState: () => session().current,
-    signInWithPassword: ({ identifier, password, remember }) => session().signInWithPassword(identifier, password, remember ?? false),
+    signInWithPassword: ({ identifier, password, remember }) =>
+      session().signInWithPassword(identifier, password, remember ?? false),
     signOut: () => session().signOut(),
     touch: () => session().touch(),
-    changePassword: ({ currentPassword, newPassword }) => session().changePassword(currentPassword, newPassword),
+    changePassword: ({ currentPassword, newPassword }) =>
+      session().changePassword(currentPassword, newPassword),
     checkPassword: async ({ password, identifier }) => {
-      const r = await ctx.backend.client().call('checkPassword', { body: { password, ...(identifier ? { identifier } : {}) } });
+      const r = await ctx.backend
+        .client()
+        .call('checkPassword', { body: { password, ...(identifier ? { identifier } : {}) } });
       if (!r.ok) throw toAppError(r);
       return r.value;
     },

@@ -18,7 +18,10 @@ export function settingsHandlers(ctx: CoreContext): VigieHandlers['settings'] {
       return {
         id: info?.id ?? null,
         label,
-        keychain: { available: keychain?.available ?? false, reason: keychain && !keychain.available ? keychain.reason : null },
+        keychain: {
+          available: keychain?.available ?? false,
+          reason: keychain && !keychain.available ? keychain.reason : null,
+        },
         hasKey: info?.canSign ?? false,
         registeredAt: info?.registeredAt ?? null,
         labelPending: info?.registeredAt ? (info.registeredLabel ?? null) !== label : false,

@@ -17,9 +17,19 @@ import { createReminderScheduler, type ReminderScheduler, type StatusLike } from
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 // Last sign-in 14 Sept 2026 at 10:30 in Paris → blocked on 14 March 2027 at 10:30 (UTC+1).
-const TITULAIRE: StatusLike = { accountId: 'a-titulaire', displayName: 'Marie Curie', state: 'active', blockAt: '2027-03-14T09:30:00.000Z' };
+const TITULAIRE: StatusLike = {
+  accountId: 'a-titulaire',
+  displayName: 'Marie Curie',
+  state: 'active',
+  blockAt: '2027-03-14T09:30:00.000Z',
+};
 // Blocked on 10 April 2027 at 10:30 Paris (UTC+2): its D-30 (11 March) is still in winter time.
-const COMPTABLE: StatusLike = { accountId: 'a-comptable', displayName: 'Cabinet Lumière', state: 'active', blockAt: '2027-04-10T08:30:00.000Z' };
+const COMPTABLE: StatusLike = {
+  accountId: 'a-comptable',
+  displayName: 'Cabinet Lumière',
+  state: 'active',
+  blockAt: '2027-04-10T08:30:00.000Z',
+};
 
 let dir: string;
 let backend: { statuses: StatusLike[]; failing: boolean; calls: string[]; followed: (readonly string[])[] };
@@ -63,7 +73,8 @@ async function startApp(at?: string) {
   return s;
 }
 const runUntil = async (iso: string) => vi.advanceTimersByTimeAsync(new Date(iso).getTime() - Date.now());
-const daysShown = (accountId = TITULAIRE.accountId) => shown.filter((x) => x.n.accountId === accountId).map((x) => x.n.days);
+const daysShown = (accountId = TITULAIRE.accountId) =>
+  shown.filter((x) => x.n.accountId === accountId).map((x) => x.n.days);
 
 describe('reminder scheduler (fake clock, real settings file)', { timeout: 30_000 }, () => {
   it('fires at D-30, D-14, D-7, D-3, D-1 at the Paris wall-clock time, once each, then says the account is blocked', async () => {
@@ -73,12 +84,21 @@ describe('reminder scheduler (fake clock, real settings file)', { timeout: 30_00
 
     expect(daysShown()).toEqual([30, 14, 7, 3, 1, 0]);
     const titulaire = shown.filter((x) => x.n.accountId === TITULAIRE.accountId);
-    expect(titulaire.map((x) => parisDate(x.at))).toEqual(['2027-02-12', '2027-02-28', '2027-03-07', '2027-03-11', '2027-03-13', '2027-03-14']);
+    expect(titulaire.map((x) => parisDate(x.at))).toEqual([
+      '2027-02-12',
+      '2027-02-28',
+      '2027-03-07',
+      '2027-03-11',
+      '2027-03-13',
+      '2027-03-14',
+    ]);
     for (const x of titulaire) expect(toParis(x.at)).toMatchObject({ hour: 10, minute: 30 });
 
     // The other account: D-30 on 11 March at 10:30 Paris, before the change to summer time (28 March).
     const comptable = shown.filter((x) => x.n.accountId === COMPTABLE.accountId);
-    expect(comptable.map((x) => [x.n.days, parisDate(x.at), toParis(x.at).hour])).toEqual([[30, '2027-03-11', 10]]);
+    expect(comptable.map((x) => [x.n.days, parisDate(x.at), toParis(x.at).hour])).toEqual([
+      [30, '2027-03-11', 10],
+    ]);
   });
 
   it('shows nothing twice across a restart, and goes on with the next one', async () => {
@@ -142,11 +162,19 @@ describe('reminder scheduler (fake clock, real settings file)', { timeout: 30_00
 
   it('keeps the last known status when the backend is unreachable, says it is stale, and still reminds', async () => {
     await startApp('2027-03-01T08:00:00Z');
-    expect(changes.at(-1)?.[0]).toMatchObject({ accountId: TITULAIRE.accountId, urgency: 'd30', stale: false });
+    expect(changes.at(-1)?.[0]).toMatchObject({
+      accountId: TITULAIRE.accountId,
+      urgency: 'd30',
+      stale: false,
+    });
 
     backend.failing = true;
     await runUntil('2027-03-01T21:00:00Z');
-    expect(changes.at(-1)?.[0]).toMatchObject({ accountId: TITULAIRE.accountId, blockAt: TITULAIRE.blockAt, stale: true });
+    expect(changes.at(-1)?.[0]).toMatchObject({
+      accountId: TITULAIRE.accountId,
+      blockAt: TITULAIRE.blockAt,
+      stale: true,
+    });
 
     await runUntil('2027-03-07T12:00:00Z');
     const d7 = shown.find((x) => x.n.days === 7)!.n;

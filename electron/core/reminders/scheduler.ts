@@ -1,6 +1,11 @@
 import type { Unsubscribe } from '../../../domain/api/define';
 import type { Reminder } from '../../../domain/api/groups/reminders';
-import { planReminders, snooze as snoozeMemory, type KnownAccount, type ReminderNotice } from '../../../domain/reminders/planner';
+import {
+  planReminders,
+  snooze as snoozeMemory,
+  type KnownAccount,
+  type ReminderNotice,
+} from '../../../domain/reminders/planner';
 import { AppError } from '../../../domain/result';
 import type { LogFn } from '../context';
 import type { ReminderState, SettingsStore } from '../settings/settings-store';
@@ -95,7 +100,9 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
   const evaluate = () => {
     const t = now();
     if (lastTick !== null && t.getTime() < lastTick - 60_000)
-      log('warn', 'clock set back; reminders already shown stay shown', { byMinutes: Math.round((lastTick - t.getTime()) / 60_000) });
+      log('warn', 'clock set back; reminders already shown stay shown', {
+        byMinutes: Math.round((lastTick - t.getTime()) / 60_000),
+      });
     lastTick = t.getTime();
     const plan = planReminders({
       accounts: state.accounts,
@@ -107,7 +114,11 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
       ...(opts.staleAfterMs !== undefined ? { staleAfterMs: opts.staleAfterMs } : {}),
     });
     // Remember first, then show: a crash in between loses a notification rather than repeating it forever.
-    save({ ...state, memory: plan.memory, ...(plan.notify.length > 0 ? { lastTickAt: t.toISOString() } : {}) });
+    save({
+      ...state,
+      memory: plan.memory,
+      ...(plan.notify.length > 0 ? { lastTickAt: t.toISOString() } : {}),
+    });
     for (const n of plan.notify) {
       log('info', 'reminder due', { days: n.days, urgency: n.urgency, cause: n.cause, stale: n.stale });
       for (const l of notifyListeners) safe(() => l(n));
@@ -138,12 +149,18 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
       failures += 1;
       // Back off: 15 s once (a fetch that timed out on a busy machine right after a sign-in should not leave the
       // reminders missing for minutes), then 1, 2, 4 … minutes, never longer than the normal period.
-      nextRefreshAt = t.getTime() + Math.min(refreshEvery, failures === 1 ? 15_000 : 60_000 * 2 ** Math.min(failures - 2, 10));
+      nextRefreshAt =
+        t.getTime() +
+        Math.min(refreshEvery, failures === 1 ? 15_000 : 60_000 * 2 ** Math.min(failures - 2, 10));
       const failure = e instanceof AppError && SIGNED_OUT.has(e.code) ? 'signed-out' : 'unreachable';
       if (!state.refreshFailing || state.refreshFailure !== failure)
-        log(failure === 'signed-out' ? 'info' : 'warn', 'account statuses could not be refreshed; showing the last known ones', {
-          error: errorName(e),
-        });
+        log(
+          failure === 'signed-out' ? 'info' : 'warn',
+          'account statuses could not be refreshed; showing the last known ones',
+          {
+            error: errorName(e),
+          },
+        );
       save({ ...state, refreshFailing: true, refreshFailure: failure });
     }
   };
@@ -164,7 +181,9 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
       const t = now().getTime();
       // Slept, or the clock jumped forward: the statuses are old, fetch before deciding.
       if (lastTick !== null && t - lastTick > maxSleep + 60_000) {
-        log('info', 'woke up after a sleep or a clock jump', { minutes: Math.round((t - lastTick) / 60_000) });
+        log('info', 'woke up after a sleep or a clock jump', {
+          minutes: Math.round((t - lastTick) / 60_000),
+        });
         nextRefreshAt = 0;
       }
       if (t >= nextRefreshAt) await refresh();

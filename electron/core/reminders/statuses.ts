@@ -14,7 +14,8 @@ export async function fetchFollowedStatuses(
   followed: readonly string[],
 ): Promise<readonly StatusLike[]> {
   const client = backend.clientIfReady();
-  if (!client?.signedIn) throw new AppError('UNAUTHENTICATED', 'nobody is signed in: the last known statuses stay', true);
+  if (!client?.signedIn)
+    throw new AppError('UNAUTHENTICATED', 'nobody is signed in: the last known statuses stay', true);
   const all = await client.call('pharmacyAccounts');
   if (!all.ok) throw new AppError(all.code, all.message, all.retryable ?? false);
   const who = user();

@@ -23,8 +23,15 @@ const hasSecretService = realPart(
 const service = `fr.vigie.test.${process.pid}`;
 let dir: string;
 
-async function restartAnd(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Record<string, unknown>> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', child, args[0]!, dir, service, ...args.slice(1)], { env, timeout: 60_000 });
+async function restartAnd(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Record<string, unknown>> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', child, args[0]!, dir, service, ...args.slice(1)],
+    { env, timeout: 60_000 },
+  );
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
@@ -66,7 +73,11 @@ describe.skipIf(!hasSecretService)('keychain (gnome-keyring, real Secret Service
     settings.updateWorkstationSettings({ workstationLabel: 'Poste comptoir 1' });
     const ws = await openWorkstation(settings, createSecretStore({ service }));
     const req = ws.registrationRequest('challenge-123');
-    expect(req).toMatchObject({ workstationId: first.id, label: 'Poste comptoir 1', challenge: 'challenge-123' });
+    expect(req).toMatchObject({
+      workstationId: first.id,
+      label: 'Poste comptoir 1',
+      challenge: 'challenge-123',
+    });
     expect(verifyRegistration(req)).toBe(true);
     expect(verifyRegistration({ ...req, label: 'Poste pirate' })).toBe(false);
 

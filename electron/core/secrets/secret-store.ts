@@ -49,7 +49,11 @@ export function createSecretStore(opts: SecretStoreOptions = {}): SecretStore {
     return new AsyncEntry(service, name, { linux: { store: 'secret-service' } });
   };
   const unavailable = (e: unknown) =>
-    new AppError('KEYCHAIN_UNAVAILABLE', `Le trousseau du système n’est pas disponible (${reasonOf(e)}).`, true);
+    new AppError(
+      'KEYCHAIN_UNAVAILABLE',
+      `Le trousseau du système n’est pas disponible (${reasonOf(e)}).`,
+      true,
+    );
   const guarded = async <T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     try {
       return await fn(AbortSignal.timeout(timeoutMs));

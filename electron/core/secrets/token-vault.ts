@@ -13,7 +13,10 @@ import type { KeychainStatus, SecretStore } from './secret-store';
  */
 export interface TokenVault {
   keychain(): Promise<KeychainStatus>;
-  remember(accountId: string, refreshToken: string): Promise<{ remembered: true } | { remembered: false; code: 'KEYCHAIN_UNAVAILABLE'; reason: string }>;
+  remember(
+    accountId: string,
+    refreshToken: string,
+  ): Promise<{ remembered: true } | { remembered: false; code: 'KEYCHAIN_UNAVAILABLE'; reason: string }>;
   /** The remembered token, or null (none, or no keychain). Never throws. */
   recall(accountId: string): Promise<string | null>;
   /** Sign-out: the token is deleted from the keychain and the id from the list. */
@@ -23,7 +26,11 @@ export interface TokenVault {
 
 const tokenName = (accountId: string) => `refresh-token:${accountId}`;
 
-export function createTokenVault(secrets: SecretStore, settings: SettingsStore, log: LogFn = () => {}): TokenVault {
+export function createTokenVault(
+  secrets: SecretStore,
+  settings: SettingsStore,
+  log: LogFn = () => {},
+): TokenVault {
   const list = () => settings.get('rememberedAccounts');
   const setList = (ids: string[]) => settings.set('rememberedAccounts', [...new Set(ids)].slice(-50));
   return {
@@ -60,7 +67,9 @@ export function createTokenVault(secrets: SecretStore, settings: SettingsStore, 
         await secrets.delete(tokenName(accountId));
       } catch (e) {
         // The id is gone from the list, so the token is never used again; say so in the logs.
-        log('warn', 'remembered token could not be deleted from the keychain', { reason: e instanceof Error ? e.message : String(e) });
+        log('warn', 'remembered token could not be deleted from the keychain', {
+          reason: e instanceof Error ? e.message : String(e),
+        });
       }
     },
     rememberedAccounts: () => [...list()],

@@ -10,16 +10,24 @@ import { SessionService, toAppError } from './session-service';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
-export async function cardSignIn(ctx: CoreBase, session: SessionService, pin: string): Promise<SignInOutcome> {
+export async function cardSignIn(
+  ctx: CoreBase,
+  session: SessionService,
+  pin: string,
+): Promise<SignInOutcome> {
   const client = ctx.backend.client();
   const state = ctx.card.getState();
   const reader = state.readers.find((r) => r.name === state.activeReader);
-  if (state.status !== 'present' || !reader?.card) throw new AppError('CARD_ABSENT', 'Insérez votre carte CPS dans le lecteur.');
+  if (state.status !== 'present' || !reader?.card)
+    throw new AppError('CARD_ABSENT', 'Insérez votre carte CPS dans le lecteur.');
   const serial = reader.card.serial ?? null;
 
   const ch = await client.call('cardChallenge');
   if (!ch.ok) throw toAppError(ch);
-  const signed = await ctx.card.verifyPinAndSign(pin, new Uint8Array(Buffer.from(ch.value.challenge, 'base64url')));
+  const signed = await ctx.card.verifyPinAndSign(
+    pin,
+    new Uint8Array(Buffer.from(ch.value.challenge, 'base64url')),
+  );
   // CARD_PIN_WRONG (tries left in the card state), CARD_PIN_BLOCKED (needs the PUK), CARD_REMOVED…: the card's own codes.
   if (!signed.ok) throw new AppError(signed.code, signed.message, signed.retryable ?? false);
 

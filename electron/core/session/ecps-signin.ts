@@ -10,7 +10,13 @@ import { SessionService, toAppError } from './session-service';
 export const ECPS_POLL_MS = 1000;
 
 export class EcpsFlow {
-  private current: { id: string; bindingMessage: string; expiresAt: string; timer: NodeJS.Timeout | null; done: boolean } | null = null;
+  private current: {
+    id: string;
+    bindingMessage: string;
+    expiresAt: string;
+    timer: NodeJS.Timeout | null;
+    done: boolean;
+  } | null = null;
   private last: EcpsState = { status: 'idle', bindingMessage: null, expiresAt: null };
 
   constructor(
@@ -36,9 +42,19 @@ export class EcpsFlow {
     await this.cancel().catch(() => undefined);
     const r = await this.client().call('ecpsStart', { body: { nationalId } });
     if (!r.ok) throw toAppError(r);
-    const tx = { id: r.value.transactionId, bindingMessage: r.value.bindingMessage, expiresAt: r.value.expiresAt, timer: null, done: false };
+    const tx = {
+      id: r.value.transactionId,
+      bindingMessage: r.value.bindingMessage,
+      expiresAt: r.value.expiresAt,
+      timer: null,
+      done: false,
+    };
     this.current = tx;
-    const pending: EcpsState = { status: 'pending', bindingMessage: tx.bindingMessage, expiresAt: tx.expiresAt };
+    const pending: EcpsState = {
+      status: 'pending',
+      bindingMessage: tx.bindingMessage,
+      expiresAt: tx.expiresAt,
+    };
     this.emit(pending);
     this.schedule(tx);
     return pending;
@@ -73,7 +89,13 @@ export class EcpsFlow {
       return;
     }
     const code = r?.code;
-    if (code === 'ECPS_REFUSED' || code === 'ACCOUNT_BLOCKED_SUSPICIOUS' || code === 'ACCOUNT_BLOCKED_INACTIVITY' || code === 'CARD_HOLDER_UNKNOWN' || code === 'FORBIDDEN') {
+    if (
+      code === 'ECPS_REFUSED' ||
+      code === 'ACCOUNT_BLOCKED_SUSPICIOUS' ||
+      code === 'ACCOUNT_BLOCKED_INACTIVITY' ||
+      code === 'CARD_HOLDER_UNKNOWN' ||
+      code === 'FORBIDDEN'
+    ) {
       this.ctx.log('info', 'e-CPS sign-in refused', { code });
       this.finish(tx, 'refused');
     } else if (code === 'ECPS_EXPIRED' || code === 'NOT_FOUND') this.finish(tx, 'expired');
@@ -86,7 +108,10 @@ export class EcpsFlow {
     const tx = this.current;
     if (!tx) return { status: 'cancelled', bindingMessage: null, expiresAt: null };
     this.finish(tx, 'cancelled');
-    await this.ctx.backend.clientIfReady()?.call('ecpsCancel', { body: { transactionId: tx.id } }).catch(() => undefined);
+    await this.ctx.backend
+      .clientIfReady()
+      ?.call('ecpsCancel', { body: { transactionId: tx.id } })
+      .catch(() => undefined);
     return this.last;
   }
 

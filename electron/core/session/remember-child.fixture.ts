@@ -6,7 +6,8 @@ import { createCore } from '../core';
 const [dir] = process.argv.slice(2);
 const core = createCore({ mode: 'browser', userDataDir: dir!, appVersion: '0.0.0-test', demo: true });
 await core.start();
-const call = (channel: string, req?: unknown) => core.dispatcher.invoke(channel, req, { transport: 'direct' });
+const call = (channel: string, req?: unknown) =>
+  core.dispatcher.invoke(channel, req, { transport: 'direct' });
 const before = await call('session.getState');
 const signIn = await call('session.signInWithPassword', {
   identifier: DEMO_PEOPLE.accountantSoon.identifier,

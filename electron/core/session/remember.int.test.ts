@@ -42,14 +42,21 @@ async function stopCore(core: Core) {
   await core.stop();
   open.splice(open.indexOf(core), 1);
 }
-const call = (core: Core, channel: string, req?: unknown) => core.dispatcher.invoke(channel, req, { transport: 'direct' });
+const call = (core: Core, channel: string, req?: unknown) =>
+  core.dispatcher.invoke(channel, req, { transport: 'direct' });
 const state = async (core: Core) => {
   const r = await call(core, 'session.getState');
   if (!r.ok) throw new Error(r.code);
-  return r.value as { status: string; endedBecause: string | null; user: { accountId: string } | null; remember?: unknown };
+  return r.value as {
+    status: string;
+    endedBecause: string | null;
+    user: { accountId: string } | null;
+    remember?: unknown;
+  };
 };
 /** The keychain as the core files it (its default service), read from outside the core. */
-const keychainToken = (accountId: string) => createSecretStore({ timeoutMs: 3000 }).get(`refresh-token:${accountId}`);
+const keychainToken = (accountId: string) =>
+  createSecretStore({ timeoutMs: 3000 }).get(`refresh-token:${accountId}`);
 /** Whether a token is kept (a yes or no, so that a failing test does not print a token). */
 const kept = async (accountId: string) => (await keychainToken(accountId)) !== null;
 
@@ -69,10 +76,17 @@ describe.skipIf(!hasSecretService)('remember me (embedded backend, real gnome-ke
       remember: { available: true, reason: null, active: false },
     });
 
-    const signIn = await call(first, 'session.signInWithPassword', { identifier: sophie.identifier, password: DEMO_PASSWORD, remember: true });
+    const signIn = await call(first, 'session.signInWithPassword', {
+      identifier: sophie.identifier,
+      password: DEMO_PASSWORD,
+      remember: true,
+    });
     expect(signIn).toMatchObject({
       ok: true,
-      value: { status: 'signed-in', session: { user: { displayName: 'Sophie BERNARD', method: 'password' }, remember: { active: true } } },
+      value: {
+        status: 'signed-in',
+        session: { user: { displayName: 'Sophie BERNARD', method: 'password' }, remember: { active: true } },
+      },
     });
     const accountId = (await state(first)).user!.accountId;
     const token = (await keychainToken(accountId)) ?? '';
@@ -94,10 +108,16 @@ describe.skipIf(!hasSecretService)('remember me (embedded backend, real gnome-ke
       user: { accountId, displayName: 'Sophie BERNARD', method: 'password' },
       remember: { available: true, reason: null, active: true },
     });
-    expect(await call(second, 'accounts.getMine')).toMatchObject({ ok: true, value: { status: { displayName: 'Sophie BERNARD' } } });
+    expect(await call(second, 'accounts.getMine')).toMatchObject({
+      ok: true,
+      value: { status: { displayName: 'Sophie BERNARD' } },
+    });
 
     // Sign-out: the token leaves the keychain (not only the list in the settings file).
-    expect(await call(second, 'session.signOut')).toMatchObject({ ok: true, value: { status: 'signed-out', remember: { active: false } } });
+    expect(await call(second, 'session.signOut')).toMatchObject({
+      ok: true,
+      value: { status: 'signed-out', remember: { active: false } },
+    });
     expect(await kept(accountId)).toBe(false);
     expect(second.settings.get('rememberedAccounts')).toEqual([]);
     await stopCore(second);
@@ -111,14 +131,24 @@ describe.skipIf(!hasSecretService)('remember me (embedded backend, real gnome-ke
 
   it('without "remember me" nothing is kept; a remembered session the backend ended is forgotten silently', async () => {
     const core = await startCore();
-    await call(core, 'session.signInWithPassword', { identifier: sophie.identifier, password: DEMO_PASSWORD });
+    await call(core, 'session.signInWithPassword', {
+      identifier: sophie.identifier,
+      password: DEMO_PASSWORD,
+    });
     const { user } = await state(core);
-    expect(await state(core)).toMatchObject({ status: 'signed-in', remember: { available: true, active: false } });
+    expect(await state(core)).toMatchObject({
+      status: 'signed-in',
+      remember: { available: true, active: false },
+    });
     expect(await kept(user!.accountId)).toBe(false);
     expect(core.settings.get('rememberedAccounts')).toEqual([]);
 
     // Kept this time; then Vigie stays closed for more than the backend's 1 h idle limit.
-    await call(core, 'session.signInWithPassword', { identifier: sophie.identifier, password: DEMO_PASSWORD, remember: true });
+    await call(core, 'session.signInWithPassword', {
+      identifier: sophie.identifier,
+      password: DEMO_PASSWORD,
+      remember: true,
+    });
     expect(await kept(user!.accountId)).toBe(true);
     await stopCore(core);
 
@@ -127,7 +157,12 @@ describe.skipIf(!hasSecretService)('remember me (embedded backend, real gnome-ke
     await vi.waitFor(async () => expect(await kept(user!.accountId)).toBe(false), { timeout: 10_000 });
     expect(later.settings.get('rememberedAccounts')).toEqual([]);
     expect(logs.filter((l) => l.includes('remembered session refused')).at(-1)).toContain('SESSION_IDLE');
-    expect(await state(later)).toMatchObject({ status: 'signed-out', endedBecause: null, user: null, remember: { active: false } });
+    expect(await state(later)).toMatchObject({
+      status: 'signed-out',
+      endedBecause: null,
+      user: null,
+      remember: { active: false },
+    });
   });
 });
 
@@ -137,13 +172,20 @@ describe('remember me without a Secret Service', () => {
     try {
       const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/vigie-bus' };
       const child = join(import.meta.dirname, 'remember-child.fixture.ts');
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, noKeychainDir], { env, timeout: 120_000 });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', child, noKeychainDir],
+        { env, timeout: 120_000 },
+      );
       const r = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
       const unavailable = { available: false, reason: 'keychain-unavailable', active: false };
       expect(r.before).toMatchObject({ ok: true, value: { status: 'signed-out', remember: unavailable } });
       expect(r.signIn).toMatchObject({
         ok: true,
-        value: { status: 'signed-in', session: { user: { displayName: 'Sophie BERNARD' }, remember: unavailable } },
+        value: {
+          status: 'signed-in',
+          session: { user: { displayName: 'Sophie BERNARD' }, remember: unavailable },
+        },
       });
       expect(r.mineOk).toBe(true);
       expect(r.remembered).toEqual([]);

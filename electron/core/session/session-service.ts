@@ -1,4 +1,9 @@
-import type { EcpsState, RememberState, SessionState, SignInOutcome } from '../../../domain/api/groups/session';
+import type {
+  EcpsState,
+  RememberState,
+  SessionState,
+  SignInOutcome,
+} from '../../../domain/api/groups/session';
 import type { CardState } from '../../../domain/card';
 import { AppError, type Err } from '../../../domain/result';
 import type { ClientErr } from '../backend-client';
@@ -28,7 +33,13 @@ const signedOut = (endedBecause: SessionState['endedBecause'] = null): SessionSt
 });
 
 /** Backend answers that say nothing about the remembered token (the backend could not be asked): keep it. */
-const NOT_A_VERDICT = new Set(['BACKEND_UNREACHABLE', 'BACKEND_TLS_ERROR', 'UNAVAILABLE', 'INTERNAL', 'RATE_LIMITED']);
+const NOT_A_VERDICT = new Set([
+  'BACKEND_UNREACHABLE',
+  'BACKEND_TLS_ERROR',
+  'UNAVAILABLE',
+  'INTERNAL',
+  'RATE_LIMITED',
+]);
 
 /**
  * Who is signed in on this workstation. The token stays inside the backend client (never in this state, never in
@@ -105,7 +116,11 @@ export class SessionService {
     if (!t) return Promise.resolve();
     const next = this.vaultQueue
       .then(() => step(t))
-      .catch((e: unknown) => this.ctx.log('warn', 'remember me: keychain step failed', { error: e instanceof Error ? e.name : 'unknown' }));
+      .catch((e: unknown) =>
+        this.ctx.log('warn', 'remember me: keychain step failed', {
+          error: e instanceof Error ? e.name : 'unknown',
+        }),
+      );
     this.vaultQueue = next;
     return next;
   }
@@ -142,13 +157,22 @@ export class SessionService {
   }
 
   /** Turns the backend's answer to a sign-in into a session, or into "blocked, and here is the way out". */
-  opened(res: SignInResponse, method: NonNullable<SessionState['user']>['method'], cardSerial: string | null = null): SignInOutcome {
+  opened(
+    res: SignInResponse,
+    method: NonNullable<SessionState['user']>['method'],
+    cardSerial: string | null = null,
+  ): SignInOutcome {
     const now = this.ctx.now().getTime();
     // A new session: the token of any earlier one leaves the keychain (the vault keeps the open session's only).
     this.generation++;
     void this.forgetRemembered();
     this.cardSerial = cardSerial;
-    this.begin(res.account, method, Math.min(new Date(res.absoluteExpiresAt).getTime(), now + ABSOLUTE_MS), res.passwordChangeRequired);
+    this.begin(
+      res.account,
+      method,
+      Math.min(new Date(res.absoluteExpiresAt).getTime(), now + ABSOLUTE_MS),
+      res.passwordChangeRequired,
+    );
     return { status: 'signed-in', session: this.current };
   }
 
@@ -186,7 +210,9 @@ export class SessionService {
     if (this.resumeTried) return;
     this.resumeTried = true;
     const work = this.tryResume().catch((e: unknown) =>
-      this.ctx.log('warn', 'remembered session could not be checked', { error: e instanceof Error ? e.name : 'unknown' }),
+      this.ctx.log('warn', 'remembered session could not be checked', {
+        error: e instanceof Error ? e.name : 'unknown',
+      }),
     );
     if (opts.waitMs === undefined) return work;
     let timer: NodeJS.Timeout | undefined;
@@ -220,7 +246,12 @@ export class SessionService {
     if (r.ok && r.value.account.id === id && r.value.session.method === 'password') {
       const created = new Date(r.value.session.createdAt).getTime();
       this.rememberedId = id;
-      this.begin(r.value.account, 'password', created + ABSOLUTE_MS, r.value.session.scope === 'password_change');
+      this.begin(
+        r.value.account,
+        'password',
+        created + ABSOLUTE_MS,
+        r.value.session.scope === 'password_change',
+      );
       this.ctx.log('info', 'remembered session resumed', { method: 'password' });
       return;
     }
@@ -240,7 +271,10 @@ export class SessionService {
 
   /** A refusal that is not an error for the person: a blocked account, with its ways out. */
   static blockedOutcome(e: ClientErr, identifier: string | null): SignInOutcome | null {
-    if ((e.code === 'ACCOUNT_BLOCKED_INACTIVITY' || e.code === 'ACCOUNT_BLOCKED_SUSPICIOUS') && e.body?.blocked) {
+    if (
+      (e.code === 'ACCOUNT_BLOCKED_INACTIVITY' || e.code === 'ACCOUNT_BLOCKED_SUSPICIOUS') &&
+      e.body?.blocked
+    ) {
       return {
         status: 'blocked',
         reason: e.body.blocked.reason,
@@ -283,7 +317,10 @@ export class SessionService {
     if (now - this.lastKeepalive > KEEPALIVE_MS) {
       this.lastKeepalive = now;
       const r = await this.client().call('currentSession');
-      if (!r.ok && ['SESSION_IDLE', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'WORKSTATION_REVOKED'].includes(r.code)) {
+      if (
+        !r.ok &&
+        ['SESSION_IDLE', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'WORKSTATION_REVOKED'].includes(r.code)
+      ) {
         this.end(r.code === 'SESSION_IDLE' ? 'idle' : r.code === 'SESSION_EXPIRED' ? 'absolute' : 'revoked');
       }
     }
@@ -360,7 +397,10 @@ export class SessionService {
   private armTimers(absoluteAt: number) {
     this.clearTimers();
     this.armIdle();
-    this.absoluteTimer = setTimeout(() => this.end('absolute'), Math.max(0, absoluteAt - this.ctx.now().getTime()));
+    this.absoluteTimer = setTimeout(
+      () => this.end('absolute'),
+      Math.max(0, absoluteAt - this.ctx.now().getTime()),
+    );
     this.absoluteTimer.unref?.();
   }
 

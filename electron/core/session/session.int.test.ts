@@ -24,23 +24,44 @@ describe('session through the renderer API (embedded backend, demo pharmacy)', (
   });
 
   it('refuses a wrong password with a coded error and opens no session', async () => {
-    const r = await call('session.signInWithPassword', { identifier: DEMO_PEOPLE.accountantSoon.identifier, password: 'pas-le-bon-mot-de-passe' });
+    const r = await call('session.signInWithPassword', {
+      identifier: DEMO_PEOPLE.accountantSoon.identifier,
+      password: 'pas-le-bon-mot-de-passe',
+    });
     expect(r).toMatchObject({ ok: false, code: 'INVALID_CREDENTIALS' });
     expect(await call('session.getState')).toMatchObject({ ok: true, value: { status: 'signed-out' } });
     expect(await call('accounts.getMine')).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
   });
 
   it('answers "blocked" with the reason and the ways out for a correct password on a blocked account', async () => {
-    const r = await call('session.signInWithPassword', { identifier: DEMO_PEOPLE.accountantBlocked.identifier, password: DEMO_PASSWORD });
-    expect(r).toMatchObject({ ok: true, value: { status: 'blocked', reason: 'inactivity', identifier: 'marc.leroy' } });
+    const r = await call('session.signInWithPassword', {
+      identifier: DEMO_PEOPLE.accountantBlocked.identifier,
+      password: DEMO_PASSWORD,
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      value: { status: 'blocked', reason: 'inactivity', identifier: 'marc.leroy' },
+    });
     if (r.ok) expect((r.value as { unblockPaths: string[] }).unblockPaths).toContain('postal_code');
   });
 
   it('signs a delegate in, shows her account and events, and never hands the token to the renderer', async () => {
-    const r = await call('session.signInWithPassword', { identifier: DEMO_PEOPLE.accountantSoon.identifier, password: DEMO_PASSWORD });
-    expect(r).toMatchObject({ ok: true, value: { status: 'signed-in', session: { user: { displayName: 'Sophie BERNARD', method: 'password' } } } });
+    const r = await call('session.signInWithPassword', {
+      identifier: DEMO_PEOPLE.accountantSoon.identifier,
+      password: DEMO_PASSWORD,
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      value: {
+        status: 'signed-in',
+        session: { user: { displayName: 'Sophie BERNARD', method: 'password' } },
+      },
+    });
     const mine = await call('accounts.getMine');
-    expect(mine).toMatchObject({ ok: true, value: { status: { state: 'active', displayName: 'Sophie BERNARD' } } });
+    expect(mine).toMatchObject({
+      ok: true,
+      value: { status: { state: 'active', displayName: 'Sophie BERNARD' } },
+    });
     const events = await call('events.list', { filters: { type: 'sign_in' }, limit: 5 });
     expect(events.ok && (events.value as { events: { type: string }[] }).events[0]?.type).toBe('sign_in');
     const verify = await call('events.verify', {});
@@ -49,8 +70,14 @@ describe('session through the renderer API (embedded backend, demo pharmacy)', (
   });
 
   it('signs out: the backend session ends and calls need a new sign-in', async () => {
-    expect(await call('session.signOut')).toMatchObject({ ok: true, value: { status: 'signed-out', endedBecause: 'sign-out' } });
-    expect(await call('events.list', { filters: {}, limit: 5 })).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
+    expect(await call('session.signOut')).toMatchObject({
+      ok: true,
+      value: { status: 'signed-out', endedBecause: 'sign-out' },
+    });
+    expect(await call('events.list', { filters: {}, limit: 5 })).toMatchObject({
+      ok: false,
+      code: 'UNAUTHENTICATED',
+    });
     expect(seen).toEqual(['signed-in', 'signed-out']);
   });
 });

@@ -26,7 +26,10 @@ describe('settings store (conf, real files)', { timeout: 30_000 }, () => {
     });
     s.updateWorkstationSettings({ workstationLabel: 'Poste comptoir 1', language: 'en' });
     const again = openSettings(dir);
-    expect(again.getWorkstationSettings()).toMatchObject({ workstationLabel: 'Poste comptoir 1', language: 'en' });
+    expect(again.getWorkstationSettings()).toMatchObject({
+      workstationLabel: 'Poste comptoir 1',
+      language: 'en',
+    });
     expect(again.recoveredFrom).toBeNull();
   });
 
@@ -88,10 +91,21 @@ describe('settings store (conf, real files)', { timeout: 30_000 }, () => {
   });
 
   it('migrates a 1.x file: keeps the language, trims the URL, drops a plain-text token', () => {
-    writeFileSync(file(), JSON.stringify({ language: 'en', backendUrl: 'https://vigie.example.org/', token: 'secret-token-value' }));
+    writeFileSync(
+      file(),
+      JSON.stringify({
+        language: 'en',
+        backendUrl: 'https://vigie.example.org/',
+        token: 'secret-token-value',
+      }),
+    );
     const s = openSettings(dir);
     expect(s.recoveries).toEqual([]);
-    expect(s.getWorkstationSettings()).toMatchObject({ language: 'en', backendUrl: 'https://vigie.example.org', startAtLogin: true });
+    expect(s.getWorkstationSettings()).toMatchObject({
+      language: 'en',
+      backendUrl: 'https://vigie.example.org',
+      startAtLogin: true,
+    });
     const text = readFileSync(file(), 'utf8');
     expect(text).not.toContain('secret-token-value');
     expect(onDisk().__internal__).toMatchObject({ migrations: { version: '2.0.0' } });

@@ -88,7 +88,15 @@ export const DEFAULT_SETTINGS: Settings = {
   startAtLogin: true,
   workstationLabel: 'Poste Vigie',
   workstation: null,
-  reminders: { accounts: [], memory: {}, refreshFailing: false, refreshFailure: null, lastRefreshAt: null, lastTickAt: null, followed: [] },
+  reminders: {
+    accounts: [],
+    memory: {},
+    refreshFailing: false,
+    refreshFailure: null,
+    lastRefreshAt: null,
+    lastTickAt: null,
+    followed: [],
+  },
   rememberedAccounts: [],
   eventsReviewedAt: {},
   postalLetters: {},
@@ -114,7 +122,9 @@ const migrations: Record<string, (store: Store) => void> = {
 let cachedSchema: Schema<Settings> | null = null;
 function confSchema(): Schema<Settings> {
   if (cachedSchema) return cachedSchema;
-  const json = z.toJSONSchema(SettingsSchema, { target: 'draft-7', io: 'input' }) as { properties: Record<string, object> };
+  const json = z.toJSONSchema(SettingsSchema, { target: 'draft-7', io: 'input' }) as {
+    properties: Record<string, object>;
+  };
   const out: Record<string, object> = {};
   for (const [key, prop] of Object.entries(json.properties)) {
     out[key] = { ...prop, default: DEFAULT_SETTINGS[key as keyof Settings] };
@@ -277,6 +287,7 @@ function stripInternal(s: Record<string, unknown>): Record<string, unknown> {
 }
 
 function pick(s: Partial<Settings>): WorkstationSettings {
-  const { language, backendUrl, readerName, reminderDays, startAtLogin, workstationLabel } = s as WorkstationSettings;
+  const { language, backendUrl, readerName, reminderDays, startAtLogin, workstationLabel } =
+    s as WorkstationSettings;
   return { language, backendUrl, readerName, reminderDays, startAtLogin, workstationLabel };
 }

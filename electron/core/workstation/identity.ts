@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomUUID,
+  sign,
+  verify,
+} from 'node:crypto';
 import type { LogFn } from '../context';
 import type { SecretStore } from '../secrets/secret-store';
 import type { SettingsStore, WorkstationIdentity } from '../settings/settings-store';
@@ -47,14 +54,21 @@ export interface Workstation {
 }
 
 export const registrationMessage = (r: Omit<RegistrationRequest, 'signature'>) =>
-  Buffer.from(['vigie-workstation-registration', r.workstationId, r.label, r.publicKey, r.challenge].join('\n'), 'utf8');
+  Buffer.from(
+    ['vigie-workstation-registration', r.workstationId, r.label, r.publicKey, r.challenge].join('\n'),
+    'utf8',
+  );
 
 export function verifyRegistration(r: RegistrationRequest): boolean {
   const key = createPublicKey({ key: Buffer.from(r.publicKey, 'base64'), format: 'der', type: 'spki' });
   return verify(null, registrationMessage(r), key, Buffer.from(r.signature, 'base64'));
 }
 
-export async function openWorkstation(settings: SettingsStore, secrets: SecretStore, opts: { now?: () => Date; log?: LogFn } = {}): Promise<Workstation> {
+export async function openWorkstation(
+  settings: SettingsStore,
+  secrets: SecretStore,
+  opts: { now?: () => Date; log?: LogFn } = {},
+): Promise<Workstation> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? (() => {});
   const keychain = await secrets.status();
@@ -68,7 +82,11 @@ export async function openWorkstation(settings: SettingsStore, secrets: SecretSt
       const key = createPrivateKey({ key: Buffer.from(stored, 'base64'), format: 'der', type: 'pkcs8' });
       const pub = createPublicKey(key).export({ format: 'der', type: 'spki' }).toString('base64');
       if (pub === identity.publicKey) privateKeyDer = Buffer.from(stored, 'base64');
-      else log('warn', 'workstation key in the keychain does not match the registered one; making a new identity');
+      else
+        log(
+          'warn',
+          'workstation key in the keychain does not match the registered one; making a new identity',
+        );
     } else log('warn', 'workstation key missing from the keychain; making a new identity');
     if (!privateKeyDer) identity = null;
   }
@@ -115,7 +133,11 @@ export async function openWorkstation(settings: SettingsStore, secrets: SecretSt
       return { ...unsigned, signature: ws.sign(registrationMessage(unsigned)).toString('base64') };
     },
     markRegistered: (at, label) =>
-      settings.set('workstation', { ...current(), registeredAt: at.toISOString(), registeredLabel: label ?? settings.get('workstationLabel') }),
+      settings.set('workstation', {
+        ...current(),
+        registeredAt: at.toISOString(),
+        registeredLabel: label ?? settings.get('workstationLabel'),
+      }),
     markRevoked: (at) => {
       settings.set('workstation', { ...current(), revokedAt: at.toISOString() });
       void secrets.delete(WORKSTATION_KEY).catch(() => false);

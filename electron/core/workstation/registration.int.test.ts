@@ -26,7 +26,7 @@ async function startCore(): Promise<Core> {
   await core.start();
   return core;
 }
-const call = async <T,>(core: Core, channel: string, req?: unknown): Promise<T> => {
+const call = async <T>(core: Core, channel: string, req?: unknown): Promise<T> => {
   const r = await core.dispatcher.invoke(channel, req, { transport: 'direct' });
   if (!r.ok) throw new Error(`${channel}: ${r.code}`);
   return r.value as T;
@@ -59,7 +59,12 @@ describe.skipIf(!hasSecretService)('workstation registration (embedded backend, 
   it('registers the key at start, registers a new label, and the holder sees it registered', async () => {
     const core = await startCore();
     const first = await call<ThisWs>(core, 'settings.workstation');
-    expect(first).toMatchObject({ hasKey: true, keychain: { available: true }, revokedAt: null, labelPending: false });
+    expect(first).toMatchObject({
+      hasKey: true,
+      keychain: { available: true },
+      revokedAt: null,
+      labelPending: false,
+    });
     expect(first.registeredAt).not.toBeNull();
 
     await call(core, 'settings.update', { workstationLabel: 'Poste comptoir 1' });
@@ -71,7 +76,10 @@ describe.skipIf(!hasSecretService)('workstation registration (embedded backend, 
     expect(settings).not.toMatch(/PRIVATE|pkcs8/i);
 
     // Signed in through the core: the request carried the workstation's proof.
-    const signedIn = await call<{ status: string }>(core, 'session.signInWithPassword', { identifier: holder.identifier, password: DEMO_PASSWORD });
+    const signedIn = await call<{ status: string }>(core, 'session.signInWithPassword', {
+      identifier: holder.identifier,
+      password: DEMO_PASSWORD,
+    });
     expect(signedIn.status).toBe('signed-in');
     // Another computer claiming this workstation's id, without its key, is refused.
     const { address } = await call<{ address: string }>(core, 'backend.getStatus');
@@ -87,7 +95,11 @@ describe.skipIf(!hasSecretService)('workstation registration (embedded backend, 
     expect(mine).toMatchObject({ id: first.id, label: 'Poste comptoir 1' });
     expect(mine!.registeredAt).not.toBeNull();
     // The holder cannot withdraw the workstation in use.
-    const self = await core.dispatcher.invoke('accounts.revokeWorkstation', { id: first.id }, { transport: 'direct' });
+    const self = await core.dispatcher.invoke(
+      'accounts.revokeWorkstation',
+      { id: first.id },
+      { transport: 'direct' },
+    );
     expect(self).toMatchObject({ ok: false, code: 'CONFLICT' });
   });
 

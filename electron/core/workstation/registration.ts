@@ -10,7 +10,11 @@ export type RegistrationOutcome = 'registered' | 'up-to-date' | 'no-key' | 'revo
  * events still name it by id and label). A backend that says the workstation was withdrawn marks the identity
  * revoked: a new one is made at the next start and the holder sees it as a new workstation.
  */
-export async function syncRegistration(ws: Workstation, client: BackendClient, o: { log: LogFn; now: () => Date }): Promise<RegistrationOutcome> {
+export async function syncRegistration(
+  ws: Workstation,
+  client: BackendClient,
+  o: { log: LogFn; now: () => Date },
+): Promise<RegistrationOutcome> {
   const info = ws.info();
   if (info.revokedAt) return 'revoked';
   if (!info.canSign) return 'no-key';
@@ -20,7 +24,9 @@ export async function syncRegistration(ws: Workstation, client: BackendClient, o
     o.log('warn', 'workstation registration postponed', { code: challenge.code });
     return 'failed';
   }
-  const r = await client.call('registerWorkstation', { body: ws.registrationRequest(challenge.value.challenge) });
+  const r = await client.call('registerWorkstation', {
+    body: ws.registrationRequest(challenge.value.challenge),
+  });
   if (r.ok) {
     ws.markRegistered(new Date(r.value.registeredAt), r.value.label);
     o.log('info', 'workstation registered', { id: info.id });
@@ -36,7 +42,10 @@ export async function syncRegistration(ws: Workstation, client: BackendClient, o
 }
 
 /** Runs `syncRegistration` one at a time, whenever asked (start, backend back, label changed). */
-export function registrationSync(run: () => Promise<RegistrationOutcome>): { request(): Promise<RegistrationOutcome | null>; last(): RegistrationOutcome | null } {
+export function registrationSync(run: () => Promise<RegistrationOutcome>): {
+  request(): Promise<RegistrationOutcome | null>;
+  last(): RegistrationOutcome | null;
+} {
   let inFlight: Promise<RegistrationOutcome> | null = null;
   let again = false;
   let last: RegistrationOutcome | null = null;

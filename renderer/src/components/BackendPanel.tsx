@@ -20,7 +20,9 @@ export function BackendPanel({ status }: { status: BackendStatus | null }) {
           {status.reachable ? t('backend.reachable') : t('backend.unreachable')}
         </span>{' '}
         <span className="muted">
-          {status.mode === 'embedded' ? t('backend.embedded') : t('backend.remote', { address: status.address })}
+          {status.mode === 'embedded'
+            ? t('backend.embedded')
+            : t('backend.remote', { address: status.address })}
           {' · '}
           {t('backend.checkedAt', { time })}
         </span>

@@ -127,7 +127,13 @@ describe('workstations', () => {
         workstations={[
           ws({ id: 'a', label: 'Comptoir 1', current: true, openSessions: 1 }),
           ws(),
-          ws({ id: 'c', label: 'Ancien poste', revokedAt: '2027-01-19T10:00:00Z', registeredAt: null, openSessions: 0 }),
+          ws({
+            id: 'c',
+            label: 'Ancien poste',
+            revokedAt: '2027-01-19T10:00:00Z',
+            registeredAt: null,
+            openSessions: 0,
+          }),
         ]}
         onRevoke={(w) => asked.push(w.label)}
       />,
@@ -174,7 +180,15 @@ describe('workstations', () => {
   it('this workstation says whether its key is registered and, without a keychain, what that costs', async () => {
     await renderWith(
       <ThisWorkstationView
-        w={{ id: 'x', label: 'Comptoir 1', keychain: { available: false, reason: 'no Secret Service' }, hasKey: false, registeredAt: null, labelPending: false, revokedAt: null }}
+        w={{
+          id: 'x',
+          label: 'Comptoir 1',
+          keychain: { available: false, reason: 'no Secret Service' },
+          hasKey: false,
+          registeredAt: null,
+          labelPending: false,
+          revokedAt: null,
+        }}
       />,
     );
     expect(screen.getByTestId('ws-keychain').textContent).toContain('Indisponible');
@@ -183,10 +197,20 @@ describe('workstations', () => {
     cleanup();
     await renderWith(
       <ThisWorkstationView
-        w={{ id: 'x', label: 'Comptoir 1', keychain: { available: true, reason: null }, hasKey: true, registeredAt: '2026-05-04T08:00:00Z', labelPending: false, revokedAt: '2027-02-01T08:00:00Z' }}
+        w={{
+          id: 'x',
+          label: 'Comptoir 1',
+          keychain: { available: true, reason: null },
+          hasKey: true,
+          registeredAt: '2026-05-04T08:00:00Z',
+          labelPending: false,
+          revokedAt: '2027-02-01T08:00:00Z',
+        }}
       />,
     );
-    expect(screen.getByTestId('ws-registration').textContent).toContain('Retiré par le titulaire le 1 février 2027');
+    expect(screen.getByTestId('ws-registration').textContent).toContain(
+      'Retiré par le titulaire le 1 février 2027',
+    );
     expect(screen.queryByText(/ne peut ni garder/)).toBeNull();
   });
 });

@@ -26,7 +26,8 @@ function takeToken(): string | null {
  * browser. The renderer makes no other network request.
  */
 function connect(): VigieClient {
-  const fromPreload = (window as unknown as Record<string, unknown>)[PRELOAD_GLOBAL] as VigieClient | undefined;
+  const fromPreload = (window as unknown as Record<string, unknown>)[PRELOAD_GLOBAL] as
+    VigieClient | undefined;
   if (fromPreload) {
     setConnection('open');
     return fromPreload;

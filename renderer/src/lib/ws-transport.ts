@@ -42,7 +42,8 @@ export function createWsTransport(url: string, onConnection: (s: ConnectionState
     };
     socket.onclose = () => {
       ws = null;
-      for (const resolve of pending.values()) resolve(err('UNAVAILABLE', 'Connexion au poste interrompue.', true));
+      for (const resolve of pending.values())
+        resolve(err('UNAVAILABLE', 'Connexion au poste interrompue.', true));
       pending.clear();
       onConnection('closed');
       setTimeout(connect, retryMs);

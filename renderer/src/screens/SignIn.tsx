@@ -437,7 +437,9 @@ function PasswordSignIn() {
         >
           {t('signIn.blockedLink')}
         </Link>
-        <Link to="/fresh-start" className="link">{t('freshStart.code.link')}</Link>
+        <Link to="/fresh-start" className="link">
+          {t('freshStart.code.link')}
+        </Link>
       </div>
     </form>
   );
