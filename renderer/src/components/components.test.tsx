@@ -226,6 +226,11 @@ describe('unblock paths', () => {
     expect(items[0]!.textContent).toContain('La plus rapide');
   });
 
+  it('says « La plus rapide » only when there is a choice', async () => {
+    await renderWith(<PathChoice paths={['postal_code']} onChoose={() => {}} />);
+    expect(screen.getAllByRole('listitem')[0]!.textContent).not.toContain('La plus rapide');
+  });
+
   it('the letter’s journey shows where the letter is and the date to type the code before', async () => {
     await renderWith(
       <LetterJourney

@@ -469,7 +469,7 @@ const en: Messages = {
   },
   unblock: {
     title: 'Unblock my account',
-    intro: 'Vigie shows you the ways to unblock your account that work for you, fastest first.',
+    intro: 'Vigie shows you the ways to unblock your account, fastest first.',
     reason: {
       inactivity: 'Your account has not been used for more than 6 months. Here is how to unblock it.',
       suspicious: 'Your account was considered suspicious. Here is how to unblock it safely.',

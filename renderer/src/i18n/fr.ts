@@ -473,8 +473,7 @@ const fr = {
   },
   unblock: {
     title: 'Débloquer mon compte',
-    intro:
-      'Vigie vous montre les façons de débloquer votre compte qui marchent pour vous, la plus rapide d’abord.',
+    intro: 'Vigie vous montre les façons de débloquer votre compte, la plus rapide d’abord.',
     reason: {
       inactivity: 'Votre compte n’a pas été utilisé depuis plus de 6 mois. Voici comment le débloquer.',
       suspicious: 'Votre compte a été considéré comme suspect. Voici comment le débloquer en sécurité.',

@@ -24,13 +24,15 @@ export function PathChoice({ paths, onChoose }: { paths: Path[]; onChoose: (p: P
     <ol className="paths" data-testid="unblock-paths">
       {sorted.map((p, i) => {
         const Icon = ICONS[p];
+        // « La plus rapide » only when there is a choice.
+        const best = i === 0 && sorted.length > 1;
         return (
-          <li key={p} className={`path${i === 0 ? ' path-best' : ''}`} data-path={p}>
+          <li key={p} className={`path${best ? ' path-best' : ''}`} data-path={p}>
             <Icon aria-hidden="true" size={32} className="path-icon" />
             <div className="path-body">
               <h3 className="path-title">
                 {t(`unblock.path.${p}.title`)}
-                {i === 0 && <span className="badge badge-active">{t('unblock.best')}</span>}
+                {best && <span className="badge badge-active">{t('unblock.best')}</span>}
               </h3>
               <p className="small">
                 <strong>{t('unblock.needs')}</strong> {t(`unblock.path.${p}.needs`)}
