@@ -24,6 +24,36 @@ export function deadlines(lastActivityAt: Date | null, createdAt: Date, now: Dat
 
 export const passwordExpiry = (setAt: Date): Date => addParisMonths(setAt, PASSWORD_MAX_AGE_MONTHS);
 
+/**
+ * The new password becomes the current one (the old one stays in the history, for the no-reuse rule) and every
+ * open session of the account ends, except `keepSession` (the one that changed it, when it keeps its rights).
+ */
+export async function replacePassword(
+  trx: Trx,
+  accountId: string,
+  hash: string,
+  now: Date,
+  keepSession?: string,
+): Promise<void> {
+  await trx
+    .updateTable('passwords')
+    .set({ current: false })
+    .where('account_id', '=', accountId)
+    .where('current', '=', true)
+    .execute();
+  await trx
+    .insertInto('passwords')
+    .values({ account_id: accountId, hash, created_at: now, expires_at: passwordExpiry(now), current: true })
+    .execute();
+  let end = trx
+    .updateTable('sessions')
+    .set({ revoked_at: now, end_reason: 'password_changed' })
+    .where('account_id', '=', accountId)
+    .where('revoked_at', 'is', null);
+  if (keepSession) end = end.where('id', '<>', keepSession);
+  await end.execute();
+}
+
 export const BLOCK_EXPLANATION_INACTIVITY = 'Compte non utilisé depuis plus de 6 mois.';
 
 export interface NewPharmacy {

@@ -22,7 +22,7 @@ import {
   BLOCK_EXPLANATION_INACTIVITY,
   blockAccounts,
   deadlines,
-  passwordExpiry,
+  replacePassword,
   unblockPaths,
 } from './accounts';
 import type { RequestMeta } from './meta';
@@ -524,30 +524,8 @@ export async function changePassword(
   }
   const newHash = await hasher.hash(input.newPassword);
   await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('passwords')
-      .set({ current: false })
-      .where('account_id', '=', auth.accountId)
-      .where('current', '=', true)
-      .execute();
-    await trx
-      .insertInto('passwords')
-      .values({
-        account_id: auth.accountId,
-        hash: newHash,
-        created_at: now,
-        expires_at: passwordExpiry(now),
-        current: true,
-      })
-      .execute();
     // The other sessions end; this one continues with full rights.
-    await trx
-      .updateTable('sessions')
-      .set({ revoked_at: now, end_reason: 'password_changed' })
-      .where('account_id', '=', auth.accountId)
-      .where('id', '<>', auth.sessionId)
-      .where('revoked_at', 'is', null)
-      .execute();
+    await replacePassword(trx, auth.accountId, newHash, now, auth.sessionId);
     await trx.updateTable('sessions').set({ scope: 'full' }).where('id', '=', auth.sessionId).execute();
     await appendEvents(trx, [
       {

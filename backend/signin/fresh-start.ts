@@ -17,7 +17,7 @@ import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
 import { freshStartMail, passwordChangedMail } from '../mail/templates';
 import { passwordStrength, type PasswordHasher } from '../passwords';
-import { passwordExpiry } from '../services/accounts';
+import { replacePassword } from '../services/accounts';
 import { PasswordPolicyError, identifierKey } from '../services/auth';
 import type { RequestMeta } from '../services/meta';
 import type { AuthInfo } from '../services/sessions';
@@ -251,28 +251,7 @@ export async function redeemFreshStart(
       .returning('id')
       .executeTakeFirst();
     if (!used) throw refused();
-    await trx
-      .updateTable('passwords')
-      .set({ current: false })
-      .where('account_id', '=', a.id)
-      .where('current', '=', true)
-      .execute();
-    await trx
-      .insertInto('passwords')
-      .values({
-        account_id: a.id,
-        hash: newHash,
-        created_at: now,
-        expires_at: passwordExpiry(now),
-        current: true,
-      })
-      .execute();
-    await trx
-      .updateTable('sessions')
-      .set({ revoked_at: now, end_reason: 'password_changed' })
-      .where('account_id', '=', a.id)
-      .where('revoked_at', 'is', null)
-      .execute();
+    await replacePassword(trx, a.id, newHash, now);
     await appendEvents(trx, [
       {
         ...ev,

@@ -22,7 +22,7 @@ import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
 import { passwordChangedMail, securityKeyUsedMail } from '../mail/templates';
 import { passwordStrength, type PasswordHasher } from '../passwords';
-import { passwordExpiry, recordActivity } from '../services/accounts';
+import { recordActivity, replacePassword } from '../services/accounts';
 import { PasswordPolicyError, identifierKey } from '../services/auth';
 import { GENTLE_THROTTLE, reserveAttempt } from '../services/throttle';
 import type { RequestMeta } from '../services/meta';
@@ -790,28 +790,7 @@ export async function setPasswordWithTicket(
       .where('a.id', '=', acc.id)
       .forUpdate(['a'])
       .executeTakeFirstOrThrow();
-    await trx
-      .updateTable('passwords')
-      .set({ current: false })
-      .where('account_id', '=', acc.id)
-      .where('current', '=', true)
-      .execute();
-    await trx
-      .insertInto('passwords')
-      .values({
-        account_id: acc.id,
-        hash: newHash,
-        created_at: now,
-        expires_at: passwordExpiry(now),
-        current: true,
-      })
-      .execute();
-    await trx
-      .updateTable('sessions')
-      .set({ revoked_at: now, end_reason: 'password_changed' })
-      .where('account_id', '=', acc.id)
-      .where('revoked_at', 'is', null)
-      .execute();
+    await replacePassword(trx, acc.id, newHash, now);
     await appendEvents(trx, [
       {
         ...ev,
