@@ -176,8 +176,7 @@ pids="$(processes_in_root | tr '\n' ' ')"
 # shellcheck disable=SC2086
 kill -INT $pids 2>/dev/null || true
 for _ in $(seq 1 20); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.5; done
-unmount_procs() { local p; for p in $(processes_in_root); do kill -9 "$p" 2>/dev/null || true; done; }
-unmount_procs
+for p in $(processes_in_root); do kill -9 "$p" 2>/dev/null || true; done
 wait "$app_pid" 2>/dev/null || true
 packages_after="$(chroot "$ROOT" dpkg-query -W -f='${Package}\n' | sort)"
 added="$(comm -13 <(echo "$packages_before") <(echo "$packages_after"))"
@@ -192,7 +191,7 @@ if [ "$ONLY" != app ]; then
   status=${PIPESTATUS[0]}
   set -e
   # The failures, if any, with their context; then the summary, last (CI reads the closing line).
-  grep -E -B2 -A12 '(FAIL|✘|×) ' "$LOGS/test.log" | head -200 || true
+  sed 's/\x1b\[[0-9;]*m//g' "$LOGS/test.log" | grep -E -B2 -A12 '(FAIL|✘|×) ' | head -200 || true
   say "second command exited $status after $(($(date +%s) - t0)) s in all"
   grep -E '^tests: ' "$LOGS/test.log" | tail -1
   [ "$status" -eq 0 ] || fail "second command (exit $status)" "$LOGS/test.log"
