@@ -92,7 +92,7 @@ export const EVENT_TYPES = [
   'delegation_revoked',
   'activity_reported',
   'events_purged',
-  // for the next issue (card / e-CPS sign-in, online unblock path); types exist so the log can show them
+  // card and e-CPS sign-in, and the online unblock paths
   'security_key_set',
   'security_key_failed',
   'postal_code_requested',

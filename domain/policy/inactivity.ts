@@ -4,7 +4,7 @@ import { addParisDays, addParisMonths, parisDaysBetween } from './paris-time';
 export const INACTIVITY_MONTHS = 6;
 /** Reminder offsets in days before the block date (the app's notifications). */
 export const DEFAULT_REMINDER_DAYS = [30, 14, 7, 3, 1] as const;
-/** Reminders that are also e-mailed (issue 3 §7). */
+/** Reminders that are also e-mailed. */
 export const DEFAULT_MAIL_REMINDER_DAYS = [30, 7, 1] as const;
 
 /**

@@ -11,7 +11,7 @@ import type { LogFn } from '../context';
 import type { ReminderState, SettingsStore } from '../settings/settings-store';
 
 /**
- * The reminder scheduler of the workstation (issue 7 §1). It asks the backend for the status of the accounts
+ * The reminder scheduler of the workstation. It asks the backend for the status of the accounts
  * followed on this workstation (a read-only status call, never a sign-in), plans with the pure planner
  * (domain/reminders), remembers what it showed and what was snoozed in the settings store, and emits the
  * notifications; the Electron shell shows them as OS notifications, the browser shows them as the in-app banner.

@@ -46,7 +46,7 @@ const NOT_A_VERDICT = new Set([
  * the renderer). Locks the screen when the card used to sign in leaves the reader, after 1 h idle, and ends the
  * session at 4 h; signing in again (same person) unlocks.
  *
- * "Remember me" (issue 7): when the person asks for it and the OS keychain answers, the session token is kept in
+ * "Remember me": when the person asks for it and the OS keychain answers, the session token is kept in
  * the keychain (TokenVault; the settings file lists only the account id). At the next start of the core, the
  * remembered session is checked with the backend (GET /v1/session) and resumed if the backend still accepts it:
  * its 1 h idle and 4 h absolute limits still apply, so a remembered session never outlives them. A token the

@@ -8,7 +8,7 @@ import { openWorkstation, type Workstation } from './identity';
 import { registrationSync, syncRegistration, type RegistrationOutcome } from './registration';
 
 /**
- * The workstation services of the core (issue 7), composed once by ./core.ts: the OS keychain, "remember me",
+ * The workstation services of the core, composed once by ./core.ts: the OS keychain, "remember me",
  * the workstation identity and the reminder scheduler. Nothing here imports `electron`: the shell subscribes to
  * `reminders.onNotify` to show OS notifications; in browser mode the renderer shows the banner from
  * `reminders.list` / `reminders.changed`.
