@@ -116,7 +116,8 @@ export function eventHash(prevHash: string, e: Hashable): string {
   return sha256(`${prevHash}\n${e.seq}\n${eventPayload(e)}`);
 }
 
-const rowToHashable = (r: EventRow): Hashable => ({
+/** What the hash covers, from a stored row. */
+export const rowToHashable = (r: EventRow): Hashable => ({
   accountId: r.account_id,
   seq: Number(r.seq),
   at: r.at,

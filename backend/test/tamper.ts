@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect';
-import { eventHash } from '../events/chain';
+import { eventHash, rowToHashable } from '../events/chain';
 
 /**
  * Rewrites the event `seq` of `accountId` (a new workstation label) and recomputes the hash of that event and
@@ -41,20 +41,7 @@ export async function rewriteAndRecompute(
       .executeTakeFirstOrThrow();
     let prev = before?.hash ?? chain.anchor_hash;
     for (const r of rows) {
-      const hash = eventHash(prev, {
-        accountId: r.account_id,
-        seq: Number(r.seq),
-        at: r.at,
-        type: r.type,
-        method: r.method,
-        outcome: r.outcome,
-        workstationId: r.workstation_id,
-        workstationLabel: r.workstation_label,
-        ip: r.ip,
-        appVersion: r.app_version,
-        cardSerial: r.card_serial,
-        details: r.details ?? {},
-      });
+      const hash = eventHash(prev, rowToHashable(r));
       await sql`update events set prev_hash = ${prev}, hash = ${hash} where id = ${r.id}`.execute(trx);
       prev = hash;
     }
