@@ -28,10 +28,15 @@ export function readCertificate(der: Bytes): CertificateInfo {
 
 function parseCertificate(der: Bytes): CertificateInfo {
   let cert: PeculiarCertificate;
-  let node: X509Certificate;
+  let bits: number;
+  let notAfter: Date;
   try {
     cert = new PeculiarCertificate(der);
-    node = new X509Certificate(der);
+    // Node parses the key and the dates lazily: a damaged key only fails when it is read, so read it here.
+    const node = new X509Certificate(der);
+    bits = node.publicKey.asymmetricKeyDetails?.modulusLength ?? 2048;
+    notAfter = new Date(node.validTo);
+    if (Number.isNaN(notAfter.getTime())) throw new Error('validTo');
   } catch {
     throw new AppError('CARD_PROTOCOL', "Le certificat d'authentification de la carte est illisible.");
   }
@@ -42,10 +47,9 @@ function parseCertificate(der: Bytes): CertificateInfo {
       'CARD_NOT_CPS',
       "Le certificat de la carte ne porte pas d'identifiant national de professionnel.",
     );
-  const bits = node.publicKey.asymmetricKeyDetails?.modulusLength ?? 2048;
   return {
     holder: { nationalId, lastName: field(OID.SN), firstName: field(OID.GN), profession: field(OID.TITLE) },
-    notAfter: new Date(node.validTo).toISOString(),
+    notAfter: notAfter.toISOString(),
     modulusBytes: Math.ceil(bits / 8),
   };
 }
