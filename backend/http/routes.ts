@@ -7,7 +7,7 @@ import type { PasswordHasher } from '../passwords';
 import { statusOf, statusesOfPharmacy } from '../services/accounts';
 import { changePassword, checkPassword, signInWithPassword } from '../services/auth';
 import { grantDelegation, listDelegations, revokeDelegation } from '../services/delegations';
-import { exportEventsCsv, listEvents, reportEvent, verifyEvents } from '../services/events';
+import { exportEventsCsv, listEvents, verifyEvents } from '../services/events';
 import { accountSummary, listSessions, revokeSessions } from '../services/sessions';
 import {
   listPharmacyWorkstations,
@@ -126,9 +126,6 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) 
   register(app, ctx, routes.exportEvents, async ({ auth, query }) => exportEventsCsv(ctx, auth, query));
   register(app, ctx, routes.verifyEvents, async ({ auth, query }) =>
     verifyEvents(ctx, auth, query.accountId),
-  );
-  register(app, ctx, routes.reportEvent, async ({ auth, params, body, meta }) =>
-    reportEvent(ctx, auth, params.id, body.comment, meta),
   );
 
   // Registration writes rows for anyone who asks: limited like the sign-in.

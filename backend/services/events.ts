@@ -3,8 +3,7 @@ import type { EventsPageSchema, EventsQuerySchema, VigieEvent } from '../../doma
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import type { EventRow } from '../db/schema';
-import { appendEvents, verifyChain } from '../events/chain';
-import type { RequestMeta } from './meta';
+import { verifyChain } from '../events/chain';
 import type { AuthInfo } from './sessions';
 
 type Query = z.output<typeof EventsQuerySchema>;
@@ -153,49 +152,4 @@ export async function exportEventsCsv(
 
 export async function verifyEvents(ctx: Ctx, auth: AuthInfo, accountId: string | undefined) {
   return verifyChain(ctx.db, await targetAccount(ctx, auth, accountId), { reseal: true });
-}
-
-export const REPORT_ADVICE =
-  "Votre signalement est enregistré dans le journal de votre compte. Changez votre mot de passe si vous l'utilisez, " +
-  'puis signalez cette activité à l’Assurance Maladie : appelez le 36 08, ou contactez le délégué numérique en santé de votre CPAM.';
-
-/** « Je ne reconnais pas cette activité » : recorded as an event of the account (rules come in a later issue). */
-export async function reportEvent(
-  ctx: Ctx,
-  auth: AuthInfo,
-  eventId: number,
-  comment: string | undefined,
-  meta: RequestMeta,
-) {
-  const now = ctx.clock.now();
-  const ev = await ctx.db
-    .selectFrom('events')
-    .select(['id', 'account_id', 'seq', 'type'])
-    .where('id', '=', eventId)
-    .executeTakeFirst();
-  if (!ev || (await targetAccount(ctx, auth, ev.account_id).catch(() => null)) === null) {
-    throw new AppError('NOT_FOUND', 'Événement introuvable.');
-  }
-  await ctx.db.transaction().execute((trx) =>
-    appendEvents(trx, [
-      {
-        accountId: ev.account_id,
-        at: now,
-        type: 'activity_reported',
-        outcome: 'info',
-        workstationId: meta.workstationId,
-        workstationLabel: auth.workstationLabel,
-        ip: meta.ip,
-        appVersion: meta.appVersion,
-        details: {
-          eventId: Number(ev.id),
-          eventSeq: Number(ev.seq),
-          eventType: ev.type,
-          reportedBy: auth.accountId,
-          comment: comment?.slice(0, 1000) ?? null,
-        },
-      },
-    ]),
-  );
-  return { reported: true as const, advice: REPORT_ADVICE };
 }

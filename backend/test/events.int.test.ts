@@ -191,17 +191,16 @@ describe('events log', () => {
       })
     ).json.token as string;
     const e = (await get(`?accountId=${seed.accounts.accountantSoon}&type=sign_in&limit=1`)).events[0]!;
-    const r = await call(env, 'POST', `/v1/events/${e.id}/report`, {
+    const r = await call(env, 'POST', '/v1/reports', {
       ws,
       token,
-      body: { comment: 'Pas moi' },
+      body: { eventId: e.id, comment: 'Pas moi' },
     });
     expect(r.status).toBe(200);
     expect(r.json.advice).toContain('36 08');
     const reported = await get(`?accountId=${seed.accounts.accountantSoon}&type=activity_reported`);
     expect(reported.events).toHaveLength(1);
-    expect((await call(env, 'POST', '/v1/events/999999999/report', { ws, token, body: {} })).status).toBe(
-      404,
-    );
+    const unknown = { eventId: 999999999 };
+    expect((await call(env, 'POST', '/v1/reports', { ws, token, body: unknown })).status).toBe(404);
   });
 });

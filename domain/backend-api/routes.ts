@@ -169,15 +169,6 @@ export const routes = {
     response: s.VerifyResponseSchema,
     summary: "Check the account's hash chain; names the first bad event",
   }),
-  reportEvent: route({
-    method: 'POST',
-    path: '/v1/events/:id/report',
-    auth: 'session',
-    params: s.EventIdParamsSchema,
-    body: s.ReportEventRequestSchema,
-    response: s.ReportEventResponseSchema,
-    summary: 'Report an event as not recognised ("Je ne reconnais pas cette activité")',
-  }),
 
   workstationChallenge: route({
     method: 'POST',

@@ -366,16 +366,6 @@ export const VerifyResponseSchema = z.object({
 });
 export type VerifyResponse = z.infer<typeof VerifyResponseSchema>;
 
-export const EventIdParamsSchema = z
-  .object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) })
-  .strict();
-export const ReportEventRequestSchema = z.object({ comment: z.string().max(1000).optional() }).strict();
-export const ReportEventResponseSchema = z.object({
-  reported: z.literal(true),
-  /** What to do next: the insurer's phone line and the local CPAM's digital-health delegate. */
-  advice: z.string(),
-});
-
 // ---- service
 
 export const HealthResponseSchema = z.object({ status: z.literal('ok'), version: z.string() });
