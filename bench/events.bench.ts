@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { request } from 'undici';
 import { createBackend } from '../backend/app';
-import { createAccount, createPharmacy } from '../backend/services/accounts';
+import { createAccount, createPharmacy } from '../backend/accounts/accounts';
 import { startPgServer } from '../backend/test/pg-server';
 import { HEADER_WORKSTATION } from '../domain/backend-api';
 import { report, summarize } from './lib';

@@ -12,7 +12,7 @@ import { hash, verify } from '@node-rs/argon2';
 import autocannon from 'autocannon';
 import { createBackend } from '../backend/app';
 import { defaultConfig } from '../backend/context';
-import { createAccount, createPharmacy } from '../backend/services/accounts';
+import { createAccount, createPharmacy } from '../backend/accounts/accounts';
 import { startPgServer, type PgServer } from '../backend/test/pg-server';
 import { HEADER_APP_VERSION, HEADER_WORKSTATION, HEADER_WORKSTATION_LABEL } from '../domain/backend-api';
 import { report } from './lib';

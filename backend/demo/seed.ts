@@ -10,7 +10,7 @@ import type { AuthMethod } from '../db/schema';
 import { appendEvents, type NewEvent } from '../events/chain';
 import { sha256 } from '../crypto';
 import { PasswordHasher } from '../passwords';
-import { createAccount, createPharmacy, deadlines } from '../services/accounts';
+import { createAccount, createPharmacy, deadlines } from '../accounts/accounts';
 import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY, DEMO_WORKSTATIONS } from './people';
 
 /** A small deterministic PRNG (mulberry32) so that the demo is the same on every machine. */

@@ -4,7 +4,7 @@ import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import { ping } from '../db/connect';
 import type { PasswordHasher } from '../passwords';
-import { statusOf, statusesOfPharmacy } from '../services/accounts';
+import { statusOf, statusesOfPharmacy } from '../accounts/accounts';
 import { changePassword, checkPassword, signInWithPassword } from '../services/auth';
 import { grantDelegation, listDelegations, revokeDelegation } from '../services/delegations';
 import { exportEventsCsv, listEvents, verifyEvents } from '../services/events';

@@ -12,7 +12,7 @@ import { sql } from 'kysely';
 import type { Ctx } from '../context';
 import { eventPayload } from '../events/chain';
 import { blockedMail } from '../mail/templates';
-import { BLOCK_EXPLANATION_INACTIVITY } from '../services/accounts';
+import { BLOCK_EXPLANATION_INACTIVITY } from '../accounts/accounts';
 
 const HOLE = '@@VIGIE-HOLE@@';
 

@@ -24,7 +24,7 @@ import {
   deadlines,
   replacePassword,
   unblockPaths,
-} from './accounts';
+} from '../accounts/accounts';
 import type { RequestMeta } from './meta';
 import { checkWorkstationProof, recordWorkstationSeen } from './workstations';
 import { securityLog as securityLogWrite } from '../signin/security-log';

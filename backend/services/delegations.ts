@@ -5,7 +5,7 @@ import type { Ctx } from '../context';
 import { appendEvents } from '../events/chain';
 import type { PasswordHasher } from '../passwords';
 import { passwordStrength } from '../passwords';
-import { createAccount, statusesOf } from './accounts';
+import { createAccount, statusesOf } from '../accounts/accounts';
 import { PasswordPolicyError } from './auth';
 import type { RequestMeta } from './meta';
 import type { AuthInfo } from './sessions';

@@ -17,7 +17,7 @@ import {
   blockAccounts,
   recordActivity,
   unblockPaths,
-} from '../services/accounts';
+} from '../accounts/accounts';
 import { BlockedError } from '../services/auth';
 import type { RequestMeta } from '../services/meta';
 import { createSession, signInResponse } from '../services/sessions';

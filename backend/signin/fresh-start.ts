@@ -17,7 +17,7 @@ import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
 import { freshStartMail, passwordChangedMail } from '../mail/templates';
 import { passwordStrength, type PasswordHasher } from '../passwords';
-import { replacePassword } from '../services/accounts';
+import { replacePassword } from '../accounts/accounts';
 import { PasswordPolicyError, identifierKey } from '../services/auth';
 import type { RequestMeta } from '../services/meta';
 import type { AuthInfo } from '../services/sessions';

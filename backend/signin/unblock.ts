@@ -22,7 +22,7 @@ import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
 import { passwordChangedMail, securityKeyUsedMail } from '../mail/templates';
 import { passwordStrength, type PasswordHasher } from '../passwords';
-import { recordActivity, replacePassword } from '../services/accounts';
+import { recordActivity, replacePassword } from '../accounts/accounts';
 import { PasswordPolicyError, identifierKey } from '../services/auth';
 import { GENTLE_THROTTLE, reserveAttempt } from '../services/throttle';
 import type { RequestMeta } from '../services/meta';

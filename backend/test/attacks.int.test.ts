@@ -22,7 +22,7 @@ import { signLikeCps3 } from '../card-auth/test-pki';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
 import { startPscSandbox, type PscSandbox } from '../ecps/sandbox';
-import { createAccount } from '../services/accounts';
+import { createAccount } from '../accounts/accounts';
 import { newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
 import { proofHeaders } from './proofs';
 

@@ -31,7 +31,7 @@ describe('several instances on one PostgreSQL', () => {
       const now = env.clock.now();
       // 300 accounts of a second pharmacy, all due.
       const { pharmacyId } = await env.backend.db.transaction().execute(async (trx) => {
-        const { createPharmacy, createAccount } = await import('../services/accounts');
+        const { createPharmacy, createAccount } = await import('../accounts/accounts');
         const pharmacyId = await createPharmacy(
           trx,
           {
@@ -103,7 +103,7 @@ describe('several instances on one PostgreSQL', () => {
       const now = env.clock.now();
       const blockAt = new Date(now.getTime() + 5 * 86_400_000);
       const { pharmacyId } = await env.backend.db.transaction().execute(async (trx) => {
-        const { createPharmacy, createAccount } = await import('../services/accounts');
+        const { createPharmacy, createAccount } = await import('../accounts/accounts');
         const pharmacyId = await createPharmacy(
           trx,
           {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADER_APP_VERSION, HEADER_WORKSTATION, HEADER_WORKSTATION_LABEL } from '../../domain/backend-api';
 import { DEMO_PASSWORD } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
-import { createAccount } from '../services/accounts';
+import { createAccount } from '../accounts/accounts';
 import { setSecurityKey } from '../unblock/security-key';
 import { newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
 

@@ -15,7 +15,7 @@ import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
 import { startPscSandbox, type PscSandbox } from '../ecps/sandbox';
 import { verifyChain } from '../events/chain';
-import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, createAccount } from '../services/accounts';
+import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, createAccount } from '../accounts/accounts';
 import { readLetter } from '../unblock/letter-reader';
 import { setSecurityKey } from '../unblock/security-key';
 import { markLetterPrinted } from '../signin/unblock';

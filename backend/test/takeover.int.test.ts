@@ -11,7 +11,7 @@ import { loadTestPki, type TestPki } from '../../card-sim/pki';
 import { signLikeCps3 } from '../card-auth/test-pki';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
-import { blockAccounts, BLOCK_EXPLANATION_INACTIVITY, createAccount } from '../services/accounts';
+import { blockAccounts, BLOCK_EXPLANATION_INACTIVITY, createAccount } from '../accounts/accounts';
 import { setSecurityKey } from '../unblock/security-key';
 import { call, newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
 

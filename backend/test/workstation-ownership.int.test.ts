@@ -10,7 +10,7 @@ import { workstationRegistrationMessage } from '../../domain/backend-api';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
 import { seedDemo } from '../demo/seed';
 import { PasswordHasher } from '../passwords';
-import { createAccount, createPharmacy } from '../services/accounts';
+import { createAccount, createPharmacy } from '../accounts/accounts';
 import { call, newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
 import { proofHeaders } from './proofs';
 

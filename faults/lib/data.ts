@@ -8,7 +8,7 @@ import { hash } from '@node-rs/argon2';
 import { sql } from 'kysely';
 import { migrate, openDatabase, type Db } from '../../backend/db/connect';
 import { defaultConfig } from '../../backend/context';
-import { createAccount, createPharmacy } from '../../backend/services/accounts';
+import { createAccount, createPharmacy } from '../../backend/accounts/accounts';
 import { verifyChain } from '../../backend/events/chain';
 import { HEADER_APP_VERSION, HEADER_WORKSTATION, HEADER_WORKSTATION_LABEL } from '../../domain/backend-api';
 
