@@ -17,7 +17,7 @@ import {
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import type { RequestMeta } from '../services/meta';
-import { authenticate, type AuthInfo } from '../services/sessions';
+import { authenticate, type AuthInfo } from '../sessions/sessions';
 
 type In<T> = T extends z.ZodType ? z.output<T> : undefined;
 

@@ -8,7 +8,7 @@ import { statusOf, statusesOfPharmacy } from '../accounts/accounts';
 import { changePassword, checkPassword, signInWithPassword } from '../services/auth';
 import { grantDelegation, listDelegations, revokeDelegation } from '../services/delegations';
 import { exportEventsCsv, listEvents, verifyEvents } from '../services/events';
-import { accountSummary, listSessions, revokeSessions } from '../services/sessions';
+import { accountSummary, listSessions, revokeSessions } from '../sessions/sessions';
 import {
   listPharmacyWorkstations,
   registerWorkstation,

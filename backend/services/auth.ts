@@ -16,7 +16,7 @@ import { enqueueMails } from '../mail/outbox';
 import { passwordChangedMail, signInMail } from '../mail/templates';
 import type { PasswordHasher, StrengthReport } from '../passwords';
 import { passwordStrength } from '../passwords';
-import { createSession, signInResponse, type AuthInfo } from './sessions';
+import { createSession, signInResponse, type AuthInfo } from '../sessions/sessions';
 import { fastSignIn } from './signin-fast';
 import {
   BLOCK_EXPLANATION_INACTIVITY,

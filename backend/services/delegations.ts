@@ -8,7 +8,7 @@ import { passwordStrength } from '../passwords';
 import { createAccount, statusesOf } from '../accounts/accounts';
 import { PasswordPolicyError } from './auth';
 import type { RequestMeta } from './meta';
-import type { AuthInfo } from './sessions';
+import type { AuthInfo } from '../sessions/sessions';
 
 type Delegation = z.infer<typeof DelegationSchema>;
 

@@ -4,7 +4,7 @@ import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import type { EventRow } from '../db/schema';
 import { verifyChain } from '../events/chain';
-import type { AuthInfo } from './sessions';
+import type { AuthInfo } from '../sessions/sessions';
 
 type Query = z.output<typeof EventsQuerySchema>;
 

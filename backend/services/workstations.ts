@@ -20,7 +20,7 @@ import type { Ctx } from '../context';
 import type { Db } from '../db/connect';
 import { newToken } from '../crypto';
 import { appendEvents } from '../events/chain';
-import type { AuthInfo } from './sessions';
+import type { AuthInfo } from '../sessions/sessions';
 import type { RequestMeta } from './meta';
 
 export const WORKSTATION_CHALLENGE_MS = 5 * 60_000;

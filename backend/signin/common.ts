@@ -20,7 +20,7 @@ import {
 } from '../accounts/accounts';
 import { BlockedError } from '../services/auth';
 import type { RequestMeta } from '../services/meta';
-import { createSession, signInResponse } from '../services/sessions';
+import { createSession, signInResponse } from '../sessions/sessions';
 import { checkWorkstationProof, recordWorkstationSeen } from '../services/workstations';
 import './tables';
 

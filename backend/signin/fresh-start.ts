@@ -20,7 +20,7 @@ import { passwordStrength, type PasswordHasher } from '../passwords';
 import { replacePassword } from '../accounts/accounts';
 import { PasswordPolicyError, identifierKey } from '../services/auth';
 import type { RequestMeta } from '../services/meta';
-import type { AuthInfo } from '../services/sessions';
+import type { AuthInfo } from '../sessions/sessions';
 import { GENTLE_THROTTLE, reserveAttempt } from '../services/throttle';
 import { accountByIdentifier, accountQuery, closeOpenCases, evMetaOf, refusalMeta } from './common';
 import { securityLog } from './security-log';

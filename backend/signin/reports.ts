@@ -15,7 +15,7 @@ import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
 import { targetAccount } from '../services/events';
 import type { RequestMeta } from '../services/meta';
-import type { AuthInfo } from '../services/sessions';
+import type { AuthInfo } from '../sessions/sessions';
 import { accountQuery, blockSuspicious, evMetaOf } from './common';
 import type { ReportCasesTable } from './tables';
 import type { Selectable } from 'kysely';

@@ -26,7 +26,7 @@ import { recordActivity, replacePassword } from '../accounts/accounts';
 import { PasswordPolicyError, identifierKey } from '../services/auth';
 import { GENTLE_THROTTLE, reserveAttempt } from '../services/throttle';
 import type { RequestMeta } from '../services/meta';
-import type { AuthInfo } from '../services/sessions';
+import type { AuthInfo } from '../sessions/sessions';
 import { writeLetterToOutbox } from '../unblock/letter';
 import { postalCodeRequestedMail } from '../unblock/mails';
 import {

@@ -6,8 +6,8 @@ import type { Ctx } from '../context';
 import { newToken, sha256 } from '../crypto';
 import type { AuthMethod, SessionRow } from '../db/schema';
 import { appendEvents } from '../events/chain';
-import type { RequestMeta } from './meta';
-import { checkSessionProof } from './workstations';
+import type { RequestMeta } from '../services/meta';
+import { checkSessionProof } from '../services/workstations';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 
