@@ -14,7 +14,7 @@ import {
   registerWorkstation,
   revokeWorkstation,
   workstationChallenge,
-} from '../services/workstations';
+} from '../workstations/workstations';
 import { register } from './register';
 import type { SigninDeps } from '../signin/deps';
 import { registerSigninRoutes } from '../signin/routes';

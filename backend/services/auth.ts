@@ -26,7 +26,7 @@ import {
   unblockPaths,
 } from '../accounts/accounts';
 import type { RequestMeta } from './meta';
-import { checkWorkstationProof, recordWorkstationSeen } from './workstations';
+import { checkWorkstationProof, recordWorkstationSeen } from '../workstations/workstations';
 import { securityLog as securityLogWrite } from '../signin/security-log';
 import { reserveAttempt } from './throttle';
 

@@ -16,7 +16,7 @@ import { eventPayload } from '../events/chain';
 import { newMessageId, newToken, sha256 } from '../crypto';
 import type { Mail } from '../mail/templates';
 import type { RequestMeta } from './meta';
-import { labelOnSeen } from './workstations';
+import { labelOnSeen } from '../workstations/workstations';
 
 export interface FastSignIn {
   accountId: string;

@@ -7,7 +7,7 @@ import { newToken, sha256 } from '../crypto';
 import type { AuthMethod, SessionRow } from '../db/schema';
 import { appendEvents } from '../events/chain';
 import type { RequestMeta } from '../services/meta';
-import { checkSessionProof } from '../services/workstations';
+import { checkSessionProof } from '../workstations/workstations';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 

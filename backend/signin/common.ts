@@ -21,7 +21,7 @@ import {
 import { BlockedError } from '../services/auth';
 import type { RequestMeta } from '../services/meta';
 import { createSession, signInResponse } from '../sessions/sessions';
-import { checkWorkstationProof, recordWorkstationSeen } from '../services/workstations';
+import { checkWorkstationProof, recordWorkstationSeen } from '../workstations/workstations';
 import './tables';
 
 type Trx = Transaction<Database>;
