@@ -6,7 +6,7 @@ import { ping } from '../db/connect';
 import type { PasswordHasher } from '../passwords';
 import { statusOf, statusesOfPharmacy } from '../accounts/accounts';
 import { changePassword, checkPassword, signInWithPassword } from '../services/auth';
-import { grantDelegation, listDelegations, revokeDelegation } from '../services/delegations';
+import { grantDelegation, listDelegations, revokeDelegation } from '../delegations/delegations';
 import { exportEventsCsv, listEvents, verifyEvents } from '../services/events';
 import { accountSummary, listSessions, revokeSessions } from '../sessions/sessions';
 import {

@@ -6,8 +6,8 @@ import { appendEvents } from '../events/chain';
 import type { PasswordHasher } from '../passwords';
 import { passwordStrength } from '../passwords';
 import { createAccount, statusesOf } from '../accounts/accounts';
-import { PasswordPolicyError } from './auth';
-import type { RequestMeta } from './meta';
+import { PasswordPolicyError } from '../services/auth';
+import type { RequestMeta } from '../services/meta';
 import type { AuthInfo } from '../sessions/sessions';
 
 type Delegation = z.infer<typeof DelegationSchema>;
