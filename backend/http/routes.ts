@@ -7,7 +7,7 @@ import type { PasswordHasher } from '../passwords';
 import { statusOf, statusesOfPharmacy } from '../accounts/accounts';
 import { changePassword, checkPassword, signInWithPassword } from '../services/auth';
 import { grantDelegation, listDelegations, revokeDelegation } from '../delegations/delegations';
-import { exportEventsCsv, listEvents, verifyEvents } from '../services/events';
+import { exportEventsCsv, listEvents, verifyEvents } from '../events/log';
 import { accountSummary, listSessions, revokeSessions } from '../sessions/sessions';
 import {
   listPharmacyWorkstations,

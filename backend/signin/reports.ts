@@ -13,7 +13,7 @@ import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
-import { targetAccount } from '../services/events';
+import { targetAccount } from '../events/log';
 import type { RequestMeta } from '../services/meta';
 import type { AuthInfo } from '../sessions/sessions';
 import { accountQuery, blockSuspicious, evMetaOf } from './common';

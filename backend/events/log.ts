@@ -3,7 +3,7 @@ import type { EventsPageSchema, EventsQuerySchema, VigieEvent } from '../../doma
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import type { EventRow } from '../db/schema';
-import { verifyChain } from '../events/chain';
+import { verifyChain } from './chain';
 import type { AuthInfo } from '../sessions/sessions';
 
 type Query = z.output<typeof EventsQuerySchema>;
