@@ -464,6 +464,10 @@ export class FakeCore {
           expiresAt: iso(now + 2 * DAY),
           sentTo: 's•••@demo.vigie.invalid',
         });
+      case 'accounts.setSecurityKey':
+        if ((req as { currentPassword?: string }).currentPassword === 'faux')
+          return this.err('INVALID_CREDENTIALS');
+        return this.ok({ setAt: iso(now) });
       case 'unblock.setNewPassword':
         return this.ok({ unblocked: true });
       case 'reminders.list':

@@ -231,6 +231,17 @@ for (const lang of ['fr', 'en'] as const) {
       await expect(page.getByTestId('password-problems')).toBeVisible();
       await expectNoSeriousA11yIssues(page, 'password');
       await saveScreen(page, 'password');
+      await go(page, '#/security-key');
+      const key = page.getByTestId('security-key-form');
+      await key.locator('[data-question="birth_date"]').fill('31/02/1979');
+      await key.locator('[data-question="practice_postal_code"]').fill('75011');
+      await key.locator('[data-question="iban_last4"]').fill('4821');
+      await key.getByTestId('security-key-password').fill('faux');
+      await key.getByRole('button').click();
+      // a day that does not exist is said at its field, in the language of the screen
+      await expect(key.locator('.field-error')).toContainText(lang === 'fr' ? 'JJ/MM/AAAA' : 'DD/MM/YYYY');
+      await expectNoSeriousA11yIssues(page, 'security key');
+      await saveScreen(page, 'security-key');
       await go(page, '#/settings');
       const form = page.getByTestId('settings-form');
       await expect(form).toBeVisible();

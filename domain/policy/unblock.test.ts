@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  securityKeyFormAnswer,
   normalizeSecurityKeyAnswer,
   postalState,
   unblockEligibility,
@@ -175,5 +176,25 @@ describe('security-key answers', () => {
     expect(normalizeSecurityKeyAnswer('practice_postal_code', '7501')).toBeNull();
     expect(normalizeSecurityKeyAnswer('iban_last4', '12 34')).toBe('1234');
     expect(normalizeSecurityKeyAnswer('iban_last4', '12345')).toBeNull();
+  });
+});
+
+describe('security-key answers as the form sends them', () => {
+  it('a French date becomes an ISO day; a day that does not exist is refused', () => {
+    expect(securityKeyFormAnswer('date', '14/07/1979')).toBe('1979-07-14');
+    expect(securityKeyFormAnswer('date', ' 4.7.1979 ')).toBe('1979-07-04');
+    expect(securityKeyFormAnswer('date', '14071979')).toBe('1979-07-14');
+    expect(securityKeyFormAnswer('date', '1979-07-14')).toBe('1979-07-14');
+    expect(securityKeyFormAnswer('date', '30/02/1979')).toBeNull();
+    expect(securityKeyFormAnswer('date', '07/14/1979')).toBeNull();
+    expect(securityKeyFormAnswer('date', 'hier')).toBeNull();
+  });
+
+  it('a postal code has 5 digits, the bank digits as many as asked; spaces are forgiven', () => {
+    expect(securityKeyFormAnswer('postal-code', '75 011')).toBe('75011');
+    expect(securityKeyFormAnswer('postal-code', '7501')).toBeNull();
+    expect(securityKeyFormAnswer('postal-code', '75O11')).toBeNull();
+    expect(securityKeyFormAnswer('digits', '48 21', 4)).toBe('4821');
+    expect(securityKeyFormAnswer('digits', '482', 4)).toBeNull();
   });
 });

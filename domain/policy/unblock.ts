@@ -206,7 +206,8 @@ function isRealDate(y: number, m: number, d: number) {
   return d <= dim;
 }
 
-function normalizeDate(raw: string): string | null {
+/** A day typed the French way (14/07/1979, 14.07.1979, 14071979) or as ISO, as an ISO day; null if no such day. */
+export function normalizeDate(raw: string): string | null {
   const s = raw.trim().replace(/\s+/g, ' ');
   let y: number, m: number, d: number;
   let g: RegExpMatchArray | null;
@@ -249,4 +250,23 @@ export function normalizeSecurityKeyAnswer(kind: SecurityKeyAnswerKind, raw: str
       return s.length > 0 ? s : null;
     }
   }
+}
+
+/** How a security-key question is asked on a form. */
+export type SecurityKeyQuestionKind = 'date' | 'postal-code' | 'digits';
+
+/**
+ * An answer as the form sends it: a date as an ISO day, digits without spaces; null when it cannot be right
+ * (a day that does not exist, not the number of digits asked), so the form can say so before sending.
+ */
+export function securityKeyFormAnswer(
+  kind: SecurityKeyQuestionKind,
+  raw: string,
+  length?: number,
+): string | null {
+  if (kind === 'date') return normalizeDate(raw);
+  const digits = raw.replace(/[\s.-]/g, '');
+  const want = kind === 'postal-code' ? 5 : length;
+  if (!/^\d+$/.test(digits)) return null;
+  return want === undefined || digits.length === want ? digits : null;
 }

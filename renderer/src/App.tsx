@@ -5,6 +5,7 @@ import {
   Settings as SettingsIcon,
   Users,
   KeyRound,
+  ShieldCheck,
   FlaskConical,
 } from 'lucide-react';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
@@ -33,6 +34,7 @@ const Events = lazy(() => import('./screens/Events'));
 const Unblock = lazy(() => import('./screens/Unblock'));
 const FreshStartCode = lazy(() => import('./screens/FreshStartCode'));
 const Password = lazy(() => import('./screens/Password'));
+const SecurityKey = lazy(() => import('./screens/SecurityKey'));
 const Settings = lazy(() => import('./screens/Settings'));
 const DemoPanel = lazy(() => import('./components/DemoPanel').then((m) => ({ default: m.DemoPanel })));
 
@@ -109,6 +111,7 @@ function Nav({ session }: { session: SessionState }) {
     { to: '/accounts', label: t('nav.accounts'), Icon: Users, show: holder },
     { to: '/events', label: t('nav.events'), Icon: ListChecks, show: true },
     { to: '/password', label: t('nav.password'), Icon: KeyRound, show: password },
+    { to: '/security-key', label: t('nav.securityKey'), Icon: ShieldCheck, show: true },
   ];
   return (
     <nav aria-label={t('nav.label')} className="nav">
@@ -218,6 +221,7 @@ export function Shell({ connection }: { connection: ConnectionState }) {
                     <Route path="/accounts" element={<Accounts />} />
                     <Route path="/events" element={<Events />} />
                     <Route path="/password" element={<Password />} />
+                    <Route path="/security-key" element={<SecurityKey />} />
                     <Route path="*" element={<Navigate to="/" replace />} />
                   </>
                 ) : (

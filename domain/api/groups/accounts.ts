@@ -4,7 +4,12 @@ import {
   GrantDelegationRequestSchema,
   PharmacyWorkstationSchema,
 } from '../../backend-api/schemas';
-import { FreshStartRequestSchema, FreshStartResponseSchema } from '../../backend-api/schemas-signin';
+import {
+  FreshStartRequestSchema,
+  FreshStartResponseSchema,
+  SetSecurityKeyRequestSchema,
+  SetSecurityKeyResponseSchema,
+} from '../../backend-api/schemas-signin';
 import { call } from '../define';
 
 export const SecurityCheckSchema = z.object({
@@ -42,4 +47,9 @@ export const accountsGroup = {
   revokeWorkstation: call(z.object({ id: z.uuid() }).strict(), PharmacyWorkstationSchema),
   /** Holder only, from a card or e-CPS session: mail a reported password delegate a one-time code. */
   freshStart: call(FreshStartRequestSchema, FreshStartResponseSchema),
+  /**
+   * Set or replace the signed-in account's security key (answers as the backend takes them: dates in ISO). It
+   * takes the current password, or a card or e-CPS sign-in of the last few minutes; the owner is mailed.
+   */
+  setSecurityKey: call(SetSecurityKeyRequestSchema, SetSecurityKeyResponseSchema),
 };

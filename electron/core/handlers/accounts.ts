@@ -94,5 +94,10 @@ export function accountsHandlers(ctx: CoreContext): VigieHandlers['accounts'] {
     },
     freshStart: async ({ accountId }) =>
       must(await client().call('grantFreshStart', { body: { accountId } })),
+    setSecurityKey: async (body) => {
+      const r = must(await client().call('setSecurityKey', { body }));
+      ctx.log('info', 'security key set');
+      return r;
+    },
   };
 }

@@ -21,6 +21,7 @@ const en: Messages = {
     accounts: 'Pharmacy accounts',
     events: 'Recent events',
     password: 'Password',
+    securityKey: 'Security key',
     settings: 'Settings',
     signOut: 'Sign out',
   },
@@ -533,6 +534,12 @@ const en: Messages = {
         iban_last4: 'The last 4 digits of the pharmacy’s IBAN',
       },
       datePlaceholder: 'DD/MM/YYYY',
+      invalid: {
+        date: 'A date that exists, as DD/MM/YYYY (for example 14/07/1979).',
+        'postal-code': 'The 5 digits of the postal code.',
+        digits_one: 'The digit asked for.',
+        digits_other: 'The {{count}} digits asked for, no letters.',
+      },
       submit: 'Check',
       triesLeft_one: '{{count}} try left for the security key.',
       triesLeft_other: '{{count}} tries left for the security key.',
@@ -599,6 +606,20 @@ const en: Messages = {
     },
     submit: 'Change the password',
     done: 'Your password is changed. It is valid for 6 months.',
+  },
+  securityKey: {
+    title: 'Security key',
+    intro:
+      'If your account is ever blocked, this personal information lets you unblock it online in a few minutes, without waiting for a letter.',
+    private:
+      'Vigie keeps only an encrypted fingerprint of it: nobody can read it back. A new key replaces the old one.',
+    passwordWhy: 'To check that it is really you setting this key.',
+    cardProof:
+      'You signed in with your CPS card or e-CPS: no password needed in the 5 minutes after signing in.',
+    submit: 'Save my security key',
+    done: 'Security key saved on {{date}}.',
+    doneMail:
+      'A confirmation e-mail goes to the account’s address. If you ever do not recognise this change, report it.',
   },
   settings: {
     title: 'Workstation settings',

@@ -19,6 +19,7 @@ const fr = {
     accounts: 'Comptes de la pharmacie',
     events: 'Derniers événements',
     password: 'Mot de passe',
+    securityKey: 'Clé de sécurité',
     settings: 'Réglages',
     signOut: 'Se déconnecter',
   },
@@ -537,6 +538,12 @@ const fr = {
         iban_last4: 'Les 4 derniers chiffres de l’IBAN de la pharmacie',
       },
       datePlaceholder: 'JJ/MM/AAAA',
+      invalid: {
+        date: 'Une date qui existe, sous la forme JJ/MM/AAAA (par exemple 14/07/1979).',
+        'postal-code': 'Les 5 chiffres du code postal.',
+        digits_one: 'Le chiffre demandé.',
+        digits_other: 'Les {{count}} chiffres demandés, sans lettre.',
+      },
       submit: 'Vérifier',
       triesLeft_one: 'Il reste {{count}} essai pour la clé de sécurité.',
       triesLeft_other: 'Il reste {{count}} essais pour la clé de sécurité.',
@@ -603,6 +610,20 @@ const fr = {
     },
     submit: 'Changer le mot de passe',
     done: 'Votre mot de passe est changé. Il est valable 6 mois.',
+  },
+  securityKey: {
+    title: 'Clé de sécurité',
+    intro:
+      'Si votre compte est un jour bloqué, ces informations personnelles vous permettent de le débloquer en ligne en quelques minutes, sans attendre un courrier.',
+    private:
+      'Vigie n’en garde qu’une empreinte chiffrée : personne ne peut les relire. Une nouvelle clé remplace l’ancienne.',
+    passwordWhy: 'Pour vérifier que c’est bien vous qui enregistrez cette clé.',
+    cardProof:
+      'Vous êtes connecté avec votre carte CPS ou votre e-CPS : pas besoin de mot de passe dans les 5 minutes qui suivent la connexion.',
+    submit: 'Enregistrer ma clé de sécurité',
+    done: 'Clé de sécurité enregistrée le {{date}}.',
+    doneMail:
+      'Un e-mail de confirmation part vers l’adresse du compte. Si vous ne reconnaissez pas ce changement un jour, signalez-le.',
   },
   settings: {
     title: 'Réglages du poste',

@@ -6,6 +6,7 @@ import { Link, useLocation, useNavigate } from 'react-router';
 import type { PostalState } from '../../../domain/api/groups/unblock';
 import type { ErrorCode } from '../../../domain/errors';
 import { NewPasswordFields, type PasswordCheck } from '../components/PasswordField';
+import { formAnswers, SecurityKeyFields, useSecurityKeyQuestions } from '../components/SecurityKeyFields';
 import { ErrorState, Loading, Steps, Success, type Step } from '../components/ui';
 import { useApi } from '../lib/api-context';
 import { formatDate } from '../lib/format';
@@ -51,9 +52,6 @@ export function PathChoice({ paths, onChoose }: { paths: Path[]; onChoose: (p: P
   );
 }
 
-/** Questions whose meaning Vigie knows; any other is labelled by its kind. */
-const KNOWN_QUESTIONS = ['birth_date', 'practice_postal_code', 'iban_last4'];
-
 function SecurityKeyStep({
   identifier,
   onTicket,
@@ -66,61 +64,38 @@ function SecurityKeyStep({
 }) {
   const { t } = useTranslation();
   const api = useApi();
-  const id = useId();
-  const [questions, setQuestions] = useState<
-    { id: string; kind: 'date' | 'postal-code' | 'digits'; length?: number }[] | null
-  >(null);
+  const { questions, code: questionsCode } = useSecurityKeyQuestions();
   const [code, setCode] = useState<ErrorCode | null>(null);
   const [answers, setAnswers] = useState<Record<string, string>>({});
+  const [showErrors, setShowErrors] = useState(false);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    void api.unblock
-      .securityKeyQuestions()
-      .then((r) => (r.ok ? setQuestions(r.value.questions) : setCode(r.code)));
-  }, [api]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    const sent = questions && formAnswers(questions, answers);
+    setShowErrors(true);
+    // an answer that cannot be right is said at its field, and costs no try
+    if (!sent) return;
     setBusy(true);
-    // dates are typed the French way (14/07/1979) and sent as ISO dates (1979-07-14)
-    const iso = Object.fromEntries(
-      Object.entries(answers).map(([k, v]) => {
-        const m = /^(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})$/.exec(v.trim());
-        return [k, m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : v.trim()];
-      }),
-    );
-    const r = await api.unblock.submitSecurityKey({ identifier, answers: iso });
+    const r = await api.unblock.submitSecurityKey({ identifier, answers: sent });
     setBusy(false);
     if (r.ok) onTicket(r.value.ticket);
     else if (r.code === 'SECURITY_KEY_NOT_ALLOWED') onNotEnough();
     else setCode(r.code);
   };
-  if (!questions && !code) return <Loading />;
+  const shown = code ?? questionsCode;
+  if (!questions && !shown) return <Loading />;
   return (
     <form className="form" onSubmit={(e) => void submit(e)} data-testid="security-key">
       <p>{t('unblock.key.intro')}</p>
-      {questions?.map((q) => (
-        <div className="field" key={q.id}>
-          <label htmlFor={`${id}-${q.id}`}>
-            {KNOWN_QUESTIONS.includes(q.id)
-              ? t(`unblock.key.id.${q.id}`)
-              : t(`unblock.key.q.${q.kind}`, { count: q.length ?? 0 })}
-          </label>
-          <input
-            id={`${id}-${q.id}`}
-            inputMode="numeric"
-            autoComplete="off"
-            placeholder={q.kind === 'date' ? t('unblock.key.datePlaceholder') : undefined}
-            maxLength={q.kind === 'date' ? 10 : q.length}
-            value={answers[q.id] ?? ''}
-            onChange={(e) => {
-              const v = e.target.value;
-              setAnswers((prev) => ({ ...prev, [q.id]: v }));
-            }}
-            data-question={q.id}
-          />
-        </div>
-      ))}
-      {code && <ErrorState code={code} compact />}
+      {questions && (
+        <SecurityKeyFields
+          questions={questions}
+          answers={answers}
+          onChange={setAnswers}
+          showErrors={showErrors}
+        />
+      )}
+      {shown && <ErrorState code={shown} compact />}
       {questions && (
         <Button
           type="submit"

@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-libra
 import { afterEach, describe, expect, it } from 'vitest';
 import { fail, fakeClient } from '../test/fake-client';
 import { renderWith } from '../test/setup';
+import SecurityKey from './SecurityKey';
 import Settings from './Settings';
 import { SignIn } from './SignIn';
 import Unblock from './Unblock';
@@ -310,5 +311,88 @@ describe('settings', () => {
       },
     ]);
     expect(screen.getByText('Réglages enregistrés.')).toBeTruthy();
+  });
+});
+
+describe('security key', () => {
+  const questions = () => ({
+    questions: [
+      { id: 'birth_date', kind: 'date' },
+      { id: 'practice_postal_code', kind: 'postal-code' },
+      { id: 'iban_last4', kind: 'digits', length: 4 },
+    ],
+  });
+  const session = (method: 'password' | 'card') => ({
+    status: 'signed-in',
+    user: {
+      accountId: 'a1',
+      displayName: 'Sophie BERNARD',
+      kind: method === 'card' ? 'holder' : 'password_delegate',
+      pharmacyName: 'Pharmacie des Tilleuls',
+      method,
+    },
+    endedBecause: null,
+    idleExpiresAt: null,
+    absoluteExpiresAt: null,
+    passwordChangeRequired: false,
+    remember: { available: true, reason: null, active: false },
+  });
+  const fill = (label: string | RegExp, value: string) =>
+    fireEvent.change(screen.getByLabelText(label), { target: { value } });
+
+  it('a password account confirms with its password; answers are checked at their field before sending', async () => {
+    const fake = fakeClient({
+      'session.getState': () => session('password'),
+      'unblock.securityKeyQuestions': questions,
+      'accounts.setSecurityKey': () => ({ setAt: '2027-03-02T09:00:00Z' }),
+    });
+    await renderWith(<SecurityKey />, { client: fake.client, path: '/security-key' });
+    await screen.findByTestId('security-key-form');
+    fill('Date de naissance', '31/02/1979');
+    fill('Code postal de la pharmacie', '75 011');
+    fill('Les 4 derniers chiffres de l’IBAN de la pharmacie', '4821');
+    fill('Mot de passe actuel', 'Tilleuls-Demo-2027!');
+    await act(async () => {
+      fireEvent.submit(screen.getByTestId('security-key-form'));
+    });
+    // a day that does not exist costs nothing: it is said at its field, and nothing is sent
+    expect(screen.getByText(/Une date qui existe, sous la forme JJ\/MM\/AAAA/)).toBeTruthy();
+    expect(fake.calls.filter((c) => c.channel === 'accounts.setSecurityKey')).toEqual([]);
+    fill('Date de naissance', '14/07/1979');
+    fill('Mot de passe actuel', 'Tilleuls-Demo-2027!');
+    await act(async () => {
+      fireEvent.submit(screen.getByTestId('security-key-form'));
+    });
+    expect(fake.calls.find((c) => c.channel === 'accounts.setSecurityKey')?.req).toEqual({
+      answers: { birth_date: '1979-07-14', practice_postal_code: '75011', iban_last4: '4821' },
+      currentPassword: 'Tilleuls-Demo-2027!',
+    });
+    expect(screen.getByText('Clé de sécurité enregistrée le 2 mars 2027.')).toBeTruthy();
+  });
+
+  it('after a card sign-in no password is asked; when the sign-in is too old, the password is', async () => {
+    const fake = fakeClient({
+      'session.getState': () => session('card'),
+      'unblock.securityKeyQuestions': questions,
+      'accounts.setSecurityKey': (req) =>
+        (req as { currentPassword?: string }).currentPassword
+          ? { setAt: '2027-03-02T09:00:00Z' }
+          : fail('FRESH_PROOF_REQUIRED'),
+    });
+    await renderWith(<SecurityKey />, { client: fake.client, path: '/security-key' });
+    await screen.findByTestId('security-key-form');
+    expect(screen.queryByLabelText('Mot de passe actuel')).toBeNull();
+    fill('Date de naissance', '14/07/1979');
+    fill('Code postal de la pharmacie', '75011');
+    fill('Les 4 derniers chiffres de l’IBAN de la pharmacie', '4821');
+    await act(async () => {
+      fireEvent.submit(screen.getByTestId('security-key-form'));
+    });
+    expect(screen.getByText('Cette modification demande de confirmer que c’est bien vous.')).toBeTruthy();
+    fill('Mot de passe actuel', 'Tilleuls-Demo-2027!');
+    await act(async () => {
+      fireEvent.submit(screen.getByTestId('security-key-form'));
+    });
+    expect(screen.getByText('Clé de sécurité enregistrée le 2 mars 2027.')).toBeTruthy();
   });
 });

@@ -1,0 +1,101 @@
+import { useId, useState, type FormEvent } from 'react';
+import { Button } from 'react-aria-components';
+import { useTranslation } from 'react-i18next';
+import type { ErrorCode } from '../../../domain/errors';
+import { formAnswers, SecurityKeyFields, useSecurityKeyQuestions } from '../components/SecurityKeyFields';
+import { ErrorState, Loading, Success } from '../components/ui';
+import { useApi } from '../lib/api-context';
+import { formatDate } from '../lib/format';
+import { useSessionState } from '../lib/hooks';
+
+/**
+ * Set or replace the security key: the personal information that unblocks the account online, without waiting
+ * for a letter. A session alone is not enough: the current password, or a card or e-CPS sign-in of the last few
+ * minutes (the backend decides; this screen asks for the password when it is the way to prove it).
+ */
+export default function SecurityKey() {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const id = useId();
+  const { value: session } = useSessionState();
+  const { questions, code: questionsCode } = useSecurityKeyQuestions();
+  const [answers, setAnswers] = useState<Record<string, string>>({});
+  const [current, setCurrent] = useState('');
+  const [showErrors, setShowErrors] = useState(false);
+  const [err, setErr] = useState<ErrorCode | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [setAt, setSetAt] = useState<string | null>(null);
+  const user = session?.user;
+  // A card or e-CPS sign-in of the last minutes is the proof; past them, an account with a password types it.
+  const askPassword =
+    user?.method === 'password' || (err === 'FRESH_PROOF_REQUIRED' && user?.kind !== 'card_delegate');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const sent = questions && formAnswers(questions, answers);
+    setShowErrors(true);
+    if (!sent || (askPassword && !current)) return;
+    setBusy(true);
+    const r = await api.accounts.setSecurityKey({
+      answers: sent,
+      ...(askPassword ? { currentPassword: current } : {}),
+    });
+    setBusy(false);
+    setCurrent('');
+    if (r.ok) {
+      setSetAt(r.value.setAt);
+      setAnswers({});
+      setErr(null);
+    } else setErr(r.code);
+  };
+  return (
+    <>
+      <h1 className="page-title">{t('securityKey.title')}</h1>
+      <p className="lead">{t('securityKey.intro')}</p>
+      {setAt ? (
+        <Success title={t('securityKey.done', { date: formatDate(setAt, i18n.language) })}>
+          <p>{t('securityKey.doneMail')}</p>
+        </Success>
+      ) : !questions && !questionsCode ? (
+        <Loading />
+      ) : (
+        <form className="panel form narrow" onSubmit={(e) => void submit(e)} data-testid="security-key-form">
+          <p className="muted small">{t('securityKey.private')}</p>
+          {questions && (
+            <SecurityKeyFields
+              questions={questions}
+              answers={answers}
+              onChange={setAnswers}
+              showErrors={showErrors}
+            />
+          )}
+          {askPassword ? (
+            <div className="field">
+              <label htmlFor={`${id}-c`}>{t('password.current')}</label>
+              <input
+                id={`${id}-c`}
+                type="password"
+                autoComplete="current-password"
+                value={current}
+                onChange={(e) => setCurrent(e.target.value)}
+                data-testid="security-key-password"
+              />
+              <p className="muted small">{t('securityKey.passwordWhy')}</p>
+            </div>
+          ) : (
+            <p className="note">{t('securityKey.cardProof')}</p>
+          )}
+          {(err ?? questionsCode) && <ErrorState code={(err ?? questionsCode)!} compact />}
+          {questions && (
+            <Button
+              type="submit"
+              className="button button-primary"
+              isDisabled={busy || questions.some((q) => !answers[q.id]) || (askPassword && !current)}
+            >
+              {t('securityKey.submit')}
+            </Button>
+          )}
+        </form>
+      )}
+    </>
+  );
+}
