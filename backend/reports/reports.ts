@@ -16,8 +16,8 @@ import { enqueueMails } from '../mail/outbox';
 import { targetAccount } from '../events/log';
 import type { RequestMeta } from '../services/meta';
 import type { AuthInfo } from '../sessions/sessions';
-import { accountQuery, blockSuspicious, evMetaOf } from './common';
-import type { ReportCasesTable } from './tables';
+import { accountQuery, blockSuspicious, evMetaOf } from '../signin/common';
+import type { ReportCasesTable } from '../signin/tables';
 import type { Selectable } from 'kysely';
 
 export const CASE_ADVICE = REPORT_CONTACTS.text;

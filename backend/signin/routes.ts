@@ -8,7 +8,7 @@ import { issueCardChallenge, signInWithCard } from './card';
 import type { SigninDeps } from './deps';
 import { cancelEcps, pollEcps, startEcps } from './ecps';
 import { grantFreshStart, redeemFreshStart } from './fresh-start';
-import { listReports, openReport } from './reports';
+import { listReports, openReport } from '../reports/reports';
 import {
   eligibility,
   postalCodeState,
