@@ -7,7 +7,7 @@ import type { PasswordHasher } from '../passwords';
 import { passwordStrength } from '../passwords';
 import { createAccount, statusesOf } from '../accounts/accounts';
 import { PasswordPolicyError } from '../services/auth';
-import type { RequestMeta } from '../services/meta';
+import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
 
 type Delegation = z.infer<typeof DelegationSchema>;

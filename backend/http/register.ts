@@ -16,7 +16,7 @@ import {
 } from '../../domain/backend-api';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
-import type { RequestMeta } from '../services/meta';
+import type { RequestMeta } from './meta';
 import { authenticate, type AuthInfo } from '../sessions/sessions';
 
 type In<T> = T extends z.ZodType ? z.output<T> : undefined;

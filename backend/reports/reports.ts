@@ -14,7 +14,7 @@ import type { Ctx } from '../context';
 import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
 import { targetAccount } from '../events/log';
-import type { RequestMeta } from '../services/meta';
+import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
 import { accountQuery, blockSuspicious, evMetaOf } from '../signin/common';
 import type { ReportCasesTable } from '../signin/tables';

@@ -25,7 +25,7 @@ import {
   replacePassword,
   unblockPaths,
 } from '../accounts/accounts';
-import type { RequestMeta } from './meta';
+import type { RequestMeta } from '../http/meta';
 import { checkWorkstationProof, recordWorkstationSeen } from '../workstations/workstations';
 import { securityLog as securityLogWrite } from '../signin/security-log';
 import { reserveAttempt } from './throttle';

@@ -15,7 +15,7 @@ import { prepared, type Db } from '../db/connect';
 import { eventPayload } from '../events/chain';
 import { newMessageId, newToken, sha256 } from '../crypto';
 import type { Mail } from '../mail/templates';
-import type { RequestMeta } from './meta';
+import type { RequestMeta } from '../http/meta';
 import { labelOnSeen } from '../workstations/workstations';
 
 export interface FastSignIn {

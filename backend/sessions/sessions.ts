@@ -6,7 +6,7 @@ import type { Ctx } from '../context';
 import { newToken, sha256 } from '../crypto';
 import type { AuthMethod, SessionRow } from '../db/schema';
 import { appendEvents } from '../events/chain';
-import type { RequestMeta } from '../services/meta';
+import type { RequestMeta } from '../http/meta';
 import { checkSessionProof } from '../workstations/workstations';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema';

@@ -9,7 +9,7 @@
 import type { SignInResponse } from '../../domain/backend-api';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
-import type { RequestMeta } from '../services/meta';
+import type { RequestMeta } from '../http/meta';
 import {
   accountByNationalId,
   logFailure,

@@ -19,7 +19,7 @@ import {
   unblockPaths,
 } from '../accounts/accounts';
 import { BlockedError } from '../services/auth';
-import type { RequestMeta } from '../services/meta';
+import type { RequestMeta } from '../http/meta';
 import { createSession, signInResponse } from '../sessions/sessions';
 import { checkWorkstationProof, recordWorkstationSeen } from '../workstations/workstations';
 import './tables';

@@ -17,7 +17,7 @@ import type { EcpsPollResponseSchema } from '../../domain/backend-api';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import { bindingMessageFor, type EcpsClient, type EcpsFinal } from '../ecps/client';
-import type { RequestMeta } from '../services/meta';
+import type { RequestMeta } from '../http/meta';
 import {
   accountByNationalId,
   logFailure,

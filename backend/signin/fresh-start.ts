@@ -19,7 +19,7 @@ import { freshStartMail, passwordChangedMail } from '../mail/templates';
 import { passwordStrength, type PasswordHasher } from '../passwords';
 import { replacePassword } from '../accounts/accounts';
 import { PasswordPolicyError, identifierKey } from '../services/auth';
-import type { RequestMeta } from '../services/meta';
+import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
 import { GENTLE_THROTTLE, reserveAttempt } from '../services/throttle';
 import { accountByIdentifier, accountQuery, closeOpenCases, evMetaOf, refusalMeta } from './common';

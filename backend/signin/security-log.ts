@@ -4,7 +4,7 @@
  * no rule counts it against an account, and the account's own events log never shows it.
  */
 import type { Ctx } from '../context';
-import type { RequestMeta } from '../services/meta';
+import type { RequestMeta } from '../http/meta';
 import './tables';
 
 export interface SecurityLogEntry {

@@ -11,7 +11,7 @@ import {
   type OpenSession,
 } from '../../domain/policy/suspicious';
 import type { Ctx } from '../context';
-import type { RequestMeta } from '../services/meta';
+import type { RequestMeta } from '../http/meta';
 import { accountByIdentifier, accountQuery, blockSuspicious, evMetaOf } from './common';
 import type { SigninDeps } from './deps';
 import { allowedPaths } from './unblock';

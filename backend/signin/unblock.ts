@@ -25,7 +25,7 @@ import { passwordStrength, type PasswordHasher } from '../passwords';
 import { recordActivity, replacePassword } from '../accounts/accounts';
 import { PasswordPolicyError, identifierKey } from '../services/auth';
 import { GENTLE_THROTTLE, reserveAttempt } from '../services/throttle';
-import type { RequestMeta } from '../services/meta';
+import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
 import { writeLetterToOutbox } from '../unblock/letter';
 import { postalCodeRequestedMail } from '../unblock/mails';

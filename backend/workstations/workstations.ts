@@ -21,7 +21,7 @@ import type { Db } from '../db/connect';
 import { newToken } from '../crypto';
 import { appendEvents } from '../events/chain';
 import type { AuthInfo } from '../sessions/sessions';
-import type { RequestMeta } from '../services/meta';
+import type { RequestMeta } from '../http/meta';
 
 export const WORKSTATION_CHALLENGE_MS = 5 * 60_000;
 
