@@ -13,9 +13,9 @@ import { installErrorHandling } from './http/errors';
 import { registerRoutes } from './http/routes';
 import { Jobs, type JobIntervals } from './jobs/runner';
 import { createTransport, type MailerOptions } from './mail/transport';
-import { PasswordHasher } from './passwords';
-import { StrengthPool, type StrengthPoolOptions } from './strength';
-import { createSigninDeps, type SigninDeps, type SigninOptions } from './signin/deps';
+import { PasswordHasher } from './auth/passwords';
+import { StrengthPool, type StrengthPoolOptions } from './auth/strength';
+import { createSigninDeps, type SigninDeps, type SigninOptions } from './auth/deps';
 
 export interface BackendOptions {
   /** `pglite:memory`, `pglite:<folder>` (embedded; one process per folder) or `postgres://…`. */

@@ -22,7 +22,7 @@ import { migrate, openDatabase } from './db/connect';
 import { seedDemo } from './demo/seed';
 import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY } from './demo/people';
 import type { MailerOptions } from './mail/transport';
-import { signinFromEnv } from './signin/env';
+import { signinFromEnv } from './auth/env';
 import { markLetterPrinted } from './signin/unblock';
 import { eventsKeyFromEnv, sealChainsOfNewKey, trustProxyFromEnv } from './deploy/env';
 import { sealUnsealedChains, useEventsKey, usePurgeDatabase } from './events/chain';

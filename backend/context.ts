@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from './db/connect';
-import type { StrengthPool } from './strength';
+import type { StrengthPool } from './auth/strength';
 import {
   DEFAULT_ACCOUNT_THROTTLE,
   DEFAULT_IP_THROTTLE,

@@ -3,10 +3,10 @@ import type { DelegationSchema, GrantDelegationRequestSchema } from '../../domai
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import { appendEvents } from '../events/chain';
-import type { PasswordHasher } from '../passwords';
-import { passwordStrength } from '../passwords';
+import type { PasswordHasher } from '../auth/passwords';
+import { passwordStrength } from '../auth/passwords';
 import { createAccount, statusesOf } from '../accounts/accounts';
-import { PasswordPolicyError } from '../services/auth';
+import { PasswordPolicyError } from '../auth/password';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
 

@@ -9,7 +9,7 @@ import type { Db } from '../db/connect';
 import type { AuthMethod } from '../db/schema';
 import { appendEvents, type NewEvent } from '../events/chain';
 import { sha256 } from '../crypto';
-import { PasswordHasher } from '../passwords';
+import { PasswordHasher } from '../auth/passwords';
 import { createAccount, createPharmacy, deadlines } from '../accounts/accounts';
 import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY, DEMO_WORKSTATIONS } from './people';
 

@@ -3,9 +3,9 @@ import { HEADER_WORKSTATION, routes } from '../../domain/backend-api';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import { ping } from '../db/connect';
-import type { PasswordHasher } from '../passwords';
+import type { PasswordHasher } from '../auth/passwords';
 import { statusOf, statusesOfPharmacy } from '../accounts/accounts';
-import { changePassword, checkPassword, signInWithPassword } from '../services/auth';
+import { changePassword, checkPassword, signInWithPassword } from '../auth/password';
 import { grantDelegation, listDelegations, revokeDelegation } from '../delegations/delegations';
 import { exportEventsCsv, listEvents, verifyEvents } from '../events/log';
 import { accountSummary, listSessions, revokeSessions } from '../sessions/sessions';
@@ -16,9 +16,9 @@ import {
   workstationChallenge,
 } from '../workstations/workstations';
 import { register } from './register';
-import type { SigninDeps } from '../signin/deps';
+import type { SigninDeps } from '../auth/deps';
 import { registerSigninRoutes } from '../signin/routes';
-import { withSuspicionRules } from '../signin/suspicious';
+import { withSuspicionRules } from '../auth/suspicious';
 
 export interface RouteOptions {
   hasher: PasswordHasher;

@@ -5,7 +5,7 @@
  */
 import type { Ctx } from '../context';
 import { purgeEvents } from '../events/chain';
-import { purgeEcpsTransactions } from '../signin/ecps';
+import { purgeEcpsTransactions } from '../auth/ecps/signin';
 import type { MailTransport } from '../mail/transport';
 import { addParisMonths } from '../../domain/policy';
 import { runInactivitySweep } from './sweep';

@@ -16,7 +16,7 @@ import { enqueueMails } from '../mail/outbox';
 import { targetAccount } from '../events/log';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
-import { accountQuery, blockSuspicious, evMetaOf } from '../signin/common';
+import { accountQuery, blockSuspicious, evMetaOf } from '../auth/strong';
 import type { ReportCasesTable } from '../signin/tables';
 import type { Selectable } from 'kysely';
 

@@ -3,10 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { routes } from '../../domain/backend-api';
 import type { Ctx } from '../context';
 import { register } from '../http/register';
-import type { PasswordHasher } from '../passwords';
-import { issueCardChallenge, signInWithCard } from './card';
-import type { SigninDeps } from './deps';
-import { cancelEcps, pollEcps, startEcps } from './ecps';
+import type { PasswordHasher } from '../auth/passwords';
+import { issueCardChallenge, signInWithCard } from '../auth/card/signin';
+import type { SigninDeps } from '../auth/deps';
+import { cancelEcps, pollEcps, startEcps } from '../auth/ecps/signin';
 import { grantFreshStart, redeemFreshStart } from './fresh-start';
 import { listReports, openReport } from '../reports/reports';
 import {

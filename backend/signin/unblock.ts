@@ -21,10 +21,10 @@ import { newToken, sha256 } from '../crypto';
 import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
 import { passwordChangedMail, securityKeyUsedMail } from '../mail/templates';
-import { passwordStrength, type PasswordHasher } from '../passwords';
+import { passwordStrength, type PasswordHasher } from '../auth/passwords';
 import { recordActivity, replacePassword } from '../accounts/accounts';
-import { PasswordPolicyError, identifierKey } from '../services/auth';
-import { GENTLE_THROTTLE, reserveAttempt } from '../services/throttle';
+import { PasswordPolicyError, identifierKey } from '../auth/password';
+import { GENTLE_THROTTLE, reserveAttempt } from '../auth/throttle';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
 import { writeLetterToOutbox } from '../unblock/letter';
@@ -45,9 +45,9 @@ import {
   refusalMeta,
   unblockLocked,
   type AccountRow,
-} from './common';
-import type { SigninDeps } from './deps';
-import { securityLog } from './security-log';
+} from '../auth/strong';
+import type { SigninDeps } from '../auth/deps';
+import { securityLog } from '../auth/security-log';
 
 type PostalDto = z.input<typeof PostalStateResponseSchema>;
 

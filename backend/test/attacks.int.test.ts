@@ -18,10 +18,10 @@ import {
   workstationRegistrationMessage,
 } from '../../domain/backend-api';
 import { throttleDelayMs } from '../../domain/policy';
-import { signLikeCps3 } from '../card-auth/test-pki';
+import { signLikeCps3 } from '../auth/card/test-pki';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
-import { startPscSandbox, type PscSandbox } from '../ecps/sandbox';
+import { startPscSandbox, type PscSandbox } from '../auth/ecps/sandbox';
 import { createAccount } from '../accounts/accounts';
 import { newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
 import { proofHeaders } from './proofs';

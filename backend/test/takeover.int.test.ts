@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTestPki, type TestPki } from '../../card-sim/pki';
-import { signLikeCps3 } from '../card-auth/test-pki';
+import { signLikeCps3 } from '../auth/card/test-pki';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
 import { blockAccounts, BLOCK_EXPLANATION_INACTIVITY, createAccount } from '../accounts/accounts';

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { workstationRegistrationMessage } from '../../domain/backend-api';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
 import { seedDemo } from '../demo/seed';
-import { PasswordHasher } from '../passwords';
+import { PasswordHasher } from '../auth/passwords';
 import { createAccount, createPharmacy } from '../accounts/accounts';
 import { call, newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
 import { proofHeaders } from './proofs';

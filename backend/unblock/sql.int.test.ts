@@ -10,7 +10,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { consumeChallenge, issueChallenge } from '../card-auth/challenges';
+import { consumeChallenge, issueChallenge } from '../auth/card/challenges';
 import {
   SIGNIN_SCHEMA_SQL,
   SqlChallengeStore,

@@ -5,7 +5,7 @@
  * foreign key to accounts(id) on each account_id once wired).
  */
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { ChallengeRecord, ChallengeStore } from '../card-auth/challenges';
+import type { ChallengeRecord, ChallengeStore } from '../auth/card/challenges';
 import type { PostalCodeRecord, PostalCodeStore } from './postal-code';
 import type { SecurityKeyAttempt, SecurityKeyRecord, SecurityKeyStore } from './security-key';
 import { randomUUID } from 'node:crypto';

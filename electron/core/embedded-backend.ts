@@ -5,7 +5,7 @@ import { seedDemo } from '../../backend/demo/seed';
 import { eventsKeyFromEnv, sealChainsOfNewKey } from '../../backend/deploy/env';
 import { useEventsKey } from '../../backend/events/chain';
 import { seedDemoSecurityKeys } from '../../backend/demo/signin-seed';
-import type { PscSandbox } from '../../backend/ecps/sandbox';
+import type { PscSandbox } from '../../backend/auth/ecps/sandbox';
 import { demoSigninOptions } from './embedded-signin';
 import type { LogFn } from './context';
 

@@ -5,8 +5,8 @@
  * VIGIE_CARD_CRL: comma-separated PEM files; VIGIE_PSC_ISSUER, VIGIE_PSC_CLIENT_ID, VIGIE_PSC_CLIENT_SECRET).
  */
 import { join } from 'node:path';
-import type { SigninOptions } from '../../backend/signin/deps';
-import { startPscSandbox, type PscSandbox } from '../../backend/ecps/sandbox';
+import type { SigninOptions } from '../../backend/auth/deps';
+import { startPscSandbox, type PscSandbox } from '../../backend/auth/ecps/sandbox';
 import { DEMO_PEOPLE } from '../../backend/demo/people';
 import { loadTestPki } from '../../card-sim/pki';
 import type { LogFn } from './context';

@@ -1,7 +1,7 @@
 import { hash, verify } from '@node-rs/argon2';
-import { PASSWORD_MAX_LENGTH, passwordProblems } from '../domain/policy';
-import { AppError } from '../domain/result';
-import type { BackendConfig } from './context';
+import { PASSWORD_MAX_LENGTH, passwordProblems } from '../../domain/policy';
+import { AppError } from '../../domain/result';
+import type { BackendConfig } from '../context';
 import { PERSONAL_INPUTS_MAX, PERSONAL_INPUT_LENGTH, STRENGTH_PREFIX, type StrengthPool } from './strength';
 
 /**

@@ -6,10 +6,10 @@
  * revocation state cannot be checked). Each goes to the security log; the account's own events show one only when
  * the real card was there (its trusted certificate signed a valid challenge) and something else refused it.
  */
-import type { SignInResponse } from '../../domain/backend-api';
-import { AppError } from '../../domain/result';
-import type { Ctx } from '../context';
-import type { RequestMeta } from '../http/meta';
+import type { SignInResponse } from '../../../domain/backend-api';
+import { AppError } from '../../../domain/result';
+import type { Ctx } from '../../context';
+import type { RequestMeta } from '../../http/meta';
 import {
   accountByNationalId,
   logFailure,
@@ -17,9 +17,9 @@ import {
   requireWorkstation,
   seeWorkstation,
   strongSignIn,
-} from './common';
-import type { SigninDeps } from './deps';
-import { securityLog } from './security-log';
+} from '../strong';
+import type { SigninDeps } from '../deps';
+import { securityLog } from '../security-log';
 
 // Not offered by this server (no trust store configured): a 4xx, 5xx is kept for our own bugs.
 const unavailable = () =>

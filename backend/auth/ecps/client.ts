@@ -9,7 +9,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import * as oidc from 'openid-client';
-import { AppError } from '../../domain/result';
+import { AppError } from '../../../domain/result';
 
 export interface EcpsClientConfig {
   /** The issuer, or the full discovery URL (PSC's is `…/.well-known/wallet-openid-configuration`). */

@@ -12,10 +12,10 @@ import {
 } from '../../domain/policy/suspicious';
 import type { Ctx } from '../context';
 import type { RequestMeta } from '../http/meta';
-import { accountByIdentifier, accountQuery, blockSuspicious, evMetaOf } from './common';
+import { accountByIdentifier, accountQuery, blockSuspicious, evMetaOf } from './strong';
 import type { SigninDeps } from './deps';
-import { allowedPaths } from './unblock';
-import { BlockedError } from '../services/auth';
+import { allowedPaths } from '../signin/unblock';
+import { BlockedError } from './password';
 
 /**
  * Rule 1, after a familiar workstation's failure was logged on the account. Only those count: wrong passwords

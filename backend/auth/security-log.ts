@@ -5,7 +5,7 @@
  */
 import type { Ctx } from '../context';
 import type { RequestMeta } from '../http/meta';
-import './tables';
+import '../signin/tables';
 
 export interface SecurityLogEntry {
   kind: string;

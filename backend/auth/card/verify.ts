@@ -9,7 +9,7 @@
 import 'reflect-metadata';
 import { constants, createHash, createPublicKey, verify as rsaVerify } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import type { ErrorCode } from '../../domain/errors';
+import type { ErrorCode } from '../../../domain/errors';
 import { consumeChallenge, type ChallengeStore } from './challenges';
 import type { CrlCache } from './crl';
 import { identityFromSubject, type CardHolderIdentity } from './identity';

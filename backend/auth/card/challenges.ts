@@ -5,7 +5,7 @@
  * for tests and the embedded demo.
  */
 import { randomBytes } from 'node:crypto';
-import type { ErrorCode } from '../../domain/errors';
+import type { ErrorCode } from '../../../domain/errors';
 
 export const DEFAULT_CHALLENGE_TTL_MS = 2 * 60_000;
 

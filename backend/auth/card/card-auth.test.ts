@@ -291,7 +291,7 @@ describe('subject → identity', () => {
 
 describe('with the card helper test PKI (card-sim)', () => {
   it('verifies the demo holders and refuses the revoked one', async () => {
-    const { loadTestPki } = await import('../../card-sim/pki');
+    const { loadTestPki } = await import('../../../card-sim/pki');
     const sim = await loadTestPki(join(mkdtempSync(join(tmpdir(), 'vigie-pki-')), 'pki'));
     const d: CardAuthDeps = {
       challenges: new MemoryChallengeStore(),

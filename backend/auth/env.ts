@@ -13,9 +13,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PEOPLE } from '../demo/people';
-import { startPscSandbox, type PscSandbox } from '../ecps/sandbox';
+import { startPscSandbox, type PscSandbox } from './ecps/sandbox';
 import type { SigninOptions } from './deps';
-import { IGC_SANTE_POLICY_ARC } from '../card-auth/trust';
+import { IGC_SANTE_POLICY_ARC } from './card/trust';
 
 const list = (v: string | undefined) =>
   v

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { ThrottlePolicy } from '../../domain/policy';
 import type { Db } from '../db/connect';
-import { throttledSql } from './auth';
+import { throttledSql } from './password';
 
 /** True when the attempt is throttled (and not counted). */
 export async function reserveAttempt(db: Db, key: string, now: Date, p: ThrottlePolicy): Promise<boolean> {

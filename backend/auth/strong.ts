@@ -18,11 +18,11 @@ import {
   recordActivity,
   unblockPaths,
 } from '../accounts/accounts';
-import { BlockedError } from '../services/auth';
+import { BlockedError } from './password';
 import type { RequestMeta } from '../http/meta';
 import { createSession, signInResponse } from '../sessions/sessions';
 import { checkWorkstationProof, recordWorkstationSeen } from '../workstations/workstations';
-import './tables';
+import '../signin/tables';
 
 type Trx = Transaction<Database>;
 

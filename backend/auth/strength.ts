@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { AppError } from '../domain/result';
+import { AppError } from '../../domain/result';
 
 export interface StrengthScore {
   score: number;

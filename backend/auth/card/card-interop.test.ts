@@ -4,11 +4,11 @@
  * card-sim test PKI. A mismatch between what the card signs and what the backend checks fails here.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeCard } from '../../card-sim/cards/make';
-import { inProcessReader } from '../../card-sim/in-process';
-import { loadTestPki } from '../../card-sim/pki';
-import { CardChannel } from '../../card/channel';
-import { profileFor } from '../../card/profiles/cps';
+import { makeCard } from '../../../card-sim/cards/make';
+import { inProcessReader } from '../../../card-sim/in-process';
+import { loadTestPki } from '../../../card-sim/pki';
+import { CardChannel } from '../../../card/channel';
+import { profileFor } from '../../../card/profiles/cps';
 import { join } from 'node:path';
 import { createCardAuth, type CardAuth } from './index';
 

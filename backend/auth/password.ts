@@ -14,10 +14,10 @@ import { prepared, type Db } from '../db/connect';
 import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
 import { passwordChangedMail, signInMail } from '../mail/templates';
-import type { PasswordHasher, StrengthReport } from '../passwords';
-import { passwordStrength } from '../passwords';
+import type { PasswordHasher, StrengthReport } from './passwords';
+import { passwordStrength } from './passwords';
 import { createSession, signInResponse, type AuthInfo } from '../sessions/sessions';
-import { fastSignIn } from './signin-fast';
+import { fastSignIn } from './password-fast';
 import {
   BLOCK_EXPLANATION_INACTIVITY,
   blockAccounts,
@@ -27,7 +27,7 @@ import {
 } from '../accounts/accounts';
 import type { RequestMeta } from '../http/meta';
 import { checkWorkstationProof, recordWorkstationSeen } from '../workstations/workstations';
-import { securityLog as securityLogWrite } from '../signin/security-log';
+import { securityLog as securityLogWrite } from './security-log';
 import { reserveAttempt } from './throttle';
 
 export class BlockedError extends AppError {

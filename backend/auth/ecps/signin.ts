@@ -13,11 +13,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { EcpsPollResponseSchema } from '../../domain/backend-api';
-import { AppError } from '../../domain/result';
-import type { Ctx } from '../context';
-import { bindingMessageFor, type EcpsClient, type EcpsFinal } from '../ecps/client';
-import type { RequestMeta } from '../http/meta';
+import type { EcpsPollResponseSchema } from '../../../domain/backend-api';
+import { AppError } from '../../../domain/result';
+import type { Ctx } from '../../context';
+import { bindingMessageFor, type EcpsClient, type EcpsFinal } from './client';
+import type { RequestMeta } from '../../http/meta';
 import {
   accountByNationalId,
   logFailure,
@@ -25,10 +25,10 @@ import {
   requireWorkstation,
   seeWorkstation,
   strongSignIn,
-} from './common';
-import type { SigninDeps } from './deps';
-import { securityLog } from './security-log';
-import './tables';
+} from '../strong';
+import type { SigninDeps } from '../deps';
+import { securityLog } from '../security-log';
+import '../../signin/tables';
 
 const unavailable = () => new AppError('NOT_FOUND', "La connexion e-CPS n'est pas proposée par ce serveur.");
 /** Rows are kept this long after their start: the per-id limit counts the last hour. */
