@@ -20,7 +20,7 @@ const elements = [
   { type: 'card', pattern: 'card/**', partialMatch: false },
   { type: 'card-sim', pattern: 'card-sim/**', partialMatch: false },
   { type: 'renderer', pattern: 'renderer/**', partialMatch: false },
-  { type: 'tooling', pattern: '{e2e,bench,scripts,faults}/**', partialMatch: false },
+  { type: 'tooling', pattern: '{e2e,bench,scripts,faults,sim}/**', partialMatch: false },
 ];
 
 /** Which project folders each folder may import. */
@@ -91,13 +91,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['{domain,backend,electron,card,card-sim,renderer,e2e,bench,scripts}/**/*.{ts,tsx}'],
+    files: ['{domain,backend,electron,card,card-sim,renderer,e2e,bench,scripts,sim}/**/*.{ts,tsx}'],
     plugins: { boundaries },
     settings: {
       'boundaries/elements': elements,
       // Tests may reach across folders (e.g. backend tests use card-sim's test PKI); shipped code may not.
       'boundaries/files': [{ category: 'test', pattern: '**/*.test.{ts,tsx}' }],
-      'boundaries/include': ['{domain,backend,electron,card,card-sim,renderer,e2e,bench,scripts}/**/*'],
+      'boundaries/include': ['{domain,backend,electron,card,card-sim,renderer,e2e,bench,scripts,sim}/**/*'],
       'import/resolver': { node: { extensions: ['.ts', '.tsx', '.js'] } },
     },
     rules: {

@@ -1,0 +1,64 @@
+/**
+ * `npm run simulate -- [--pharmacies 1000] [--years 2] [--seed N] [--db postgres|pglite] [--baseline] [--no-baseline]`
+ *
+ * --db postgres uses DATABASE_URL (an admin URL: a database is created for each run and dropped after).
+ * --baseline runs the baseline alone; by default the Vigie run is followed by the baseline for the comparison.
+ */
+import { parseArgs } from 'node:util';
+import { InvariantError } from './model/engine';
+import { simulate } from './simulate';
+
+const { values } = parseArgs({
+  options: {
+    pharmacies: { type: 'string', default: '1000' },
+    years: { type: 'string', default: '2' },
+    seed: { type: 'string', default: '1' },
+    db: { type: 'string', default: 'pglite' },
+    baseline: { type: 'boolean', default: false },
+    'no-baseline': { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+const db = values.db === 'postgres' ? 'postgres' : 'pglite';
+const started = Date.now();
+let last = 0;
+const bar = (p: { label: string; day: number; days: number; date: string }) => {
+  const now = Date.now();
+  if (now - last < 500 && p.day < p.days) return;
+  last = now;
+  const f = p.day / p.days;
+  const width = 30;
+  const done = Math.round(f * width);
+  const elapsed = (now - started) / 1000;
+  const left = f > 0 ? (elapsed / f) * (1 - f) : 0;
+  process.stderr.write(
+    `\r${p.label.padEnd(8)} [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${p.date} ${(f * 100).toFixed(0).padStart(3)}%  ${elapsed.toFixed(0)} s, ~${left.toFixed(0)} s left   `,
+  );
+  if (p.day >= p.days) process.stderr.write('\n');
+};
+
+try {
+  const r = await simulate({
+    pharmacies: Number(values.pharmacies),
+    years: Number(values.years),
+    seed: Number(values.seed),
+    db,
+    baseline: values.baseline,
+    withBaseline: !values['no-baseline'],
+    outDir: values.out,
+    onProgress: bar,
+  });
+  for (const f of [r.vigie, r.baseline]) {
+    if (!f) continue;
+    console.log(
+      `${f.label}: ${f.population.accounts} accounts, surprise blocks ${f.blocks.surprise} (fewer than 3 reminders: ${f.blocks.surpriseFewerThan3Reminders}), not needed ${f.blocks.notNeeded}, by strangers ${f.blocks.byStranger}, lock-outs ${f.strangers.lockouts}, median days blocked ${f.unblock.medianDaysBlocked ?? '—'}, mails/account/year ${f.mails.perAccountYear}, ${(f.runtimeMs / 1000).toFixed(0)} s (${f.pharmacyDaysPerSecond} pharmacy-days/s)`,
+    );
+  }
+  console.log(`report: ${r.dir}/report.html`);
+  process.exit(0);
+} catch (e) {
+  process.stderr.write('\n');
+  if (e instanceof InvariantError) console.error(e.message);
+  else console.error(e);
+  process.exit(1);
+}
