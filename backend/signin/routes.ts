@@ -7,7 +7,7 @@ import type { PasswordHasher } from '../auth/passwords';
 import { issueCardChallenge, signInWithCard } from '../auth/card/signin';
 import type { SigninDeps } from '../auth/deps';
 import { cancelEcps, pollEcps, startEcps } from '../auth/ecps/signin';
-import { grantFreshStart, redeemFreshStart } from './fresh-start';
+import { grantFreshStart, redeemFreshStart } from '../unblock/fresh-start';
 import { listReports, openReport } from '../reports/reports';
 import {
   eligibility,
@@ -18,7 +18,7 @@ import {
   setPasswordWithTicket,
   submitPostal,
   submitSecurityKey,
-} from './unblock';
+} from '../unblock/handlers';
 
 export function registerSigninRoutes(
   app: FastifyInstance,

@@ -27,16 +27,16 @@ import { PasswordPolicyError, identifierKey } from '../auth/password';
 import { GENTLE_THROTTLE, reserveAttempt } from '../auth/throttle';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
-import { writeLetterToOutbox } from '../unblock/letter';
-import { postalCodeRequestedMail } from '../unblock/mails';
+import { writeLetterToOutbox } from './letter';
+import { postalCodeRequestedMail } from './mails';
 import {
   newLetterReference,
   postalProgress,
   redeemPostalCode,
   requestPostalCode,
   type PostalCodeRecord,
-} from '../unblock/postal-code';
-import { canonicalAnswers, setSecurityKey, verifySecurityKey } from '../unblock/security-key';
+} from './postal-code';
+import { canonicalAnswers, setSecurityKey, verifySecurityKey } from './security-key';
 import {
   accountByIdentifier,
   accountQuery,
