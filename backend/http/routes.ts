@@ -17,7 +17,7 @@ import {
 } from '../workstations/workstations';
 import { register } from './register';
 import type { SigninDeps } from '../auth/deps';
-import { registerSigninRoutes } from '../signin/routes';
+import { registerSigninRoutes } from './routes-signin';
 import { withSuspicionRules } from '../auth/suspicious';
 
 export interface RouteOptions {

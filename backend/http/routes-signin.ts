@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { routes } from '../../domain/backend-api';
 import type { Ctx } from '../context';
-import { register } from '../http/register';
+import { register } from './register';
 import type { PasswordHasher } from '../auth/passwords';
 import { issueCardChallenge, signInWithCard } from '../auth/card/signin';
 import type { SigninDeps } from '../auth/deps';
