@@ -170,8 +170,10 @@ export function PukFlow({ onDone }: { onDone: () => void }) {
 function CardSignIn() {
   const card = useCardState();
   const active = card?.readers.find((r) => r.name === card.activeReader);
-  // a new card, or the card pulled: start over
-  const cardKey = `${card?.status}:${active?.card?.serial ?? ''}`;
+  // A new card, or the card pulled: start over. Not when the card's identity arrives after its insertion: the
+  // PIN pad shows as soon as the card is in, and digits typed meanwhile must stay.
+  const cardIn = card?.status === 'present' || card?.status === 'busy';
+  const cardKey = cardIn ? `in:${card?.activeReader ?? ''}:${active?.card?.atr ?? ''}` : (card?.status ?? '');
   return (
     <div className="signin-card">
       <CardPanel state={card} />

@@ -51,6 +51,22 @@ describe('sign-in with the card', () => {
     expect(screen.getByTestId('pin-input')).toBeTruthy();
   });
 
+  it('digits typed before the card’s holder is read stay typed when it arrives', async () => {
+    const unread = card(null);
+    const justIn = { ...unread, readers: [{ ...unread.readers[0]!, card: { kind: 'cps3', atr: '3B' } }] };
+    const fake = fakeClient({ 'card.getState': () => justIn });
+    await renderWith(<SignIn />, { client: fake.client });
+    const input = await screen.findByTestId('pin-input');
+    fireEvent.change(input, { target: { value: '12' } });
+    act(() => fake.emit('card.state', card(3)));
+    expect(screen.getByTestId('card-status').textContent).toBe('Carte de Claire MARTIN');
+    expect((screen.getByTestId('pin-input') as HTMLInputElement).value).toBe('12');
+    // pulled out: the digits go with the card
+    act(() => fake.emit('card.state', card(null, 'empty')));
+    act(() => fake.emit('card.state', card(3)));
+    expect((screen.getByTestId('pin-input') as HTMLInputElement).value).toBe('');
+  });
+
   it('a wrong PIN says so with the tries left; the PIN is sent once and cleared', async () => {
     let tries = 3;
     const fake = fakeClient({
