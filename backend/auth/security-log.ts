@@ -5,7 +5,6 @@
  */
 import type { Ctx } from '../context';
 import type { RequestMeta } from '../http/meta';
-import '../signin/tables';
 
 export interface SecurityLogEntry {
   kind: string;

@@ -22,7 +22,6 @@ import { BlockedError } from './password';
 import type { RequestMeta } from '../http/meta';
 import { createSession, signInResponse } from '../sessions/sessions';
 import { checkWorkstationProof, recordWorkstationSeen } from '../workstations/workstations';
-import '../signin/tables';
 
 type Trx = Transaction<Database>;
 

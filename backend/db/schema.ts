@@ -1,5 +1,6 @@
-/** Kysely table types. The SQL is in ./migrations.ts; keep both in step. */
+/** Kysely types of every table. The SQL is in ./migrations.ts and ./m000N.ts; keep both in step. */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { SuspicionCause } from '../../domain/policy/unblock';
 
 type Ts = ColumnType<Date, Date, Date>;
 type TsNull = ColumnType<Date | null, Date | null | undefined, Date | null>;
@@ -47,6 +48,12 @@ export interface AccountsTable {
   block_due_at: Ts;
   next_reminder_at: TsNull;
   created_at: Ts;
+  /** Why a suspicious block was set (the user's own report closes the weak unblock paths). */
+  suspicion_cause: ColumnType<
+    SuspicionCause | null,
+    SuspicionCause | null | undefined,
+    SuspicionCause | null
+  >;
 }
 
 export interface DelegationsTable {
@@ -173,6 +180,110 @@ export interface RemindersTable {
   sent_at: Ts;
 }
 
+export interface CardChallengesTable {
+  id: string;
+  workstation_id: string;
+  created_at: Ts;
+  expires_at: Ts;
+  used_at: TsNull;
+}
+
+export interface PostalCodesTable {
+  id: string;
+  account_id: string;
+  reference: string;
+  code_hash: string;
+  requested_at: Ts;
+  expires_at: Ts;
+  used_at: TsNull;
+  superseded_at: TsNull;
+  wrong_tries: Generated<number>;
+  printed_at: TsNull;
+}
+
+export interface SecurityKeysTable {
+  account_id: string;
+  hash: string;
+  field_ids: string[];
+  set_at: Ts;
+}
+
+export interface UnblockTicketsTable {
+  token_hash: string;
+  account_id: string;
+  method: 'security_key' | 'postal_code';
+  workstation_id: string | null;
+  created_at: Ts;
+  expires_at: Ts;
+  used_at: TsNull;
+}
+
+export interface ReportCaseStepRow {
+  status: 'received' | 'secured' | 'closed';
+  at: string;
+  note: string;
+}
+
+export interface ReportCasesTable {
+  id: Generated<string>;
+  account_id: string;
+  reported_by: string;
+  event_id: number;
+  comment: string | null;
+  status: 'received' | 'secured' | 'closed';
+  actions: string[];
+  steps: ColumnType<ReportCaseStepRow[], string, string>;
+  opened_at: Ts;
+  closed_at: TsNull;
+}
+
+export interface SecurityLogTable {
+  id: Generated<number>;
+  at: Ts;
+  kind: string;
+  method: string | null;
+  subject: string | null;
+  account_id: string | null;
+  workstation_id: string | null;
+  ip: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+export type EcpsTxStatus = 'pending' | 'approved' | 'refused' | 'expired' | 'cancelled' | 'error';
+
+export interface EcpsTransactionsTable {
+  id: string;
+  workstation_id: string;
+  national_id: string;
+  account_id: string | null;
+  binding_message: string;
+  created_at: Ts;
+  expires_at: Ts;
+  status: ColumnType<EcpsTxStatus, EcpsTxStatus | undefined, EcpsTxStatus>;
+  final: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  consumed_at: TsNull;
+}
+
+export interface PostalRequestsTable {
+  handle_hash: string;
+  workstation_id: string | null;
+  postal_code_id: string | null;
+  reference: string;
+  requested_at: Ts;
+  expires_at: Ts;
+}
+
+export interface FreshStartsTable {
+  id: Generated<string>;
+  account_id: string;
+  granted_by: string;
+  code_hash: string;
+  created_at: Ts;
+  expires_at: Ts;
+  used_at: TsNull;
+  superseded_at: TsNull;
+}
+
 export interface Database {
   pharmacies: PharmaciesTable;
   accounts: AccountsTable;
@@ -187,6 +298,15 @@ export interface Database {
   events: EventsTable;
   outbox: OutboxTable;
   reminders: RemindersTable;
+  card_challenges: CardChallengesTable;
+  security_keys: SecurityKeysTable;
+  postal_codes: PostalCodesTable;
+  unblock_tickets: UnblockTicketsTable;
+  report_cases: ReportCasesTable;
+  security_log: SecurityLogTable;
+  ecps_transactions: EcpsTransactionsTable;
+  postal_requests: PostalRequestsTable;
+  fresh_starts: FreshStartsTable;
 }
 
 export type Account = Selectable<AccountsTable>;

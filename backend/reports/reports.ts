@@ -17,7 +17,7 @@ import { targetAccount } from '../events/log';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
 import { accountQuery, blockSuspicious, evMetaOf } from '../auth/strong';
-import type { ReportCasesTable } from '../signin/tables';
+import type { ReportCasesTable } from '../db/schema';
 import type { Selectable } from 'kysely';
 
 export const CASE_ADVICE = REPORT_CONTACTS.text;

@@ -8,7 +8,6 @@
  */
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ColumnType, Generated } from 'kysely';
 import { PASSWORD_HISTORY } from '../../domain/policy';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
@@ -24,26 +23,6 @@ import type { AuthInfo } from '../sessions/sessions';
 import { GENTLE_THROTTLE, reserveAttempt } from '../auth/throttle';
 import { accountByIdentifier, accountQuery, closeOpenCases, evMetaOf, refusalMeta } from '../auth/strong';
 import { securityLog } from '../auth/security-log';
-
-type Ts = ColumnType<Date, Date, Date>;
-type TsNull = ColumnType<Date | null, Date | null | undefined, Date | null>;
-
-export interface FreshStartsTable {
-  id: Generated<string>;
-  account_id: string;
-  granted_by: string;
-  code_hash: string;
-  created_at: Ts;
-  expires_at: Ts;
-  used_at: TsNull;
-  superseded_at: TsNull;
-}
-
-declare module '../db/schema' {
-  interface Database {
-    fresh_starts: FreshStartsTable;
-  }
-}
 
 export const FRESH_START_TTL_MS = 48 * 3600_000;
 

@@ -28,7 +28,6 @@ import {
 } from '../strong';
 import type { SigninDeps } from '../deps';
 import { securityLog } from '../security-log';
-import '../../signin/tables';
 
 const unavailable = () => new AppError('NOT_FOUND', "La connexion e-CPS n'est pas proposée par ce serveur.");
 /** Rows are kept this long after their start: the per-id limit counts the last hour. */
