@@ -13,7 +13,8 @@ import type { Ctx } from '../context';
 import { EcpsClient, type EcpsClientConfig } from './ecps/client';
 import { DEFAULT_POSTAL_POLICY, type PostalPolicy } from '../unblock/postal-code';
 import { DEFAULT_SECURITY_KEY_FIELDS, type SecurityKeyField } from '../unblock/security-key';
-import { SqlChallengeStore, SqlPostalCodeStore, SqlSecurityKeyStore, fromKysely } from '../unblock/sql';
+import { SqlPostalCodeStore, SqlSecurityKeyStore } from '../unblock/stores';
+import { SqlChallengeStore } from './card/challenge-store';
 
 export interface SigninOptions {
   /** Card sign-in: PEM roots/intermediates and CRLs (IGC-Santé in production, the TEST mirror elsewhere). Absent: UNAVAILABLE. */
@@ -64,7 +65,6 @@ export interface SigninDeps {
 }
 
 export function createSigninDeps(ctx: Ctx, o: SigninOptions = {}): SigninDeps {
-  const sql = fromKysely(ctx.db);
   let card: Promise<CardAuth> | null = null;
   let ecps: Promise<EcpsClient> | null = null;
   const unblock = { ...DEFAULT_UNBLOCK_POLICY, ...o.unblock };
@@ -72,7 +72,7 @@ export function createSigninDeps(ctx: Ctx, o: SigninOptions = {}): SigninDeps {
     offers: { card: !!o.cardAuth, ecps: !!o.ecps },
     cardAuth: () => {
       if (!o.cardAuth) return Promise.reject(new Error('card sign-in not configured'));
-      card ??= createCardAuth(o.cardAuth, new SqlChallengeStore(sql));
+      card ??= createCardAuth(o.cardAuth, new SqlChallengeStore(ctx.db));
       card.catch(() => (card = null));
       return card;
     },
@@ -82,8 +82,8 @@ export function createSigninDeps(ctx: Ctx, o: SigninOptions = {}): SigninDeps {
       ecps.catch(() => (ecps = null));
       return ecps;
     },
-    securityKeys: new SqlSecurityKeyStore(sql),
-    postalCodes: new SqlPostalCodeStore(sql),
+    securityKeys: new SqlSecurityKeyStore(ctx.db),
+    postalCodes: new SqlPostalCodeStore(ctx.db),
     lettersDir: o.lettersDir ?? join(tmpdir(), 'vigie-letters'),
     suspicious: { ...DEFAULT_SUSPICIOUS_POLICY, ...o.suspicious },
     concurrentRuleKinds: o.concurrentRuleKinds ?? ['password_delegate'],

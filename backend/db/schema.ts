@@ -208,6 +208,13 @@ export interface SecurityKeysTable {
   set_at: Ts;
 }
 
+export interface SecurityKeyAttemptsTable {
+  id: string;
+  account_id: string;
+  at: Ts;
+  outcome: 'pending' | 'success' | 'failure';
+}
+
 export interface UnblockTicketsTable {
   token_hash: string;
   account_id: string;
@@ -300,6 +307,7 @@ export interface Database {
   reminders: RemindersTable;
   card_challenges: CardChallengesTable;
   security_keys: SecurityKeysTable;
+  security_key_attempts: SecurityKeyAttemptsTable;
   postal_codes: PostalCodesTable;
   unblock_tickets: UnblockTicketsTable;
   report_cases: ReportCasesTable;

@@ -3,4 +3,3 @@ export * from './postal-code';
 export * from './letter';
 export * from './letter-reader';
 export * from './mails';
-export * from './sql';

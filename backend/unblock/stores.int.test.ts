@@ -1,8 +1,8 @@
 /**
  * The PostgreSQL stores through the path production uses: Kysely + `pg` over the wire protocol, to a fresh
  * database on the run's PostgreSQL server (backend-postgres project) or to a PGlite served by pglite-socket on
- * loopback (backend-pglite project). Same behaviours as the in-memory stores: single-use challenges, 3
- * security-key tries in 24 h under parallel requests, one pending postal code, single use.
+ * loopback (backend-pglite project), with the real migrations. Same behaviours as the in-memory stores:
+ * single-use challenges, 3 security-key tries in 24 h under parallel requests, one pending postal code, single use.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
@@ -10,24 +10,20 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { createAccount, createPharmacy } from '../accounts/accounts';
+import { SqlChallengeStore } from '../auth/card/challenge-store';
 import { consumeChallenge, issueChallenge } from '../auth/card/challenges';
-import {
-  SIGNIN_SCHEMA_SQL,
-  SqlChallengeStore,
-  SqlPostalCodeStore,
-  SqlSecurityKeyStore,
-  fromKysely,
-  type SqlClient,
-} from './sql';
+import { defaultConfig } from '../context';
+import { migrate, type Db } from '../db/connect';
+import type { Database } from '../db/schema';
+import { SqlPostalCodeStore, SqlSecurityKeyStore } from './stores';
 import { redeemPostalCode, requestPostalCode } from './postal-code';
 import { setSecurityKey, verifySecurityKey } from './security-key';
 
 let lite: PGlite | undefined;
 let server: PGLiteSocketServer | undefined;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-let db: Kysely<any>;
-let sql: SqlClient;
-const ACC = '6f1c1d3e-3f7a-4a55-9d7e-1a2b3c4d5e6f';
+let db: Db;
+let ACC: string;
 const T0 = new Date('2026-11-22T09:00:00Z');
 const at = (h: number) => new Date(T0.getTime() + h * 3600_000);
 
@@ -54,9 +50,18 @@ beforeAll(async () => {
     const [host, port] = server.getServerConn().split(':');
     pool = new pg.Pool({ host, port: Number(port), user: 'postgres', database: 'postgres', max: 1 });
   }
-  db = new Kysely({ dialect: new PostgresDialect({ pool }) });
-  sql = fromKysely(db);
-  for (const stmt of SIGNIN_SCHEMA_SQL.split(';').filter((x) => x.trim())) await sql.query(stmt);
+  db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await migrate(db);
+  ACC = await db.transaction().execute(async (trx) => {
+    const address = { line1: '1 rue de la Gare', postalCode: '69003', city: 'Lyon' };
+    const pharmacyId = await createPharmacy(
+      trx,
+      { finess: '690000001', amNumber: '690000001', name: 'Pharmacie des stores', address },
+      T0,
+    );
+    const account = { pharmacyId, kind: 'holder' as const, displayName: 'Claire M.', email: 'c@example.fr' };
+    return createAccount(trx, { ...account, nationalId: '810000000001' }, T0, defaultConfig);
+  });
 });
 afterAll(async () => {
   await db?.destroy();
@@ -66,7 +71,7 @@ afterAll(async () => {
 
 describe('PostgreSQL stores (Kysely + pg)', () => {
   it('card challenges: one of two simultaneous uses wins, the other is a replay', async () => {
-    const store = new SqlChallengeStore(sql);
+    const store = new SqlChallengeStore(db);
     const { challenge } = await issueChallenge(store, { workstationId: 'ws-1', now: T0, ttlMs: 60_000 });
     const res = await Promise.all(
       Array.from({ length: 4 }, () => consumeChallenge(store, challenge, 'ws-1', T0)),
@@ -81,7 +86,7 @@ describe('PostgreSQL stores (Kysely + pg)', () => {
   });
 
   it('card challenges: single use, bound to the workstation, purged when expired', async () => {
-    const store = new SqlChallengeStore(sql);
+    const store = new SqlChallengeStore(db);
     const { challenge } = await issueChallenge(store, { workstationId: 'ws-1', now: T0, ttlMs: 60_000 });
     expect((await consumeChallenge(store, challenge, 'ws-1', T0)).ok).toBe(true);
     expect(await consumeChallenge(store, challenge, 'ws-1', T0)).toMatchObject({
@@ -99,7 +104,7 @@ describe('PostgreSQL stores (Kysely + pg)', () => {
   });
 
   it('security key: argon2id hash stored, 3 tries in 24 h even with parallel requests', async () => {
-    const store = new SqlSecurityKeyStore(sql);
+    const store = new SqlSecurityKeyStore(db);
     const answers = { birth_date: '03/07/1980', practice_postal_code: '69003', iban_last4: '4821' };
     await setSecurityKey(store, ACC, answers, T0);
     expect((await store.get(ACC))?.hash).toMatch(/^\$argon2id\$/);
@@ -121,7 +126,7 @@ describe('PostgreSQL stores (Kysely + pg)', () => {
   });
 
   it('postal codes: hashed, single use; a new request keeps the earlier code until one is used', async () => {
-    const store = new SqlPostalCodeStore(sql);
+    const store = new SqlPostalCodeStore(db);
     const a = await requestPostalCode(store, ACC, T0);
     if (!a.ok) throw new Error(a.message);
     expect(await requestPostalCode(store, ACC, at(1))).toMatchObject({ code: 'POSTAL_CODE_PENDING' });
