@@ -2,6 +2,7 @@
  * `npm run simulate -- [--pharmacies 1000] [--years 2] [--seed N] [--db postgres|pglite] [--baseline] [--no-baseline]`
  *
  * --db postgres uses DATABASE_URL (an admin URL: a database is created for each run and dropped after).
+ * --keep-followed-statuses: a product variant (workstations keep the statuses of every account they follow).
  * --baseline runs the baseline alone; by default the Vigie run is followed by the baseline for the comparison.
  */
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     db: { type: 'string', default: 'pglite' },
     baseline: { type: 'boolean', default: false },
     'no-baseline': { type: 'boolean', default: false },
+    'keep-followed-statuses': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -45,6 +47,7 @@ try {
     db,
     baseline: values.baseline,
     withBaseline: !values['no-baseline'],
+    keepFollowedStatuses: values['keep-followed-statuses'],
     outDir: values.out,
     onProgress: bar,
   });

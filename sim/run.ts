@@ -21,15 +21,20 @@ export interface SimOptions {
   pharmacies: number;
   years: number;
   seed: number;
-  /** `pglite` (in memory) or `postgres` (needs `databaseUrl`: an admin URL; a new database is created). */
+  /**
+   * `pglite` (in memory, or the PGlite folder `databaseUrl` names) or `postgres` (needs `databaseUrl`: an admin URL;
+   * a new database is created and dropped after).
+   */
   db: 'pglite' | 'postgres';
   databaseUrl?: string;
   baseline: boolean;
+  /** Product variant: workstations keep the statuses of every account they follow (see the engine). */
+  keepFollowedStatuses?: boolean;
   onProgress?: (p: { label: string; day: number; days: number; date: string }) => void;
 }
 
 async function databaseFor(o: SimOptions): Promise<{ url: string; drop(): Promise<void> }> {
-  if (o.db === 'pglite') return { url: 'pglite:memory', drop: async () => {} };
+  if (o.db === 'pglite') return { url: o.databaseUrl ?? 'pglite:memory', drop: async () => {} };
   const admin = o.databaseUrl ?? process.env.DATABASE_URL;
   if (!admin) throw new Error('--db postgres needs DATABASE_URL (an admin URL of a PostgreSQL server)');
   const name = `vigie_sim_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
@@ -79,6 +84,7 @@ export async function runOnce(o: SimOptions): Promise<RunFigures> {
     lettersDir: tmp,
     clock,
     cal,
+    keepFollowedStatuses: o.keepFollowedStatuses ?? false,
     onDay: (d) =>
       o.onProgress?.({
         label,

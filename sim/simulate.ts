@@ -2,8 +2,10 @@
  * The whole measurement: the Vigie run, then the baseline (same population and seed, no reminders), then the
  * report in `artifacts/simulation/<run>/` (report.html + figures.json).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createBackend } from '../backend/app';
 import { renderReport } from './report/html';
 import type { RunFigures } from './report/figures';
 import { machine, runOnce, type SimOptions } from './run';
@@ -25,6 +27,8 @@ export interface SimulateOptions extends SimOptions {
   /** Run the baseline too (default true; `--baseline` alone runs only the baseline). */
   withBaseline: boolean;
   outDir?: string;
+  /** A fresh database URL for each run (tests: a copy of the run's migrated PGlite folder). */
+  newDatabase?: () => Promise<string>;
 }
 
 export interface SimulateResult {
@@ -35,8 +39,44 @@ export interface SimulateResult {
 
 export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
   const started = Date.now();
-  const vigie = o.baseline ? null : await runOnce({ ...o, baseline: false });
-  const baseline = o.baseline || o.withBaseline ? await runOnce({ ...o, baseline: true }) : null;
+  // PGlite: migrate one data folder once, and give each run its own copy (initdb + migrations take seconds).
+  const template = o.db === 'pglite' && !o.databaseUrl && !o.newDatabase ? await migratedPglite() : null;
+  const url = async () => (o.newDatabase ? o.newDatabase() : template ? template.copy() : o.databaseUrl);
+  try {
+    const vigie = o.baseline ? null : await runOnce({ ...o, databaseUrl: await url(), baseline: false });
+    const baseline =
+      o.baseline || o.withBaseline ? await runOnce({ ...o, databaseUrl: await url(), baseline: true }) : null;
+    return write(o, started, vigie, baseline);
+  } finally {
+    template?.remove();
+  }
+}
+
+async function migratedPglite() {
+  const root = mkdtempSync(join(tmpdir(), 'vigie-sim-pglite-'));
+  const b = await createBackend({
+    database: `pglite:${join(root, 'template')}`,
+    logLevel: 'silent',
+    jobs: { autoStart: false },
+  });
+  await b.close();
+  let n = 0;
+  return {
+    copy() {
+      const dir = join(root, `run-${n++}`);
+      cpSync(join(root, 'template'), dir, { recursive: true });
+      return `pglite:${dir}`;
+    },
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+function write(
+  o: SimulateOptions,
+  started: number,
+  vigie: RunFigures | null,
+  baseline: RunFigures | null,
+): SimulateResult {
   const name = `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-p${o.pharmacies}-y${o.years}-s${o.seed}-${o.db}`;
   const dir = resolve(o.outDir ?? join('artifacts', 'simulation'), name);
   mkdirSync(dir, { recursive: true });

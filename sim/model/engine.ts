@@ -19,6 +19,7 @@ import { chance, int, streamFor, type Rng } from '../rng';
 import { Calendar } from './calendar';
 import { buildWorld, type World } from './build';
 import { createSimPlanner, signedOut } from './planner';
+import type { StatusLike } from '../../electron/core/reminders/scheduler';
 import { attackerIp, attackerWs, drawCampaigns, fitKind, type Campaign } from './strangers';
 import type {
   Account,
@@ -48,6 +49,12 @@ export interface EngineOptions {
   clock: { now(): Date; set(t: Date): void };
   cal: Calendar;
   onDay?: (d: number) => void;
+  /**
+   * A product variant (not today's Vigie): the workstation keeps the last known status of every account it follows,
+   * even when the person signed in now cannot see it (an accountant's other pharmacies). Today the scheduler
+   * replaces its list with what the current session sees.
+   */
+  keepFollowedStatuses?: boolean;
 }
 
 export interface SentMail {
@@ -159,6 +166,7 @@ export class Engine {
   }
 
   private newPlanner(w: Workstation) {
+    const known = new Map<string, StatusLike>();
     return createSimPlanner({
       now: () => this.now,
       fetchStatuses: async (followed) => {
@@ -173,7 +181,7 @@ export class Engine {
           state: 'active' | 'blocked';
           blockAt: string;
         }[];
-        return all
+        const fresh: StatusLike[] = all
           .filter(
             (a) =>
               s.account.kind === 'holder' || a.accountId === s.account.id || followed.includes(a.accountId),
@@ -184,6 +192,13 @@ export class Engine {
             state: a.state,
             blockAt: a.blockAt,
           }));
+        if (!this.o.keepFollowedStatuses) return fresh;
+        for (const x of fresh) known.set(x.accountId, x);
+        const seen = new Set(fresh.map((x) => x.accountId));
+        return [
+          ...fresh,
+          ...followed.filter((id) => !seen.has(id) && known.has(id)).map((id) => known.get(id)!),
+        ];
       },
     });
   }
@@ -278,7 +293,10 @@ export class Engine {
         if (!w) continue;
         w.present.add(p);
         const a = p.accounts[0]!;
-        const signInDay = d === cal.first || (d >= -7 && week > p.lastWeekSignedIn);
+        const signInDay =
+          d === cal.first ||
+          (d >= -7 * PARAMS.frequentSignInEveryWeeks &&
+            week >= p.lastWeekSignedIn + PARAMS.frequentSignInEveryWeeks);
         if (signInDay && (a.live || a.kind === 'holder')) {
           p.lastWeekSignedIn = week;
           add(cal.at(d, PARAMS.hours.open + (p.kind === 'holder' ? 0 : 0.5 + r() * 2)).getTime(), () =>

@@ -24,7 +24,14 @@ export interface Story {
 
 export interface RunFigures {
   label: string;
-  options: { pharmacies: number; years: number; seed: number; db: string; baseline: boolean };
+  options: {
+    pharmacies: number;
+    years: number;
+    seed: number;
+    db: string;
+    baseline: boolean;
+    keepFollowedStatuses: boolean;
+  };
   runtimeMs: number;
   simulatedPharmacyDays: number;
   pharmacyDaysPerSecond: number;
@@ -173,6 +180,7 @@ export function figuresOf(
       seed: x.options.seed,
       db: x.options.db,
       baseline: x.options.baseline,
+      keepFollowedStatuses: x.options.keepFollowedStatuses ?? false,
     },
     runtimeMs: x.runtimeMs,
     simulatedPharmacyDays: pharmacyDays,
