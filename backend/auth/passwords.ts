@@ -61,6 +61,15 @@ export interface StrengthReport {
   suggestions: string[];
 }
 
+/** The personal data a password must not be built on: the identifier, each word of the name, the mailbox name. */
+export function personalData(who: {
+  identifier: string | null;
+  displayName: string;
+  email: string;
+}): string[] {
+  return [who.identifier ?? '', ...who.displayName.split(/\s+/), who.email.split('@')[0] ?? ''];
+}
+
 /** The personal inputs zxcvbn weighs: non-empty, at most PERSONAL_INPUTS_MAX, each cut to PERSONAL_INPUT_LENGTH. */
 export function boundedPersonal(personal: readonly string[]): string[] {
   return personal

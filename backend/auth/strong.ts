@@ -18,7 +18,7 @@ import {
   recordActivity,
   unblockPaths,
 } from '../accounts/accounts';
-import { BlockedError } from './password';
+import { BlockedError } from './errors';
 import type { RequestMeta } from '../http/meta';
 import { createSession, signInResponse } from '../sessions/sessions';
 import { checkWorkstationProof, recordWorkstationSeen } from '../workstations/workstations';

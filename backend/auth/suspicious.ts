@@ -15,7 +15,7 @@ import type { RequestMeta } from '../http/meta';
 import { accountByIdentifier, accountQuery, blockSuspicious, evMetaOf } from './strong';
 import type { SigninDeps } from './deps';
 import { allowedPaths } from '../unblock/handlers';
-import { BlockedError } from './password';
+import { BlockedError } from './errors';
 
 /**
  * Rule 1, after a familiar workstation's failure was logged on the account. Only those count: wrong passwords

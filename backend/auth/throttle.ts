@@ -1,12 +1,61 @@
 /**
  * One attempt on a throttle counter (`login_throttle`), reserved before the check it guards: one upsert that
  * says whether the attempt is refused unchecked (throttled) and counts it otherwise. Parallel attempts queue on
- * the row. The sign-in path does the same inside its lookup statement (auth.ts).
+ * the row. The sign-in path does the same inside its lookup statement (password-lookup.ts). The keys name an
+ * identifier, an address or a source by a hash, never in clear.
  */
 import { sql } from 'kysely';
-import type { ThrottlePolicy } from '../../domain/policy';
+import { throttleDelayMs, type ThrottlePolicy } from '../../domain/policy';
+import { sha256 } from '../crypto';
 import type { Db } from '../db/connect';
-import { throttledSql } from './password';
+
+/** The hash that names an identifier in throttle keys and the security log (never the identifier itself). */
+export const identifierKey = (identifier: string) => `id:${sha256(identifier.trim().toLowerCase())}`;
+export const ipKey = (ip: string | null) => `ip:${ip ?? 'unknown'}`;
+/**
+ * The throttle counter of one identifier from one source. A registered workstation that proved the request is a
+ * source by itself (nobody else can send under its id); any other request is a source by workstation id and
+ * address together. A stranger's failures fill the stranger's counters only.
+ */
+export const sourceKey = (identifier: string, workstationId: string, ip: string | null) =>
+  `${identifierKey(identifier)}:src:${sha256(`${workstationId}|${ip ?? 'unknown'}`)}`;
+export const provenWorkstationKey = (identifier: string, workstationId: string) =>
+  `${identifierKey(identifier)}:ws:${workstationId}`;
+
+/**
+ * Whether a throttle row (`t`) refuses an attempt at `now`, as SQL. The delays come from the domain policy
+ * (`throttleDelayMs` for 0…lockAfter failures, as a table the statement indexes), so the rule stays in one
+ * place; a test checks this expression against `isThrottled` (auth.int.test.ts).
+ */
+export function throttledSql(t: string, now: Date, p: ThrottlePolicy) {
+  const delays = Array.from({ length: p.lockAfter + 1 }, (_, f) => throttleDelayMs(f, p));
+  const row = sql.ref(t);
+  const eff = sql`(case when ${row}.last_failure_at is null or ${now}::timestamptz - ${row}.last_failure_at >= ${p.resetAfterMs}::float8 * interval '1 millisecond' then 0 else ${row}.failures end)`;
+  return {
+    effective: eff,
+    throttled: sql<boolean>`(${eff} > 0 and ${row}.last_failure_at + (${delays}::float8[])[least(${eff}, ${p.lockAfter}) + 1] * interval '1 millisecond' > ${now}::timestamptz)`,
+  };
+}
+
+/** Counts one failure on a key (restarting the count after the policy's quiet period). */
+export async function countFailure(db: Db, key: string, now: Date, p: ThrottlePolicy) {
+  const reset = new Date(now.getTime() - p.resetAfterMs);
+  await db
+    .insertInto('login_throttle')
+    .values({ key, failures: 1, last_failure_at: now })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet((eb) => ({
+        failures: eb
+          .case()
+          .when('login_throttle.last_failure_at', '<', reset)
+          .then(1)
+          .else(eb('login_throttle.failures', '+', 1))
+          .end(),
+        last_failure_at: now,
+      })),
+    )
+    .execute();
+}
 
 /** True when the attempt is throttled (and not counted). */
 export async function reserveAttempt(db: Db, key: string, now: Date, p: ThrottlePolicy): Promise<boolean> {

@@ -4,9 +4,9 @@ import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import { appendEvents } from '../events/chain';
 import type { PasswordHasher } from '../auth/passwords';
-import { passwordStrength } from '../auth/passwords';
+import { passwordStrength, personalData } from '../auth/passwords';
 import { createAccount, statusesOf } from '../accounts/accounts';
-import { PasswordPolicyError } from '../auth/password';
+import { PasswordPolicyError } from '../auth/errors';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
 
@@ -63,7 +63,7 @@ export async function grantDelegation(
   const now = ctx.clock.now();
   let passwordHash: string | null = null;
   if (input.kind === 'password_delegate') {
-    const personal = [input.identifier, ...input.displayName.split(/\s+/), input.email.split('@')[0] ?? ''];
+    const personal = personalData(input);
     const report = await passwordStrength(
       ctx.strength,
       input.initialPassword,

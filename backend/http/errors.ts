@@ -3,7 +3,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import type { ErrorBody } from '../../domain/backend-api';
 import { httpStatusOf } from '../../domain/backend-api';
 import { AppError } from '../../domain/result';
-import { BlockedError, PasswordPolicyError } from '../auth/password';
+import { BlockedError, PasswordPolicyError } from '../auth/errors';
 
 /**
  * A lost or refused database connection (server restarting, crashed, too many clients): SQLSTATE class 08,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT_THROTTLE, DEFAULT_IP_THROTTLE, isThrottled } from '../../domain/policy';
-import { throttledSql } from '../auth/password';
+import { throttledSql } from '../auth/throttle';
 import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
 import { createBackend } from '../app';
@@ -204,7 +204,7 @@ describe('throttle verdict in SQL', () => {
 
 describe('a sign-in that fails for a server reason', () => {
   it('does not count against the identifier: the right password works once the database is back', async () => {
-    const { identifierKey } = await import('../auth/password');
+    const { identifierKey } = await import('../auth/throttle');
     const db = env.backend.db;
     const who = P.holder.identifier!;
     // Every session insert fails, as a database restart between the two statements of a sign-in would.

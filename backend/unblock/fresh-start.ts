@@ -15,12 +15,12 @@ import { sha256 } from '../crypto';
 import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
 import { freshStartMail, passwordChangedMail } from '../mail/templates';
-import { passwordStrength, type PasswordHasher } from '../auth/passwords';
+import { passwordStrength, personalData, type PasswordHasher } from '../auth/passwords';
 import { replacePassword } from '../accounts/accounts';
-import { PasswordPolicyError, identifierKey } from '../auth/password';
+import { PasswordPolicyError } from '../auth/errors';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
-import { GENTLE_THROTTLE, reserveAttempt } from '../auth/throttle';
+import { GENTLE_THROTTLE, identifierKey, reserveAttempt } from '../auth/throttle';
 import { accountByIdentifier, accountQuery, closeOpenCases, evMetaOf, refusalMeta } from '../auth/strong';
 import { securityLog } from '../auth/security-log';
 
@@ -195,7 +195,7 @@ export async function redeemFreshStart(
   }
   const a = acc!;
   // The new password follows the policy; a refused one does not spend the code.
-  const personal = [a.identifier ?? '', ...a.display_name.split(/\s+/), a.email.split('@')[0] ?? ''];
+  const personal = personalData({ ...a, displayName: a.display_name });
   const report = await passwordStrength(
     ctx.strength,
     input.newPassword,

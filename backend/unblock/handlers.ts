@@ -21,10 +21,10 @@ import { newToken, sha256 } from '../crypto';
 import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
 import { passwordChangedMail, securityKeyUsedMail } from '../mail/templates';
-import { passwordStrength, type PasswordHasher } from '../auth/passwords';
+import { passwordStrength, personalData, type PasswordHasher } from '../auth/passwords';
 import { recordActivity, replacePassword } from '../accounts/accounts';
-import { PasswordPolicyError, identifierKey } from '../auth/password';
-import { GENTLE_THROTTLE, reserveAttempt } from '../auth/throttle';
+import { PasswordPolicyError } from '../auth/errors';
+import { GENTLE_THROTTLE, identifierKey, reserveAttempt } from '../auth/throttle';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
 import { writeLetterToOutbox } from './letter';
@@ -756,7 +756,7 @@ export async function setPasswordWithTicket(
     );
   }
   const acc = await accountQuery(ctx.db).where('a.id', '=', t.account_id).executeTakeFirstOrThrow();
-  const personal = [acc.identifier ?? '', ...acc.display_name.split(/\s+/), acc.email.split('@')[0] ?? ''];
+  const personal = personalData({ ...acc, displayName: acc.display_name });
   const report = await passwordStrength(ctx.strength, newPassword, personal, ctx.config.minPasswordScore);
   if (!report.acceptable) throw new PasswordPolicyError(report.problems);
   const history = await ctx.db

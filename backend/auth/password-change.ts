@@ -1,0 +1,106 @@
+/** A signed-in user changes her password (also the only thing a `password_change` session may do). */
+import { PASSWORD_HISTORY } from '../../domain/policy';
+import { AppError } from '../../domain/result';
+import { replacePassword } from '../accounts/accounts';
+import type { Ctx } from '../context';
+import { appendEvents } from '../events/chain';
+import type { RequestMeta } from '../http/meta';
+import { enqueueMails } from '../mail/outbox';
+import { passwordChangedMail } from '../mail/templates';
+import type { AuthInfo } from '../sessions/sessions';
+import { invalidCredentials, PasswordPolicyError } from './errors';
+import { padToFloor } from './floor';
+import { passwordStrength, personalData, type PasswordHasher, type StrengthReport } from './passwords';
+import { identifierKey, reserveAttempt } from './throttle';
+
+export function checkPassword(ctx: Ctx, password: string, personal: string[]): Promise<StrengthReport> {
+  return passwordStrength(ctx.strength, password, personal, ctx.config.minPasswordScore);
+}
+
+/** Changes the password: current one checked, CNIL rules + strength, none of the last 12 reused. */
+export async function changePassword(
+  ctx: Ctx,
+  hasher: PasswordHasher,
+  auth: AuthInfo,
+  input: { currentPassword: string; newPassword: string },
+  meta: RequestMeta,
+  failureFloorMs = 0,
+): Promise<void> {
+  const started = performance.now();
+  const now = ctx.clock.now();
+  const history = await ctx.db
+    .selectFrom('passwords')
+    .select(['hash', 'current'])
+    .where('account_id', '=', auth.accountId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(PASSWORD_HISTORY)
+    .execute();
+  const current = history.find((h) => h.current);
+  if (!current) throw new AppError('FORBIDDEN', "Ce compte n'a pas de mot de passe.");
+  const evMeta = {
+    workstationId: meta.workstationId,
+    workstationLabel: auth.workstationLabel,
+    ip: meta.ip,
+    appVersion: meta.appVersion,
+  };
+  // Guessing the current password from a session: the same throttle (per identifier) and floor as the sign-in.
+  const key = `chg:${identifierKey(auth.identifier ?? auth.accountId)}`;
+  const throttled = await reserveAttempt(ctx.db, key, now, ctx.config.accountThrottle);
+  if (throttled || !(await hasher.verify(current.hash, input.currentPassword))) {
+    await ctx.db.transaction().execute((trx) =>
+      appendEvents(trx, [
+        {
+          ...evMeta,
+          accountId: auth.accountId,
+          at: now,
+          type: 'password_change_failed',
+          method: 'password',
+          outcome: 'failure',
+          details: { reason: throttled ? 'throttled' : 'wrong_password' },
+        },
+      ]),
+    );
+    await padToFloor(started, failureFloorMs);
+    throw invalidCredentials();
+  }
+  await ctx.db.deleteFrom('login_throttle').where('key', '=', key).execute();
+  const report = await passwordStrength(
+    ctx.strength,
+    input.newPassword,
+    personalData(auth),
+    ctx.config.minPasswordScore,
+  );
+  if (!report.acceptable) throw new PasswordPolicyError(report.problems);
+  for (const h of history) {
+    if (await hasher.verify(h.hash, input.newPassword)) {
+      throw new AppError(
+        'PASSWORD_REUSED',
+        `Ce mot de passe a déjà été utilisé : choisissez-en un autre que les ${PASSWORD_HISTORY} derniers.`,
+      );
+    }
+  }
+  const newHash = await hasher.hash(input.newPassword);
+  await ctx.db.transaction().execute(async (trx) => {
+    // The other sessions end; this one continues with full rights.
+    await replacePassword(trx, auth.accountId, newHash, now, auth.sessionId);
+    await trx.updateTable('sessions').set({ scope: 'full' }).where('id', '=', auth.sessionId).execute();
+    await appendEvents(trx, [
+      {
+        ...evMeta,
+        accountId: auth.accountId,
+        at: now,
+        type: 'password_changed',
+        method: 'password',
+        outcome: 'success',
+      },
+    ]);
+    await enqueueMails(trx, now, [
+      {
+        ...passwordChangedMail({ name: auth.displayName, at: now, workstationLabel: auth.workstationLabel }),
+        accountId: auth.accountId,
+        to: auth.email,
+      },
+    ]);
+  });
+}
