@@ -33,9 +33,11 @@ export interface FastSignIn {
 export type FastOutcome =
   { ok: true; token: string; sessionId: string } | { ok: false; workstationRevoked: boolean };
 
-export async function fastSignIn(db: Db, p: FastSignIn): Promise<FastOutcome> {
-  const token = newToken();
-  const sessionId = randomUUID();
+/**
+ * The statement, unexecuted (its SQL is committed in db/snapshots/signin-fast.sql). `token` is the session's
+ * bearer token (only its SHA-256 is stored), `sessionId` its id.
+ */
+export function fastSignInQuery(p: FastSignIn, token: string, sessionId: string) {
   // The caller passes the registered label when the workstation has one (the statement keeps it too).
   const label = p.meta.workstationLabel;
   const payload = eventPayload({
@@ -52,7 +54,7 @@ export async function fastSignIn(db: Db, p: FastSignIn): Promise<FastOutcome> {
     details: { sessionId },
   });
   const now = p.now;
-  const r = await sql<{ activated: number; ws_revoked: boolean }>`${prepared('signin-fast')}
+  return sql<{ activated: number; ws_revoked: boolean }>`${prepared('signin-fast')}
     with ws as (
       insert into workstations (id, label, first_seen_at, last_seen_at, pharmacy_id)
       values (${p.meta.workstationId}::text, coalesce(${label}::text, 'Poste sans nom'), ${now}::timestamptz, ${now}::timestamptz, ${p.pharmacyId}::uuid)
@@ -110,7 +112,13 @@ export async function fastSignIn(db: Db, p: FastSignIn): Promise<FastOutcome> {
            (select count(*) from sess)::int as sessions,
            (select count(*) from mail)::int as mails,
            (select count(*) from cleared)::int as cleared
-  `.execute(db);
+  `;
+}
+
+export async function fastSignIn(db: Db, p: FastSignIn): Promise<FastOutcome> {
+  const token = newToken();
+  const sessionId = randomUUID();
+  const r = await fastSignInQuery(p, token, sessionId).execute(db);
   const row = r.rows[0];
   if (row && Number(row.activated) === 1) return { ok: true, token, sessionId };
   return { ok: false, workstationRevoked: row?.ws_revoked === true };

@@ -46,7 +46,7 @@ export function toEvent(r: EventRow): VigieEvent {
   };
 }
 
-function filtered(ctx: Ctx, accountId: string, q: Omit<Query, 'cursor' | 'limit'>) {
+function filtered(ctx: Pick<Ctx, 'db'>, accountId: string, q: Omit<Query, 'cursor' | 'limit'>) {
   let s = ctx.db.selectFrom('events').selectAll().where('account_id', '=', accountId);
   if (q.type) s = s.where('type', '=', q.type);
   if (q.method) s = s.where('method', '=', q.method);
@@ -58,9 +58,28 @@ function filtered(ctx: Ctx, accountId: string, q: Omit<Query, 'cursor' | 'limit'
 }
 
 /**
- * Newest first, keyset pagination on the chain's sequence number (no OFFSET). One query: reading another
- * account of the pharmacy (holder) is checked inside it; the separate check runs only on an empty page.
+ * The events page, unexecuted (its SQL is committed in db/snapshots/events-page.sql): newest first, keyset
+ * pagination on the chain's sequence number (no OFFSET), one row more than the page to know whether another
+ * follows. Reading another account of the pharmacy (holder) is checked inside the same query.
  */
+export function eventsPageQuery(ctx: Pick<Ctx, 'db'>, accountId: string, q: Query, pharmacyOf?: string) {
+  let s = filtered(ctx, accountId, q);
+  if (pharmacyOf !== undefined) {
+    s = s.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('accounts as a')
+          .select('a.id')
+          .whereRef('a.id', '=', 'events.account_id')
+          .where('a.pharmacy_id', '=', pharmacyOf),
+      ),
+    );
+  }
+  if (q.cursor) s = s.where('seq', '<', Number(q.cursor));
+  return s.orderBy('seq', 'desc').limit(q.limit + 1);
+}
+
+/** The caller's events, or (holder) another account's of the pharmacy; the separate check runs only on an empty page. */
 export async function listEvents(
   ctx: Ctx,
   auth: AuthInfo,
@@ -69,23 +88,7 @@ export async function listEvents(
   const own = !q.accountId || q.accountId === auth.accountId;
   if (!own && auth.kind !== 'holder') throw new AppError('NOT_FOUND', 'Compte introuvable.');
   const accountId = own ? auth.accountId : q.accountId!;
-  let s = filtered(ctx, accountId, q);
-  if (!own) {
-    s = s.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('accounts as a')
-          .select('a.id')
-          .whereRef('a.id', '=', 'events.account_id')
-          .where('a.pharmacy_id', '=', auth.pharmacyId),
-      ),
-    );
-  }
-  if (q.cursor) s = s.where('seq', '<', Number(q.cursor));
-  const rows = await s
-    .orderBy('seq', 'desc')
-    .limit(q.limit + 1)
-    .execute();
+  const rows = await eventsPageQuery(ctx, accountId, q, own ? undefined : auth.pharmacyId).execute();
   if (rows.length === 0 && !own) await targetAccount(ctx, auth, accountId);
   const page = rows.slice(0, q.limit);
   return {

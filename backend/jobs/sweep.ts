@@ -22,8 +22,12 @@ function around(s: string): [string, string] {
   return [parts[0]!, parts[1]!];
 }
 
-export async function runInactivitySweep(ctx: Ctx, batch = 2000): Promise<number> {
-  const now = ctx.clock.now();
+/**
+ * One batch of the sweep as one statement, unexecuted (its SQL is committed in db/snapshots/sweep.sql): the due
+ * accounts taken with FOR UPDATE SKIP LOCKED, blocked, their sessions ended, the event appended to each chain
+ * and the mail queued. Returns how many accounts it blocked.
+ */
+export function sweepBatchQuery(now: Date, batch: number) {
   const reason = 'inactivity';
   const explanation = BLOCK_EXPLANATION_INACTIVITY;
   const [pBefore, pAfter] = around(
@@ -44,9 +48,7 @@ export async function runInactivitySweep(ctx: Ctx, batch = 2000): Promise<number
   const mail = blockedMail({ name: HOLE, at: now, reason, explanation });
   const [mBefore, mAfter] = around(mail.text);
   const details = JSON.stringify({ reason, explanation });
-  let total = 0;
-  for (;;) {
-    const r = await sql<{ n: number }>`
+  return sql<{ n: number }>`
       with due as (
         select id, display_name, email from accounts
         where state = 'active' and block_due_at <= ${now}::timestamptz
@@ -88,7 +90,14 @@ export async function runInactivitySweep(ctx: Ctx, batch = 2000): Promise<number
         returning id
       )
       select (select count(*) from blocked)::int as n, (select count(*) from ev)::int as events, (select count(*) from mails)::int as mails
-    `.execute(ctx.db);
+    `;
+}
+
+export async function runInactivitySweep(ctx: Ctx, batch = 2000): Promise<number> {
+  const now = ctx.clock.now();
+  let total = 0;
+  for (;;) {
+    const r = await sweepBatchQuery(now, batch).execute(ctx.db);
     const n = Number(r.rows[0]?.n ?? 0);
     total += n;
     if (n < batch) return total;

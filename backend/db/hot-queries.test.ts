@@ -1,0 +1,74 @@
+/**
+ * The SQL of the hot queries, committed beside this file (./snapshots/*.sql) so that a change to them shows as
+ * SQL in review: the two statements of a password sign-in, the events page and the inactivity sweep. The test
+ * compiles each query builder (no database) and compares the text with the committed file; it fails when a hot
+ * query changes. After a deliberate change, rewrite the files and review their diff:
+ *
+ *   npx vitest run --project unit backend/db/hot-queries.test.ts --update
+ */
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { signInLookupQuery } from '../auth/password-lookup';
+import { fastSignInQuery } from '../auth/password-fast';
+import { defaultConfig } from '../context';
+import { eventsPageQuery } from '../events/log';
+import { sweepBatchQuery } from '../jobs/sweep';
+import type { Database } from './schema';
+
+const db = new Kysely<Database>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (k) => new PostgresIntrospector(k),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});
+const now = new Date('2026-12-07T09:00:00Z');
+const meta = { ip: '192.0.2.1', workstationId: 'ws-1', workstationLabel: 'Comptoir', appVersion: '1.0.0' };
+
+/** The SQL text, one statement, with its trailing spaces trimmed (parameters are $n, their values not kept). */
+function sqlOf(q: { compile(db: Kysely<Database>): { sql: string } }): string {
+  return `${q
+    .compile(db)
+    .sql.replace(/[ \t]+$/gm, '')
+    .trim()}\n`;
+}
+
+const snapshot = (name: string) => `./snapshots/${name}.sql`;
+
+describe('hot queries', () => {
+  it('password sign-in, first statement: address verdict, account lookup, source reservation', async () => {
+    const q = signInLookupQuery(
+      { identifier: '123456789', workstationId: 'ws-1', ip: '192.0.2.1', proven: true, now },
+      defaultConfig,
+    );
+    await expect(sqlOf(q)).toMatchFileSnapshot(snapshot('signin-lookup'));
+  });
+
+  it('password sign-in, second statement: the session, the event, the mail in one', async () => {
+    const q = fastSignInQuery(
+      {
+        accountId: '00000000-0000-4000-8000-000000000001',
+        pharmacyId: '00000000-0000-4000-8000-000000000002',
+        now,
+        meta,
+        deadlines: { block_due_at: now, next_reminder_at: null },
+        mail: { kind: 'sign_in', subject: 'Connexion', text: 'Bonjour', to: 'a@example.fr' },
+        throttleKey: 'id:abc',
+      },
+      'token',
+      '00000000-0000-4000-8000-000000000003',
+    );
+    await expect(sqlOf(q)).toMatchFileSnapshot(snapshot('signin-fast'));
+  });
+
+  it("the events page: one's own, and another account of the pharmacy from a cursor", async () => {
+    const own = eventsPageQuery({ db }, 'acc-1', { limit: 50 });
+    const other = eventsPageQuery({ db }, 'acc-2', { limit: 50, cursor: '120', type: 'sign_in' }, 'ph-1');
+    await expect(`${sqlOf(own)}\n${sqlOf(other)}`).toMatchFileSnapshot(snapshot('events-page'));
+  });
+
+  it('the inactivity sweep, one batch', async () => {
+    await expect(sqlOf(sweepBatchQuery(now, 2000))).toMatchFileSnapshot(snapshot('sweep'));
+  });
+});
