@@ -10,8 +10,7 @@ import type { Ctx } from '../context';
 import type { AuthMethod, Database } from '../db/schema';
 import { appendEvents, type NewEvent } from '../events/chain';
 import { enqueueMails, type OutgoingMail } from '../mail/outbox';
-import { signInMail } from '../mail/templates';
-import { accountUnblockedMail } from '../unblock/mails';
+import { signInMail, accountUnblockedMail } from '../mail/templates';
 import {
   BLOCK_EXPLANATION_INACTIVITY,
   blockAccounts,

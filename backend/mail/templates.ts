@@ -141,3 +141,75 @@ export function freshStartMail(p: {
       `Si vous n'attendiez pas ce message, appelez le 36 08, ou contactez le délégué numérique en santé de votre CPAM.${FOOTER}`,
   };
 }
+
+/** The unblock paths' mails say the request may not be the owner's. */
+const REPORT_REQUEST =
+  "Si vous n'êtes pas à l'origine de cette demande, signalez-la sans attendre : appelez le 36 08, " +
+  'ou contactez le délégué numérique en santé de votre CPAM.';
+
+/** How an account was unblocked, as the unblock mail says it. */
+const UNBLOCK_METHOD = {
+  card: 'avec votre carte CPS',
+  ecps: 'avec votre e-CPS',
+  security_key: 'avec votre clé de sécurité',
+  postal_code: 'avec le code reçu par courrier',
+} as const;
+
+export function postalCodeRequestedMail(p: {
+  name: string;
+  at: Date;
+  reference: string;
+  expiresAt: Date;
+  pharmacyName: string;
+}): Mail {
+  return {
+    kind: 'postal_code_requested',
+    subject: 'Un code de déblocage vous est envoyé par courrier',
+    text:
+      `Bonjour ${p.name},\n\n` +
+      `Le ${frDate(p.at)} à ${frTime(p.at)}, un code provisoire a été demandé pour débloquer votre compte amelipro. ` +
+      `Il vous est envoyé par courrier postal à l'adresse de ${p.pharmacyName} enregistrée pour votre compte ` +
+      `(référence ${p.reference}). Ce code ne figure pas dans ce message. Il sera valable jusqu'au ${frDate(p.expiresAt)}.\n\n` +
+      REPORT_REQUEST +
+      FOOTER,
+  };
+}
+
+export function accountUnblockedMail(p: {
+  name: string;
+  at: Date;
+  method: keyof typeof UNBLOCK_METHOD;
+  workstationLabel: string | null;
+}): Mail {
+  return {
+    kind: 'account_unblocked',
+    subject: 'Votre compte amelipro est débloqué',
+    text:
+      `Bonjour ${p.name},\n\n` +
+      `Votre compte amelipro a été débloqué le ${frDate(p.at)} à ${frTime(p.at)} ${UNBLOCK_METHOD[p.method]}` +
+      `${p.workstationLabel ? `, depuis le poste « ${p.workstationLabel} »` : ''}.\n\n` +
+      REPORT_REQUEST +
+      FOOTER,
+  };
+}
+
+/** The security key was recorded: the owner hears of it, since a key set by someone else would be a way in. */
+export function securityKeySetMail(p: { name: string; workstationLabel: string | null }): Mail {
+  return {
+    kind: 'security_key_set',
+    subject: 'La clé de sécurité de votre compte amelipro a été enregistrée',
+    text:
+      `Bonjour ${p.name},\n\nLa clé de sécurité de votre compte amelipro (les informations personnelles qui permettent de le débloquer en ligne) ` +
+      `vient d'être enregistrée${p.workstationLabel ? ` depuis le poste « ${p.workstationLabel} »` : ''}.\n\n` +
+      "Si vous n'êtes pas à l'origine de ce changement, signalez-le sans attendre : appelez le 36 08, ou contactez le délégué numérique en santé de votre CPAM.\n\n—\nVigie, pour votre compte amelipro.\n",
+  };
+}
+
+/** A report opened a case: what was done (its steps) and whom to call. */
+export function reportCaseMail(p: { name: string; steps: readonly string[]; advice: string }): Mail {
+  return {
+    kind: 'report_case',
+    subject: 'Votre signalement a été reçu : votre compte amelipro est sécurisé',
+    text: `Bonjour ${p.name},\n\n${p.steps.join('\n')}\n\n${p.advice}\n\n—\nVigie, pour votre compte amelipro.\n`,
+  };
+}

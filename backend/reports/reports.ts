@@ -13,6 +13,7 @@ import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
+import { reportCaseMail } from '../mail/templates';
 import { targetAccount } from '../events/log';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
@@ -163,9 +164,7 @@ export async function openReport(
     ]);
     await enqueueMails(trx, now, [
       {
-        kind: 'report_case',
-        subject: 'Votre signalement a été reçu : votre compte amelipro est sécurisé',
-        text: `Bonjour ${acc.display_name},\n\n${c.steps.map((s) => s.text).join('\n')}\n\n${CASE_ADVICE}\n\n—\nVigie, pour votre compte amelipro.\n`,
+        ...reportCaseMail({ name: acc.display_name, steps: c.steps.map((s) => s.text), advice: CASE_ADVICE }),
         accountId: acc.id,
         to: acc.email,
       },

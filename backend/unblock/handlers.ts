@@ -20,7 +20,12 @@ import type { Ctx } from '../context';
 import { newToken, sha256 } from '../crypto';
 import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
-import { passwordChangedMail, securityKeyUsedMail } from '../mail/templates';
+import {
+  passwordChangedMail,
+  postalCodeRequestedMail,
+  securityKeySetMail,
+  securityKeyUsedMail,
+} from '../mail/templates';
 import { passwordStrength, personalData, type PasswordHasher } from '../auth/passwords';
 import { recordActivity, replacePassword } from '../accounts/accounts';
 import { PasswordPolicyError } from '../auth/errors';
@@ -28,7 +33,6 @@ import { GENTLE_THROTTLE, identifierKey, reserveAttempt } from '../auth/throttle
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
 import { writeLetterToOutbox } from './letter';
-import { postalCodeRequestedMail } from './mails';
 import {
   newLetterReference,
   postalProgress,
@@ -233,15 +237,9 @@ export async function recordSecurityKey(
     await appendEvents(trx, [
       { ...evMetaOf(meta), accountId, at: now, type: 'security_key_set', outcome: 'success', details: {} },
     ]);
-    // The owner hears of it: a key set by someone else would be a way in.
     await enqueueMails(trx, now, [
       {
-        kind: 'security_key_set',
-        subject: 'La clé de sécurité de votre compte amelipro a été enregistrée',
-        text:
-          `Bonjour ${acc.display_name},\n\nLa clé de sécurité de votre compte amelipro (les informations personnelles qui permettent de le débloquer en ligne) ` +
-          `vient d'être enregistrée${meta.workstationLabel ? ` depuis le poste « ${meta.workstationLabel} »` : ''}.\n\n` +
-          "Si vous n'êtes pas à l'origine de ce changement, signalez-le sans attendre : appelez le 36 08, ou contactez le délégué numérique en santé de votre CPAM.\n\n—\nVigie, pour votre compte amelipro.\n",
+        ...securityKeySetMail({ name: acc.display_name, workstationLabel: meta.workstationLabel }),
         accountId,
         to: acc.email,
       },

@@ -2,18 +2,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { accountUnblockedMail, postalCodeRequestedMail } from '../mail/templates';
+import { writeLetterToOutbox } from './letter';
+import { readLetter } from './letter-reader';
 import {
   CODE_ALPHABET,
   MemoryPostalCodeStore,
-  accountUnblockedMail,
   generatePostalCode,
-  postalCodeRequestedMail,
   postalProgress,
-  readLetter,
   redeemPostalCode,
   requestPostalCode,
-  writeLetterToOutbox,
-} from './index';
+} from './postal-code';
 
 const ACC = 'acc-comptable';
 const T0 = new Date('2026-11-22T09:00:00Z');
