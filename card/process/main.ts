@@ -5,7 +5,7 @@
 import { AppError } from '../../domain/result';
 import { CardStatusError } from '../apdu';
 import { CardEngine } from '../engine';
-import { ToCardSchema, type CardRequest, type FromCard } from './protocol';
+import { readToCard, type CardRequest, type FromCard } from './protocol';
 
 interface Port {
   send(m: FromCard): void;
@@ -55,9 +55,8 @@ async function run(req: CardRequest, signal: AbortSignal): Promise<unknown> {
 }
 
 io.onMessage(async (raw) => {
-  const parsed = ToCardSchema.safeParse(raw);
-  if (!parsed.success) return; // Never echo a malformed message: it may hold a PIN.
-  const m = parsed.data;
+  const m = readToCard(raw);
+  if (!m) return; // Never echo a malformed message: it may hold a PIN.
   if (m.type === 'cancel') {
     inflight.get(m.id)?.abort();
     return;

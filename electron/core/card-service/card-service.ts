@@ -13,7 +13,7 @@ import type { CardHolder, CardState } from '../../../domain/card';
 import type { ErrorCode } from '../../../domain/errors';
 import { err, ok, type Err, type Result } from '../../../domain/result';
 import {
-  parseFromCard,
+  readFromCard,
   type CardRequest,
   type FromCard,
   type Identity,
@@ -193,11 +193,11 @@ export class CardService {
     this.lastPong = Date.now();
     child.onMessage((raw) => {
       if (gen !== this.generation) return;
-      const parsed = parseFromCard(raw);
-      if (parsed.success) this.onMessage(parsed.data);
+      const m = readFromCard(raw);
+      if (m) this.onMessage(m);
       else
         this.o.log?.('error', 'card process sent a malformed message', {
-          issues: parsed.error.issues.slice(0, 3).map((i) => i.path.join('.')),
+          type: String((raw as { type?: unknown } | null)?.type),
         });
     });
     child.onExit(() => {
