@@ -7,7 +7,6 @@
  * identifier, never spend the code, and get the same answer for every identifier, padded to the refusal floor.
  */
 import { randomInt } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PASSWORD_HISTORY } from '../../domain/policy';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
@@ -20,9 +19,9 @@ import { replacePassword } from '../accounts/accounts';
 import { PasswordPolicyError } from '../auth/errors';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
-import { GENTLE_THROTTLE, identifierKey, reserveAttempt } from '../auth/throttle';
-import { accountByIdentifier, accountQuery, closeOpenCases, evMetaOf, refusalMeta } from '../auth/strong';
-import { securityLog } from '../auth/security-log';
+import { accountByIdentifier, accountQuery, closeOpenCases, evMetaOf } from '../auth/strong';
+import { padToFloor } from '../auth/floor';
+import { recordCodeRefusal, reserveCodeAttempt } from './code-attempts';
 
 export const FRESH_START_TTL_MS = 48 * 3600_000;
 
@@ -148,14 +147,10 @@ export async function redeemFreshStart(
 ) {
   const started = performance.now();
   const now = ctx.clock.now();
-  const idKey = `fs:${identifierKey(input.identifier)}`;
-  const srcKey = `${idKey}:src:${sha256(`${meta.workstationId ?? ''}|${meta.ip ?? ''}`)}`;
-  const throttled =
-    (await reserveAttempt(ctx.db, srcKey, now, ctx.config.accountThrottle)) ||
-    (await reserveAttempt(ctx.db, idKey, now, GENTLE_THROTTLE));
+  const attempt = await reserveCodeAttempt(ctx, 'fs', input.identifier, meta, now);
   const acc = await accountByIdentifier(ctx, input.identifier);
   const pending =
-    acc && !throttled
+    acc && !attempt.throttled
       ? await ctx.db
           .selectFrom('fresh_starts')
           .select(['id', 'code_hash'])
@@ -166,31 +161,14 @@ export async function redeemFreshStart(
           .executeTakeFirst()
       : undefined;
   if (!pending || pending.code_hash !== codeHash(input.code)) {
-    if (throttled)
-      await securityLog(ctx, meta, now, {
-        kind: 'fresh_start_throttled',
-        method: 'password',
-        subject: identifierKey(input.identifier),
-        accountId: acc?.id ?? null,
-      });
-    else if (acc) {
-      const ev = await refusalMeta(ctx, meta);
-      await ctx.db.transaction().execute((trx) =>
-        appendEvents(trx, [
-          {
-            ...ev,
-            accountId: acc.id,
-            at: now,
-            type: 'fresh_start_failed',
-            method: 'system',
-            outcome: 'failure',
-            details: { reason: pending ? 'wrong_code' : 'no_code' },
-          },
-        ]),
-      );
-    }
-    const elapsed = performance.now() - started;
-    if (elapsed < floorMs) await sleep(floorMs - elapsed);
+    await recordCodeRefusal(ctx, meta, now, {
+      throttled: attempt.throttled,
+      identifier: input.identifier,
+      accountId: acc?.id ?? null,
+      log: { kind: 'fresh_start_throttled', method: 'password' },
+      event: { type: 'fresh_start_failed', method: 'system', reason: pending ? 'wrong_code' : 'no_code' },
+    });
+    await padToFloor(started, floorMs);
     throw refused();
   }
   const a = acc!;
@@ -260,6 +238,6 @@ export async function redeemFreshStart(
       },
     ]);
   });
-  await ctx.db.deleteFrom('login_throttle').where('key', 'in', [srcKey, idKey]).execute();
+  await ctx.db.deleteFrom('login_throttle').where('key', 'in', attempt.keys).execute();
   return { passwordSet: true as const };
 }

@@ -29,9 +29,10 @@ import {
 import { passwordStrength, personalData, type PasswordHasher } from '../auth/passwords';
 import { recordActivity, replacePassword } from '../accounts/accounts';
 import { PasswordPolicyError } from '../auth/errors';
-import { GENTLE_THROTTLE, identifierKey, reserveAttempt } from '../auth/throttle';
+import { identifierKey, reserveAttempt } from '../auth/throttle';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
+import { recordCodeRefusal, reserveCodeAttempt } from './code-attempts';
 import { writeLetterToOutbox } from './letter';
 import {
   newLetterReference,
@@ -667,13 +668,9 @@ export async function submitPostal(
 ) {
   const started = performance.now();
   const now = ctx.clock.now();
-  const idKey = `pc:${identifierKey(identifier)}`;
-  const srcKey = `${idKey}:src:${sha256(`${meta.workstationId ?? ''}|${meta.ip ?? ''}`)}`;
-  const throttled =
-    (await reserveAttempt(ctx.db, srcKey, now, ctx.config.accountThrottle)) ||
-    (await reserveAttempt(ctx.db, idKey, now, GENTLE_THROTTLE));
+  const attempt = await reserveCodeAttempt(ctx, 'pc', identifier, meta, now);
   const acc = await accountByIdentifier(ctx, identifier);
-  const r = throttled
+  const r = attempt.throttled
     ? ({
         ok: false,
         code: 'POSTAL_CODE_WRONG',
@@ -681,33 +678,17 @@ export async function submitPostal(
       } as const)
     : await redeemPostalCode(deps.postalCodes, acc?.id ?? null, code, now, deps.postal);
   if (!r.ok) {
-    if (throttled)
-      await securityLog(ctx, meta, now, {
-        kind: 'postal_code_throttled',
-        method: 'postal_code',
-        subject: identifierKey(identifier),
-        accountId: acc?.id ?? null,
-      });
-    else if (acc) {
-      const ev = await refusalMeta(ctx, meta);
-      await ctx.db.transaction().execute((trx) =>
-        appendEvents(trx, [
-          {
-            ...ev,
-            accountId: acc.id,
-            at: now,
-            type: 'postal_code_failed',
-            method: 'postal_code',
-            outcome: 'failure',
-            details: { reason: r.code },
-          },
-        ]),
-      );
-    }
+    await recordCodeRefusal(ctx, meta, now, {
+      throttled: attempt.throttled,
+      identifier,
+      accountId: acc?.id ?? null,
+      log: { kind: 'postal_code_throttled', method: 'postal_code' },
+      event: { type: 'postal_code_failed', method: 'postal_code', reason: r.code },
+    });
     await padTo(started, floorMs);
     throw new AppError(r.code, r.message);
   }
-  await ctx.db.deleteFrom('login_throttle').where('key', 'in', [srcKey, idKey]).execute();
+  await ctx.db.deleteFrom('login_throttle').where('key', 'in', attempt.keys).execute();
   await ctx.db.transaction().execute((trx) =>
     appendEvents(trx, [
       {
