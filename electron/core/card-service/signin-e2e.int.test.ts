@@ -119,6 +119,37 @@ describe.skipIf(!!skip)(
       expect(states.at(-1)).toMatchObject({ status: 'locked', endedBecause: 'card-removed' });
     }, 60_000);
 
+    it('a PIN typed the moment the card is in, before its number is read, signs in with that number', async () => {
+      // The card process tells that a card is in, then reads its identity: the PIN is sent on the first word.
+      let signIn: Promise<unknown> | null = null;
+      let serialKnown: boolean | null = null;
+      const off = core.events.subscribe('card.state', (s) => {
+        const st = s as { status: string; readers: { card?: { serial?: string } }[] };
+        if (signIn || st.status !== 'present') return;
+        serialKnown = st.readers.some((r) => r.card?.serial);
+        signIn = value('card.verifyPinAndSignIn', { pin: '1234' });
+      });
+      states.length = 0;
+      await value('demo.insertCard', { personId: 'holder', profile: 'cps3' });
+      await waitFor('the PIN sent', async () => signIn !== null);
+      off();
+      expect(serialKnown).toBe(false);
+      expect(await signIn).toMatchObject({ status: 'signed-in' });
+      // the card's number, read after the PIN was sent, is the session's (the events log shows it; pulling that
+      // card locks)
+      const signIns = await value<{ events: { method: string; cardSerial: string | null }[] }>(
+        'events.list',
+        {
+          filters: { type: 'sign_in' },
+          limit: 1,
+        },
+      );
+      expect(signIns.events[0]).toMatchObject({ method: 'card', cardSerial: '99012345' });
+      await value('demo.removeCard');
+      await waitFor('the lock', async () => states.at(-1)?.status === 'locked');
+      expect(states.at(-1)).toMatchObject({ status: 'locked', endedBecause: 'card-removed' });
+    }, 60_000);
+
     it('a card delegate blocked for inactivity signs in with e-CPS, approved on the phone: active again', async () => {
       const started = await value<{ status: string; bindingMessage: string }>('session.startEcps', {
         nationalId: P.employee.nationalId,

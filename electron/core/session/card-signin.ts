@@ -4,6 +4,7 @@
  * certificate and opens the session. The card serial is kept so that pulling the card locks the session.
  */
 import type { SignInOutcome } from '../../../domain/api/groups/session';
+import type { CardState } from '../../../domain/card';
 import { AppError } from '../../../domain/result';
 import type { CoreBase } from '../context';
 import { SessionService, toAppError } from './session-service';
@@ -20,7 +21,6 @@ export async function cardSignIn(
   const reader = state.readers.find((r) => r.name === state.activeReader);
   if (state.status !== 'present' || !reader?.card)
     throw new AppError('CARD_ABSENT', 'Insérez votre carte CPS dans le lecteur.');
-  const serial = reader.card.serial ?? null;
 
   const ch = await client.call('cardChallenge');
   if (!ch.ok) throw toAppError(ch);
@@ -30,6 +30,8 @@ export async function cardSignIn(
   );
   // CARD_PIN_WRONG (tries left in the card state), CARD_PIN_BLOCKED (needs the PUK), CARD_REMOVED…: the card's own codes.
   if (!signed.ok) throw new AppError(signed.code, signed.message, signed.retryable ?? false);
+  // Read after signing: a PIN typed right after insertion is signed once the card's identity (and serial) is read.
+  const serial = serialInReader(ctx.card.getState(), reader.name);
 
   const r = await client.call('signInCard', {
     body: {
@@ -46,4 +48,8 @@ export async function cardSignIn(
   const blocked = SessionService.blockedOutcome(r, null);
   if (blocked) return blocked;
   throw toAppError(r);
+}
+
+function serialInReader(state: CardState, readerName: string): string | null {
+  return state.readers.find((r) => r.name === readerName)?.card?.serial ?? null;
 }

@@ -364,8 +364,12 @@ export class SessionService {
   /** Card removal locks at once when the session was opened with that card. */
   onCardState(card: CardState): void {
     if (this.state.status !== 'signed-in' || this.state.user?.method !== 'card') return;
-    const reader = card.readers.find((r) => r.card?.serial === this.cardSerial);
-    if (!reader) this.lock('card-removed');
+    // Without a serial (the card gave none), the card in the active reader stands for it.
+    const still =
+      this.cardSerial === null
+        ? card.status === 'present' || card.status === 'busy'
+        : card.readers.some((r) => r.card?.serial === this.cardSerial);
+    if (!still) this.lock('card-removed');
   }
 
   lock(reason: 'card-removed' | 'idle'): void {
