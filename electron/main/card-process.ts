@@ -1,9 +1,13 @@
 import { utilityProcess } from 'electron';
-import type { CardChild } from '../core/card-service/card-service';
+import { cardProcessEnv, type CardChild } from '../core/card-service/card-service';
 
 /** The card process as an Electron utilityProcess (the bundled card/process/main.ts), adapted to the supervisor. */
 export function spawnCardUtility(entry: string, env: NodeJS.ProcessEnv): CardChild {
-  const child = utilityProcess.fork(entry, [], { env, serviceName: 'Vigie card service', stdio: 'inherit' });
+  const child = utilityProcess.fork(entry, [], {
+    env: cardProcessEnv(env),
+    serviceName: 'Vigie card service',
+    stdio: 'inherit',
+  });
   return {
     get pid() {
       return child.pid;
