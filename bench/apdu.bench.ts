@@ -38,8 +38,11 @@ export default async function apduBench(args: string[]): Promise<boolean> {
     await svc.start();
     await svc.waitForState((s) => s.status === 'present' && !!s.readers[0]?.card?.holder, 20_000);
 
-    // The APDU sequence of the operation, captured once through the driver on a raw connection.
+    // The APDU sequence of the operation, captured once through the driver on a raw connection: the card
+    // process runs the same CPS3 profile on the same reader, so both sides send these very APDUs.
     const reader = svc.getState().activeReader!;
+    const kind = svc.getState().readers.find((r) => r.name === reader)?.card?.kind;
+    if (kind !== 'cps3') throw new Error(`apdu bench: expected a CPS3 in ${reader}, found ${kind}`);
     const conn = await PcscConnection.open(reader);
     const commands: Uint8Array[] = [];
     await new Cps3Profile(new CardChannel(conn, { onExchange: (c) => commands.push(c) })).readIdentity();
@@ -164,7 +167,7 @@ export default async function apduBench(args: string[]): Promise<boolean> {
     console.log(
       `insertion → identity ready beyond the PC/SC event: p50 ${ins.p50.toFixed(1)} ms  p95 ${ins.p95.toFixed(1)} ms  (n=${ins.n})`,
     );
-    // pass: the ratio within its target AND the insertion latency within its own.
+    // pass: the ratio (median of the block ratios) within 1.15 AND the insertion latency within its own.
     return report(
       'apdu',
       {
