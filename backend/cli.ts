@@ -23,7 +23,7 @@ import { seedDemo } from './demo/seed';
 import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY } from './demo/people';
 import type { MailerOptions } from './mail/transport';
 import { signinFromEnv } from './auth/env';
-import { markLetterPrinted } from './unblock/handlers';
+import { markLetterPrinted } from './unblock/postal-path';
 import { eventsKeyFromEnv, sealChainsOfNewKey, trustProxyFromEnv } from './deploy/env';
 import { sealUnsealedChains, useEventsKey, usePurgeDatabase } from './events/chain';
 

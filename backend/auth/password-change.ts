@@ -8,9 +8,10 @@ import type { RequestMeta } from '../http/meta';
 import { enqueueMails } from '../mail/outbox';
 import { passwordChangedMail } from '../mail/templates';
 import type { AuthInfo } from '../sessions/sessions';
-import { invalidCredentials, PasswordPolicyError } from './errors';
+import { invalidCredentials } from './errors';
 import { padToFloor } from './floor';
-import { passwordStrength, personalData, type PasswordHasher, type StrengthReport } from './passwords';
+import { acceptNewPassword } from './new-password';
+import { passwordStrength, type PasswordHasher, type StrengthReport } from './passwords';
 import { identifierKey, reserveAttempt } from './throttle';
 
 export function checkPassword(ctx: Ctx, password: string, personal: string[]): Promise<StrengthReport> {
@@ -65,22 +66,7 @@ export async function changePassword(
     throw invalidCredentials();
   }
   await ctx.db.deleteFrom('login_throttle').where('key', '=', key).execute();
-  const report = await passwordStrength(
-    ctx.strength,
-    input.newPassword,
-    personalData(auth),
-    ctx.config.minPasswordScore,
-  );
-  if (!report.acceptable) throw new PasswordPolicyError(report.problems);
-  for (const h of history) {
-    if (await hasher.verify(h.hash, input.newPassword)) {
-      throw new AppError(
-        'PASSWORD_REUSED',
-        `Ce mot de passe a déjà été utilisé : choisissez-en un autre que les ${PASSWORD_HISTORY} derniers.`,
-      );
-    }
-  }
-  const newHash = await hasher.hash(input.newPassword);
+  const newHash = await acceptNewPassword(ctx, hasher, auth, input.newPassword);
   await ctx.db.transaction().execute(async (trx) => {
     // The other sessions end; this one continues with full rights.
     await replacePassword(trx, auth.accountId, newHash, now, auth.sessionId);

@@ -14,7 +14,7 @@ import type { Ctx } from '../context';
 import type { RequestMeta } from '../http/meta';
 import { accountByIdentifier, accountQuery, blockSuspicious, evMetaOf } from './strong';
 import type { SigninDeps } from './deps';
-import { allowedPaths } from '../unblock/handlers';
+import { allowedPaths } from '../unblock/eligibility';
 import { BlockedError } from './errors';
 
 /**

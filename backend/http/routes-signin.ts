@@ -9,16 +9,10 @@ import type { SigninDeps } from '../auth/deps';
 import { cancelEcps, pollEcps, startEcps } from '../auth/ecps/signin';
 import { grantFreshStart, redeemFreshStart } from '../unblock/fresh-start';
 import { listReports, openReport } from '../reports/reports';
-import {
-  eligibility,
-  postalCodeState,
-  questions,
-  recordSecurityKey,
-  requestPostal,
-  setPasswordWithTicket,
-  submitPostal,
-  submitSecurityKey,
-} from '../unblock/handlers';
+import { eligibility, questions } from '../unblock/eligibility';
+import { postalCodeState, requestPostal, submitPostal } from '../unblock/postal-path';
+import { recordSecurityKey, submitSecurityKey } from '../unblock/security-key-path';
+import { setPasswordWithTicket } from '../unblock/tickets';
 
 export function registerSigninRoutes(
   app: FastifyInstance,

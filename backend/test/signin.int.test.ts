@@ -18,7 +18,7 @@ import { verifyChain } from '../events/chain';
 import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, createAccount } from '../accounts/accounts';
 import { readLetter } from '../unblock/letter-reader';
 import { setSecurityKey } from '../unblock/security-key';
-import { markLetterPrinted } from '../unblock/handlers';
+import { markLetterPrinted } from '../unblock/postal-path';
 import { call, newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
 import { proofHeaders } from './proofs';
 

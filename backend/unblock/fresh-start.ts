@@ -7,16 +7,15 @@
  * identifier, never spend the code, and get the same answer for every identifier, padded to the refusal floor.
  */
 import { randomInt } from 'node:crypto';
-import { PASSWORD_HISTORY } from '../../domain/policy';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import { sha256 } from '../crypto';
 import { appendEvents } from '../events/chain';
 import { enqueueMails } from '../mail/outbox';
 import { freshStartMail, passwordChangedMail } from '../mail/templates';
-import { passwordStrength, personalData, type PasswordHasher } from '../auth/passwords';
+import { acceptNewPassword } from '../auth/new-password';
+import type { PasswordHasher } from '../auth/passwords';
 import { replacePassword } from '../accounts/accounts';
-import { PasswordPolicyError } from '../auth/errors';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
 import { accountByIdentifier, accountQuery, closeOpenCases, evMetaOf } from '../auth/strong';
@@ -173,30 +172,12 @@ export async function redeemFreshStart(
   }
   const a = acc!;
   // The new password follows the policy; a refused one does not spend the code.
-  const personal = personalData({ ...a, displayName: a.display_name });
-  const report = await passwordStrength(
-    ctx.strength,
+  const newHash = await acceptNewPassword(
+    ctx,
+    hasher,
+    { ...a, accountId: a.id, displayName: a.display_name },
     input.newPassword,
-    personal,
-    ctx.config.minPasswordScore,
   );
-  if (!report.acceptable) throw new PasswordPolicyError(report.problems);
-  const history = await ctx.db
-    .selectFrom('passwords')
-    .select('hash')
-    .where('account_id', '=', a.id)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(PASSWORD_HISTORY)
-    .execute();
-  for (const h of history) {
-    if (await hasher.verify(h.hash, input.newPassword))
-      throw new AppError(
-        'PASSWORD_REUSED',
-        `Ce mot de passe a déjà été utilisé : choisissez-en un autre que les ${PASSWORD_HISTORY} derniers.`,
-      );
-  }
-  const newHash = await hasher.hash(input.newPassword);
   const ev = evMetaOf(meta);
   await ctx.db.transaction().execute(async (trx) => {
     const used = await trx
