@@ -17,7 +17,10 @@ export async function insertDemoCard(page: Page, personKey: string) {
   const panel = await openDemo(page);
   const status = page.getByTestId('card-status');
   for (let attempt = 0; ; attempt++) {
-    await panel.locator(`[data-person="${personKey}"]`).getByRole('button').click();
+    await panel
+      .locator(`[data-person="${personKey}"]`)
+      .getByRole('button', { name: /Insérer sa carte|Insert their card/ })
+      .click();
     await expect(status).toHaveAttribute('data-status', /present|error/, { timeout: 20_000 });
     if ((await status.getAttribute('data-status')) === 'present' || attempt === 2) break;
     await panel.getByRole('button', { name: /Retirer la carte|Take the card out/ }).click();

@@ -1,8 +1,10 @@
 /**
  * Demo mode: the e-CPS "phone" (the PSC sandbox of the embedded backend) and the postal letters (the PDF the mail
- * service would print, read back so the demo can show the code a person would receive).
+ * service would print, read back so the demo can show the code a person would receive), and the mails the
+ * embedded backend writes as files, so the demo can show what a person would find in their mailbox.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import PostalMime from 'postal-mime';
 import { join } from 'node:path';
 import { readLetter } from '../../../backend/unblock/letter-reader';
 import { AppError } from '../../../domain/result';
@@ -37,4 +39,26 @@ export async function lastLetter(
   const letter = await readLetter(pdf);
   if (!letter.code) return null;
   return { reference: last.reference, code: letter.code, pdfBase64: pdf.toString('base64') };
+}
+
+/** At most this many mail files are read to find a person's last mail (the demo's outbox stays small). */
+const MAILS_READ = 200;
+
+/** The newest mail the embedded backend wrote to `address`, as the person would read it; null if none. */
+export async function lastMail(
+  ctx: CoreContext,
+  address: string,
+): Promise<{ subject: string; text: string; sentAt: string } | null> {
+  const outbox = ctx.backend.embedded()?.outboxDir;
+  if (!outbox) return null;
+  const dir = join(outbox, 'mail');
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.eml'));
+  let best: { subject: string; text: string; sentAt: string } | null = null;
+  for (const name of names.slice(-MAILS_READ)) {
+    const m = await PostalMime.parse(await readFile(join(dir, name)));
+    if (!m.to?.some((t) => t.address?.toLowerCase() === address.toLowerCase())) continue;
+    const sentAt = new Date(m.date ?? 0).toISOString();
+    if (!best || sentAt > best.sentAt) best = { subject: m.subject ?? '', text: m.text ?? '', sentAt };
+  }
+  return best;
 }

@@ -3,7 +3,7 @@ import type { VigieHandlers } from '../../../domain/api/renderer-api';
 import { AppError } from '../../../domain/result';
 import { startVirtualCard, type VirtualCardProcess } from '../../../card-sim/vpcd/spawn';
 import type { CoreContext } from '../context';
-import { answerEcps, lastLetter } from './demo-signin';
+import { answerEcps, lastLetter, lastMail } from './demo-signin';
 
 const SITUATIONS: Record<string, string> = {
   holder: 'Titulaire, carte CPS, compte actif',
@@ -73,6 +73,12 @@ export function demoHandlers(ctx: CoreContext): VigieHandlers['demo'] {
     lastLetter: () => {
       requireDemo();
       return lastLetter(ctx);
+    },
+    lastMail: ({ personId }) => {
+      requireDemo();
+      const person = Object.values(DEMO_PEOPLE).find((p) => p.key === personId);
+      if (!person) throw new AppError('NOT_FOUND', 'Personne inconnue.');
+      return lastMail(ctx, person.email);
     },
   };
 }

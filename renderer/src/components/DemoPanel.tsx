@@ -4,16 +4,21 @@ import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { ErrorCode } from '../../../domain/errors';
 import { useApi } from '../lib/api-context';
+import { formatDateTime } from '../lib/format';
 import { useCall, useCardState } from '../lib/hooks';
 import { ErrorState, Loading } from './ui';
 
-/** Demo only, clearly marked: virtual cards of the demo people, e-CPS answers, the last letter's code. */
+/** Demo only, clearly marked: virtual cards of the demo people, e-CPS answers, the last letter, their mails. */
 export function DemoPanel({ onClose }: { onClose: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const api = useApi();
   const people = useCall(() => api.demo.people(), [api]);
   const card = useCardState();
   const [letter, setLetter] = useState<{ reference: string; code: string } | null | 'none'>(null);
+  const [mail, setMail] = useState<{
+    name: string;
+    value: { subject: string; text: string; sentAt: string } | null;
+  } | null>(null);
   const [err, setErr] = useState<ErrorCode | null>(null);
   const [msg, setMsg] = useState<string | null>(null);
   const run = async <T,>(
@@ -54,19 +59,32 @@ export function DemoPanel({ onClose }: { onClose: () => void }) {
                 </p>
               )}
             </div>
-            {p.hasCard && (
+            <div className="demo-person-actions">
               <Button
                 className="button"
                 onPress={() =>
-                  void run(
-                    api.demo.insertCard({ personId: p.id, profile: 'cps3' }),
-                    t('demo.inserted', { name: p.displayName }),
-                  )
+                  void api.demo.lastMail({ personId: p.id }).then((r) => {
+                    if (r.ok) setMail({ name: p.displayName, value: r.value });
+                    else setErr(r.code);
+                  })
                 }
               >
-                {t('demo.insert')}
+                {t('demo.mailbox')}
               </Button>
-            )}
+              {p.hasCard && (
+                <Button
+                  className="button"
+                  onPress={() =>
+                    void run(
+                      api.demo.insertCard({ personId: p.id, profile: 'cps3' }),
+                      t('demo.inserted', { name: p.displayName }),
+                    )
+                  }
+                >
+                  {t('demo.insert')}
+                </Button>
+              )}
+            </div>
           </li>
         ))}
       </ul>
@@ -110,6 +128,29 @@ export function DemoPanel({ onClose }: { onClose: () => void }) {
             {letter.code}
           </strong>
         </p>
+      )}
+      {mail && (
+        <section
+          className="note demo-mail"
+          aria-label={t('demo.mailboxOf', { name: mail.name })}
+          data-testid="demo-mail"
+        >
+          {mail.value ? (
+            <>
+              <p className="small muted">
+                {t('demo.mailboxOf', { name: mail.name })} ·{' '}
+                {formatDateTime(mail.value.sentAt, i18n.language)}
+              </p>
+              <p>
+                <strong>{mail.value.subject}</strong>
+              </p>
+              <pre className="demo-mail-text">{mail.value.text}</pre>
+            </>
+          ) : (
+            <p>{t('demo.noMail', { name: mail.name })}</p>
+          )}
+          <p className="small muted">{t('demo.mailNote')}</p>
+        </section>
       )}
       {msg && (
         <p className="note" role="status">

@@ -678,6 +678,11 @@ const en: Messages = {
     letter: 'See the last letter',
     noLetter: 'No letter sent yet.',
     letterCode: 'Letter {{reference}}: temporary code',
+    mailbox: 'Their mailbox',
+    mailboxOf: 'Last e-mail received by {{name}}',
+    noMail: 'No e-mail received by {{name}} yet.',
+    mailNote:
+      'In the demo, e-mails stay on this computer: anyone at the screen can read them. For real, they reach the person’s mailbox.',
     credentials: 'Identifier {{identifier}} · password {{password}}',
   },
   backend: {
@@ -738,7 +743,7 @@ const en: Messages = {
     },
     PASSWORD_POLICY: {
       what: 'This password does not follow the rule.',
-      next: 'Follow the hints under the field.',
+      next: 'Follow the hints under the field. It must not contain your identifier, nor your last or first name.',
     },
     PASSWORD_REUSED: { what: 'You already used this password.', next: 'Choose one you have never used.' },
     FRESH_PROOF_REQUIRED: {

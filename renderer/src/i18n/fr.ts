@@ -683,6 +683,11 @@ const fr = {
     letter: 'Voir le dernier courrier',
     noLetter: 'Aucun courrier envoyé pour le moment.',
     letterCode: 'Courrier {{reference}} : code provisoire',
+    mailbox: 'Sa boîte mail',
+    mailboxOf: 'Dernier e-mail reçu par {{name}}',
+    noMail: 'Aucun e-mail reçu par {{name}} pour le moment.',
+    mailNote:
+      'En démonstration, les e-mails restent sur cet ordinateur : n’importe qui devant l’écran peut les lire. En vrai, ils arrivent dans la boîte de la personne.',
     credentials: 'Identifiant {{identifier}} · mot de passe {{password}}',
   },
   backend: {
@@ -743,7 +748,7 @@ const fr = {
     },
     PASSWORD_POLICY: {
       what: 'Ce mot de passe ne respecte pas la règle.',
-      next: 'Suivez les indications sous le champ.',
+      next: 'Suivez les indications sous le champ. Il ne doit contenir ni votre identifiant, ni votre nom ou votre prénom.',
     },
     PASSWORD_REUSED: {
       what: 'Vous avez déjà utilisé ce mot de passe.',
