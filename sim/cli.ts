@@ -3,6 +3,7 @@
  *
  * --db postgres uses DATABASE_URL (an admin URL: a database is created for each run and dropped after).
  * --keep-followed-statuses: a product variant (workstations keep the statuses of every account they follow).
+ * --reminder-days 60,30,14,7,3,1 / --mail-reminder-days 60,30,7,1: product variants (other reminder offsets).
  * --baseline runs the baseline alone; by default the Vigie run is followed by the baseline for the comparison.
  */
 import { parseArgs } from 'node:util';
@@ -18,6 +19,8 @@ const { values } = parseArgs({
     baseline: { type: 'boolean', default: false },
     'no-baseline': { type: 'boolean', default: false },
     'keep-followed-statuses': { type: 'boolean', default: false },
+    'reminder-days': { type: 'string' },
+    'mail-reminder-days': { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -48,6 +51,10 @@ try {
     baseline: values.baseline,
     withBaseline: !values['no-baseline'],
     keepFollowedStatuses: values['keep-followed-statuses'],
+    ...(values['reminder-days'] ? { reminderDays: values['reminder-days'].split(',').map(Number) } : {}),
+    ...(values['mail-reminder-days']
+      ? { mailReminderDays: values['mail-reminder-days'].split(',').map(Number) }
+      : {}),
     outDir: values.out,
     onProgress: bar,
   });

@@ -9,5 +9,5 @@
  */
 export { createAccount, createPharmacy } from '../backend/accounts/accounts';
 export { readLetter } from '../backend/unblock/letter-reader';
-export { markLetterPrinted } from '../backend/unblock/handlers';
+export { markLetterPrinted } from '../backend/unblock/postal-path';
 export { startPscSandbox, type PscSandbox } from '../backend/auth/ecps/sandbox';

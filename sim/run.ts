@@ -30,6 +30,9 @@ export interface SimOptions {
   baseline: boolean;
   /** Product variant: workstations keep the statuses of every account they follow (see the engine). */
   keepFollowedStatuses?: boolean;
+  /** Product variant: other reminder offsets (days before the block) for the app and for the mails. */
+  reminderDays?: number[];
+  mailReminderDays?: number[];
   onProgress?: (p: { label: string; day: number; days: number; date: string }) => void;
 }
 
@@ -85,6 +88,7 @@ export async function runOnce(o: SimOptions): Promise<RunFigures> {
     clock,
     cal,
     keepFollowedStatuses: o.keepFollowedStatuses ?? false,
+    ...(o.reminderDays ? { reminderDays: o.reminderDays } : {}),
     onDay: (d) =>
       o.onProgress?.({
         label,
@@ -119,6 +123,8 @@ export async function runOnce(o: SimOptions): Promise<RunFigures> {
     config: {
       // The simulation only: a near-free argon2id (m = 8 KiB, t = 1). The report says so.
       argon2: { memoryCost: 8, timeCost: 1, parallelism: 1 },
+      ...(o.reminderDays ? { reminderDays: o.reminderDays } : {}),
+      ...(o.mailReminderDays ? { mailReminderDays: o.mailReminderDays } : {}),
       ...(o.baseline ? { reminderDays: [], mailReminderDays: [] } : {}),
     },
     signin: {

@@ -3,7 +3,7 @@
  * its HTTP API and its jobs, and each workstation's real reminder scheduler. Within a day, what happens is sorted
  * by time and run one after the other (a discrete-event simulation with days as the outer step).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -55,6 +55,8 @@ export interface EngineOptions {
    * replaces its list with what the current session sees.
    */
   keepFollowedStatuses?: boolean;
+  /** The workstations' reminder offsets (settings.reminderDays); default the product's. */
+  reminderDays?: number[];
 }
 
 export interface SentMail {
@@ -169,6 +171,7 @@ export class Engine {
     const known = new Map<string, StatusLike>();
     return createSimPlanner({
       now: () => this.now,
+      ...(this.o.reminderDays ? { offsets: this.o.reminderDays } : {}),
       fetchStatuses: async (followed) => {
         const s = w.session;
         if (!s || s.until < this.now.getTime()) throw signedOut();
@@ -404,9 +407,7 @@ export class Engine {
   }
 
   private async drainMail(d: number) {
-    while ((await this.b.jobs.run('mail')) > 0) {
-      /* until the outbox is empty */
-    }
+    await this.b.jobs.run('mail'); // sends until the outbox is empty
     const mails = this.o.sink.take();
     const reminderIds: string[] = [];
     for (const m of mails) {
@@ -552,6 +553,13 @@ export class Engine {
           at,
           why: `${w.label} was replaced by a new install that does not follow this account`,
         });
+      if (a.id && !w.planner.knows(a.id) && !(w.replacedDay !== null && w.replacedDay <= d))
+        out.push({
+          channel: 'app',
+          days: 0,
+          at,
+          why: `${w.label} no longer knew this account's status: a later sign-in there (another account) replaced its list`,
+        });
       if (offDays > 0)
         out.push({
           channel: 'app',
@@ -611,7 +619,7 @@ export class Engine {
     for (const rem of w.planner.list()) {
       const a = this.byId.get(rem.accountId);
       if (!a || a.owner !== p || rem.urgency === 'active' || rem.urgency === 'blocked') continue;
-      const offsets = [30, 14, 7, 3, 1];
+      const offsets = [...(this.o.reminderDays ?? [30, 14, 7, 3, 1])].sort((x, y) => y - x);
       const days = offsets.filter((o) => o >= rem.daysLeft).pop() ?? 30;
       if (a.cycle.deliveries.some((x) => x.channel === 'banner' && x.days === days)) continue;
       this.deliver(a, { channel: 'banner', days, at: this.now, where: w.label });
@@ -681,9 +689,18 @@ export class Engine {
       .then((c) => (g.card = c));
   }
 
+  /**
+   * A new password that passes the backend's rules (CNIL shapes, no repeated or sequential characters, zxcvbn ≥ 3):
+   * alternating consonants and vowels drawn from a hash of the account and a counter (deterministic per seed).
+   */
   private strongPassword(a: Account) {
     a.passwordSerial++;
-    return `Sim-${randomBytes(6).toString('hex')}-Kq${a.passwordSerial}!Lagune`;
+    const h = createHash('sha256').update(`${this.o.seed}:${a.key}:${a.passwordSerial}`).digest();
+    const C = 'bcdfghjklmnprstvz';
+    const V = 'aeiou';
+    let word = '';
+    for (let i = 0; i < 14; i++) word += i % 2 === 0 ? C[h[i]! % C.length] : V[h[i]! % V.length];
+    return `${word.slice(0, 7)}-${word[7]!.toUpperCase()}${word.slice(8)}!${(h[20]! % 9) + 1}`;
   }
 
   /** A sign-in of the account's owner on a workstation; handles blocks (unblock paths) and password expiry. */

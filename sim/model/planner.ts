@@ -44,6 +44,8 @@ export interface SimWorkstationPlanner {
   follow(accountId: string): Promise<ReminderNotice[]>;
   wake(): Promise<ReminderNotice[]>;
   list(): Reminder[];
+  /** Whether this workstation knows the account's status (it plans its reminders only then). */
+  knows(accountId: string): boolean;
   /** Nothing to show soon: every known account is far from its block date, or its block was already announced. */
   quiet(now: Date): boolean;
 }
@@ -78,6 +80,7 @@ export function createSimPlanner(o: {
       return drain();
     },
     list: () => scheduler.list(),
+    knows: (id) => settings.get('reminders').accounts.some((a) => a.accountId === id),
     quiet(now) {
       const s = settings.get('reminders');
       const horizon = now.getTime() + (maxOffset + 1) * 86_400_000;

@@ -181,6 +181,8 @@ export function figuresOf(
       db: x.options.db,
       baseline: x.options.baseline,
       keepFollowedStatuses: x.options.keepFollowedStatuses ?? false,
+      reminderDays: x.options.reminderDays ?? null,
+      mailReminderDays: x.options.mailReminderDays ?? null,
     },
     runtimeMs: x.runtimeMs,
     simulatedPharmacyDays: pharmacyDays,

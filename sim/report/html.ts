@@ -159,7 +159,7 @@ table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #d0d7de;padd
 th{background:#f6f8fa}tr.few td{background:#fff1f0}small{color:#57606a}.goal{color:#1a7f37}
 </style></head><body>
 <h1>The promise, measured</h1>
-<p>${main.options.pharmacies} pharmacies over ${main.options.years} year(s), seed ${main.options.seed}, database ${esc(main.options.db)}${main.options.keepFollowedStatuses ? '; product variant: workstations keep the statuses of every account they follow' : ''}.
+<p>${main.options.pharmacies} pharmacies over ${main.options.years} year(s), seed ${main.options.seed}, database ${esc(main.options.db)}${main.options.keepFollowedStatuses ? '; product variant: workstations keep the statuses of every account they follow' : ''}${main.options.reminderDays ? `; app reminders at D-${main.options.reminderDays.join(', D-')}` : ''}${main.options.mailReminderDays ? `; mails at D-${main.options.mailReminderDays.join(', D-')}` : ''}.
 Created ${esc(r.createdAt)}; total runtime ${(r.totalRuntimeMs / 1000).toFixed(0)} s.</p>
 <h2>Headline</h2>
 <table><tr><th></th>${r.vigie ? '<th>with Vigie</th>' : ''}${r.baseline ? '<th>baseline (amelipro rules alone)</th>' : ''}</tr>
