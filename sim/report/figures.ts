@@ -31,6 +31,8 @@ export interface RunFigures {
     db: string;
     baseline: boolean;
     keepFollowedStatuses: boolean;
+    reminderDays: number[] | null;
+    mailReminderDays: number[] | null;
   };
   runtimeMs: number;
   simulatedPharmacyDays: number;
