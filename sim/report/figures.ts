@@ -15,6 +15,8 @@ export interface Story {
   unblockedAt: string | null;
   path: string | null;
   daysBlocked: number | null;
+  /** From the first need after the block to the unblock: the time the person was kept out. */
+  daysKeptOut: number | null;
   remindersDelivered: number;
   byChannel: Record<string, number>;
   delivered: { channel: string; days: number; at: string; where: string }[];
@@ -65,6 +67,8 @@ export interface RunFigures {
       { count: number; medianDays: number; p90Days: number; maxDays: number; days: number[] }
     >;
     medianDaysBlocked: number | null;
+    /** Median days from the first need to the unblock (surprise blocks that were needed and unblocked). */
+    medianDaysKeptOut: number | null;
   };
   mails: { total: number; perAccountYear: number; byKind: Record<string, number> };
   strangers: {
@@ -134,6 +138,9 @@ export function figuresOf(
     p.maxDays = Math.max(...p.days);
   }
   const blockedDays = surprise.map((b) => days(b.at, b.unblockedAt ?? end));
+  const keptOut = surprise.flatMap((b) =>
+    b.neededAt && b.unblockedAt ? [days(b.neededAt, b.unblockedAt)] : [],
+  );
   const accountYears = w.accounts
     .filter((a) => a.id)
     .reduce((s, a) => {
@@ -160,6 +167,7 @@ export function figuresOf(
       unblockedAt: iso(b.unblockedAt),
       path: b.path,
       daysBlocked: b.unblockedAt ? days(b.at, b.unblockedAt) : null,
+      daysKeptOut: b.neededAt && b.unblockedAt ? days(b.neededAt, b.unblockedAt) : null,
       remindersDelivered: remindersDelivered(b),
       byChannel,
       delivered: b.deliveries.map((d) => ({
@@ -211,7 +219,11 @@ export function figuresOf(
       byStranger: e.attacks.filter((a) => a.blocked).length,
     },
     surprisePerMonth: perMonth,
-    unblock: { byPath, medianDaysBlocked: blockedDays.length ? median(blockedDays) : null },
+    unblock: {
+      byPath,
+      medianDaysBlocked: blockedDays.length ? median(blockedDays) : null,
+      medianDaysKeptOut: keptOut.length ? median(keptOut) : null,
+    },
     mails: {
       total: x.sinkTotal,
       perAccountYear: accountYears > 0 ? Math.round((x.sinkTotal / accountYears) * 10) / 10 : 0,

@@ -172,6 +172,7 @@ ${row('blocks caused by strangers (goal 0)', (f) => f.blocks.byStranger)}
 ${row('lock-outs caused by strangers (goal 0)', (f) => f.strangers.lockouts)}
 ${row('attack campaigns', (f) => f.strangers.campaigns)}
 ${row('median days spent blocked (surprise blocks)', (f) => f.unblock.medianDaysBlocked ?? '—')}
+${row('median days from the first need to the unblock (kept out)', (f) => f.unblock.medianDaysKeptOut ?? '—')}
 ${row('mails per account per year', (f) => f.mails.perAccountYear)}
 ${row('sign-ins through the API', (f) => f.signIns)}
 ${row('runtime (s)', (f) => (f.runtimeMs / 1000).toFixed(0))}
