@@ -19,7 +19,9 @@ const KNOWN_PROBLEMS = [
   'control_characters',
   'too_weak',
   'reused',
-];
+] as const;
+type KnownProblem = (typeof KNOWN_PROBLEMS)[number];
+const isKnownProblem = (p: string): p is KnownProblem => (KNOWN_PROBLEMS as readonly string[]).includes(p);
 
 /**
  * A new password with its live strength meter and the policy in plain words. The strength comes from the core
@@ -87,7 +89,9 @@ export function NewPasswordFields({
           aria-valuemax={4}
           aria-valuenow={score}
           aria-label={t('password.strength')}
-          aria-valuetext={value ? t(`password.level.${levels[score]}`) : t('password.level.empty')}
+          aria-valuetext={
+            value ? t(`password.level.${levels[score] ?? 'veryWeak'}`) : t('password.level.empty')
+          }
           data-testid="strength-meter"
           data-score={value ? score : -1}
         >
@@ -96,16 +100,14 @@ export function NewPasswordFields({
           ))}
         </div>
         <span className="small">
-          {value ? t(`password.level.${levels[score]}`) : t('password.level.empty')}
+          {value ? t(`password.level.${levels[score] ?? 'veryWeak'}`) : t('password.level.empty')}
           {result?.acceptable && ` · ${t('password.acceptable')}`}
         </span>
         {unavailable && value && <span className="small muted"> · {t('password.checkUnavailable')}</span>}
         {result && result.problems.length > 0 && (
           <ul className="problems small" data-testid="password-problems">
             {result.problems.map((p) => (
-              <li key={p}>
-                {KNOWN_PROBLEMS.includes(p) ? t(`password.problem.${p}`) : t('password.problem.other')}
-              </li>
+              <li key={p}>{isKnownProblem(p) ? t(`password.problem.${p}`) : t('password.problem.other')}</li>
             ))}
           </ul>
         )}

@@ -11,7 +11,9 @@ export interface SecurityKeyQuestion {
 }
 
 /** Questions whose meaning Vigie knows; any other is labelled by its kind. */
-const KNOWN_QUESTIONS = ['birth_date', 'practice_postal_code', 'iban_last4'];
+const KNOWN_QUESTIONS = ['birth_date', 'practice_postal_code', 'iban_last4'] as const;
+const isKnownQuestion = (id: string): id is (typeof KNOWN_QUESTIONS)[number] =>
+  (KNOWN_QUESTIONS as readonly string[]).includes(id);
 
 /** The questions the backend asks for a security key (the same for every account). */
 export function useSecurityKeyQuestions(): {
@@ -68,7 +70,7 @@ export function SecurityKeyFields({
         return (
           <div className="field" key={q.id}>
             <label htmlFor={`${id}-${q.id}`}>
-              {KNOWN_QUESTIONS.includes(q.id)
+              {isKnownQuestion(q.id)
                 ? t(`unblock.key.id.${q.id}`)
                 : t(`unblock.key.q.${q.kind}`, { count: q.length ?? 0 })}
             </label>

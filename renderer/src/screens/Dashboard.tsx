@@ -1,5 +1,6 @@
 import { CheckCircle2, Circle, HelpCircle } from 'lucide-react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { Link } from 'react-router';
 import type { MyAccount, SecurityCheck } from '../../../domain/api/groups/accounts';
 import type { AccountStatus } from '../../../domain/backend-api/schemas';
@@ -87,11 +88,7 @@ function Checklist({
 }
 
 /** The check's detail in words: a date for the password and the last review, a count of open sessions. */
-function checkDetail(
-  c: SecurityCheck,
-  t: (k: string, o?: Record<string, unknown>) => string,
-  lang: string,
-): string {
+function checkDetail(c: SecurityCheck, t: TFunction, lang: string): string {
   if (!c.detail) return '';
   if (c.id === 'credentials-not-shared') {
     const count = Number(c.detail);

@@ -3,7 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { Button, Checkbox, Tab, TabList, TabPanel, Tabs } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import type { RememberState, SignInOutcome } from '../../../domain/api/groups/session';
+import type { EcpsState, RememberState, SignInOutcome } from '../../../domain/api/groups/session';
 import type { CardState } from '../../../domain/card';
 import type { ErrorCode } from '../../../domain/errors';
 import type { Result } from '../../../domain/result';
@@ -251,7 +251,7 @@ function EcpsSignIn() {
   const [started, setStarted] = useState<{
     bindingMessage: string | null;
     expiresAt: string | null;
-    status: string;
+    status: EcpsState['status'];
   } | null>(null);
   const [error, setError] = useState<ErrorCode | null>(null);
   const state = live ?? started;
