@@ -25,7 +25,9 @@ import type { MailerOptions } from './mail/transport';
 import { signinFromEnv } from './auth/env';
 import { markLetterPrinted } from './unblock/postal-path';
 import { eventsKeyFromEnv, sealChainsOfNewKey, trustProxyFromEnv } from './deploy/env';
-import { sealUnsealedChains, useEventsKey, usePurgeDatabase } from './events/chain';
+import { sealUnsealedChains } from './events/chain';
+import { useEventsKey } from './events/key';
+import { usePurgeDatabase } from './events/purge';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

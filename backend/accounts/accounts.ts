@@ -10,7 +10,8 @@ import {
 import type { BackendConfig, Ctx } from '../context';
 import type { Db } from '../db/connect';
 import type { AccountKind, AuthMethod, Database, PostalAddress } from '../db/schema';
-import { appendEvents, createChain, type NewEvent } from '../events/chain';
+import { appendEvents, createChain } from '../events/chain';
+import { type NewEvent } from '../events/hash';
 import { enqueueMails, type OutgoingMail } from '../mail/outbox';
 import { blockedMail } from '../mail/templates';
 

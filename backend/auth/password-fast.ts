@@ -12,7 +12,7 @@
 import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { prepared, type Db } from '../db/connect';
-import { eventPayload } from '../events/chain';
+import { eventPayload } from '../events/hash';
 import { newMessageId, newToken, sha256 } from '../crypto';
 import type { Mail } from '../mail/templates';
 import type { RequestMeta } from '../http/meta';

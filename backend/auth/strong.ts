@@ -8,7 +8,8 @@ import { strongFactorsOnly, type SuspicionCause } from '../../domain/policy/unbl
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import type { AuthMethod, Database } from '../db/schema';
-import { appendEvents, type NewEvent } from '../events/chain';
+import { appendEvents } from '../events/chain';
+import { type NewEvent } from '../events/hash';
 import { enqueueMails, type OutgoingMail } from '../mail/outbox';
 import { signInMail, accountUnblockedMail } from '../mail/templates';
 import {

@@ -7,7 +7,8 @@
 import { sql } from 'kysely';
 import { dueReminder, nextReminder } from '../../domain/policy';
 import type { Ctx } from '../context';
-import { appendEvents, type NewEvent } from '../events/chain';
+import { appendEvents } from '../events/chain';
+import { type NewEvent } from '../events/hash';
 import { enqueueMails, type OutgoingMail } from '../mail/outbox';
 import { reminderMail } from '../mail/templates';
 

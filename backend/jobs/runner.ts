@@ -4,7 +4,7 @@
  * Tests call `runAll()` / `run(name)` directly after moving the clock.
  */
 import type { Ctx } from '../context';
-import { purgeEvents } from '../events/chain';
+import { purgeEvents } from '../events/purge';
 import { purgeEcpsTransactions } from '../auth/ecps/signin';
 import type { MailTransport } from '../mail/transport';
 import { addParisMonths } from '../../domain/policy';

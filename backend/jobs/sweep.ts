@@ -10,7 +10,7 @@
  */
 import { sql } from 'kysely';
 import type { Ctx } from '../context';
-import { eventPayload } from '../events/chain';
+import { eventPayload } from '../events/hash';
 import { blockedMail } from '../mail/templates';
 import { BLOCK_EXPLANATION_INACTIVITY } from '../accounts/accounts';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/connect';
 import { DEMO_PASSWORD, DEMO_PHARMACY } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
-import { usePurgeDatabase } from '../events/chain';
+import { usePurgeDatabase } from '../events/purge';
 import { call, newWorkstation, startTestEnv, type TestEnv } from './harness';
 
 let env: TestEnv;

@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect';
-import { eventHash, rowToHashable } from '../events/chain';
+import { eventHash, rowToHashable } from '../events/hash';
 
 /**
  * Rewrites the event `seq` of `accountId` (a new workstation label) and recomputes the hash of that event and

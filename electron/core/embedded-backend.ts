@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createBackend, type Backend } from '../../backend/app';
 import { seedDemo } from '../../backend/demo/seed';
 import { eventsKeyFromEnv, sealChainsOfNewKey } from '../../backend/deploy/env';
-import { useEventsKey } from '../../backend/events/chain';
+import { useEventsKey } from '../../backend/events/key';
 import { seedDemoSecurityKeys } from '../../backend/demo/signin-seed';
 import type { PscSandbox } from '../../backend/auth/ecps/sandbox';
 import { demoSigninOptions } from './embedded-signin';
