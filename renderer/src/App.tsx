@@ -30,7 +30,7 @@ import { SignIn, type SignInMethod } from './screens/SignIn';
 // Screens after sign-in load on demand: the first paint only needs the sign-in screen.
 const Dashboard = lazy(() => import('./screens/Dashboard'));
 const Accounts = lazy(() => import('./screens/Accounts'));
-const Events = lazy(() => import('./screens/Events'));
+const Events = lazy(() => import('./screens/events'));
 const Unblock = lazy(() => import('./screens/Unblock'));
 const FreshStartCode = lazy(() => import('./screens/FreshStartCode'));
 const Password = lazy(() => import('./screens/Password'));

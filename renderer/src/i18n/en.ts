@@ -431,6 +431,8 @@ const en: Messages = {
     all: 'All',
     from: 'From',
     to: 'To',
+    datePlaceholder: 'dd/mm/yyyy',
+    dateInvalid: 'Write a date as dd/mm/yyyy, for example 17/05/2026.',
     col: { at: 'Date', type: 'Event', method: 'Method', outcome: 'Outcome', workstation: 'Workstation' },
     count_one: '{{shown}}{{more}} event',
     count_other: '{{shown}}{{more}} events',

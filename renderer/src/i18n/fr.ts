@@ -435,6 +435,8 @@ const fr = {
     all: 'Tous',
     from: 'Du',
     to: 'Au',
+    datePlaceholder: 'jj/mm/aaaa',
+    dateInvalid: 'Une date s’écrit jj/mm/aaaa, par exemple 17/05/2026.',
     col: { at: 'Date', type: 'Événement', method: 'Méthode', outcome: 'Résultat', workstation: 'Poste' },
     count_one: '{{shown}}{{more}} événement',
     count_other: '{{shown}}{{more}} événements',
