@@ -12,7 +12,9 @@ import {
 } from '../../domain/policy/suspicious';
 import type { Ctx } from '../context';
 import type { RequestMeta } from '../http/meta';
-import { accountByIdentifier, accountQuery, blockSuspicious, evMetaOf } from './strong';
+import { accountByIdentifier, accountQuery } from '../accounts/lookup';
+import { blockSuspicious } from '../accounts/unblock';
+import { evMetaOf } from './event-meta';
 import type { SigninDeps } from './deps';
 import { allowedPaths } from '../unblock/eligibility';
 import { BlockedError } from './errors';

@@ -17,7 +17,9 @@ import { reportCaseMail } from '../mail/templates';
 import { targetAccount } from '../events/log';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
-import { accountQuery, blockSuspicious, evMetaOf } from '../auth/strong';
+import { accountQuery } from '../accounts/lookup';
+import { blockSuspicious } from '../accounts/unblock';
+import { evMetaOf } from '../auth/event-meta';
 import type { ReportCasesTable } from '../db/schema';
 import type { Selectable } from 'kysely';
 

@@ -11,7 +11,7 @@ import type { Ctx } from '../context';
 import { sha256 } from '../crypto';
 import { appendEvents } from '../events/chain';
 import type { RequestMeta } from '../http/meta';
-import { refusalMeta } from '../auth/strong';
+import { refusalMeta } from '../auth/event-meta';
 import { securityLog } from '../auth/security-log';
 import { GENTLE_THROTTLE, identifierKey, reserveAttempt } from '../auth/throttle';
 

@@ -4,7 +4,7 @@
  */
 import { unblockEligibility, type UnblockAccountKind, type UnblockPath } from '../../domain/policy/unblock';
 import type { Ctx } from '../context';
-import { type AccountRow } from '../auth/strong';
+import { type AccountRow } from '../accounts/lookup';
 import type { SigninDeps } from '../auth/deps';
 
 async function situation(

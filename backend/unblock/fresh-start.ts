@@ -18,7 +18,9 @@ import type { PasswordHasher } from '../auth/passwords';
 import { replacePassword } from '../accounts/accounts';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
-import { accountByIdentifier, accountQuery, closeOpenCases, evMetaOf } from '../auth/strong';
+import { accountByIdentifier, accountQuery } from '../accounts/lookup';
+import { closeOpenCases } from '../accounts/unblock';
+import { evMetaOf } from '../auth/event-meta';
 import { padToFloor } from '../auth/floor';
 import { recordCodeRefusal, reserveCodeAttempt } from './code-attempts';
 

@@ -22,7 +22,8 @@ import {
   requestPostalCode,
   type PostalCodeRecord,
 } from './postal-code';
-import { accountByIdentifier, evMetaOf, type AccountRow } from '../auth/strong';
+import { accountByIdentifier, type AccountRow } from '../accounts/lookup';
+import { evMetaOf } from '../auth/event-meta';
 import type { SigninDeps } from '../auth/deps';
 import { padToFloor } from '../auth/floor';
 import { issueTicket } from './tickets';

@@ -12,7 +12,9 @@ import { acceptNewPassword } from '../auth/new-password';
 import type { PasswordHasher } from '../auth/passwords';
 import { recordActivity, replacePassword } from '../accounts/accounts';
 import type { RequestMeta } from '../http/meta';
-import { accountQuery, closeOpenCases, evMetaOf, unblockLocked } from '../auth/strong';
+import { accountQuery } from '../accounts/lookup';
+import { closeOpenCases, unblockLocked } from '../accounts/unblock';
+import { evMetaOf } from '../auth/event-meta';
 import type { SigninDeps } from '../auth/deps';
 
 export async function issueTicket(

@@ -10,14 +10,9 @@ import type { SignInResponse } from '../../../domain/backend-api';
 import { AppError } from '../../../domain/result';
 import type { Ctx } from '../../context';
 import type { RequestMeta } from '../../http/meta';
-import {
-  accountByNationalId,
-  logFailure,
-  refusalMeta,
-  requireWorkstation,
-  seeWorkstation,
-  strongSignIn,
-} from '../strong';
+import { accountByNationalId } from '../../accounts/lookup';
+import { logFailure, strongSignIn } from '../strong';
+import { refusalMeta, requireWorkstation, seeWorkstation } from '../event-meta';
 import type { SigninDeps } from '../deps';
 import { securityLog } from '../security-log';
 

@@ -18,14 +18,9 @@ import { AppError } from '../../../domain/result';
 import type { Ctx } from '../../context';
 import { bindingMessageFor, type EcpsClient, type EcpsFinal } from './client';
 import type { RequestMeta } from '../../http/meta';
-import {
-  accountByNationalId,
-  logFailure,
-  refusalMeta,
-  requireWorkstation,
-  seeWorkstation,
-  strongSignIn,
-} from '../strong';
+import { accountByNationalId } from '../../accounts/lookup';
+import { logFailure, strongSignIn } from '../strong';
+import { refusalMeta, requireWorkstation, seeWorkstation } from '../event-meta';
 import type { SigninDeps } from '../deps';
 import { securityLog } from '../security-log';
 
