@@ -231,11 +231,13 @@ export class PcscConnection implements CardTransport {
   }
 
   /**
-   * One APDU. The hot path of every card operation: no copy on the way in or out (smartcard copies into its
-   * own buffer, and answers a fresh Buffer, which is a Uint8Array), default receive buffer (258 bytes).
+   * One APDU. The hot path of every card operation. The command goes to smartcard as a Buffer copied into
+   * Node's pool: a view of the small array the channel built would make V8 move that array off its heap
+   * first (`.buffer`), which costs more than copying its few bytes. The answer is smartcard's fresh Buffer (a
+   * Uint8Array), not copied; default receive buffer (258 bytes).
    */
   transmit(apdu: Bytes): Promise<Bytes> {
-    const command = Buffer.isBuffer(apdu) ? apdu : Buffer.from(apdu.buffer, apdu.byteOffset, apdu.byteLength);
+    const command = Buffer.isBuffer(apdu) ? apdu : Buffer.from(apdu);
     let answer: Promise<Buffer>;
     try {
       answer = this.card.transmit(command);
