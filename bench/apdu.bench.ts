@@ -19,7 +19,7 @@ import { CardService } from '../electron/core/card-service/card-service';
 import { report, sample, summarize } from './lib';
 
 export default async function apduBench(args: string[]): Promise<boolean> {
-  const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 300);
+  const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 600);
   const insertions = Number(args.find((a) => a.startsWith('--insertions='))?.slice(13) ?? 25);
   const why = await pcscdUnavailable();
   if (why) {
