@@ -9,12 +9,17 @@ import globals from 'globals';
  * The folder boundaries of ARCHITECTURE.md §3, enforced by lint (not by habit).
  * `domain/` imports nothing else of the project and no I/O; `renderer/` never reaches Node, Electron or the
  * other processes; `electron/core` never imports `electron`; `card-sim/` shares no code with `card/`.
+ * Production code reaches no test code: only the core's demo module (`electron/core/demo/`, plugged in by the
+ * composition root `electron/core/index.ts`) and the backend's demo and test folders may import `card-sim/`.
+ * Elements match in order: the first pattern that fits a file gives its type.
  */
 const elements = [
   { type: 'domain', pattern: 'domain/**', partialMatch: false },
+  { type: 'backend-demo', pattern: 'backend/{demo,test}/**', partialMatch: false },
   { type: 'backend', pattern: 'backend/**', partialMatch: false },
   { type: 'electron-main', pattern: 'electron/main/**', partialMatch: false },
   { type: 'electron-preload', pattern: 'electron/preload/**', partialMatch: false },
+  { type: 'electron-core-demo', pattern: 'electron/core/demo/**', partialMatch: false },
   { type: 'electron-core', pattern: 'electron/core/**', partialMatch: false },
   { type: 'web-host', pattern: 'electron/web-host/**', partialMatch: false },
   { type: 'card', pattern: 'card/**', partialMatch: false },
@@ -26,15 +31,35 @@ const elements = [
 /** Which project folders each folder may import. */
 const allowed = {
   domain: ['domain'],
-  backend: ['backend', 'domain'],
+  backend: ['backend', 'backend-demo', 'domain'],
+  'backend-demo': ['backend-demo', 'backend', 'card-sim', 'domain'],
   'electron-main': ['electron-main', 'electron-core', 'domain'],
   'electron-preload': ['electron-preload', 'domain'],
-  'electron-core': ['electron-core', 'card', 'card-sim', 'backend', 'domain'],
+  'electron-core': ['electron-core', 'card', 'backend', 'domain'],
+  'electron-core-demo': [
+    'electron-core-demo',
+    'electron-core',
+    'backend',
+    'backend-demo',
+    'card-sim',
+    'domain',
+  ],
   'web-host': ['web-host', 'electron-core', 'domain'],
   card: ['card', 'domain'],
   'card-sim': ['card-sim', 'domain'],
   renderer: ['renderer', 'domain'],
-  tooling: ['tooling', 'domain', 'backend', 'electron-core', 'web-host', 'card', 'card-sim', 'renderer'],
+  tooling: [
+    'tooling',
+    'domain',
+    'backend',
+    'backend-demo',
+    'electron-core',
+    'electron-core-demo',
+    'web-host',
+    'card',
+    'card-sim',
+    'renderer',
+  ],
 };
 
 const localPolicies = Object.entries(allowed).map(([from, to]) => ({
@@ -96,7 +121,10 @@ export default tseslint.config(
     settings: {
       'boundaries/elements': elements,
       // Tests may reach across folders (e.g. backend tests use card-sim's test PKI); shipped code may not.
-      'boundaries/files': [{ category: 'test', pattern: '**/*.test.{ts,tsx}' }],
+      'boundaries/files': [
+        { category: 'test', pattern: '**/*.{test,fixture}.{ts,tsx}' },
+        { category: 'composition-root', pattern: 'electron/core/index.ts' },
+      ],
       'boundaries/include': ['{domain,backend,electron,card,card-sim,renderer,e2e,bench,scripts,sim}/**/*'],
       'import/resolver': { node: { extensions: ['.ts', '.tsx', '.js'] } },
     },
@@ -114,6 +142,11 @@ export default tseslint.config(
               disallow: { to: { module: { origin: 'local' } } },
             },
             ...localPolicies,
+            // The core's composition root alone plugs in its demo module.
+            {
+              from: { file: { categories: 'composition-root' } },
+              allow: { to: { element: { type: 'electron-core-demo' } } },
+            },
             // domain/: pure TypeScript, no Node, no I/O packages.
             { from: { element: { type: 'domain' } }, disallow: noNode },
             { from: { element: { type: 'domain' } }, disallow: noIoPackages },

@@ -62,6 +62,24 @@ describe('lint: folder boundaries', () => {
     ).toHaveLength(1);
   });
 
+  it('production code reaches no test code: card-sim only from the demo modules', async () => {
+    const spawn = (up: string) =>
+      `import { startVirtualCard } from '${up}card-sim/vpcd/spawn';\nexport const x = startVirtualCard;\n`;
+    expect(await boundaryErrors('electron/core/probe.ts', spawn('../../'))).toHaveLength(1);
+    expect(await boundaryErrors('electron/core/handlers/probe.ts', spawn('../../../'))).toHaveLength(1);
+    expect(await boundaryErrors('electron/core/demo/probe.ts', spawn('../../../'))).toEqual([]);
+    expect(await boundaryErrors('backend/auth/probe.ts', spawn('../../'))).toHaveLength(1);
+    expect(await boundaryErrors('backend/demo/probe.ts', spawn('../../'))).toEqual([]);
+    expect(await boundaryErrors('backend/test/probe.ts', spawn('../../'))).toEqual([]);
+  });
+
+  it('only the composition root plugs in the core demo module', async () => {
+    const demo = (up: string) => `import { createDemo } from '${up}demo';\nexport const x = createDemo;\n`;
+    expect(await boundaryErrors('electron/core/index.ts', demo('./'))).toEqual([]);
+    expect(await boundaryErrors('electron/core/core.ts', demo('./'))).toHaveLength(1);
+    expect(await boundaryErrors('electron/core/handlers/probe.ts', demo('../'))).toHaveLength(1);
+  });
+
   it('lets tests wire real parts across folders, but not shipped code', async () => {
     const code = "import { loadTestPki } from '../card-sim/pki';\nexport const x = loadTestPki;\n";
     expect(await boundaryErrors('backend/probe.int.test.ts', code)).toEqual([]);

@@ -1,4 +1,5 @@
-import type { RendererApi } from '../../domain/api/renderer-api';
+import type { RendererApi, VigieHandlers } from '../../domain/api/renderer-api';
+import type { EmbeddedDemo } from './embedded-backend';
 import type { EventHub } from './api/event-hub';
 import type { CardSource } from './card-source';
 import type { SettingsStore } from './settings/settings-store';
@@ -25,10 +26,6 @@ export interface CoreBase {
   readonly events: EventHub<RendererApi>;
   readonly settings: SettingsStore;
   readonly card: CardSource;
-  /** Demo mode: the private virtual reader's port (null: no demo reader here). */
-  demoVpcdPort(): number | null;
-  /** Demo mode: the virtual card currently in the reader, if any (set by the demo handlers). */
-  demoCards?: { stop(): Promise<void> };
   /** The backend client (it alone holds the session token), the embedded backend, and its reachability. */
   readonly backend: BackendLink;
   readonly log: LogFn;
@@ -45,4 +42,18 @@ export interface CoreContext extends CoreBase {
   readonly workstation: WorkstationServices;
   /** Who is signed in here. */
   readonly session: SessionService;
+}
+
+/**
+ * Demo mode's parts (./demo/), plugged in by the composition root only when demo mode is asked for; without it the
+ * demo group of the renderer API refuses and the embedded backend takes its sign-in configuration from the
+ * environment.
+ */
+export interface DemoPlug {
+  /** « Cartes de démonstration »: the demo group of the renderer API. */
+  handlers(ctx: CoreContext): VigieHandlers['demo'];
+  /** The embedded backend's demo configuration: test PKI, Pro Santé Connect sandbox, demo pharmacy. */
+  readonly embedded: EmbeddedDemo;
+  /** Pulls the virtual card, if any. */
+  stop(): Promise<void>;
 }

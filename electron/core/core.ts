@@ -7,9 +7,9 @@ import { BackendMonitor } from './backend-monitor';
 import { startEmbeddedBackend, type EmbeddedBackend } from './embedded-backend';
 import { unavailableCardSource, type CardSource } from './card-source';
 import { BackendLink } from './backend-link';
-import type { CoreBase, CoreContext, LogFn } from './context';
+import type { CoreBase, CoreContext, DemoPlug, LogFn } from './context';
 import { appHandlers } from './handlers/app';
-import { demoHandlers } from './handlers/demo';
+import { demoOffHandlers } from './handlers/demo-off';
 import { accountsHandlers } from './handlers/accounts';
 import { cardHandlers } from './handlers/card';
 import { eventsHandlers } from './handlers/events';
@@ -32,12 +32,11 @@ export interface CoreOptions {
   userDataDir: string;
   appVersion: string;
   versions?: { electron?: string; chrome?: string };
-  demo?: boolean;
+  /** Demo mode: the demo module (./demo/), plugged in by the composition root (./index.ts) when asked for. */
+  demo?: DemoPlug;
   /** A remote backend; when absent the core reports the embedded one. */
   backendUrl?: string;
   cardSource?: CardSource;
-  /** Demo mode: the port of the private virtual reader the demo cards plug into. */
-  demoVpcdPort?: () => number | null;
   log?: LogFn;
   /** The status of the accounts followed on this workstation, for reminders (the backend client's status calls). */
   fetchAccountStatuses?: (followed: readonly string[]) => Promise<readonly StatusLike[]>;
@@ -73,12 +72,11 @@ export function createCore(opts: CoreOptions): Core {
     mode: opts.mode,
     appVersion: opts.appVersion,
     versions: opts.versions ?? {},
-    demo: opts.demo ?? false,
+    demo: opts.demo !== undefined,
     userDataDir: opts.userDataDir,
     events,
     settings,
     card,
-    demoVpcdPort: opts.demoVpcdPort ?? (() => null),
     backend: backendLink,
     log,
     now: opts.now ?? (() => new Date()),
@@ -126,7 +124,7 @@ export function createCore(opts: CoreOptions): Core {
     unblock: unblockHandlers(ctx),
     reminders: remindersHandlers(ctx),
     settings: settingsHandlers(ctx),
-    demo: demoHandlers(ctx),
+    demo: opts.demo?.handlers(ctx) ?? demoOffHandlers(),
   };
 
   const dispatcher = createDispatcher(rendererApi, handlers, {
@@ -151,7 +149,7 @@ export function createCore(opts: CoreOptions): Core {
         try {
           embedded = await startEmbeddedBackend({
             userDataDir: opts.userDataDir,
-            demo: ctx.demo,
+            demo: opts.demo?.embedded,
             log,
             now: ctx.now,
           });
@@ -192,7 +190,7 @@ export function createCore(opts: CoreOptions): Core {
       session.stop();
       workstation.stop();
       unsubscribeCard?.();
-      await ctx.demoCards?.stop();
+      await opts.demo?.stop();
       backend.stop();
       await card.stop();
       await embedded?.close();

@@ -1,13 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '../../backend/app';
-import { seedDemo } from '../../backend/demo/seed';
 import { eventsKeyFromEnv, sealChainsOfNewKey } from '../../backend/deploy/env';
 import { useEventsKey } from '../../backend/events/key';
-import { seedDemoSecurityKeys } from '../../backend/demo/signin-seed';
 import type { PscSandbox } from '../../backend/auth/ecps/sandbox';
-import { demoSigninOptions } from './embedded-signin';
+import type { SigninOptions } from '../../backend/auth/deps';
+import { signinOptionsFromEnv } from './embedded-signin';
 import type { LogFn } from './context';
+
+/** Demo mode's embedded backend (./demo/embedded.ts): its sign-in configuration and the demo pharmacy. */
+export interface EmbeddedDemo {
+  signin(o: { outboxDir: string; log: LogFn }): Promise<{ options: SigninOptions; psc: PscSandbox }>;
+  seed(backend: Backend, now: Date, log: LogFn): Promise<void>;
+}
 
 export interface EmbeddedBackend {
   readonly url: string;
@@ -25,7 +30,8 @@ export interface EmbeddedBackend {
  */
 export async function startEmbeddedBackend(opts: {
   userDataDir: string;
-  demo: boolean;
+  /** Demo mode: the demo's sign-in configuration and seed; otherwise sign-in is configured from the environment. */
+  demo?: EmbeddedDemo;
   log: LogFn;
   now?: () => Date;
 }): Promise<EmbeddedBackend> {
@@ -34,8 +40,9 @@ export async function startEmbeddedBackend(opts: {
   mkdirSync(dataDir, { recursive: true });
   mkdirSync(outboxDir, { recursive: true });
   const t0 = performance.now();
-  // Card sign-in against the test IGC-Santé mirror and e-CPS against the PSC sandbox (demo); letters in the outbox.
-  const signin = await demoSigninOptions({ demo: opts.demo, outboxDir, log: opts.log });
+  const signin = opts.demo
+    ? await opts.demo.signin({ outboxDir, log: opts.log })
+    : { options: signinOptionsFromEnv(outboxDir), psc: null };
   // The events key lives next to the data folder, not in it (SECURITY.md: what protects the embedded store).
   const eventsKey = eventsKeyFromEnv({}, `pglite:${dataDir}`);
   if (eventsKey) useEventsKey(eventsKey.key);
@@ -51,11 +58,7 @@ export async function startEmbeddedBackend(opts: {
     ...(opts.now ? { clock: { now: opts.now } } : {}),
   });
   await sealChainsOfNewKey(backend.db, eventsKey, (m) => opts.log('info', m));
-  if (opts.demo) {
-    const seeded = await seedDemo(backend.db, opts.now?.() ?? new Date());
-    if (seeded.created) opts.log('info', 'demo pharmacy created');
-    await seedDemoSecurityKeys(backend);
-  }
+  await opts.demo?.seed(backend, opts.now?.() ?? new Date(), opts.log);
   const url = await backend.listen(0, '127.0.0.1');
   opts.log('info', 'embedded backend ready', { ms: Math.round(performance.now() - t0) });
   return {

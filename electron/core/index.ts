@@ -1,10 +1,12 @@
 import { CardService, forkCardProcess, type CardChild } from './card-service/card-service';
 import { createCore, type Core, type CoreOptions } from './core';
-import { startDemoPcsc, type DemoPcsc } from './demo/demo-pcsc';
+import { createDemo, startDemoPcsc, type DemoPcsc } from './demo';
 
 export type { Core } from './core';
 
-export interface ComposeOptions extends Omit<CoreOptions, 'cardSource' | 'demoVpcdPort'> {
+export interface ComposeOptions extends Omit<CoreOptions, 'cardSource' | 'demo'> {
+  /** Demo mode: plugs in the demo module (./demo/) and, when it can run here, its private virtual reader. */
+  demo?: boolean;
   /** How to start the card process: Electron passes a utilityProcess; default a Node child process. */
   spawnCard?: (env: NodeJS.ProcessEnv) => CardChild;
 }
@@ -16,8 +18,8 @@ export type ComposedCore = Core & {
 
 /**
  * The composition root shared by the Electron shell and the web host: the supervised card process (the one thing
- * that differs is how it is spawned), in demo mode a private PC/SC service with the virtual reader (when it can run
- * here), and the core. Nothing starts until `start()`: the Electron shell starts it from its lifecycle, the web
+ * that differs is how it is spawned), in demo mode the demo module and a private PC/SC service with the virtual
+ * reader (when it can run here), and the core. It alone plugs in the demo module. Nothing starts until `start()`: the Electron shell starts it from its lifecycle, the web
  * host at once (`startCore`).
  */
 export function composeCore(opts: ComposeOptions): ComposedCore {
@@ -27,7 +29,8 @@ export function composeCore(opts: ComposeOptions): ComposedCore {
   let cardEnv: NodeJS.ProcessEnv = process.env;
   const spawn = opts.spawnCard ?? forkCardProcess;
   const card = new CardService({ spawn: () => spawn(cardEnv), log });
-  const core = createCore({ ...opts, cardSource: card, demoVpcdPort: () => demoPcsc?.vpcdPort ?? null });
+  const demo = opts.demo ? createDemo(() => demoPcsc?.vpcdPort ?? null) : undefined;
+  const core = createCore({ ...opts, cardSource: card, demo });
   return {
     ...core,
     demoPcsc: () => demoPcsc,

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../../backend/demo/people';
 import { DEMO_SECURITY_KEY } from '../../../backend/demo/signin-seed';
 import { createCore, type Core } from '../core';
+import { createDemo } from '../demo';
 import { CardService } from './card-service';
 
 const skip = inject('pcscSkip');
@@ -67,9 +68,8 @@ describe.skipIf(!!skip)(
         mode: 'browser',
         userDataDir: dir,
         appVersion: 'test',
-        demo: true,
+        demo: createDemo(() => Number(process.env.VIGIE_VPCD_PORT)),
         cardSource: card,
-        demoVpcdPort: () => Number(process.env.VIGIE_VPCD_PORT),
         now: () => new Date(Date.now() + offset),
       });
       await core.start();

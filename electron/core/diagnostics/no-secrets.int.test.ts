@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../../backend/demo/people';
 import type { ReminderNotice } from '../../../domain/reminders/planner';
 import { createCore, type Core } from '../core';
+import { createDemo } from '../demo';
 import { createFileLogger, type FileLogger } from './logger';
 
 /**
@@ -26,7 +27,7 @@ describe('workstation services with the embedded backend', () => {
       mode: 'browser',
       userDataDir: dir,
       appVersion: 'test',
-      demo: true,
+      demo: createDemo(() => null),
       log: logger.log,
       recentLog: logger.recent,
     });

@@ -2,9 +2,15 @@
 // pharmacy) on a user-data folder, in whatever keychain environment the test gives it. Prints one JSON line.
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../../backend/demo/people';
 import { createCore } from '../core';
+import { createDemo } from '../demo';
 
 const [dir] = process.argv.slice(2);
-const core = createCore({ mode: 'browser', userDataDir: dir!, appVersion: '0.0.0-test', demo: true });
+const core = createCore({
+  mode: 'browser',
+  userDataDir: dir!,
+  appVersion: '0.0.0-test',
+  demo: createDemo(() => null),
+});
 await core.start();
 const call = (channel: string, req?: unknown) =>
   core.dispatcher.invoke(channel, req, { transport: 'direct' });

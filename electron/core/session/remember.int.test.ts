@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../../backend/demo/people';
 import { createCore, type Core } from '../core';
+import { createDemo } from '../demo';
 import { createSecretStore } from '../secrets/secret-store';
 import { realPart } from '../../../scripts/real-parts';
 
@@ -30,7 +31,7 @@ async function startCore(now?: () => Date): Promise<Core> {
     mode: 'browser',
     userDataDir: dir,
     appVersion: '0.0.0-test',
-    demo: true,
+    demo: createDemo(() => null),
     log: (level, msg, fields) => logs.push(JSON.stringify({ level, msg, fields })),
     ...(now ? { now } : {}),
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../../backend/demo/people';
 import { createCore, type Core } from '../core';
+import { createDemo } from '../demo';
 
 /** The core with its embedded backend (PGlite, demo pharmacy), driven through the renderer API as the UI does. */
 describe('session through the renderer API (embedded backend, demo pharmacy)', () => {
@@ -14,7 +15,12 @@ describe('session through the renderer API (embedded backend, demo pharmacy)', (
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigie-core-'));
-    core = createCore({ mode: 'browser', userDataDir: dir, appVersion: 'test', demo: true });
+    core = createCore({
+      mode: 'browser',
+      userDataDir: dir,
+      appVersion: 'test',
+      demo: createDemo(() => null),
+    });
     await core.start();
     core.events.subscribe('session.state', (s) => seen.push((s as { status: string }).status));
   }, 120_000);

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../../backend/demo/people';
 import { HEADER_WORKSTATION } from '../../../domain/backend-api';
 import { createCore, type Core } from '../core';
+import { createDemo } from '../demo';
 import { realPart } from '../../../scripts/real-parts';
 
 /**
@@ -21,7 +22,12 @@ let dir: string;
 const open: Core[] = [];
 
 async function startCore(): Promise<Core> {
-  const core = createCore({ mode: 'browser', userDataDir: dir, appVersion: '0.0.0-test', demo: true });
+  const core = createCore({
+    mode: 'browser',
+    userDataDir: dir,
+    appVersion: '0.0.0-test',
+    demo: createDemo(() => null),
+  });
   open.push(core);
   await core.start();
   return core;

@@ -11,7 +11,6 @@ import { AppError } from '../../../domain/result';
 import type { CoreContext } from '../context';
 
 export async function answerEcps(ctx: CoreContext, approve: boolean): Promise<{ answered: boolean }> {
-  if (!ctx.demo) throw new AppError('FORBIDDEN', 'Réservé au mode démonstration.');
   const psc = ctx.backend.embedded()?.psc;
   if (!psc) throw new AppError('UNAVAILABLE', 'Le téléphone de démonstration (e-CPS) n’est pas disponible.');
   // The backend answers the workstation first and reaches Pro Santé Connect just after: the request may still be

@@ -3,7 +3,7 @@ import type { VigieHandlers } from '../../../domain/api/renderer-api';
 import { AppError } from '../../../domain/result';
 import { startVirtualCard, type VirtualCardProcess } from '../../../card-sim/vpcd/spawn';
 import type { CoreContext } from '../context';
-import { answerEcps, lastLetter, lastMail } from './demo-signin';
+import { answerEcps, lastLetter, lastMail } from './outbox';
 
 const SITUATIONS: Record<string, string> = {
   holder: 'Titulaire, carte CPS, compte actif',
@@ -14,10 +14,13 @@ const SITUATIONS: Record<string, string> = {
 };
 
 /**
- * « Cartes de démonstration »: demo mode only. Plugs virtual CPS cards of the demo people into the private virtual
- * reader, as a person would insert and pull a real card. Refused outside demo mode.
+ * « Cartes de démonstration »: plugs virtual CPS cards of the demo people into the private virtual reader (at
+ * `vpcdPort`, null when it cannot run here), as a person would insert and pull a real card. `stop` pulls the card.
  */
-export function demoHandlers(ctx: CoreContext): VigieHandlers['demo'] {
+export function demoHandlers(
+  ctx: CoreContext,
+  vpcdPort: () => number | null,
+): { handlers: VigieHandlers['demo']; stop(): Promise<void> } {
   let current: VirtualCardProcess | null = null;
   let busy: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -25,36 +28,29 @@ export function demoHandlers(ctx: CoreContext): VigieHandlers['demo'] {
     busy = next.catch(() => undefined);
     return next;
   };
-  const requireDemo = () => {
-    if (!ctx.demo) throw new AppError('FORBIDDEN', 'Réservé au mode démonstration.');
-  };
   const pull = async () => {
     const card = current;
     current = null;
     if (card) await card.stop();
     return card !== null;
   };
-  ctx.demoCards = { stop: () => serial(pull).then(() => undefined) };
 
-  return {
+  const handlers: VigieHandlers['demo'] = {
     people: () => ({
-      available: ctx.demo,
-      people: ctx.demo
-        ? Object.values(DEMO_PEOPLE).map((p) => ({
-            id: p.key,
-            displayName: p.displayName,
-            role: p.role,
-            situation: SITUATIONS[p.key] ?? '',
-            hasCard: p.nationalId !== null,
-            identifier: p.identifier,
-            password: p.identifier ? DEMO_PASSWORD : null,
-          }))
-        : [],
+      available: true,
+      people: Object.values(DEMO_PEOPLE).map((p) => ({
+        id: p.key,
+        displayName: p.displayName,
+        role: p.role,
+        situation: SITUATIONS[p.key] ?? '',
+        hasCard: p.nationalId !== null,
+        identifier: p.identifier,
+        password: p.identifier ? DEMO_PASSWORD : null,
+      })),
     }),
     insertCard: ({ personId, profile }) =>
       serial(async () => {
-        requireDemo();
-        const port = ctx.demoVpcdPort();
+        const port = vpcdPort();
         if (port === null)
           throw new AppError('READER_NONE', 'Le lecteur de démonstration n’est pas disponible sur ce poste.');
         const person = Object.values(DEMO_PEOPLE).find((p) => p.key === personId);
@@ -66,19 +62,15 @@ export function demoHandlers(ctx: CoreContext): VigieHandlers['demo'] {
       }),
     removeCard: () =>
       serial(async () => {
-        requireDemo();
         return { removed: await pull() };
       }),
     answerEcps: ({ approve }) => answerEcps(ctx, approve),
-    lastLetter: () => {
-      requireDemo();
-      return lastLetter(ctx);
-    },
+    lastLetter: () => lastLetter(ctx),
     lastMail: ({ personId }) => {
-      requireDemo();
       const person = Object.values(DEMO_PEOPLE).find((p) => p.key === personId);
       if (!person) throw new AppError('NOT_FOUND', 'Personne inconnue.');
       return lastMail(ctx, person.email);
     },
   };
+  return { handlers, stop: () => serial(pull).then(() => undefined) };
 }
