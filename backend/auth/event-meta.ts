@@ -2,7 +2,8 @@
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import type { RequestMeta } from '../http/meta';
-import { checkWorkstationProof, recordWorkstationSeen } from '../workstations/workstations';
+import { checkWorkstationProof } from '../workstations/proofs';
+import { recordWorkstationSeen } from '../workstations/workstations';
 
 export interface EvMeta {
   workstationId: string | null;

@@ -10,12 +10,8 @@ import { changePassword, checkPassword } from '../auth/password-change';
 import { grantDelegation, listDelegations, revokeDelegation } from '../delegations/delegations';
 import { exportEventsCsv, listEvents, verifyEvents } from '../events/log';
 import { accountSummary, listSessions, revokeSessions } from '../sessions/sessions';
-import {
-  listPharmacyWorkstations,
-  registerWorkstation,
-  revokeWorkstation,
-  workstationChallenge,
-} from '../workstations/workstations';
+import { listPharmacyWorkstations, revokeWorkstation } from '../workstations/workstations';
+import { registerWorkstation, workstationChallenge } from '../workstations/registration';
 import { register } from './register';
 import type { SigninDeps } from '../auth/deps';
 import { registerSigninRoutes } from './routes-signin';

@@ -7,7 +7,7 @@ import { newToken, sha256 } from '../crypto';
 import type { AuthMethod, SessionRow } from '../db/schema';
 import { appendEvents } from '../events/chain';
 import type { RequestMeta } from '../http/meta';
-import { checkSessionProof } from '../workstations/workstations';
+import { checkSessionProof } from '../workstations/proofs';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 
