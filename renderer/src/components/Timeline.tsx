@@ -6,6 +6,36 @@ const DAY = 86_400_000;
 const REMINDER_DAYS = [30, 7, 1];
 
 /**
+ * Blocked for another reason than the inactivity clock: reported or considered suspicious, or blocked before its
+ * inactivity date came. Its block date is the clock's, not the block's, so it has no place on a timeline.
+ */
+export function blockedAsSuspicious(status: AccountStatus): boolean {
+  return status.state === 'blocked' && (status.reason === 'suspicious' || status.daysLeft > 0);
+}
+
+/** A suspicious block shows its own state: no countdown, no reminder ticks, the last activity for context. */
+function SuspiciousBlock({ compact, lastText }: { compact: boolean; lastText: string }) {
+  const { t } = useTranslation();
+  const summary = t('timeline.suspicious');
+  return (
+    <figure
+      className={`timeline timeline-suspicious${compact ? ' timeline-compact' : ''}`}
+      data-testid="timeline"
+      data-urgency="blocked"
+      data-state="suspicious"
+    >
+      <div className="timeline-track" role="img" aria-label={`${lastText}. ${summary}`} title={lastText}>
+        <div className="timeline-elapsed u-blocked" style={{ width: '100%' }} />
+      </div>
+      <figcaption className="timeline-legend small">
+        <span>{lastText}</span>
+        <span className="timeline-end">{t('timeline.suspiciousEnd')}</span>
+      </figcaption>
+    </figure>
+  );
+}
+
+/**
  * The 6-month timeline (UX.md): a bar from the last activity to the block date, today marked, the reminder days
  * as ticks, the method and workstation of the last activity on hover. One glance says how much time is left.
  */
@@ -34,6 +64,7 @@ export function Timeline({
         workstation: last.workstationLabel ?? t('common.unknownWorkstation'),
       })
     : t('timeline.noActivity', { date: formatDate(status.createdAt, lang) });
+  if (blockedAsSuspicious(status)) return <SuspiciousBlock compact={compact} lastText={lastText} />;
   const summary =
     status.state === 'blocked'
       ? t('timeline.summaryBlocked', { date: formatDate(status.blockAt, lang) })

@@ -81,6 +81,28 @@ describe('dates and the block date', () => {
     expect(left).toBeGreaterThan(80);
     expect(left).toBeLessThan(95);
   });
+
+  it('a suspicious block shows its own state, not the inactivity clock and its future block date', async () => {
+    await renderWith(
+      <Timeline
+        status={status({
+          state: 'blocked',
+          reason: 'suspicious',
+          daysLeft: 60,
+          blockAt: '2027-05-17T00:00:00+02:00',
+        })}
+        now={NOW}
+      />,
+    );
+    const fig = screen.getByTestId('timeline');
+    expect(fig.getAttribute('data-urgency')).toBe('blocked');
+    expect(fig.getAttribute('data-state')).toBe('suspicious');
+    expect(fig.textContent).toContain('bloqué : considéré comme suspect');
+    expect(fig.textContent).not.toContain('17 mai');
+    expect(fig.querySelector('.timeline-today')).toBe(null);
+    expect(fig.querySelector('.timeline-tick')).toBe(null);
+    expect(within(fig).getByRole('img').getAttribute('aria-label')).toContain('considéré comme suspect');
+  });
 });
 
 describe('pharmacy accounts', () => {

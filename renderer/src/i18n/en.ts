@@ -362,6 +362,8 @@ const en: Messages = {
     created: 'created',
     blockOn: 'blocked on',
     blockedOn: 'blocked on',
+    suspicious: 'Blocked as suspicious: the inactivity deadline no longer applies.',
+    suspiciousEnd: 'blocked: considered suspicious',
   },
   accounts: {
     title: 'Pharmacy accounts',

@@ -365,6 +365,8 @@ const fr = {
     created: 'création',
     blockOn: 'blocage le',
     blockedOn: 'bloqué le',
+    suspicious: 'Bloqué parce que considéré comme suspect : le délai d’inactivité ne compte plus.',
+    suspiciousEnd: 'bloqué : considéré comme suspect',
   },
   accounts: {
     title: 'Comptes de la pharmacie',

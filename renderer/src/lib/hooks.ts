@@ -43,7 +43,7 @@ export function useBackendStatus(): BackendStatus | null {
   const api = useApi();
   return useLive(api.backend.getStatus, api.backend.onStatus).value;
 }
-/** The session; `error` set when the core cannot say (not wired yet, or down): the app shows sign-in. */
+/** The session; `error` set when the core cannot say (it is down or answers UNAVAILABLE): the app shows sign-in. */
 export function useSessionState() {
   const api = useApi();
   return useLive<SessionState>(api.session.getState, api.session.onState);

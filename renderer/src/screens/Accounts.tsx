@@ -4,7 +4,7 @@ import { Button, Radio, RadioGroup, Label } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { AccountStatus } from '../../../domain/backend-api/schemas';
 import type { ErrorCode } from '../../../domain/errors';
-import { Timeline } from '../components/Timeline';
+import { blockedAsSuspicious, Timeline } from '../components/Timeline';
 import { PharmacyWorkstations } from '../components/Workstations';
 import { AppDialog, ConfirmDialog, Empty, ErrorState, Loading, StatusBadge, Success } from '../components/ui';
 import { useApi } from '../lib/api-context';
@@ -43,11 +43,11 @@ export function AccountRow({
         </div>
         <StatusBadge urgency={urgency} />
         <p className="account-days">
-          {account.state === 'blocked'
-            ? account.reason === 'suspicious' || account.daysLeft > 0
-              ? t('accounts.blockedSuspicious')
-              : t('accounts.blockedSince', { date: formatDate(account.blockAt, i18n.language) })
-            : t('accounts.daysLeft', { count: account.daysLeft })}
+          {blockedAsSuspicious(account)
+            ? t('accounts.blockedSuspicious')
+            : account.state === 'blocked'
+              ? t('accounts.blockedSince', { date: formatDate(account.blockAt, i18n.language) })
+              : t('accounts.daysLeft', { count: account.daysLeft })}
         </p>
         {onRevoke && account.kind !== 'holder' && (
           <Button className="button button-quiet" onPress={() => onRevoke(account)}>

@@ -4,8 +4,8 @@ import { rendererApi, type VigieClient } from '../../../domain/api/renderer-api'
 type Handler = (req: unknown) => unknown;
 
 /**
- * A `VigieClient` for component tests: calls answer from `handlers` (value → ok), or UNAVAILABLE like a core
- * whose capability is not wired; `emit` pushes an event to the subscribed components.
+ * A `VigieClient` for component tests: calls answer from `handlers` (value → ok), or UNAVAILABLE, as a core
+ * without that capability answers; `emit` pushes an event to the subscribed components.
  */
 export function fakeClient(handlers: Record<string, Handler> = {}) {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
