@@ -25,7 +25,7 @@ import { useConnection } from './lib/connection';
 import { useAppInfo, useReminders, useSessionState } from './lib/hooks';
 import type { ConnectionState } from './lib/ws-transport';
 import { LockScreen } from './screens/Lock';
-import { SignIn, type SignInMethod } from './screens/SignIn';
+import { SignIn, type SignInMethod } from './screens/sign-in';
 
 // Screens after sign-in load on demand: the first paint only needs the sign-in screen.
 const Dashboard = lazy(() => import('./screens/Dashboard'));

@@ -5,7 +5,7 @@ import type { Result } from '../../../domain/result';
 export interface Action {
   /** True while a call runs: the button that started it is disabled. */
   busy: boolean;
-  /** The code of the last call that failed, cleared when one succeeds. */
+  /** The code of the last call if it failed: it stays on screen while the next call runs, until its answer. */
   error: ErrorCode | null;
   setError: (code: ErrorCode | null) => void;
   /** Runs one renderer-API call; `onOk` gets its value. Resolves to the call's result. */
@@ -20,10 +20,8 @@ export function useAction(): Action {
     setBusy(true);
     const r = await call();
     setBusy(false);
-    if (r.ok) {
-      setError(null);
-      onOk?.(r.value);
-    } else setError(r.code);
+    setError(r.ok ? null : r.code);
+    if (r.ok) onOk?.(r.value);
     return r;
   }, []);
   return { busy, error, setError, run };

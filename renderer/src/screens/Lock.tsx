@@ -1,7 +1,7 @@
 import { Lock as LockIcon } from 'lucide-react';
 import { useTranslation } from 'react-i18next';
 import type { SessionState } from '../../../domain/api/groups/session';
-import { SignIn } from './SignIn';
+import { SignIn } from './sign-in';
 
 /** The session is locked (card pulled, 1 h without activity): signing in again unlocks it. */
 export function LockScreen({ session }: { session: SessionState }) {

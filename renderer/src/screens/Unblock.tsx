@@ -11,7 +11,7 @@ import { ErrorState, Loading, Steps, Success, type Step } from '../components/ui
 import { useApi } from '../lib/api-context';
 import { formatDate } from '../lib/format';
 import { useCardState } from '../lib/hooks';
-import type { UnblockStart } from './SignIn';
+import type { UnblockStart } from './sign-in';
 
 type Path = 'card' | 'ecps' | 'security_key' | 'postal_code';
 const ORDER: Path[] = ['card', 'ecps', 'security_key', 'postal_code'];

@@ -5,7 +5,7 @@ import { fail, fakeClient } from '../test/fake-client';
 import { renderWith } from '../test/setup';
 import SecurityKey from './SecurityKey';
 import Settings from './Settings';
-import { SignIn } from './SignIn';
+import { SignIn } from './sign-in';
 import Unblock from './Unblock';
 
 afterEach(cleanup);

@@ -1,0 +1,99 @@
+import { useId, useState, type FormEvent } from 'react';
+import { Button } from 'react-aria-components';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { useApi } from '../../lib/api-context';
+import { errorText } from '../../lib/errors';
+import { useSessionState } from '../../lib/hooks';
+import { BlockedNotice, type UnblockStart } from './BlockedNotice';
+import { RememberChoice } from './RememberChoice';
+import { useOutcome } from './use-outcome';
+
+/** The password tab, for delegates: identifier, password, « remember me », and the ways out of a block. */
+export function PasswordSignIn() {
+  const { t } = useTranslation();
+  const api = useApi();
+  const id = useId();
+  const [identifier, setIdentifier] = useState('');
+  const [password, setPassword] = useState('');
+  const [remember, setRemember] = useState(false);
+  const rememberState = useSessionState().value?.remember;
+  const { outcome, error, busy, attempt } = useOutcome();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!identifier.trim() || !password) return;
+    await attempt(() =>
+      api.session.signInWithPassword({
+        identifier: identifier.trim(),
+        password,
+        ...(remember && rememberState?.available ? { remember: true } : {}),
+      }),
+    );
+    setPassword('');
+  };
+  const words = error ? errorText(t, error) : null;
+  return (
+    <form className="form" onSubmit={(e) => void submit(e)} data-testid="password-signin">
+      <p>{t('signIn.passwordIntro')}</p>
+      <div className="field">
+        <label htmlFor={`${id}-i`}>{t('signIn.identifier')}</label>
+        <input
+          id={`${id}-i`}
+          autoComplete="username"
+          value={identifier}
+          onChange={(e) => setIdentifier(e.target.value)}
+          aria-describedby={`${id}-ih`}
+        />
+        <p id={`${id}-ih`} className="muted small">
+          {t('signIn.identifierHelp')}
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-p`}>{t('signIn.password')}</label>
+        <input
+          id={`${id}-p`}
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+      </div>
+      <RememberChoice state={rememberState} selected={remember} onChange={setRemember} />
+      {words && (
+        <div
+          className="state state-error state-compact"
+          role="alert"
+          data-testid="signin-error"
+          data-code={error}
+        >
+          <div>
+            <p className="state-title">{words.what}</p>
+            <p className="muted">{words.next}</p>
+          </div>
+        </div>
+      )}
+      {outcome?.status === 'blocked' && (
+        <BlockedNotice outcome={{ ...outcome, identifier: outcome.identifier ?? identifier.trim() }} />
+      )}
+      <div className="actions">
+        <Button
+          type="submit"
+          className="button button-primary"
+          isDisabled={busy || !identifier.trim() || !password}
+        >
+          {t('signIn.submit')}
+        </Button>
+        <Link
+          to="/unblock"
+          state={{ identifier: identifier.trim() || null } satisfies UnblockStart}
+          className="link"
+        >
+          {t('signIn.blockedLink')}
+        </Link>
+        <Link to="/fresh-start" className="link">
+          {t('freshStart.code.link')}
+        </Link>
+      </div>
+    </form>
+  );
+}
