@@ -37,11 +37,11 @@ export interface BackendOptions {
   jobs?: { autoStart?: boolean; intervals?: Partial<JobIntervals> };
   /** PostgreSQL pool size. */
   poolSize?: number;
-  /** Worker threads and queue bound of the password strength estimate (strength.ts). */
+  /** Worker threads and queue bound of the password strength estimate (auth/strength.ts). */
   strength?: StrengthPoolOptions;
-  /** argon2 hashes running at once and waiting at most; beyond, 503 at once (passwords.ts). */
+  /** argon2 hashes running at once and waiting at most; beyond, 503 at once (auth/passwords.ts). */
   argon2Bounds?: { maxRunning: number; maxQueue: number };
-  /** Card and e-CPS sign-in, unblock paths, suspicious-activity rules (backend/signin/deps.ts). */
+  /** Card and e-CPS sign-in, unblock paths, suspicious-activity rules (backend/auth/deps.ts). */
   signin?: SigninOptions;
 }
 

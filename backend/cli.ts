@@ -13,7 +13,7 @@
  * database; required with PostgreSQL, created next to a PGlite folder), OWNER_DATABASE_URL (PostgreSQL: the
  * tables' owner, who runs the migrations; DATABASE_URL is then a login role of `vigie_app`), PURGE_DATABASE_URL
  * (PostgreSQL: a login role of `vigie_purge`, for the retention purge); card, e-CPS, letters and
- * suspicious-activity settings: see ./signin/env.ts.
+ * suspicious-activity settings: see ./auth/env.ts.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -108,7 +108,7 @@ describe('security', () => {
     figure('enumeration: median timing difference (ms)', diff);
     expect(bodies.size, [...bodies].join('\n')).toBe(1);
     checked(`one single answer for both: ${[...bodies][0]}`);
-    // Seen at 6.9 ms on 2026-11-22: backend/signin/suspicious.ts withSuspicionRules() runs the failure-flood
+    // Seen at 6.9 ms on 2026-11-22: backend/auth/suspicious.ts withSuspicionRules() runs the failure-flood
     // rule (accountByIdentifier + checkFailureFlood: more queries) AFTER the refusal floor, and only when
     // the identifier exists. Moving that work before the floor (inside signInWithPassword) closes the gap.
     expect(
@@ -160,7 +160,7 @@ describe('security', () => {
           .join('\n'),
       );
     // Seen on 2026-11-22 with a burst of 40: "deadlock detected" (then a 500, now a 503): the failure-flood
-    // block (backend/signin/suspicious.ts: account row FOR UPDATE, then the chain head) against the
+    // block (backend/auth/suspicious.ts: account row FOR UPDATE, then the chain head) against the
     // sign_in_failed appends (chain head, then the event's foreign key takes FOR KEY SHARE on the account).
     // FOR NO KEY UPDATE on the account row would not conflict with the key-share lock.
     expect(
@@ -209,7 +209,7 @@ describe('security', () => {
     expect(second).toBeLessThanOrEqual(right.status === 200 ? 3 : 0);
     // The policy lets 3 failures through before slowing down (DEFAULT_ACCOUNT_THROTTLE.freeFailures): at most
     // 3 wrong guesses, plus the right one, may reach the password check in one burst.
-    // Seen on 2026-11-22 before the fix: 20 of 20 parallel wrong guesses checked. backend/services/auth.ts now
+    // Seen on 2026-11-22 before the fix: 20 of 20 parallel wrong guesses checked. backend/auth/password.ts now
     // reserves the attempt under a row lock before the password check (reserveAttempt).
     // A success resets the counter (as in Keycloak): when the right password wins a place in the burst, the
     // guesses after it get the 3 free attempts again; never more.

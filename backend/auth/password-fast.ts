@@ -2,9 +2,9 @@
  * The common case of a successful sign-in, as ONE SQL statement (atomic on its own, no BEGIN/COMMIT round
  * trips): refresh the workstation, restart the account's activity clock (only if it is active and before its
  * block date, and the workstation is not revoked), open the session, append the `sign_in` event to the
- * account's hash chain (the hash is computed by PostgreSQL with the same formula as events/chain.ts), and
+ * account's hash chain (the hash is computed by PostgreSQL with the same formula as events/hash.ts), and
  * put the sign-in mail in the outbox, and clear the identifier's throttle counter. Anything unusual (blocked, due, revoked workstation) writes nothing
- * and falls back to the general path in auth.ts.
+ * and falls back to the general path in password.ts.
  *
  * Concurrency: the UPDATE of the account row and the FOR UPDATE of the chain head serialise concurrent
  * appends to one account, also across backend instances (READ COMMITTED re-reads the locked row).

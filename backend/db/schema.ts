@@ -132,7 +132,7 @@ export interface EventChainsTable {
   anchor_seq: number;
   anchor_hash: string;
   anchor_at: TsNull;
-  /** The server's keyed checkpoint: seq and hash it verified, HMAC under the events key (events/chain.ts). */
+  /** The server's keyed checkpoint: seq and hash it verified, HMAC under the events key (events/key.ts). */
   seal_seq: Generated<number>;
   seal_hash: Generated<string>;
   seal_mac: string | null;

@@ -50,7 +50,7 @@ export function trustProxyFromEnv(value: string | undefined): TrustProxyFn | str
 }
 
 /**
- * The events key (see events/chain.ts): EVENTS_KEY_FILE names a file of at least 32 bytes (raw, or hex /
+ * The events key (see events/key.ts): EVENTS_KEY_FILE names a file of at least 32 bytes (raw, or hex /
  * base64 text). Without it, an embedded store (`pglite:<folder>`) gets a key file created next to its folder,
  * never inside it; a PostgreSQL store is refused, since its key must be kept apart from the database by the
  * operator. `null` for an in-memory store (the development key is used). `created`: the key file was made

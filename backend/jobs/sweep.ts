@@ -5,8 +5,8 @@
  * account. (PGlite: one process only, see db/pglite-dialect.ts.)
  *
  * The event's canonical JSON is the same for every account but for the account id, so it is built once in
- * JS (events/chain.ts `eventPayload`) around a placeholder and completed in SQL; PostgreSQL computes the chain
- * hash with the formula of events/chain.ts. Same for the mail text around the person's name.
+ * JS (events/hash.ts `eventPayload`) around a placeholder and completed in SQL; PostgreSQL computes the chain
+ * hash with the formula of events/hash.ts. Same for the mail text around the person's name.
  */
 import { sql } from 'kysely';
 import type { Ctx } from '../context';

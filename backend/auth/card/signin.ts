@@ -1,6 +1,6 @@
 /**
  * Card sign-in: a single-use challenge bound to the workstation; the card's signature and certificate checked by
- * backend/card-auth (chain to the trusted roots, dates, key usage, CRL, signature); the national id mapped to the
+ * ./verify.ts (chain to the trusted roots, dates, key usage, CRL, signature); the national id mapped to the
  * account. Refusals keep their own code. None counts toward blocking an account: a wrong PIN never reaches the
  * server (the card counts it), and a refusal here is an attack or an infrastructure fault (UNAVAILABLE when the
  * revocation state cannot be checked). Each goes to the security log; the account's own events show one only when
