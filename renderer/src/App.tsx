@@ -31,7 +31,7 @@ import { SignIn, type SignInMethod } from './screens/sign-in';
 const Dashboard = lazy(() => import('./screens/Dashboard'));
 const Accounts = lazy(() => import('./screens/Accounts'));
 const Events = lazy(() => import('./screens/events'));
-const Unblock = lazy(() => import('./screens/Unblock'));
+const Unblock = lazy(() => import('./screens/unblock'));
 const FreshStartCode = lazy(() => import('./screens/FreshStartCode'));
 const Password = lazy(() => import('./screens/Password'));
 const SecurityKey = lazy(() => import('./screens/SecurityKey'));

@@ -5,7 +5,7 @@ import type { Reminder } from '../../../domain/api/groups/reminders';
 import type { AccountStatus, VigieEvent } from '../../../domain/backend-api/schemas';
 import { AccountsList } from '../screens/Accounts';
 import { StatusSentence } from '../screens/Dashboard';
-import { PathChoice, LetterJourney } from '../screens/Unblock';
+import { PathChoice, LetterJourney } from '../screens/unblock';
 import { renderWith } from '../test/setup';
 import { EventsTable } from './EventsTable';
 import { ReminderBanner, ReminderDialog } from './Reminders';

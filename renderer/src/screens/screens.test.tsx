@@ -6,7 +6,7 @@ import { renderWith } from '../test/setup';
 import SecurityKey from './SecurityKey';
 import Settings from './Settings';
 import { SignIn } from './sign-in';
-import Unblock from './Unblock';
+import Unblock from './unblock';
 
 afterEach(cleanup);
 
