@@ -25,10 +25,16 @@ const { values } = parseArgs({
   },
 });
 const db = values.db === 'postgres' ? 'postgres' : 'pglite';
-const started = Date.now();
+let started = Date.now();
 let last = 0;
+let label = '';
 const bar = (p: { label: string; day: number; days: number; date: string }) => {
   const now = Date.now();
+  if (p.label !== label) {
+    // A new run (Vigie, then the baseline): its own elapsed time and estimate.
+    label = p.label;
+    started = now;
+  }
   if (now - last < 500 && p.day < p.days) return;
   last = now;
   const f = p.day / p.days;
