@@ -10,11 +10,15 @@ test.describe.configure({ timeout: 180_000 });
  * Every screen, in French then English, with its data from a stand-in core (see fake-core.ts): what a person
  * sees, axe-checked, and saved as a screenshot artifact. The stories against the real core are in *.story.spec.ts.
  */
-async function start(page: Page, url: string, setup?: (f: FakeCore) => void) {
+const serving: FakeCore[] = [];
+test.afterEach(async () => {
+  await Promise.all(serving.splice(0).map((f) => f.close()));
+});
+async function start(page: Page, setup?: (f: FakeCore) => void) {
   const fake = new FakeCore();
   setup?.(fake);
-  await fake.attach(page);
-  await page.goto(url);
+  serving.push(fake);
+  await page.goto(await fake.serve());
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   return fake;
 }
@@ -22,8 +26,8 @@ const go = (page: Page, hash: string) => page.evaluate((h) => (window.location.h
 
 for (const lang of ['fr', 'en'] as const) {
   test.describe(`screens (${lang})`, () => {
-    test('sign-in: the card, the PIN pad, e-CPS and password', async ({ page, vigie }) => {
-      const fake = await start(page, vigie.url, (f) => (f.state.language = lang));
+    test('sign-in: the card, the PIN pad, e-CPS and password', async ({ page }) => {
+      const fake = await start(page, (f) => (f.state.language = lang));
       await expect(page.getByTestId('card-status')).toHaveText(
         lang === 'fr' ? 'Carte de Claire MARTIN' : 'Card of Claire MARTIN',
       );
@@ -79,8 +83,8 @@ for (const lang of ['fr', 'en'] as const) {
       await saveScreen(page, 'signin-password-blocked');
     });
 
-    test('dashboard, pharmacy accounts, reminders', async ({ page, vigie }) => {
-      await start(page, vigie.url, (f) => {
+    test('dashboard, pharmacy accounts, reminders', async ({ page }) => {
+      await start(page, (f) => {
         f.state.language = lang;
         f.state.session = SIGNED_IN;
         f.state.reminders = ACCOUNTS.map(reminder).filter((r) => r.urgency !== 'active');
@@ -118,8 +122,8 @@ for (const lang of ['fr', 'en'] as const) {
       await expect(page.getByRole('dialog')).toHaveCount(0);
     });
 
-    test('events log: chart, virtualised table, detail, report', async ({ page, vigie }) => {
-      await start(page, vigie.url, (f) => {
+    test('events log: chart, virtualised table, detail, report', async ({ page }) => {
+      await start(page, (f) => {
         f.state.language = lang;
         f.state.session = SIGNED_IN;
       });
@@ -143,8 +147,8 @@ for (const lang of ['fr', 'en'] as const) {
       await saveScreen(page, 'events-case');
     });
 
-    test('unblock wizard: security key and postal paths, new password', async ({ page, vigie }) => {
-      await start(page, vigie.url, (f) => {
+    test('unblock wizard: security key and postal paths, new password', async ({ page }) => {
+      await start(page, (f) => {
         f.state.language = lang;
         f.setCard(cardState('empty'));
       });
@@ -179,9 +183,8 @@ for (const lang of ['fr', 'en'] as const) {
 
     test('unblock wizard: the letter asked for on this workstation, and a right key that is not enough', async ({
       page,
-      vigie,
     }) => {
-      await start(page, vigie.url, (f) => {
+      await start(page, (f) => {
         f.state.language = lang;
         f.setCard(cardState('empty'));
       });
@@ -213,8 +216,8 @@ for (const lang of ['fr', 'en'] as const) {
       await saveScreen(page, 'unblock-situation');
     });
 
-    test('password, settings, lock screen, demo panel, D-1 dialog', async ({ page, vigie }) => {
-      const fake = await start(page, vigie.url, (f) => {
+    test('password, settings, lock screen, demo panel, D-1 dialog', async ({ page }) => {
+      const fake = await start(page, (f) => {
         f.state.language = lang;
         f.state.session = {
           ...SIGNED_IN,
@@ -264,7 +267,7 @@ for (const lang of ['fr', 'en'] as const) {
       await expect(page.getByTestId('lock-screen')).toHaveAttribute('data-reason', 'card-removed');
       await expectNoSeriousA11yIssues(page, 'lock');
       await saveScreen(page, 'lock');
-      const d1 = { ...reminder(ACCOUNTS[1]!), urgency: 'd1', daysLeft: 1 };
+      const d1 = { ...reminder(ACCOUNTS[1]!), urgency: 'd1' as const, daysLeft: 1 };
       fake.emit('reminders.changed', { reminders: [d1] });
       await expect(page.getByTestId('reminder-dialog')).toBeVisible();
       await expectNoSeriousA11yIssues(page, 'D-1 dialog');
@@ -273,8 +276,8 @@ for (const lang of ['fr', 'en'] as const) {
       await expect(page.getByTestId('reminder-dialog')).toHaveCount(0);
     });
 
-    test('error and empty states are designed, never blank', async ({ page, vigie }) => {
-      await start(page, vigie.url, (f) => {
+    test('error and empty states are designed, never blank', async ({ page }) => {
+      await start(page, (f) => {
         f.state.language = lang;
         f.state.session = SIGNED_IN;
         for (const ch of [
@@ -298,9 +301,9 @@ for (const lang of ['fr', 'en'] as const) {
 }
 
 /** 1280×800 at 200 % zoom is a 640×400 CSS-pixel window: nothing may need a horizontal scroll. */
-test('the layout holds at 200 % zoom', async ({ page, vigie }) => {
+test('the layout holds at 200 % zoom', async ({ page }) => {
   await page.setViewportSize({ width: 640, height: 400 });
-  await start(page, vigie.url, (f) => {
+  await start(page, (f) => {
     f.state.session = SIGNED_IN;
     f.state.reminders = ACCOUNTS.map(reminder).filter((r) => r.urgency !== 'active');
   });
@@ -315,8 +318,8 @@ test('the layout holds at 200 % zoom', async ({ page, vigie }) => {
 });
 
 /** Keyboard only: every stop of the sign-in screen shows where the focus is, and the PIN goes in without a mouse. */
-test('the keyboard alone signs in, with the focus always visible', async ({ page, vigie }) => {
-  await start(page, vigie.url);
+test('the keyboard alone signs in, with the focus always visible', async ({ page }) => {
+  await start(page);
   await page.locator('body').click({ position: { x: 1, y: 1 } });
   await page.keyboard.press('Home');
   const seen: string[] = [];

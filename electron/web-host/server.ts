@@ -5,7 +5,9 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { WebSocket } from 'ws';
 import { ClientMessageSchema, type ServerMessage } from '../../domain/api/protocol';
-import type { Core } from '../core/core';
+import type { RendererApi } from '../../domain/api/renderer-api';
+import type { Dispatcher } from '../core/api/dispatcher';
+import type { EventHub } from '../core/api/event-hub';
 
 /** The same CSP as the renderer's meta tag, plus what only a header can say. */
 export const WEB_CSP = [
@@ -21,7 +23,8 @@ export const WEB_CSP = [
 ].join('; ');
 
 export interface WebHostOptions {
-  core: Core;
+  /** What the socket binds: the core's dispatcher and events (the real core, or a stand-in of it in e2e). */
+  core: { readonly dispatcher: Dispatcher; readonly events: EventHub<RendererApi> };
   /** Folder of the built renderer (dist/renderer). */
   rendererDir: string;
   port?: number;
@@ -103,7 +106,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   };
 }
 
-function bindSocket(socket: WebSocket, core: Core): void {
+function bindSocket(socket: WebSocket, core: WebHostOptions['core']): void {
   const subscriptions = new Map<string, () => void>();
   const send = (msg: ServerMessage) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));

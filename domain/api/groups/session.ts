@@ -40,8 +40,7 @@ export const SessionStateSchema = z.object({
   idleExpiresAt: z.string().nullable(),
   absoluteExpiresAt: z.string().nullable(),
   passwordChangeRequired: z.boolean(),
-  /** The core always sends it; optional so that stand-ins of the core (e2e fake core, older fixtures) still parse. */
-  remember: RememberStateSchema.optional(),
+  remember: RememberStateSchema,
 });
 export type SessionState = z.infer<typeof SessionStateSchema>;
 

@@ -23,7 +23,10 @@ export const ABSOLUTE_MS = 4 * 60 * 60 * 1000;
 /** The backend session is kept alive at most this often while the person works. */
 const KEEPALIVE_MS = 60 * 1000;
 
-const signedOut = (endedBecause: SessionState['endedBecause'] = null): SessionState => ({
+/** The session as this service keeps it; "remember me" is added when it is read (`current`). */
+type OwnState = Omit<SessionState, 'remember'>;
+
+const signedOut = (endedBecause: SessionState['endedBecause'] = null): OwnState => ({
   status: 'signed-out',
   user: null,
   endedBecause,
@@ -66,7 +69,7 @@ const NOT_A_VERDICT = new Set([
  * a reminder (scheduler wake, notification click) never signs anyone in.
  */
 export class SessionService {
-  private state: SessionState = signedOut();
+  private state: OwnState = signedOut();
   private idleTimer: NodeJS.Timeout | null = null;
   private absoluteTimer: NodeJS.Timeout | null = null;
   private lastKeepalive = 0;
@@ -92,7 +95,7 @@ export class SessionService {
     return { ...this.state, remember: this.rememberState() };
   }
 
-  private set(next: SessionState) {
+  private set(next: OwnState) {
     this.state = next;
     this.ctx.events.emit('session.state', this.current);
   }
