@@ -29,7 +29,7 @@ import { SignIn, type SignInMethod } from './screens/sign-in';
 
 // Screens after sign-in load on demand: the first paint only needs the sign-in screen.
 const Dashboard = lazy(() => import('./screens/Dashboard'));
-const Accounts = lazy(() => import('./screens/Accounts'));
+const Accounts = lazy(() => import('./screens/accounts'));
 const Events = lazy(() => import('./screens/events'));
 const Unblock = lazy(() => import('./screens/unblock'));
 const FreshStartCode = lazy(() => import('./screens/FreshStartCode'));

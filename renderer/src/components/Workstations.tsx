@@ -4,10 +4,10 @@ import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { ThisWorkstation } from '../../../domain/api/groups/settings';
 import type { PharmacyWorkstation } from '../../../domain/backend-api/schemas';
-import type { ErrorCode } from '../../../domain/errors';
 import { useApi } from '../lib/api-context';
 import { formatDate, formatDateTime } from '../lib/format';
 import { useCall } from '../lib/hooks';
+import { useAction } from '../lib/use-action';
 import { ConfirmDialog, Empty, ErrorState, Loading, Success } from './ui';
 
 /** Settings: this workstation, its key and the OS keychain, in words a pharmacist reads at a glance. */
@@ -133,19 +133,18 @@ export function PharmacyWorkstations() {
   const api = useApi();
   const list = useCall(() => api.accounts.listWorkstations(), [api]);
   const [revoking, setRevoking] = useState<PharmacyWorkstation | null>(null);
-  const [error, setError] = useState<ErrorCode | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const revoke = async () => {
     if (!revoking) return;
-    setBusy(true);
-    const r = await api.accounts.revokeWorkstation({ id: revoking.id });
-    setBusy(false);
-    if (r.ok) {
-      setNotice(t('workstations.revoked', { label: revoking.label }));
-      setRevoking(null);
-      list.reload();
-    } else setError(r.code);
+    await run(
+      () => api.accounts.revokeWorkstation({ id: revoking.id }),
+      () => {
+        setNotice(t('workstations.revoked', { label: revoking.label }));
+        setRevoking(null);
+        list.reload();
+      },
+    );
   };
   if (list.status === 'error' && list.code === 'FORBIDDEN') return null;
   return (

@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Reminder } from '../../../domain/api/groups/reminders';
 import type { AccountStatus, VigieEvent } from '../../../domain/backend-api/schemas';
-import { AccountsList } from '../screens/Accounts';
+import { AccountsList } from '../screens/accounts';
 import { StatusSentence } from '../screens/Dashboard';
 import { PathChoice, LetterJourney } from '../screens/unblock';
 import { renderWith } from '../test/setup';

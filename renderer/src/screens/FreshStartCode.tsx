@@ -2,10 +2,10 @@ import { useId, useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import type { ErrorCode } from '../../../domain/errors';
 import { NewPasswordFields, type PasswordCheck } from '../components/PasswordField';
 import { ErrorState, Success } from '../components/ui';
 import { useApi } from '../lib/api-context';
+import { useAction } from '../lib/use-action';
 
 /**
  * For a password delegate after her report: the code the holder's « Nouveau départ » mailed to her dedicated
@@ -20,20 +20,15 @@ export default function FreshStartCode() {
   const [pw, setPw] = useState('');
   const [confirm, setConfirm] = useState('');
   const [check, setCheck] = useState<PasswordCheck | null>(null);
-  const [err, setErr] = useState<ErrorCode | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: err, run } = useAction();
   const [done, setDone] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    const r = await api.unblock.redeemFreshStart({
-      identifier: identifier.trim(),
-      code: code.trim(),
-      newPassword: pw,
-    });
-    setBusy(false);
-    if (r.ok) setDone(true);
-    else setErr(r.code);
+    await run(
+      () =>
+        api.unblock.redeemFreshStart({ identifier: identifier.trim(), code: code.trim(), newPassword: pw }),
+      () => setDone(true),
+    );
   };
   return (
     <main className="screen screen-narrow" data-testid="fresh-start-code">

@@ -1,10 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import type { ErrorCode } from '../../../domain/errors';
 import { NewPasswordFields, type PasswordCheck } from '../components/PasswordField';
 import { ErrorState, Success } from '../components/ui';
 import { useApi, useShell } from '../lib/api-context';
+import { useAction } from '../lib/use-action';
 
 /** Password change: the current one, a new one with its live strength, the policy in plain words. */
 export default function Password({ required = false }: { required?: boolean }) {
@@ -16,22 +16,21 @@ export default function Password({ required = false }: { required?: boolean }) {
   const [pw, setPw] = useState('');
   const [confirm, setConfirm] = useState('');
   const [check, setCheck] = useState<PasswordCheck | null>(null);
-  const [err, setErr] = useState<ErrorCode | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: err, run } = useAction();
   const [done, setDone] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!current || !pw || pw !== confirm) return;
-    setBusy(true);
-    const r = await api.session.changePassword({ currentPassword: current, newPassword: pw });
-    setBusy(false);
-    if (r.ok) {
-      shell.sessionChanged(r.value);
-      setDone(true);
-      setCurrent('');
-      setPw('');
-      setConfirm('');
-    } else setErr(r.code);
+    await run(
+      () => api.session.changePassword({ currentPassword: current, newPassword: pw }),
+      (session) => {
+        shell.sessionChanged(session);
+        setDone(true);
+        setCurrent('');
+        setPw('');
+        setConfirm('');
+      },
+    );
   };
   return (
     <>

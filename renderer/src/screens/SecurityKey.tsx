@@ -1,12 +1,12 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import type { ErrorCode } from '../../../domain/errors';
 import { formAnswers, SecurityKeyFields, useSecurityKeyQuestions } from '../components/SecurityKeyFields';
 import { ErrorState, Loading, Success } from '../components/ui';
 import { useApi } from '../lib/api-context';
 import { formatDate } from '../lib/format';
 import { useSessionState } from '../lib/hooks';
+import { useAction } from '../lib/use-action';
 
 /**
  * Set or replace the security key: the personal information that unblocks the account online, without waiting
@@ -22,8 +22,7 @@ export default function SecurityKey() {
   const [answers, setAnswers] = useState<Record<string, string>>({});
   const [current, setCurrent] = useState('');
   const [showErrors, setShowErrors] = useState(false);
-  const [err, setErr] = useState<ErrorCode | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: err, run } = useAction();
   const [setAt, setSetAt] = useState<string | null>(null);
   const user = session?.user;
   // A card or e-CPS sign-in of the last minutes is the proof; past them, an account with a password types it.
@@ -34,18 +33,12 @@ export default function SecurityKey() {
     const sent = questions && formAnswers(questions, answers);
     setShowErrors(true);
     if (!sent || (askPassword && !current)) return;
-    setBusy(true);
-    const r = await api.accounts.setSecurityKey({
-      answers: sent,
-      ...(askPassword ? { currentPassword: current } : {}),
-    });
-    setBusy(false);
+    await run(
+      () =>
+        api.accounts.setSecurityKey({ answers: sent, ...(askPassword ? { currentPassword: current } : {}) }),
+      (v) => (setSetAt(v.setAt), setAnswers({})),
+    );
     setCurrent('');
-    if (r.ok) {
-      setSetAt(r.value.setAt);
-      setAnswers({});
-      setErr(null);
-    } else setErr(r.code);
   };
   return (
     <>

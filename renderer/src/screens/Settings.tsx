@@ -3,7 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { Button, Checkbox, Switch } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { WorkstationSettings } from '../../../domain/api/groups/settings';
-import type { ErrorCode } from '../../../domain/errors';
+import type { Result } from '../../../domain/result';
 import { isAllowedBackendUrl } from '../../../domain/policy/backend-url';
 import { BackendPanel } from '../components/BackendPanel';
 import { LanguageSwitch } from '../components/LanguageSwitch';
@@ -11,6 +11,7 @@ import { ThisWorkstationPanel } from '../components/Workstations';
 import { ErrorState, Loading, Success } from '../components/ui';
 import { useApi } from '../lib/api-context';
 import { useBackendStatus, useCall, useCardState } from '../lib/hooks';
+import { useAction } from '../lib/use-action';
 
 const REMINDER_CHOICES = [30, 14, 7, 3, 1];
 
@@ -21,14 +22,13 @@ export function SettingsForm({
 }: {
   initial: WorkstationSettings;
   readers: string[];
-  onSave: (s: Partial<WorkstationSettings>) => Promise<ErrorCode | null>;
+  onSave: (s: Partial<WorkstationSettings>) => Promise<Result<unknown>>;
 }) {
   const { t } = useTranslation();
   const id = useId();
   const [s, setS] = useState(initial);
   const [saved, setSaved] = useState(false);
-  const [err, setErr] = useState<ErrorCode | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: err, run } = useAction();
   const set = <K extends keyof WorkstationSettings>(k: K, v: WorkstationSettings[K]) => {
     setSaved(false);
     setS((prev) => ({ ...prev, [k]: v }));
@@ -37,12 +37,11 @@ export function SettingsForm({
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!urlOk) return;
-    setBusy(true);
     const { language: _l, ...rest } = s;
-    const r = await onSave({ ...rest, reminderDays: [...rest.reminderDays].sort((a, b) => b - a) });
-    setBusy(false);
-    setErr(r);
-    setSaved(r === null);
+    const r = await run(() =>
+      onSave({ ...rest, reminderDays: [...rest.reminderDays].sort((a, b) => b - a) }),
+    );
+    setSaved(r.ok);
   };
   const readerChoices = [...new Set([...readers, ...(s.readerName ? [s.readerName] : [])])];
   return (
@@ -125,11 +124,10 @@ function Diagnostics() {
   const api = useApi();
   const [text, setText] = useState<string | null>(null);
   const [msg, setMsg] = useState<string | null>(null);
-  const [err, setErr] = useState<ErrorCode | null>(null);
+  const { error: err, run } = useAction();
   const copy = async () => {
-    const r = await api.settings.diagnostics();
-    if (!r.ok) return setErr(r.code);
-    setErr(null);
+    const r = await run(() => api.settings.diagnostics());
+    if (!r.ok) return;
     setText(r.value.text);
     try {
       await navigator.clipboard.writeText(r.value.text);
@@ -182,10 +180,7 @@ export default function Settings() {
           key={JSON.stringify(settings.value)}
           initial={settings.value}
           readers={card?.readers.map((r) => r.name) ?? []}
-          onSave={async (s) => {
-            const r = await api.settings.update(s);
-            return r.ok ? null : r.code;
-          }}
+          onSave={(s) => api.settings.update(s)}
         />
       )}
       <ThisWorkstationPanel />
