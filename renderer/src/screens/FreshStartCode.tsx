@@ -1,7 +1,8 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { TextField } from '../components/TextField';
 import { NewPasswordFields, type PasswordCheck } from '../components/PasswordField';
 import { ErrorState, Success } from '../components/ui';
 import { useApi } from '../lib/api-context';
@@ -14,7 +15,6 @@ import { useAction } from '../lib/use-action';
 export default function FreshStartCode() {
   const { t } = useTranslation();
   const api = useApi();
-  const id = useId();
   const [identifier, setIdentifier] = useState('');
   const [code, setCode] = useState('');
   const [pw, setPw] = useState('');
@@ -43,27 +43,21 @@ export default function FreshStartCode() {
       ) : (
         <form className="form" onSubmit={(e) => void submit(e)}>
           <p>{t('freshStart.code.intro')}</p>
-          <div className="field">
-            <label htmlFor={`${id}-i`}>{t('freshStart.code.identifier')}</label>
-            <input
-              id={`${id}-i`}
-              autoComplete="username"
-              value={identifier}
-              onChange={(e) => setIdentifier(e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-c`}>{t('freshStart.code.code')}</label>
-            <input
-              id={`${id}-c`}
-              autoComplete="one-time-code"
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              className="code-input"
-              data-testid="fresh-start-code-input"
-            />
-            <p className="muted small">{t('freshStart.code.codeHelp')}</p>
-          </div>
+          <TextField
+            label={t('freshStart.code.identifier')}
+            autoComplete="username"
+            value={identifier}
+            onChange={setIdentifier}
+          />
+          <TextField
+            label={t('freshStart.code.code')}
+            autoComplete="one-time-code"
+            value={code}
+            onChange={setCode}
+            className="code-input"
+            data-testid="fresh-start-code-input"
+            help={t('freshStart.code.codeHelp')}
+          />
           <NewPasswordFields
             check={(password) =>
               api.unblock.checkPassword({

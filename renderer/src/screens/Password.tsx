@@ -1,6 +1,7 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
+import { TextField } from '../components/TextField';
 import { NewPasswordFields, type PasswordCheck } from '../components/PasswordField';
 import { ErrorState, Success } from '../components/ui';
 import { useApi, useShell } from '../lib/api-context';
@@ -11,7 +12,6 @@ export default function Password({ required = false }: { required?: boolean }) {
   const { t } = useTranslation();
   const api = useApi();
   const shell = useShell();
-  const id = useId();
   const [current, setCurrent] = useState('');
   const [pw, setPw] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -45,16 +45,13 @@ export default function Password({ required = false }: { required?: boolean }) {
         <Success title={t('password.done')} />
       ) : (
         <form className="panel form narrow" onSubmit={(e) => void submit(e)}>
-          <div className="field">
-            <label htmlFor={`${id}-c`}>{t('password.current')}</label>
-            <input
-              id={`${id}-c`}
-              type="password"
-              autoComplete="current-password"
-              value={current}
-              onChange={(e) => setCurrent(e.target.value)}
-            />
-          </div>
+          <TextField
+            label={t('password.current')}
+            type="password"
+            autoComplete="current-password"
+            value={current}
+            onChange={setCurrent}
+          />
           <NewPasswordFields
             check={(password) => api.session.checkPassword({ password })}
             value={pw}

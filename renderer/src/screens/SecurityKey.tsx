@@ -1,6 +1,7 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
+import { TextField } from '../components/TextField';
 import { formAnswers, SecurityKeyFields, useSecurityKeyQuestions } from '../components/SecurityKeyFields';
 import { ErrorState, Loading, Success } from '../components/ui';
 import { useApi } from '../lib/api-context';
@@ -16,7 +17,6 @@ import { useAction } from '../lib/use-action';
 export default function SecurityKey() {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const id = useId();
   const { value: session } = useSessionState();
   const { questions, code: questionsCode } = useSecurityKeyQuestions();
   const [answers, setAnswers] = useState<Record<string, string>>({});
@@ -62,18 +62,15 @@ export default function SecurityKey() {
             />
           )}
           {askPassword ? (
-            <div className="field">
-              <label htmlFor={`${id}-c`}>{t('password.current')}</label>
-              <input
-                id={`${id}-c`}
-                type="password"
-                autoComplete="current-password"
-                value={current}
-                onChange={(e) => setCurrent(e.target.value)}
-                data-testid="security-key-password"
-              />
-              <p className="muted small">{t('securityKey.passwordWhy')}</p>
-            </div>
+            <TextField
+              label={t('password.current')}
+              type="password"
+              autoComplete="current-password"
+              value={current}
+              onChange={setCurrent}
+              data-testid="security-key-password"
+              help={t('securityKey.passwordWhy')}
+            />
           ) : (
             <p className="note">{t('securityKey.cardProof')}</p>
           )}

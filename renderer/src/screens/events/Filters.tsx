@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { EventFilters } from '../../../../domain/api/groups/events';
 import { AuthMethodSchema, EVENT_TYPES, OutcomeSchema } from '../../../../domain/backend-api/schemas';
 import { frenchDayToInstant, instantToFrenchDay } from '../../../../domain/policy/day-filter';
+import { TextField } from '../../components/TextField';
 
 /** One filter among fixed values; the empty choice means « all ». */
 function FilterSelect<V extends string>({
@@ -53,7 +54,6 @@ export function DayField({
   onChange: (iso: string | undefined) => void;
 }) {
   const { t } = useTranslation();
-  const id = useId();
   const [text, setText] = useState(() => (value ? instantToFrenchDay(value) : ''));
   const invalid = text.trim() !== '' && frenchDayToInstant(text, end) === null;
   const type = (next: string) => {
@@ -62,25 +62,16 @@ export function DayField({
     if (iso !== null && iso !== value) onChange(iso);
   };
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        inputMode="numeric"
-        autoComplete="off"
-        maxLength={10}
-        placeholder={t('events.datePlaceholder')}
-        value={text}
-        onChange={(e) => type(e.target.value)}
-        aria-invalid={invalid || undefined}
-        aria-describedby={invalid ? `${id}-e` : undefined}
-      />
-      {invalid && (
-        <p id={`${id}-e`} className="field-error">
-          {t('events.dateInvalid')}
-        </p>
-      )}
-    </div>
+    <TextField
+      label={label}
+      inputMode="numeric"
+      autoComplete="off"
+      maxLength={10}
+      placeholder={t('events.datePlaceholder')}
+      value={text}
+      onChange={type}
+      error={invalid ? t('events.dateInvalid') : null}
+    />
   );
 }
 

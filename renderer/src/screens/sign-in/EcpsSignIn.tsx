@@ -1,8 +1,9 @@
 import { Smartphone } from 'lucide-react';
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { EcpsState } from '../../../../domain/api/groups/session';
+import { TextField } from '../../components/TextField';
 import { ErrorState } from '../../components/ui';
 import { useApi } from '../../lib/api-context';
 import { formatTime } from '../../lib/format';
@@ -13,7 +14,6 @@ import { useAction } from '../../lib/use-action';
 export function EcpsSignIn() {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const id = useId();
   const live = useEcpsState();
   const [nationalId, setNationalId] = useState('');
   const [started, setStarted] = useState<EcpsState | null>(null);
@@ -51,20 +51,14 @@ export function EcpsSignIn() {
   return (
     <form className="form" onSubmit={(e) => void start(e)}>
       <p>{t('ecps.intro')}</p>
-      <div className="field">
-        <label htmlFor={id}>{t('ecps.nationalId')}</label>
-        <input
-          id={id}
-          inputMode="numeric"
-          autoComplete="off"
-          value={nationalId}
-          onChange={(e) => setNationalId(e.target.value.replace(/\s/g, ''))}
-          aria-describedby={`${id}-h`}
-        />
-        <p id={`${id}-h`} className="muted small">
-          {t('ecps.nationalIdHelp')}
-        </p>
-      </div>
+      <TextField
+        label={t('ecps.nationalId')}
+        inputMode="numeric"
+        autoComplete="off"
+        value={nationalId}
+        onChange={(v) => setNationalId(v.replace(/\s/g, ''))}
+        help={t('ecps.nationalIdHelp')}
+      />
       {state && state.status !== 'idle' && state.status !== 'approved' && (
         <p className="note" role="status" data-testid="ecps-result">
           {t(`ecps.status.${state.status}`)}

@@ -1,7 +1,8 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { TextField } from '../../components/TextField';
 import { useApi } from '../../lib/api-context';
 import { errorText } from '../../lib/errors';
 import { useSessionState } from '../../lib/hooks';
@@ -13,7 +14,6 @@ import { useOutcome } from './use-outcome';
 export function PasswordSignIn() {
   const { t } = useTranslation();
   const api = useApi();
-  const id = useId();
   const [identifier, setIdentifier] = useState('');
   const [password, setPassword] = useState('');
   const [remember, setRemember] = useState(false);
@@ -35,29 +35,20 @@ export function PasswordSignIn() {
   return (
     <form className="form" onSubmit={(e) => void submit(e)} data-testid="password-signin">
       <p>{t('signIn.passwordIntro')}</p>
-      <div className="field">
-        <label htmlFor={`${id}-i`}>{t('signIn.identifier')}</label>
-        <input
-          id={`${id}-i`}
-          autoComplete="username"
-          value={identifier}
-          onChange={(e) => setIdentifier(e.target.value)}
-          aria-describedby={`${id}-ih`}
-        />
-        <p id={`${id}-ih`} className="muted small">
-          {t('signIn.identifierHelp')}
-        </p>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-p`}>{t('signIn.password')}</label>
-        <input
-          id={`${id}-p`}
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </div>
+      <TextField
+        label={t('signIn.identifier')}
+        autoComplete="username"
+        value={identifier}
+        onChange={setIdentifier}
+        help={t('signIn.identifierHelp')}
+      />
+      <TextField
+        label={t('signIn.password')}
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={setPassword}
+      />
       <RememberChoice state={rememberState} selected={remember} onChange={setRemember} />
       {words && (
         <div

@@ -1,9 +1,6 @@
-import { useId } from 'react';
+import { TextField } from '../../components/TextField';
 
-/**
- * A masked field of digits (PUK, new PIN): anything else typed or pasted is dropped, `length` at most. Its error,
- * if any, is said under it.
- */
+/** A masked field of digits (PUK, new PIN): anything else typed or pasted is dropped, `length` at most. */
 export function SecretDigits({
   label,
   length,
@@ -17,21 +14,16 @@ export function SecretDigits({
   onChange: (digits: string) => void;
   error?: string | null;
 }) {
-  const id = useId();
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type="password"
-        inputMode="numeric"
-        autoComplete="off"
-        maxLength={length}
-        value={value}
-        aria-invalid={error ? true : undefined}
-        onChange={(e) => onChange(e.target.value.replace(/\D/g, ''))}
-      />
-      {error && <p className="field-error">{error}</p>}
-    </div>
+    <TextField
+      label={label}
+      type="password"
+      inputMode="numeric"
+      autoComplete="off"
+      maxLength={length}
+      value={value}
+      onChange={(v) => onChange(v.replace(/\D/g, ''))}
+      error={error}
+    />
   );
 }

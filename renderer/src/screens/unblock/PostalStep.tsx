@@ -1,8 +1,9 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { PostalState } from '../../../../domain/api/groups/unblock';
 import type { ErrorCode } from '../../../../domain/errors';
+import { TextField } from '../../components/TextField';
 import { ErrorState, Loading } from '../../components/ui';
 import { useApi } from '../../lib/api-context';
 import { formatDate } from '../../lib/format';
@@ -19,7 +20,6 @@ export function PostalStep({
 }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const id = useId();
   const [state, setState] = useState<PostalState | null>(null);
   const [loadError, setLoadError] = useState<ErrorCode | null>(null);
   const [code, setCode] = useState('');
@@ -66,18 +66,15 @@ export function PostalStep({
         </>
       ) : (
         <form className="form" onSubmit={(e) => void submit(e)}>
-          <div className="field">
-            <label htmlFor={`${id}-c`}>{t('unblock.postal.code')}</label>
-            <input
-              id={`${id}-c`}
-              autoComplete="one-time-code"
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              className="code-input"
-              data-testid="postal-code"
-            />
-            <p className="muted small">{t('unblock.postal.codeHelp')}</p>
-          </div>
+          <TextField
+            label={t('unblock.postal.code')}
+            autoComplete="one-time-code"
+            value={code}
+            onChange={setCode}
+            className="code-input"
+            data-testid="postal-code"
+            help={t('unblock.postal.codeHelp')}
+          />
           <Button
             type="submit"
             className="button button-primary"

@@ -1,7 +1,8 @@
-import { useId, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router';
+import { TextField } from '../../components/TextField';
 import { ErrorState, Success } from '../../components/ui';
 import type { UnblockStart } from '../sign-in';
 import { LetterOnThisWorkstation } from './LetterJourney';
@@ -21,7 +22,6 @@ export default function Unblock() {
   const { t } = useTranslation();
   const location = useLocation();
   const from = (location.state ?? {}) as UnblockStart;
-  const id = useId();
   const w = useUnblockWizard(from);
   const { stage, ident, setStage } = w;
   const ask = (e: FormEvent) => (e.preventDefault(), void w.ask());
@@ -34,19 +34,13 @@ export default function Unblock() {
       </p>
       {stage.s === 'start' && (
         <form className="panel form" onSubmit={ask}>
-          <div className="field">
-            <label htmlFor={`${id}-i`}>{t('unblock.identifier')}</label>
-            <input
-              id={`${id}-i`}
-              autoComplete="username"
-              value={w.identifier}
-              onChange={(e) => w.setIdentifier(e.target.value)}
-              aria-describedby={`${id}-h`}
-            />
-            <p id={`${id}-h`} className="muted small">
-              {t('unblock.identifierHelp')}
-            </p>
-          </div>
+          <TextField
+            label={t('unblock.identifier')}
+            autoComplete="username"
+            value={w.identifier}
+            onChange={w.setIdentifier}
+            help={t('unblock.identifierHelp')}
+          />
           {w.action.error && <ErrorState code={w.action.error} compact />}
           <div className="actions">
             <Button type="submit" className="button button-primary" isDisabled={w.action.busy}>
