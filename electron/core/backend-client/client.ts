@@ -27,6 +27,7 @@ import {
 import { ERROR_CODES, type ErrorCode } from '../../../domain/errors';
 import { isAllowedBackendUrl } from '../../../domain/policy/backend-url';
 import { err, ok, type Err, type Result } from '../../../domain/result';
+import { sessionVerdict } from '../session/verdicts';
 
 export interface BackendClientOptions {
   /** e.g. `https://vigie.pharmacie.example:8787` */
@@ -266,8 +267,8 @@ export class BackendClient {
             ),
             status: res.status,
           };
-      if (['SESSION_IDLE', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'WORKSTATION_REVOKED'].includes(e.code))
-        this.token = null;
+      // The backend session is gone (idle, 4 h, revoked): its token is of no more use (../session/verdicts.ts).
+      if (sessionVerdict(e.code)) this.token = null;
       return done(e, res.status);
     }
     if (def.produces === 'text/csv') return done(ok(text as CallOutput<Routes[N]>), res.status);
