@@ -12,6 +12,7 @@ import { invalidCredentials } from './errors';
 import { padToFloor } from './floor';
 import { acceptNewPassword } from './new-password';
 import { passwordStrength, type PasswordHasher, type StrengthReport } from './passwords';
+import { evMetaOf } from './event-meta';
 import { identifierKey, reserveAttempt } from './throttle';
 
 export function checkPassword(ctx: Ctx, password: string, personal: string[]): Promise<StrengthReport> {
@@ -39,16 +40,9 @@ export async function changePassword(
     .execute();
   const current = history.find((h) => h.current);
   if (!current) throw new AppError('FORBIDDEN', "Ce compte n'a pas de mot de passe.");
-  const evMeta = {
-    workstationId: meta.workstationId,
-    workstationLabel: auth.workstationLabel,
-    ip: meta.ip,
-    appVersion: meta.appVersion,
-  };
-  // Guessing the current password from a session: the same throttle (per identifier) and floor as the sign-in.
-  const key = `chg:${identifierKey(auth.identifier ?? auth.accountId)}`;
-  const throttled = await reserveAttempt(ctx.db, key, now, ctx.config.accountThrottle);
-  if (throttled || !(await hasher.verify(current.hash, input.currentPassword))) {
+  const evMeta = evMetaOf(meta, auth.workstationLabel);
+  const refused = await checkCurrentPassword(ctx, hasher, auth, current.hash, input.currentPassword, now);
+  if (refused) {
     await ctx.db.transaction().execute((trx) =>
       appendEvents(trx, [
         {
@@ -58,14 +52,13 @@ export async function changePassword(
           type: 'password_change_failed',
           method: 'password',
           outcome: 'failure',
-          details: { reason: throttled ? 'throttled' : 'wrong_password' },
+          details: { reason: refused },
         },
       ]),
     );
     await padToFloor(started, failureFloorMs);
     throw invalidCredentials();
   }
-  await ctx.db.deleteFrom('login_throttle').where('key', '=', key).execute();
   const newHash = await acceptNewPassword(ctx, hasher, auth, input.newPassword);
   await ctx.db.transaction().execute(async (trx) => {
     // The other sessions end; this one continues with full rights.
@@ -89,4 +82,24 @@ export async function changePassword(
       },
     ]);
   });
+}
+
+/**
+ * Checks the current password of a signed-in user (to change it, or to record a security key). Guessing it from a
+ * session meets the same throttle (per identifier) as the sign-in; a throttled try is not checked. Returns why it
+ * was refused, or null when it is right (and the counter is cleared).
+ */
+export async function checkCurrentPassword(
+  ctx: Ctx,
+  hasher: PasswordHasher,
+  auth: AuthInfo,
+  currentHash: string | null,
+  password: string,
+  now: Date,
+): Promise<'throttled' | 'wrong_password' | null> {
+  const key = `chg:${identifierKey(auth.identifier ?? auth.accountId)}`;
+  if (await reserveAttempt(ctx.db, key, now, ctx.config.accountThrottle)) return 'throttled';
+  if (!(await hasher.verify(currentHash, password))) return 'wrong_password';
+  await ctx.db.deleteFrom('login_throttle').where('key', '=', key).execute();
+  return null;
 }

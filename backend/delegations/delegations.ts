@@ -9,6 +9,7 @@ import { createAccount, statusesOf } from '../accounts/accounts';
 import { PasswordPolicyError } from '../auth/errors';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
+import { evMetaOf } from '../auth/event-meta';
 
 type Delegation = z.infer<typeof DelegationSchema>;
 
@@ -111,13 +112,7 @@ export async function grantDelegation(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const ev = {
-      at: now,
-      workstationId: meta.workstationId,
-      workstationLabel: auth.workstationLabel,
-      ip: meta.ip,
-      appVersion: meta.appVersion,
-    };
+    const ev = { at: now, ...evMetaOf(meta, auth.workstationLabel) };
     await appendEvents(trx, [
       {
         ...ev,
@@ -169,13 +164,7 @@ export async function revokeDelegation(
       .where('account_id', '=', d.delegate_account_id)
       .where('revoked_at', 'is', null)
       .execute();
-    const ev = {
-      at: now,
-      workstationId: meta.workstationId,
-      workstationLabel: auth.workstationLabel,
-      ip: meta.ip,
-      appVersion: meta.appVersion,
-    };
+    const ev = { at: now, ...evMetaOf(meta, auth.workstationLabel) };
     await appendEvents(trx, [
       {
         ...ev,

@@ -22,6 +22,7 @@ import type { SigninDeps } from '../auth/deps';
 import { securityLog } from '../auth/security-log';
 import { padToFloor } from '../auth/floor';
 import { issueTicket } from './tickets';
+import { checkCurrentPassword } from '../auth/password-change';
 
 /** How long a card or e-CPS sign-in counts as a fresh proof for setting the security key. */
 export const FRESH_PROOF_MS = 5 * 60_000;
@@ -52,9 +53,15 @@ export async function recordSecurityKey(
       .where('account_id', '=', accountId)
       .where('current', '=', true)
       .executeTakeFirst();
-    const key = `chg:${identifierKey(auth.identifier ?? auth.accountId)}`;
-    const throttled = await reserveAttempt(ctx.db, key, now, ctx.config.accountThrottle);
-    if (throttled || !(await hasher.verify(current?.hash ?? null, input.currentPassword))) {
+    const refused = await checkCurrentPassword(
+      ctx,
+      hasher,
+      auth,
+      current?.hash ?? null,
+      input.currentPassword,
+      now,
+    );
+    if (refused) {
       await ctx.db.transaction().execute((trx) =>
         appendEvents(trx, [
           {
@@ -64,14 +71,13 @@ export async function recordSecurityKey(
             type: 'security_key_set_failed',
             method: 'password',
             outcome: 'failure',
-            details: { reason: throttled ? 'throttled' : 'wrong_password' },
+            details: { reason: refused },
           },
         ]),
       );
       await padToFloor(started, floorMs);
       throw new AppError('INVALID_CREDENTIALS', 'Mot de passe actuel incorrect.');
     }
-    await ctx.db.deleteFrom('login_throttle').where('key', '=', key).execute();
   } else {
     const s = await ctx.db
       .selectFrom('sessions')
@@ -206,25 +212,27 @@ async function securityKeyAttempt(
         : null,
   });
   const ev = await refusalMeta(ctx, meta);
+  const keyFailed = (reason: string) =>
+    ctx.db.transaction().execute((trx) =>
+      appendEvents(trx, [
+        {
+          ...ev,
+          accountId: acc.id,
+          at: now,
+          type: 'security_key_failed',
+          method: 'security_key',
+          outcome: 'failure',
+          details: { reason },
+        },
+      ]),
+    );
   if (!r.ok) {
     if (
       r.code === 'SECURITY_KEY_WRONG' ||
       r.code === 'SECURITY_KEY_LOCKED' ||
       r.code === 'SECURITY_KEY_NOT_ALLOWED'
     ) {
-      await ctx.db.transaction().execute((trx) =>
-        appendEvents(trx, [
-          {
-            ...ev,
-            accountId: acc.id,
-            at: now,
-            type: 'security_key_failed',
-            method: 'security_key',
-            outcome: 'failure',
-            details: { reason: r.code },
-          },
-        ]),
-      );
+      await keyFailed(r.code);
     }
     // a wrong key answers what an unknown identifier gets
     throw r.code === 'SECURITY_KEY_WRONG' ? keyWrong() : new AppError(r.code, r.message);
@@ -237,19 +245,7 @@ async function securityKeyAttempt(
     .where('current', '=', true)
     .executeTakeFirst());
   if (withdrawn) {
-    await ctx.db.transaction().execute((trx) =>
-      appendEvents(trx, [
-        {
-          ...ev,
-          accountId: acc.id,
-          at: now,
-          type: 'security_key_failed',
-          method: 'security_key',
-          outcome: 'failure',
-          details: { reason: 'SECURITY_KEY_NOT_ALLOWED' },
-        },
-      ]),
-    );
+    await keyFailed('SECURITY_KEY_NOT_ALLOWED');
     throw new AppError(
       'SECURITY_KEY_NOT_ALLOWED',
       'Après votre signalement, la clé de sécurité ne permet plus de choisir un mot de passe. Demandez au titulaire un « nouveau départ », ou un code par courrier.',

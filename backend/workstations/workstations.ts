@@ -11,6 +11,7 @@ import type { Db } from '../db/connect';
 import { appendEvents } from '../events/chain';
 import type { AuthInfo } from '../sessions/sessions';
 import type { RequestMeta } from '../http/meta';
+import { evMetaOf } from '../auth/event-meta';
 
 /** On an upsert of a workstation: the header's label names an unregistered one; a registered one keeps its own. */
 export const labelOnSeen = (headerLabel: string | null) =>
@@ -160,13 +161,7 @@ export async function revokeWorkstation(
       )
       .returning(['id', 'account_id'])
       .execute();
-    const ev = {
-      at: now,
-      workstationId: meta.workstationId,
-      workstationLabel: auth.workstationLabel,
-      ip: meta.ip,
-      appVersion: meta.appVersion,
-    };
+    const ev = { at: now, ...evMetaOf(meta, auth.workstationLabel) };
     await appendEvents(trx, [
       {
         ...ev,
