@@ -1,6 +1,7 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Button, Label, Radio, RadioGroup } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
+import { TextField } from '../../components/TextField';
 import { ErrorState } from '../../components/ui';
 import { useApi } from '../../lib/api-context';
 import { useAction } from '../../lib/use-action';
@@ -11,7 +12,6 @@ type Kind = 'card_delegate' | 'password_delegate';
 export function GrantForm({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }) {
   const { t } = useTranslation();
   const api = useApi();
-  const id = useId();
   const [kind, setKind] = useState<Kind>('card_delegate');
   const [displayName, setName] = useState('');
   const [nationalId, setNationalId] = useState('');
@@ -42,61 +42,46 @@ export function GrantForm({ onDone, onCancel }: { onDone: () => void; onCancel: 
           {t('accounts.grant.password')}
         </Radio>
       </RadioGroup>
-      <div className="field">
-        <label htmlFor={`${id}-n`}>{t('accounts.grant.name')}</label>
-        <input id={`${id}-n`} value={displayName} onChange={(e) => setName(e.target.value)} required />
-      </div>
+      <TextField label={t('accounts.grant.name')} value={displayName} onChange={setName} required />
       {kind === 'card_delegate' ? (
-        <div className="field">
-          <label htmlFor={`${id}-r`}>{t('accounts.grant.nationalId')}</label>
-          <input
-            id={`${id}-r`}
-            inputMode="numeric"
-            value={nationalId}
-            onChange={(e) => setNationalId(e.target.value.trim())}
-            required
-            pattern="[08][0-9]{8,11}"
-          />
-          <p className="muted small">{t('ecps.nationalIdHelp')}</p>
-        </div>
+        <TextField
+          label={t('accounts.grant.nationalId')}
+          inputMode="numeric"
+          value={nationalId}
+          onChange={(v) => setNationalId(v.trim())}
+          required
+          pattern="[08][0-9]{8,11}"
+          help={t('ecps.nationalIdHelp')}
+        />
       ) : (
         <>
-          <div className="field">
-            <label htmlFor={`${id}-i`}>{t('accounts.grant.identifier')}</label>
-            <input
-              id={`${id}-i`}
-              value={identifier}
-              onChange={(e) => setIdentifier(e.target.value.trim())}
-              required
-              pattern="[A-Za-z0-9._\-]{6,64}"
-            />
-            <p className="muted small">{t('accounts.grant.identifierHelp')}</p>
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-p`}>{t('accounts.grant.initialPassword')}</label>
-            <input
-              id={`${id}-p`}
-              type="password"
-              autoComplete="new-password"
-              value={initialPassword}
-              onChange={(e) => setPassword(e.target.value)}
-              required
-            />
-            <p className="muted small">{t('accounts.grant.initialPasswordHelp')}</p>
-          </div>
+          <TextField
+            label={t('accounts.grant.identifier')}
+            value={identifier}
+            onChange={(v) => setIdentifier(v.trim())}
+            required
+            pattern="[A-Za-z0-9._\-]{6,64}"
+            help={t('accounts.grant.identifierHelp')}
+          />
+          <TextField
+            label={t('accounts.grant.initialPassword')}
+            type="password"
+            autoComplete="new-password"
+            value={initialPassword}
+            onChange={setPassword}
+            required
+            help={t('accounts.grant.initialPasswordHelp')}
+          />
         </>
       )}
-      <div className="field">
-        <label htmlFor={`${id}-e`}>{t('accounts.grant.email')}</label>
-        <input
-          id={`${id}-e`}
-          type="email"
-          value={email}
-          onChange={(e) => setEmail(e.target.value.trim())}
-          required
-        />
-        <p className="muted small">{t('accounts.grant.emailHelp')}</p>
-      </div>
+      <TextField
+        label={t('accounts.grant.email')}
+        type="email"
+        value={email}
+        onChange={(v) => setEmail(v.trim())}
+        required
+        help={t('accounts.grant.emailHelp')}
+      />
       {error && <ErrorState code={error} compact />}
       <div className="actions">
         <Button type="submit" className="button button-primary" isDisabled={busy}>

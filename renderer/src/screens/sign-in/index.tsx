@@ -10,6 +10,16 @@ export { BlockedNotice, type UnblockStart } from './BlockedNotice';
 export { PukFlow } from './PukFlow';
 export { RememberChoice } from './RememberChoice';
 
+/** A sign-in method this backend does not offer: said calmly, above the tab's content. */
+function NotOffered({ testId, text }: { testId: string; text: string }) {
+  return (
+    <p className="note" role="status" data-testid={testId}>
+      <Info aria-hidden="true" size={18} />
+      {text}
+    </p>
+  );
+}
+
 export type SignInMethod = 'card' | 'ecps' | 'password';
 
 /** Sign-in: reacts to the card before anyone clicks; e-CPS; identifier and password for delegates. */
@@ -48,19 +58,13 @@ export function SignIn({
         </TabList>
         <TabPanel id="card" className="tab-panel">
           {backend?.signIn?.card === false && (
-            <p className="note" role="status" data-testid="card-not-offered">
-              <Info aria-hidden="true" size={18} />
-              {t('signIn.cardNotOffered')}
-            </p>
+            <NotOffered testId="card-not-offered" text={t('signIn.cardNotOffered')} />
           )}
           <CardSignIn />
         </TabPanel>
         <TabPanel id="ecps" className="tab-panel panel">
           {backend?.signIn?.ecps === false && (
-            <p className="note" role="status" data-testid="ecps-not-offered">
-              <Info aria-hidden="true" size={18} />
-              {t('signIn.ecpsNotOffered')}
-            </p>
+            <NotOffered testId="ecps-not-offered" text={t('signIn.ecpsNotOffered')} />
           )}
           <EcpsSignIn />
         </TabPanel>

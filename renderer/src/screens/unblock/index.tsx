@@ -1,4 +1,4 @@
-import type { FormEvent } from 'react';
+import type { FormEvent, ReactNode } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router';
@@ -14,6 +14,18 @@ import { useUnblockWizard } from './use-unblock-wizard';
 
 export { LetterJourney } from './LetterJourney';
 export { PathChoice } from './PathChoice';
+
+/** One step of the wizard: a panel titled for screen readers. */
+function StepPanel({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section className="panel" aria-labelledby={id}>
+      <h2 id={id} className="panel-title">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
 
 const STEP_NUMBER = { start: 1, paths: 2, key: 3, postal: 3, password: 4, done: 5 } as const;
 
@@ -53,10 +65,7 @@ export default function Unblock() {
         </form>
       )}
       {stage.s === 'paths' && (
-        <section className="panel" aria-labelledby="paths-title">
-          <h2 id="paths-title" className="panel-title">
-            {t('unblock.pathsTitle')}
-          </h2>
+        <StepPanel id="paths-title" title={t('unblock.pathsTitle')}>
           {stage.notEnough && (
             <p className="state state-warn state-compact" role="status" data-testid="key-not-enough">
               {t('unblock.keyNotEnough')}
@@ -76,38 +85,29 @@ export default function Unblock() {
           {stage.triesLeft != null && (
             <p className="muted small">{t('unblock.key.triesLeft', { count: stage.triesLeft })}</p>
           )}
-        </section>
+        </StepPanel>
       )}
       {(stage.s === 'key' || stage.s === 'postal') && !ident && (
         <ErrorState code="INVALID_REQUEST" onRetry={() => setStage({ s: 'start' })} />
       )}
       {stage.s === 'key' && ident && (
-        <section className="panel" aria-labelledby="key-title">
-          <h2 id="key-title" className="panel-title">
-            {t('unblock.path.security_key.title')}
-          </h2>
+        <StepPanel id="key-title" title={t('unblock.path.security_key.title')}>
           <SecurityKeyStep
             identifier={ident}
             onTicket={(ticket) => setStage({ s: 'password', ticket })}
             onNotEnough={w.keyNotEnough}
           />
-        </section>
+        </StepPanel>
       )}
       {stage.s === 'postal' && ident && (
-        <section className="panel" aria-labelledby="postal-title">
-          <h2 id="postal-title" className="panel-title">
-            {t('unblock.path.postal_code.title')}
-          </h2>
+        <StepPanel id="postal-title" title={t('unblock.path.postal_code.title')}>
           <PostalStep identifier={ident} onTicket={(ticket) => setStage({ s: 'password', ticket })} />
-        </section>
+        </StepPanel>
       )}
       {stage.s === 'password' && (
-        <section className="panel" aria-labelledby="np-title">
-          <h2 id="np-title" className="panel-title">
-            {t('unblock.newPassword.title')}
-          </h2>
+        <StepPanel id="np-title" title={t('unblock.newPassword.title')}>
           <NewPasswordStep ticket={stage.ticket} identifier={ident} onDone={() => setStage({ s: 'done' })} />
-        </section>
+        </StepPanel>
       )}
       {stage.s === 'done' && (
         <Success title={t('unblock.done')}>
