@@ -8,6 +8,7 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import { formatPostalCode } from './postal-code';
+import { frDate } from '../mail/format';
 
 export interface LetterInput {
   reference: string;
@@ -21,14 +22,6 @@ export interface LetterInput {
   requestedAt: Date;
   expiresAt: Date;
 }
-
-const frDay = (d: Date) =>
-  new Intl.DateTimeFormat('fr-FR', {
-    timeZone: 'Europe/Paris',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-  }).format(d);
 
 /** The PDF, in memory. */
 export function renderLetterPdf(l: LetterInput): Promise<Buffer> {
@@ -65,7 +58,7 @@ export function renderLetterPdf(l: LetterInput): Promise<Buffer> {
     140,
     { width: 220 },
   );
-  doc.fontSize(10).text(`Le ${frDay(l.requestedAt)}`, 320, 230, { width: 220 });
+  doc.fontSize(10).text(`Le ${frDate(l.requestedAt)}`, 320, 230, { width: 220 });
   doc.text(`Référence : ${l.reference}`, 320, 245, { width: 220 });
 
   doc
@@ -86,7 +79,7 @@ export function renderLetterPdf(l: LetterInput): Promise<Buffer> {
   doc
     .font('Helvetica')
     .fontSize(10)
-    .text(`Valable jusqu’au ${frDay(l.expiresAt)} inclus`, { width, align: 'center' });
+    .text(`Valable jusqu’au ${frDate(l.expiresAt)} inclus`, { width, align: 'center' });
   doc.moveDown(1.2);
 
   doc.font('Helvetica-Bold').fontSize(11).text('Comment faire', { width });

@@ -10,6 +10,7 @@ import { hash, verify } from '@node-rs/argon2';
 import { randomInt, randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../../domain/errors';
 import { DEFAULT_UNBLOCK_POLICY, postalState, type UnblockPolicy } from '../../domain/policy/unblock';
+import { frDate } from '../mail/format';
 
 /** No 0/O, 1/I/L: what is printed can be read back without doubt. */
 export const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -99,14 +100,6 @@ let dummyHash: Promise<string> | null = null;
 /** A hash nothing matches, verified in place of missing codes (equal timing for every identifier). */
 export const dummyCodeHash = () => (dummyHash ??= hash(generatePostalCode(DEFAULT_CODE_LENGTH)));
 
-const frDay = (d: Date) =>
-  new Intl.DateTimeFormat('fr-FR', {
-    timeZone: 'Europe/Paris',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-  }).format(d);
-
 /**
  * A new code for the account, if allowed now. The plain code is returned once, to be printed in the letter;
  * only its hash is kept.
@@ -127,7 +120,7 @@ export async function requestPostalCode(
     return {
       ok: false,
       code: 'POSTAL_CODE_PENDING',
-      message: `Un code vous a déjà été envoyé par courrier. Vous pourrez en demander un nouveau à partir du ${frDay(state.nextRequestAt!)} s'il n'est pas arrivé.`,
+      message: `Un code vous a déjà été envoyé par courrier. Vous pourrez en demander un nouveau à partir du ${frDate(state.nextRequestAt!)} s'il n'est pas arrivé.`,
       nextRequestAt: state.nextRequestAt!,
     };
   }
