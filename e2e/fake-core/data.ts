@@ -215,40 +215,35 @@ export function initialState(): FakeState {
   };
 }
 
-export const WORKSTATIONS: Answer<'accounts', 'listWorkstations'>['workstations'] = [
-  {
-    id: 'bbbbbbbb-0000-4000-8000-000000000001',
-    label: 'Comptoir 1',
-    firstSeenAt: iso(now - 200 * DAY),
-    lastSeenAt: iso(now - 600_000),
-    registeredAt: iso(now - 200 * DAY),
-    revokedAt: null,
-    lastUsedBy: 'Claire Martin',
-    openSessions: 1,
-    current: true,
-  },
-  {
-    id: 'bbbbbbbb-0000-4000-8000-000000000002',
-    label: 'Comptoir 2',
-    firstSeenAt: iso(now - 150 * DAY),
-    lastSeenAt: iso(now - 2 * DAY),
-    registeredAt: iso(now - 150 * DAY),
-    revokedAt: null,
-    lastUsedBy: 'Julien Petit',
-    openSessions: 0,
-    current: false,
-  },
-  {
-    id: 'bbbbbbbb-0000-4000-8000-000000000003',
-    label: 'Ancien poste bureau',
-    firstSeenAt: iso(now - 400 * DAY),
-    lastSeenAt: iso(now - 90 * DAY),
-    registeredAt: null,
-    revokedAt: iso(now - 30 * DAY),
-    lastUsedBy: 'Sophie Bernard',
-    openSessions: 0,
-    current: false,
-  },
+type Workstation = Answer<'accounts', 'listWorkstations'>['workstations'][number];
+/** A workstation of the pharmacy, first seen `firstSeenDays` ago and last seen `lastSeenMs` ago. */
+const workstation = (
+  n: number,
+  label: string,
+  ages: { firstSeenDays: number; lastSeenMs: number; revokedDays?: number },
+  lastUsedBy: string,
+  openSessions = 0,
+): Workstation => ({
+  id: `bbbbbbbb-0000-4000-8000-00000000000${n}`,
+  label,
+  firstSeenAt: iso(now - ages.firstSeenDays * DAY),
+  lastSeenAt: iso(now - ages.lastSeenMs),
+  registeredAt: ages.revokedDays === undefined ? iso(now - ages.firstSeenDays * DAY) : null,
+  revokedAt: ages.revokedDays === undefined ? null : iso(now - ages.revokedDays * DAY),
+  lastUsedBy,
+  openSessions,
+  current: n === 1,
+});
+
+export const WORKSTATIONS: Workstation[] = [
+  workstation(1, 'Comptoir 1', { firstSeenDays: 200, lastSeenMs: 600_000 }, 'Claire Martin', 1),
+  workstation(2, 'Comptoir 2', { firstSeenDays: 150, lastSeenMs: 2 * DAY }, 'Julien Petit'),
+  workstation(
+    3,
+    'Ancien poste bureau',
+    { firstSeenDays: 400, lastSeenMs: 90 * DAY, revokedDays: 30 },
+    'Sophie Bernard',
+  ),
 ];
 
 export const DEMO_PEOPLE: Answer<'demo', 'people'>['people'] = [
