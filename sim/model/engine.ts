@@ -107,7 +107,8 @@ export class Engine {
   private sentThisCycle = new Map<Account, SentMail[]>();
   private signInsToday = new Map<Account, number>();
   private signInMailsToday = new Map<string, number>();
-  private lastEventSync: Date;
+  /** The last `account_blocked` event seen (ids, not times: a block and a sign-in can share one instant). */
+  private lastBlockEventId: number | string = 0;
   private rng: Rng;
   private campaigns: Campaign[];
   private nAction = 0;
@@ -124,7 +125,6 @@ export class Engine {
       cal: o.cal,
       makeWs: (key, label, ip) => this.makeWs(key, label, ip),
     });
-    this.lastEventSync = o.cal.at(o.cal.first, 0);
     this.campaigns = drawCampaigns(o.seed, this.world.accounts.length, o.cal.last + 1);
     for (const a of this.world.accounts) this.byEmail.set(a.email, a);
   }
@@ -497,12 +497,12 @@ export class Engine {
   private async syncBlocks() {
     const rows = await this.b.db
       .selectFrom('events')
-      .select(['account_id', 'at', 'details'])
+      .select(['id', 'account_id', 'at', 'details'])
       .where('type', '=', 'account_blocked')
-      .where('at', '>=', this.lastEventSync)
+      .where('id', '>', this.lastBlockEventId as never)
       .orderBy('id')
       .execute();
-    this.lastEventSync = this.now;
+    if (rows.length > 0) this.lastBlockEventId = rows[rows.length - 1]!.id as number | string;
     for (const row of rows) {
       const a = this.byId.get(row.account_id);
       if (!a || a.openBlock) continue;
