@@ -230,6 +230,24 @@ describe('reminder scheduler (fake clock, real settings file)', { timeout: 30_00
     expect(backend.followed.at(-1)).toEqual([]);
   });
 
+  it('a followed account the current session cannot see keeps its last known status, and its reminders', async () => {
+    // An accountant signs in here for pharmacy A, then someone signs in for pharmacy B, whose answer does not
+    // include A's account: the workstation must not forget A's deadline.
+    backend.statuses = [COMPTABLE];
+    const s = await startApp('2027-03-01T10:00:00Z');
+    await s.follow(COMPTABLE.accountId);
+    backend.statuses = [TITULAIRE];
+    await s.follow(TITULAIRE.accountId);
+    expect(
+      s
+        .list()
+        .map((r) => r.accountId)
+        .sort(),
+    ).toEqual([COMPTABLE.accountId, TITULAIRE.accountId].sort());
+    await runUntil('2027-03-11T12:00:00Z');
+    expect(daysShown(COMPTABLE.accountId)).toEqual([30]);
+  });
+
   it('with nobody signed in, the last known status stays fresh for a while and never claims the server is down', async () => {
     await startApp('2027-03-01T08:00:00Z');
     backend.failing = true;

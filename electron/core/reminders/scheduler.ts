@@ -135,13 +135,19 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
     try {
       const statuses = await withTimeout(opts.fetchStatuses(state.followed ?? []), fetchTimeout);
       const checkedAt = now().toISOString();
-      const accounts: KnownAccount[] = statuses.map((s) => ({
+      const fresh: KnownAccount[] = statuses.map((s) => ({
         accountId: s.accountId,
         displayName: s.displayName,
         state: s.state,
         blockAt: s.blockAt,
         checkedAt,
       }));
+      // A session sees its own pharmacy only: an account followed here that it cannot see (an accountant's account
+      // in another pharmacy, a colleague's at a shared counter) keeps its last known status, with its own date.
+      const seen = new Set(fresh.map((a) => a.accountId));
+      const followed = new Set(state.followed ?? []);
+      const kept = state.accounts.filter((a) => !seen.has(a.accountId) && followed.has(a.accountId));
+      const accounts = [...fresh, ...kept];
       failures = 0;
       nextRefreshAt = t.getTime() + refreshEvery;
       save({ ...state, accounts, refreshFailing: false, refreshFailure: null, lastRefreshAt: checkedAt });
