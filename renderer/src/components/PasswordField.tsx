@@ -24,6 +24,25 @@ type KnownProblem = (typeof KNOWN_PROBLEMS)[number];
 const isKnownProblem = (p: string): p is KnownProblem => (KNOWN_PROBLEMS as readonly string[]).includes(p);
 
 /**
+ * The state of a new-password form: the password, its confirmation, the last strength check, and whether it can
+ * be sent (typed twice the same, not refused by the check). `fields` goes to `NewPasswordFields`.
+ */
+export function useNewPassword() {
+  const [value, setValue] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [check, setCheck] = useState<PasswordCheck | null>(null);
+  return {
+    value,
+    ready: value !== '' && value === confirm && check?.acceptable !== false,
+    clear: () => {
+      setValue('');
+      setConfirm('');
+    },
+    fields: { value, onChange: setValue, confirm, onConfirmChange: setConfirm, onCheck: setCheck },
+  };
+}
+
+/**
  * A new password with its live strength meter and the policy in plain words. The strength comes from the core
  * (`checkPassword`): the dictionary stays out of the renderer.
  */

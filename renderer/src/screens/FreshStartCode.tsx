@@ -3,7 +3,7 @@ import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { TextField } from '../components/TextField';
-import { NewPasswordFields, type PasswordCheck } from '../components/PasswordField';
+import { NewPasswordFields, useNewPassword } from '../components/PasswordField';
 import { ErrorState, Success } from '../components/ui';
 import { useApi } from '../lib/api-context';
 import { useAction } from '../lib/use-action';
@@ -17,16 +17,18 @@ export default function FreshStartCode() {
   const api = useApi();
   const [identifier, setIdentifier] = useState('');
   const [code, setCode] = useState('');
-  const [pw, setPw] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [check, setCheck] = useState<PasswordCheck | null>(null);
+  const pw = useNewPassword();
   const { busy, error: err, run } = useAction();
   const [done, setDone] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     await run(
       () =>
-        api.unblock.redeemFreshStart({ identifier: identifier.trim(), code: code.trim(), newPassword: pw }),
+        api.unblock.redeemFreshStart({
+          identifier: identifier.trim(),
+          code: code.trim(),
+          newPassword: pw.value,
+        }),
       () => setDone(true),
     );
   };
@@ -65,24 +67,13 @@ export default function FreshStartCode() {
                 ...(identifier.trim() ? { identifier: identifier.trim() } : {}),
               })
             }
-            value={pw}
-            onChange={setPw}
-            confirm={confirm}
-            onConfirmChange={setConfirm}
-            onCheck={setCheck}
+            {...pw.fields}
           />
           {err && <ErrorState code={err} compact />}
           <Button
             type="submit"
             className="button button-primary"
-            isDisabled={
-              busy ||
-              !identifier.trim() ||
-              !code.trim() ||
-              !pw ||
-              pw !== confirm ||
-              check?.acceptable === false
-            }
+            isDisabled={busy || !identifier.trim() || !code.trim() || !pw.ready}
           >
             {t('freshStart.code.submit')}
           </Button>

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { TextField } from '../components/TextField';
-import { NewPasswordFields, type PasswordCheck } from '../components/PasswordField';
+import { NewPasswordFields, useNewPassword } from '../components/PasswordField';
 import { ErrorState, Success } from '../components/ui';
 import { useApi, useShell } from '../lib/api-context';
 import { useAction } from '../lib/use-action';
@@ -13,22 +13,19 @@ export default function Password({ required = false }: { required?: boolean }) {
   const api = useApi();
   const shell = useShell();
   const [current, setCurrent] = useState('');
-  const [pw, setPw] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [check, setCheck] = useState<PasswordCheck | null>(null);
+  const pw = useNewPassword();
   const { busy, error: err, run } = useAction();
   const [done, setDone] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!current || !pw || pw !== confirm) return;
+    if (!current || !pw.ready) return;
     await run(
-      () => api.session.changePassword({ currentPassword: current, newPassword: pw }),
+      () => api.session.changePassword({ currentPassword: current, newPassword: pw.value }),
       (session) => {
         shell.sessionChanged(session);
         setDone(true);
         setCurrent('');
-        setPw('');
-        setConfirm('');
+        pw.clear();
       },
     );
   };
@@ -52,20 +49,9 @@ export default function Password({ required = false }: { required?: boolean }) {
             value={current}
             onChange={setCurrent}
           />
-          <NewPasswordFields
-            check={(password) => api.session.checkPassword({ password })}
-            value={pw}
-            onChange={setPw}
-            confirm={confirm}
-            onConfirmChange={setConfirm}
-            onCheck={setCheck}
-          />
+          <NewPasswordFields check={(password) => api.session.checkPassword({ password })} {...pw.fields} />
           {err && <ErrorState code={err} compact />}
-          <Button
-            type="submit"
-            className="button button-primary"
-            isDisabled={busy || !current || !pw || pw !== confirm || check?.acceptable === false}
-          >
+          <Button type="submit" className="button button-primary" isDisabled={busy || !current || !pw.ready}>
             {t('password.submit')}
           </Button>
         </form>

@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { NewPasswordFields, type PasswordCheck } from '../../components/PasswordField';
+import { NewPasswordFields, useNewPassword } from '../../components/PasswordField';
 import { ErrorState } from '../../components/ui';
 import { useApi } from '../../lib/api-context';
 import { useAction } from '../../lib/use-action';
@@ -18,31 +18,21 @@ export function NewPasswordStep({
 }) {
   const { t } = useTranslation();
   const api = useApi();
-  const [pw, setPw] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [check, setCheck] = useState<PasswordCheck | null>(null);
+  const pw = useNewPassword();
   const action = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    await action.run(() => api.unblock.setNewPassword({ ticket, newPassword: pw }), onDone);
+    await action.run(() => api.unblock.setNewPassword({ ticket, newPassword: pw.value }), onDone);
   };
   return (
     <form className="form" onSubmit={(e) => void submit(e)} data-testid="new-password-step">
       <p>{t('unblock.newPassword.intro')}</p>
       <NewPasswordFields
         check={(password) => api.unblock.checkPassword({ password, identifier })}
-        value={pw}
-        onChange={setPw}
-        confirm={confirm}
-        onConfirmChange={setConfirm}
-        onCheck={setCheck}
+        {...pw.fields}
       />
       {action.error && <ErrorState code={action.error} compact />}
-      <Button
-        type="submit"
-        className="button button-primary"
-        isDisabled={action.busy || !pw || pw !== confirm || check?.acceptable === false}
-      >
+      <Button type="submit" className="button button-primary" isDisabled={action.busy || !pw.ready}>
         {t('unblock.newPassword.submit')}
       </Button>
     </form>
