@@ -258,7 +258,7 @@ export function fakeHandlers(core: FakeCoreState): VigieHandlers {
       },
       answerEcps: () => ({ answered: true }),
       lastLetter: () => ({ reference: 'VG-2026-0042', code: 'K7P2-9QXM', pdfBase64: '' }),
-      lastMail: () => unavailable(),
+      mailbox: () => unavailable(),
     },
   };
 }

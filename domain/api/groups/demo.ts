@@ -27,9 +27,12 @@ export const demoGroup = {
     z.void(),
     z.object({ reference: z.string(), code: z.string(), pdfBase64: z.string() }).nullable(),
   ),
-  /** The last mail the embedded backend wrote to a demo person (mails are files on this computer in the demo). */
-  lastMail: call(
+  /**
+   * A demo person's mailbox: the newest mails the embedded backend wrote to them, newest first (mails are files on
+   * this computer in the demo).
+   */
+  mailbox: call(
     z.object({ personId: z.string().max(40) }).strict(),
-    z.object({ subject: z.string(), text: z.string(), sentAt: z.string() }).nullable(),
+    z.object({ mails: z.array(z.object({ subject: z.string(), text: z.string(), sentAt: z.string() })) }),
   ),
 };

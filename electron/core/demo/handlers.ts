@@ -3,7 +3,7 @@ import type { VigieHandlers } from '../../../domain/api/renderer-api';
 import { AppError } from '../../../domain/result';
 import { startVirtualCard, type VirtualCardProcess } from '../../../card-sim/vpcd/spawn';
 import type { CoreContext } from '../context';
-import { answerEcps, lastLetter, lastMail } from './outbox';
+import { answerEcps, lastLetter, mailbox } from './outbox';
 
 const SITUATIONS: Record<string, string> = {
   holder: 'Titulaire, carte CPS, compte actif',
@@ -66,10 +66,10 @@ export function demoHandlers(
       }),
     answerEcps: ({ approve }) => answerEcps(ctx, approve),
     lastLetter: () => lastLetter(ctx),
-    lastMail: ({ personId }) => {
+    mailbox: async ({ personId }) => {
       const person = Object.values(DEMO_PEOPLE).find((p) => p.key === personId);
       if (!person) throw new AppError('NOT_FOUND', 'Personne inconnue.');
-      return lastMail(ctx, person.email);
+      return { mails: await mailbox(ctx, person.email) };
     },
   };
   return { handlers, stop: () => serial(pull).then(() => undefined) };

@@ -3,7 +3,7 @@
  * service would print, read back so the demo can show the code a person would receive), and the mails the
  * embedded backend writes as files, so the demo can show what a person would find in their mailbox.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import PostalMime from 'postal-mime';
 import { join } from 'node:path';
 import { readLetter } from '../../../backend/unblock/letter-reader';
@@ -40,24 +40,45 @@ export async function lastLetter(
   return { reference: last.reference, code: letter.code, pdfBase64: pdf.toString('base64') };
 }
 
-/** At most this many mail files are read to find a person's last mail (the demo's outbox stays small). */
+/** At most this many mail files are read to fill a mailbox (the demo's outbox stays small). */
 const MAILS_READ = 200;
+/** A mailbox shows this many mails, newest first. */
+export const MAILBOX_SIZE = 5;
 
-/** The newest mail the embedded backend wrote to `address`, as the person would read it; null if none. */
-export async function lastMail(
-  ctx: CoreContext,
-  address: string,
-): Promise<{ subject: string; text: string; sentAt: string } | null> {
+export interface DemoMail {
+  subject: string;
+  text: string;
+  sentAt: string;
+}
+
+/**
+ * The newest mails the embedded backend wrote to `address`, newest first, as the person would read them. Files are
+ * ordered by when they were written (to the millisecond): the Date header has whole seconds only, and one run of the
+ * mail job writes several mails within the same second.
+ */
+export async function mailbox(ctx: CoreContext, address: string): Promise<DemoMail[]> {
   const outbox = ctx.backend.embedded()?.outboxDir;
-  if (!outbox) return null;
+  if (!outbox) return [];
   const dir = join(outbox, 'mail');
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.eml'));
-  let best: { subject: string; text: string; sentAt: string } | null = null;
-  for (const name of names.slice(-MAILS_READ)) {
-    const m = await PostalMime.parse(await readFile(join(dir, name)));
+  const files = await Promise.all(
+    names.map(async (name) => {
+      const path = join(dir, name);
+      const written = await stat(path).then(
+        (s) => s.mtimeMs,
+        () => -1,
+      );
+      return { path, written };
+    }),
+  );
+  files.sort((a, b) => b.written - a.written || (a.path < b.path ? 1 : -1));
+  const mails: DemoMail[] = [];
+  for (const f of files.slice(0, MAILS_READ)) {
+    if (f.written < 0) continue;
+    const m = await PostalMime.parse(await readFile(f.path));
     if (!m.to?.some((t) => t.address?.toLowerCase() === address.toLowerCase())) continue;
-    const sentAt = new Date(m.date ?? 0).toISOString();
-    if (!best || sentAt > best.sentAt) best = { subject: m.subject ?? '', text: m.text ?? '', sentAt };
+    mails.push({ subject: m.subject ?? '', text: m.text ?? '', sentAt: new Date(f.written).toISOString() });
+    if (mails.length === MAILBOX_SIZE) break;
   }
-  return best;
+  return mails;
 }

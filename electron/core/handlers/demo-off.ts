@@ -12,6 +12,6 @@ export function demoOffHandlers(): VigieHandlers['demo'] {
     removeCard: refuse,
     answerEcps: refuse,
     lastLetter: refuse,
-    lastMail: refuse,
+    mailbox: refuse,
   };
 }

@@ -17,7 +17,7 @@ export function DemoPanel({ onClose }: { onClose: () => void }) {
   const [letter, setLetter] = useState<{ reference: string; code: string } | null | 'none'>(null);
   const [mail, setMail] = useState<{
     name: string;
-    value: { subject: string; text: string; sentAt: string } | null;
+    mails: readonly { subject: string; text: string; sentAt: string }[];
   } | null>(null);
   const [err, setErr] = useState<ErrorCode | null>(null);
   const [msg, setMsg] = useState<string | null>(null);
@@ -63,8 +63,8 @@ export function DemoPanel({ onClose }: { onClose: () => void }) {
               <Button
                 className="button"
                 onPress={() =>
-                  void api.demo.lastMail({ personId: p.id }).then((r) => {
-                    if (r.ok) setMail({ name: p.displayName, value: r.value });
+                  void api.demo.mailbox({ personId: p.id }).then((r) => {
+                    if (r.ok) setMail({ name: p.displayName, mails: r.value.mails });
                     else setErr(r.code);
                   })
                 }
@@ -135,20 +135,17 @@ export function DemoPanel({ onClose }: { onClose: () => void }) {
           aria-label={t('demo.mailboxOf', { name: mail.name })}
           data-testid="demo-mail"
         >
-          {mail.value ? (
-            <>
-              <p className="small muted">
-                {t('demo.mailboxOf', { name: mail.name })} ·{' '}
-                {formatDateTime(mail.value.sentAt, i18n.language)}
-              </p>
+          <p className="small muted">{t('demo.mailboxOf', { name: mail.name })}</p>
+          {mail.mails.length === 0 && <p>{t('demo.noMail', { name: mail.name })}</p>}
+          {mail.mails.map((m, i) => (
+            <article key={`${m.sentAt}-${i}`} className="demo-mail-item" data-testid="demo-mail-item">
+              <p className="small muted">{formatDateTime(m.sentAt, i18n.language)}</p>
               <p>
-                <strong>{mail.value.subject}</strong>
+                <strong>{m.subject}</strong>
               </p>
-              <pre className="demo-mail-text">{mail.value.text}</pre>
-            </>
-          ) : (
-            <p>{t('demo.noMail', { name: mail.name })}</p>
-          )}
+              <pre className="demo-mail-text">{m.text}</pre>
+            </article>
+          ))}
           <p className="small muted">{t('demo.mailNote')}</p>
         </section>
       )}

@@ -683,7 +683,7 @@ const en: Messages = {
     noLetter: 'No letter sent yet.',
     letterCode: 'Letter {{reference}}: temporary code',
     mailbox: 'Their mailbox',
-    mailboxOf: 'Last e-mail received by {{name}}',
+    mailboxOf: 'Latest e-mails received by {{name}}',
     noMail: 'No e-mail received by {{name}} yet.',
     mailNote:
       'In the demo, e-mails stay on this computer: anyone at the screen can read them. For real, they reach the person’s mailbox.',

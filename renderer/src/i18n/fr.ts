@@ -688,7 +688,7 @@ const fr = {
     noLetter: 'Aucun courrier envoyé pour le moment.',
     letterCode: 'Courrier {{reference}} : code provisoire',
     mailbox: 'Sa boîte mail',
-    mailboxOf: 'Dernier e-mail reçu par {{name}}',
+    mailboxOf: 'Derniers e-mails reçus par {{name}}',
     noMail: 'Aucun e-mail reçu par {{name}} pour le moment.',
     mailNote:
       'En démonstration, les e-mails restent sur cet ordinateur : n’importe qui devant l’écran peut les lire. En vrai, ils arrivent dans la boîte de la personne.',
