@@ -11,6 +11,7 @@ import { defaultConfig, systemClock, type BackendConfig, type Clock, type Ctx } 
 import { migrate, openDatabase, type Db } from './db/connect';
 import { installErrorHandling } from './http/errors';
 import { registerRoutes } from './http/routes';
+import { sharedRateLimitStore } from './http/rate-limit-store';
 import { Jobs, type JobIntervals } from './jobs/runner';
 import { createTransport, type MailerOptions } from './mail/transport';
 import { PasswordHasher } from './auth/passwords';
@@ -133,6 +134,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       global: true,
       max: limits.max,
       timeWindow: limits.timeWindowMs,
+      // Several instances share one PostgreSQL server: the per-route limits count there (http/rate-limit-store.ts).
+      ...(opened.kind === 'postgres' ? { store: sharedRateLimitStore(opened.db) } : {}),
       errorResponseBuilder: (_req, c) =>
         Object.assign(new Error('rate limited'), { statusCode: c.statusCode }),
     });

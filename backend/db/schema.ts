@@ -291,6 +291,13 @@ export interface FreshStartsTable {
   superseded_at: TsNull;
 }
 
+/** A rate-limit counter shared by the instances (http/rate-limit-store.ts): key is a SHA-256, never an address. */
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  reset_at: Ts;
+}
+
 export interface Database {
   pharmacies: PharmaciesTable;
   accounts: AccountsTable;
@@ -315,6 +322,7 @@ export interface Database {
   ecps_transactions: EcpsTransactionsTable;
   postal_requests: PostalRequestsTable;
   fresh_starts: FreshStartsTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
