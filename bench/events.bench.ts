@@ -32,7 +32,7 @@ import {
   WORKSTATION_SESSION_PROOF_WINDOW_MS,
   workstationRegistrationMessage,
 } from '../domain/backend-api';
-import { report, summarize } from './lib';
+import { nodeCpuMs, pgCpuMs, report, summarize } from './lib';
 
 const TARGET_P95_MS = 3;
 
@@ -271,11 +271,55 @@ export default async function (args: string[]): Promise<boolean> {
       base.push(performance.now() - b0);
       await part();
     }
+    // CPU per request, back to back (robust on a shared machine, where wall-clock percentiles are not): this
+    // process (server and client) and PostgreSQL, for a page, for GET /health, and for the in-process parts.
+    const cpu = async (fn: (i: number) => unknown) => {
+      const n0 = nodeCpuMs();
+      const p0 = pgCpuMs(pg.dir);
+      for (let i = 0; i < nRequests; i++) await fn(i);
+      return { node: (nodeCpuMs() - n0) / nRequests, pg: (pgCpuMs(pg.dir) - p0) / nRequests };
+    };
+    const cpuPage = await cpu(() => page(null));
+    const cpuHealth = await cpu(async () => (await request(`${url}/health`)).body.json());
+    // Each part alone, on inputs prepared beforehand (the client's signatures are not counted).
+    const inputs = Array.from({ length: nRequests }, () => {
+      const path = nextPath();
+      return {
+        meta: proofMeta(path),
+        q: EventsQuerySchema.parse(Object.fromEntries(new URL(path, url).searchParams)),
+      };
+    });
+    const holder = await authenticate(backend.ctx, token, inputs[0]!.meta, false);
+    const results: Awaited<ReturnType<typeof listEvents>>[] = [];
+    const cpuAuth = await cpu((i) => authenticate(backend.ctx, token, inputs[i]!.meta, false));
+    const cpuProof = await cpu((i) =>
+      checkWorkstationProof(
+        ws.publicKey,
+        ws.id,
+        inputs[i]!.meta,
+        new Date(),
+        WORKSTATION_SESSION_PROOF_WINDOW_MS,
+      ),
+    );
+    const cpuQuery = await cpu(async (i) =>
+      results.push(await listEvents(backend.ctx, holder, inputs[i]!.q)),
+    );
+    const cpuEncode = await cpu((i) => JSON.stringify(EventsPageSchema.encode(results[i]!)));
+    const cpuParts = {
+      node: cpuAuth.node + cpuQuery.node + cpuEncode.node,
+      pg: cpuAuth.pg + cpuQuery.pg + cpuEncode.pg,
+    };
     const pages = summarize(samples);
     const health = summarize(base);
     const p = Object.fromEntries(Object.entries(parts).map(([n, v]) => [n, summarize(v)]));
     console.log(
       `page of 50 with a filter: p50 ${pages.p50.toFixed(2)} ms, p95 ${pages.p95.toFixed(2)} ms, p99 ${pages.p99.toFixed(2)} ms over ${pages.n} requests (GET /health p50 ${health.p50.toFixed(2)} ms, p95 ${health.p95.toFixed(2)} ms)`,
+    );
+    console.log(
+      `  CPU per page: ${cpuPage.node.toFixed(2)} ms in this process (server and client; GET /health ${cpuHealth.node.toFixed(2)} ms), ${cpuPage.pg.toFixed(2)} ms in PostgreSQL`,
+    );
+    console.log(
+      `  CPU of each part without HTTP (here + PostgreSQL, ms): session check ${cpuAuth.node.toFixed(2)} + ${cpuAuth.pg.toFixed(2)} (of which the proof ${cpuProof.node.toFixed(2)}), page query and rows ${cpuQuery.node.toFixed(2)} + ${cpuQuery.pg.toFixed(2)}, response encoding ${cpuEncode.node.toFixed(2)}; HTTP and the rest ${(cpuPage.node - cpuParts.node).toFixed(2)}`,
     );
     console.log(
       `  where it goes (p50 / p95 ms, in process): session check ${p.auth!.p50.toFixed(3)} / ${p.auth!.p95.toFixed(3)} (of which the proof's verification ${p.proof!.p50.toFixed(3)} / ${p.proof!.p95.toFixed(3)}), page query and rows ${p.query!.p50.toFixed(3)} / ${p.query!.p95.toFixed(3)}, response encoding ${p.encode!.p50.toFixed(3)} / ${p.encode!.p95.toFixed(3)}; client's signature ${p.sign!.p50.toFixed(3)}`,
@@ -311,6 +355,13 @@ export default async function (args: string[]): Promise<boolean> {
         page_query_p95_ms: p.query!.p95,
         encode_p50_ms: p.encode!.p50,
         encode_p95_ms: p.encode!.p95,
+        cpu_page_node_ms: cpuPage.node,
+        cpu_page_pg_ms: cpuPage.pg,
+        cpu_health_node_ms: cpuHealth.node,
+        cpu_session_check_ms: cpuAuth.node + cpuAuth.pg,
+        cpu_proof_ms: cpuProof.node,
+        cpu_page_query_ms: cpuQuery.node + cpuQuery.pg,
+        cpu_encode_ms: cpuEncode.node,
         keyed_chain: true,
         request_proofs: true,
         load_avg_1m: (await import('node:os')).loadavg()[0]!,

@@ -3,6 +3,8 @@
  * {"bench":"<name>", ...figures, "ratio": <x>, "target": "<op> <y>", "pass": true|false}
  * where the ratio compares with a baseline measured in the same run.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -55,3 +57,35 @@ export function report(
   console.log(JSON.stringify({ bench, ...rounded, ratio: round(ratio), target: `${op} ${target}`, pass }));
   return pass;
 }
+
+/**
+ * CPU milliseconds used so far by a PostgreSQL server's processes (the postmaster of the data folder `dir` and
+ * its children; Linux /proc), 0 elsewhere. On a shared machine CPU time, unlike wall-clock time, is not inflated
+ * by the other processes.
+ */
+export function pgCpuMs(dir: string | null): number {
+  if (!dir) return 0;
+  try {
+    const pm = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    let ticks = 0;
+    for (const p of readdirSync('/proc')) {
+      if (!/^\d+$/.test(p)) continue;
+      try {
+        const st = readFileSync(`/proc/${p}/stat`, 'utf8');
+        const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+        if (Number(p) === pm || Number(f[1]) === pm) ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return ticks * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU milliseconds of this process so far (user + system). */
+export const nodeCpuMs = (): number => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};

@@ -6,8 +6,6 @@
  *   npm run bench -- login [--db=postgres|pglite] [--seconds=8] [--connections=8]
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { hash, verify } from '@node-rs/argon2';
 import autocannon from 'autocannon';
 import { createBackend } from '../backend/app';
@@ -15,7 +13,7 @@ import { defaultConfig } from '../backend/context';
 import { createAccount, createPharmacy } from '../backend/accounts/accounts';
 import { startPgServer, type PgServer } from '../backend/test/pg-server';
 import { HEADER_APP_VERSION, HEADER_WORKSTATION, HEADER_WORKSTATION_LABEL } from '../domain/backend-api';
-import { report } from './lib';
+import { pgCpuMs as pgCpuMsOf, report } from './lib';
 
 const PASSWORD = 'Banc-Essai-2027!Lagune';
 
@@ -65,27 +63,7 @@ function signInLoad(url: string, connections: number, prefix: string, n: number)
     });
 }
 
-/** CPU milliseconds of the PostgreSQL server's processes (Linux /proc), 0 elsewhere. */
-function pgCpuMs(pg: PgServer | null): number {
-  if (!pg) return 0;
-  try {
-    const pm = Number(readFileSync(join(pg.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    let ticks = 0;
-    for (const p of readdirSync('/proc')) {
-      if (!/^\d+$/.test(p)) continue;
-      try {
-        const st = readFileSync(`/proc/${p}/stat`, 'utf8');
-        const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-        if (Number(p) === pm || Number(f[1]) === pm) ticks += Number(f[11]) + Number(f[12]);
-      } catch {
-        // the process ended meanwhile
-      }
-    }
-    return ticks * 10;
-  } catch {
-    return 0;
-  }
-}
+const pgCpuMs = (pg: PgServer | null) => pgCpuMsOf(pg?.dir ?? null);
 
 /** The non-hash cost of a sign-in: a second backend on the same server with a near-free hash. */
 async function overheadPerSignIn(pg: PgServer | null, dbKind: string, seconds: number, connections: number) {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, sql, type Compilable } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from './pglite-dialect';
@@ -22,6 +22,16 @@ const PREPARED = /^\/\* prepared:([a-z0-9-]{1,40}) \*\/ /;
  * statement is never confused with the old one. PGlite runs it as plain SQL (the marker is a comment).
  */
 export const prepared = (name: string) => sql.raw(`/* prepared:${name} */ `);
+
+/**
+ * Runs a query builder's statement as a marked one (see `prepared`): for a hot read built with Kysely. Each
+ * distinct text (a filter present or not) becomes its own prepared statement on each connection.
+ */
+export async function executePrepared<R>(db: Db, name: string, query: Compilable<R>): Promise<R[]> {
+  const c = query.compile();
+  return (await db.executeQuery(CompiledQuery.raw(`/* prepared:${name} */ ${c.sql}`, [...c.parameters])))
+    .rows as R[];
+}
 
 /** Routes marked statements of a new pool client to named prepared statements (see `prepared`). */
 function prepareMarkedStatements(client: pg.PoolClient) {

@@ -1,8 +1,8 @@
 /**
  * The SQL of the hot queries, committed beside this file (./snapshots/*.sql) so that a change to them shows as
- * SQL in review: the two statements of a password sign-in, the events page and the inactivity sweep. The test
- * compiles each query builder (no database) and compares the text with the committed file; it fails when a hot
- * query changes. After a deliberate change, rewrite the files and review their diff:
+ * SQL in review: the two statements of a password sign-in, the session check, the events page and the inactivity
+ * sweep. The test compiles each query builder (no database) and compares the text with the committed file; it
+ * fails when a hot query changes. After a deliberate change, rewrite the files and review their diff:
  *
  *   npx vitest run --project unit backend/db/hot-queries.test.ts --update
  */
@@ -13,6 +13,7 @@ import { fastSignInQuery } from '../auth/password-fast';
 import { defaultConfig } from '../context';
 import { eventsPageQuery } from '../events/log';
 import { sweepBatchQuery } from '../jobs/sweep';
+import { sessionCheckQuery } from '../sessions/sessions';
 import type { Database } from './schema';
 
 const db = new Kysely<Database>({
@@ -66,6 +67,10 @@ describe('hot queries', () => {
     const own = eventsPageQuery({ db }, 'acc-1', { limit: 50 });
     const other = eventsPageQuery({ db }, 'acc-2', { limit: 50, cursor: '120', type: 'sign_in' }, 'ph-1');
     await expect(`${sqlOf(own)}\n${sqlOf(other)}`).toMatchFileSnapshot(snapshot('events-page'));
+  });
+
+  it('the session check of every request: the session by its token, its account and its workstation', async () => {
+    await expect(sqlOf(sessionCheckQuery(db, 'token-hash'))).toMatchFileSnapshot(snapshot('session-check'));
   });
 
   it('the inactivity sweep, one batch', async () => {

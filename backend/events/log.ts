@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { EventsPageSchema, EventsQuerySchema, VigieEvent } from '../../domain/backend-api';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
+import { executePrepared } from '../db/connect';
 import type { EventRow } from '../db/schema';
 import { verifyChain } from './chain';
 import type { AuthInfo } from '../sessions/sessions';
@@ -88,7 +89,11 @@ export async function listEvents(
   const own = !q.accountId || q.accountId === auth.accountId;
   if (!own && auth.kind !== 'holder') throw new AppError('NOT_FOUND', 'Compte introuvable.');
   const accountId = own ? auth.accountId : q.accountId!;
-  const rows = await eventsPageQuery(ctx, accountId, q, own ? undefined : auth.pharmacyId).execute();
+  const rows = await executePrepared(
+    ctx.db,
+    'events-page',
+    eventsPageQuery(ctx, accountId, q, own ? undefined : auth.pharmacyId),
+  );
   if (rows.length === 0 && !own) await targetAccount(ctx, auth, accountId);
   const page = rows.slice(0, q.limit);
   return {

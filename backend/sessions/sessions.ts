@@ -4,6 +4,7 @@ import { sessionEnd, sessionExpiresAt } from '../../domain/policy';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import { newToken, sha256 } from '../crypto';
+import { executePrepared, type Db } from '../db/connect';
 import type { AuthMethod, SessionRow } from '../db/schema';
 import { appendEvents } from '../events/chain';
 import type { RequestMeta } from '../http/meta';
@@ -110,18 +111,11 @@ export async function createSession(
 }
 
 /**
- * Checks a bearer token: known, not revoked, not idle for 1 h, not older than 4 h, same workstation, and on a
- * registered workstation the request's proof.
+ * The session check's one statement (its SQL is committed in db/snapshots/session-check.sql): the session by its
+ * token's hash, with its account and its workstation (label, withdrawal, registered key).
  */
-export async function authenticate(
-  ctx: Ctx,
-  token: string | null,
-  meta: RequestMeta,
-  allowPasswordChange: boolean,
-): Promise<AuthInfo> {
-  if (!token) throw new AppError('UNAUTHENTICATED', 'Connexion requise.');
-  const now = ctx.clock.now();
-  const r = await ctx.db
+export function sessionCheckQuery(db: Db, tokenHash: string) {
+  return db
     .selectFrom('sessions as s')
     .innerJoin('accounts as a', 'a.id', 's.account_id')
     .innerJoin('workstations as w', 'w.id', 's.workstation_id')
@@ -143,8 +137,22 @@ export async function authenticate(
       'w.revoked_at as ws_revoked_at',
       'w.public_key',
     ])
-    .where('s.token_hash', '=', sha256(token))
-    .executeTakeFirst();
+    .where('s.token_hash', '=', tokenHash);
+}
+
+/**
+ * Checks a bearer token: known, not revoked, not idle for 1 h, not older than 4 h, same workstation, and on a
+ * registered workstation the request's proof.
+ */
+export async function authenticate(
+  ctx: Ctx,
+  token: string | null,
+  meta: RequestMeta,
+  allowPasswordChange: boolean,
+): Promise<AuthInfo> {
+  if (!token) throw new AppError('UNAUTHENTICATED', 'Connexion requise.');
+  const now = ctx.clock.now();
+  const [r] = await executePrepared(ctx.db, 'session-check', sessionCheckQuery(ctx.db, sha256(token)));
   if (!r) throw new AppError('UNAUTHENTICATED', 'Session inconnue : reconnectez-vous.');
   if (r.revoked_at) {
     if (r.end_reason === 'idle')
