@@ -55,7 +55,8 @@ async function checksum(db: Backend['db']): Promise<string> {
            (select count(*) from outbox) as outbox, (select count(*) from accounts) as accounts,
            (select string_agg(state || coalesce(block_reason, ''), ',' order by id) from accounts) as states,
            (select coalesce(sum(failures), 0) from login_throttle) as throttle,
-           (select count(*) from workstations) as workstations, (select count(*) from delegations where revoked_at is null) as delegations`.execute(
+           (select count(*) from workstations) as workstations, (select count(*) from delegations where revoked_at is null) as delegations,
+           (select string_agg(coalesce(ends_at::text, '-'), ',' order by id) from delegations) as delegation_ends`.execute(
     db,
   );
   return JSON.stringify(r.rows[0]);

@@ -14,6 +14,7 @@ import { appendEvents, createChain } from '../events/chain';
 import { type NewEvent } from '../events/hash';
 import { enqueueMails, type OutgoingMail } from '../mail/outbox';
 import { blockedMail } from '../mail/templates';
+import { delegationEndsOn } from '../../domain/policy/delegation-end';
 
 type Trx = Transaction<Database>;
 
@@ -243,6 +244,9 @@ function statusQuery(db: Db | Trx) {
     .selectFrom('accounts as a')
     .leftJoin('workstations as w', 'w.id', 'a.last_activity_workstation_id')
     .leftJoin('passwords as p', (j) => j.onRef('p.account_id', '=', 'a.id').on('p.current', '=', true))
+    .leftJoin('delegations as dl', (j) =>
+      j.onRef('dl.delegate_account_id', '=', 'a.id').on('dl.revoked_at', 'is', null),
+    )
     .select([
       'a.id',
       'a.kind',
@@ -257,6 +261,8 @@ function statusQuery(db: Db | Trx) {
       'w.label as workstation_label',
       'p.expires_at as password_expires_at',
       'p.id as password_id',
+      'dl.ends_at as delegation_ends_at',
+      'a.card_not_after',
     ]);
 }
 type StatusRow = Awaited<ReturnType<ReturnType<typeof statusQuery>['executeTakeFirstOrThrow']>>;
@@ -296,6 +302,8 @@ export function toStatus(r: StatusRow, now: Date, config: BackendConfig): Accoun
         : null,
     createdAt: r.created_at.toISOString(),
     unblockPaths: s.state === 'blocked' ? unblockPaths(r.kind) : [],
+    delegationEndsOn: r.delegation_ends_at ? delegationEndsOn(r.delegation_ends_at) : null,
+    cardNotAfter: r.card_not_after?.toISOString() ?? null,
     passwordExpiresAt: r.password_expires_at?.toISOString() ?? null,
     passwordWithdrawn: r.kind === 'password_delegate' && !r.password_id,
   };

@@ -54,6 +54,8 @@ export interface AccountsTable {
     SuspicionCause | null | undefined,
     SuspicionCause | null
   >;
+  /** End of validity of the authentication certificate of the last card that signed in (card sign-in only). */
+  card_not_after: TsNull;
 }
 
 export interface DelegationsTable {
@@ -64,6 +66,10 @@ export interface DelegationsTable {
   granted_by: string;
   revoked_at: TsNull;
   revoked_by: string | null;
+  /** The instant the access ends (end of the chosen day, Paris); null: no end date. */
+  ends_at: TsNull;
+  /** When the holder is reminded of the end; null once sent, or without an end date. */
+  end_reminder_at: TsNull;
 }
 
 export interface PasswordsTable {

@@ -10,6 +10,14 @@ import { PasswordPolicyError } from '../auth/errors';
 import type { RequestMeta } from '../http/meta';
 import type { AuthInfo } from '../sessions/sessions';
 import { evMetaOf } from '../auth/event-meta';
+import {
+  delegationEndReminderAt,
+  delegationEndsAt,
+  delegationEndsOn,
+  endDateAllowed,
+} from '../../domain/policy/delegation-end';
+import type { DelegationsTable } from '../db/schema';
+import type { Selectable } from 'kysely';
 
 type Delegation = z.infer<typeof DelegationSchema>;
 
@@ -31,25 +39,35 @@ export async function listDelegations(
     ctx,
     rows.map((r) => r.delegate_account_id),
   );
-  return rows.map((r) => ({
-    id: r.id,
-    grantedAt: r.granted_at.toISOString(),
-    grantedBy: r.granted_by,
-    revokedAt: r.revoked_at?.toISOString() ?? null,
-    delegate: statuses.get(r.delegate_account_id)!,
-  }));
+  return rows.map((r) => toDelegation(r, statuses.get(r.delegate_account_id)!));
 }
 
-async function oneDelegation(ctx: Ctx, id: string): Promise<Delegation> {
-  const r = await ctx.db.selectFrom('delegations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const statuses = await statusesOf(ctx, [r.delegate_account_id]);
+function toDelegation(r: Selectable<DelegationsTable>, delegate: Delegation['delegate']): Delegation {
   return {
     id: r.id,
     grantedAt: r.granted_at.toISOString(),
     grantedBy: r.granted_by,
     revokedAt: r.revoked_at?.toISOString() ?? null,
-    delegate: statuses.get(r.delegate_account_id)!,
+    endsOn: r.ends_at ? delegationEndsOn(r.ends_at) : null,
+    delegate,
   };
+}
+
+/** The end instant and the reminder of a chosen last day; a day already over is refused. */
+function endColumns(endsOn: string | null | undefined, now: Date) {
+  if (!endsOn) return { ends_at: null, end_reminder_at: null };
+  if (!endDateAllowed(endsOn, now))
+    throw new AppError('INVALID_REQUEST', 'La fin de contrat doit être aujourd’hui ou plus tard.');
+  const endsAt = delegationEndsAt(endsOn);
+  const reminderAt = delegationEndReminderAt(endsAt);
+  // An end less than 7 days away is reminded at once: the holder sees it on the pharmacy screen anyway.
+  return { ends_at: endsAt, end_reminder_at: reminderAt.getTime() > now.getTime() ? reminderAt : now };
+}
+
+async function oneDelegation(ctx: Ctx, id: string): Promise<Delegation> {
+  const r = await ctx.db.selectFrom('delegations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const statuses = await statusesOf(ctx, [r.delegate_account_id]);
+  return toDelegation(r, statuses.get(r.delegate_account_id)!);
 }
 
 /** Grants delegated access: creates the delegate's account (card holder or accountant with a password). */
@@ -62,6 +80,7 @@ export async function grantDelegation(
 ): Promise<Delegation> {
   requireHolder(auth);
   const now = ctx.clock.now();
+  const end = endColumns(input.endsOn, now);
   let passwordHash: string | null = null;
   if (input.kind === 'password_delegate') {
     const personal = personalData(input);
@@ -109,6 +128,7 @@ export async function grantDelegation(
         granted_by: auth.accountId,
         revoked_at: null,
         revoked_by: null,
+        ...end,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -119,14 +139,19 @@ export async function grantDelegation(
         accountId: auth.accountId,
         type: 'delegation_granted',
         outcome: 'success',
-        details: { delegationId: d.id, delegateAccountId: accountId, kind: input.kind },
+        details: {
+          delegationId: d.id,
+          delegateAccountId: accountId,
+          kind: input.kind,
+          endsOn: input.endsOn ?? null,
+        },
       },
       {
         ...ev,
         accountId,
         type: 'delegation_granted',
         outcome: 'info',
-        details: { delegationId: d.id, holderAccountId: auth.accountId },
+        details: { delegationId: d.id, holderAccountId: auth.accountId, endsOn: input.endsOn ?? null },
       },
     ]);
     return d.id;
@@ -194,4 +219,51 @@ export async function hasActiveDelegation(ctx: Ctx, accountId: string): Promise<
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return r !== undefined;
+}
+
+/**
+ * Sets, changes or removes a delegation's last day (« fin de contrat »). The access ends at the end of that day,
+ * Paris time (the end job revokes it); the holder is reminded 7 days before. Written in both accounts' events.
+ */
+export async function setDelegationEnd(
+  ctx: Ctx,
+  auth: AuthInfo,
+  id: string,
+  endsOn: string | null,
+  meta: RequestMeta,
+): Promise<Delegation> {
+  requireHolder(auth);
+  const now = ctx.clock.now();
+  const end = endColumns(endsOn, now);
+  await ctx.db.transaction().execute(async (trx) => {
+    const d = await trx
+      .selectFrom('delegations')
+      .selectAll()
+      .where('id', '=', id)
+      .where('holder_account_id', '=', auth.accountId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!d) throw new AppError('NOT_FOUND', 'Délégation introuvable.');
+    if (d.revoked_at) throw new AppError('CONFLICT', 'Délégation déjà révoquée.');
+    await trx.updateTable('delegations').set(end).where('id', '=', id).execute();
+    const ev = { at: now, ...evMetaOf(meta, auth.workstationLabel) };
+    const previous = d.ends_at ? delegationEndsOn(d.ends_at) : null;
+    await appendEvents(trx, [
+      {
+        ...ev,
+        accountId: auth.accountId,
+        type: 'delegation_end_set',
+        outcome: 'success',
+        details: { delegationId: id, delegateAccountId: d.delegate_account_id, endsOn, previous },
+      },
+      {
+        ...ev,
+        accountId: d.delegate_account_id,
+        type: 'delegation_end_set',
+        outcome: 'info',
+        details: { delegationId: id, endsOn, previous },
+      },
+    ]);
+  });
+  return oneDelegation(ctx, id);
 }

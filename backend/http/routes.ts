@@ -7,7 +7,12 @@ import type { PasswordHasher } from '../auth/passwords';
 import { statusOf, statusesOfPharmacy } from '../accounts/accounts';
 import { signInWithPassword } from '../auth/password';
 import { changePassword, checkPassword } from '../auth/password-change';
-import { grantDelegation, listDelegations, revokeDelegation } from '../delegations/delegations';
+import {
+  grantDelegation,
+  listDelegations,
+  revokeDelegation,
+  setDelegationEnd,
+} from '../delegations/delegations';
 import { exportEventsCsv, listEvents, verifyEvents } from '../events/log';
 import { accountSummary, listSessions, revokeSessions } from '../sessions/sessions';
 import { listPharmacyWorkstations, revokeWorkstation } from '../workstations/workstations';
@@ -117,6 +122,9 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, o: RouteOptions) 
   );
   register(app, ctx, routes.revokeDelegation, async ({ auth, params, meta }) =>
     revokeDelegation(ctx, auth, params.id, meta),
+  );
+  register(app, ctx, routes.setDelegationEnd, async ({ auth, params, body, meta }) =>
+    setDelegationEnd(ctx, auth, params.id, body.endsOn, meta),
   );
 
   register(app, ctx, routes.listEvents, async ({ auth, query }) => listEvents(ctx, auth, query));

@@ -11,15 +11,17 @@ import { addParisMonths } from '../../domain/policy';
 import { runInactivitySweep } from './sweep';
 import { runReminders } from './reminders';
 import { runMailSender } from './mail-sender';
+import { runDelegationEnds } from './delegation-ends';
 
 /** The security log is kept for operators' investigations, then forgotten. */
 const SECURITY_LOG_DAYS = 90;
 
-export type JobName = 'inactivity' | 'reminders' | 'mail' | 'retention';
+export type JobName = 'inactivity' | 'reminders' | 'delegation-ends' | 'mail' | 'retention';
 
 export interface JobIntervals {
   inactivity: number;
   reminders: number;
+  'delegation-ends': number;
   mail: number;
   retention: number;
 }
@@ -27,6 +29,7 @@ export interface JobIntervals {
 export const DEFAULT_INTERVALS: JobIntervals = {
   inactivity: 60_000,
   reminders: 60_000,
+  'delegation-ends': 60_000,
   mail: 5_000,
   retention: 6 * 3600_000,
 };
@@ -56,6 +59,8 @@ export class Jobs {
         return runInactivitySweep(this.ctx);
       case 'reminders':
         return runReminders(this.ctx);
+      case 'delegation-ends':
+        return runDelegationEnds(this.ctx);
       case 'mail':
         return runMailSender(this.ctx, this.transport);
       case 'retention':
@@ -104,9 +109,10 @@ export class Jobs {
   async runAll(): Promise<Record<JobName, number>> {
     const inactivity = await this.run('inactivity');
     const reminders = await this.run('reminders');
+    const delegationEnds = await this.run('delegation-ends');
     const retention = await this.run('retention');
     const mail = await this.run('mail');
-    return { inactivity, reminders, mail, retention };
+    return { inactivity, reminders, 'delegation-ends': delegationEnds, mail, retention };
   }
 
   start(intervals: Partial<JobIntervals> = {}): void {

@@ -13,7 +13,9 @@ export interface Mail {
     | 'report_case'
     | 'security_key_set'
     | 'security_key_used'
-    | 'fresh_start';
+    | 'fresh_start'
+    | 'delegation_end_reminder'
+    | 'delegation_ended';
   subject: string;
   text: string;
 }
@@ -30,6 +32,14 @@ const METHOD: Record<string, string> = {
 const REPORT =
   'Si vous ne reconnaissez pas cette activité, changez votre mot de passe et signalez-la : appelez le 36 08, ' +
   'ou contactez le délégué numérique en santé de votre CPAM.';
+/**
+ * Against phishing by phone (fraudsters posing as « CPS support » to get activation codes): who never asks for
+ * what, where a mailed code goes, and what to do with a call one did not start.
+ */
+export const NEVER_BY_PHONE =
+  'Ni Vigie ni l’Assurance Maladie ne vous demanderont jamais par téléphone un code, un code PIN ou un mot de ' +
+  'passe. Un code que Vigie vous envoie se tape uniquement dans Vigie. Si quelqu’un vous le demande au téléphone ' +
+  'sans que vous ayez appelé, refusez et raccrochez ; vous pouvez le signaler depuis le journal des événements.';
 const FOOTER =
   '\n\n—\nVigie, pour votre compte amelipro. Ce message vous est envoyé sur la boîte mail dédiée à amelipro.\n';
 
@@ -90,7 +100,9 @@ export function reminderMail(p: { name: string; days: number; blockAt: Date }): 
       `Bonjour ${p.name},\n\n` +
       `Votre compte amelipro n'a pas été utilisé depuis bientôt 6 mois. Sans connexion d'ici là, il sera bloqué ` +
       `le ${frDate(p.blockAt)} à ${frTime(p.blockAt)} (${when}).\n\n` +
-      `Pour l'éviter, il suffit de vous connecter une fois, avec votre carte CPS, votre e-CPS ou votre identifiant et mot de passe.${FOOTER}`,
+      `Pour l'éviter, il suffit de vous connecter une fois, avec votre carte CPS, votre e-CPS ou votre identifiant et mot de passe.\n\n` +
+      NEVER_BY_PHONE +
+      FOOTER,
   };
 }
 
@@ -212,4 +224,53 @@ export function reportCaseMail(p: { name: string; steps: readonly string[]; advi
     subject: 'Votre signalement a été reçu : votre compte amelipro est sécurisé',
     text: `Bonjour ${p.name},\n\n${p.steps.join('\n')}\n\n${p.advice}\n\n—\nVigie, pour votre compte amelipro.\n`,
   };
+}
+
+/** To the holder, 7 days before a delegation's last day. */
+export function delegationEndReminderMail(p: { name: string; delegateName: string; endsAt: Date }): Mail {
+  const lastDay = new Date(p.endsAt.getTime() - 1);
+  return {
+    kind: 'delegation_end_reminder',
+    subject: `L'accès délégué de ${p.delegateName} prend fin le ${frDate(lastDay)}`,
+    text:
+      `Bonjour ${p.name},\n\n` +
+      `L'accès délégué de ${p.delegateName} à votre compte amelipro prend fin le ${frDate(lastDay)} au soir ` +
+      `(fin de contrat). À partir du ${frDate(p.endsAt)}, ${p.delegateName} ne pourra plus se connecter et ses ` +
+      `sessions seront fermées.\n\n` +
+      `Pour changer ou retirer cette date, ouvrez Vigie, écran « Comptes de la pharmacie ».\n\n` +
+      NEVER_BY_PHONE +
+      FOOTER,
+  };
+}
+
+/** To the delegate and to the holder, when a delegation reached its last day. */
+export function delegationEndedMail(p: {
+  name: string;
+  delegateName: string;
+  endsAt: Date;
+  to: 'delegate' | 'holder';
+}): Mail {
+  const lastDay = new Date(p.endsAt.getTime() - 1);
+  return p.to === 'delegate'
+    ? {
+        kind: 'delegation_ended',
+        subject: 'Votre accès délégué au compte amelipro a pris fin',
+        text:
+          `Bonjour ${p.name},\n\n` +
+          `Votre accès délégué au compte amelipro de la pharmacie a pris fin le ${frDate(lastDay)} au soir, ` +
+          `à la date de fin de contrat choisie par le titulaire. Vos sessions ont été fermées.\n\n` +
+          `Si c'est une erreur, adressez-vous au titulaire du compte : lui seul peut vous redonner un accès.\n\n` +
+          NEVER_BY_PHONE +
+          FOOTER,
+      }
+    : {
+        kind: 'delegation_ended',
+        subject: `L'accès délégué de ${p.delegateName} a pris fin`,
+        text:
+          `Bonjour ${p.name},\n\n` +
+          `Comme prévu, l'accès délégué de ${p.delegateName} à votre compte amelipro a pris fin le ` +
+          `${frDate(lastDay)} au soir (fin de contrat). Ses sessions ont été fermées.\n\n` +
+          REPORT +
+          FOOTER,
+      };
 }

@@ -143,6 +143,15 @@ export const routes = {
     response: s.DelegationSchema,
     summary: "Revoke a delegation and end the delegate's sessions",
   }),
+  setDelegationEnd: route({
+    method: 'POST',
+    path: '/v1/delegations/:id/end',
+    auth: 'session',
+    params: s.IdParamsSchema,
+    body: s.SetDelegationEndRequestSchema,
+    response: s.DelegationSchema,
+    summary: 'Set, change or remove the last day of a delegation (access ends at the end of that day, Paris)',
+  }),
 
   listEvents: route({
     method: 'GET',

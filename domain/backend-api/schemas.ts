@@ -109,6 +109,10 @@ export const EVENT_TYPES = [
   'fresh_start_sent',
   'fresh_start_failed',
   'fresh_start_used',
+  // a delegation's end date (« fin de contrat »): set or changed, the holder's reminder, the end itself
+  'delegation_end_set',
+  'delegation_end_reminder_sent',
+  'delegation_ended',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
@@ -148,6 +152,10 @@ export const AccountStatusSchema = z.object({
     .nullable(),
   createdAt: iso,
   unblockPaths: z.array(UnblockPathSchema),
+  /** A delegate whose delegation has an end date: the last day of access (Paris), `YYYY-MM-DD`. */
+  delegationEndsOn: z.iso.date().nullable().optional(),
+  /** End of validity of the certificate of the last card that signed in to this account. */
+  cardNotAfter: iso.nullable().optional(),
   passwordExpiresAt: iso.nullable(),
   /** A password delegate whose password a report withdrew: the holder may give a fresh start. */
   passwordWithdrawn: z.boolean().optional(),
@@ -214,6 +222,9 @@ export const RevokedResponseSchema = z.object({ revoked: z.number().int() });
 
 export const PharmacyAccountsResponseSchema = z.object({ accounts: z.array(AccountStatusSchema) });
 
+/** « Fin de contrat »: the last day of access, Paris time (`YYYY-MM-DD`); the access ends at the end of that day. */
+export const DelegationEndsOnSchema = z.iso.date();
+
 export const GrantDelegationRequestSchema = z.discriminatedUnion('kind', [
   z
     .object({
@@ -221,6 +232,7 @@ export const GrantDelegationRequestSchema = z.discriminatedUnion('kind', [
       displayName: z.string().trim().min(1).max(120),
       nationalId: z.string().regex(/^[08][0-9]{8,11}$/),
       email: z.email().max(254),
+      endsOn: DelegationEndsOnSchema.optional(),
     })
     .strict(),
   z
@@ -233,6 +245,7 @@ export const GrantDelegationRequestSchema = z.discriminatedUnion('kind', [
         .regex(/^[A-Za-z0-9._-]{6,64}$/),
       email: z.email().max(254),
       initialPassword: z.string().min(1).max(256),
+      endsOn: DelegationEndsOnSchema.optional(),
     })
     .strict(),
 ]);
@@ -242,8 +255,11 @@ export const DelegationSchema = z.object({
   grantedAt: iso,
   grantedBy: uuid,
   revokedAt: iso.nullable(),
+  /** The last day of access (Paris), or null without an end date. */
+  endsOn: z.iso.date().nullable(),
   delegate: AccountStatusSchema,
 });
+export const SetDelegationEndRequestSchema = z.object({ endsOn: DelegationEndsOnSchema.nullable() }).strict();
 export const DelegationsResponseSchema = z.object({ delegations: z.array(DelegationSchema) });
 export const IdParamsSchema = z.object({ id: uuid }).strict();
 

@@ -3,3 +3,5 @@ export * from './inactivity';
 export * from './password';
 export * from './throttle';
 export * from './session';
+export * from './delegation-end';
+export * from './card-expiry';

@@ -81,8 +81,15 @@ export async function signInWithCard(
   if (!account)
     throw new AppError('CARD_HOLDER_UNKNOWN', "Aucun compte amelipro n'est associé à cette carte.");
   const label = await seeWorkstation(ctx, meta, now);
-  return strongSignIn(ctx, account, 'card', meta, label, now, {
+  const signedIn = await strongSignIn(ctx, account, 'card', meta, label, now, {
     cardSerial: body.cardSerial ?? null,
     details: { certSerial: r.card.certSerial, issuer: r.card.issuer },
   });
+  // The last card seen: the holder's pharmacy screen lists the staff cards nearing their end.
+  await ctx.db
+    .updateTable('accounts')
+    .set({ card_not_after: r.card.certNotAfter })
+    .where('id', '=', account.id)
+    .execute();
+  return signedIn;
 }

@@ -87,6 +87,9 @@ const en: Messages = {
     fresh_start_sent: 'Fresh start: code sent by e-mail',
     fresh_start_failed: 'Fresh start: code refused',
     fresh_start_used: 'Fresh start: new password chosen',
+    delegation_end_set: 'End of contract set or changed',
+    delegation_end_reminder_sent: 'Reminder: an end of contract is near',
+    delegation_ended: 'Delegated access ended (end of contract)',
   },
   freshStart: {
     withdrawn: 'Since the report, the old password no longer works.',

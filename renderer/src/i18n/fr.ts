@@ -85,6 +85,9 @@ const fr = {
     fresh_start_sent: 'Nouveau départ : code envoyé par e-mail',
     fresh_start_failed: 'Nouveau départ : code refusé',
     fresh_start_used: 'Nouveau départ : nouveau mot de passe choisi',
+    delegation_end_set: 'Fin de contrat fixée ou changée',
+    delegation_end_reminder_sent: 'Rappel : une fin de contrat approche',
+    delegation_ended: 'Accès délégué terminé (fin de contrat)',
   },
   freshStart: {
     withdrawn: 'Après son signalement, son ancien mot de passe ne fonctionne plus.',
