@@ -90,6 +90,9 @@ const en: Messages = {
     delegation_end_set: 'End of contract set or changed',
     delegation_end_reminder_sent: 'Reminder: an end of contract is near',
     delegation_ended: 'Delegated access ended (end of contract)',
+    delegation_end_set: 'End of contract set or changed',
+    delegation_end_reminder_sent: 'Reminder: an end of contract is near',
+    delegation_ended: 'Delegated access ended (end of contract)',
   },
   freshStart: {
     withdrawn: 'Since the report, the old password no longer works.',
@@ -261,6 +264,15 @@ const en: Messages = {
     pending: 'Confirm the request on your phone',
     binding: 'Check that the phone shows:',
     expires: 'The request is valid until {{time}}.',
+    neverByPhone: {
+      title: 'Nobody will ask you for a code by phone',
+      body:
+        'Neither Vigie nor the Assurance Maladie will ever ask you by phone for a code, a PIN or a password. ' +
+        'A code Vigie sends you is typed into Vigie only.',
+      refuse:
+        'Only approve on your phone the request you have just started here. A request you did not start, ' +
+        'or a caller asking you to approve one: refuse, then report it from the events log.',
+    },
     status: {
       idle: 'No request in progress.',
       pending: 'Request sent.',

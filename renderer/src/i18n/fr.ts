@@ -88,6 +88,9 @@ const fr = {
     delegation_end_set: 'Fin de contrat fixée ou changée',
     delegation_end_reminder_sent: 'Rappel : une fin de contrat approche',
     delegation_ended: 'Accès délégué terminé (fin de contrat)',
+    delegation_end_set: 'Fin de contrat fixée ou changée',
+    delegation_end_reminder_sent: 'Rappel : une fin de contrat approche',
+    delegation_ended: 'Accès délégué terminé (fin de contrat)',
   },
   freshStart: {
     withdrawn: 'Après son signalement, son ancien mot de passe ne fonctionne plus.',
@@ -261,6 +264,15 @@ const fr = {
     pending: 'Validez la demande sur votre téléphone',
     binding: 'Vérifiez que le téléphone affiche :',
     expires: 'La demande reste valable jusqu’à {{time}}.',
+    neverByPhone: {
+      title: 'Personne ne vous demandera de code par téléphone',
+      body:
+        'Ni Vigie ni l’Assurance Maladie ne vous demanderont jamais par téléphone un code, un code PIN ou un mot de passe. ' +
+        'Un code que Vigie vous envoie se tape uniquement dans Vigie.',
+      refuse:
+        'Validez sur votre téléphone seulement la demande que vous venez de lancer ici. Une demande que vous n’avez pas lancée, ' +
+        'ou un appel qui vous demande de valider : refusez, puis signalez-le depuis le journal des événements.',
+    },
     status: {
       idle: 'Aucune demande en cours.',
       pending: 'Demande envoyée.',

@@ -32,21 +32,28 @@ export function EcpsSignIn() {
   };
   if (pending)
     return (
-      <div className="ecps-wait" role="status" aria-live="polite" data-testid="ecps-pending">
-        <Smartphone aria-hidden="true" size={48} className="pulse" />
-        <p className="state-title">{t('ecps.pending')}</p>
-        {state.bindingMessage && (
-          <p>
-            {t('ecps.binding')} <strong className="binding">{state.bindingMessage}</strong>
-          </p>
-        )}
-        {state.expiresAt && (
-          <p className="muted">{t('ecps.expires', { time: formatTime(state.expiresAt, i18n.language) })}</p>
-        )}
-        <Button className="button" onPress={() => void cancel()}>
-          {t('common.cancel')}
-        </Button>
-      </div>
+      <>
+        <div className="ecps-wait" role="status" aria-live="polite" data-testid="ecps-pending">
+          <Smartphone aria-hidden="true" size={48} className="pulse" />
+          <p className="state-title">{t('ecps.pending')}</p>
+          {state.bindingMessage && (
+            <p>
+              {t('ecps.binding')} <strong className="binding">{state.bindingMessage}</strong>
+            </p>
+          )}
+          {state.expiresAt && (
+            <p className="muted">{t('ecps.expires', { time: formatTime(state.expiresAt, i18n.language) })}</p>
+          )}
+          <Button className="button" onPress={() => void cancel()}>
+            {t('common.cancel')}
+          </Button>
+        </div>
+        <div className="note" data-testid="ecps-never-by-phone">
+          <p className="state-title">{t('ecps.neverByPhone.title')}</p>
+          <p>{t('ecps.neverByPhone.body')}</p>
+          <p>{t('ecps.neverByPhone.refuse')}</p>
+        </div>
+      </>
     );
   return (
     <form className="form" onSubmit={(e) => void start(e)}>
