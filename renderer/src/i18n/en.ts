@@ -90,9 +90,6 @@ const en: Messages = {
     delegation_end_set: 'End of contract set or changed',
     delegation_end_reminder_sent: 'Reminder: an end of contract is near',
     delegation_ended: 'Delegated access ended (end of contract)',
-    delegation_end_set: 'End of contract set or changed',
-    delegation_end_reminder_sent: 'Reminder: an end of contract is near',
-    delegation_ended: 'Delegated access ended (end of contract)',
   },
   freshStart: {
     withdrawn: 'Since the report, the old password no longer works.',

@@ -88,9 +88,6 @@ const fr = {
     delegation_end_set: 'Fin de contrat fixée ou changée',
     delegation_end_reminder_sent: 'Rappel : une fin de contrat approche',
     delegation_ended: 'Accès délégué terminé (fin de contrat)',
-    delegation_end_set: 'Fin de contrat fixée ou changée',
-    delegation_end_reminder_sent: 'Rappel : une fin de contrat approche',
-    delegation_ended: 'Accès délégué terminé (fin de contrat)',
   },
   freshStart: {
     withdrawn: 'Après son signalement, son ancien mot de passe ne fonctionne plus.',
