@@ -39,6 +39,11 @@ export interface LookupRow {
   /** A registered workstation keeps its registered label; the header cannot rename it. */
   ws_registered_label: string | null;
   ws_public_key: string | null;
+  /** The enrolled second factor, if any (auth/factors/). */
+  factor_kind: 'totp' | 'email' | null;
+  /** The pharmacy's second-factor grace: null until it starts. */
+  factor_grace_ends_at: Date | null;
+  factor_grace_extended: boolean;
 }
 
 export interface LookupInput {
@@ -87,6 +92,7 @@ export function signInLookupQuery(
         (select familiar from src) as familiar,
         a.id, a.display_name, a.email, a.created_at, a.kind, a.pharmacy_id, p.hash, p.expires_at,
         ph.name as pharmacy_name, ph.finess,
+        f.kind as factor_kind, ph.factor_grace_ends_at, ph.factor_grace_extended_at is not null as factor_grace_extended,
         exists (select 1 from delegations d where d.delegate_account_id = a.id and d.revoked_at is null) as delegated,
         (select w.label from workstations w where w.id = ${workstationId} and w.public_key is not null) as ws_registered_label,
         (select w.public_key from workstations w where w.id = ${workstationId}) as ws_public_key
@@ -94,5 +100,6 @@ export function signInLookupQuery(
       left join accounts a on a.identifier = ${identifier}
       left join pharmacies ph on ph.id = a.pharmacy_id
       left join passwords p on p.account_id = a.id and p.current
+      left join second_factors f on f.account_id = a.id
     `;
 }

@@ -3,13 +3,12 @@
  * get the same answer, run the same argon2id verification (against a dummy hash when there is no account)
  * and are padded to the same minimum duration.
  */
-import { sql, type Transaction } from 'kysely';
-import type { SignInResponse } from '../../domain/backend-api';
+import { sql } from 'kysely';
+import type { PasswordSignInResponse, SignInResponse } from '../../domain/backend-api';
 import { AppError } from '../../domain/result';
-import { BLOCK_EXPLANATION_INACTIVITY, blockAccounts, deadlines, unblockPaths } from '../accounts/accounts';
+import { deadlines } from '../accounts/accounts';
 import type { Ctx } from '../context';
 import type { Db } from '../db/connect';
-import type { Database } from '../db/schema';
 import { appendEvents } from '../events/chain';
 import type { RequestMeta } from '../http/meta';
 import { enqueueMails } from '../mail/outbox';
@@ -17,8 +16,11 @@ import { signInMail } from '../mail/templates';
 import { createSession, signInResponse } from '../sessions/sessions';
 import { checkWorkstationProof } from '../workstations/proofs';
 import { recordWorkstationSeen } from '../workstations/workstations';
-import { BlockedError, invalidCredentials } from './errors';
+import { invalidCredentials } from './errors';
+import { graceDto, startGrace, type Grace } from './factors/grace';
+import { openStep } from './factors/steps';
 import { padToFloor } from './floor';
+import { refuseBlocked } from './refuse-blocked';
 import { fastSignIn } from './password-fast';
 import { signInLookupQuery, type LookupRow } from './password-lookup';
 import type { PasswordHasher } from './passwords';
@@ -41,7 +43,7 @@ export async function signInWithPassword(
   opts: SignInOptions,
   input: { identifier: string; password: string },
   requestMeta: RequestMeta,
-): Promise<SignInResponse> {
+): Promise<PasswordSignInResponse> {
   const started = performance.now();
   const now = ctx.clock.now();
   const workstationId = requestMeta.workstationId;
@@ -152,15 +154,37 @@ function releaseReservation(ctx: Ctx, key: string, tries = 0) {
     });
 }
 
-/** The right password: the common case in one statement, anything unusual on the general path. */
+/**
+ * The right password. An account with a second factor, or whose pharmacy's grace period is over, goes on to a second
+ * step (auth/factors/steps.ts). Otherwise (the grace period, started by the first such sign-in) the session opens:
+ * the common case in one statement, anything unusual on the general path.
+ */
 async function openPasswordSession(
   ctx: Ctx,
   account: Found,
   meta: WsMeta,
   now: Date,
   throttleKey: string,
-): Promise<SignInResponse> {
+): Promise<PasswordSignInResponse> {
   const expired = account.expires_at !== null && account.expires_at.getTime() <= now.getTime();
+  const graceOver = account.factor_grace_ends_at !== null && account.factor_grace_ends_at <= now;
+  if (account.factor_kind !== null || graceOver)
+    return openFactorStep(ctx, account, meta, now, throttleKey, expired);
+  const grace: Grace = account.factor_grace_ends_at
+    ? { endsAt: account.factor_grace_ends_at, extended: account.factor_grace_extended }
+    : await startGrace(ctx.db, account.pharmacy_id, now);
+  const session = await openSessionWithoutFactor(ctx, account, meta, now, throttleKey, expired);
+  return { ...session, factorGrace: graceDto(grace) };
+}
+
+async function openSessionWithoutFactor(
+  ctx: Ctx,
+  account: Found,
+  meta: WsMeta,
+  now: Date,
+  throttleKey: string,
+  expired: boolean,
+): Promise<SignInResponse> {
   if (!expired && (account.kind === 'holder' || account.delegated)) {
     const fast = await fastSignIn(ctx.db, {
       accountId: account.id,
@@ -174,6 +198,7 @@ async function openPasswordSession(
           at: now,
           method: 'password',
           workstationLabel: meta.workstationLabel,
+          factor: 'none',
         }),
         to: account.email,
       },
@@ -192,6 +217,58 @@ async function openPasswordSession(
     if (fast.workstationRevoked) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
   }
   return openSessionGeneralPath(ctx, account, meta, now, throttleKey, expired);
+}
+
+/**
+ * The right password on an account that needs its second factor: the same checks as a sign-in (workstation not
+ * revoked, delegation still there, account active and before its block date), then a second step instead of a session.
+ * The activity clock moves only when the second step succeeds.
+ */
+async function openFactorStep(
+  ctx: Ctx,
+  account: Found,
+  meta: WsMeta,
+  now: Date,
+  throttleKey: string,
+  expired: boolean,
+): Promise<PasswordSignInResponse> {
+  const ws = await recordWorkstationSeen(ctx.db, meta.workstationId, meta.workstationLabel, now);
+  if (ws.revoked_at) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
+  await ctx.db.deleteFrom('login_throttle').where('key', '=', throttleKey).execute();
+  if (account.kind !== 'holder' && !account.delegated) {
+    throw new AppError('FORBIDDEN', "Votre délégation d'accès a été révoquée par le titulaire du compte.");
+  }
+  const evMeta = {
+    workstationId: meta.workstationId,
+    workstationLabel: ws.label,
+    ip: meta.ip,
+    appVersion: meta.appVersion,
+  };
+  const outcome = await ctx.db.transaction().execute(async (trx) => {
+    const live = await trx
+      .selectFrom('accounts')
+      .select('id')
+      .where('id', '=', account.id)
+      .where('state', '=', 'active')
+      .where('block_due_at', '>', now)
+      .executeTakeFirst();
+    if (!live) return { blocked: await refuseBlocked(trx, account.id, evMeta, now) } as const;
+    const secondStep = await openStep(
+      trx,
+      {
+        accountId: account.id,
+        email: account.email,
+        workstationId: meta.workstationId,
+        purpose: account.factor_kind ? 'verify' : 'enrol',
+        factorKind: account.factor_kind,
+        passwordChange: expired,
+      },
+      now,
+    );
+    return { secondStep } as const;
+  });
+  if ('blocked' in outcome) throw outcome.blocked;
+  return outcome;
 }
 
 /**
@@ -256,6 +333,7 @@ async function openSessionGeneralPath(
       at: now,
       method: 'password',
       workstationLabel: ws.label,
+      factor: 'none',
     });
     await enqueueMails(trx, now, [{ ...mail, accountId: account.id, to: account.email }]);
     return { token, session } as const;
@@ -269,47 +347,4 @@ async function openSessionGeneralPath(
     passwordChangeRequired: expired,
     account,
   });
-}
-
-/** The account is blocked, or due: blocked now for inactivity if it was still active, and the refusal recorded. */
-async function refuseBlocked(
-  trx: Transaction<Database>,
-  accountId: string,
-  evMeta: { workstationId: string; workstationLabel: string; ip: string | null; appVersion: string | null },
-  now: Date,
-): Promise<BlockedError> {
-  const acc = await trx
-    .selectFrom('accounts')
-    .select([
-      'id',
-      'state',
-      'block_reason',
-      'block_explanation',
-      'block_due_at',
-      'display_name',
-      'email',
-      'kind',
-    ])
-    .where('id', '=', accountId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  let reason = acc.block_reason;
-  let explanation = acc.block_explanation;
-  if (acc.state === 'active') {
-    await blockAccounts(trx, [acc], 'inactivity', BLOCK_EXPLANATION_INACTIVITY, now);
-    reason = 'inactivity';
-    explanation = BLOCK_EXPLANATION_INACTIVITY;
-  }
-  await appendEvents(trx, [
-    {
-      ...evMeta,
-      accountId: acc.id,
-      at: now,
-      type: 'sign_in_refused_blocked',
-      method: 'password',
-      outcome: 'failure',
-      details: { reason: reason ?? 'inactivity' },
-    },
-  ]);
-  return new BlockedError(reason ?? 'inactivity', explanation ?? '', unblockPaths(acc.kind));
 }

@@ -134,14 +134,14 @@ export async function checkConcurrentSessions(
  * Password sign-in with the rules around it: a refusal may complete a flood (rule 1); a success may reveal shared
  * credentials (rule 2), in which case the session just opened is ended with the others and the answer is the block.
  */
-export async function withSuspicionRules(
+export async function withSuspicionRules<R extends SignInResponse | { secondStep: unknown }>(
   ctx: Ctx,
   deps: SigninDeps,
   identifier: string,
   meta: RequestMeta,
-  signIn: (afterFailure: (accountId: string) => Promise<unknown>) => Promise<SignInResponse>,
-): Promise<SignInResponse> {
-  let res: SignInResponse;
+  signIn: (afterFailure: (accountId: string) => Promise<unknown>) => Promise<R>,
+): Promise<R> {
+  let res: R;
   try {
     // The failure-flood rule runs inside the sign-in's equal-timing window (no timing difference for
     // identifiers that exist).
@@ -154,6 +154,7 @@ export async function withSuspicionRules(
     }
     throw e;
   }
-  await checkConcurrentSessions(ctx, deps, res, meta);
+  // A second step opened no session yet: the rule runs when it does.
+  if ('token' in res) await checkConcurrentSessions(ctx, deps, res, meta);
   return res;
 }

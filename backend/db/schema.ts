@@ -23,6 +23,10 @@ export interface PharmaciesTable {
   name: string;
   address: Json<PostalAddress>;
   created_at: Ts;
+  /** End of the second factor's grace period (null until the first password sign-in that meets the rule). */
+  factor_grace_ends_at: TsNull;
+  /** When the holder extended it (once). */
+  factor_grace_extended_at: TsNull;
 }
 
 export interface AccountsTable {
@@ -304,6 +308,44 @@ export interface RateLimitsTable {
   reset_at: Ts;
 }
 
+/** The second factor of a password sign-in (auth/factors/): TOTP (sealed secret) or a mailed code. */
+export interface SecondFactorsTable {
+  account_id: string;
+  kind: 'totp' | 'email';
+  totp_secret: string | null;
+  /** The last TOTP time step accepted: a code is never accepted twice. */
+  last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  enrolled_at: Ts;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<string>;
+  account_id: string;
+  code_hash: string;
+  created_at: Ts;
+  used_at: TsNull;
+}
+
+/** A sign-in waiting for its second factor, or an enrolment (auth/factors/steps.ts). */
+export interface FactorStepsTable {
+  id: Generated<string>;
+  ticket_hash: string;
+  account_id: string;
+  workstation_id: string | null;
+  purpose: 'verify' | 'enrol';
+  password_change: ColumnType<boolean, boolean | undefined, boolean>;
+  from_session: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Ts;
+  expires_at: Ts;
+  mail_code_hash: string | null;
+  mail_code_sent_at: TsNull;
+  mail_code_expires_at: TsNull;
+  mail_code_tries: Generated<number>;
+  mail_proven_at: TsNull;
+  pending_secret: string | null;
+  done_at: TsNull;
+}
+
 export interface Database {
   pharmacies: PharmaciesTable;
   accounts: AccountsTable;
@@ -328,6 +370,9 @@ export interface Database {
   ecps_transactions: EcpsTransactionsTable;
   postal_requests: PostalRequestsTable;
   fresh_starts: FreshStartsTable;
+  second_factors: SecondFactorsTable;
+  recovery_codes: RecoveryCodesTable;
+  factor_steps: FactorStepsTable;
   rate_limits: RateLimitsTable;
 }
 

@@ -2,7 +2,7 @@
  * The events key, outside the database (a file or the OS keychain): the HMAC of each chain's checkpoint and
  * retention anchor, so that a rewrite of the events table, hashes recomputed, is still detected.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 /**
  * The key used when none is configured (tests, benchmarks, a development backend). It is public, so it proves
@@ -18,6 +18,10 @@ export function useEventsKey(key: Buffer): void {
   if (key.length < 32) throw new Error('the events key must be at least 32 bytes');
   eventsKey = Buffer.from(key);
 }
+
+/** A 32-byte key for another purpose, derived from the events key (HKDF-SHA256, `info` names the purpose). */
+export const derivedKey = (info: string): Buffer =>
+  Buffer.from(hkdfSync('sha256', eventsKey, Buffer.alloc(0), `vigie-${info}`, 32));
 
 export const usesDevelopmentEventsKey = (): boolean => eventsKey.equals(DEVELOPMENT_EVENTS_KEY);
 

@@ -13,6 +13,13 @@ import { eligibility, questions } from '../unblock/eligibility';
 import { postalCodeState, requestPostal, submitPostal } from '../unblock/postal-path';
 import { recordSecurityKey, submitSecurityKey } from '../unblock/security-key-path';
 import { setPasswordWithTicket } from '../unblock/tickets';
+import { enrolConfirm, enrolTotp, sendMailCode, signInSecondFactor } from '../auth/factors/steps';
+import {
+  extendPharmacyGrace,
+  myFactor,
+  resetDelegateFactor,
+  startEnrolment,
+} from '../auth/factors/manage';
 
 export function registerSigninRoutes(
   app: FastifyInstance,
@@ -95,6 +102,44 @@ export function registerSigninRoutes(
     routes.redeemFreshStart,
     async ({ body, meta }) => redeemFreshStart(ctx, o.hasher, body, meta, o.failureFloorMs),
     limited,
+  );
+
+  // The second factor: each code attempt is throttled inside, and the routes share the sign-in limit per IP.
+  register(
+    app,
+    ctx,
+    routes.factorMailCode,
+    async ({ body, meta }) => sendMailCode(ctx, body.ticket, meta, o.failureFloorMs),
+    limited,
+  );
+  register(
+    app,
+    ctx,
+    routes.signInSecondFactor,
+    async ({ body, meta }) => signInSecondFactor(ctx, body, meta, o.failureFloorMs),
+    limited,
+  );
+  register(
+    app,
+    ctx,
+    routes.enrolTotp,
+    async ({ body, meta }) => enrolTotp(ctx, body, meta, o.failureFloorMs),
+    limited,
+  );
+  register(
+    app,
+    ctx,
+    routes.enrolConfirm,
+    async ({ body, meta }) => enrolConfirm(ctx, body, meta, o.failureFloorMs),
+    limited,
+  );
+  register(app, ctx, routes.myFactor, async ({ auth }) => myFactor(ctx, auth));
+  register(app, ctx, routes.startEnrolment, async ({ auth, meta }) => startEnrolment(ctx, auth, meta));
+  register(app, ctx, routes.resetFactor, async ({ auth, body, meta }) =>
+    resetDelegateFactor(ctx, auth, body.accountId, meta),
+  );
+  register(app, ctx, routes.extendFactorGrace, async ({ auth, meta }) =>
+    extendPharmacyGrace(ctx, auth, meta),
   );
 
   register(app, ctx, routes.openReport, async ({ auth, body, meta }) => openReport(ctx, auth, body, meta));

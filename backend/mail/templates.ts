@@ -4,6 +4,9 @@ import { frDate, frTime } from './format';
 export interface Mail {
   kind:
     | 'sign_in'
+    | 'factor_code'
+    | 'factor_enrolled'
+    | 'factor_reset'
     | 'blocked_inactivity'
     | 'blocked_suspicious'
     | 'reminder'
@@ -29,6 +32,14 @@ const METHOD: Record<string, string> = {
   system: 'Vigie',
 };
 
+const FACTOR: Record<'totp' | 'email' | 'recovery' | 'none', string> = {
+  totp: "Second facteur utilisé : le code de l'application d'authentification.",
+  email: 'Second facteur utilisé : le code envoyé à cette adresse.',
+  recovery:
+    "Second facteur utilisé : un code de secours, qui ne servira plus. S'il vous en reste peu, enregistrez à nouveau votre second facteur dans Vigie.",
+  none: 'Sans second facteur (période de transition de votre pharmacie) : activez-le dès maintenant dans Vigie.',
+};
+
 const REPORT =
   'Si vous ne reconnaissez pas cette activité, changez votre mot de passe et signalez-la : appelez le 36 08, ' +
   'ou contactez le délégué numérique en santé de votre CPAM.';
@@ -48,6 +59,8 @@ export function signInMail(p: {
   at: Date;
   method: string;
   workstationLabel: string | null;
+  /** The second factor of a password sign-in, or none (the grace period). */
+  factor?: 'totp' | 'email' | 'recovery' | 'none';
 }): Mail {
   return {
     kind: 'sign_in',
@@ -56,6 +69,7 @@ export function signInMail(p: {
       `Bonjour ${p.name},\n\n` +
       `Une connexion à votre compte amelipro a eu lieu le ${frDate(p.at)} à ${frTime(p.at)}` +
       `${p.workstationLabel ? ` depuis le poste « ${p.workstationLabel} »` : ''} (${METHOD[p.method] ?? p.method}).\n\n` +
+      (p.factor ? `${FACTOR[p.factor]}\n\n` : '') +
       REPORT +
       FOOTER,
   };

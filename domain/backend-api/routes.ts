@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import * as s from './schemas';
 import { signinRoutes } from './routes-signin';
+import { factorRoutes } from './routes-factors';
+import { PasswordSignInResponseSchema } from './schemas-factors';
 
 export interface RouteDef {
   method: 'GET' | 'POST' | 'DELETE';
@@ -48,7 +50,7 @@ export const routes = {
     path: '/v1/auth/password',
     auth: 'none',
     body: s.PasswordSignInRequestSchema,
-    response: s.SignInResponseSchema,
+    response: PasswordSignInResponseSchema,
     opensSession: true,
     workstationProof: true,
     summary: 'Sign in with identifier and password',
@@ -210,6 +212,7 @@ export const routes = {
     summary: 'Withdraw a workstation: its sessions end and it cannot sign in again (holder)',
   }),
   ...signinRoutes,
+  ...factorRoutes,
 } as const;
 
 export type Routes = typeof routes;

@@ -109,6 +109,12 @@ export const EVENT_TYPES = [
   'fresh_start_sent',
   'fresh_start_failed',
   'fresh_start_used',
+  // the second factor of a password sign-in: enrolment, wrong codes, recovery codes, the holder's reset and grace
+  'second_factor_enrolled',
+  'second_factor_failed',
+  'second_factor_reset',
+  'recovery_code_used',
+  'factor_grace_extended',
   // a delegation's end date (« fin de contrat »): set or changed, the holder's reminder, the end itself
   'delegation_end_set',
   'delegation_end_reminder_sent',

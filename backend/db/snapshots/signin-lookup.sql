@@ -27,6 +27,7 @@
         (select familiar from src) as familiar,
         a.id, a.display_name, a.email, a.created_at, a.kind, a.pharmacy_id, p.hash, p.expires_at,
         ph.name as pharmacy_name, ph.finess,
+        f.kind as factor_kind, ph.factor_grace_ends_at, ph.factor_grace_extended_at is not null as factor_grace_extended,
         exists (select 1 from delegations d where d.delegate_account_id = a.id and d.revoked_at is null) as delegated,
         (select w.label from workstations w where w.id = $42 and w.public_key is not null) as ws_registered_label,
         (select w.public_key from workstations w where w.id = $43) as ws_public_key
@@ -34,3 +35,4 @@
       left join accounts a on a.identifier = $44
       left join pharmacies ph on ph.id = a.pharmacy_id
       left join passwords p on p.account_id = a.id and p.current
+      left join second_factors f on f.account_id = a.id

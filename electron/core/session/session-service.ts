@@ -142,9 +142,15 @@ export class SessionService {
   async signInWithPassword(identifier: string, password: string, remember = false): Promise<SignInOutcome> {
     const r = await this.client().call('signInPassword', { body: { identifier, password } });
     if (r.ok) {
-      const outcome = this.opened(r.value, 'password');
+      const res = r.value;
+      if (!('token' in res))
+        throw new AppError(
+          'FORBIDDEN',
+          'Ce compte demande un second facteur, que ce poste ne sait pas encore demander : connectez-vous avec la carte CPS ou la e-CPS.',
+        );
+      const outcome = this.opened(res, 'password');
       if (!remember) return outcome;
-      await this.remember.keep(r.value);
+      await this.remember.keep(res);
       return { status: 'signed-in', session: this.current };
     }
     const blocked = SessionService.blockedOutcome(r, identifier);

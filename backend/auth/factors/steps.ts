@@ -1,0 +1,594 @@
+/**
+ * The second step of a password sign-in, and enrolment. A right password on an account that has a factor (or must
+ * enrol one) opens a *step*, named by a single-use ticket (256 bits, only its SHA-256 stored, bound to the
+ * workstation, 15 minutes): neither a session nor a refusal.
+ *
+ * - verify: a TOTP code (each time step accepted once), the mailed code, or one of the recovery codes opens the
+ *   session.
+ * - enrol: a password alone never enrols. The code mailed to the dedicated address proves the mailbox; then either the
+ *   authenticator app's first code (TOTP) or that mailed code itself (the e-mail factor) records the factor, and ten
+ *   recovery codes are answered once.
+ *
+ * Every code attempt is reserved before it is checked, per source (workstation and address) and per account, under
+ * the sign-in throttle; a throttled attempt is not checked. An unknown or spent ticket, a wrong code and a throttled
+ * attempt get one answer, padded to the refusal floor. Wrong codes are written in the account's events (someone
+ * holds the password) and never count toward a block.
+ */
+import { AppError } from '../../../domain/result';
+import type { FactorKind, FactorMethod, SecondStep, SignInResponse } from '../../../domain/backend-api';
+import { deadlines } from '../../accounts/accounts';
+import type { Ctx } from '../../context';
+import { newToken, sha256 } from '../../crypto';
+import type { Db } from '../../db/connect';
+import type { Database } from '../../db/schema';
+import { appendEvents } from '../../events/chain';
+import type { RequestMeta } from '../../http/meta';
+import { enqueueMails } from '../../mail/outbox';
+import { signInMail } from '../../mail/templates';
+import { createSession, signInResponse } from '../../sessions/sessions';
+import { checkWorkstationProof } from '../../workstations/proofs';
+import { recordWorkstationSeen } from '../../workstations/workstations';
+import { refusalMeta, requireWorkstation } from '../event-meta';
+import { padToFloor } from '../floor';
+import { refuseBlocked } from '../refuse-blocked';
+import { securityLog } from '../security-log';
+import { GENTLE_THROTTLE, reserveAttempt } from '../throttle';
+import type { Transaction } from 'kysely';
+import {
+  MAIL_CODE_MAX_TRIES,
+  MAIL_CODE_RESEND_MS,
+  MAIL_CODE_TTL_MS,
+  RECOVERY_CODE_COUNT,
+  mailCodeHash,
+  maskedEmail,
+  newMailCode,
+  newRecoveryCode,
+  recoveryCodeHash,
+} from './codes';
+import { factorCodeMail, factorEnrolledMail } from './mails';
+import { newTotpSecret, openSecret, sealSecret, totpStep, totpUri } from './secret';
+
+export const STEP_TTL_MS = 15 * 60_000;
+
+type Trx = Transaction<Database>;
+
+/** Opens a step for an account whose password was just proven (or from a session, to enrol). */
+export async function openStep(
+  db: Db | Trx,
+  p: {
+    accountId: string;
+    email: string;
+    workstationId: string;
+    purpose: 'verify' | 'enrol';
+    factorKind: FactorKind | null;
+    passwordChange?: boolean;
+    fromSession?: boolean;
+  },
+  now: Date,
+): Promise<SecondStep> {
+  const ticket = newToken();
+  const expiresAt = new Date(now.getTime() + STEP_TTL_MS);
+  await db
+    .insertInto('factor_steps')
+    .values({
+      ticket_hash: sha256(ticket),
+      account_id: p.accountId,
+      workstation_id: p.workstationId,
+      purpose: p.purpose,
+      password_change: p.passwordChange ?? false,
+      from_session: p.fromSession ?? false,
+      created_at: now,
+      expires_at: expiresAt,
+      mail_code_hash: null,
+      mail_code_sent_at: null,
+      mail_code_expires_at: null,
+      mail_proven_at: null,
+      pending_secret: null,
+      done_at: null,
+    })
+    .execute();
+  const methods: FactorMethod[] =
+    p.purpose === 'enrol' ? ['totp', 'email'] : [p.factorKind ?? 'email', 'recovery'];
+  return {
+    ticket,
+    purpose: p.purpose,
+    expiresAt: expiresAt.toISOString(),
+    methods,
+    mailTo: maskedEmail(p.email),
+  };
+}
+
+const refused = () =>
+  new AppError(
+    'INVALID_CREDENTIALS',
+    'Ce code ne convient pas, a expiré ou a déjà servi. Vérifiez-le, ou reprenez la connexion depuis le début.',
+  );
+
+interface StepRow {
+  id: string;
+  account_id: string;
+  purpose: 'verify' | 'enrol';
+  password_change: boolean;
+  from_session: boolean;
+  expires_at: Date;
+  mail_code_hash: string | null;
+  mail_code_sent_at: Date | null;
+  mail_code_expires_at: Date | null;
+  mail_code_tries: number;
+  mail_proven_at: Date | null;
+  pending_secret: string | null;
+  email: string;
+  display_name: string;
+  factor_kind: FactorKind | null;
+}
+
+/** The live step a ticket names, from the workstation it was given to. */
+async function liveStep(db: Db | Trx, ticket: string, workstationId: string, now: Date, lock = false) {
+  let q = db
+    .selectFrom('factor_steps as st')
+    .innerJoin('accounts as a', 'a.id', 'st.account_id')
+    .leftJoin('second_factors as f', 'f.account_id', 'st.account_id')
+    .select([
+      'st.id',
+      'st.account_id',
+      'st.purpose',
+      'st.password_change',
+      'st.from_session',
+      'st.expires_at',
+      'st.mail_code_hash',
+      'st.mail_code_sent_at',
+      'st.mail_code_expires_at',
+      'st.mail_code_tries',
+      'st.mail_proven_at',
+      'st.pending_secret',
+      'a.email',
+      'a.display_name',
+      'f.kind as factor_kind',
+    ])
+    .where('st.ticket_hash', '=', sha256(ticket))
+    .where('st.workstation_id', '=', workstationId)
+    .where('st.done_at', 'is', null)
+    .where('st.expires_at', '>', now);
+  if (lock) q = q.forUpdate('st');
+  return (await q.executeTakeFirst()) as StepRow | undefined;
+}
+
+/**
+ * Reserves one code attempt, before any check; true when throttled (the code is then not checked). Per source and per
+ * step under the sign-in throttle (3 free, then growing waits, a pause after 10), and per account under the gentle
+ * throttle (never more than a minute's wait): someone who holds the password cannot keep the owner out, and gets
+ * about one guess a minute per account whatever the number of his sources.
+ */
+async function reserve(ctx: Ctx, meta: RequestMeta, step: StepRow | undefined, now: Date) {
+  const src = `2f:src:${sha256(`${meta.workstationId ?? ''}|${meta.ip ?? ''}`)}`;
+  const strict = [src, ...(step ? [`2f:step:${step.id}`] : [])];
+  const keys = [...strict, ...(step ? [`2f:acc:${step.account_id}`] : [])];
+  let throttled = false;
+  for (const k of strict)
+    throttled = (await reserveAttempt(ctx.db, k, now, ctx.config.accountThrottle)) || throttled;
+  if (step)
+    throttled =
+      (await reserveAttempt(ctx.db, `2f:acc:${step.account_id}`, now, GENTLE_THROTTLE)) || throttled;
+  return { throttled, keys };
+}
+
+/** A refused code: the security log when throttled or when the ticket names nothing, the account's events otherwise. */
+async function recordRefusal(
+  ctx: Ctx,
+  meta: RequestMeta,
+  now: Date,
+  step: StepRow | undefined,
+  throttled: boolean,
+  method: string,
+) {
+  if (throttled || !step) {
+    await securityLog(ctx, meta, now, {
+      kind: throttled ? 'second_factor_throttled' : 'second_factor_unknown_ticket',
+      method: 'password',
+      accountId: step?.account_id ?? null,
+      details: { method },
+    });
+    return;
+  }
+  const ev = await refusalMeta(ctx, meta);
+  await ctx.db.transaction().execute((trx) =>
+    appendEvents(trx, [
+      {
+        ...ev,
+        accountId: step.account_id,
+        at: now,
+        type: 'second_factor_failed',
+        method: 'password',
+        outcome: 'failure',
+        details: { factor: method, purpose: step.purpose },
+      },
+    ]),
+  );
+}
+
+/**
+ * Checks a mailed code against a locked step: single use (cleared when right), 10 minutes, spent after 5 wrong
+ * tries (a new one can then be asked for).
+ */
+async function takeMailCode(trx: Trx, step: StepRow, code: string, now: Date): Promise<boolean> {
+  if (
+    !step.mail_code_hash ||
+    !step.mail_code_expires_at ||
+    step.mail_code_expires_at.getTime() <= now.getTime() ||
+    step.mail_code_tries >= MAIL_CODE_MAX_TRIES
+  )
+    return false;
+  if (step.mail_code_hash === mailCodeHash(step.id, code)) {
+    await trx
+      .updateTable('factor_steps')
+      .set({ mail_code_hash: null, mail_proven_at: now })
+      .where('id', '=', step.id)
+      .execute();
+    return true;
+  }
+  const tries = step.mail_code_tries + 1;
+  await trx
+    .updateTable('factor_steps')
+    .set({ mail_code_tries: tries, ...(tries >= MAIL_CODE_MAX_TRIES ? { mail_code_hash: null } : {}) })
+    .where('id', '=', step.id)
+    .execute();
+  return false;
+}
+
+/** Mails a one-time code for a step (the e-mail factor, or the proof of the mailbox before an enrolment). */
+export async function sendMailCode(ctx: Ctx, ticket: string, meta: RequestMeta, floorMs: number) {
+  const started = performance.now();
+  const now = ctx.clock.now();
+  const workstationId = requireWorkstation(meta);
+  const sent = await ctx.db.transaction().execute(async (trx) => {
+    const step = await liveStep(trx, ticket, workstationId, now, true);
+    // A TOTP account's second step takes the app's code or a recovery code; a mailed code is for the rest.
+    if (!step || (step.purpose === 'verify' && step.factor_kind === 'totp')) return null;
+    if (step.mail_code_sent_at && now.getTime() - step.mail_code_sent_at.getTime() < MAIL_CODE_RESEND_MS)
+      return { wait: new Date(step.mail_code_sent_at.getTime() + MAIL_CODE_RESEND_MS) } as const;
+    const code = newMailCode();
+    const expiresAt = new Date(now.getTime() + MAIL_CODE_TTL_MS);
+    await trx
+      .updateTable('factor_steps')
+      .set({
+        mail_code_hash: mailCodeHash(step.id, code),
+        mail_code_sent_at: now,
+        mail_code_expires_at: expiresAt,
+        mail_code_tries: 0,
+        expires_at: new Date(Math.max(step.expires_at.getTime(), expiresAt.getTime())),
+      })
+      .where('id', '=', step.id)
+      .execute();
+    await enqueueMails(trx, now, [
+      {
+        ...factorCodeMail({ name: step.display_name, code, expiresAt, purpose: step.purpose }),
+        accountId: step.account_id,
+        to: step.email,
+      },
+    ]);
+    return { mailTo: maskedEmail(step.email), expiresAt } as const;
+  });
+  if (!sent) {
+    await padToFloor(started, floorMs);
+    throw new AppError('INVALID_REQUEST', 'Cette étape de connexion a expiré : reprenez depuis le début.');
+  }
+  if ('wait' in sent)
+    throw new AppError(
+      'RATE_LIMITED',
+      'Un code vient d’être envoyé : attendez une minute avant d’en demander un autre.',
+    );
+  return {
+    mailTo: sent.mailTo,
+    expiresAt: sent.expiresAt.toISOString(),
+    nextAt: new Date(now.getTime() + MAIL_CODE_RESEND_MS).toISOString(),
+  };
+}
+
+/** The second step of a sign-in: a code of the enrolled factor, or a recovery code, opens the session. */
+export async function signInSecondFactor(
+  ctx: Ctx,
+  input: { ticket: string; method: FactorMethod; code: string },
+  meta: RequestMeta,
+  floorMs: number,
+): Promise<SignInResponse> {
+  const started = performance.now();
+  const now = ctx.clock.now();
+  const workstationId = requireWorkstation(meta);
+  const peek = await liveStep(ctx.db, input.ticket, workstationId, now);
+  const step = peek?.purpose === 'verify' ? peek : undefined;
+  const attempt = await reserve(ctx, meta, step, now);
+  let ok = false;
+  if (step && !attempt.throttled) {
+    ok = await ctx.db.transaction().execute(async (trx) => {
+      const s = await liveStep(trx, input.ticket, workstationId, now, true);
+      if (!s) return false;
+      if (input.method === 'recovery') return useRecoveryCode(trx, s.account_id, input.code, now);
+      if (input.method !== s.factor_kind) return false;
+      if (input.method === 'email') return takeMailCode(trx, s, input.code, now);
+      return takeTotp(trx, s.account_id, input.code, now);
+    });
+  }
+  if (!ok || !step) {
+    await recordRefusal(ctx, meta, now, step, attempt.throttled, input.method);
+    await padToFloor(started, floorMs);
+    throw refused();
+  }
+  await ctx.db.deleteFrom('login_throttle').where('key', 'in', attempt.keys).execute();
+  return finishSignIn(ctx, step, input.method, meta, now);
+}
+
+async function useRecoveryCode(trx: Trx, accountId: string, code: string, now: Date) {
+  const used = await trx
+    .updateTable('recovery_codes')
+    .set({ used_at: now })
+    .where('account_id', '=', accountId)
+    .where('code_hash', '=', recoveryCodeHash(accountId, code))
+    .where('used_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return used !== undefined;
+}
+
+/** A TOTP code of a time step after the last one accepted (a code is never accepted twice). */
+async function takeTotp(trx: Trx, accountId: string, code: string, now: Date) {
+  const f = await trx
+    .selectFrom('second_factors')
+    .select(['totp_secret', 'last_step'])
+    .where('account_id', '=', accountId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!f?.totp_secret) return false;
+  const step = totpStep(openSecret(f.totp_secret), code, now);
+  if (step === null || (f.last_step !== null && step <= Number(f.last_step))) return false;
+  await trx
+    .updateTable('second_factors')
+    .set({ last_step: step })
+    .where('account_id', '=', accountId)
+    .execute();
+  return true;
+}
+
+/**
+ * Opens the session once the second factor is proven: the workstation (a revoked one opens nothing), the account
+ * active and before its block date (blocked otherwise), the delegation still there, then in one transaction the
+ * activity clock, the session, the events and the sign-in mail naming the factor used.
+ */
+async function finishSignIn(
+  ctx: Ctx,
+  step: StepRow,
+  factor: FactorMethod,
+  meta: RequestMeta,
+  now: Date,
+): Promise<SignInResponse> {
+  const workstationId = requireWorkstation(meta);
+  const ws = await recordWorkstationSeen(ctx.db, workstationId, meta.workstationLabel, now);
+  if (ws.revoked_at) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
+  checkWorkstationProof(ws.public_key, workstationId, meta, now);
+  const acc = await ctx.db
+    .selectFrom('accounts as a')
+    .innerJoin('pharmacies as ph', 'ph.id', 'a.pharmacy_id')
+    .select([
+      'a.id',
+      'a.kind',
+      'a.display_name',
+      'a.email',
+      'a.pharmacy_id',
+      'a.created_at',
+      'ph.name as pharmacy_name',
+      'ph.finess',
+    ])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('delegations as d')
+            .select('d.id')
+            .whereRef('d.delegate_account_id', '=', 'a.id')
+            .where('d.revoked_at', 'is', null),
+        )
+        .as('delegated'),
+    )
+    .where('a.id', '=', step.account_id)
+    .executeTakeFirstOrThrow();
+  if (acc.kind !== 'holder' && !acc.delegated)
+    throw new AppError('FORBIDDEN', "Votre délégation d'accès a été révoquée par le titulaire du compte.");
+  const evMeta = { workstationId, workstationLabel: ws.label, ip: meta.ip, appVersion: meta.appVersion };
+  const scope = step.password_change ? ('password_change' as const) : ('full' as const);
+  const outcome = await ctx.db.transaction().execute(async (trx) => {
+    const done = await trx
+      .updateTable('factor_steps')
+      .set({ done_at: now })
+      .where('id', '=', step.id)
+      .where('done_at', 'is', null)
+      .returning('id')
+      .executeTakeFirst();
+    if (!done) throw refused();
+    const activated = await trx
+      .updateTable('accounts')
+      .set({
+        last_activity_at: now,
+        last_activity_method: 'password',
+        last_activity_workstation_id: workstationId,
+        ...deadlines(now, acc.created_at, now, ctx.config),
+      })
+      .where('id', '=', acc.id)
+      .where('state', '=', 'active')
+      .where('block_due_at', '>', now)
+      .returning('id')
+      .executeTakeFirst();
+    if (!activated) return { blocked: await refuseBlocked(trx, acc.id, evMeta, now) } as const;
+    const { token, session } = await createSession(
+      trx,
+      { accountId: acc.id, workstationId, method: 'password', scope, meta },
+      now,
+    );
+    const at = { ...evMeta, accountId: acc.id, at: now, method: 'password' as const };
+    await appendEvents(trx, [
+      ...(factor === 'recovery'
+        ? [{ ...at, type: 'recovery_code_used' as const, outcome: 'info' as const, details: {} }]
+        : []),
+      {
+        ...at,
+        type: 'sign_in',
+        outcome: 'success',
+        details: { sessionId: session.id, factor },
+      },
+    ]);
+    await enqueueMails(trx, now, [
+      {
+        ...signInMail({
+          name: acc.display_name,
+          at: now,
+          method: 'password',
+          workstationLabel: ws.label,
+          factor,
+        }),
+        accountId: acc.id,
+        to: acc.email,
+      },
+    ]);
+    return { token, session } as const;
+  });
+  if ('blocked' in outcome) throw outcome.blocked;
+  return signInResponse(ctx, {
+    token: outcome.token,
+    sessionId: outcome.session.id,
+    createdAt: outcome.session.created_at,
+    lastSeenAt: outcome.session.last_seen_at,
+    passwordChangeRequired: step.password_change,
+    account: acc,
+  });
+}
+
+/** Enrolment, after the mailed code: a new TOTP secret, shown once as a QR code and a key for manual entry. */
+export async function enrolTotp(
+  ctx: Ctx,
+  input: { ticket: string; mailCode: string },
+  meta: RequestMeta,
+  floorMs: number,
+) {
+  const started = performance.now();
+  const now = ctx.clock.now();
+  const workstationId = requireWorkstation(meta);
+  const peek = await liveStep(ctx.db, input.ticket, workstationId, now);
+  const step = peek?.purpose === 'enrol' ? peek : undefined;
+  const attempt = await reserve(ctx, meta, step, now);
+  const secret = newTotpSecret();
+  let ok = false;
+  if (step && !attempt.throttled) {
+    ok = await ctx.db.transaction().execute(async (trx) => {
+      const s = await liveStep(trx, input.ticket, workstationId, now, true);
+      if (!s) return false;
+      // The mailbox is proven once per step: asking for the secret again (a reload) needs no second mailed code.
+      if (!s.mail_proven_at && !(await takeMailCode(trx, s, input.mailCode, now))) return false;
+      await trx
+        .updateTable('factor_steps')
+        .set({ pending_secret: sealSecret(secret) })
+        .where('id', '=', s.id)
+        .execute();
+      return true;
+    });
+  }
+  if (!ok || !step) {
+    await recordRefusal(ctx, meta, now, step, attempt.throttled, 'email');
+    await padToFloor(started, floorMs);
+    throw refused();
+  }
+  await ctx.db.deleteFrom('login_throttle').where('key', 'in', attempt.keys).execute();
+  const label = await ctx.db
+    .selectFrom('accounts')
+    .select(['identifier', 'display_name'])
+    .where('id', '=', step.account_id)
+    .executeTakeFirstOrThrow();
+  return { secret, uri: totpUri(secret, label.identifier ?? label.display_name) };
+}
+
+/**
+ * Completes an enrolment: TOTP with the app's first code (the mailbox proven before), or the e-mail factor with the
+ * mailed code. Replaces any earlier factor and recovery codes, answers ten new recovery codes once, and opens the
+ * session when the enrolment came from a sign-in.
+ */
+export async function enrolConfirm(
+  ctx: Ctx,
+  input: { ticket: string; kind: FactorKind; code: string },
+  meta: RequestMeta,
+  floorMs: number,
+) {
+  const started = performance.now();
+  const now = ctx.clock.now();
+  const workstationId = requireWorkstation(meta);
+  const peek = await liveStep(ctx.db, input.ticket, workstationId, now);
+  const step = peek?.purpose === 'enrol' ? peek : undefined;
+  const attempt = await reserve(ctx, meta, step, now);
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+  const ev = await refusalMeta(ctx, meta);
+  let ok = false;
+  if (step && !attempt.throttled) {
+    ok = await ctx.db.transaction().execute(async (trx) => {
+      const s = await liveStep(trx, input.ticket, workstationId, now, true);
+      if (!s) return false;
+      let secret: string | null = null;
+      let lastStep: number | null = null;
+      if (input.kind === 'totp') {
+        if (!s.mail_proven_at || !s.pending_secret) return false;
+        lastStep = totpStep(openSecret(s.pending_secret), input.code, now);
+        if (lastStep === null) return false;
+        secret = s.pending_secret;
+      } else if (!(await takeMailCode(trx, s, input.code, now))) return false;
+      await trx.deleteFrom('second_factors').where('account_id', '=', s.account_id).execute();
+      await trx
+        .insertInto('second_factors')
+        .values({
+          account_id: s.account_id,
+          kind: input.kind,
+          totp_secret: secret,
+          last_step: lastStep,
+          enrolled_at: now,
+        })
+        .execute();
+      await trx.deleteFrom('recovery_codes').where('account_id', '=', s.account_id).execute();
+      await trx
+        .insertInto('recovery_codes')
+        .values(
+          codes.map((c) => ({
+            account_id: s.account_id,
+            code_hash: recoveryCodeHash(s.account_id, c),
+            created_at: now,
+            used_at: null,
+          })),
+        )
+        .execute();
+      await appendEvents(trx, [
+        {
+          ...ev,
+          workstationLabel: meta.workstationLabel ?? ev.workstationLabel,
+          accountId: s.account_id,
+          at: now,
+          type: 'second_factor_enrolled',
+          method: 'password',
+          outcome: 'success',
+          details: { kind: input.kind },
+        },
+      ]);
+      await enqueueMails(trx, now, [
+        {
+          ...factorEnrolledMail({ name: s.display_name, at: now, kind: input.kind }),
+          accountId: s.account_id,
+          to: s.email,
+        },
+      ]);
+      // A session's enrolment is over here; a sign-in's goes on to open the session.
+      if (s.from_session)
+        await trx.updateTable('factor_steps').set({ done_at: now }).where('id', '=', s.id).execute();
+      return true;
+    });
+  }
+  if (!ok || !step) {
+    await recordRefusal(ctx, meta, now, step, attempt.throttled, input.kind);
+    await padToFloor(started, floorMs);
+    throw refused();
+  }
+  await ctx.db.deleteFrom('login_throttle').where('key', 'in', attempt.keys).execute();
+  const session = step.from_session ? undefined : await finishSignIn(ctx, step, input.kind, meta, now);
+  return { kind: input.kind, recoveryCodes: codes, ...(session ? { session } : {}) };
+}

@@ -1,0 +1,322 @@
+/**
+ * The second factor of a password sign-in, through the HTTP API of a real backend (PGlite and PostgreSQL), with the
+ * mailed codes read from a real SMTP server and TOTP codes computed as an authenticator app does (same library).
+ * Written from both sides: the accountant who enrols and signs in, and a phisher who holds only her password.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY } from '../demo/people';
+import { seedDemo } from '../demo/seed';
+import { createBackend } from '../app';
+import { totpCode } from '../auth/factors/secret';
+import { GRACE_MS } from '../auth/factors/grace';
+import { call, headers, newWorkstation, startTestEnv, testDatabaseUrl, type TestEnv } from './harness';
+
+let env: TestEnv;
+const P = DEMO_PEOPLE;
+const ws = newWorkstation('Bureau comptable');
+const phisherWs = newWorkstation('Poste pirate');
+const SOPHIE = P.accountantSoon;
+
+beforeAll(async () => {
+  env = await startTestEnv({ now: '2026-03-02T09:00:00+01:00' });
+  await seedDemo(env.backend.db, env.clock.now(), env.backend.ctx.config);
+});
+afterAll(() => env?.close());
+
+const signIn = (identifier: string, w = ws) =>
+  call(env, 'POST', '/v1/auth/password', { ws: w, body: { identifier, password: DEMO_PASSWORD } });
+const post = (url: string, body: unknown, w = ws, token?: string) =>
+  call(env, 'POST', url, { ws: w, body, ...(token ? { token } : {}) });
+const codeIn = (text: string) => /\b([0-9]{6})\b/.exec(text)?.[1] ?? '';
+async function mailedCode(to: string) {
+  const mails = (await env.deliver()).filter((m) => m.to.includes(to) && m.subject.startsWith('Votre code'));
+  expect(mails).toHaveLength(1);
+  return codeIn(mails[0]!.subject);
+}
+const step = (r: { json: Record<string, unknown> }) =>
+  (r.json.secondStep ?? {}) as { ticket: string; purpose: string; methods: string[]; mailTo: string };
+
+describe('enrolment and sign-in with TOTP', () => {
+  let secret = '';
+  let recovery: string[] = [];
+
+  it('in the grace period a password alone opens a session, says until when, and the mail says no factor was used', async () => {
+    const r = await signIn(SOPHIE.identifier!);
+    expect(r.status).toBe(200);
+    const graceEnds = new Date(env.clock.now().getTime() + GRACE_MS).toISOString();
+    expect(r.json).toMatchObject({ factorGrace: { graceEndsAt: graceEnds, extendable: true } });
+    const mail = (await env.deliver()).find((m) => m.to.includes(SOPHIE.email))!;
+    expect(mail.text).toContain('Sans second facteur');
+    await call(env, 'POST', '/v1/session/sign-out', { ws, token: r.json.token as string });
+  });
+
+  it('a phisher holding only the password cannot enrol: no mailed code, no secret, no factor', async () => {
+    const r = await signIn(SOPHIE.identifier!, phisherWs);
+    const session = r.json.token as string;
+    const start = await call(env, 'POST', '/v1/me/second-factor/enrol', { ws: phisherWs, token: session });
+    expect(start.status).toBe(200);
+    const { ticket } = step(start);
+    // He asks for the code: it goes to Sophie's mailbox, not to him.
+    expect((await post('/v1/auth/second-factor/mail-code', { ticket }, phisherWs)).status).toBe(200);
+    const mails = await env.deliver();
+    expect(mails.filter((m) => m.to.includes(SOPHIE.email)).map((m) => m.subject)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Votre code Vigie : [0-9]{6}$/)]),
+    );
+    expect(mails.filter((m) => !m.to.includes(SOPHIE.email))).toEqual([]);
+    for (const guess of ['000000', '123456', '999999']) {
+      const t = await post('/v1/auth/enrol/totp', { ticket, mailCode: guess }, phisherWs);
+      expect(t.status).toBe(401);
+      expect(t.json.code).toBe('INVALID_CREDENTIALS');
+    }
+    // Confirming an app without the mailbox proven, or the e-mail factor with a guess: refused.
+    expect(
+      (await post('/v1/auth/enrol/confirm', { ticket, kind: 'totp', code: '123456' }, phisherWs)).status,
+    ).toBe(401);
+    expect(
+      (await post('/v1/auth/enrol/confirm', { ticket, kind: 'email', code: '654321' }, phisherWs)).status,
+    ).toBe(401);
+    const mine = await call(env, 'GET', '/v1/me/second-factor', { ws: phisherWs, token: session });
+    expect(mine.json).toMatchObject({ kind: null, recoveryCodesLeft: 0 });
+    await call(env, 'POST', '/v1/session/sign-out', { ws: phisherWs, token: session });
+  });
+
+  it('Sophie enrols an authenticator app with the mailed code, confirms it with its first code, and gets 10 recovery codes once', async () => {
+    const r = await signIn(SOPHIE.identifier!);
+    const session = r.json.token as string;
+    const { ticket, purpose, methods } = step(
+      await call(env, 'POST', '/v1/me/second-factor/enrol', { ws, token: session }),
+    );
+    expect(purpose).toBe('enrol');
+    expect(methods).toEqual(['totp', 'email']);
+    await env.deliver();
+    const sent = await post('/v1/auth/second-factor/mail-code', { ticket });
+    expect(sent.json).toMatchObject({ mailTo: 's•••@demo.vigie.invalid' });
+    // A second code is refused for a minute.
+    expect((await post('/v1/auth/second-factor/mail-code', { ticket })).json.code).toBe('RATE_LIMITED');
+    const mailCode = await mailedCode(SOPHIE.email);
+    const t = await post('/v1/auth/enrol/totp', { ticket, mailCode });
+    expect(t.status).toBe(200);
+    secret = t.json.secret as string;
+    expect(t.json.uri).toMatch(/^otpauth:\/\/totp\/Vigie%20amelipro:sophie\.bernard\?/);
+    expect((await post('/v1/auth/enrol/confirm', { ticket, kind: 'totp', code: '000000' })).status).toBe(401);
+    const c = await post('/v1/auth/enrol/confirm', {
+      ticket,
+      kind: 'totp',
+      code: totpCode(secret, env.clock.now()),
+    });
+    expect(c.status).toBe(200);
+    recovery = c.json.recoveryCodes as string[];
+    expect(new Set(recovery).size).toBe(10);
+    expect(c.json.session).toBeUndefined();
+    // Stored sealed and hashed: neither the secret nor a recovery code is in the database in clear.
+    const f = await env.backend.db.selectFrom('second_factors').selectAll().execute();
+    expect(JSON.stringify(f)).not.toContain(secret);
+    const rc = await env.backend.db.selectFrom('recovery_codes').select('code_hash').execute();
+    expect(rc.map((x) => x.code_hash)).not.toContain(recovery[0]);
+    const mails = await env.deliver();
+    expect(mails.map((m) => m.subject)).toContain('Second facteur activé sur votre compte amelipro');
+    await call(env, 'POST', '/v1/session/sign-out', { ws, token: session });
+  });
+
+  it('the password now leads to a second step; the app code opens the session once, and the mail names the factor', async () => {
+    env.clock.advance(60_000);
+    const r = await signIn(SOPHIE.identifier!);
+    expect(r.status).toBe(200);
+    expect(r.json.token).toBeUndefined();
+    const { ticket, purpose, methods } = step(r);
+    expect(purpose).toBe('verify');
+    expect(methods).toEqual(['totp', 'recovery']);
+    // No mailed code for an app account's second step.
+    expect((await post('/v1/auth/second-factor/mail-code', { ticket })).status).toBe(400);
+    // The ticket is bound to the workstation it was given to.
+    const code = totpCode(secret, env.clock.now());
+    expect((await post('/v1/auth/second-factor', { ticket, method: 'totp', code }, phisherWs)).status).toBe(
+      401,
+    );
+    const ok = await post('/v1/auth/second-factor', { ticket, method: 'totp', code });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toMatchObject({ account: { displayName: SOPHIE.displayName } });
+    const mail = (await env.deliver()).find(
+      (m) => m.subject === 'Nouvelle connexion à votre compte amelipro',
+    )!;
+    expect(mail.text).toContain("le code de l'application d'authentification");
+    await call(env, 'POST', '/v1/session/sign-out', { ws, token: ok.json.token as string });
+    // The same code, within its 30 seconds, on a new sign-in: refused (seen over a shoulder, it is worth nothing).
+    const again = step(await signIn(SOPHIE.identifier!));
+    expect(
+      (await post('/v1/auth/second-factor', { ticket: again.ticket, method: 'totp', code })).status,
+    ).toBe(401);
+  });
+
+  it('a recovery code opens the session once', async () => {
+    env.clock.advance(60_000);
+    const { ticket } = step(await signIn(SOPHIE.identifier!));
+    const ok = await post('/v1/auth/second-factor', {
+      ticket,
+      method: 'recovery',
+      code: recovery[0]!.toLowerCase(),
+    });
+    expect(ok.status).toBe(200);
+    await call(env, 'POST', '/v1/session/sign-out', { ws, token: ok.json.token as string });
+    const second = step(await signIn(SOPHIE.identifier!));
+    const reuse = await post('/v1/auth/second-factor', {
+      ticket: second.ticket,
+      method: 'recovery',
+      code: recovery[0]!,
+    });
+    expect(reuse.status).toBe(401);
+    const mine = await env.backend.db
+      .selectFrom('recovery_codes')
+      .select((e) => e.fn.countAll<string>().as('n'))
+      .where('used_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    expect(Number(mine.n)).toBe(9);
+  });
+
+  it('wrong codes are throttled with one answer, never block the account, and are in her events', async () => {
+    env.clock.advance(20 * 60_000);
+    const { ticket } = step(await signIn(SOPHIE.identifier!, phisherWs));
+    const answers = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const r = await post(
+        '/v1/auth/second-factor',
+        { ticket, method: 'totp', code: String(100000 + i) },
+        phisherWs,
+      );
+      expect(r.status).toBe(401);
+      answers.add(JSON.stringify(r.json));
+    }
+    // Throttled now: even the right code is refused unchecked, with the same answer.
+    const right = await post(
+      '/v1/auth/second-factor',
+      { ticket, method: 'totp', code: totpCode(secret, env.clock.now()) },
+      phisherWs,
+    );
+    answers.add(JSON.stringify(right.json));
+    const unknown = await post('/v1/auth/second-factor', {
+      ticket: 'x'.repeat(43),
+      method: 'totp',
+      code: '123456',
+    });
+    answers.add(JSON.stringify(unknown.json));
+    expect(answers.size).toBe(1);
+    const acc = await env.backend.db
+      .selectFrom('accounts')
+      .select(['state', 'id'])
+      .where('identifier', '=', SOPHIE.identifier)
+      .executeTakeFirstOrThrow();
+    expect(acc.state).toBe('active');
+    const failed = await env.backend.db
+      .selectFrom('events')
+      .select('type')
+      .where('account_id', '=', acc.id)
+      .where('type', '=', 'second_factor_failed')
+      .execute();
+    expect(failed.length).toBeGreaterThanOrEqual(3);
+    const logged = await env.backend.db
+      .selectFrom('security_log')
+      .select('kind')
+      .where('kind', '=', 'second_factor_throttled')
+      .execute();
+    expect(logged.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the grace period ends', () => {
+  it('after 30 days the password leads to enrolment; the e-mail factor is enrolled with the mailed code and works at the next sign-in', async () => {
+    env.clock.advance(GRACE_MS + 3600_000);
+    const holder = await signIn(DEMO_PHARMACY.amNumber);
+    expect(holder.json.token).toBeUndefined();
+    const { ticket, purpose, methods } = step(holder);
+    expect(purpose).toBe('enrol');
+    expect(methods).toEqual(['totp', 'email']);
+    await env.deliver();
+    await post('/v1/auth/second-factor/mail-code', { ticket });
+    const code = await mailedCode(P.holder.email);
+    const c = await post('/v1/auth/enrol/confirm', { ticket, kind: 'email', code });
+    expect(c.status).toBe(200);
+    expect((c.json.session as { token: string }).token).toEqual(expect.any(String));
+    await call(env, 'POST', '/v1/session/sign-out', {
+      ws,
+      token: (c.json.session as { token: string }).token,
+    });
+
+    // Next sign-in: the mailed code is the factor; 5 wrong tries spend it, and a new one comes after a minute.
+    env.clock.advance(5 * 60_000);
+    const next = step(await signIn(DEMO_PHARMACY.amNumber));
+    expect(next.methods).toEqual(['email', 'recovery']);
+    await env.deliver();
+    await post('/v1/auth/second-factor/mail-code', { ticket: next.ticket });
+    const good = await mailedCode(P.holder.email);
+    for (let i = 0; i < 5; i++) {
+      const wrong = String((Number(good) + 1 + i) % 1_000_000).padStart(6, '0');
+      env.clock.advance(20_000);
+      await post('/v1/auth/second-factor', { ticket: next.ticket, method: 'email', code: wrong });
+    }
+    expect(
+      (await post('/v1/auth/second-factor', { ticket: next.ticket, method: 'email', code: good })).status,
+    ).toBe(401);
+    await post('/v1/auth/second-factor/mail-code', { ticket: next.ticket });
+    const fresh = await mailedCode(P.holder.email);
+    env.clock.advance(30_000);
+    const ok = await post('/v1/auth/second-factor', { ticket: next.ticket, method: 'email', code: fresh });
+    expect(ok.status).toBe(200);
+    const mail = (await env.deliver()).find(
+      (m) => m.subject === 'Nouvelle connexion à votre compte amelipro',
+    )!;
+    expect(mail.text).toContain('le code envoyé à cette adresse');
+  });
+
+  it('a mailed code lasts 10 minutes', async () => {
+    env.clock.advance(60_000);
+    const s = step(await signIn(DEMO_PHARMACY.amNumber, newWorkstation('Comptoir 2')));
+    expect(s.purpose).toBe('verify');
+  });
+});
+
+describe('what the second step tells a stranger', () => {
+  it('an unknown ticket, a wrong code and a throttled attempt take the same time (the production floor)', async () => {
+    const b = await createBackend({
+      database: await testDatabaseUrl(),
+      logLevel: 'silent',
+      jobs: { autoStart: false },
+      mailer: { kind: 'none' },
+      rateLimit: false,
+      config: { argon2: { memoryCost: 4096, timeCost: 2, parallelism: 1 } },
+    });
+    try {
+      const now = new Date();
+      await seedDemo(b.db, now, b.ctx.config);
+      // The pharmacy's grace is over: the password leads to a second step.
+      await b.db
+        .updateTable('pharmacies')
+        .set({ factor_grace_ends_at: new Date(now.getTime() - 1000) })
+        .execute();
+      const w = newWorkstation();
+      const inject = (url: string, payload: unknown) =>
+        b.app.inject({ method: 'POST', url, headers: headers(w), payload: payload as object });
+      const first = await inject('/v1/auth/password', {
+        identifier: SOPHIE.identifier,
+        password: DEMO_PASSWORD,
+      });
+      const ticket = (first.json() as { secondStep: { ticket: string } }).secondStep.ticket;
+      const time = async (t: string) => {
+        const t0 = performance.now();
+        const r = await inject('/v1/auth/enrol/confirm', { ticket: t, kind: 'email', code: '123456' });
+        expect(r.statusCode).toBe(401);
+        return performance.now() - t0;
+      };
+      const unknown: number[] = [];
+      const real: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        unknown.push(await time(`inconnu-${'y'.repeat(40)}${i}`));
+        real.push(await time(ticket)); // checked, then throttled after 3: the same answer, the same floor
+      }
+      const med = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)]!;
+      expect(Math.min(...unknown, ...real)).toBeGreaterThanOrEqual(249);
+      expect(Math.abs(med(unknown) - med(real))).toBeLessThan(25);
+    } finally {
+      await b.close();
+    }
+  });
+});
