@@ -4,9 +4,9 @@ import { tsImport } from 'tsx/esm/api';
 import { defineConfig } from 'vitest/config';
 import type { TestProjectInlineConfiguration } from 'vitest/config';
 
-// Each folder owns its test project (`<folder>/vitest.project.ts`, `electron/<folder>/vitest.project.ts`, and a
-// second one for the backend: `backend/vitest.pg.project.ts`): unit tests beside the code, integration tests
-// (`*.int.test.ts`) against real PostgreSQL, PGlite, pcscd + vpcd, gnome-keyring.
+// Each folder owns its test project (`<folder>/vitest.project.ts`, `electron/<folder>/vitest.project.ts`, and two
+// more for the backend: `backend/vitest.pg.project.ts`, `backend/cluster/vitest.project.ts`): unit tests beside the
+// code, integration tests (`*.int.test.ts`) against real PostgreSQL, PGlite, pcscd + vpcd, gnome-keyring, HAProxy.
 // Vitest 4 only accepts project *files* named `vitest.<x>.config.*`, so the project files are imported here and
 // passed inline, loaded with tsx (their `include` paths are relative to the repository root).
 const candidates = [
@@ -16,6 +16,7 @@ const candidates = [
     ? readdirSync('./electron').map((d) => `./electron/${d}/vitest.project.ts`)
     : []),
   './backend/vitest.pg.project.ts',
+  './backend/cluster/vitest.project.ts',
 ].filter((f) => existsSync(f));
 
 export default defineConfig(async () => ({

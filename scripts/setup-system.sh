@@ -6,8 +6,8 @@
 #   app  (default, `npm run setup`, before `npm ci`): what building needs (the `smartcard` PC/SC binding is
 #        compiled by node-gyp: python3, make, g++, the PC/SC headers) and the demo card reader (pcscd with the
 #        vsmartcard virtual reader driver).
-#   test (run by `npm test`): the above, plus what the tests drive for real: Chromium, PostgreSQL, gnome-keyring
-#        in a D-Bus session, Xvfb, poppler-utils (letters as text), openssl (test certificates).
+#   test (run by `npm test`): the above, plus what the tests drive for real: Chromium, PostgreSQL, HAProxy,
+#        gnome-keyring in a D-Bus session, Xvfb, poppler-utils (letters as text), openssl (test certificates).
 #
 # As root with apt it installs what is missing. Otherwise it prints the exact command to run; only a missing build
 # package (or, for `test`, any missing package) stops it: without pcscd the app starts with no demo reader and says so.
@@ -15,7 +15,7 @@ set -euo pipefail
 
 BUILD=(python3 make g++ pkg-config libpcsclite-dev)
 DEMO=(pcscd vsmartcard-vpcd iproute2 util-linux)
-TEST=(pcsc-tools chromium postgresql gnome-keyring dbus dbus-x11 xvfb poppler-utils openssl)
+TEST=(pcsc-tools chromium postgresql haproxy gnome-keyring dbus dbus-x11 xvfb poppler-utils openssl)
 
 what="${1:-app}"
 case "$what" in

@@ -59,6 +59,8 @@ export interface Cluster {
   /** The proxy's certificate (self-signed for the run): what the workstation core must trust. */
   certPem: string;
   databaseUrl: string;
+  /** The events key the instances share (a tool in another process appends and verifies chains with it). */
+  eventsKeyFile: string;
   instances: ClusterInstance[];
   /** HAProxy's view of each instance: `UP`, `DOWN`, … (its stats socket). */
   serverStates(): Promise<Record<string, string>>;
@@ -364,7 +366,16 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
     } finally {
       await agent.close();
     }
-    return { url, certPem, databaseUrl, instances, serverStates, output: () => log, stop };
+    return {
+      url,
+      certPem,
+      databaseUrl,
+      eventsKeyFile: keyFile,
+      instances,
+      serverStates,
+      output: () => log,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;
