@@ -129,6 +129,7 @@ export function fakeHandlers(core: FakeCoreState): VigieHandlers {
       listPharmacy: () => ({ accounts: ACCOUNTS }),
       grantDelegation: () => ({ accountId: 'aaaaaaaa-0000-4000-8000-000000000009' }),
       revokeDelegation: () => ({ revoked: true }),
+      setDelegationEnd: ({ endsOn }) => ({ endsOn }),
       listWorkstations: () => ({ workstations: WORKSTATIONS }),
       revokeWorkstation: () => unavailable(),
       freshStart: () => ({

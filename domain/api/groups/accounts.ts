@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   AccountStatusSchema,
+  DelegationEndsOnSchema,
   GrantDelegationRequestSchema,
   PharmacyWorkstationSchema,
 } from '../../backend-api/schemas';
@@ -40,6 +41,11 @@ export const accountsGroup = {
   revokeDelegation: call(
     z.object({ accountId: z.string().uuid() }).strict(),
     z.object({ revoked: z.boolean() }),
+  ),
+  /** Holder only: set, change or remove a delegate's last day (« fin de contrat », Paris); null removes it. */
+  setDelegationEnd: call(
+    z.object({ accountId: z.uuid(), endsOn: DelegationEndsOnSchema.nullable() }).strict(),
+    z.object({ endsOn: DelegationEndsOnSchema.nullable() }),
   ),
   /** Holder only: the workstations the pharmacy's accounts used, withdrawn ones last. */
   listWorkstations: call(z.void(), z.object({ workstations: z.array(PharmacyWorkstationSchema) })),

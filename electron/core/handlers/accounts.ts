@@ -86,6 +86,14 @@ export function accountsHandlers(ctx: CoreContext): VigieHandlers['accounts'] {
       must(await c.call('revokeDelegation', { params: { id: d.id } }));
       return { revoked: true };
     },
+    setDelegationEnd: async ({ accountId, endsOn }) => {
+      const c = client();
+      const { delegations } = must(await c.call('listDelegations'));
+      const d = delegations.find((x) => x.delegate.accountId === accountId && x.revokedAt === null);
+      if (!d) throw new AppError('NOT_FOUND', 'Cette délégation n’existe plus.');
+      const r = must(await c.call('setDelegationEnd', { params: { id: d.id }, body: { endsOn } }));
+      return { endsOn: r.endsOn };
+    },
     listWorkstations: async () => must(await client().call('pharmacyWorkstations')),
     revokeWorkstation: async ({ id }) => {
       const w = must(await client().call('revokeWorkstation', { params: { id } }));

@@ -422,7 +422,38 @@ const fr = {
       email: 'Adresse e-mail',
       emailHelp: 'Pour les rappels et l’e-mail envoyé à chaque connexion.',
       submit: 'Accorder l’accès',
+      endsOn: 'Fin de contrat (facultatif)',
+      endsOnHelp:
+        'Dernier jour d’accès : l’accès prend fin ce jour-là à minuit. Vous êtes prévenu 7 jours avant.',
     },
+    endDate: {
+      on: 'Fin de contrat : accès jusqu’au {{date}} au soir.',
+      none: 'Pas de fin de contrat.',
+      set: 'Fixer une fin de contrat',
+      change: 'Changer la fin de contrat',
+      label: 'Dernier jour d’accès de {{name}}',
+      help: 'L’accès prend fin ce jour-là à minuit (heure de Paris) ; ses sessions sont fermées et vous êtes prévenu 7 jours avant.',
+      save: 'Enregistrer',
+      remove: 'Retirer la date',
+    },
+    upcoming: {
+      title: 'Échéances à venir',
+      end_one: 'Fin de contrat de {{name}} le {{date}} (dans {{count}} jour).',
+      end_other: 'Fin de contrat de {{name}} le {{date}} (dans {{count}} jours).',
+      card_one: 'La carte CPS de {{name}} expire le {{date}} (dans {{count}} jour).',
+      card_other: 'La carte CPS de {{name}} expire le {{date}} (dans {{count}} jours).',
+      cardExpired: 'La carte CPS de {{name}} a expiré le {{date}}.',
+    },
+  },
+  cardExpiry: {
+    title: 'Votre carte CPS',
+    level: { info: 'Information', d30: 'Moins de 30 jours', d7: 'Moins de 7 jours', expired: 'Expirée' },
+    expires_one:
+      'Votre carte CPS expire le {{date}} (dans {{count}} jour) : commandez la nouvelle dès maintenant.',
+    expires_other:
+      'Votre carte CPS expire le {{date}} (dans {{count}} jours) : commandez la nouvelle dès maintenant.',
+    expired: 'Votre carte CPS a expiré le {{date}} : elle ne permet plus de vous connecter.',
+    how: 'Sans carte valide, il reste l’e-CPS ; la nouvelle carte se commande auprès de l’ANS, qui gère les cartes CPS.',
   },
   events: {
     title: 'Derniers événements',

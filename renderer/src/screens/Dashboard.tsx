@@ -4,6 +4,7 @@ import type { TFunction } from 'i18next';
 import { Link } from 'react-router';
 import type { MyAccount, SecurityCheck } from '../../../domain/api/groups/accounts';
 import type { AccountStatus } from '../../../domain/backend-api/schemas';
+import { CardExpiryPanel } from '../components/CardExpiry';
 import { Timeline } from '../components/Timeline';
 import { ErrorState, Loading, StaleNote, StatusBadge } from '../components/ui';
 import { useApi } from '../lib/api-context';
@@ -168,6 +169,7 @@ export default function Dashboard() {
       <h1 className="page-title">{t('dashboard.title')}</h1>
       {mine.status === 'loading' && <Loading />}
       {mine.status === 'error' && !mine.value && <ErrorState code={mine.code} onRetry={mine.reload} />}
+      <CardExpiryPanel />
       {mine.value && (
         <DashboardView account={mine.status === 'error' ? { ...mine.value, stale: true } : mine.value} />
       )}

@@ -5,6 +5,7 @@ import { blockedAsSuspicious, Timeline } from '../../components/Timeline';
 import { StatusBadge } from '../../components/ui';
 import { formatDate, URGENCY_ORDER, urgencyOf } from '../../lib/format';
 import { StatusSentence } from '../Dashboard';
+import { EndDate } from './EndDate';
 import { FreshStart } from './FreshStart';
 
 /** Most urgent first: blocked, then by days left. */
@@ -18,9 +19,12 @@ export function byUrgency(a: AccountStatus, b: AccountStatus): number {
 export function AccountRow({
   account,
   onRevoke,
+  onChanged,
 }: {
   account: AccountStatus;
   onRevoke?: (a: AccountStatus) => void;
+  /** The holder changed something of this account (its end date): the list reloads. */
+  onChanged?: () => void;
 }) {
   const { t, i18n } = useTranslation();
   const urgency = urgencyOf(account.state, account.daysLeft);
@@ -57,6 +61,9 @@ export function AccountRow({
         </p>
       )}
       {onRevoke && <FreshStart account={account} />}
+      {onRevoke && onChanged && account.kind !== 'holder' && (
+        <EndDate account={account} onChanged={onChanged} />
+      )}
       <Timeline status={account} compact />
     </li>
   );
@@ -66,15 +73,17 @@ export function AccountRow({
 export function AccountsList({
   accounts,
   onRevoke,
+  onChanged,
 }: {
   accounts: AccountStatus[];
   onRevoke?: (a: AccountStatus) => void;
+  onChanged?: () => void;
 }) {
   const sorted = [...accounts].sort(byUrgency);
   return (
     <ul className="account-list" data-testid="account-list">
       {sorted.map((a) => (
-        <AccountRow key={a.accountId} account={a} onRevoke={onRevoke} />
+        <AccountRow key={a.accountId} account={a} onRevoke={onRevoke} onChanged={onChanged} />
       ))}
     </ul>
   );

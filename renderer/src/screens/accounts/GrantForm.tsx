@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Button, Label, Radio, RadioGroup } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
+import { parisDate } from '../../../../domain/policy/paris-time';
 import { TextField } from '../../components/TextField';
 import { ErrorState } from '../../components/ui';
 import { useApi } from '../../lib/api-context';
@@ -18,6 +19,7 @@ export function GrantForm({ onDone, onCancel }: { onDone: () => void; onCancel: 
   const [identifier, setIdentifier] = useState('');
   const [email, setEmail] = useState('');
   const [initialPassword, setPassword] = useState('');
+  const [endsOn, setEndsOn] = useState('');
   const { busy, error, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -25,8 +27,8 @@ export function GrantForm({ onDone, onCancel }: { onDone: () => void; onCancel: 
       () =>
         api.accounts.grantDelegation(
           kind === 'card_delegate'
-            ? { kind, displayName, nationalId, email }
-            : { kind, displayName, identifier, email, initialPassword },
+            ? { kind, displayName, nationalId, email, ...(endsOn ? { endsOn } : {}) }
+            : { kind, displayName, identifier, email, initialPassword, ...(endsOn ? { endsOn } : {}) },
         ),
       onDone,
     );
@@ -81,6 +83,14 @@ export function GrantForm({ onDone, onCancel }: { onDone: () => void; onCancel: 
         onChange={(v) => setEmail(v.trim())}
         required
         help={t('accounts.grant.emailHelp')}
+      />
+      <TextField
+        label={t('accounts.grant.endsOn')}
+        type="date"
+        min={parisDate(new Date())}
+        value={endsOn}
+        onChange={setEndsOn}
+        help={t('accounts.grant.endsOnHelp')}
       />
       {error && <ErrorState code={error} compact />}
       <div className="actions">

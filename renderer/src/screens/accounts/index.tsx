@@ -10,6 +10,7 @@ import { useCall } from '../../lib/hooks';
 import { useAction } from '../../lib/use-action';
 import { AccountsList } from './AccountsList';
 import { GrantForm } from './GrantForm';
+import { Upcoming } from './Upcoming';
 
 export { AccountRow, AccountsList, byUrgency } from './AccountsList';
 
@@ -49,10 +50,12 @@ export default function Accounts() {
         <ErrorState code={list.code} onRetry={list.reload} />
       )}
       {list.value && list.value.accounts.length === 0 && <Empty title={t('accounts.empty')} />}
+      {list.value && <Upcoming accounts={list.value.accounts} />}
       {list.value && list.value.accounts.length > 0 && (
         <AccountsList
           accounts={list.value.accounts}
           onRevoke={(a) => (revocation.setError(null), setRevoking(a))}
+          onChanged={list.reload}
         />
       )}
       {list.value && <PharmacyWorkstations />}
