@@ -22,6 +22,8 @@ export interface InstanceTuning {
   /** e-CPS polling pace, so a test need not wait the provider's 5 s. */
   ecpsPollIntervalMs?: number;
   poolSize?: number;
+  /** Start the job timers (default true; a bench of the request path alone turns them off). */
+  jobs?: boolean;
 }
 
 const env = process.env;
@@ -54,7 +56,10 @@ const backend = await createBackend({
   logLevel: (env.LOG_LEVEL as BackendOptions['logLevel']) ?? 'warn',
   trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
   signin: signin.options,
-  jobs: { autoStart: true, ...(tuning.jobIntervals ? { intervals: tuning.jobIntervals } : {}) },
+  jobs: {
+    autoStart: tuning.jobs ?? true,
+    ...(tuning.jobIntervals ? { intervals: tuning.jobIntervals } : {}),
+  },
   ...(tuning.failureFloorMs !== undefined ? { failureFloorMs: tuning.failureFloorMs } : {}),
   ...(tuning.rateLimit !== undefined ? { rateLimit: tuning.rateLimit } : {}),
   ...(tuning.poolSize ? { poolSize: tuning.poolSize } : {}),
