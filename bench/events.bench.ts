@@ -11,7 +11,7 @@
  *
  *   npm run bench -- events [--events=1000000] [--accounts=1000000] [--due=10000] [--requests=400]
  */
-import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { request } from 'undici';
 import { createBackend } from '../backend/app';
@@ -30,9 +30,9 @@ import {
   HEADER_WORKSTATION_PROOF,
   HEADER_WORKSTATION_TIME,
   WORKSTATION_SESSION_PROOF_WINDOW_MS,
-  workstationRegistrationMessage,
 } from '../domain/backend-api';
 import { nodeCpuMs, pgCpuMs, report, summarize } from './lib';
+import { registeredWorkstation } from './workstation';
 
 const TARGET_P95_MS = 3;
 
@@ -380,46 +380,4 @@ export default async function (args: string[]): Promise<boolean> {
     await backend.close();
     pg.stop();
   }
-}
-
-interface Keyed {
-  id: string;
-  publicKey: string;
-  privateKey: KeyObject;
-}
-
-/** A workstation registered as the core registers one: a challenge, then its public key signed over it. */
-async function registeredWorkstation(url: string): Promise<Keyed> {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const ws = {
-    id: randomUUID(),
-    publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
-    privateKey,
-  };
-  const post = async (path: string, body?: unknown) => {
-    const r = await request(`${url}${path}`, {
-      method: 'POST',
-      headers: {
-        [HEADER_WORKSTATION]: ws.id,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (r.statusCode !== 200) throw new Error(`${path}: HTTP ${r.statusCode}: ${await r.body.text()}`);
-    return (await r.body.json()) as Record<string, unknown>;
-  };
-  const { challenge } = await post('/v1/workstations/challenge');
-  const unsigned = {
-    workstationId: ws.id,
-    label: 'Banc',
-    publicKey: ws.publicKey,
-    challenge: challenge as string,
-  };
-  await post('/v1/workstations/register', {
-    ...unsigned,
-    signature: sign(null, Buffer.from(workstationRegistrationMessage(unsigned)), privateKey).toString(
-      'base64',
-    ),
-  });
-  return ws;
 }

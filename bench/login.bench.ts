@@ -1,19 +1,29 @@
 /**
- * Password sign-ins per second through HTTP (Fastify + argon2id verify + session, activity, event chain and
- * outbox writes) against raw argon2id verifications per second with the same parameters and the same
- * concurrency, measured in the same run. Target: ratio ≥ 0.85.
+ * Password sign-ins through HTTP (Fastify + argon2id verify + session, activity, event chain and outbox writes)
+ * from a registered workstation proving each sign-in with its key, the events chain keyed with a real key.
+ * The figure: the CPU a sign-in costs outside argon2id (the server's process and PostgreSQL, measured on the same
+ * path with a near-free hash, that hash's own CPU taken out; the load generator runs in a child process) as a share of one
+ * argon2id verification's CPU, both measured in the same run. Target: ≤ 10 %. CPU time, not wall-clock, is what
+ * can be measured honestly on a shared 2-core machine. Beside it, for the record: sign-ins per second against
+ * raw argon2id verifications per second at the same concurrency.
  *
  *   npm run bench -- login [--db=postgres|pglite] [--seconds=8] [--connections=8]
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import autocannon from 'autocannon';
+import { fork } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createBackend } from '../backend/app';
 import { defaultConfig } from '../backend/context';
 import { createAccount, createPharmacy } from '../backend/accounts/accounts';
+import { useEventsKey } from '../backend/events/key';
 import { startPgServer, type PgServer } from '../backend/test/pg-server';
-import { HEADER_APP_VERSION, HEADER_WORKSTATION, HEADER_WORKSTATION_LABEL } from '../domain/backend-api';
-import { pgCpuMs as pgCpuMsOf, report } from './lib';
+import { nodeCpuMs, pgCpuMs as pgCpuMsOf, report } from './lib';
+import type { LoadOrder, LoadResult } from './signin-load';
+import { registeredWorkstation, type Keyed } from './workstation';
+
+const TARGET_SHARE = 0.1;
 
 const PASSWORD = 'Banc-Essai-2027!Lagune';
 
@@ -35,32 +45,40 @@ async function rawArgon(seconds: number, concurrency: number, stored: string): P
   return n / seconds;
 }
 
-/** A load of password sign-ins over `connections`, cycling through `prefix`.0 … `prefix`.(n-1). */
-function signInLoad(url: string, connections: number, prefix: string, n: number) {
-  let i = 0;
-  const ws = randomUUID();
+/**
+ * A load of password sign-ins over `connections`, cycling through `prefix`.0 … `prefix`.(n-1), each proved by the
+ * registered workstation `ws`; run by ./signin-load.ts in a child process, so this process's CPU is the server's.
+ */
+function signInLoad(url: string, connections: number, prefix: string, n: number, ws: Keyed) {
+  const privateKeyPem = ws.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   return (duration: number) =>
-    autocannon({
-      url,
-      connections,
-      duration,
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/auth/password',
-          headers: {
-            'content-type': 'application/json',
-            [HEADER_WORKSTATION]: ws,
-            [HEADER_WORKSTATION_LABEL]: 'Banc',
-            [HEADER_APP_VERSION]: '0.1.0',
-          },
-          setupRequest: (req) => ({
-            ...req,
-            body: JSON.stringify({ identifier: `${prefix}.${i++ % n}`, password: PASSWORD }),
-          }),
-        },
-      ],
+    new Promise<LoadResult>((resolve, reject) => {
+      const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'signin-load.ts'), {
+        execArgv: ['--import', 'tsx'],
+      });
+      child.once('message', (r) => resolve(r as LoadResult));
+      child.once('error', reject);
+      child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
+      const order: LoadOrder = {
+        url,
+        connections,
+        duration,
+        prefix,
+        n,
+        password: PASSWORD,
+        ws: { id: ws.id, privateKeyPem },
+      };
+      child.send(order);
     });
+}
+
+/** CPU milliseconds of one argon2id verification with `params` (this process, all threads), `n` in a row. */
+async function hashCpuMs(params: { memoryCost: number; timeCost: number; parallelism: number }, n: number) {
+  const stored = await hash(PASSWORD, params);
+  await verify(stored, PASSWORD);
+  const c0 = nodeCpuMs();
+  for (let i = 0; i < n; i++) if (!(await verify(stored, PASSWORD))) throw new Error('verify failed');
+  return (nodeCpuMs() - c0) / n;
 }
 
 const pgCpuMs = (pg: PgServer | null) => pgCpuMsOf(pg?.dir ?? null);
@@ -109,17 +127,21 @@ async function overheadPerSignIn(pg: PgServer | null, dbKind: string, seconds: n
       }
     });
     const url = await backend.listen(0, '127.0.0.1');
-    const run = signInLoad(url, connections, 'bis', 50);
+    const ws = await registeredWorkstation(url);
+    const run = signInLoad(url, connections, 'bis', 50, ws);
     await run(1);
     const c0 = process.cpuUsage();
     const p0 = pgCpuMs(pg);
     const r = await run(Math.max(1, Math.round(seconds)));
     const c = process.cpuUsage(c0);
-    const n = Math.max(1, r.requests.total - r.non2xx - r.errors);
+    const n = Math.max(1, r.total - r.non2xx - r.errors);
+    if (r.non2xx + r.errors > 0) throw new Error(`near-free hash: ${r.non2xx} non-2xx, ${r.errors} errors`);
     return {
       nodeMs: (c.user + c.system) / 1000 / n,
+      nodeSysMs: c.system / 1000 / n,
       pgMs: dbKind === 'postgres' ? (pgCpuMs(pg) - p0) / n : 0,
       rate: n / Math.max(1, Math.round(seconds)),
+      cheapHashMs: await hashCpuMs(argon2, 2000),
     };
   } finally {
     await backend.close();
@@ -131,6 +153,8 @@ export default async function (args: string[]): Promise<boolean> {
   const seconds = Number(arg(args, 'seconds', '8'));
   const connections = Number(arg(args, 'connections', '8'));
   const accounts = 200;
+  // The keyed chain as in production: a real events key, not the public development one.
+  useEventsKey(randomBytes(32));
   const pg = dbKind === 'postgres' ? await startPgServer() : null;
   const backend = await createBackend({
     database: pg ? pg.url : 'pglite:memory',
@@ -204,10 +228,11 @@ export default async function (args: string[]): Promise<boolean> {
           .execute();
     });
     const url = await backend.listen(0, '127.0.0.1');
+    const ws = await registeredWorkstation(url);
 
     // Warm up both paths.
     await rawArgon(1, connections, stored);
-    const run = signInLoad(url, connections, 'banc', accounts);
+    const run = signInLoad(url, connections, 'banc', accounts, ws);
     await run(1);
 
     // Interleaved rounds, so that other load on the machine weighs on both sides alike.
@@ -222,23 +247,26 @@ export default async function (args: string[]): Promise<boolean> {
       rawSum += await rawArgon(slice, connections, stored);
       const http = await run(slice);
       non2xx += http.non2xx + http.errors;
-      ok += http.requests.total - http.non2xx - http.errors;
-      p50.push(http.latency.p50);
-      p99.push(http.latency.p99);
+      ok += http.total - http.non2xx - http.errors;
+      p50.push(http.p50);
+      p99.push(http.p99);
     }
     // Where the time goes: the same HTTP path with a near-free hash (m = 64 KiB, t = 1) on the same database,
     // CPU of this process (server + load generator) and of PostgreSQL per sign-in, outside argon2id.
     const cheap = await overheadPerSignIn(pg, dbKind, seconds / 4, connections);
+    const oneHash = await hashCpuMs(p, 30);
     const raw = rawSum / rounds;
     const httpRate = ok / seconds;
     const ratio = httpRate / raw;
     const http = { latency: { p50: Math.max(...p50), p99: Math.max(...p99) } };
-    const cpus = (await import('node:os')).availableParallelism();
+    const nodeOutside = cheap.nodeMs - cheap.cheapHashMs;
+    const outside = nodeOutside + cheap.pgMs;
+    const share = outside / oneHash;
     console.log(
-      `outside argon2id, per sign-in: ${cheap.nodeMs.toFixed(2)} ms CPU in this process, ${cheap.pgMs.toFixed(2)} ms in PostgreSQL (${cheap.rate.toFixed(0)} sign-ins/s with a near-free hash); one hash costs ~${((1000 * cpus) / raw).toFixed(1)} ms of CPU here`,
+      `outside argon2id, per sign-in: ${nodeOutside.toFixed(2)} ms CPU in the server's process (the load generator runs in another; the near-free hash's ${cheap.cheapHashMs.toFixed(3)} ms taken out; ${cheap.nodeSysMs.toFixed(2)} ms of it in the kernel), ${cheap.pgMs.toFixed(2)} ms in PostgreSQL (${cheap.rate.toFixed(0)} sign-ins/s with a near-free hash); one argon2id verification: ${oneHash.toFixed(1)} ms of CPU; share ${(100 * share).toFixed(1)} % (target ≤ ${100 * TARGET_SHARE} %)`,
     );
     console.log(
-      `raw argon2id verify: ${raw.toFixed(1)}/s; HTTP sign-ins: ${httpRate.toFixed(1)}/s (worst round p50 ${http.latency.p50} ms, p99 ${http.latency.p99} ms, non-2xx ${non2xx})`,
+      `raw argon2id verify: ${raw.toFixed(1)}/s; HTTP sign-ins: ${httpRate.toFixed(1)}/s, ratio ${ratio.toFixed(2)} (worst round p50 ${http.latency.p50} ms, p99 ${http.latency.p99} ms, non-2xx ${non2xx})`,
     );
     return report(
       'login',
@@ -249,16 +277,20 @@ export default async function (args: string[]): Promise<boolean> {
         load_avg_1m: (await import('node:os')).loadavg()[0]!,
         argon2_per_s: raw,
         signins_per_s: httpRate,
+        signins_vs_argon2: ratio,
         p50_ms: http.latency.p50,
         p99_ms: http.latency.p99,
         non2xx,
-        argon2_cpu_ms: (1000 * cpus) / raw,
-        overhead_node_cpu_ms: cheap.nodeMs,
+        argon2_cpu_ms: oneHash,
+        overhead_node_cpu_ms: nodeOutside,
+        overhead_node_kernel_cpu_ms: cheap.nodeSysMs,
         overhead_pg_cpu_ms: cheap.pgMs,
+        keyed_chain: true,
+        request_proofs: true,
       },
-      ratio,
-      '>=',
-      0.85,
+      share,
+      '<=',
+      TARGET_SHARE,
       non2xx === 0,
     );
   } finally {

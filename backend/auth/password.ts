@@ -8,13 +8,12 @@ import type { PasswordSignInResponse, SignInResponse } from '../../domain/backen
 import { AppError } from '../../domain/result';
 import { deadlines } from '../accounts/accounts';
 import type { Ctx } from '../context';
-import type { Db } from '../db/connect';
 import { appendEvents } from '../events/chain';
 import type { RequestMeta } from '../http/meta';
 import { enqueueMails } from '../mail/outbox';
 import { signInMail } from '../mail/templates';
 import { createSession, signInResponse } from '../sessions/sessions';
-import { checkWorkstationProof } from '../workstations/proofs';
+import { checkSignInProof, checkWorkstationProof } from '../workstations/proofs';
 import { recordWorkstationSeen } from '../workstations/workstations';
 import { invalidCredentials } from './errors';
 import { graceDto, startGrace, type Grace } from './factors/grace';
@@ -50,9 +49,9 @@ export async function signInWithPassword(
   if (!workstationId) throw new AppError('INVALID_REQUEST', 'En-tête x-vigie-workstation manquant.');
   const identifier = input.identifier.trim();
   // A registered workstation proves the request with its key, before anything counts against the identifier: a
-  // request with a proof is checked first (one more query, only for workstations that sign); one without a proof
+  // request with a proof is checked first (against the registered key, read once per instance); one without a proof
   // reserves nothing when the workstation turns out to be registered, and is refused after the lookup.
-  if (requestMeta.proof) await checkProofBeforeLookup(ctx.db, workstationId, requestMeta, now);
+  if (requestMeta.proof) await checkSignInProof(ctx.db, workstationId, requestMeta, now);
   const lookup = { identifier, workstationId, ip: requestMeta.ip, proven: requestMeta.proof != null, now };
   const row = (await signInLookupQuery(lookup, ctx.config).execute(ctx.db)).rows[0]!;
   const meta: WsMeta = {
@@ -80,15 +79,6 @@ export async function signInWithPassword(
     if (!(e instanceof AppError)) releaseReservation(ctx, reserved);
     throw e;
   }
-}
-
-async function checkProofBeforeLookup(db: Db, workstationId: string, meta: RequestMeta, now: Date) {
-  const w = await db
-    .selectFrom('workstations')
-    .select('public_key')
-    .where('id', '=', workstationId)
-    .executeTakeFirst();
-  checkWorkstationProof(w?.public_key ?? null, workstationId, meta, now);
 }
 
 /**

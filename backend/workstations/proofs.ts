@@ -12,6 +12,7 @@ import {
 } from '../../domain/backend-api';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
+import type { Db } from '../db/connect';
 import type { RequestMeta } from '../http/meta';
 
 const PROOF_INVALID = (why: string) => new AppError('WORKSTATION_PROOF_INVALID', why);
@@ -62,6 +63,42 @@ export function checkWorkstationProof(
     ok = false;
   }
   if (!ok) throw PROOF_INVALID("La signature de ce poste ne correspond pas à la clé qu'il a enregistrée.");
+}
+
+/**
+ * Registered keys by workstation id, per database. A key once registered never changes (registration refuses
+ * another for the same id) and a workstation row is never deleted, so an instance may keep what it read: the
+ * proof of a sign-in is then checked without a query. Only registered keys are kept (an unregistered id may
+ * register later).
+ */
+const registeredKeys = new WeakMap<object, Map<string, string>>();
+
+/**
+ * The proof of a sign-in, checked before anything counts against the identifier: the workstation's registered key
+ * (read once per instance), then `checkWorkstationProof` within the sign-in window.
+ */
+export async function checkSignInProof(
+  db: Db,
+  workstationId: string,
+  meta: RequestMeta,
+  now: Date,
+): Promise<void> {
+  let keys = registeredKeys.get(db);
+  if (!keys) registeredKeys.set(db, (keys = new Map()));
+  let key = keys.get(workstationId) ?? null;
+  if (key === null) {
+    const w = await db
+      .selectFrom('workstations')
+      .select('public_key')
+      .where('id', '=', workstationId)
+      .executeTakeFirst();
+    key = w?.public_key ?? null;
+    if (key !== null) {
+      if (keys.size >= 10_000) keys.delete(keys.keys().next().value!);
+      keys.set(workstationId, key);
+    }
+  }
+  checkWorkstationProof(key, workstationId, meta, now);
 }
 
 /**
