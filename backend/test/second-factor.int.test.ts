@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY } from '../demo/people';
 import { seedDemo } from '../demo/seed';
 import { createBackend } from '../app';
-import { totpCode } from '../auth/factors/secret';
+import { sealSecret, totpCode } from '../auth/factors/secret';
+import { setSecurityKey } from '../unblock/security-key';
+import { createSession } from '../sessions/sessions';
 import { GRACE_MS } from '../auth/factors/grace';
 import { call, headers, newWorkstation, startTestEnv, testDatabaseUrl, type TestEnv } from './harness';
 
@@ -269,8 +271,144 @@ describe('the grace period ends', () => {
 
   it('a mailed code lasts 10 minutes', async () => {
     env.clock.advance(60_000);
-    const s = step(await signIn(DEMO_PHARMACY.amNumber, newWorkstation('Comptoir 2')));
-    expect(s.purpose).toBe('verify');
+    await env.deliver();
+    const w2 = newWorkstation('Comptoir 3');
+    const s2 = step(await signIn(DEMO_PHARMACY.amNumber, w2));
+    expect(s2.purpose).toBe('verify');
+    await post('/v1/auth/second-factor/mail-code', { ticket: s2.ticket }, w2);
+    const code = await mailedCode(P.holder.email);
+    env.clock.advance(10 * 60_000 + 1000);
+    const late = await post('/v1/auth/second-factor', { ticket: s2.ticket, method: 'email', code }, w2);
+    expect(late.status).toBe(401);
+  });
+});
+
+describe('the ways out keep the factor whole', () => {
+  const KEY = { birth_date: '14/07/1979', practice_postal_code: '75011', iban_last4: '4821' };
+
+  it('a blocked accountant who lost her app: the security key and a new password, then a factor enrolled again through the mailbox', async () => {
+    const marc = await env.backend.db
+      .selectFrom('accounts')
+      .select(['id', 'email'])
+      .where('identifier', '=', P.accountantBlocked.identifier)
+      .executeTakeFirstOrThrow();
+    await env.backend.db
+      .insertInto('second_factors')
+      .values({
+        account_id: marc.id,
+        kind: 'totp',
+        totp_secret: sealSecret('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'),
+        last_step: null,
+        enrolled_at: env.clock.now(),
+      })
+      .execute();
+    await setSecurityKey(env.backend.signin.securityKeys, marc.id, KEY, env.clock.now());
+    const key = await post('/v1/unblock/security-key', {
+      identifier: P.accountantBlocked.identifier,
+      answers: KEY,
+    });
+    expect(key.status, key.body).toBe(200);
+    const NEW = 'Glycine-Ombelle-Pivoine-93!';
+    const set = await post('/v1/unblock/password', { ticket: key.json.ticket, newPassword: NEW });
+    expect(set.json).toEqual({ unblocked: true });
+    // The old app is gone: the next sign-in enrols again, and only the mailbox can prove it.
+    const r = await call(env, 'POST', '/v1/auth/password', {
+      ws,
+      body: { identifier: P.accountantBlocked.identifier, password: NEW },
+    });
+    expect(step(r).purpose).toBe('enrol');
+    const reset = await env.backend.db
+      .selectFrom('events')
+      .select('details')
+      .where('account_id', '=', marc.id)
+      .where('type', '=', 'second_factor_reset')
+      .executeTakeFirstOrThrow();
+    expect(reset.details).toEqual({ via: 'security_key' });
+  });
+
+  it("the holder, from her card session only, resets a delegate's factor; the delegate enrols again and both are mailed", async () => {
+    const ids = await env.backend.db
+      .selectFrom('accounts')
+      .select(['id', 'identifier', 'kind'])
+      .where('identifier', 'in', [DEMO_PHARMACY.amNumber, SOPHIE.identifier!])
+      .execute();
+    const claire = ids.find((a) => a.kind === 'holder')!;
+    const sophie = ids.find((a) => a.kind !== 'holder')!;
+    const cardWs = newWorkstation('Comptoir titulaire');
+    await env.backend.db
+      .insertInto('workstations')
+      .values({
+        id: cardWs.id,
+        label: cardWs.label,
+        first_seen_at: env.clock.now(),
+        last_seen_at: env.clock.now(),
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    const { token } = await env.backend.db.transaction().execute((trx) =>
+      createSession(
+        trx,
+        {
+          accountId: claire.id,
+          workstationId: cardWs.id,
+          method: 'card',
+          scope: 'full',
+          meta: { ip: null, workstationId: cardWs.id, workstationLabel: cardWs.label, appVersion: null },
+        },
+        env.clock.now(),
+      ),
+    );
+    await env.deliver();
+    const r = await call(env, 'POST', '/v1/pharmacy/second-factor/reset', {
+      ws: cardWs,
+      token,
+      body: { accountId: sophie.id },
+    });
+    expect(r.status, r.body).toBe(200);
+    const mails = await env.deliver();
+    expect(
+      mails
+        .filter((m) => m.subject.includes('réinitialisé'))
+        .map((m) => m.to[0])
+        .sort(),
+    ).toEqual([P.holder.email, SOPHIE.email].sort());
+    env.clock.advance(2 * 60_000);
+    expect(step(await signIn(SOPHIE.identifier!)).purpose).toBe('enrol');
+  });
+
+  it('a password session cannot reset a factor, and the grace is extended once by the holder', async () => {
+    const me = await env.backend.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('identifier', '=', SOPHIE.identifier)
+      .executeTakeFirstOrThrow();
+    // The holder signs in with her password and her mailed code.
+    env.clock.advance(2 * 60_000);
+    const s = step(await signIn(DEMO_PHARMACY.amNumber));
+    await env.deliver();
+    await post('/v1/auth/second-factor/mail-code', { ticket: s.ticket });
+    const ok = await post('/v1/auth/second-factor', {
+      ticket: s.ticket,
+      method: 'email',
+      code: await mailedCode(P.holder.email),
+    });
+    const token = ok.json.token as string;
+    const r = await call(env, 'POST', '/v1/pharmacy/second-factor/reset', {
+      ws,
+      token,
+      body: { accountId: me.id },
+    });
+    expect(r.json.code).toBe('FRESH_PROOF_REQUIRED');
+    const g = await call(env, 'POST', '/v1/pharmacy/second-factor/grace', { ws, token });
+    expect(g.status, g.body).toBe(200);
+    expect(g.json).toEqual({
+      graceEndsAt: new Date(env.clock.now().getTime() + 30 * 24 * 3600_000).toISOString(),
+      extendable: false,
+    });
+    const again = await call(env, 'POST', '/v1/pharmacy/second-factor/grace', { ws, token });
+    expect(again.json.code).toBe('CONFLICT');
+    const mine = await call(env, 'GET', '/v1/me/second-factor', { ws, token });
+    expect(mine.json).toMatchObject({ kind: 'email', recoveryCodesLeft: 10, required: true });
   });
 });
 

@@ -14,6 +14,7 @@ import { recordActivity, replacePassword } from '../accounts/accounts';
 import type { RequestMeta } from '../http/meta';
 import { accountQuery } from '../accounts/lookup';
 import { closeOpenCases, unblockLocked } from '../accounts/unblock';
+import { dropFactor } from '../auth/factors/manage';
 import { evMetaOf } from '../auth/event-meta';
 import type { SigninDeps } from '../auth/deps';
 
@@ -89,6 +90,9 @@ export async function setPasswordWithTicket(
       .forUpdate(['a'])
       .executeTakeFirstOrThrow();
     await replacePassword(trx, acc.id, newHash, now);
+    // The path ends with a new password and a factor enrolled again through the dedicated mailbox (a lost
+    // authenticator is recovered this way too).
+    await dropFactor(trx, acc.id, { ...ev, at: now, method: t.method, via: t.method });
     await appendEvents(trx, [
       {
         ...ev,

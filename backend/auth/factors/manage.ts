@@ -3,16 +3,40 @@
  * code mailed to the dedicated address: a session opened with a password alone, in the grace period, never enrols on
  * its own), and the holder's controls: reset a delegate's factor (from her card or e-CPS session), extend the grace.
  */
+import type { Transaction } from 'kysely';
 import { AppError } from '../../../domain/result';
 import type { Ctx } from '../../context';
+import type { AuthMethod, Database } from '../../db/schema';
 import { appendEvents } from '../../events/chain';
 import type { RequestMeta } from '../../http/meta';
 import { enqueueMails } from '../../mail/outbox';
 import type { AuthInfo } from '../../sessions/sessions';
-import { evMetaOf, requireWorkstation } from '../event-meta';
+import { evMetaOf, requireWorkstation, type EvMeta } from '../event-meta';
 import { extendGrace, graceDto } from './grace';
 import { factorResetMail } from './mails';
 import { openStep } from './steps';
+
+/**
+ * Removes an account's factor and recovery codes (after an unblock path set a new password): its next password sign-in
+ * enrols again, through a code mailed to the dedicated address, unless the pharmacy is still in its grace period.
+ */
+export async function dropFactor(
+  trx: Transaction<Database>,
+  accountId: string,
+  e: EvMeta & { at: Date; method: AuthMethod; via: string },
+): Promise<void> {
+  const gone = await trx
+    .deleteFrom('second_factors')
+    .where('account_id', '=', accountId)
+    .returning('kind')
+    .executeTakeFirst();
+  await trx.deleteFrom('recovery_codes').where('account_id', '=', accountId).execute();
+  if (!gone) return;
+  const { via, ...ev } = e;
+  await appendEvents(trx, [
+    { ...ev, accountId, type: 'second_factor_reset', outcome: 'info', details: { via } },
+  ]);
+}
 
 export async function myFactor(ctx: Ctx, auth: AuthInfo) {
   const now = ctx.clock.now();
