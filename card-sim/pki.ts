@@ -56,6 +56,11 @@ export interface TestPki {
   holders: Record<string, HolderCredentials>;
   /** Issues (or reads from the cache) the credentials of any holder. */
   credentialsFor(holder: SimHolder): Promise<HolderCredentials>;
+  /**
+   * New credentials of a holder whose certificates end in `validDays` days (a card near its end), never cached:
+   * each call issues a fresh pair, so the end stays that many days from now.
+   */
+  expiringCredentialsFor(holder: SimHolder, validDays: number): Promise<HolderCredentials>;
 }
 
 const withNewline = (s: string) => (s.endsWith('\n') ? s : `${s}\n`);
@@ -131,7 +136,11 @@ async function generateCa(dir: string) {
   writeAtomic(join(dir, 'intermediate.pem'), inter.toString('pem'));
 }
 
-async function issueHolder(dir: string, h: SimHolder): Promise<HolderCredentials> {
+async function issueHolder(
+  dir: string,
+  h: SimHolder,
+  o: { validDays?: number; cache?: boolean } = {},
+): Promise<HolderCredentials> {
   const inter = new x509.X509Certificate(readFileSync(join(dir, 'intermediate.pem'), 'utf8'));
   const interKey = await importKeyPem(readFileSync(join(dir, 'intermediate.key.pem'), 'utf8'));
   const now = new Date();
@@ -143,7 +152,7 @@ async function issueHolder(dir: string, h: SimHolder): Promise<HolderCredentials
       issuer: inter.subject,
       notBefore: new Date(now.getTime() - 86_400_000),
       // A CPS is valid for 3 years.
-      notAfter: new Date(now.getTime() + 3 * 365 * 86_400_000),
+      notAfter: new Date(now.getTime() + (o.validDays ?? 3 * 365) * 86_400_000),
       publicKey: keys.publicKey,
       signingKey: interKey,
       signingAlgorithm: ALG,
@@ -181,10 +190,11 @@ async function issueHolder(dir: string, h: SimHolder): Promise<HolderCredentials
     signCertPem: sign.certPem,
     signKeyPem: sign.keyPem,
   };
-  writeAtomic(
-    join(dir, 'holders', `${h.nationalId}.json`),
-    JSON.stringify({ ...creds, serials: [auth.serial, sign.serial] }),
-  );
+  if (o.cache !== false)
+    writeAtomic(
+      join(dir, 'holders', `${h.nationalId}.json`),
+      JSON.stringify({ ...creds, serials: [auth.serial, sign.serial] }),
+    );
   return creds;
 }
 
@@ -277,5 +287,6 @@ async function load(dir: string): Promise<TestPki> {
         return cached;
       return issueHolder(dir, h);
     },
+    expiringCredentialsFor: (h, validDays) => issueHolder(dir, h, { validDays, cache: false }),
   };
 }

@@ -15,6 +15,8 @@ export interface MakeCardOptions {
   pinTriesLeft?: number;
   answer61?: boolean;
   answer6C?: boolean;
+  /** The certificates end in this many days (a card near its end), instead of the 3 years of a new CPS. */
+  certValidDays?: number;
 }
 
 /** Builds a virtual card, with the holder's keys and certificates from the test PKI. */
@@ -23,7 +25,11 @@ export async function makeCard(o: MakeCardOptions = {}): Promise<VirtualCard> {
   if (profile === 'vitale') return new VirtualVitale();
   if (profile === 'garbage') return new VirtualGarbage();
   const holder = resolveHolder(o.holder ?? 'Claire MARTIN');
-  const creds = await (await loadTestPki()).credentialsFor(holder);
+  const pki = await loadTestPki();
+  const creds =
+    o.certValidDays === undefined
+      ? await pki.credentialsFor(holder)
+      : await pki.expiringCredentialsFor(holder, o.certValidDays);
   return new VirtualCps({
     profile,
     serial: holder.cardSerial,

@@ -16,7 +16,14 @@ export const DemoPersonSchema = z.object({
 export const demoGroup = {
   people: call(z.void(), z.object({ available: z.boolean(), people: z.array(DemoPersonSchema) })),
   insertCard: call(
-    z.object({ personId: z.string().max(40), profile: z.enum(['cps3', 'cps4']).default('cps3') }).strict(),
+    z
+      .object({
+        personId: z.string().max(40),
+        profile: z.enum(['cps3', 'cps4']).default('cps3'),
+        /** A card near its end: its certificates end in this many days (a new CPS lasts 3 years). */
+        certValidDays: z.number().int().min(1).max(3650).optional(),
+      })
+      .strict(),
     z.object({ inserted: z.boolean() }),
   ),
   removeCard: call(z.void(), z.object({ removed: z.boolean() })),

@@ -48,7 +48,7 @@ export function demoHandlers(
         password: p.identifier ? DEMO_PASSWORD : null,
       })),
     }),
-    insertCard: ({ personId, profile }) =>
+    insertCard: ({ personId, profile, certValidDays }) =>
       serial(async () => {
         const port = vpcdPort();
         if (port === null)
@@ -56,8 +56,13 @@ export function demoHandlers(
         const person = Object.values(DEMO_PEOPLE).find((p) => p.key === personId);
         if (!person?.nationalId) throw new AppError('NOT_FOUND', 'Cette personne n’a pas de carte.');
         await pull();
-        current = await startVirtualCard({ holder: person.nationalId, profile, port });
-        ctx.log('info', 'demo card inserted', { person: person.key, profile });
+        current = await startVirtualCard({
+          holder: person.nationalId,
+          profile,
+          port,
+          ...(certValidDays !== undefined ? { certValidDays } : {}),
+        });
+        ctx.log('info', 'demo card inserted', { person: person.key, profile, certValidDays });
         return { inserted: true };
       }),
     removeCard: () =>
