@@ -129,6 +129,16 @@ export default async function (args: string[]): Promise<boolean> {
     const total = Number(
       (await sql<{ n: number }>`select count(*)::int as n from events`.execute(db)).rows[0]!.n,
     );
+    // What a year of the log weighs on disk, for planning (backend/README: « Planning past one server »).
+    const size = (
+      await sql<{ events_heap: number; events_indexes: number; accounts_total: number }>`
+        select pg_relation_size('events')::float8 as events_heap, pg_indexes_size('events')::float8 as events_indexes,
+               pg_total_relation_size('accounts')::float8 as accounts_total`.execute(db)
+    ).rows[0]!;
+    const bytesPerEvent = (size.events_heap + size.events_indexes) / total;
+    console.log(
+      `events on disk: ${(size.events_heap / total).toFixed(0)} B per event in the table + ${(size.events_indexes / total).toFixed(0)} B in its indexes; accounts ${(size.accounts_total / (nAccounts + 1)).toFixed(0)} B per account with indexes`,
+    );
     console.log(
       `loaded ${nAccounts} accounts in ${((tAccounts - t0) / 1000).toFixed(1)} s, ${total} events in ${((tEvents - tAccounts) / 1000).toFixed(1)} s`,
     );
@@ -346,6 +356,7 @@ export default async function (args: string[]): Promise<boolean> {
         page_p95_ms: pages.p95,
         page_p99_ms: pages.p99,
         db_exec_max_ms: Math.max(...dbExec),
+        event_bytes_on_disk: bytesPerEvent,
         health_p50_ms: health.p50,
         health_p95_ms: health.p95,
         session_check_p50_ms: p.auth!.p50,
