@@ -7,8 +7,10 @@
  * The proxy reaches the instances from its own loopback address (PROXY_SOURCE): it is the only address the
  * instances trust for X-Forwarded-For (TRUST_PROXY), so a client on any other address cannot choose its own.
  * Connections that never reached an instance are retried on another one (nothing was sent); a request that
- * reached an instance which then died is retried only when it is a GET or HEAD: a POST ends with the proxy's
- * 502/503, which the workstation core treats as retryable, and is never sent twice.
+ * reached an instance which then died is retried only when it is a GET or HEAD: a POST is never sent twice. It ends
+ * with the proxy's 502 (a JSON body: UNAVAILABLE, retryable) when it was the first request of its connection; on a
+ * kept-alive connection HAProxy closes the connection without an answer instead (its keep-alive convention, so that
+ * a client may try again), which the workstation core reads as BACKEND_UNREACHABLE, retryable too.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -179,7 +181,7 @@ ${o.servers.map((s) => `  server ${s.name} 127.0.0.1:${s.port}`).join('\n')}
 `;
 }
 
-interface Proc {
+export interface Proc {
   child: ChildProcess;
   exited: Promise<void>;
 }
@@ -197,7 +199,7 @@ function spawnProc(
   return { child, exited };
 }
 
-async function stopProc(p: Proc, signal: NodeJS.Signals = 'SIGTERM', graceMs = 8000): Promise<void> {
+export async function stopProc(p: Proc, signal: NodeJS.Signals = 'SIGTERM', graceMs = 8000): Promise<void> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
   p.child.kill(signal);
   const t = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
@@ -230,6 +232,83 @@ async function haproxyCommand(socket: string, command: string): Promise<string> 
     c.on('error', reject);
     c.write(`${command}\n`);
   });
+}
+
+export interface Proxy {
+  url: string;
+  certPem: string;
+  proc: Proc;
+  /** HAProxy's view of each server: `UP`, `DOWN`, … (its stats socket). */
+  serverStates(): Promise<Record<string, string>>;
+}
+
+/**
+ * HAProxy in front of `servers` (loopback ports), with a certificate made for the run, its files in `dir`; resolves
+ * once every server is up and `/ready` answers through it.
+ */
+export async function startProxy(o: {
+  dir: string;
+  port?: number;
+  servers: { name: string; port: number }[];
+  onLine: (s: string) => void;
+}): Promise<Proxy> {
+  const haproxy = haproxyBinary();
+  if ('missing' in haproxy) throw new Error(haproxy.missing);
+  const { certPem, keyPem } = makeCertificate(o.dir);
+  writeFileSync(join(o.dir, 'proxy.pem'), `${certPem}${keyPem}`, { mode: 0o600 });
+  for (const [s, r] of [
+    [502, 'Bad Gateway'],
+    [503, 'Service Unavailable'],
+    [504, 'Gateway Timeout'],
+  ] as const)
+    writeFileSync(join(o.dir, `${s}.http`), errorFile(s, r));
+  const port = o.port ?? (await freePort());
+  const cfg = join(o.dir, 'haproxy.cfg');
+  writeFileSync(cfg, haproxyConfig({ dir: o.dir, port, servers: o.servers }));
+  const check = spawnSync(haproxy.path, ['-c', '-q', '-f', cfg], { encoding: 'utf8' });
+  if (check.status !== 0)
+    throw new Error(`haproxy refused its configuration: ${check.stderr}${check.stdout}`);
+  let log = '';
+  const proc = spawnProc(haproxy.path, ['-db', '-f', cfg], process.env, (s) => {
+    log += s;
+    o.onLine(s.replace(/^/gm, '[haproxy] '));
+  });
+  const url = `https://127.0.0.1:${port}`;
+  const socket = join(o.dir, 'haproxy.sock');
+  const serverStates = async () => {
+    const csv = await haproxyCommand(socket, 'show stat');
+    const states: Record<string, string> = {};
+    for (const line of csv.split('\n')) {
+      const f = line.split(',');
+      if (f[0] === 'instances' && f[1] && f[1] !== 'BACKEND') states[f[1]] = f[17] ?? '';
+    }
+    return states;
+  };
+  const agent = new Agent({ connect: { ca: certPem } });
+  try {
+    await waitFor(
+      'HAProxy with every server up',
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`haproxy exited:\n${log.slice(-4000)}`);
+        try {
+          const states = await serverStates();
+          if (o.servers.some((sv) => states[sv.name] !== 'UP')) return false;
+          const r = await undiciFetch(`${url}/ready`, { dispatcher: agent });
+          return r.status === 200;
+        } catch {
+          return false;
+        }
+      },
+      30_000,
+      () => log,
+    );
+  } catch (e) {
+    await stopProc(proc);
+    throw e;
+  } finally {
+    await agent.close();
+  }
+  return { url, certPem, proc, serverStates };
 }
 
 export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
@@ -270,14 +349,6 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
     }
     const keyFile = join(dir, 'events.key');
     writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
-    const { certPem, keyPem } = makeCertificate(dir);
-    writeFileSync(join(dir, 'proxy.pem'), `${certPem}${keyPem}`, { mode: 0o600 });
-    for (const [s, r] of [
-      [502, 'Bad Gateway'],
-      [503, 'Service Unavailable'],
-      [504, 'Gateway Timeout'],
-    ] as const)
-      writeFileSync(join(dir, `${s}.http`), errorFile(s, r));
 
     const ports = await Promise.all(Array.from({ length: n }, () => freePort()));
     const instances: ClusterInstance[] = [];
@@ -322,50 +393,14 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
       }),
     );
 
-    const port = o.port ?? (await freePort());
-    const cfg = join(dir, 'haproxy.cfg');
-    writeFileSync(
-      cfg,
-      haproxyConfig({ dir, port, servers: instances.map((i, k) => ({ name: i.name, port: ports[k]! })) }),
-    );
-    const check = spawnSync(haproxy.path, ['-c', '-q', '-f', cfg], { encoding: 'utf8' });
-    if (check.status !== 0)
-      throw new Error(`haproxy refused its configuration: ${check.stderr}${check.stdout}`);
-    proxy = spawnProc(haproxy.path, ['-db', '-f', cfg], process.env, (s) =>
-      onLine(s.replace(/^/gm, '[haproxy] ')),
-    );
-    const url = `https://127.0.0.1:${port}`;
-    const socket = join(dir, 'haproxy.sock');
-    const serverStates = async () => {
-      const csv = await haproxyCommand(socket, 'show stat');
-      const states: Record<string, string> = {};
-      for (const line of csv.split('\n')) {
-        const f = line.split(',');
-        if (f[0] === 'instances' && f[1] && f[1] !== 'BACKEND') states[f[1]] = f[17] ?? '';
-      }
-      return states;
-    };
-    const agent = new Agent({ connect: { ca: certPem } });
-    try {
-      await waitFor(
-        'HAProxy with every instance up',
-        async () => {
-          if (proxy!.child.exitCode !== null) throw new Error(`haproxy exited:\n${log.slice(-4000)}`);
-          try {
-            const states = await serverStates();
-            if (instances.some((i) => states[i.name] !== 'UP')) return false;
-            const r = await undiciFetch(`${url}/ready`, { dispatcher: agent });
-            return r.status === 200;
-          } catch {
-            return false;
-          }
-        },
-        30_000,
-        () => log,
-      );
-    } finally {
-      await agent.close();
-    }
+    const started = await startProxy({
+      dir,
+      ...(o.port ? { port: o.port } : {}),
+      servers: instances.map((i, k) => ({ name: i.name, port: ports[k]! })),
+      onLine,
+    });
+    proxy = started.proc;
+    const { url, certPem, serverStates } = started;
     return {
       url,
       certPem,

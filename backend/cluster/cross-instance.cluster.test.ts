@@ -6,6 +6,7 @@
  * card-sim test PKI, the workstation core's own backend client checking the proxy's certificate.
  */
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ import { useEventsKey } from '../events/key';
 import { headers, newWorkstation, type Workstation } from '../test/harness';
 import { proofHeaders } from '../test/proofs';
 import { readLetter } from '../unblock/letter-reader';
-import { haproxyBinary, startCluster, type Cluster } from './cluster';
+import { freePort, haproxyBinary, startCluster, startProxy, stopProc, type Cluster } from './cluster';
 
 const haproxy = haproxyBinary();
 const missing = 'missing' in haproxy ? haproxy.missing : null;
@@ -673,8 +674,14 @@ describeCluster('HAProxy in front of three instances', () => {
     console.log(
       `kill under load: ${outcomes.length} sign-ins, ${failures.length} failed (${[...new Set(failures.map((f) => f.code))].join(', ') || 'none'}), slowest ${Math.round(Math.max(...outcomes.map((o) => o.ms)))} ms`,
     );
-    // Every failure is one the core retries (the proxy's 502/503, or an instance's own 503); none hung.
-    for (const f of failures) expect(f, JSON.stringify(f)).toMatchObject({ retryable: true });
+    // Every failure is one the core retries, and none hung: the proxy's 502 (UNAVAILABLE) for the first request of a
+    // connection; for a later one on a kept-alive connection, HAProxy closes it without an answer (its keep-alive
+    // convention, so a client may try again), which the core reads as BACKEND_UNREACHABLE.
+    for (const f of failures)
+      expect(f, JSON.stringify(f)).toMatchObject({
+        code: expect.stringMatching(/^(UNAVAILABLE|BACKEND_UNREACHABLE)$/),
+        retryable: true,
+      });
     expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(5_000);
     // The other two went on.
     expect(outcomes.filter((o) => o.ok && o.afterKill).length).toBeGreaterThan(10);
@@ -771,3 +778,53 @@ async function seedLoadAccounts(n: number) {
     return { identifiers, accountIds };
   });
 }
+
+describeCluster('what the proxy tries again', () => {
+  it('a request that reached an instance which died is sent once if it is a POST, tried elsewhere if it is a GET', async () => {
+    // Two servers that answer HAProxy's health check, then take any other request and die without answering,
+    // as an instance killed mid-request does: what matters here is how often the proxy sends each request.
+    const arrived: Record<string, number> = {};
+    const servers = await Promise.all(
+      ['d1', 'd2'].map(async (name) => {
+        const port = await freePort();
+        const server = createServer((req, res) => {
+          if (req.url === '/ready') {
+            res.setHeader('content-type', 'application/json');
+            res.end('{"status":"ready"}');
+            return;
+          }
+          req.resume();
+          req.on('end', () => {
+            arrived[req.method!] = (arrived[req.method!] ?? 0) + 1;
+            req.socket.destroy();
+          });
+        });
+        await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+        return { name, port, server };
+      }),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-proxy-'));
+    const proxy = await startProxy({ dir, servers, onLine: () => undefined });
+    const agent = new Agent({ connect: { ca: proxy.certPem } });
+    try {
+      const post = await undiciFetch(`${proxy.url}/v1/auth/password`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"identifier":"x","password":"y"}',
+        dispatcher: agent,
+      });
+      expect(post.status).toBe(502);
+      // The core's answer to it: retryable, so the user may simply try again.
+      expect(await post.json()).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+      expect(arrived.POST).toBe(1);
+      const get = await undiciFetch(`${proxy.url}/v1/me/status`, { dispatcher: agent });
+      expect(get.status).toBeGreaterThanOrEqual(502);
+      expect(arrived.GET).toBeGreaterThan(1);
+    } finally {
+      await agent.close();
+      await stopProc(proxy.proc);
+      await Promise.all(servers.map((s) => new Promise((r) => s.server.close(r))));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
