@@ -14,12 +14,7 @@ import { postalCodeState, requestPostal, submitPostal } from '../unblock/postal-
 import { recordSecurityKey, submitSecurityKey } from '../unblock/security-key-path';
 import { setPasswordWithTicket } from '../unblock/tickets';
 import { enrolConfirm, enrolTotp, sendMailCode, signInSecondFactor } from '../auth/factors/steps';
-import {
-  extendPharmacyGrace,
-  myFactor,
-  resetDelegateFactor,
-  startEnrolment,
-} from '../auth/factors/manage';
+import { extendPharmacyGrace, myFactor, resetDelegateFactor, startEnrolment } from '../auth/factors/manage';
 
 export function registerSigninRoutes(
   app: FastifyInstance,

@@ -94,6 +94,14 @@ export function fakeHandlers(core: FakeCoreState): VigieHandlers {
     session: {
       getState: () => s.session,
       signInWithPassword: ({ identifier }) => {
+        if (identifier === 'double.facteur')
+          return {
+            status: 'second-step',
+            purpose: 'verify',
+            methods: ['totp', 'recovery'],
+            mailTo: 'd•••@example.fr',
+            expiresAt: iso(now + 15 * 60_000),
+          };
         if (identifier !== 'bloque.compta') return fail('INVALID_CREDENTIALS');
         return {
           status: 'blocked',
@@ -110,6 +118,20 @@ export function fakeHandlers(core: FakeCoreState): VigieHandlers {
         return s.session;
       },
       touch: () => ({ idleExpiresAt: iso(Date.now() + 3600_000) }),
+      sendFactorCode: () => ({
+        mailTo: 'd•••@example.fr',
+        expiresAt: iso(now + 600_000),
+        nextAt: iso(now + 60_000),
+      }),
+      submitSecondFactor: ({ code }) => {
+        if (code !== '123456') return fail('INVALID_CREDENTIALS');
+        core.setSession(SIGNED_IN);
+        return { status: 'signed-in', session: SIGNED_IN };
+      },
+      startTotpEnrolment: () => unavailable(),
+      confirmEnrolment: () => unavailable(),
+      finishEnrolment: () => unavailable(),
+      startEnrolment: () => unavailable(),
       changePassword: () => s.session,
       checkPassword: passwordCheck,
     },

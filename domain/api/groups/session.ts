@@ -6,6 +6,7 @@ import {
   PasswordCheckResponseSchema,
   UnblockPathSchema,
 } from '../../backend-api/schemas';
+import { FactorGraceSchema, FactorKindSchema, FactorMethodSchema } from '../../backend-api/schemas-factors';
 import { call, event } from '../define';
 
 /** Who is signed in on this workstation, as the renderer may know it (never a token). */
@@ -41,6 +42,8 @@ export const SessionStateSchema = z.object({
   absoluteExpiresAt: z.string().nullable(),
   passwordChangeRequired: z.boolean(),
   remember: RememberStateSchema,
+  /** A password session opened without a second factor, in the pharmacy's grace period: the banner counts down. */
+  factorGrace: FactorGraceSchema.nullable().optional(),
 });
 export type SessionState = z.infer<typeof SessionStateSchema>;
 
@@ -54,6 +57,17 @@ export const SignInOutcomeSchema = z.discriminatedUnion('status', [
     unblockPaths: z.array(UnblockPathSchema),
     /** The identifier to carry into the unblock wizard (password sign-in only). */
     identifier: z.string().nullable(),
+  }),
+  /**
+   * The password was right and a second step remains (the ticket stays in the core): `verify` takes a code of the
+   * enrolled factor or a recovery code; `enrol` first proves the dedicated mailbox, then records a factor.
+   */
+  z.object({
+    status: z.literal('second-step'),
+    purpose: z.enum(['verify', 'enrol']),
+    methods: z.array(FactorMethodSchema),
+    mailTo: z.string(),
+    expiresAt: z.string(),
   }),
 ]);
 export type SignInOutcome = z.infer<typeof SignInOutcomeSchema>;
@@ -85,6 +99,30 @@ export const sessionGroup = {
   cancelEcps: call(z.void(), EcpsStateSchema),
   ecps: event(EcpsStateSchema),
   signOut: call(z.void(), SessionStateSchema),
+  /** Second step: mails a one-time code to the dedicated address (for the e-mail factor, or to prove it before enrolling). */
+  sendFactorCode: call(z.void(), z.object({ mailTo: z.string(), expiresAt: z.string(), nextAt: z.string() })),
+  /** Second step: a code of the factor, or a recovery code. */
+  submitSecondFactor: call(
+    z.object({ method: FactorMethodSchema, code: z.string().trim().min(6).max(20) }).strict(),
+    SignInOutcomeSchema,
+  ),
+  /**
+   * Enrolment, with the mailed code: a new authenticator secret, as a QR code drawn on this computer (SVG, no request
+   * leaves it) and as a key for manual entry.
+   */
+  startTotpEnrolment: call(
+    z.object({ mailCode: z.string().trim().min(6).max(20) }).strict(),
+    z.object({ secret: z.string(), qrSvg: z.string() }),
+  ),
+  /** Enrolment: the app's first code (or the mailed code for the e-mail factor). Answers the recovery codes, once. */
+  confirmEnrolment: call(
+    z.object({ kind: FactorKindSchema, code: z.string().trim().min(6).max(20) }).strict(),
+    z.object({ recoveryCodes: z.array(z.string()) }),
+  ),
+  /** After the recovery codes were shown: the session the enrolment opened begins (or, from a session, nothing more). */
+  finishEnrolment: call(z.void(), SignInOutcomeSchema),
+  /** From a session (the grace banner): enrol a factor; the same steps as at sign-in, through the mailbox. */
+  startEnrolment: call(z.void(), SignInOutcomeSchema),
   /** The person is active at the screen (keys, pointer): keeps the 1 h idle lock away, within the 4 h limit. */
   touch: call(z.void(), z.object({ idleExpiresAt: z.string().nullable() })),
   changePassword: call(

@@ -9,6 +9,12 @@ export function sessionHandlers(ctx: CoreContext): VigieHandlers['session'] {
     signInWithPassword: ({ identifier, password, remember }) =>
       session().signInWithPassword(identifier, password, remember ?? false),
     signOut: () => session().signOut(),
+    sendFactorCode: () => session().factors.sendCode(),
+    submitSecondFactor: ({ method, code }) => session().factors.submit(method, code),
+    startTotpEnrolment: ({ mailCode }) => session().factors.startTotp(mailCode),
+    confirmEnrolment: ({ kind, code }) => session().factors.confirm(kind, code),
+    finishEnrolment: () => session().factors.finish(),
+    startEnrolment: () => session().factors.startFromSession(),
     touch: () => session().touch(),
     changePassword: ({ currentPassword, newPassword }) =>
       session().changePassword(currentPassword, newPassword),

@@ -6,6 +6,7 @@ import type { SignInResponse } from '../../../domain/backend-api';
 import type { CoreContext } from '../context';
 import { cardSignIn } from './card-signin';
 import { EcpsFlow } from './ecps-signin';
+import { FactorFlow } from './second-factor';
 import { RememberMe } from './remember';
 import { ABSOLUTE_MS, IDLE_MS, SessionTimers } from './timers';
 import { sessionVerdict } from './verdicts';
@@ -43,8 +44,15 @@ export class SessionService {
   private readonly ecps: EcpsFlow;
   private readonly timers: SessionTimers;
   private readonly remember: RememberMe;
+  /** The second step of a password sign-in and enrolment (./second-factor.ts). */
+  readonly factors: FactorFlow;
 
   constructor(private readonly ctx: SessionContext) {
+    this.factors = new FactorFlow({
+      client: () => this.client(),
+      open: (res, remember) => this.openPassword(res, remember),
+      current: () => this.current,
+    });
     this.ecps = new EcpsFlow(ctx, this);
     this.timers = new SessionTimers(ctx.now, {
       idle: () => this.lock('idle'),
@@ -143,22 +151,27 @@ export class SessionService {
     const r = await this.client().call('signInPassword', { body: { identifier, password } });
     if (r.ok) {
       const res = r.value;
-      if (!('token' in res))
-        throw new AppError(
-          'FORBIDDEN',
-          'Ce compte demande un second facteur, que ce poste ne sait pas encore demander : connectez-vous avec la carte CPS ou la e-CPS.',
-        );
-      const outcome = this.opened(res, 'password');
-      if (!remember) return outcome;
-      await this.remember.keep(res);
-      return { status: 'signed-in', session: this.current };
+      if ('secondStep' in res) return this.factors.begin(res.secondStep, remember);
+      return this.openPassword(res, remember);
     }
     const blocked = SessionService.blockedOutcome(r, identifier);
     if (blocked) return blocked;
     throw toAppError(r);
   }
 
+  /** A password session: opened, the grace it was opened under kept for the banner, and kept with « remember me ». */
+  private async openPassword(
+    res: SignInResponse & { factorGrace?: SessionState['factorGrace'] },
+    remember: boolean,
+  ): Promise<SignInOutcome> {
+    this.opened(res, 'password');
+    if (res.factorGrace) this.set({ ...this.state, factorGrace: res.factorGrace });
+    if (remember) await this.remember.keep(res);
+    return { status: 'signed-in', session: this.current };
+  }
+
   async signOut(): Promise<SessionState> {
+    this.factors.clear();
     const c = this.ctx.backend.clientIfReady();
     if (c?.signedIn) await c.call('signOut').catch(() => undefined);
     this.end('sign-out');
