@@ -5,7 +5,8 @@ export default defineProject({
   test: {
     name: 'unit',
     include: ['{domain,backend,card,card-sim,electron,renderer,bench,scripts}/**/*.test.{ts,tsx}'],
-    exclude: ['**/*.int.test.{ts,tsx}', '**/node_modules/**'],
+    // *.cluster.test.ts: HAProxy and three backend instances, project backend-cluster (backend/cluster/).
+    exclude: ['**/*.int.test.{ts,tsx}', '**/*.cluster.test.ts', '**/node_modules/**'],
     environment: 'node',
   },
 });
