@@ -280,6 +280,7 @@ export function fakeHandlers(core: FakeCoreState): VigieHandlers {
         return { removed: true };
       },
       answerEcps: () => ({ answered: true }),
+      advanceClock: () => unavailable(),
       lastLetter: () => ({ reference: 'VG-2026-0042', code: 'K7P2-9QXM', pdfBase64: '' }),
       mailbox: () => unavailable(),
     },

@@ -30,7 +30,8 @@ export function composeCore(opts: ComposeOptions): ComposedCore {
   const spawn = opts.spawnCard ?? forkCardProcess;
   const card = new CardService({ spawn: () => spawn(cardEnv), log });
   const demo = opts.demo ? createDemo(() => demoPcsc?.vpcdPort ?? null) : undefined;
-  const core = createCore({ ...opts, cardSource: card, demo });
+  // In demo mode the core and its embedded backend read the demo's clock, which the demo may move forward.
+  const core = createCore({ ...opts, cardSource: card, demo, ...(demo ? { now: demo.now } : {}) });
   return {
     ...core,
     demoPcsc: () => demoPcsc,

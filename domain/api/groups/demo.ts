@@ -27,6 +27,22 @@ export const demoGroup = {
     z.object({ inserted: z.boolean() }),
   ),
   removeCard: call(z.void(), z.object({ removed: z.boolean() })),
+  /**
+   * Moves the demo's clock forward (core and embedded backend) and runs the backend's jobs, to see a deadline
+   * without waiting for it: a delegation's last day, a block date. Forward only; never outside demo mode.
+   */
+  advanceClock: call(
+    z
+      .object({
+        minutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(400 * 24 * 60),
+      })
+      .strict(),
+    z.object({ now: z.string() }),
+  ),
   /** Answers the pending e-CPS request as the phone would. */
   answerEcps: call(z.object({ approve: z.boolean() }).strict(), z.object({ answered: z.boolean() })),
   /** The last letter in the outbox (postal path), so the demo can show the code a person would receive. */

@@ -9,7 +9,16 @@ import { DEMO_PEOPLE } from '../../../backend/demo/people';
 import { seedDemo } from '../../../backend/demo/seed';
 import { seedDemoSecurityKeys } from '../../../backend/demo/signin-seed';
 import { loadTestPki } from '../../../card-sim/pki';
+import type { Backend } from '../../../backend/app';
 import type { EmbeddedDemo } from '../embedded-backend';
+
+/** The embedded backend the demo seeded, so that moving the demo clock can run its jobs at once. */
+let demoBackend: Backend | null = null;
+
+/** Runs the embedded backend's jobs now (after the demo clock moved). */
+export async function runEmbeddedJobs(): Promise<void> {
+  await demoBackend?.jobs.runAll();
+}
 
 export const embeddedDemo: EmbeddedDemo = {
   async signin({ outboxDir, log }) {
@@ -48,6 +57,7 @@ export const embeddedDemo: EmbeddedDemo = {
     };
   },
   async seed(backend, now, log) {
+    demoBackend = backend;
     const seeded = await seedDemo(backend.db, now);
     if (seeded.created) log('info', 'demo pharmacy created');
     await seedDemoSecurityKeys(backend);

@@ -3,6 +3,8 @@ import type { VigieHandlers } from '../../../domain/api/renderer-api';
 import { AppError } from '../../../domain/result';
 import { startVirtualCard, type VirtualCardProcess } from '../../../card-sim/vpcd/spawn';
 import type { CoreContext } from '../context';
+import type { DemoClock } from './clock';
+import { runEmbeddedJobs } from './embedded';
 import { answerEcps, lastLetter, mailbox } from './outbox';
 
 const SITUATIONS: Record<string, string> = {
@@ -20,6 +22,7 @@ const SITUATIONS: Record<string, string> = {
 export function demoHandlers(
   ctx: CoreContext,
   vpcdPort: () => number | null,
+  clock: DemoClock,
 ): { handlers: VigieHandlers['demo']; stop(): Promise<void> } {
   let current: VirtualCardProcess | null = null;
   let busy: Promise<unknown> = Promise.resolve();
@@ -70,6 +73,13 @@ export function demoHandlers(
         return { removed: await pull() };
       }),
     answerEcps: ({ approve }) => answerEcps(ctx, approve),
+    advanceClock: async ({ minutes }) => {
+      const now = clock.advance(minutes * 60_000);
+      ctx.log('info', 'demo clock moved forward', { minutes, now: now.toISOString() });
+      // What the backend's timers would have done by then: blocks, reminders, delegation ends, mails.
+      await runEmbeddedJobs();
+      return { now: now.toISOString() };
+    },
     lastLetter: () => lastLetter(ctx),
     mailbox: async ({ personId }) => {
       const person = Object.values(DEMO_PEOPLE).find((p) => p.key === personId);

@@ -5,18 +5,21 @@
  * plugs it in, when demo mode is asked for: nothing else in the core reaches card-sim or the demo data.
  */
 import type { DemoPlug } from '../context';
+import { createDemoClock } from './clock';
 import { embeddedDemo } from './embedded';
 import { demoHandlers } from './handlers';
 
 export { startDemoPcsc, type DemoPcsc } from './demo-pcsc';
 
 /** The demo plug; `vpcdPort` is the private virtual reader's port (null: no demo reader here). */
-export function createDemo(vpcdPort: () => number | null): DemoPlug {
+export function createDemo(vpcdPort: () => number | null): DemoPlug & { now: () => Date } {
   let stopCards: () => Promise<void> = async () => {};
+  const clock = createDemoClock();
   return {
     embedded: embeddedDemo,
+    now: clock.now,
     handlers(ctx) {
-      const demo = demoHandlers(ctx, vpcdPort);
+      const demo = demoHandlers(ctx, vpcdPort, clock);
       stopCards = demo.stop;
       return demo.handlers;
     },

@@ -11,6 +11,7 @@ export function demoOffHandlers(): VigieHandlers['demo'] {
     insertCard: refuse,
     removeCard: refuse,
     answerEcps: refuse,
+    advanceClock: refuse,
     lastLetter: refuse,
     mailbox: refuse,
   };
