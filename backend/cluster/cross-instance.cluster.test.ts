@@ -49,6 +49,8 @@ let tool: Backend;
 let seed: SeedResult;
 let letters: string;
 const clients: Via[] = [];
+/** The demo holder's own counter: her password sessions open there (two at once elsewhere would look shared). */
+const holderWs = newWorkstation('Comptoir titulaire');
 
 interface Answer {
   status: number;
@@ -386,7 +388,7 @@ describeCluster('HAProxy in front of three instances', () => {
 
   it('delegations: granted on one instance, used on another, revoked on a third, which ends the delegate everywhere', async () => {
     const c = new Via('127.0.0.16');
-    const ws = newWorkstation('Comptoir titulaire');
+    const ws = holderWs;
     const holder = await c.call('POST', '/v1/auth/password', {
       ws,
       body: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD },
@@ -511,6 +513,65 @@ describeCluster('HAProxy in front of three instances', () => {
         'WORKSTATION_PROOF_INVALID',
       );
     expect(c.instancesSince(0)).toBe(3);
+  });
+
+  it('a workstation withdrawn on one instance is refused by the others, though each had read its key', async () => {
+    const c = new Via('127.0.0.21');
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const ws: Workstation & { privateKey: KeyObject } = { ...newWorkstation('Poste à retirer'), privateKey };
+    const ch = await c.call('POST', '/v1/workstations/challenge', { ws });
+    const unsigned = {
+      workstationId: ws.id,
+      label: ws.label,
+      publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+      challenge: ch.json.challenge as string,
+    };
+    const signature = sign(null, Buffer.from(workstationRegistrationMessage(unsigned)), privateKey).toString(
+      'base64',
+    );
+    expect(
+      (await c.call('POST', '/v1/workstations/register', { ws, body: { ...unsigned, signature } })).status,
+    ).toBe(200);
+    const body = { identifier: P.accountantSoon.identifier!, password: DEMO_PASSWORD };
+    const proven = () =>
+      c.call('POST', '/v1/auth/password', {
+        ws,
+        body,
+        headers: proofHeaders(ws, new Date(), 'POST', '/v1/auth/password', body),
+      });
+    // A sign-in on each instance: each has now read the workstation's key.
+    const before = [await proven(), await proven(), await proven()];
+    expect(before.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(new Set(before.map((r) => r.instance)).size).toBe(3);
+    const holder = await c.call('POST', '/v1/auth/password', {
+      ws: holderWs,
+      body: { identifier: DEMO_PHARMACY.amNumber, password: DEMO_PASSWORD },
+    });
+    const token = holder.json.token as string;
+    const revoked = await c.call('POST', `/v1/pharmacy/workstations/${ws.id}/revoke`, {
+      ws: holderWs,
+      token,
+    });
+    expect(revoked.status, JSON.stringify(revoked.json)).toBe(200);
+    const after = [await proven(), await proven(), await proven()];
+    expect(new Set(after.map((r) => r.instance)).size).toBe(3);
+    expect(after.map((r) => r.json.code)).toEqual([
+      'WORKSTATION_REVOKED',
+      'WORKSTATION_REVOKED',
+      'WORKSTATION_REVOKED',
+    ]);
+    // Its open sessions ended too, whichever instance is asked.
+    const t = before[0]!.json.token as string;
+    const path = '/v1/me/status';
+    for (let i = 0; i < 3; i++) {
+      const r = await c.call('GET', path, {
+        ws,
+        token: t,
+        headers: proofHeaders(ws, new Date(), 'GET', path),
+      });
+      expect(r.status).toBe(401);
+    }
+    expect(await chainOk(seed.accounts.accountantSoon)).toBe(true);
   });
 
   it('per-address throttles: a stranger on one address is held back on every instance, the owner on hers is not', async () => {
