@@ -67,6 +67,9 @@ for (const lang of ['fr', 'en'] as const) {
         .fill('810001234567');
       await page.keyboard.press('Enter');
       await expect(page.getByTestId('ecps-pending')).toContainText('VIGIE-4821');
+      await expect(page.getByTestId('ecps-never-by-phone')).toContainText(
+        lang === 'fr' ? 'ne vous demanderont jamais par téléphone' : 'will ever ask you by phone',
+      );
       await expectNoSeriousA11yIssues(page, 'e-CPS waiting');
       await saveScreen(page, 'signin-ecps-pending');
 
@@ -94,6 +97,11 @@ for (const lang of ['fr', 'en'] as const) {
       );
       await expect(page.getByTestId('timeline').first()).toBeVisible();
       await expect(page.getByTestId('reminder-banner')).toContainText('Cabinet Dupont');
+      // the card in the reader ends in 20 days: D-30 on the status scale
+      await expect(page.getByTestId('card-expiry')).toHaveAttribute('data-level', 'd30');
+      await expect(page.getByTestId('card-expiry')).toContainText(
+        lang === 'fr' ? 'commandez la nouvelle dès maintenant' : 'order the new one now',
+      );
       await expectNoSeriousA11yIssues(page, 'dashboard');
       await saveScreen(page, 'dashboard');
 
@@ -110,6 +118,10 @@ for (const lang of ['fr', 'en'] as const) {
         page.getByRole('button', { name: lang === 'fr' ? 'Retirer ce poste' : 'Withdraw this workstation' }),
       ).toHaveCount(1);
       await expect(stations.nth(2)).toContainText(lang === 'fr' ? 'Retiré le' : 'Withdrawn on');
+      // what comes next: an end of contract in 6 days, a staff card ending in 45 days (D-60: information)
+      await expect(page.getByTestId('upcoming-end')).toContainText('Cabinet Dupont');
+      await expect(page.getByTestId('upcoming-card')).toHaveAttribute('data-level', 'info');
+      await expect(page.getByTestId('upcoming-card')).toContainText('Julien Petit');
       await expectNoSeriousA11yIssues(page, 'accounts');
       await saveScreen(page, 'accounts');
       await page

@@ -69,8 +69,14 @@ export const ACCOUNTS: AccountStatus[] = [
     ),
     // reported an activity: its password is withdrawn, the holder may give a fresh start
     passwordWithdrawn: true,
+    // its end of contract is in 6 days
+    delegationEndsOn: iso(now + 6 * DAY).slice(0, 10),
   },
-  account('aaaaaaaa-0000-4000-8000-000000000003', 'Julien Petit', 'card_delegate', 24, 'card'),
+  {
+    ...account('aaaaaaaa-0000-4000-8000-000000000003', 'Julien Petit', 'card_delegate', 24, 'card'),
+    // his card ends in 45 days
+    cardNotAfter: iso(now + 45 * DAY),
+  },
   account('aaaaaaaa-0000-4000-8000-000000000004', 'Sophie Bernard', 'card_delegate', -12, 'card', true),
 ];
 
@@ -149,6 +155,8 @@ export function cardState(status: CardState['status'], tries: number | null = 3)
                   firstName: 'Claire',
                   profession: 'Pharmacien',
                 },
+                // the card ends in 20 days: the dashboard reminds her
+                certNotAfter: iso(now + 20 * DAY),
               }
             : undefined,
       },

@@ -1,4 +1,4 @@
-import { Smartphone } from 'lucide-react';
+import { ShieldAlert, Smartphone } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
@@ -49,9 +49,12 @@ export function EcpsSignIn() {
           </Button>
         </div>
         <div className="note" data-testid="ecps-never-by-phone">
-          <p className="state-title">{t('ecps.neverByPhone.title')}</p>
-          <p>{t('ecps.neverByPhone.body')}</p>
-          <p>{t('ecps.neverByPhone.refuse')}</p>
+          <ShieldAlert aria-hidden="true" size={20} />
+          <div>
+            <p className="state-title">{t('ecps.neverByPhone.title')}</p>
+            <p>{t('ecps.neverByPhone.body')}</p>
+            <p>{t('ecps.neverByPhone.refuse')}</p>
+          </div>
         </div>
       </>
     );
