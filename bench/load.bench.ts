@@ -31,6 +31,7 @@ import {
 import { createDatabase, startControlledPg } from '../faults/lib/pg';
 import { startCluster } from '../backend/cluster/cluster';
 import { useEventsKey } from '../backend/events/key';
+import { incrementShared } from '../backend/http/rate-limit-store';
 import { report } from './lib';
 
 function arg(args: string[], name: string, dflt: string): string {
@@ -251,6 +252,16 @@ async function loadCluster(seconds: number, connections: number): Promise<boolea
     );
     const a3 = await withDb(clusterDb, (db) => audit(db, s3.accountIds, three.acks));
     printAudit('HAProxy + 3 instances', a3);
+    // The runs above have the rate limits off, like the other benches: what the shared sign-in limit adds to each
+    // sign-in on PostgreSQL (one upsert: a round trip and a row lock), measured alone.
+    const upsertMs = await withDb(clusterDb, async (db) => {
+      for (let i = 0; i < 200; i++) await incrementShared(db, 'bench', `k${i % 50}`, 60_000);
+      const n = 2000;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await incrementShared(db, 'bench', `k${i % 50}`, 60_000);
+      return (performance.now() - t0) / n;
+    });
+    console.log(`shared rate limit: ${upsertMs.toFixed(3)} ms per counted request (one upsert, sequential)`);
     const errors = three.non2xx + three.errors + three.timeouts;
     const lost = lostOf(a3);
     const allServed = Object.keys(three.served).length === 3;
@@ -274,6 +285,7 @@ async function loadCluster(seconds: number, connections: number): Promise<boolea
         one_errors: one.non2xx + one.errors + one.timeouts,
         one_lost_writes: lostOf(a1),
         served_by_all: allServed,
+        shared_limit_upsert_ms: upsertMs,
       },
       three.throughput / one.throughput,
       '>=',
