@@ -67,7 +67,7 @@ try {
   for (const f of [r.vigie, r.baseline]) {
     if (!f) continue;
     console.log(
-      `${f.label}: ${f.population.accounts} accounts, surprise blocks ${f.blocks.surprise} (fewer than 3 reminders: ${f.blocks.surpriseFewerThan3Reminders}), not needed ${f.blocks.notNeeded}, by strangers ${f.blocks.byStranger}, lock-outs ${f.strangers.lockouts}, median days blocked ${f.unblock.medianDaysBlocked ?? '—'} (kept out ${f.unblock.medianDaysKeptOut ?? '—'}), mails/account/year ${f.mails.perAccountYear}, ${(f.runtimeMs / 1000).toFixed(0)} s (${f.pharmacyDaysPerSecond} pharmacy-days/s)`,
+      `${f.label}: ${f.population.accounts} accounts, surprise blocks ${f.blocks.surprise} (fewer than 3 reminders: ${f.blocks.surpriseFewerThan3Reminders}), not needed ${f.blocks.notNeeded}, by strangers ${f.blocks.byStranger}, lock-outs ${f.strangers.lockouts}, accountants the grace end met without a factor ${f.graceLockouts}, median days blocked ${f.unblock.medianDaysBlocked ?? '—'} (kept out ${f.unblock.medianDaysKeptOut ?? '—'}), mails/account/year ${f.mails.perAccountYear}, ${(f.runtimeMs / 1000).toFixed(0)} s (${f.pharmacyDaysPerSecond} pharmacy-days/s)`,
     );
   }
   console.log(`report: ${r.dir}/report.html`);

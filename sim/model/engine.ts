@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { Secret, TOTP } from 'otpauth';
 import type { Backend } from '../../backend/app';
 import { addParisMonths } from '../../domain/policy';
 import type { ReminderNotice } from '../../domain/reminders/planner';
@@ -96,6 +97,15 @@ export class Engine {
   readonly blocks: BlockRecord[] = [];
   readonly attacks: AttackRecord[] = [];
   readonly lockouts: LockoutRecord[] = [];
+  /**
+   * Accountants whom the end of their pharmacy's grace period met without a second factor: without their dedicated
+   * mailbox to enrol one, these would be locked out. The model's accountants all read that mailbox and enrol.
+   */
+  readonly graceEnrolments = new Set<string>();
+  /** The TOTP secret each accountant enrolled in her app, and the last time step she used. */
+  private totp = new Map<string, { secret: string; lastStep: number }>();
+  /** The last code mailed to each address (subject « Votre code Vigie : 123456 »). */
+  private mailedCodes = new Map<string, string>();
   readonly mailsByAccount = new Map<string, number>();
   readonly mailsByKind = { signIn: 0, reminder: 0, blocked: 0, other: 0 };
   signIns = 0;
@@ -414,6 +424,8 @@ export class Engine {
       const a = this.byEmail.get(m.to);
       if (a) this.mailsByAccount.set(a.key, (this.mailsByAccount.get(a.key) ?? 0) + 1);
       const days = reminderDaysOf(m.subject);
+      const mailedCode = /^Votre code Vigie : ([0-9]{6})$/.exec(m.subject)?.[1];
+      if (mailedCode) this.mailedCodes.set(m.to, mailedCode);
       if (m.subject === SIGN_IN_SUBJECT) {
         this.mailsByKind.signIn++;
         this.signInMailsToday.set(m.to, (this.signInMailsToday.get(m.to) ?? 0) + 1);
@@ -719,11 +731,7 @@ export class Engine {
     let r: { status: number; json: Record<string, unknown> & { code?: string } };
     let path: UnblockPath | null = null;
     if (a.kind === 'password_delegate') {
-      r = await this.api.call('POST', '/v1/auth/password', {
-        ws: w,
-        ip: w.ip,
-        body: { identifier: a.identifier, password: a.password },
-      });
+      r = await this.passwordSignIn(a, w);
       if (r.status === 200 && r.json.passwordChangeRequired) {
         const next = this.strongPassword(a);
         const c = await this.api.call('POST', '/v1/auth/password/change', {
@@ -735,11 +743,7 @@ export class Engine {
         if (c.status !== 200) throw new Error(`password change refused: ${JSON.stringify(c.json)}`);
         a.password = next;
         this.ack(a);
-        r = await this.api.call('POST', '/v1/auth/password', {
-          ws: w,
-          ip: w.ip,
-          body: { identifier: a.identifier, password: a.password },
-        });
+        r = await this.passwordSignIn(a, w);
       }
     } else {
       const card = await this.currentCard(a.owner, this.today);
@@ -781,6 +785,61 @@ export class Engine {
       return;
     }
     throw new Error(`sign-in of ${a.displayName} (${a.kind}) refused: ${code} ${JSON.stringify(r.json)}`);
+  }
+
+  /**
+   * A password sign-in with its second step, as an accountant does it: the code of her authenticator app; or, the
+   * first time her pharmacy requires the factor, an enrolment proven by the code mailed to her dedicated address.
+   */
+  private async passwordSignIn(a: Account, w: Workstation) {
+    const r = await this.api.call('POST', '/v1/auth/password', {
+      ws: w,
+      ip: w.ip,
+      body: { identifier: a.identifier, password: a.password },
+    });
+    const step =
+      r.status === 200 ? (r.json.secondStep as { ticket: string; purpose: string } | undefined) : undefined;
+    if (!step) return r;
+    const body = { ticket: step.ticket };
+    if (step.purpose === 'verify') {
+      const app = this.totp.get(a.key);
+      if (!app) throw new Error(`${a.displayName} has a factor the model did not enrol`);
+      return this.api.call('POST', '/v1/auth/second-factor', {
+        ws: w,
+        ip: w.ip,
+        body: { ...body, method: 'totp', code: this.appCode(app) },
+      });
+    }
+    this.graceEnrolments.add(a.key);
+    await this.api.call('POST', '/v1/auth/second-factor/mail-code', { ws: w, ip: w.ip, body });
+    await this.drainMail(this.today);
+    const mailCode = this.mailedCodes.get(a.email);
+    if (!mailCode) throw new Error(`no code mailed to ${a.displayName}`);
+    const t = await this.api.call('POST', '/v1/auth/enrol/totp', {
+      ws: w,
+      ip: w.ip,
+      body: { ...body, mailCode },
+    });
+    if (t.status !== 200) throw new Error(`enrolment refused: ${JSON.stringify(t.json)}`);
+    const app = { secret: t.json.secret as string, lastStep: -1 };
+    this.totp.set(a.key, app);
+    const c = await this.api.call('POST', '/v1/auth/enrol/confirm', {
+      ws: w,
+      ip: w.ip,
+      body: { ...body, kind: 'totp', code: this.appCode(app) },
+    });
+    return c.status === 200 ? { ...c, json: c.json.session as typeof c.json } : c;
+  }
+
+  /** The app's code now; a code is accepted once, so a second sign-in in the same 30 s waits for the next one. */
+  private appCode(app: { secret: string; lastStep: number }) {
+    let step = Math.floor(this.now.getTime() / 30_000);
+    if (step <= app.lastStep) {
+      this.setTime((app.lastStep + 1) * 30_000);
+      step = app.lastStep + 1;
+    }
+    app.lastStep = step;
+    return new TOTP({ secret: Secret.fromBase32(app.secret) }).generate({ timestamp: this.now.getTime() });
   }
 
   private ack(a: Account) {
@@ -953,11 +1012,7 @@ export class Engine {
     });
     if (u.status !== 200) throw new Error(`unblock password refused: ${JSON.stringify(u.json)}`);
     a.password = next;
-    const r = await this.api.call('POST', '/v1/auth/password', {
-      ws: w,
-      ip: w.ip,
-      body: { identifier: a.identifier, password: a.password },
-    });
+    const r = await this.passwordSignIn(a, w);
     if (r.status !== 200) throw new Error(`sign-in after unblock refused: ${JSON.stringify(r.json)}`);
     await this.success(a, w, r.json, path);
   }

@@ -78,6 +78,8 @@ export interface RunFigures {
     lockouts: number;
     lockoutDetails: { account: string; at: string; code: string }[];
   };
+  /** Accountants whom the end of the second factor's grace period met without a factor (locked out but for their mailbox). */
+  graceLockouts: number;
   chains: { verified: number; failed: string[]; skipped: number };
   stories: Story[];
 }
@@ -236,6 +238,7 @@ export function figuresOf(
       lockouts: e.lockouts.length,
       lockoutDetails: e.lockouts.map((l) => ({ account: l.account, at: l.at.toISOString(), code: l.code })),
     },
+    graceLockouts: e.graceEnrolments.size,
     chains: x.chains,
     stories: surprise.map(story),
   };
