@@ -204,6 +204,43 @@ const en: Messages = {
     pad: 'PIN keypad',
     erase: 'Erase the last digit',
   },
+  secondFactor: {
+    verifyTitle: 'Second factor',
+    intro: {
+      totp: 'Type the 6-digit code shown by your authenticator app.',
+      email: 'Ask for a code: it arrives at your dedicated address ({{mailTo}}) and lasts 10 minutes.',
+    },
+    recoveryIntro: 'Type one of your recovery codes. Each works only once.',
+    codeLabel: '6-digit code',
+    recoveryLabel: 'Recovery code',
+    submit: 'Confirm',
+    send: 'Send me the code by e-mail',
+    resend: 'Send a new code',
+    sent: 'Code sent to {{mailTo}}. Type it only into Vigie: nobody will ask you for it on the phone.',
+    useRecovery: "I don't have my second factor: use a recovery code",
+    useMain: { totp: 'Back to the app code', email: 'Back to the e-mailed code' },
+    cancel: 'Start the sign-in again',
+    enrolTitle: 'Turn on the second factor',
+    enrolIntro:
+      'Since 2026, a password sign-in needs a second factor. To prove it is you, Vigie first sends a code to your dedicated address ({{mailTo}}).',
+    mailCodeLabel: 'Code received by e-mail',
+    chooseApp: 'Continue with an authenticator app (recommended)',
+    chooseMail: 'Get a code by e-mail at every sign-in',
+    appTitle: 'Add Vigie to your app',
+    appIntro:
+      'In your authenticator app, add an account by scanning this QR code, or type the key. Then type the first code it shows.',
+    qrAlt: 'QR code to scan with the authenticator app',
+    keyLabel: 'Key to type by hand:',
+    firstCode: 'First code shown by the app',
+    confirm: 'Turn on',
+    codesTitle: 'Your 10 recovery codes',
+    codesIntro:
+      'If you lose your second factor, each of these codes lets you sign in once. Write them down and keep them away from the computer: they will not be shown again.',
+    codesNoted: 'I have written these codes down somewhere safe',
+    continue: 'Continue',
+    demoNote:
+      'Demo: e-mails land in a folder on this computer, so an e-mailed code proves nothing here. Only the authenticator app is a real second factor here.',
+  },
   signIn: {
     methods: 'How to sign in',
     tab: { card: 'CPS card', ecps: 'e-CPS', password: 'Identifier and password' },

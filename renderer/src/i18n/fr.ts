@@ -202,6 +202,43 @@ const fr = {
     pad: 'Clavier du code',
     erase: 'Effacer le dernier chiffre',
   },
+  secondFactor: {
+    verifyTitle: 'Second facteur',
+    intro: {
+      totp: "Tapez le code à 6 chiffres affiché par votre application d'authentification.",
+      email: 'Demandez un code : il arrive sur votre adresse dédiée ({{mailTo}}), et sert 10 minutes.',
+    },
+    recoveryIntro: "Tapez l'un de vos codes de secours. Chacun ne sert qu'une fois.",
+    codeLabel: 'Code à 6 chiffres',
+    recoveryLabel: 'Code de secours',
+    submit: 'Valider',
+    send: 'Recevoir le code par e-mail',
+    resend: 'Envoyer un nouveau code',
+    sent: 'Code envoyé à {{mailTo}}. Il se tape uniquement dans Vigie : personne ne vous le demandera au téléphone.',
+    useRecovery: "Je n'ai pas mon second facteur : utiliser un code de secours",
+    useMain: { totp: "Revenir au code de l'application", email: 'Revenir au code par e-mail' },
+    cancel: 'Recommencer la connexion',
+    enrolTitle: 'Activer le second facteur',
+    enrolIntro:
+      'Depuis 2026, une connexion par mot de passe demande un second facteur. Pour prouver que c’est bien vous, Vigie envoie d’abord un code à votre adresse dédiée ({{mailTo}}).',
+    mailCodeLabel: 'Code reçu par e-mail',
+    chooseApp: "Continuer avec une application d'authentification (conseillé)",
+    chooseMail: 'Recevoir un code par e-mail à chaque connexion',
+    appTitle: 'Enregistrer Vigie dans votre application',
+    appIntro:
+      "Dans votre application d'authentification, ajoutez un compte en lisant ce code QR, ou en tapant la clé. Puis tapez le premier code qu'elle affiche.",
+    qrAlt: "Code QR à lire avec l'application d'authentification",
+    keyLabel: 'Clé à taper à la main :',
+    firstCode: "Premier code affiché par l'application",
+    confirm: 'Activer',
+    codesTitle: 'Vos 10 codes de secours',
+    codesIntro:
+      "Si vous perdez votre second facteur, chacun de ces codes permet une connexion, une seule fois. Notez-les et gardez-les hors de l'ordinateur : ils ne seront plus affichés.",
+    codesNoted: "J'ai noté ces codes en lieu sûr",
+    continue: 'Continuer',
+    demoNote:
+      'Démonstration : les e-mails arrivent dans un dossier de cet ordinateur, donc un code par e-mail n’y prouve rien. Ici, seule l’application d’authentification est un vrai second facteur.',
+  },
   signIn: {
     methods: 'Façon de se connecter',
     tab: { card: 'Carte CPS', ecps: 'e-CPS', password: 'Identifiant et mot de passe' },

@@ -8,9 +8,13 @@ import { errorText } from '../../lib/errors';
 import { useSessionState } from '../../lib/hooks';
 import { BlockedNotice, type UnblockStart } from './BlockedNotice';
 import { RememberChoice } from './RememberChoice';
+import { SecondStep } from './SecondStep';
 import { useOutcome } from './use-outcome';
 
-/** The password tab, for delegates: identifier, password, « remember me », and the ways out of a block. */
+/**
+ * The password tab, for delegates: identifier, password, « remember me », the ways out of a block, and the second step
+ * once the password was right.
+ */
 export function PasswordSignIn() {
   const { t } = useTranslation();
   const api = useApi();
@@ -18,7 +22,7 @@ export function PasswordSignIn() {
   const [password, setPassword] = useState('');
   const [remember, setRemember] = useState(false);
   const rememberState = useSessionState().value?.remember;
-  const { outcome, error, busy, attempt } = useOutcome();
+  const { outcome, error, busy, attempt, reset } = useOutcome();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!identifier.trim() || !password) return;
@@ -32,6 +36,7 @@ export function PasswordSignIn() {
     setPassword('');
   };
   const words = error ? errorText(t, error) : null;
+  if (outcome?.status === 'second-step') return <SecondStep step={outcome} onCancel={reset} />;
   return (
     <form className="form" onSubmit={(e) => void submit(e)} data-testid="password-signin">
       <p>{t('signIn.passwordIntro')}</p>
