@@ -31,7 +31,7 @@ import {
   HEADER_WORKSTATION_TIME,
   WORKSTATION_SESSION_PROOF_WINDOW_MS,
 } from '../domain/backend-api';
-import { nodeCpuMs, pgCpuMs, report, summarize } from './lib';
+import { nodeCpuMs, pgCpuByPid, pgCpuSince, report, summarize } from './lib';
 import { registeredWorkstation } from './workstation';
 
 const TARGET_P95_MS = 3;
@@ -285,9 +285,9 @@ export default async function (args: string[]): Promise<boolean> {
     // process (server and client) and PostgreSQL, for a page, for GET /health, and for the in-process parts.
     const cpu = async (fn: (i: number) => unknown) => {
       const n0 = nodeCpuMs();
-      const p0 = pgCpuMs(pg.dir);
+      const p0 = pgCpuByPid(pg.dir);
       for (let i = 0; i < nRequests; i++) await fn(i);
-      return { node: (nodeCpuMs() - n0) / nRequests, pg: (pgCpuMs(pg.dir) - p0) / nRequests };
+      return { node: (nodeCpuMs() - n0) / nRequests, pg: pgCpuSince(pg.dir, p0) / nRequests };
     };
     const cpuPage = await cpu(() => page(null));
     const cpuHealth = await cpu(async () => (await request(`${url}/health`)).body.json());

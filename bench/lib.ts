@@ -59,29 +59,40 @@ export function report(
 }
 
 /**
- * CPU milliseconds used so far by a PostgreSQL server's processes (the postmaster of the data folder `dir` and
- * its children; Linux /proc), 0 elsewhere. On a shared machine CPU time, unlike wall-clock time, is not inflated
- * by the other processes.
+ * CPU milliseconds of a PostgreSQL server's processes (the postmaster of the data folder `dir` and its children;
+ * Linux /proc), by process id; empty elsewhere. On a shared machine CPU time, unlike wall-clock time, is not
+ * inflated by the other processes.
  */
-export function pgCpuMs(dir: string | null): number {
-  if (!dir) return 0;
+export function pgCpuByPid(dir: string | null): Map<number, number> {
+  const out = new Map<number, number>();
+  if (!dir) return out;
   try {
     const pm = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    let ticks = 0;
     for (const p of readdirSync('/proc')) {
       if (!/^\d+$/.test(p)) continue;
       try {
         const st = readFileSync(`/proc/${p}/stat`, 'utf8');
         const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-        if (Number(p) === pm || Number(f[1]) === pm) ticks += Number(f[11]) + Number(f[12]);
+        if (Number(p) === pm || Number(f[1]) === pm) out.set(Number(p), (Number(f[11]) + Number(f[12])) * 10);
       } catch {
         // the process ended meanwhile
       }
     }
-    return ticks * 10;
   } catch {
-    return 0;
+    // no server
   }
+  return out;
+}
+
+/**
+ * PostgreSQL's CPU since `before` (a `pgCpuByPid` snapshot): the growth of the processes alive at both ends and
+ * all of those started since. A backend that ended meanwhile (a pool closing an idle connection) is left out: idle,
+ * it used nothing in the interval, and counting its whole life would inflate the figure.
+ */
+export function pgCpuSince(dir: string | null, before: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, now] of pgCpuByPid(dir)) ms += now - (before.get(pid) ?? 0);
+  return ms;
 }
 
 /** CPU milliseconds of this process so far (user + system). */

@@ -1,11 +1,13 @@
 /**
  * The load generator of the login bench, in its own process so that the bench's process CPU is the server's
  * only: password sign-ins over `connections` for `duration` seconds, cycling through `prefix`.0 … `prefix`.(n-1),
- * each proved by the registered workstation (as the workstation core sends it). Started with fork(); takes one
- * message, answers with the counts and latencies, and exits.
+ * each proved by the registered workstation (as the workstation core sends it). With `totpSecret`, each account has
+ * an authenticator app and a sign-in is its two steps: the password, then the app's code for the ticket (counted as
+ * one sign-in). Started with fork(); takes one message, answers with the counts and latencies, and exits.
  */
 import { createPrivateKey } from 'node:crypto';
 import autocannon from 'autocannon';
+import { totpCode } from '../backend/auth/factors/secret';
 import { proofHeaders } from '../backend/test/proofs';
 import { HEADER_APP_VERSION, HEADER_WORKSTATION, HEADER_WORKSTATION_LABEL } from '../domain/backend-api';
 
@@ -15,8 +17,12 @@ export interface LoadOrder {
   duration: number;
   prefix: string;
   n: number;
+  /** The first account used (so that two runs use different accounts: a TOTP code is accepted once). */
+  start?: number;
   password: string;
-  ws: { id: string; privateKeyPem: string };
+  totpSecret?: string;
+  /** The workstations, one per connection (as at a pharmacy: one person signs in at a time on each). */
+  ws: { id: string; privateKeyPem: string }[];
 }
 export interface LoadResult {
   total: number;
@@ -24,42 +30,75 @@ export interface LoadResult {
   errors: number;
   p50: number;
   p99: number;
+  /** The first refusals' status and body, to say why. */
+  refusals: string[];
 }
 
 process.once('message', (order: LoadOrder) => {
-  const ws = { id: order.ws.id, privateKey: createPrivateKey(order.ws.privateKeyPem) };
-  let i = 0;
+  const wss = order.ws.map((w) => ({ id: w.id, privateKey: createPrivateKey(w.privateKeyPem) }));
+  let nextWs = 0;
+  const wsOf = (context: object) => {
+    const c = context as { ws?: number };
+    c.ws ??= nextWs++ % wss.length;
+    return wss[c.ws]!;
+  };
+  const refusals: string[] = [];
+  const noteRefusal = (path: string, status: number, body: string) => {
+    if (status !== 200 && refusals.length < 5) refusals.push(`${path} ${status} ${body.slice(0, 200)}`);
+  };
+  let i = order.start ?? 0;
+  const headers = (context: object, path: string, body: unknown) => {
+    const ws = wsOf(context);
+    return {
+      'content-type': 'application/json',
+      [HEADER_WORKSTATION]: ws.id,
+      [HEADER_WORKSTATION_LABEL]: 'Banc',
+      [HEADER_APP_VERSION]: '0.1.0',
+      ...proofHeaders(ws, new Date(), 'POST', path, body),
+    };
+  };
+  const password: autocannon.Request = {
+    method: 'POST',
+    path: '/v1/auth/password',
+    setupRequest: (req, context) => {
+      const body = { identifier: `${order.prefix}.${i++ % order.n}`, password: order.password };
+      return { ...req, headers: headers(context, '/v1/auth/password', body), body: JSON.stringify(body) };
+    },
+    onResponse: (status, body, context) => {
+      noteRefusal('/v1/auth/password', status, body);
+      if (status === 200)
+        (context as { ticket?: string }).ticket = (JSON.parse(body) as { secondStep?: { ticket: string } })
+          .secondStep?.ticket;
+    },
+  };
+  const secret = order.totpSecret;
+  const secondStep: autocannon.Request = {
+    method: 'POST',
+    path: '/v1/auth/second-factor',
+    setupRequest: (req, context) => {
+      const ticket = String((context as { ticket?: string }).ticket);
+      const body = { ticket, method: 'totp', code: totpCode(secret!, new Date()) };
+      return {
+        ...req,
+        headers: headers(context, '/v1/auth/second-factor', body),
+        body: JSON.stringify(body),
+      };
+    },
+    onResponse: (status, body) => noteRefusal('/v1/auth/second-factor', status, body),
+  };
   void autocannon({
     url: order.url,
     connections: order.connections,
     duration: order.duration,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/auth/password',
-        setupRequest: (req) => {
-          const body = { identifier: `${order.prefix}.${i++ % order.n}`, password: order.password };
-          return {
-            ...req,
-            headers: {
-              'content-type': 'application/json',
-              [HEADER_WORKSTATION]: ws.id,
-              [HEADER_WORKSTATION_LABEL]: 'Banc',
-              [HEADER_APP_VERSION]: '0.1.0',
-              ...proofHeaders(ws, new Date(), 'POST', '/v1/auth/password', body),
-            },
-            body: JSON.stringify(body),
-          };
-        },
-      },
-    ],
+    requests: secret ? [password, secondStep] : [password],
   }).then((r) => {
     const result: LoadResult = {
-      total: r.requests.total,
+      total: secret ? Math.floor(r.requests.total / 2) : r.requests.total,
       non2xx: r.non2xx,
       errors: r.errors,
       p50: r.latency.p50,
       p99: r.latency.p99,
+      refusals,
     };
     process.send!(result, () => process.exit(0));
   });
