@@ -100,3 +100,6 @@ export const nodeCpuMs = (): number => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;
 };
+
+/** Rate limits switched on (so their cost is measured) but far above what a bench sends. */
+export const UNREACHED_LIMITS = { max: 1e9, signInMax: 1e9, checkMax: 1e9, timeWindowMs: 60_000 };
