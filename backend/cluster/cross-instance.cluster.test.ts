@@ -760,6 +760,39 @@ describeCluster('HAProxy in front of three instances', () => {
     const eventSessions = new Set(events.map((e) => (e.details as { sessionId?: string }).sessionId));
     expect(acked.filter((id) => !eventSessions.has(id))).toEqual([]);
     for (const id of load.accountIds) expect(await chainOk(id)).toBe(true);
+    // The sign-in mails: the two live instances send every row but those the dead one had leased (sent again once
+    // the lease ends, with the same Message-ID); the receiver holds each sent row's Message-ID, and nothing else.
+    const norm = (m: string) => m.replace(/[<>]/g, '');
+    const pending = () =>
+      tool.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('account_id', 'in', load.accountIds)
+        .where('sent_at', 'is', null)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', new Date())]))
+        .execute();
+    for (let i = 0; i < 100 && (await pending()).length > 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await pending()).toEqual([]);
+    const mailRows = await tool.db
+      .selectFrom('outbox')
+      .select(['message_id', 'sent_at', 'to_address', 'lease_until'])
+      .where('account_id', 'in', load.accountIds)
+      .execute();
+    const addresses = new Set(mailRows.map((r) => r.to_address));
+    const received = smtp.mails.filter((m) => m.to.some((t) => addresses.has(t)));
+    const ids = new Set(mailRows.map((r) => norm(r.message_id)));
+    expect(received.filter((m) => !ids.has(norm(m.messageId)))).toEqual([]);
+    const got = new Set(received.map((m) => norm(m.messageId)));
+    expect(mailRows.filter((r) => r.sent_at !== null && !got.has(norm(r.message_id)))).toEqual([]);
+    // What is not sent yet is what the dead instance had leased, waiting for its lease to end.
+    const now = Date.now();
+    expect(
+      mailRows.filter((r) => r.sent_at === null && !(r.lease_until && r.lease_until.getTime() > now)),
+    ).toEqual([]);
+    console.log(
+      `kill under load, mail: ${mailRows.length} rows, ${mailRows.filter((r) => r.sent_at).length} sent, ${received.length} received for ${got.size} Message-IDs`,
+    );
     // HAProxy took the dead instance out of the rotation.
     for (let i = 0; i < 50 && (await cluster.serverStates()).i2 === 'UP'; i++)
       await new Promise((r) => setTimeout(r, 100));
