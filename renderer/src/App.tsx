@@ -18,6 +18,7 @@ import { CaseView } from './components/CaseView';
 import type { VigieClient } from '../../domain/api/renderer-api';
 import { LanguageSwitch } from './components/LanguageSwitch';
 import { ReminderBanner, ReminderDialog } from './components/Reminders';
+import { GraceBanner } from './screens/second-factor/GraceBanner';
 import { Loading } from './components/ui';
 import { api } from './lib/api';
 import { ApiProvider, ShellContext, useApi } from './lib/api-context';
@@ -199,6 +200,7 @@ export function Shell({ connection }: { connection: ConnectionState }) {
         </div>
       )}
       <ReminderBanner reminders={reminders} />
+      {session && <GraceBanner session={session} />}
       <ReminderDialog
         reminders={reminders}
         onSnooze={(accountId) => void api.reminders.snooze({ accountId, hours: 4 })}

@@ -22,7 +22,8 @@ export class FactorFlow {
     private readonly deps: {
       client: () => Client;
       open: (res: SignInResponse, remember: boolean) => Promise<SignInOutcome>;
-      current: () => SessionState;
+      /** An enrolment from a session is over: the grace banner has nothing more to say. */
+      enrolledInSession: () => SessionState;
     },
   ) {}
 
@@ -80,7 +81,7 @@ export class FactorFlow {
     this.step = null;
     this.enrolled = null;
     if (res) return this.deps.open(res, remember);
-    return { status: 'signed-in', session: this.deps.current() };
+    return { status: 'signed-in', session: this.deps.enrolledInSession() };
   }
 
   async startFromSession(): Promise<SignInOutcome> {

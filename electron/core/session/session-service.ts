@@ -51,7 +51,10 @@ export class SessionService {
     this.factors = new FactorFlow({
       client: () => this.client(),
       open: (res, remember) => this.openPassword(res, remember),
-      current: () => this.current,
+      enrolledInSession: () => {
+        this.set({ ...this.state, factorGrace: null });
+        return this.current;
+      },
     });
     this.ecps = new EcpsFlow(ctx, this);
     this.timers = new SessionTimers(ctx.now, {

@@ -238,6 +238,9 @@ const en: Messages = {
       'If you lose your second factor, each of these codes lets you sign in once. Write them down and keep them away from the computer: they will not be shown again.',
     codesNoted: 'I have written these codes down somewhere safe',
     continue: 'Continue',
+    grace_one: 'The second factor will be required in {{count}} day ({{date}}): turn it on now.',
+    grace_other: 'The second factor will be required in {{count}} days ({{date}}): turn it on now.',
+    enrolNow: 'Turn it on now',
     demoNote:
       'Demo: e-mails land in a folder on this computer, so an e-mailed code proves nothing here. Only the authenticator app is a real second factor here.',
   },

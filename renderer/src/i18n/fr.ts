@@ -236,6 +236,11 @@ const fr = {
       "Si vous perdez votre second facteur, chacun de ces codes permet une connexion, une seule fois. Notez-les et gardez-les hors de l'ordinateur : ils ne seront plus affichés.",
     codesNoted: "J'ai noté ces codes en lieu sûr",
     continue: 'Continuer',
+    grace_one:
+      'Le second facteur sera obligatoire dans {{count}} jour (le {{date}}) : activez-le dès maintenant.',
+    grace_other:
+      'Le second facteur sera obligatoire dans {{count}} jours (le {{date}}) : activez-le dès maintenant.',
+    enrolNow: 'Activer maintenant',
     demoNote:
       'Démonstration : les e-mails arrivent dans un dossier de cet ordinateur, donc un code par e-mail n’y prouve rien. Ici, seule l’application d’authentification est un vrai second facteur.',
   },
