@@ -59,6 +59,8 @@ interface MixResult {
   acks: SignInAck[];
   /** Responses per instance (the proxy's `x-vigie-instance` header); empty on one instance. */
   served: Record<string, number>;
+  /** Answers other than 2xx, by status and code. */
+  refused: Record<string, number>;
 }
 
 /** GET /health for a sixth of the time (2..10 s), then the mix for `seconds`, on `url`. */
@@ -73,9 +75,23 @@ async function runMix(url: string, s: Seeded, connections: number, seconds: numb
   let next = 0;
   const acks: SignInAck[] = [];
   const served: Record<string, number> = {};
-  const count = (h: Record<string, string | string[] | undefined> | undefined) => {
+  const refused: Record<string, number> = {};
+  const count = (
+    status: number,
+    body: string,
+    h: Record<string, string | string[] | undefined> | undefined,
+  ) => {
     const i = h?.['x-vigie-instance'];
     if (typeof i === 'string') served[i] = (served[i] ?? 0) + 1;
+    if (status >= 200 && status < 300) return;
+    let code: string;
+    try {
+      code = String((JSON.parse(body) as { code?: unknown }).code ?? '');
+    } catch {
+      code = 'no JSON';
+    }
+    const k = `${status} ${code}${typeof i === 'string' ? ` (${i})` : ''}`;
+    refused[k] = (refused[k] ?? 0) + 1;
   };
   const ofCtx = (c: object) => {
     const ctx = c as Ctx;
@@ -90,7 +106,7 @@ async function runMix(url: string, s: Seeded, connections: number, seconds: numb
       const { 'content-type': _ct, ...h } = wsHeaders(workstationOf(identifier));
       return { ...req, headers: { ...h, authorization: `Bearer ${ctx.token ?? ''}` } };
     },
-    onResponse: (_s, _b, _c, h) => count(h),
+    onResponse: (status, body, _c, h) => count(status, body, h),
   });
   const t0 = performance.now();
   const mix = await autocannon({
@@ -111,7 +127,7 @@ async function runMix(url: string, s: Seeded, connections: number, seconds: numb
           };
         },
         onResponse: (status, body, c, h) => {
-          count(h);
+          count(status, body, h);
           const { ctx, identifier } = ofCtx(c);
           if (status !== 200) return;
           const j = JSON.parse(body) as { token: string; sessionId: string };
@@ -139,10 +155,13 @@ async function runMix(url: string, s: Seeded, connections: number, seconds: numb
     timeouts: mix.timeouts,
     acks,
     served,
+    refused,
   };
 }
 
 const printMix = (label: string, m: MixResult) => {
+  const refused = Object.entries(m.refused);
+  if (refused.length) console.log(`${label}: refused ${refused.map(([k, v]) => `${v} × ${k}`).join(', ')}`);
   console.log(
     `${label}: baseline GET /health ${m.healthRps.toFixed(0)} req/s (p99 ${m.healthP99} ms); mix ${m.total} requests in ${m.elapsed.toFixed(1)} s = ${m.throughput.toFixed(0)} req/s; ${m.acks.length} sign-ins acknowledged; p50 ${m.p50} ms, p99 ${m.p99} ms; non-2xx ${m.non2xx}, errors ${m.errors}, timeouts ${m.timeouts}`,
   );

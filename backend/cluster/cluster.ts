@@ -176,7 +176,10 @@ backend instances
   errorfile 502 ${join(o.dir, '502.http')}
   errorfile 503 ${join(o.dir, '503.http')}
   errorfile 504 ${join(o.dir, '504.http')}
-  default-server check inter 500 fall 2 rise 2
+  # Out after 3 failed checks (about 3 s), back after 2; a check may take 2 s, so a loaded machine's slow answer is
+  # not taken for a dead instance (a dead one refuses connections at once, and those are tried elsewhere).
+  timeout check 2s
+  default-server check inter 1s fall 3 rise 2
 ${o.servers.map((s) => `  server ${s.name} 127.0.0.1:${s.port}`).join('\n')}
 `;
 }

@@ -794,7 +794,7 @@ describeCluster('HAProxy in front of three instances', () => {
       `kill under load, mail: ${mailRows.length} rows, ${mailRows.filter((r) => r.sent_at).length} sent, ${received.length} received for ${got.size} Message-IDs`,
     );
     // HAProxy took the dead instance out of the rotation.
-    for (let i = 0; i < 50 && (await cluster.serverStates()).i2 === 'UP'; i++)
+    for (let i = 0; i < 100 && (await cluster.serverStates()).i2 === 'UP'; i++)
       await new Promise((r) => setTimeout(r, 100));
     expect((await cluster.serverStates()).i2).toMatch(/DOWN/);
   });
