@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PHARMACY } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
 import { call, newWorkstation, startTestEnv, type TestEnv } from './harness';
+import { keepFactorGraceOpen } from './factor-grace';
 import { rewriteAndRecompute } from './tamper';
 
 let env: TestEnv;
@@ -18,6 +19,7 @@ const ws = newWorkstation('Bureau');
 beforeAll(async () => {
   env = await startTestEnv();
   seed = await seedDemo(env.backend.db, env.clock.now(), env.backend.ctx.config);
+  await keepFactorGraceOpen(env.backend.db);
   token = (
     await call(env, 'POST', '/v1/auth/password', {
       ws,

@@ -3,6 +3,7 @@ import { addParisDays, parisDate } from '../../domain/policy';
 import { DEMO_PASSWORD, DEMO_PHARMACY } from '../demo/people';
 import { seedDemo } from '../demo/seed';
 import { call, newWorkstation, startTestEnv, type TestEnv } from './harness';
+import { keepFactorGraceOpen } from './factor-grace';
 
 let env: TestEnv;
 let holder: string;
@@ -33,6 +34,7 @@ async function holderSignIn() {
 beforeAll(async () => {
   env = await startTestEnv({ now: '2026-01-10T10:00:00+01:00' });
   await seedDemo(env.backend.db, env.clock.now(), env.backend.ctx.config);
+  await keepFactorGraceOpen(env.backend.db);
   await holderSignIn();
   await env.deliver();
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PHARMACY } from '../demo/people';
 import { seedDemo } from '../demo/seed';
 import { call, newWorkstation, startTestEnv, type TestEnv, type Workstation } from './harness';
+import { keepFactorGraceOpen } from './factor-grace';
 
 let env: TestEnv;
 const P = DEMO_PEOPLE;
@@ -11,6 +12,7 @@ const office = newWorkstation('Bureau');
 beforeAll(async () => {
   env = await startTestEnv();
   await seedDemo(env.backend.db, env.clock.now(), env.backend.ctx.config);
+  await keepFactorGraceOpen(env.backend.db);
 });
 afterAll(() => env?.close());
 
