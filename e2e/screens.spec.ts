@@ -122,6 +122,23 @@ for (const lang of ['fr', 'en'] as const) {
       await expect(page.getByTestId('upcoming-end')).toContainText('Cabinet Dupont');
       await expect(page.getByTestId('upcoming-card')).toHaveAttribute('data-level', 'info');
       await expect(page.getByTestId('upcoming-card')).toContainText('Julien Petit');
+      // the end of contract, keyboard only: the button, the day typed, Enter saves
+      const julien = rows.nth(2);
+      await julien
+        .getByRole('button', { name: lang === 'fr' ? 'Fixer une fin de contrat' : 'Set an end of contract' })
+        .focus();
+      await page.keyboard.press('Enter');
+      const day = julien.getByLabel(
+        lang === 'fr' ? 'Dernier jour d’accès de Julien Petit' : 'Last day of access for Julien Petit',
+      );
+      await day.focus();
+      // the field's order is the browser's locale (here en-US), not the app's language
+      await page.keyboard.type('12312099');
+      await expect(day).toHaveValue('2099-12-31');
+      await expectNoSeriousA11yIssues(page, 'end of contract form');
+      await saveScreen(page, 'accounts-end-date');
+      await page.keyboard.press('Enter');
+      await expect(day).toHaveCount(0);
       await expectNoSeriousA11yIssues(page, 'accounts');
       await saveScreen(page, 'accounts');
       await page
