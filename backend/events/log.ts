@@ -2,7 +2,6 @@ import type { z } from 'zod';
 import type { EventsPageSchema, EventsQuerySchema, VigieEvent } from '../../domain/backend-api';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
-import { executePrepared } from '../db/connect';
 import type { EventRow } from '../db/schema';
 import { verifyChain } from './chain';
 import type { AuthInfo } from '../sessions/sessions';
@@ -89,11 +88,9 @@ export async function listEvents(
   const own = !q.accountId || q.accountId === auth.accountId;
   if (!own && auth.kind !== 'holder') throw new AppError('NOT_FOUND', 'Compte introuvable.');
   const accountId = own ? auth.accountId : q.accountId!;
-  const rows = await executePrepared(
-    ctx.db,
-    'events-page',
-    eventsPageQuery(ctx, accountId, q, own ? undefined : auth.pharmacyId),
-  );
+  // Not a prepared statement: after five runs PostgreSQL may keep one generic plan, and the best index here depends
+  // on the filter's values (a rare type or outcome, or a common one); planning it costs less than a wrong plan.
+  const rows = await eventsPageQuery(ctx, accountId, q, own ? undefined : auth.pharmacyId).execute();
   if (rows.length === 0 && !own) await targetAccount(ctx, auth, accountId);
   const page = rows.slice(0, q.limit);
   return {
