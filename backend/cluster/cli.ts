@@ -4,11 +4,12 @@
  * Ctrl-C, which stops them all. The proxy's certificate is written to ./.vigie/cluster/proxy.crt: give it to the
  * workstation core (its backend client's `ca`). Mails go as .eml files to ./.vigie/cluster/mail-outbox.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { migrate, openDatabase } from '../db/connect';
 import { seedDemo } from '../demo/seed';
+import { useEventsKey } from '../events/key';
 import { startCluster } from './cluster';
 
 const { values } = parseArgs({
@@ -38,6 +39,8 @@ const cluster = await startCluster({
 });
 writeFileSync(resolve(out, 'proxy.crt'), cluster.certPem);
 if (values.demo) {
+  // The demo's events are chained with the instances' key, like every event they append after.
+  useEventsKey(readFileSync(cluster.eventsKeyFile));
   const opened = await openDatabase(cluster.databaseUrl, { poolSize: 1 });
   try {
     await migrate(opened.db);
@@ -56,7 +59,13 @@ const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`backend:cluster: ${signal}, stopping`);
-  void cluster.stop().then(() => process.exit(0));
+  cluster.stop().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(`backend:cluster: could not stop everything: ${(e as Error).message}`);
+      process.exit(1);
+    },
+  );
 };
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));

@@ -328,10 +328,16 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
   const procs: Proc[] = [];
   let proxy: Proc | null = null;
   const stop = async () => {
-    if (proxy) await stopProc(proxy);
-    await Promise.all(procs.map((p) => stopProc(p)));
-    pgServer?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      if (proxy) await stopProc(proxy);
+      await Promise.all(procs.map((p) => stopProc(p)));
+    } finally {
+      try {
+        pgServer?.stop();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   };
   try {
     let databaseUrl = o.database;
