@@ -84,7 +84,7 @@ export class SessionService {
 
   /** Turns the backend's answer to a sign-in into a session, or into "blocked, and here is the way out". */
   opened(
-    res: SignInResponse,
+    res: SignInResponse & { factorGrace?: SessionState['factorGrace'] },
     method: NonNullable<SessionState['user']>['method'],
     cardSerial: string | null = null,
   ): SignInOutcome {
@@ -97,6 +97,7 @@ export class SessionService {
       method,
       Math.min(new Date(res.absoluteExpiresAt).getTime(), now + ABSOLUTE_MS),
       res.passwordChangeRequired,
+      res.factorGrace ?? null,
     );
     return { status: 'signed-in', session: this.current };
   }
@@ -106,6 +107,7 @@ export class SessionService {
     method: NonNullable<SessionState['user']>['method'],
     absolute: number,
     passwordChangeRequired: boolean,
+    factorGrace: SessionState['factorGrace'] = null,
   ) {
     const now = this.ctx.now().getTime();
     this.set({
@@ -121,6 +123,7 @@ export class SessionService {
       idleExpiresAt: new Date(now + IDLE_MS).toISOString(),
       absoluteExpiresAt: new Date(absolute).toISOString(),
       passwordChangeRequired,
+      factorGrace,
     });
     this.timers.arm(absolute);
     this.lastKeepalive = now;
@@ -168,7 +171,6 @@ export class SessionService {
     remember: boolean,
   ): Promise<SignInOutcome> {
     this.opened(res, 'password');
-    if (res.factorGrace) this.set({ ...this.state, factorGrace: res.factorGrace });
     if (remember) await this.remember.keep(res);
     return { status: 'signed-in', session: this.current };
   }
