@@ -57,7 +57,8 @@ test('a delegation reaching its end date ends the session and mails both', async
 
   // midnight, Paris time: the backend's job ends the delegation and her session
   expect((await probe(vigie, 'demo.advanceClock', { minutes: 5 })).ok).toBe(true);
-  // the workstation learns it from the backend at its next call: the session closes with its reason
+  // the workstation learns it from the backend at its next call (she opens her events): the session closes
+  await app.evaluate(() => (window.location.hash = '#/events'));
   await expect(app.getByRole('heading', { level: 1 })).toHaveText('Connexion', { timeout: 30_000 });
   await expect(app.getByTestId('ended-note')).toContainText('Votre session a été fermée');
   await expect(app.getByTestId('sign-out')).toHaveCount(0);
