@@ -9,8 +9,12 @@ import { describe, expect, it } from 'vitest';
 const FOLDERS = ['domain', 'electron', 'renderer', 'card', 'card-sim', 'e2e', 'backend'];
 const ROOT = join(import.meta.dirname, '..');
 
-/** A backquoted token that names a file or folder: a slash or a file extension, no spaces, no call. */
+/**
+ * A backquoted token that names a file or folder: a slash or a file extension, no spaces, no call; one that starts
+ * with a slash is an HTTP route (`/health`), not a path of the repository.
+ */
 const looksLikePath = (t: string) =>
+  !t.startsWith('/') &&
   !/[\s()…<>{}=]/.test(t) &&
   (t.includes('/') || /\.(tsx?|mjs|cjs|js|json|md|sh|sql|pem|ya?ml|html|css)$/.test(t));
 
@@ -54,7 +58,7 @@ describe('folder READMEs: the "where is what" tables name paths that exist', () 
       'Text with `not/checked.ts`.',
       '| file | what |',
       '|---|---|',
-      '| `a.ts`, `b/` | `createBackend(options)` and `CardStatusError` |',
+      '| `a.ts`, `b/` | `createBackend(options)` and `CardStatusError`, route `/v1/me/events` |',
     ].join('\n');
     expect(tablePaths(md).map((p) => p.path)).toEqual(['a.ts', 'b/']);
     expect(tablePaths('| `auth/card/` (`signin.ts`) |')).toEqual([
