@@ -109,7 +109,9 @@ function electronStandIn(o: { userData: string; isPackaged: boolean }): StandIn 
   };
 }
 
-describe('the Electron shell composes the core as the web host does', () => {
+// The first test imports main.ts, which loads and composes the whole core (backend client, card service, the
+// demo's embedded backend): seconds on a shared 2-core machine, beyond vitest's default 5 s.
+describe('the Electron shell composes the core as the web host does', { timeout: 60_000 }, () => {
   let dir: string;
   let electron: StandIn;
   const saved = { ...process.env };
