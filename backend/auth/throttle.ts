@@ -91,3 +91,19 @@ export const GENTLE_THROTTLE: ThrottlePolicy = {
   lockMs: 60_000,
   resetAfterMs: 24 * 3600_000,
 };
+
+/**
+ * Per account, for second-step codes sent from anywhere but a registered workstation that proved the request. A
+ * six-digit code can be guessed where a password cannot be known: 10 free tries (a person who mistypes), then
+ * growing waits, and after 20 wrong codes in a day such places get one try an hour between them (about 40 a day, a
+ * chance near 1 in 10,000 a day against a TOTP code). The owner's registered workstations count apart
+ * (`GENTLE_THROTTLE`), so a stranger's guesses never keep her out there.
+ */
+export const AWAY_CODE_THROTTLE: ThrottlePolicy = {
+  freeFailures: 10,
+  baseDelayMs: 1_000,
+  maxDelayMs: 5 * 60_000,
+  lockAfter: 20,
+  lockMs: 60 * 60_000,
+  resetAfterMs: 24 * 3600_000,
+};

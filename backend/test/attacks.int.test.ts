@@ -19,6 +19,7 @@ import {
 } from '../../domain/backend-api';
 import { throttleDelayMs } from '../../domain/policy';
 import { signLikeCps3 } from '../auth/card/test-pki';
+import { sealSecret, totpCode } from '../auth/factors/secret';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
 import { startPscSandbox, type PscSandbox } from '../auth/ecps/sandbox';
@@ -695,5 +696,71 @@ describe('small abuses', () => {
       body: { currentPassword: DEMO_PASSWORD, newPassword: 'Glycine-Ombelle-Pivoine-93!' },
     });
     expect(ok.status, ok.body).toBe(200);
+  });
+});
+
+describe('a phisher who holds the password, guessing the second step for 24 hours', () => {
+  it('from fresh workstations and addresses he gets a few dozen codes checked in a day, and the owner signs in on her workstation all along', async () => {
+    const victim = await passwordAccount('eve.cible');
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    await env.backend.db
+      .insertInto('second_factors')
+      .values({
+        account_id: victim,
+        kind: 'totp',
+        totp_secret: sealSecret(secret),
+        last_step: null,
+        enrolled_at: env.clock.now(),
+      })
+      .execute();
+    const home = keyedWorkstation('Bureau d’Ève');
+    await registerWorkstation(home);
+    const passwordStep = async (ws: Workstation, ip: string) => {
+      const r = await send('POST', '/v1/auth/password', {
+        ws,
+        ip,
+        body: { identifier: 'eve.cible', password: DEMO_PASSWORD },
+      });
+      expect(r.status, r.body).toBe(200);
+      return (r.json.secondStep as { ticket: string }).ticket;
+    };
+    const owner = async () => {
+      const ticket = await passwordStep(home, OWNER_IP);
+      const r = await send('POST', '/v1/auth/second-factor', {
+        ws: home,
+        body: { ticket, method: 'totp', code: totpCode(secret, env.clock.now()) },
+      });
+      expect(r.status, r.body).toBe(200);
+      await send('POST', '/v1/session/sign-out', { ws: home, token: r.json.token as string });
+    };
+    // A code none of the app's three current windows gives: every guess is wrong, so each checked one is an event.
+    const wrongCode = (i: number) => {
+      const now = env.clock.now().getTime();
+      const near = new Set([-30_000, 0, 30_000].map((d) => totpCode(secret, new Date(now + d))));
+      let c = String((123_457 * (i + 1)) % 1_000_000).padStart(6, '0');
+      while (near.has(c)) c = String((Number(c) + 1) % 1_000_000).padStart(6, '0');
+      return c;
+    };
+    await owner();
+    // One guess every 5 minutes for 24 hours of the server's clock, each from a fresh workstation and address (so
+    // the per-source throttles never bite), the owner signing in every 4 hours on her registered workstation.
+    for (let i = 0; i < 288; i++) {
+      const ws = newWorkstation('Poste pirate');
+      const ip = `203.0.${113 + (i % 2)}.${1 + ((i >> 1) % 250)}`;
+      const ticket = await passwordStep(ws, ip);
+      const r = await send('POST', '/v1/auth/second-factor', {
+        ws,
+        ip,
+        body: { ticket, method: 'totp', code: wrongCode(i) },
+      });
+      expect(r.status).toBe(401);
+      if (i % 48 === 47) await owner();
+      env.clock.advance(5 * 60_000);
+    }
+    const checked = (await eventsOf(victim, 'second_factor_failed')).length;
+    // 20 in the first hours, then one an hour: about 40 (a guess every 5 minutes would otherwise be 288 checked).
+    expect(checked).toBeGreaterThanOrEqual(20);
+    expect(checked).toBeLessThanOrEqual(45);
+    expect(await stateOf(victim)).toMatchObject({ state: 'active' });
   });
 });

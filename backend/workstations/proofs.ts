@@ -73,16 +73,8 @@ export function checkWorkstationProof(
  */
 const registeredKeys = new WeakMap<object, Map<string, string>>();
 
-/**
- * The proof of a sign-in, checked before anything counts against the identifier: the workstation's registered key
- * (read once per instance), then `checkWorkstationProof` within the sign-in window.
- */
-export async function checkSignInProof(
-  db: Db,
-  workstationId: string,
-  meta: RequestMeta,
-  now: Date,
-): Promise<void> {
+/** The workstation's registered key (read once per instance), or null for a workstation that has none. */
+export async function registeredKey(db: Db, workstationId: string): Promise<string | null> {
   let keys = registeredKeys.get(db);
   if (!keys) registeredKeys.set(db, (keys = new Map()));
   let key = keys.get(workstationId) ?? null;
@@ -98,7 +90,38 @@ export async function checkSignInProof(
       keys.set(workstationId, key);
     }
   }
-  checkWorkstationProof(key, workstationId, meta, now);
+  return key;
+}
+
+/**
+ * The proof of a sign-in, checked before anything counts against the identifier: the workstation's registered key
+ * (read once per instance), then `checkWorkstationProof` within the sign-in window.
+ */
+export async function checkSignInProof(
+  db: Db,
+  workstationId: string,
+  meta: RequestMeta,
+  now: Date,
+): Promise<void> {
+  checkWorkstationProof(await registeredKey(db, workstationId), workstationId, meta, now);
+}
+
+/** True when the request comes from a registered workstation and carries its valid proof (a familiar place). */
+export async function provenByRegisteredWorkstation(
+  db: Db,
+  workstationId: string,
+  meta: RequestMeta,
+  now: Date,
+): Promise<boolean> {
+  if (!meta.proof) return false;
+  const key = await registeredKey(db, workstationId);
+  if (!key) return false;
+  try {
+    checkWorkstationProof(key, workstationId, meta, now);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

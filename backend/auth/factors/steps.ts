@@ -26,13 +26,13 @@ import type { RequestMeta } from '../../http/meta';
 import { enqueueMails } from '../../mail/outbox';
 import { signInMail } from '../../mail/templates';
 import { createSession, signInResponse } from '../../sessions/sessions';
-import { checkWorkstationProof } from '../../workstations/proofs';
+import { checkWorkstationProof, provenByRegisteredWorkstation } from '../../workstations/proofs';
 import { recordWorkstationSeen } from '../../workstations/workstations';
 import { refusalMeta, requireWorkstation } from '../event-meta';
 import { padToFloor } from '../floor';
 import { refuseBlocked } from '../refuse-blocked';
 import { securityLog } from '../security-log';
-import { GENTLE_THROTTLE, reserveAttempt } from '../throttle';
+import { AWAY_CODE_THROTTLE, GENTLE_THROTTLE, reserveAttempt } from '../throttle';
 import type { Transaction } from 'kysely';
 import {
   MAIL_CODE_MAX_TRIES,
@@ -155,21 +155,27 @@ async function liveStep(db: Db | Trx, ticket: string, workstationId: string, now
 
 /**
  * Reserves one code attempt, before any check; true when throttled (the code is then not checked). Per source and per
- * step under the sign-in throttle (3 free, then growing waits, a pause after 10), and per account under the gentle
- * throttle (never more than a minute's wait): someone who holds the password cannot keep the owner out, and gets
- * about one guess a minute per account whatever the number of his sources.
+ * step under the sign-in throttle (3 free, then growing waits, a pause after 10), and per account in two counters,
+ * as smart lockout does: from a registered workstation that proved the request (the pharmacy's own), the gentle
+ * throttle (never more than a minute's wait); from anywhere else, one counter for all such places that allows about
+ * one try an hour after 10 wrong codes in a day. Someone who holds the password, whatever the number of his sources,
+ * gets a few dozen guesses a day and cannot keep the owner out of her own workstation.
  */
 async function reserve(ctx: Ctx, meta: RequestMeta, step: StepRow | undefined, now: Date) {
   const src = `2f:src:${sha256(`${meta.workstationId ?? ''}|${meta.ip ?? ''}`)}`;
   const strict = [src, ...(step ? [`2f:step:${step.id}`] : [])];
-  const keys = [...strict, ...(step ? [`2f:acc:${step.account_id}`] : [])];
   let throttled = false;
   for (const k of strict)
     throttled = (await reserveAttempt(ctx.db, k, now, ctx.config.accountThrottle)) || throttled;
-  if (step)
-    throttled =
-      (await reserveAttempt(ctx.db, `2f:acc:${step.account_id}`, now, GENTLE_THROTTLE)) || throttled;
-  return { throttled, keys };
+  if (!step) return { throttled, keys: strict };
+  // a step is bound to the workstation it was opened on: the request names it (liveStep checked it)
+  const ws = meta.workstationId ?? '';
+  const home = await provenByRegisteredWorkstation(ctx.db, ws, meta, now);
+  const [account, policy] = home
+    ? [`2f:acc:${step.account_id}:ws:${ws}`, GENTLE_THROTTLE]
+    : [`2f:acc:${step.account_id}:away`, AWAY_CODE_THROTTLE];
+  throttled = (await reserveAttempt(ctx.db, account, now, policy)) || throttled;
+  return { throttled, keys: [...strict, account] };
 }
 
 /** A refused code: the security log when throttled or when the ticket names nothing, the account's events otherwise. */
