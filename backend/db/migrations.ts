@@ -11,9 +11,9 @@ import { m0005 } from './m0005';
 import { m0006 } from './m0006';
 import { m0007 } from './m0007';
 import { m0008 } from './m0008';
+import { m0009 } from './m0009';
 import { m0010 } from './m0010';
 import { m0011 } from './m0011';
-import { m0009 } from './m0009';
 
 const m0001: Migration = {
   async up(db: Kysely<unknown>) {
@@ -187,9 +187,9 @@ export const migrations: Record<string, Migration> = {
   '0006_postal_requests': m0006,
   '0007_workstation_pharmacy_request_proofs': m0007,
   '0008_fresh_starts': m0008,
+  '0009_shared_rate_limits': m0009,
   '0010_second_factor': m0010,
   '0011_delegation_ends_card_ends': m0011,
-  '0009_shared_rate_limits': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {
