@@ -21,6 +21,7 @@ export const FactorGraceSchema = z.object({
   /** The holder may extend the grace once. */
   extendable: z.boolean(),
 });
+export type FactorGrace = z.infer<typeof FactorGraceSchema>;
 
 /**
  * The right password, and a second step to go: neither a session nor a refusal. `verify`: the enrolled factor (or a

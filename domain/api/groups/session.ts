@@ -42,8 +42,11 @@ export const SessionStateSchema = z.object({
   absoluteExpiresAt: z.string().nullable(),
   passwordChangeRequired: z.boolean(),
   remember: RememberStateSchema,
-  /** A password session opened without a second factor, in the pharmacy's grace period: the banner counts down. */
-  factorGrace: FactorGraceSchema.nullable().optional(),
+  /**
+   * A password session opened without a second factor, in the pharmacy's grace period: the banner counts down the
+   * whole days left, counted by the core's clock when the session opened.
+   */
+  factorGrace: FactorGraceSchema.extend({ daysLeft: z.number().int().nonnegative() }).nullable().optional(),
 });
 export type SessionState = z.infer<typeof SessionStateSchema>;
 

@@ -2,13 +2,15 @@ import type { EcpsState, SessionState, SignInOutcome } from '../../../domain/api
 import type { CardState } from '../../../domain/card';
 import { AppError, type Err } from '../../../domain/result';
 import type { ClientErr } from '../backend-client';
-import type { SignInResponse } from '../../../domain/backend-api';
+import type { FactorGrace, SignInResponse } from '../../../domain/backend-api';
 import type { CoreContext } from '../context';
 import { cardSignIn } from './card-signin';
 import { EcpsFlow } from './ecps-signin';
 import { FactorFlow } from './second-factor';
 import { RememberMe } from './remember';
 import { ABSOLUTE_MS, IDLE_MS, SessionTimers } from './timers';
+
+const DAY_MS = 24 * 3600_000;
 import { sessionVerdict } from './verdicts';
 
 export { ABSOLUTE_MS, IDLE_MS } from './timers';
@@ -84,7 +86,7 @@ export class SessionService {
 
   /** Turns the backend's answer to a sign-in into a session, or into "blocked, and here is the way out". */
   opened(
-    res: SignInResponse & { factorGrace?: SessionState['factorGrace'] },
+    res: SignInResponse & { factorGrace?: FactorGrace },
     method: NonNullable<SessionState['user']>['method'],
     cardSerial: string | null = null,
   ): SignInOutcome {
@@ -107,9 +109,11 @@ export class SessionService {
     method: NonNullable<SessionState['user']>['method'],
     absolute: number,
     passwordChangeRequired: boolean,
-    factorGrace: SessionState['factorGrace'] = null,
+    factorGrace: FactorGrace | null = null,
   ) {
     const now = this.ctx.now().getTime();
+    const daysLeft = (g: FactorGrace) =>
+      Math.max(0, Math.ceil((new Date(g.graceEndsAt).getTime() - now) / DAY_MS));
     this.set({
       status: 'signed-in',
       user: {
@@ -123,7 +127,7 @@ export class SessionService {
       idleExpiresAt: new Date(now + IDLE_MS).toISOString(),
       absoluteExpiresAt: new Date(absolute).toISOString(),
       passwordChangeRequired,
-      factorGrace,
+      factorGrace: factorGrace ? { ...factorGrace, daysLeft: daysLeft(factorGrace) } : null,
     });
     this.timers.arm(absolute);
     this.lastKeepalive = now;
@@ -167,7 +171,7 @@ export class SessionService {
 
   /** A password session: opened, the grace it was opened under kept for the banner, and kept with « remember me ». */
   private async openPassword(
-    res: SignInResponse & { factorGrace?: SessionState['factorGrace'] },
+    res: SignInResponse & { factorGrace?: FactorGrace },
     remember: boolean,
   ): Promise<SignInOutcome> {
     this.opened(res, 'password');

@@ -63,6 +63,10 @@ describe('session through the renderer API (embedded backend, demo pharmacy)', (
         session: { user: { displayName: 'Sophie BERNARD', method: 'password' } },
       },
     });
+    // Her pharmacy's grace period starts at this first password sign-in: the banner says 30 days, by the core's clock.
+    expect(r.ok && (r.value as { session: { factorGrace: unknown } }).session.factorGrace).toMatchObject({
+      daysLeft: 30,
+    });
     const mine = await call('accounts.getMine');
     expect(mine).toMatchObject({
       ok: true,

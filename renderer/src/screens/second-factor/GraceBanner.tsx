@@ -8,8 +8,6 @@ import { formatDate } from '../../lib/format';
 import { useAction } from '../../lib/use-action';
 import { SecondStep } from '../sign-in/SecondStep';
 
-const DAY_MS = 24 * 3600_000;
-
 /**
  * A password session opened in the pharmacy's grace period: how many days a password alone still works, and a way
  * to enrol the second factor now (through the mailbox, as at sign-in).
@@ -18,12 +16,9 @@ export function GraceBanner({ session }: { session: SessionState }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
   const action = useAction();
-  // The count is of whole days: the time the banner appeared is precise enough.
-  const [shownAt] = useState(() => Date.now());
   const [step, setStep] = useState<Extract<SignInOutcome, { status: 'second-step' }> | null>(null);
   const grace = session.factorGrace;
   if (session.status !== 'signed-in' || !grace) return null;
-  const days = Math.max(0, Math.round((new Date(grace.graceEndsAt).getTime() - shownAt) / DAY_MS));
   const start = () =>
     action.run(
       () => api.session.startEnrolment(),
@@ -34,7 +29,10 @@ export function GraceBanner({ session }: { session: SessionState }) {
   return (
     <div className="banner banner-info" role="status" data-testid="grace-banner">
       <span>
-        {t('secondFactor.grace', { count: days, date: formatDate(grace.graceEndsAt, i18n.language) })}
+        {t('secondFactor.grace', {
+          count: grace.daysLeft,
+          date: formatDate(grace.graceEndsAt, i18n.language),
+        })}
       </span>{' '}
       <Button className="button" onPress={() => void start()} isDisabled={action.busy}>
         {t('secondFactor.enrolNow')}
