@@ -158,8 +158,10 @@ async function liveStep(db: Db | Trx, ticket: string, workstationId: string, now
  * step under the sign-in throttle (3 free, then growing waits, a pause after 10), and per account in two counters,
  * as smart lockout does: from a registered workstation that proved the request (the pharmacy's own), the gentle
  * throttle (never more than a minute's wait); from anywhere else, one counter for all such places that allows about
- * one try an hour after 10 wrong codes in a day. Someone who holds the password, whatever the number of his sources,
- * gets a few dozen guesses a day and cannot keep the owner out of her own workstation.
+ * one try an hour after 20 wrong codes in a day. Someone who holds the password, whatever the number of his sources,
+ * gets a few dozen guesses a day and cannot keep the owner out of her own workstation. `keys` are the counters a
+ * right code clears: never the shared one, which would hand a stranger a fresh day of guesses at each of the owner's
+ * sign-ins (it forgets on its own after a quiet day).
  */
 async function reserve(ctx: Ctx, meta: RequestMeta, step: StepRow | undefined, now: Date) {
   const src = `2f:src:${sha256(`${meta.workstationId ?? ''}|${meta.ip ?? ''}`)}`;
@@ -175,7 +177,7 @@ async function reserve(ctx: Ctx, meta: RequestMeta, step: StepRow | undefined, n
     ? [`2f:acc:${step.account_id}:ws:${ws}`, GENTLE_THROTTLE]
     : [`2f:acc:${step.account_id}:away`, AWAY_CODE_THROTTLE];
   throttled = (await reserveAttempt(ctx.db, account, now, policy)) || throttled;
-  return { throttled, keys: [...strict, account] };
+  return { throttled, keys: home ? [...strict, account] : strict };
 }
 
 /** A refused code: the security log when throttled or when the ticket names nothing, the account's events otherwise. */
