@@ -763,4 +763,48 @@ describe('a phisher who holds the password, guessing the second step for 24 hour
     expect(checked).toBeLessThanOrEqual(45);
     expect(await stateOf(victim)).toMatchObject({ state: 'active' });
   });
+
+  it("the owner's sign-in from a workstation without a keychain does not hand the stranger a fresh day of guesses", async () => {
+    const victim = await passwordAccount('yves.cible');
+    const secret = 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU';
+    await env.backend.db
+      .insertInto('second_factors')
+      .values({
+        account_id: victim,
+        kind: 'totp',
+        totp_secret: sealSecret(secret),
+        last_step: null,
+        enrolled_at: env.clock.now(),
+      })
+      .execute();
+    const attempt = async (ws: Workstation, ip: string, code: string) => {
+      const r = await send('POST', '/v1/auth/password', {
+        ws,
+        ip,
+        body: { identifier: 'yves.cible', password: DEMO_PASSWORD },
+      });
+      expect(r.status, r.body).toBe(200);
+      const ticket = (r.json.secondStep as { ticket: string }).ticket;
+      return send('POST', '/v1/auth/second-factor', { ws, ip, body: { ticket, method: 'totp', code } });
+    };
+    const wrong = () => (totpCode(secret, env.clock.now()) === '000000' ? '000001' : '000000');
+    const checked = async () => (await eventsOf(victim, 'second_factor_failed')).length;
+    // The stranger fills the counter of places other than a registered workstation: 20 wrong codes.
+    for (let i = 0; i < 20; i++) {
+      expect((await attempt(newWorkstation('Poste pirate'), `203.0.113.${100 + i}`, wrong())).status).toBe(
+        401,
+      );
+      env.clock.advance(5 * 60_000);
+    }
+    expect(await checked()).toBe(20);
+    // An hour later the owner signs in from her laptop, which has no keychain (it shares that counter).
+    env.clock.advance(61 * 60_000);
+    const laptop = newWorkstation('Portable d’Yves');
+    const mine = await attempt(laptop, OWNER_IP, totpCode(secret, env.clock.now()));
+    expect(mine.status, mine.body).toBe(200);
+    await send('POST', '/v1/session/sign-out', { ws: laptop, token: mine.json.token as string });
+    // The stranger's next guess waits its hour: it is not checked.
+    expect((await attempt(newWorkstation('Poste pirate'), '203.0.113.200', wrong())).status).toBe(401);
+    expect(await checked()).toBe(20);
+  });
 });
