@@ -807,4 +807,36 @@ describe('a phisher who holds the password, guessing the second step for 24 hour
     expect((await attempt(newWorkstation('Poste pirate'), '203.0.113.200', wrong())).status).toBe(401);
     expect(await checked()).toBe(20);
   });
+
+  it('an owner without a keychain who signs in every half hour all day is never kept waiting by her own right codes', async () => {
+    const owner = await passwordAccount('zoe.cible');
+    const secret = 'MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK';
+    await env.backend.db
+      .insertInto('second_factors')
+      .values({
+        account_id: owner,
+        kind: 'totp',
+        totp_secret: sealSecret(secret),
+        last_step: null,
+        enrolled_at: env.clock.now(),
+      })
+      .execute();
+    const laptop = newWorkstation('Portable de Zoé');
+    for (let i = 0; i < 25; i++) {
+      const r = await send('POST', '/v1/auth/password', {
+        ws: laptop,
+        ip: OWNER_IP,
+        body: { identifier: 'zoe.cible', password: DEMO_PASSWORD },
+      });
+      const ticket = (r.json.secondStep as { ticket: string }).ticket;
+      const ok = await send('POST', '/v1/auth/second-factor', {
+        ws: laptop,
+        ip: OWNER_IP,
+        body: { ticket, method: 'totp', code: totpCode(secret, env.clock.now()) },
+      });
+      expect(ok.status, `sign-in ${i + 1}: ${ok.body}`).toBe(200);
+      await send('POST', '/v1/session/sign-out', { ws: laptop, token: ok.json.token as string });
+      env.clock.advance(30 * 60_000);
+    }
+  });
 });

@@ -33,7 +33,7 @@ import { padToFloor } from '../floor';
 import { refuseBlocked } from '../refuse-blocked';
 import { securityLog } from '../security-log';
 import { AWAY_CODE_THROTTLE, GENTLE_THROTTLE, reserveAttempt } from '../throttle';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import {
   MAIL_CODE_MAX_TRIES,
   MAIL_CODE_RESEND_MS,
@@ -160,8 +160,8 @@ async function liveStep(db: Db | Trx, ticket: string, workstationId: string, now
  * throttle (never more than a minute's wait); from anywhere else, one counter for all such places that allows about
  * one try an hour after 20 wrong codes in a day. Someone who holds the password, whatever the number of his sources,
  * gets a few dozen guesses a day and cannot keep the owner out of her own workstation. `keys` are the counters a
- * right code clears: never the shared one, which would hand a stranger a fresh day of guesses at each of the owner's
- * sign-ins (it forgets on its own after a quiet day).
+ * right code clears; the shared one (`shared`) only takes back the right code's own count: clearing it would hand a
+ * stranger a fresh day of guesses at each of the owner's sign-ins (it forgets on its own after a quiet day).
  */
 async function reserve(ctx: Ctx, meta: RequestMeta, step: StepRow | undefined, now: Date) {
   const src = `2f:src:${sha256(`${meta.workstationId ?? ''}|${meta.ip ?? ''}`)}`;
@@ -169,7 +169,7 @@ async function reserve(ctx: Ctx, meta: RequestMeta, step: StepRow | undefined, n
   let throttled = false;
   for (const k of strict)
     throttled = (await reserveAttempt(ctx.db, k, now, ctx.config.accountThrottle)) || throttled;
-  if (!step) return { throttled, keys: strict };
+  if (!step) return { throttled, keys: strict, shared: null };
   // a step is bound to the workstation it was opened on: the request names it (liveStep checked it)
   const ws = meta.workstationId ?? '';
   const home = await provenByRegisteredWorkstation(ctx.db, ws, meta, now);
@@ -177,7 +177,20 @@ async function reserve(ctx: Ctx, meta: RequestMeta, step: StepRow | undefined, n
     ? [`2f:acc:${step.account_id}:ws:${ws}`, GENTLE_THROTTLE]
     : [`2f:acc:${step.account_id}:away`, AWAY_CODE_THROTTLE];
   throttled = (await reserveAttempt(ctx.db, account, now, policy)) || throttled;
-  return { throttled, keys: home ? [...strict, account] : strict };
+  return home
+    ? { throttled, keys: [...strict, account], shared: null }
+    : { throttled, keys: strict, shared: account };
+}
+
+/** After a right code: its counters cleared, and the shared one without the count this right code added. */
+async function settle(db: Db, attempt: { keys: string[]; shared: string | null }) {
+  await db.deleteFrom('login_throttle').where('key', 'in', attempt.keys).execute();
+  if (attempt.shared)
+    await db
+      .updateTable('login_throttle')
+      .set((eb) => ({ failures: sql<number>`greatest(${eb.ref('failures')} - 1, 0)` }))
+      .where('key', '=', attempt.shared)
+      .execute();
 }
 
 /** A refused code: the security log when throttled or when the ticket names nothing, the account's events otherwise. */
@@ -321,7 +334,7 @@ export async function signInSecondFactor(
     await padToFloor(started, floorMs);
     throw refused();
   }
-  await ctx.db.deleteFrom('login_throttle').where('key', 'in', attempt.keys).execute();
+  await settle(ctx.db, attempt);
   return finishSignIn(ctx, step, input.method, meta, now);
 }
 
@@ -502,7 +515,7 @@ export async function enrolTotp(
     await padToFloor(started, floorMs);
     throw refused();
   }
-  await ctx.db.deleteFrom('login_throttle').where('key', 'in', attempt.keys).execute();
+  await settle(ctx.db, attempt);
   const label = await ctx.db
     .selectFrom('accounts')
     .select(['identifier', 'display_name'])
@@ -596,7 +609,7 @@ export async function enrolConfirm(
     await padToFloor(started, floorMs);
     throw refused();
   }
-  await ctx.db.deleteFrom('login_throttle').where('key', 'in', attempt.keys).execute();
+  await settle(ctx.db, attempt);
   const session = step.from_session ? undefined : await finishSignIn(ctx, step, input.kind, meta, now);
   return { kind: input.kind, recoveryCodes: codes, ...(session ? { session } : {}) };
 }
