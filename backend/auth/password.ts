@@ -210,18 +210,10 @@ async function openSessionWithoutFactor(
 }
 
 /**
- * The right password on an account that needs its second factor: the same checks as a sign-in (workstation not
- * revoked, delegation still there, account active and before its block date), then a second step instead of a session.
- * The activity clock moves only when the second step succeeds.
+ * What a right password passes before a session or a second step: the workstation (a revoked one changes nothing on
+ * the account), the source's throttle cleared, a delegate's delegation still there. Returns the events' metadata.
  */
-async function openFactorStep(
-  ctx: Ctx,
-  account: Found,
-  meta: WsMeta,
-  now: Date,
-  throttleKey: string,
-  expired: boolean,
-): Promise<PasswordSignInResponse> {
+async function admit(ctx: Ctx, account: Found, meta: WsMeta, now: Date, throttleKey: string) {
   const ws = await recordWorkstationSeen(ctx.db, meta.workstationId, meta.workstationLabel, now);
   if (ws.revoked_at) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
   await ctx.db.deleteFrom('login_throttle').where('key', '=', throttleKey).execute();
@@ -234,6 +226,23 @@ async function openFactorStep(
     ip: meta.ip,
     appVersion: meta.appVersion,
   };
+  return evMeta;
+}
+
+/**
+ * The right password on an account that needs its second factor: the same checks as a sign-in (workstation not
+ * revoked, delegation still there, account active and before its block date), then a second step instead of a session.
+ * The activity clock moves only when the second step succeeds.
+ */
+async function openFactorStep(
+  ctx: Ctx,
+  account: Found,
+  meta: WsMeta,
+  now: Date,
+  throttleKey: string,
+  expired: boolean,
+): Promise<PasswordSignInResponse> {
+  const evMeta = await admit(ctx, account, meta, now, throttleKey);
   const outcome = await ctx.db.transaction().execute(async (trx) => {
     const live = await trx
       .selectFrom('accounts')
@@ -275,18 +284,7 @@ async function openSessionGeneralPath(
   throttleKey: string,
   expired: boolean,
 ): Promise<SignInResponse> {
-  const ws = await recordWorkstationSeen(ctx.db, meta.workstationId, meta.workstationLabel, now);
-  if (ws.revoked_at) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
-  await ctx.db.deleteFrom('login_throttle').where('key', '=', throttleKey).execute();
-  if (account.kind !== 'holder' && !account.delegated) {
-    throw new AppError('FORBIDDEN', "Votre délégation d'accès a été révoquée par le titulaire du compte.");
-  }
-  const evMeta = {
-    workstationId: meta.workstationId,
-    workstationLabel: ws.label,
-    ip: meta.ip,
-    appVersion: meta.appVersion,
-  };
+  const evMeta = await admit(ctx, account, meta, now, throttleKey);
   const outcome = await ctx.db.transaction().execute(async (trx) => {
     const activated = await trx
       .updateTable('accounts')
@@ -322,7 +320,7 @@ async function openSessionGeneralPath(
       name: account.display_name,
       at: now,
       method: 'password',
-      workstationLabel: ws.label,
+      workstationLabel: evMeta.workstationLabel,
       factor: 'none',
     });
     await enqueueMails(trx, now, [{ ...mail, accountId: account.id, to: account.email }]);
