@@ -700,19 +700,25 @@ describe('small abuses', () => {
 });
 
 describe('a phisher who holds the password, guessing the second step for 24 hours', () => {
-  it('from fresh workstations and addresses he gets a few dozen codes checked in a day, and the owner signs in on her workstation all along', async () => {
-    const victim = await passwordAccount('eve.cible');
-    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+  /** A password delegate whose second factor is an authenticator app with this secret. */
+  async function totpAccount(identifier: string, secret: string) {
+    const id = await passwordAccount(identifier);
     await env.backend.db
       .insertInto('second_factors')
       .values({
-        account_id: victim,
+        account_id: id,
         kind: 'totp',
         totp_secret: sealSecret(secret),
         last_step: null,
         enrolled_at: env.clock.now(),
       })
       .execute();
+    return id;
+  }
+
+  it('from fresh workstations and addresses he gets a few dozen codes checked in a day, and the owner signs in on her workstation all along', async () => {
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    const victim = await totpAccount('eve.cible', secret);
     const home = keyedWorkstation('Bureau d’Ève');
     await registerWorkstation(home);
     const passwordStep = async (ws: Workstation, ip: string) => {
@@ -765,18 +771,8 @@ describe('a phisher who holds the password, guessing the second step for 24 hour
   });
 
   it("the owner's sign-in from a workstation without a keychain does not hand the stranger a fresh day of guesses", async () => {
-    const victim = await passwordAccount('yves.cible');
     const secret = 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU';
-    await env.backend.db
-      .insertInto('second_factors')
-      .values({
-        account_id: victim,
-        kind: 'totp',
-        totp_secret: sealSecret(secret),
-        last_step: null,
-        enrolled_at: env.clock.now(),
-      })
-      .execute();
+    const victim = await totpAccount('yves.cible', secret);
     const attempt = async (ws: Workstation, ip: string, code: string) => {
       const r = await send('POST', '/v1/auth/password', {
         ws,
@@ -809,18 +805,8 @@ describe('a phisher who holds the password, guessing the second step for 24 hour
   });
 
   it('an owner without a keychain who signs in every half hour all day is never kept waiting by her own right codes', async () => {
-    const owner = await passwordAccount('zoe.cible');
     const secret = 'MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK';
-    await env.backend.db
-      .insertInto('second_factors')
-      .values({
-        account_id: owner,
-        kind: 'totp',
-        totp_secret: sealSecret(secret),
-        last_step: null,
-        enrolled_at: env.clock.now(),
-      })
-      .execute();
+    await totpAccount('zoe.cible', secret);
     const laptop = newWorkstation('Portable de Zoé');
     for (let i = 0; i < 25; i++) {
       const r = await send('POST', '/v1/auth/password', {
