@@ -1,6 +1,7 @@
 import type { Language } from '../api/groups/app';
 import type { Reminder } from '../api/groups/reminders';
 import { PARIS } from '../policy/paris-time';
+import type { CardReminder, CardReminderNotice } from './card-planner';
 import type { ReminderNotice } from './planner';
 
 /**
@@ -99,4 +100,60 @@ export function trayLine(r: Reminder, lang: Language): string {
   if (r.urgency === 'blocked')
     return lang === 'fr' ? `${r.displayName} — bloqué` : `${r.displayName} — blocked`;
   return `${r.displayName} — ${formatParisDate(r.blockAt, lang)} (${inDays(r.daysLeft, lang)})`;
+}
+
+/** « Carte CPS de Claire MARTIN », or « Votre carte CPS » when the card gave no name. */
+const cardOf = (holderName: string, lang: Language) =>
+  lang === 'fr'
+    ? holderName
+      ? `Carte CPS de ${holderName}`
+      : 'Votre carte CPS'
+    : holderName
+      ? `CPS card of ${holderName}`
+      : 'Your CPS card';
+
+/** The OS notification of a card's end: the dashboard's sentence, with the holder's name in the title. */
+export function cardNotificationText(n: CardReminderNotice, lang: Language): NotificationText {
+  const date = formatParisDate(n.notAfter, lang);
+  const card = cardOf(n.holderName, lang);
+  if (n.level === 'expired')
+    return lang === 'fr'
+      ? {
+          title: `${card} : expirée le ${date}`,
+          body: `Votre carte CPS a expiré le ${date} : elle ne permet plus de vous connecter. Commandez la nouvelle dès maintenant ; en attendant, il reste l’e-CPS.`,
+        }
+      : {
+          title: `${card}: expired on ${date}`,
+          body: `Your CPS card expired on ${date}: it no longer signs you in. Order the new one now; meanwhile, e-CPS remains.`,
+        };
+  return lang === 'fr'
+    ? {
+        title: `${card} : fin le ${date}`,
+        body: `Votre carte CPS expire le ${date} (${inDays(n.daysLeft, 'fr')}) : commandez la nouvelle dès maintenant.`,
+      }
+    : {
+        title: `${card}: ends on ${date}`,
+        body: `Your CPS card expires on ${date} (${inDays(n.daysLeft, 'en')}): order the new one now.`,
+      };
+}
+
+/** One tray menu line per card whose end is near. */
+export function cardTrayLine(c: CardReminder, lang: Language): string {
+  const who = c.holderName ? `${c.holderName} — ` : '';
+  const date = formatParisDate(c.notAfter, lang);
+  if (c.level === 'expired')
+    return lang === 'fr' ? `${who}carte CPS expirée le ${date}` : `${who}CPS card expired on ${date}`;
+  return lang === 'fr'
+    ? `${who}carte CPS jusqu’au ${date} (${inDays(c.daysLeft, 'fr')})`
+    : `${who}CPS card until ${date} (${inDays(c.daysLeft, 'en')})`;
+}
+
+/** The tray's tooltip line for the nearest card end. */
+export function cardTrayTooltip(c: CardReminder, lang: Language): string {
+  const date = formatParisDate(c.notAfter, lang);
+  if (c.level === 'expired')
+    return lang === 'fr' ? `Carte CPS expirée le ${date}` : `CPS card expired on ${date}`;
+  return lang === 'fr'
+    ? `Carte CPS : fin le ${date} (${inDays(c.daysLeft, 'fr')})`
+    : `CPS card: ends on ${date} (${inDays(c.daysLeft, 'en')})`;
 }

@@ -1,5 +1,14 @@
 import type { Unsubscribe } from '../../../domain/api/define';
 import type { Reminder } from '../../../domain/api/groups/reminders';
+import type { CardState } from '../../../domain/card';
+import {
+  cardSeen,
+  planCardReminders,
+  rememberCard,
+  snoozeCard,
+  type CardReminder,
+  type CardReminderNotice,
+} from '../../../domain/reminders/card-planner';
 import {
   planReminders,
   snooze as snoozeMemory,
@@ -15,6 +24,10 @@ import type { ReminderState, SettingsStore } from '../settings/settings-store';
  * followed on this workstation (a read-only status call, never a sign-in), plans with the pure planner
  * (domain/reminders), remembers what it showed and what was snoozed in the settings store, and emits the
  * notifications; the Electron shell shows them as OS notifications, the browser shows them as the in-app banner.
+ *
+ * The same scheduler reminds the end of the CPS cards seen in the readers here (D-60, D-30, D-7, then expired:
+ * domain/reminders/card-planner): the card service's state tells it which card and until when; the memory of
+ * what was shown lives next to the accounts', so a restart never repeats a step either.
  *
  * Time: every decision uses the wall clock `now()`, never the count of timer ticks, so a restart, a sleep or a
  * clock set back changes nothing to what is shown: the memory decides. Timers only say when to look again, and
@@ -47,12 +60,17 @@ export interface ReminderSchedulerOptions {
   staleAfterMs?: number;
   /** A fetch taking longer counts as failed (default 10 s). */
   fetchTimeoutMs?: number;
+  /** The card service: the card in the active reader, with its certificate's end (`certNotAfter`). */
+  card?: { getState(): CardState; onState(listener: (state: CardState) => void): Unsubscribe };
 }
 
 export interface ReminderScheduler {
   start(): Promise<void>;
   stop(): void;
   list(): Reminder[];
+  /** The cards seen here whose end is within 60 days (or past), nearest first. */
+  cards(): CardReminder[];
+  /** An account's reminder, or a card's (`card:<key>`, from `cards()`), shows again after `hours`. */
   snooze(accountId: string, hours: number): { snoozedUntil: string };
   /** Fetch now (after a sign-in, on resume, on unlock). */
   refresh(): Promise<void>;
@@ -64,6 +82,9 @@ export interface ReminderScheduler {
   wake(reason: string): Promise<void>;
   onNotify(listener: (n: ReminderNotice) => void): Unsubscribe;
   onChanged(listener: (reminders: Reminder[]) => void): Unsubscribe;
+  /** A card's end is near: shown once per step and card (an OS notification in the shell). */
+  onCardNotify(listener: (n: CardReminderNotice) => void): Unsubscribe;
+  onCardsChanged(listener: (cards: CardReminder[]) => void): Unsubscribe;
 }
 
 export function createReminderScheduler(opts: ReminderSchedulerOptions): ReminderScheduler {
@@ -74,6 +95,10 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
   const fetchTimeout = opts.fetchTimeoutMs ?? 10_000;
   const notifyListeners = new Set<(n: ReminderNotice) => void>();
   const changedListeners = new Set<(r: Reminder[]) => void>();
+  const cardNotifyListeners = new Set<(n: CardReminderNotice) => void>();
+  const cardsChangedListeners = new Set<(c: CardReminder[]) => void>();
+  let cardReminders: CardReminder[] = [];
+  let offCard: Unsubscribe | null = null;
 
   let state: ReminderState = opts.settings.get('reminders');
   let reminders: Reminder[] = [];
@@ -113,11 +138,13 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
       failure: state.refreshFailure ?? null,
       ...(opts.staleAfterMs !== undefined ? { staleAfterMs: opts.staleAfterMs } : {}),
     });
+    const cardPlan = planCardReminders(state.cards ?? [], t);
     // Remember first, then show: a crash in between loses a notification rather than repeating it forever.
     save({
       ...state,
       memory: plan.memory,
-      ...(plan.notify.length > 0 ? { lastTickAt: t.toISOString() } : {}),
+      cards: cardPlan.cards,
+      ...(plan.notify.length + cardPlan.notify.length > 0 ? { lastTickAt: t.toISOString() } : {}),
     });
     for (const n of plan.notify) {
       log('info', 'reminder due', { days: n.days, urgency: n.urgency, cause: n.cause, stale: n.stale });
@@ -127,7 +154,16 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
       reminders = plan.reminders;
       for (const l of changedListeners) safe(() => l(reminders));
     }
-    return plan.nextWakeAt;
+    for (const n of cardPlan.notify) {
+      log('info', 'card end reminder due', { step: n.step, level: n.level, cause: n.cause });
+      for (const l of cardNotifyListeners) safe(() => l(n));
+    }
+    if (JSON.stringify(cardPlan.reminders) !== JSON.stringify(cardReminders)) {
+      cardReminders = cardPlan.reminders;
+      for (const l of cardsChangedListeners) safe(() => l(cardReminders));
+    }
+    const wakes = [plan.nextWakeAt, cardPlan.nextWakeAt].filter((d): d is Date => d !== null);
+    return wakes.length > 0 ? new Date(Math.min(...wakes.map((d) => d.getTime()))) : null;
   };
 
   const doRefresh = async () => {
@@ -201,20 +237,41 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
     }
   };
 
+  /** A card in the reader: remembered (with its end) so its reminder goes on once it is taken out. */
+  const noteCard = (st: CardState) => {
+    const seen = cardSeen(st, now());
+    if (!seen) return;
+    save({ ...state, cards: rememberCard(state.cards ?? [], seen) });
+    if (running) schedule(evaluate());
+  };
+
   return {
     async start() {
       running = true;
       nextRefreshAt = 0;
+      if (opts.card && !offCard) {
+        offCard = opts.card.onState(noteCard);
+        noteCard(opts.card.getState());
+      }
       await cycle();
     },
     stop() {
       running = false;
       offSettings();
+      offCard?.();
+      offCard = null;
       if (timer) clearTimeout(timer);
       timer = null;
     },
     list: () => reminders,
+    cards: () => cardReminders,
     snooze(accountId, hours) {
+      const card = snoozeCard(state.cards ?? [], accountId, now(), hours);
+      if (card) {
+        save({ ...state, cards: card.cards });
+        schedule(evaluate());
+        return { snoozedUntil: card.snoozedUntil };
+      }
       const account = state.accounts.find((a) => a.accountId === accountId);
       if (!account) throw new AppError('NOT_FOUND', 'Ce compte n’est pas suivi sur ce poste.');
       const res = snoozeMemory(state.memory, account, now(), hours);
@@ -254,6 +311,14 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
     onChanged(l) {
       changedListeners.add(l);
       return () => changedListeners.delete(l);
+    },
+    onCardNotify(l) {
+      cardNotifyListeners.add(l);
+      return () => cardNotifyListeners.delete(l);
+    },
+    onCardsChanged(l) {
+      cardsChangedListeners.add(l);
+      return () => cardsChangedListeners.delete(l);
     },
   };
 }

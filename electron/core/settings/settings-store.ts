@@ -29,6 +29,17 @@ const AccountMemorySchema = z.object({
   shownAt: z.string().max(40).nullable(),
   snoozedUntil: z.string().max(40).nullable(),
 });
+/** A CPS card seen in a reader here, for the reminder of its end (domain/reminders/card-planner). */
+const KnownCardSchema = z.object({
+  key: z.string().max(200),
+  nationalId: z.string().max(40).nullable(),
+  holderName: z.string().max(200),
+  notAfter: z.string().max(40),
+  seenAt: z.string().max(40),
+  shownStep: z.number().int().nullable(),
+  shownAt: z.string().max(40).nullable(),
+  snoozedUntil: z.string().max(40).nullable(),
+});
 /** The reminder scheduler's memory: last known statuses, what was shown and snoozed. */
 export const ReminderStateSchema = z.object({
   accounts: z.array(KnownAccountSchema).max(200),
@@ -41,6 +52,8 @@ export const ReminderStateSchema = z.object({
   lastTickAt: z.string().max(40).nullable(),
   /** Accounts that signed in on this workstation: the ones whose status is fetched and reminded. */
   followed: z.array(z.string().max(64)).max(200).default([]),
+  /** The CPS cards seen here whose end is reminded, and which step of it was shown. */
+  cards: z.array(KnownCardSchema).max(8).default([]),
 });
 export type ReminderState = z.infer<typeof ReminderStateSchema>;
 
@@ -96,6 +109,7 @@ export const DEFAULT_SETTINGS: Settings = {
     lastRefreshAt: null,
     lastTickAt: null,
     followed: [],
+    cards: [],
   },
   rememberedAccounts: [],
   eventsReviewedAt: {},

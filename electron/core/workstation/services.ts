@@ -59,6 +59,7 @@ export function createWorkstationServices(
         )),
     now: () => ctx.now(),
     log: ctx.log,
+    card: ctx.card,
   });
   let ws: Workstation | null = null;
   let keychain: KeychainStatus | null = null;
