@@ -6,13 +6,14 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createBackend } from '../backend/app';
+import { PARAMS } from './population';
 import { renderReport } from './report/html';
 import type { RunFigures } from './report/figures';
 import { machine, runOnce, type SimOptions } from './run';
 
 export const ASSUMPTIONS = [
   'Passwords are hashed with a near-free argon2id (m = 8 KiB, t = 1) in the simulation only; production uses m = 19 MiB, t = 2. Rate limits are off and the refusal floor is 0 ms (backend options), so that simulated hours do not wait for real seconds; the throttles and the suspicious-activity rules stay on.',
-  'People who use their account often (holders and staff with a card) are simulated with one sign-in per working week: their clock never nears the 6-month deadline unless they are away for months (long leave). The cost of the run sits in the rare users (accountants, administrative delegates).',
+  `People who use their account often (holders and staff with a card) are simulated with one sign-in every ${PARAMS.frequentSignInEveryWeeks} working weeks: their clock never nears the 6-month deadline unless they are away for months (long leave). The cost of the run sits in the rare users (accountants, administrative delegates).`,
   'A reminder counts as delivered only when its owner would see it: an OS notification from the workstation’s own reminder scheduler (electron/core, planning with domain/reminders) when the owner sits at that workstation at that moment; the app’s banner when the owner opens Vigie there (30 % of days at a workstation); an e-mail when the owner reads it (mailboxes read daily, weekly, or never; on holiday read with probability 0.3). A reminder shown to someone else (the holder at the counter, say) is not delivered.',
   'A workstation’s scheduler knows the statuses it fetched while someone was signed in on it (a read-only status call); otherwise it plans from the last known statuses, as the real one does.',
   'The scheduler is evaluated twice a day (09:00 and 15:00) on each workstation that is on; jobs (sweep, reminders, mail) run at 06:00 and the mail job again at 20:00.',
