@@ -41,6 +41,13 @@ const passwordCheck = ({ password }: { password: string }) => {
  */
 export function fakeHandlers(core: FakeCoreState): VigieHandlers {
   const s = core.state;
+  // The pharmacy's second factor: the accountant enrolled an app; the grace ends in 12 days, not yet extended.
+  const dupont = ACCOUNTS.find((a) => a.kind === 'password_delegate')!;
+  let dupontFactor: { kind: 'totp' | null; enrolledAt: string | null } = {
+    kind: 'totp',
+    enrolledAt: iso(now - 20 * DAY),
+  };
+  let grace = { graceEndsAt: iso(now + 12 * DAY), extendable: true };
   const settings = () => ({
     language: s.language,
     backendUrl: '',
@@ -162,6 +169,16 @@ export function fakeHandlers(core: FakeCoreState): VigieHandlers {
       setSecurityKey: ({ currentPassword }) => {
         if (currentPassword === 'faux') return fail('INVALID_CREDENTIALS');
         return { setAt: iso(now) };
+      },
+      pharmacyFactors: () => ({ grace, delegates: [{ accountId: dupont.accountId, ...dupontFactor }] }),
+      resetDelegateFactor: () => {
+        dupontFactor = { kind: null, enrolledAt: null };
+        return { reset: true as const };
+      },
+      extendFactorGrace: () => {
+        if (!grace.extendable) throw new AppError('CONFLICT', 'already extended');
+        grace = { graceEndsAt: iso(new Date(grace.graceEndsAt).getTime() + 30 * DAY), extendable: false };
+        return grace;
       },
     },
     events: {

@@ -11,6 +11,13 @@ import {
   SetSecurityKeyRequestSchema,
   SetSecurityKeyResponseSchema,
 } from '../../backend-api/schemas-signin';
+import {
+  ExtendGraceResponseSchema,
+  FactorGraceSchema,
+  FactorKindSchema,
+  ResetFactorRequestSchema,
+  ResetFactorResponseSchema,
+} from '../../backend-api/schemas-factors';
 import { call } from '../define';
 
 export const SecurityCheckSchema = z.object({
@@ -30,6 +37,23 @@ export const MyAccountSchema = z.object({
   stale: z.boolean(),
 });
 export type MyAccount = z.infer<typeof MyAccountSchema>;
+
+/** A password delegate's second factor, as the holder may know it: the kind enrolled, or none. */
+export const DelegateFactorSchema = z.object({
+  accountId: z.uuid(),
+  kind: FactorKindSchema.nullable(),
+  /** When the factor was enrolled; null without one. */
+  enrolledAt: z.string().nullable(),
+});
+export type DelegateFactor = z.infer<typeof DelegateFactorSchema>;
+
+/** The pharmacy's second factor, for the holder's screen: its grace period, and each password delegate's factor. */
+export const PharmacyFactorsSchema = z.object({
+  /** Null until a password sign-in of the pharmacy started it. */
+  grace: FactorGraceSchema.nullable(),
+  delegates: z.array(DelegateFactorSchema),
+});
+export type PharmacyFactors = z.infer<typeof PharmacyFactorsSchema>;
 
 export const accountsGroup = {
   /** The signed-in account: state, block date, last activity, security checklist. */
@@ -58,4 +82,13 @@ export const accountsGroup = {
    * takes the current password, or a card or e-CPS sign-in of the last few minutes; the owner is mailed.
    */
   setSecurityKey: call(SetSecurityKeyRequestSchema, SetSecurityKeyResponseSchema),
+  /** Holder only: the pharmacy's grace period and which password delegates have a second factor. */
+  pharmacyFactors: call(z.void(), PharmacyFactorsSchema),
+  /**
+   * Holder only, from a card or e-CPS session: remove a delegate's second factor and recovery codes. The delegate
+   * enrols again at the next sign-in, through a code mailed to the dedicated address; both are mailed.
+   */
+  resetDelegateFactor: call(ResetFactorRequestSchema, ResetFactorResponseSchema),
+  /** Holder only: extend the pharmacy's grace period once, by 30 days. */
+  extendFactorGrace: call(z.void(), ExtendGraceResponseSchema),
 };
