@@ -10,8 +10,9 @@ import { FactorFlow } from './second-factor';
 import { RememberMe } from './remember';
 import { ABSOLUTE_MS, IDLE_MS, SessionTimers } from './timers';
 
-const DAY_MS = 24 * 3600_000;
 import { sessionVerdict } from './verdicts';
+
+const DAY_MS = 24 * 3600_000;
 
 export { ABSOLUTE_MS, IDLE_MS } from './timers';
 
