@@ -10,9 +10,8 @@ import { deadlines } from '../accounts/accounts';
 import type { Ctx } from '../context';
 import { appendEvents } from '../events/chain';
 import type { RequestMeta } from '../http/meta';
-import { enqueueMails } from '../mail/outbox';
 import { signInMail } from '../mail/templates';
-import { createSession, signInResponse } from '../sessions/sessions';
+import { signInResponse } from '../sessions/sessions';
 import { checkSignInProof, checkWorkstationProof } from '../workstations/proofs';
 import { recordWorkstationSeen } from '../workstations/workstations';
 import { invalidCredentials } from './errors';
@@ -21,6 +20,7 @@ import { openStep } from './factors/steps';
 import { padToFloor } from './floor';
 import { refuseBlocked } from './refuse-blocked';
 import { fastSignIn } from './password-fast';
+import { openPasswordSession } from './password-session';
 import { signInLookupQuery, type LookupRow } from './password-lookup';
 import type { PasswordHasher } from './passwords';
 import { securityLog } from './security-log';
@@ -74,7 +74,7 @@ export async function signInWithPassword(
   // password (the reservation is given back as soon as the database answers again).
   const reserved = row.throttle_key ?? sourceKey(identifier, workstationId, meta.ip);
   try {
-    return await openPasswordSession(ctx, account, meta, now, reserved);
+    return await afterRightPassword(ctx, account, meta, now, reserved);
   } catch (e) {
     if (!(e instanceof AppError)) releaseReservation(ctx, reserved);
     throw e;
@@ -149,7 +149,7 @@ function releaseReservation(ctx: Ctx, key: string, tries = 0) {
  * step (auth/factors/steps.ts). Otherwise (the grace period, started by the first such sign-in) the session opens:
  * the common case in one statement, anything unusual on the general path.
  */
-async function openPasswordSession(
+async function afterRightPassword(
   ctx: Ctx,
   account: Found,
   meta: WsMeta,
@@ -271,10 +271,8 @@ async function openFactorStep(
 }
 
 /**
- * Workstation first (a revoked workstation changes nothing on the account), then in one transaction: the
- * activity clock restarted if the account is active and before its block date (blocked otherwise, so nobody
- * signs in past the date even if the sweep is late), the session (password-change only when the password
- * expired), the events and the sign-in mail.
+ * Workstation first (a revoked workstation changes nothing on the account), then the session as every password
+ * sign-in opens it (password-session.ts); a password that expired opens a password-change session only.
  */
 async function openSessionGeneralPath(
   ctx: Ctx,
@@ -285,54 +283,16 @@ async function openSessionGeneralPath(
   expired: boolean,
 ): Promise<SignInResponse> {
   const evMeta = await admit(ctx, account, meta, now, throttleKey);
-  const outcome = await ctx.db.transaction().execute(async (trx) => {
-    const activated = await trx
-      .updateTable('accounts')
-      .set({
-        last_activity_at: now,
-        last_activity_method: 'password',
-        last_activity_workstation_id: meta.workstationId,
-        ...deadlines(now, account.created_at, now, ctx.config),
-      })
-      .where('id', '=', account.id)
-      .where('state', '=', 'active')
-      .where('block_due_at', '>', now)
-      .returning('id')
-      .executeTakeFirst();
-    if (!activated) return { blocked: await refuseBlocked(trx, account.id, evMeta, now) } as const;
-    const { token, session } = await createSession(
-      trx,
-      {
-        accountId: account.id,
-        workstationId: meta.workstationId,
-        method: 'password',
-        scope: expired ? 'password_change' : 'full',
-        meta,
-      },
-      now,
-    );
-    const at = { ...evMeta, accountId: account.id, at: now, method: 'password' as const };
-    await appendEvents(trx, [
-      ...(expired ? [{ ...at, type: 'password_expired' as const, outcome: 'info' as const }] : []),
-      { ...at, type: 'sign_in', outcome: 'success', details: { sessionId: session.id } },
-    ]);
-    const mail = signInMail({
-      name: account.display_name,
-      at: now,
-      method: 'password',
-      workstationLabel: evMeta.workstationLabel,
+  return openPasswordSession(
+    ctx,
+    {
+      account,
+      meta,
+      evMeta,
+      passwordChange: expired,
       factor: 'none',
-    });
-    await enqueueMails(trx, now, [{ ...mail, accountId: account.id, to: account.email }]);
-    return { token, session } as const;
-  });
-  if ('blocked' in outcome) throw outcome.blocked;
-  return signInResponse(ctx, {
-    token: outcome.token,
-    sessionId: outcome.session.id,
-    createdAt: outcome.session.created_at,
-    lastSeenAt: outcome.session.last_seen_at,
-    passwordChangeRequired: expired,
-    account,
-  });
+      ...(expired ? { notice: 'password_expired' as const } : {}),
+    },
+    now,
+  );
 }

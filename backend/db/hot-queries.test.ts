@@ -1,6 +1,6 @@
 /**
  * The SQL of the hot queries, committed beside this file (./snapshots/*.sql) so that a change to them shows as
- * SQL in review: the two statements of a password sign-in, the session check, the events page and the inactivity
+ * SQL in review: the two statements of a password sign-in, the two of its second step, the session check, the events page and the inactivity
  * sweep. The test compiles each query builder (no database) and compares the text with the committed file; it
  * fails when a hot query changes. After a deliberate change, rewrite the files and review their diff:
  *
@@ -8,8 +8,10 @@
  */
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { fastTotpSignInQuery, stepAttemptQuery } from '../auth/factors/steps-fast';
 import { signInLookupQuery } from '../auth/password-lookup';
 import { fastSignInQuery } from '../auth/password-fast';
+import { AWAY_CODE_THROTTLE } from '../auth/throttle';
 import { defaultConfig } from '../context';
 import { eventsPageQuery } from '../events/log';
 import { sweepBatchQuery } from '../jobs/sweep';
@@ -61,6 +63,47 @@ describe('hot queries', () => {
       '00000000-0000-4000-8000-000000000003',
     );
     await expect(sqlOf(q)).toMatchFileSnapshot(snapshot('signin-fast'));
+  });
+
+  it('second step, first statement: the step a ticket names, the attempt reserved on its counters', async () => {
+    const q = stepAttemptQuery(
+      {
+        ticket: 'ticket',
+        workstationId: 'ws-1',
+        purpose: 'verify',
+        sourceKey: '2f:src:abc',
+        accountSuffix: ':away',
+        accountPolicy: AWAY_CODE_THROTTLE,
+        now,
+      },
+      defaultConfig,
+    );
+    await expect(sqlOf(q)).toMatchFileSnapshot(snapshot('second-step-attempt'));
+  });
+
+  it('second step, second statement: a right app code, the session, the event, the mail in one', async () => {
+    const q = fastTotpSignInQuery(
+      {
+        stepId: '00000000-0000-4000-8000-000000000004',
+        accountId: '00000000-0000-4000-8000-000000000001',
+        pharmacyId: '00000000-0000-4000-8000-000000000002',
+        totpSecret: 'sealed',
+        totpStep: 59_000_000,
+        now,
+        meta,
+        wsPublicKey: null,
+        wsReadLabel: 'Comptoir',
+        wsLabel: 'Comptoir',
+        passwordChange: false,
+        deadlines: { block_due_at: now, next_reminder_at: null },
+        mail: { kind: 'sign_in', subject: 'Connexion', text: 'Bonjour', to: 'a@example.fr' },
+        clearKeys: ['2f:src:abc', '2f:step:def'],
+        sharedKey: '2f:acc:ghi:away',
+      },
+      'token',
+      '00000000-0000-4000-8000-000000000003',
+    );
+    await expect(sqlOf(q)).toMatchFileSnapshot(snapshot('second-step-totp'));
   });
 
   it("the events page: one's own, and another account of the pharmacy from a cursor", async () => {

@@ -11,6 +11,7 @@ import { sealSecret, totpCode } from '../auth/factors/secret';
 import { setSecurityKey } from '../unblock/security-key';
 import { createSession } from '../sessions/sessions';
 import { GRACE_MS } from '../auth/factors/grace';
+import { verifyChain } from '../events/chain';
 import { call, headers, newWorkstation, startTestEnv, testDatabaseUrl, type TestEnv } from './harness';
 
 let env: TestEnv;
@@ -142,6 +143,17 @@ describe('enrolment and sign-in with TOTP', () => {
       (m) => m.subject === 'Nouvelle connexion à votre compte amelipro',
     )!;
     expect(mail.text).toContain("le code de l'application d'authentification");
+    // Her history names the sign-in and the factor, and its chain still verifies.
+    const sophie = ok.json as { sessionId: string; account: { id: string } };
+    const signedIn = await env.backend.db
+      .selectFrom('events')
+      .select(['details', 'workstation_label'])
+      .where('account_id', '=', sophie.account.id)
+      .where('type', '=', 'sign_in')
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(signedIn.details).toEqual({ sessionId: sophie.sessionId, factor: 'totp' });
+    expect(await verifyChain(env.backend.db, sophie.account.id)).toMatchObject({ ok: true, firstBad: null });
     await call(env, 'POST', '/v1/session/sign-out', { ws, token: ok.json.token as string });
     // The same code, within its 30 seconds, on a new sign-in: refused (seen over a shoulder, it is worth nothing).
     const again = step(await signIn(SOPHIE.identifier!));

@@ -18,6 +18,7 @@ import { AppError } from '../../../domain/result';
 import type { FactorKind, FactorMethod, SecondStep, SignInResponse } from '../../../domain/backend-api';
 import { deadlines } from '../../accounts/accounts';
 import type { Ctx } from '../../context';
+import { randomUUID } from 'node:crypto';
 import { newToken, sha256 } from '../../crypto';
 import type { Db } from '../../db/connect';
 import type { Database } from '../../db/schema';
@@ -25,14 +26,14 @@ import { appendEvents } from '../../events/chain';
 import type { RequestMeta } from '../../http/meta';
 import { enqueueMails } from '../../mail/outbox';
 import { signInMail } from '../../mail/templates';
-import { createSession, signInResponse } from '../../sessions/sessions';
+import { signInResponse } from '../../sessions/sessions';
 import { checkWorkstationProof, provenByRegisteredWorkstation } from '../../workstations/proofs';
 import { recordWorkstationSeen } from '../../workstations/workstations';
 import { refusalMeta, requireWorkstation } from '../event-meta';
 import { padToFloor } from '../floor';
-import { refuseBlocked } from '../refuse-blocked';
+import { openPasswordSession } from '../password-session';
 import { securityLog } from '../security-log';
-import { AWAY_CODE_THROTTLE, GENTLE_THROTTLE, reserveAttempt } from '../throttle';
+import { AWAY_CODE_THROTTLE, GENTLE_THROTTLE } from '../throttle';
 import { sql, type Transaction } from 'kysely';
 import {
   MAIL_CODE_MAX_TRIES,
@@ -46,6 +47,7 @@ import {
   recoveryCodeHash,
 } from './codes';
 import { factorCodeMail, factorEnrolledMail } from './mails';
+import { fastTotpSignInQuery, stepAttemptQuery, type AttemptRow } from './steps-fast';
 import { newTotpSecret, openSecret, sealSecret, totpStep, totpUri } from './secret';
 
 export const STEP_TTL_MS = 15 * 60_000;
@@ -104,6 +106,13 @@ const refused = () =>
     'Ce code ne convient pas, a expiré ou a déjà servi. Vérifiez-le, ou reprenez la connexion depuis le début.',
   );
 
+type Step = AttemptRow & { id: string };
+interface Attempt {
+  throttled: boolean;
+  keys: string[];
+  shared: string | null;
+}
+
 interface StepRow {
   id: string;
   account_id: string;
@@ -154,36 +163,58 @@ async function liveStep(db: Db | Trx, ticket: string, workstationId: string, now
 }
 
 /**
- * Reserves one code attempt, before any check; true when throttled (the code is then not checked). Per source and per
- * step under the sign-in throttle (3 free, then growing waits, a pause after 10), and per account in two counters,
- * as smart lockout does: from a registered workstation that proved the request (the pharmacy's own), the gentle
- * throttle (never more than a minute's wait); from anywhere else, one counter for all such places that allows about
- * one try an hour after 20 wrong codes in a day. Someone who holds the password, whatever the number of his sources,
- * gets a few dozen guesses a day and cannot keep the owner out of her own workstation. `keys` are the counters a
- * right code clears; the shared one (`shared`) only takes back the right code's own count: clearing it would hand a
- * stranger a fresh day of guesses at each of the owner's sign-ins (it forgets on its own after a quiet day).
+ * The live step a ticket names (of the given purpose, from the workstation it was given to), and one code attempt
+ * reserved before any check, in one statement (./steps-fast.ts); `throttled` when the code must not be checked. Per
+ * source and per step under the sign-in throttle (3 free, then growing waits, a pause after 10), and per account in
+ * two counters, as smart lockout does: from a registered workstation that proved the request (the pharmacy's own),
+ * the gentle throttle (never more than a minute's wait); from anywhere else, one counter for all such places that
+ * allows about one try an hour after 20 wrong codes in a day. Someone who holds the password, whatever the number of
+ * his sources, gets a few dozen guesses a day and cannot keep the owner out of her own workstation. `keys` are the
+ * counters a right code clears; the shared one (`shared`) only takes back the right code's own count: clearing it
+ * would hand a stranger a fresh day of guesses at each of the owner's sign-ins (it forgets on its own after a quiet
+ * day).
  */
-async function reserve(ctx: Ctx, meta: RequestMeta, step: StepRow | undefined, now: Date) {
-  const src = `2f:src:${sha256(`${meta.workstationId ?? ''}|${meta.ip ?? ''}`)}`;
-  const strict = [src, ...(step ? [`2f:step:${step.id}`] : [])];
-  let throttled = false;
-  for (const k of strict)
-    throttled = (await reserveAttempt(ctx.db, k, now, ctx.config.accountThrottle)) || throttled;
-  if (!step) return { throttled, keys: strict, shared: null };
-  // a step is bound to the workstation it was opened on: the request names it (liveStep checked it)
-  const ws = meta.workstationId ?? '';
-  const home = await provenByRegisteredWorkstation(ctx.db, ws, meta, now);
-  const [account, policy] = home
-    ? [`2f:acc:${step.account_id}:ws:${ws}`, GENTLE_THROTTLE]
-    : [`2f:acc:${step.account_id}:away`, AWAY_CODE_THROTTLE];
-  throttled = (await reserveAttempt(ctx.db, account, now, policy)) || throttled;
-  return home
-    ? { throttled, keys: [...strict, account], shared: null }
-    : { throttled, keys: strict, shared: account };
+async function beginAttempt(
+  ctx: Ctx,
+  meta: RequestMeta,
+  ticket: string,
+  purpose: 'verify' | 'enrol',
+  now: Date,
+): Promise<{ step: Step | undefined; attempt: Attempt }> {
+  const workstationId = requireWorkstation(meta);
+  const src = `2f:src:${sha256(`${workstationId}|${meta.ip ?? ''}`)}`;
+  // a step is bound to the workstation it was opened on: the request names it (the statement checks it)
+  const home = await provenByRegisteredWorkstation(ctx.db, workstationId, meta, now);
+  const accountSuffix = home ? `:ws:${workstationId}` : ':away';
+  const row = (
+    await stepAttemptQuery(
+      {
+        ticket,
+        workstationId,
+        purpose,
+        sourceKey: src,
+        accountSuffix,
+        accountPolicy: home ? GENTLE_THROTTLE : AWAY_CODE_THROTTLE,
+        now,
+      },
+      ctx.config,
+    ).execute(ctx.db)
+  ).rows[0]!;
+  const throttled = row.throttled === true;
+  if (row.id === null) return { step: undefined, attempt: { throttled, keys: [src], shared: null } };
+  const step = { ...row, id: row.id, last_step: row.last_step === null ? null : Number(row.last_step) };
+  const strict = [src, `2f:step:${step.id}`];
+  const account = `2f:acc:${step.account_id}${accountSuffix}`;
+  return {
+    step,
+    attempt: home
+      ? { throttled, keys: [...strict, account], shared: null }
+      : { throttled, keys: strict, shared: account },
+  };
 }
 
 /** After a right code: its counters cleared, and the shared one without the count this right code added. */
-async function settle(db: Db, attempt: { keys: string[]; shared: string | null }) {
+async function settle(db: Db, attempt: Attempt) {
   await db.deleteFrom('login_throttle').where('key', 'in', attempt.keys).execute();
   if (attempt.shared)
     await db
@@ -315,9 +346,11 @@ export async function signInSecondFactor(
   const started = performance.now();
   const now = ctx.clock.now();
   const workstationId = requireWorkstation(meta);
-  const peek = await liveStep(ctx.db, input.ticket, workstationId, now);
-  const step = peek?.purpose === 'verify' ? peek : undefined;
-  const attempt = await reserve(ctx, meta, step, now);
+  const { step, attempt } = await beginAttempt(ctx, meta, input.ticket, 'verify', now);
+  if (step && !attempt.throttled && input.method === 'totp') {
+    const session = await fastTotpSignIn(ctx, step, attempt, input.code, meta, now);
+    if (session) return session;
+  }
   let ok = false;
   if (step && !attempt.throttled) {
     ok = await ctx.db.transaction().execute(async (trx) => {
@@ -370,9 +403,77 @@ async function takeTotp(trx: Trx, accountId: string, code: string, now: Date) {
 }
 
 /**
- * Opens the session once the second factor is proven: the workstation (a revoked one opens nothing), the account
- * active and before its block date (blocked otherwise), the delegation still there, then in one transaction the
- * activity clock, the session, the events and the sign-in mail naming the factor used.
+ * A right authenticator app code, the common case, in one statement (./steps-fast.ts): checked here against the
+ * secret and last time step the attempt's statement read, then the session opened with everything the general path
+ * writes. Null when anything is unusual (a wrong or reused code, a withdrawn workstation, a bad proof, a blocked
+ * account, a delegation gone, a concurrent use): the statement then wrote nothing and the general path decides.
+ */
+async function fastTotpSignIn(
+  ctx: Ctx,
+  step: Step,
+  attempt: Attempt,
+  code: string,
+  meta: RequestMeta,
+  now: Date,
+): Promise<SignInResponse | null> {
+  if (step.factor_kind !== 'totp' || !step.totp_secret || step.ws_label === null) return null;
+  const taken = totpStep(openSecret(step.totp_secret), code, now);
+  if (taken === null || (step.last_step !== null && taken <= step.last_step)) return null;
+  const workstationId = requireWorkstation(meta);
+  try {
+    checkWorkstationProof(step.ws_public_key, workstationId, meta, now);
+  } catch {
+    return null;
+  }
+  // As a sign-in records the workstation: the header's label names an unregistered one; a registered one keeps its own.
+  const wsLabel = step.ws_public_key ? step.ws_label : (meta.workstationLabel ?? step.ws_label);
+  const token = newToken();
+  const sessionId = randomUUID();
+  const r = await fastTotpSignInQuery(
+    {
+      stepId: step.id,
+      accountId: step.account_id,
+      pharmacyId: step.pharmacy_id,
+      totpSecret: step.totp_secret,
+      totpStep: taken,
+      now,
+      meta: { ...meta, workstationId },
+      wsPublicKey: step.ws_public_key,
+      wsReadLabel: step.ws_label,
+      wsLabel,
+      passwordChange: step.password_change,
+      deadlines: deadlines(now, step.created_at, now, ctx.config),
+      mail: {
+        ...signInMail({
+          name: step.display_name,
+          at: now,
+          method: 'password',
+          workstationLabel: wsLabel,
+          factor: 'totp',
+        }),
+        to: step.email,
+      },
+      clearKeys: attempt.keys,
+      sharedKey: attempt.shared,
+    },
+    token,
+    sessionId,
+  ).execute(ctx.db);
+  if (Number(r.rows[0]?.activated) !== 1) return null;
+  return signInResponse(ctx, {
+    token,
+    sessionId,
+    createdAt: now,
+    lastSeenAt: now,
+    passwordChangeRequired: step.password_change,
+    account: { ...step, id: step.account_id },
+  });
+}
+
+/**
+ * Opens the session once the second factor is proven: the workstation (a revoked one opens nothing), the account's
+ * delegation still there, then the session as every password sign-in opens it (../password-session.ts), the step
+ * marked done in the same transaction.
  */
 async function finishSignIn(
   ctx: Ctx,
@@ -413,72 +514,28 @@ async function finishSignIn(
     .executeTakeFirstOrThrow();
   if (acc.kind !== 'holder' && !acc.delegated)
     throw new AppError('FORBIDDEN', "Votre délégation d'accès a été révoquée par le titulaire du compte.");
-  const evMeta = { workstationId, workstationLabel: ws.label, ip: meta.ip, appVersion: meta.appVersion };
-  const scope = step.password_change ? ('password_change' as const) : ('full' as const);
-  const outcome = await ctx.db.transaction().execute(async (trx) => {
-    const done = await trx
-      .updateTable('factor_steps')
-      .set({ done_at: now })
-      .where('id', '=', step.id)
-      .where('done_at', 'is', null)
-      .returning('id')
-      .executeTakeFirst();
-    if (!done) throw refused();
-    const activated = await trx
-      .updateTable('accounts')
-      .set({
-        last_activity_at: now,
-        last_activity_method: 'password',
-        last_activity_workstation_id: workstationId,
-        ...deadlines(now, acc.created_at, now, ctx.config),
-      })
-      .where('id', '=', acc.id)
-      .where('state', '=', 'active')
-      .where('block_due_at', '>', now)
-      .returning('id')
-      .executeTakeFirst();
-    if (!activated) return { blocked: await refuseBlocked(trx, acc.id, evMeta, now) } as const;
-    const { token, session } = await createSession(
-      trx,
-      { accountId: acc.id, workstationId, method: 'password', scope, meta },
-      now,
-    );
-    const at = { ...evMeta, accountId: acc.id, at: now, method: 'password' as const };
-    await appendEvents(trx, [
-      ...(factor === 'recovery'
-        ? [{ ...at, type: 'recovery_code_used' as const, outcome: 'info' as const, details: {} }]
-        : []),
-      {
-        ...at,
-        type: 'sign_in',
-        outcome: 'success',
-        details: { sessionId: session.id, factor },
+  return openPasswordSession(
+    ctx,
+    {
+      account: acc,
+      meta: { ...meta, workstationId },
+      evMeta: { workstationId, workstationLabel: ws.label, ip: meta.ip, appVersion: meta.appVersion },
+      passwordChange: step.password_change,
+      factor,
+      ...(factor === 'recovery' ? { notice: 'recovery_code_used' as const } : {}),
+      claim: async (trx) => {
+        const done = await trx
+          .updateTable('factor_steps')
+          .set({ done_at: now })
+          .where('id', '=', step.id)
+          .where('done_at', 'is', null)
+          .returning('id')
+          .executeTakeFirst();
+        if (!done) throw refused();
       },
-    ]);
-    await enqueueMails(trx, now, [
-      {
-        ...signInMail({
-          name: acc.display_name,
-          at: now,
-          method: 'password',
-          workstationLabel: ws.label,
-          factor,
-        }),
-        accountId: acc.id,
-        to: acc.email,
-      },
-    ]);
-    return { token, session } as const;
-  });
-  if ('blocked' in outcome) throw outcome.blocked;
-  return signInResponse(ctx, {
-    token: outcome.token,
-    sessionId: outcome.session.id,
-    createdAt: outcome.session.created_at,
-    lastSeenAt: outcome.session.last_seen_at,
-    passwordChangeRequired: step.password_change,
-    account: acc,
-  });
+    },
+    now,
+  );
 }
 
 /** Enrolment, after the mailed code: a new TOTP secret, shown once as a QR code and a key for manual entry. */
@@ -491,9 +548,7 @@ export async function enrolTotp(
   const started = performance.now();
   const now = ctx.clock.now();
   const workstationId = requireWorkstation(meta);
-  const peek = await liveStep(ctx.db, input.ticket, workstationId, now);
-  const step = peek?.purpose === 'enrol' ? peek : undefined;
-  const attempt = await reserve(ctx, meta, step, now);
+  const { step, attempt } = await beginAttempt(ctx, meta, input.ticket, 'enrol', now);
   const secret = newTotpSecret();
   let ok = false;
   if (step && !attempt.throttled) {
@@ -538,9 +593,7 @@ export async function enrolConfirm(
   const started = performance.now();
   const now = ctx.clock.now();
   const workstationId = requireWorkstation(meta);
-  const peek = await liveStep(ctx.db, input.ticket, workstationId, now);
-  const step = peek?.purpose === 'enrol' ? peek : undefined;
-  const attempt = await reserve(ctx, meta, step, now);
+  const { step, attempt } = await beginAttempt(ctx, meta, input.ticket, 'enrol', now);
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
   const ev = await refusalMeta(ctx, meta);
   let ok = false;
