@@ -1,14 +1,13 @@
 import { Notification } from 'electron';
 import type { Language } from '../../domain/api/groups/app';
-import type { ReminderNotice } from '../../domain/reminders/planner';
-import { systemNotification } from './tray-model';
+import { systemNotification, type ShellNotice } from './tray-model';
 
 /**
- * OS notifications for reminders: the core's scheduler decides and emits; the shell only shows. A click opens
- * Vigie (on its sign-in screen); it never signs anyone in.
+ * OS notifications for reminders (an account's deadline, a card's end): the core's scheduler decides and emits;
+ * the shell only shows. A click opens Vigie (on its sign-in screen); it never signs anyone in.
  */
 export function showReminder(
-  n: ReminderNotice,
+  n: ShellNotice,
   language: Language,
   onClick: () => void,
   iconPath?: string,

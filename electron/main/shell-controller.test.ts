@@ -4,9 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Reminder } from '../../domain/api/groups/reminders';
+import type { CardState } from '../../domain/card';
+import type { CardReminder } from '../../domain/reminders/card-planner';
 import type { ReminderNotice } from '../../domain/reminders/planner';
+import { createReminderScheduler } from '../core/reminders/scheduler';
 import { openSettings } from '../core/settings/settings-store';
 import { createShellController, type CoreLike, type ShellController } from './shell-controller';
+import { systemNotification, trayModel, type ShellNotice } from './tray-model';
 
 /** "Runs all day", without the Electron binary: the controller with stand-in windows and a real settings file. */
 class FakeWindow extends EventEmitter {
@@ -34,8 +38,8 @@ class FakeWindow extends EventEmitter {
 
 let dir: string;
 let windows: FakeWindow[];
-let notified: { n: ReminderNotice; lang: string; click: () => void }[];
-let trayUpdates: { count: number; language: string; startAtLogin: boolean }[];
+let notified: { n: ShellNotice; lang: string; click: () => void }[];
+let trayUpdates: { count: number; language: string; startAtLogin: boolean; cards: CardReminder[] }[];
 let loginItem: boolean[];
 let quits: number;
 let core: CoreLike & {
@@ -67,6 +71,9 @@ beforeEach(() => {
         list: () => list,
         onChanged: (l) => (reminders.on('changed', l), () => reminders.off('changed', l)),
         onNotify: (l) => (reminders.on('notify', l), () => reminders.off('notify', l)),
+        cards: () => [],
+        onCardNotify: (l) => (reminders.on('card-notify', l), () => reminders.off('card-notify', l)),
+        onCardsChanged: (l) => (reminders.on('cards', l), () => reminders.off('cards', l)),
         wake: async (reason) => void core.wakes.push(reason),
       },
     },
@@ -81,7 +88,15 @@ beforeEach(() => {
       windows.push(w);
       return w;
     },
-    tray: { update: (r, o) => void trayUpdates.push({ count: r.length, ...o }) },
+    tray: {
+      update: (r, o) =>
+        void trayUpdates.push({
+          count: r.length,
+          language: o.language,
+          startAtLogin: o.startAtLogin,
+          cards: [...o.cards],
+        }),
+    },
     notify: (n, lang, click) => void notified.push({ n, lang, click }),
     applyLoginItem: (on) => void loginItem.push(on),
     quitApp: () => {
@@ -151,7 +166,7 @@ describe('runs all day', () => {
         snoozedUntil: null,
       },
     ]);
-    expect(trayUpdates.at(-1)).toEqual({ count: 1, language: 'fr', startAtLogin: true });
+    expect(trayUpdates.at(-1)).toEqual({ count: 1, language: 'fr', startAtLogin: true, cards: [] });
     core.settings.updateWorkstationSettings({ startAtLogin: false });
     expect(loginItem).toEqual([true, false]);
     expect(trayUpdates.at(-1)).toMatchObject({ startAtLogin: false });
@@ -183,5 +198,88 @@ describe('runs all day', () => {
     };
     await shell.ready(['vigie']);
     expect(windows).toHaveLength(1);
+  });
+});
+
+describe('the end of a CPS card, from the core’s scheduler to the tray and the OS notification', () => {
+  // The real scheduler on the same settings file, fed by a card service stand-in reporting the card in the reader.
+  const cardIn = (notAfter: string): CardState => ({
+    status: 'present',
+    readers: [
+      {
+        name: 'Lecteur',
+        slot: 'present',
+        card: {
+          kind: 'cps3',
+          atr: '3B',
+          serial: 'CPS-0001',
+          holder: { nationalId: '810001234567', lastName: 'MARTIN', firstName: 'Claire', profession: '21' },
+          certNotAfter: notAfter,
+        },
+      },
+    ],
+    activeReader: 'Lecteur',
+    pinTriesLeft: 3,
+    updatedAt: new Date().toISOString(),
+  });
+
+  it('a card ending in 20 days becomes one OS notification (in the chosen language) and a D-30 line in the tray', async () => {
+    const now = new Date('2027-02-11T09:00:00Z');
+    const reader = new EventEmitter();
+    let state: CardState = {
+      status: 'no-reader',
+      readers: [],
+      activeReader: null,
+      pinTriesLeft: null,
+      updatedAt: '',
+    };
+    const scheduler = createReminderScheduler({
+      settings: core.settings as ReturnType<typeof openSettings>,
+      fetchStatuses: () => Promise.reject(new Error('nobody signed in')),
+      now: () => now,
+      card: { getState: () => state, onState: (l) => (reader.on('s', l), () => reader.off('s', l)) },
+    });
+    core.workstation.reminders = scheduler;
+    core.start = () => scheduler.start();
+    try {
+      await shell.ready(['vigie', '--hidden']);
+      core.settings.updateWorkstationSettings({ language: 'en' });
+      expect(notified).toEqual([]);
+
+      state = cardIn('2027-03-03T12:00:00.000Z');
+      reader.emit('s', state);
+      expect(notified).toHaveLength(1);
+      const { n, lang } = notified[0]!;
+      expect(lang).toBe('en');
+      expect(systemNotification(n, 'en')).toEqual({
+        title: 'CPS card of Claire MARTIN: ends on 3 March 2027',
+        body: 'Your CPS card expires on 3 March 2027 (in 20 days): order the new one now.',
+        urgency: 'normal',
+        silent: true,
+      });
+      expect(systemNotification(n, 'fr').body).toBe(
+        'Votre carte CPS expire le 3 mars 2027 (dans 20 jours) : commandez la nouvelle dès maintenant.',
+      );
+
+      // The tray: the card's line on the dashboard's D-30 level, and the amber icon.
+      const last = trayUpdates.at(-1)!;
+      expect(last.cards.map((c) => [c.level, c.daysLeft])).toEqual([['d30', 20]]);
+      const model = trayModel([], { language: 'fr', startAtLogin: true, cards: last.cards });
+      expect(model.items).toContainEqual({
+        kind: 'card',
+        id: 'card:CPS-0001',
+        level: 'd30',
+        label: 'Claire MARTIN — carte CPS jusqu’au 3 mars 2027 (dans 20 jours)',
+      });
+      expect(model.icon).toBe('tray-d30.png');
+
+      // The same card again (taken out and put back): no second notification. Clicking the first opens Vigie.
+      reader.emit('s', state);
+      expect(notified).toHaveLength(1);
+      notified[0]!.click();
+      expect(windows).toHaveLength(1);
+    } finally {
+      scheduler.stop();
+    }
   });
 });

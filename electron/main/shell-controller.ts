@@ -1,13 +1,16 @@
 import type { Language } from '../../domain/api/groups/app';
 import type { Reminder } from '../../domain/api/groups/reminders';
 import type { WorkstationSettings } from '../../domain/api/groups/settings';
+import type { CardReminder, CardReminderNotice } from '../../domain/reminders/card-planner';
 import type { ReminderNotice } from '../../domain/reminders/planner';
 import { HIDDEN_FLAG } from './security-policy';
+import type { ShellNotice } from './tray-model';
 
 /**
  * The shell's lifecycle as a small controller over injected Electron-like objects (no `electron` import), so
  * "runs all day" is tested without the binary: closing the window hides it to the tray, a second launch reopens
- * it, a hidden login-time launch stays in the tray, reminders become OS notifications and tray updates, quitting
+ * it, a hidden login-time launch stays in the tray, reminders (an account's deadline, a card's end) become OS
+ * notifications and tray updates, quitting
  * stops the core (bounded) before the app exits, and an OS shutdown is never held up. main.ts wires the real
  * Electron objects in.
  */
@@ -35,6 +38,10 @@ export interface CoreLike {
       list(): Reminder[];
       onChanged(listener: (r: Reminder[]) => void): () => void;
       onNotify(listener: (n: ReminderNotice) => void): () => void;
+      /** The cards seen here whose end is within 60 days, for the tray. */
+      cards(): CardReminder[];
+      onCardNotify(listener: (n: CardReminderNotice) => void): () => void;
+      onCardsChanged(listener: (cards: CardReminder[]) => void): () => void;
       wake(reason: string): Promise<void>;
     };
   };
@@ -43,8 +50,13 @@ export interface CoreLike {
 export interface ShellDeps {
   core: CoreLike;
   createWindow(): WindowLike;
-  tray: { update(reminders: readonly Reminder[], opts: { language: Language; startAtLogin: boolean }): void };
-  notify(n: ReminderNotice, language: Language, onClick: () => void): void;
+  tray: {
+    update(
+      reminders: readonly Reminder[],
+      opts: { language: Language; startAtLogin: boolean; cards: readonly CardReminder[] },
+    ): void;
+  };
+  notify(n: ShellNotice, language: Language, onClick: () => void): void;
   applyLoginItem(on: boolean): void;
   /** app.quit(): emits before-quit, which this controller handles. */
   quitApp(): void;
@@ -101,7 +113,11 @@ export function createShellController(d: ShellDeps): ShellController {
 
   const refreshTray = () => {
     const s = core.settings.getWorkstationSettings();
-    d.tray.update(core.workstation.reminders.list(), { language: s.language, startAtLogin: s.startAtLogin });
+    d.tray.update(core.workstation.reminders.list(), {
+      language: s.language,
+      startAtLogin: s.startAtLogin,
+      cards: core.workstation.reminders.cards(),
+    });
   };
 
   const quit = () => {
@@ -118,6 +134,10 @@ export function createShellController(d: ShellDeps): ShellController {
         refreshTray();
       });
       core.workstation.reminders.onNotify((n) =>
+        d.notify(n, core.settings.getWorkstationSettings().language, open),
+      );
+      core.workstation.reminders.onCardsChanged(refreshTray);
+      core.workstation.reminders.onCardNotify((n) =>
         d.notify(n, core.settings.getWorkstationSettings().language, open),
       );
       try {

@@ -1,8 +1,17 @@
 import type { Language } from '../../domain/api/groups/app';
 import type { Reminder } from '../../domain/api/groups/reminders';
+import type { CardExpiryLevel } from '../../domain/policy/card-expiry';
+import type { CardReminder, CardReminderNotice } from '../../domain/reminders/card-planner';
 import type { ReminderNotice } from '../../domain/reminders/planner';
 import { nearestDeadline } from '../../domain/reminders/planner';
-import { notificationText, trayLine, trayTooltip } from '../../domain/reminders/text';
+import {
+  cardNotificationText,
+  cardTrayLine,
+  cardTrayTooltip,
+  notificationText,
+  trayLine,
+  trayTooltip,
+} from '../../domain/reminders/text';
 
 /**
  * What the tray and the OS notifications show, as plain data (no `electron` import): tray.ts and
@@ -10,6 +19,8 @@ import { notificationText, trayLine, trayTooltip } from '../../domain/reminders/
  */
 export type TrayItem =
   | { kind: 'account'; label: string; accountId: string; urgency: Reminder['urgency'] }
+  /** A CPS card whose end is within 60 days, on the dashboard's levels (D-60 information, D-30, D-7, expired). */
+  | { kind: 'card'; label: string; id: string; level: CardExpiryLevel }
   | { kind: 'open'; label: string }
   | { kind: 'start-at-login'; label: string; checked: boolean }
   | { kind: 'quit'; label: string }
@@ -44,9 +55,25 @@ const WORDS = {
   },
 };
 
+/** A card's level on the icon's scale: information is neutral (the plain icon); past its end, the blocked red. */
+const CARD_ICON_URGENCY: Record<CardExpiryLevel, Reminder['urgency']> = {
+  info: 'active',
+  d30: 'd30',
+  d7: 'd7',
+  expired: 'blocked',
+};
+const ICON_RANK: Record<TrayModel['urgency'], number> = {
+  blocked: 0,
+  d1: 1,
+  d7: 2,
+  d30: 3,
+  active: 4,
+  none: 5,
+};
+
 export function trayModel(
   reminders: readonly Reminder[],
-  opts: { language: Language; startAtLogin: boolean; maxAccounts?: number },
+  opts: { language: Language; startAtLogin: boolean; cards?: readonly CardReminder[]; maxAccounts?: number },
 ): TrayModel {
   const w = WORDS[opts.language];
   const nearest = nearestDeadline(reminders);
@@ -56,12 +83,28 @@ export function trayModel(
     accountId: r.accountId,
     urgency: r.urgency,
   }));
+  const cards = opts.cards ?? [];
+  const cardItems: TrayItem[] = cards.slice(0, 4).map((c) => ({
+    kind: 'card',
+    label: cardTrayLine(c, opts.language),
+    id: c.id,
+    level: c.level,
+  }));
+  // The icon shows the most pressing of the accounts' deadlines and the cards' ends.
+  let urgency: TrayModel['urgency'] = nearest?.urgency ?? 'none';
+  for (const c of cards)
+    if (ICON_RANK[CARD_ICON_URGENCY[c.level]] < ICON_RANK[urgency]) urgency = CARD_ICON_URGENCY[c.level];
+  const tooltip = [
+    trayTooltip(nearest, opts.language),
+    ...cards.slice(0, 1).map((c) => cardTrayTooltip(c, opts.language)),
+  ];
   return {
-    tooltip: trayTooltip(nearest, opts.language),
-    urgency: nearest?.urgency ?? 'none',
-    icon: trayIconFor(nearest?.urgency ?? 'none'),
+    tooltip: tooltip.join('\n'),
+    urgency,
+    icon: trayIconFor(urgency),
     items: [
       ...(accounts.length > 0 ? accounts : [{ kind: 'open' as const, label: w.none }]),
+      ...cardItems,
       { kind: 'separator' },
       { kind: 'open', label: w.open },
       { kind: 'start-at-login', label: w.login, checked: opts.startAtLogin },
@@ -79,7 +122,18 @@ export interface SystemNotification {
   silent: boolean;
 }
 
-export function systemNotification(n: ReminderNotice, language: Language): SystemNotification {
+/** What the shell is asked to show: an account's reminder, or a card's end. */
+export type ShellNotice = ReminderNotice | CardReminderNotice;
+
+export const isCardNotice = (n: ShellNotice): n is CardReminderNotice => 'kind' in n && n.kind === 'card';
+
+export function systemNotification(n: ShellNotice, language: Language): SystemNotification {
+  if (isCardNotice(n)) {
+    const t = cardNotificationText(n, language);
+    // A card past its end no longer signs anyone in: it stays on screen like a blocked account.
+    const critical = n.level === 'expired';
+    return { title: t.title, body: t.body, urgency: critical ? 'critical' : 'normal', silent: !critical };
+  }
   const t = notificationText(n, language);
   const critical = n.urgency === 'd1' || n.urgency === 'blocked';
   return { title: t.title, body: t.body, urgency: critical ? 'critical' : 'normal', silent: !critical };

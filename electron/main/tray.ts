@@ -2,9 +2,13 @@ import { Menu, Tray, nativeImage } from 'electron';
 import { join } from 'node:path';
 import type { Language } from '../../domain/api/groups/app';
 import type { Reminder } from '../../domain/api/groups/reminders';
+import type { CardReminder } from '../../domain/reminders/card-planner';
 import { trayModel, type TrayItem } from './tray-model';
 
-/** The tray icon: nearest deadline in the tooltip, one line per followed account, open, start at login, quit. */
+/**
+ * The tray icon: nearest deadline in the tooltip, one line per followed account and per card whose end is near,
+ * open, start at login, quit.
+ */
 export interface TrayActions {
   open(): void;
   setStartAtLogin(on: boolean): void;
@@ -22,6 +26,7 @@ export function createTray(assetsDir: string, actions: TrayActions) {
       case 'separator':
         return { type: 'separator' };
       case 'account':
+      case 'card':
       case 'open':
         return { label: item.label, click: () => actions.open() };
       case 'start-at-login':
@@ -36,7 +41,10 @@ export function createTray(assetsDir: string, actions: TrayActions) {
     }
   };
   return {
-    update(reminders: readonly Reminder[], opts: { language: Language; startAtLogin: boolean }) {
+    update(
+      reminders: readonly Reminder[],
+      opts: { language: Language; startAtLogin: boolean; cards?: readonly CardReminder[] },
+    ) {
       const model = trayModel(reminders, opts);
       if (model.icon !== currentIcon) {
         const img = image(model.icon);
