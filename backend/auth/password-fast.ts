@@ -123,3 +123,52 @@ export async function fastSignIn(db: Db, p: FastSignIn): Promise<FastOutcome> {
   if (row && Number(row.activated) === 1) return { ok: true, token, sessionId };
   return { ok: false, workstationRevoked: row?.ws_revoked === true };
 }
+
+export interface FastStep {
+  accountId: string;
+  now: Date;
+  meta: RequestMeta & { workstationId: string };
+  ticket: string;
+  purpose: 'verify' | 'enrol';
+  passwordChange: boolean;
+  expiresAt: Date;
+  throttleKey: string;
+}
+
+/**
+ * The right password on an account that goes on to a second step, as ONE statement (its SQL is committed in
+ * db/snapshots/signin-step.sql): the workstation seen, then, if it is not withdrawn and the account is active and
+ * before its block date, the identifier's throttle counter cleared and the step opened (only its ticket's SHA-256
+ * stored). The activity clock does not move. Anything unusual writes nothing but the workstation's visit, and the
+ * general path in password.ts decides.
+ */
+export function fastStepQuery(p: FastStep) {
+  const { now, meta } = p;
+  const label = meta.workstationLabel;
+  return sql<{ opened: number; ws_revoked: boolean }>`${prepared('signin-step')}
+    with ws as (
+      insert into workstations (id, label, first_seen_at, last_seen_at, revoked_at)
+      values (${meta.workstationId}::text, coalesce(${label}::text, 'Poste sans nom'), ${now}::timestamptz, ${now}::timestamptz, null)
+      on conflict (id) do update set
+        label = ${labelOnSeen(label)},
+        last_seen_at = ${now}::timestamptz
+      returning revoked_at
+    ), live as (
+      select id from accounts
+      where id = ${p.accountId}::uuid and state = 'active' and block_due_at > ${now}::timestamptz
+        and (select revoked_at from ws) is null
+    ), cleared as (
+      delete from login_throttle where key = ${p.throttleKey}::text and exists (select 1 from live)
+      returning key
+    ), st as (
+      insert into factor_steps (ticket_hash, account_id, workstation_id, purpose, password_change, from_session, created_at, expires_at)
+      select ${sha256(p.ticket)}::text, live.id, ${meta.workstationId}::text, ${p.purpose}::text, ${p.passwordChange}::boolean, false,
+             ${now}::timestamptz, ${p.expiresAt}::timestamptz
+      from live
+      returning id
+    )
+    select (select count(*) from st)::int as opened,
+           (select revoked_at is not null from ws) as ws_revoked,
+           (select count(*) from cleared)::int as cleared
+  `;
+}

@@ -8,6 +8,7 @@ import type { PasswordSignInResponse, SignInResponse } from '../../domain/backen
 import { AppError } from '../../domain/result';
 import { deadlines } from '../accounts/accounts';
 import type { Ctx } from '../context';
+import { newToken } from '../crypto';
 import { appendEvents } from '../events/chain';
 import type { RequestMeta } from '../http/meta';
 import { signInMail } from '../mail/templates';
@@ -16,10 +17,10 @@ import { checkSignInProof, checkWorkstationProof } from '../workstations/proofs'
 import { recordWorkstationSeen } from '../workstations/workstations';
 import { invalidCredentials } from './errors';
 import { graceDto, startGrace, type Grace } from './factors/grace';
-import { openStep } from './factors/steps';
+import { openStep, secondStepOf, STEP_TTL_MS } from './factors/steps';
 import { padToFloor } from './floor';
 import { refuseBlocked } from './refuse-blocked';
-import { fastSignIn } from './password-fast';
+import { fastSignIn, fastStepQuery } from './password-fast';
 import { openPasswordSession } from './password-session';
 import { signInLookupQuery, type LookupRow } from './password-lookup';
 import type { PasswordHasher } from './passwords';
@@ -242,6 +243,33 @@ async function openFactorStep(
   throttleKey: string,
   expired: boolean,
 ): Promise<PasswordSignInResponse> {
+  const purpose = account.factor_kind ? 'verify' : 'enrol';
+  if (account.kind === 'holder' || account.delegated) {
+    // The common case in one statement (password-fast.ts).
+    const ticket = newToken();
+    const expiresAt = new Date(now.getTime() + STEP_TTL_MS);
+    const fast = (
+      await fastStepQuery({
+        accountId: account.id,
+        now,
+        meta,
+        ticket,
+        purpose,
+        passwordChange: expired,
+        expiresAt,
+        throttleKey,
+      }).execute(ctx.db)
+    ).rows[0];
+    if (fast?.ws_revoked) throw new AppError('WORKSTATION_REVOKED', 'Ce poste a été retiré.');
+    if (Number(fast?.opened) === 1)
+      return {
+        secondStep: secondStepOf(ticket, expiresAt, {
+          purpose,
+          factorKind: account.factor_kind,
+          email: account.email,
+        }),
+      };
+  }
   const evMeta = await admit(ctx, account, meta, now, throttleKey);
   const outcome = await ctx.db.transaction().execute(async (trx) => {
     const live = await trx
@@ -258,7 +286,7 @@ async function openFactorStep(
         accountId: account.id,
         email: account.email,
         workstationId: meta.workstationId,
-        purpose: account.factor_kind ? 'verify' : 'enrol',
+        purpose,
         factorKind: account.factor_kind,
         passwordChange: expired,
       },

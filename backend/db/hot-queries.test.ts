@@ -1,8 +1,9 @@
 /**
  * The SQL of the hot queries, committed beside this file (./snapshots/*.sql) so that a change to them shows as
- * SQL in review: the two statements of a password sign-in, the two of its second step, the session check, the events page and the inactivity
- * sweep. The test compiles each query builder (no database) and compares the text with the committed file; it
- * fails when a hot query changes. After a deliberate change, rewrite the files and review their diff:
+ * SQL in review: the statements of a password sign-in (the lookup, then the session or the second step opened), the
+ * two of its second step, the session check, the events page and the inactivity sweep. The test compiles each query
+ * builder (no database) and compares the text with the committed file; it fails when a hot query changes. After a
+ * deliberate change, rewrite the files and review their diff:
  *
  *   npx vitest run --project unit backend/db/hot-queries.test.ts --update
  */
@@ -10,7 +11,7 @@ import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQue
 import { describe, expect, it } from 'vitest';
 import { fastTotpSignInQuery, stepAttemptQuery } from '../auth/factors/steps-fast';
 import { signInLookupQuery } from '../auth/password-lookup';
-import { fastSignInQuery } from '../auth/password-fast';
+import { fastSignInQuery, fastStepQuery } from '../auth/password-fast';
 import { AWAY_CODE_THROTTLE } from '../auth/throttle';
 import { defaultConfig } from '../context';
 import { eventsPageQuery } from '../events/log';
@@ -63,6 +64,20 @@ describe('hot queries', () => {
       '00000000-0000-4000-8000-000000000003',
     );
     await expect(sqlOf(q)).toMatchFileSnapshot(snapshot('signin-fast'));
+  });
+
+  it('password sign-in, second statement when a second step follows: the step opened in one', async () => {
+    const q = fastStepQuery({
+      accountId: '00000000-0000-4000-8000-000000000001',
+      now,
+      meta,
+      ticket: 'ticket',
+      purpose: 'verify',
+      passwordChange: false,
+      expiresAt: now,
+      throttleKey: 'id:abc',
+    });
+    await expect(sqlOf(q)).toMatchFileSnapshot(snapshot('signin-step'));
   });
 
   it('second step, first statement: the step a ticket names, the attempt reserved on its counters', async () => {

@@ -89,6 +89,15 @@ export async function openStep(
       done_at: null,
     })
     .execute();
+  return secondStepOf(ticket, expiresAt, p);
+}
+
+/** What the workstation is told of a step it was given: its ticket, until when, the ways through and where mail goes. */
+export function secondStepOf(
+  ticket: string,
+  expiresAt: Date,
+  p: { purpose: 'verify' | 'enrol'; factorKind: FactorKind | null; email: string },
+): SecondStep {
   const methods: FactorMethod[] =
     p.purpose === 'enrol' ? ['totp', 'email'] : [p.factorKind ?? 'email', 'recovery'];
   return {
