@@ -1,8 +1,20 @@
-import { Secret, TOTP } from 'otpauth';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../backend/demo/people';
 import { expectNoSeriousA11yIssues } from './a11y';
 import { expect, saveScreen, test } from './fixtures';
-import { missing, probe } from './probe';
+import { missing } from './probe';
+import {
+  appCode,
+  endGrace,
+  mailbox,
+  mailedCodes,
+  moveDemoClock,
+  nextMailedCode,
+  noteRecoveryCodes,
+  passwordThenEnrolment,
+  passwordThenSecondStep,
+  signOut,
+  typeCode,
+} from './steps/second-factor';
 import { signInWithPassword } from './stories';
 
 // a story starts a web host with its embedded backend and virtual reader: slow on a shared machine
@@ -22,14 +34,6 @@ test('after the grace period, an accountant enrols an authenticator app through 
 }) => {
   const why = await missing(vigie, [['demo.mailbox', { personId: 'accountantSoon' }]]);
   test.skip(why !== null, why ?? '');
-  const mailCodes = async () => {
-    const r = await probe(vigie, 'demo.mailbox', { personId: 'accountantSoon' });
-    const mails = (r as { value: { mails: { subject: string }[] } }).value.mails;
-    return mails
-      .map((m) => /^Votre code Vigie : ([0-9]{6})$/.exec(m.subject)?.[1])
-      .filter(Boolean) as string[];
-  };
-
   // 1. In the grace period, the password alone still opens her session: the grace starts.
   await signInWithPassword(app, SOPHIE.identifier, DEMO_PASSWORD);
   await expect(app.getByTestId('sign-out')).toBeVisible({ timeout: 20_000 });
@@ -40,27 +44,17 @@ test('after the grace period, an accountant enrols an authenticator app through 
   await app.getByTestId('sign-out').click();
 
   // 2. 31 days later the factor is required: her password leads to enrolment, which starts with her mailbox.
-  const moved = await probe(vigie, 'demo.advanceClock', { minutes: 31 * 24 * 60 });
-  expect(moved.ok, JSON.stringify(moved)).toBe(true);
-  const offset = new Date((moved as { value: { now: string } }).value.now).getTime() - Date.now();
-  await signInWithPassword(app, SOPHIE.identifier, DEMO_PASSWORD);
-  const enrol = app.getByTestId('enrol-mail');
-  await expect(enrol).toBeVisible({ timeout: 20_000 });
+  const offset = await moveDemoClock(vigie, 31 * 24 * 60);
+  const enrol = await passwordThenEnrolment(app, SOPHIE);
   await expect(enrol).toContainText('s•••@demo.vigie.invalid');
   // the demo says what an e-mailed code is worth on one computer
   await expect(enrol.getByTestId('factor-demo-note')).toContainText('n’y prouve rien');
-  const before = await mailCodes();
+  const before = await mailedCodes(vigie, SOPHIE);
   await enrol.getByRole('button', { name: 'Recevoir le code par e-mail' }).click();
   await expect(enrol.getByTestId('factor-code-sent')).toContainText('Code envoyé');
   await expectNoSeriousA11yIssues(app, 'second factor enrolment, mailed code');
   await saveScreen(app, 'story-second-factor-enrol-mail');
-  let code = '';
-  await expect(async () => {
-    const fresh = (await mailCodes()).filter((c) => !before.includes(c));
-    expect(fresh).toHaveLength(1);
-    code = fresh[0]!;
-  }).toPass({ timeout: 30_000 });
-  await enrol.getByTestId('enrol-mail-code').fill(code);
+  await enrol.getByTestId('enrol-mail-code').fill(await nextMailedCode(vigie, SOPHIE, before));
   await enrol.getByRole('button', { name: /application d'authentification/ }).click();
 
   // 3. The QR code is drawn on this computer; the key is shown for manual entry; the app's first code confirms it.
@@ -70,10 +64,7 @@ test('after the grace period, an accountant enrols an authenticator app through 
   expect(key).toMatch(/^[A-Z2-7]{32}$/);
   await expectNoSeriousA11yIssues(app, 'second factor enrolment, app');
   await saveScreen(app, 'story-second-factor-enrol-app');
-  const appCode = () =>
-    new TOTP({ secret: Secret.fromBase32(key) }).generate({ timestamp: Date.now() + offset });
-  await appStep.getByTestId('enrol-first-code').fill(appCode());
-  await app.keyboard.press('Enter');
+  await typeCode(app, appStep, 'enrol-first-code', appCode(key, offset));
 
   // 4. Ten recovery codes, shown once; she notes them, then her session begins.
   const codes = app.getByTestId('recovery-codes');
@@ -85,20 +76,16 @@ test('after the grace period, an accountant enrols an authenticator app through 
   await codes.getByLabel("J'ai noté ces codes en lieu sûr").check();
   await codes.getByRole('button', { name: 'Continuer' }).click();
   await expect(app.getByTestId('sign-out')).toBeVisible({ timeout: 20_000 });
-  await app.getByTestId('sign-out').click();
+  await signOut(app);
 
   // 5. Next sign-in: a wrong code is refused calmly; a recovery code opens the session.
-  await signInWithPassword(app, SOPHIE.identifier, DEMO_PASSWORD);
-  const verify = app.getByTestId('second-step');
-  await expect(verify).toBeVisible({ timeout: 20_000 });
-  await verify.getByTestId('factor-code').fill('000000');
-  await app.keyboard.press('Enter');
+  const verify = await passwordThenSecondStep(app, SOPHIE);
+  await typeCode(app, verify, 'factor-code', '000000');
   await expect(verify.getByTestId('factor-error')).toHaveAttribute('data-code', 'INVALID_CREDENTIALS');
   await expectNoSeriousA11yIssues(app, 'second step with a wrong code');
   await saveScreen(app, 'story-second-factor-wrong-code');
   await verify.getByRole('button', { name: /code de secours/ }).click();
-  await verify.getByTestId('factor-code').fill(recovery);
-  await app.keyboard.press('Enter');
+  await typeCode(app, verify, 'factor-code', recovery);
   await expect(app.getByTestId('sign-out')).toBeVisible({ timeout: 20_000 });
 });
 
@@ -113,65 +100,33 @@ test('after the grace period, an accountant without an app signs in with a code 
 }) => {
   const why = await missing(vigie, [['demo.mailbox', { personId: 'accountantSoon' }]]);
   test.skip(why !== null, why ?? '');
-  const mailbox = async () => {
-    const r = await probe(vigie, 'demo.mailbox', { personId: 'accountantSoon' });
-    return (r as { value: { mails: { subject: string; text: string }[] } }).value.mails;
-  };
-  const codesIn = async () =>
-    (await mailbox())
-      .map((m) => /^Votre code Vigie : ([0-9]{6})$/.exec(m.subject)?.[1])
-      .filter(Boolean) as string[];
-  /** The code that arrived since `before` (the mailbox lists the newest first or last: either works). */
-  const nextCode = async (before: string[]) => {
-    let code = '';
-    await expect(async () => {
-      const fresh = (await codesIn()).filter((c) => !before.includes(c));
-      expect(fresh).toHaveLength(1);
-      code = fresh[0]!;
-    }).toPass({ timeout: 30_000 });
-    return code;
-  };
-
-  await signInWithPassword(app, SOPHIE.identifier, DEMO_PASSWORD);
-  await expect(app.getByTestId('sign-out')).toBeVisible({ timeout: 20_000 });
-  await app.getByTestId('sign-out').click();
-  expect((await probe(vigie, 'demo.advanceClock', { minutes: 31 * 24 * 60 })).ok).toBe(true);
+  await endGrace(app, vigie, SOPHIE);
 
   // enrolment with the mailed code alone
-  await signInWithPassword(app, SOPHIE.identifier, DEMO_PASSWORD);
-  const enrol = app.getByTestId('enrol-mail');
-  await expect(enrol).toBeVisible({ timeout: 20_000 });
-  let before = await codesIn();
+  const enrol = await passwordThenEnrolment(app, SOPHIE);
+  let before = await mailedCodes(vigie, SOPHIE);
   await enrol.getByRole('button', { name: 'Recevoir le code par e-mail' }).click();
-  await enrol.getByTestId('enrol-mail-code').fill(await nextCode(before));
+  await enrol.getByTestId('enrol-mail-code').fill(await nextMailedCode(vigie, SOPHIE, before));
   await enrol.getByRole('button', { name: 'Recevoir un code par e-mail à chaque connexion' }).click();
-  const codes = app.getByTestId('recovery-codes');
-  await expect(codes.locator('li')).toHaveCount(10, { timeout: 20_000 });
-  await codes.getByLabel("J'ai noté ces codes en lieu sûr").check();
-  await codes.getByRole('button', { name: 'Continuer' }).click();
-  await expect(app.getByTestId('sign-out')).toBeVisible({ timeout: 20_000 });
-  await app.getByTestId('sign-out').click();
+  await noteRecoveryCodes(app);
+  await signOut(app);
 
   // the next sign-in: wrong codes refused, then the mailed code
-  await signInWithPassword(app, SOPHIE.identifier, DEMO_PASSWORD);
-  const verify = app.getByTestId('second-step');
-  await expect(verify).toBeVisible({ timeout: 20_000 });
-  before = await codesIn();
+  const verify = await passwordThenSecondStep(app, SOPHIE);
+  before = await mailedCodes(vigie, SOPHIE);
   await verify.getByRole('button', { name: 'Recevoir le code par e-mail' }).click();
   await expect(verify.getByTestId('factor-code-sent')).toContainText('s•••@demo.vigie.invalid');
-  const code = await nextCode(before);
+  const code = await nextMailedCode(vigie, SOPHIE, before);
   for (const wrong of ['000000', '111111']) {
-    await verify.getByTestId('factor-code').fill(wrong === code ? '222222' : wrong);
-    await app.keyboard.press('Enter');
+    await typeCode(app, verify, 'factor-code', wrong === code ? '222222' : wrong);
     await expect(verify.getByTestId('factor-error')).toHaveAttribute('data-code', 'INVALID_CREDENTIALS');
   }
   await expectNoSeriousA11yIssues(app, 'second step by e-mail');
   await saveScreen(app, 'story-second-factor-email');
-  await verify.getByTestId('factor-code').fill(code);
-  await app.keyboard.press('Enter');
+  await typeCode(app, verify, 'factor-code', code);
   await expect(app.getByTestId('sign-out')).toBeVisible({ timeout: 20_000 });
   await expect(async () => {
-    const texts = (await mailbox()).map((m) => m.text);
+    const texts = (await mailbox(vigie, SOPHIE)).map((m) => m.text);
     expect(texts.some((t) => t.includes('Second facteur utilisé : le code envoyé à cette adresse.'))).toBe(
       true,
     );
