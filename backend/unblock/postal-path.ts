@@ -269,6 +269,13 @@ async function sendLetter(
 }
 
 /**
+ * A refusal of a letter's code waits twice the refusal floor: its CODES_CHECKED argon2id comparisons (the same
+ * number for every identifier) take longer than a password's one, and a loaded server would let them, and the
+ * account's event written after them, show through a single floor.
+ */
+const POSTAL_CODE_FLOOR_FACTOR = 2;
+
+/**
  * Checks the code from the letter. Wrong codes are throttled per source (workstation and address) and per
  * identifier, and never spend the code; a throttled attempt is not checked and gets the same answer. Unknown
  * identifiers get the same work (the same number of code comparisons) and the same answer, padded to the floor.
@@ -300,7 +307,7 @@ export async function submitPostal(
       log: { kind: 'postal_code_throttled', method: 'postal_code' },
       event: { type: 'postal_code_failed', method: 'postal_code', reason: r.code },
     });
-    await padToFloor(started, floorMs);
+    await padToFloor(started, floorMs * POSTAL_CODE_FLOOR_FACTOR);
     throw new AppError(r.code, r.message);
   }
   await ctx.db.deleteFrom('login_throttle').where('key', 'in', attempt.keys).execute();
