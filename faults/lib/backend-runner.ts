@@ -14,22 +14,29 @@ interface RunnerOptions {
   outboxDir?: string;
   mailIntervalMs?: number;
   failureFloorMs?: number;
-  /** A file holding a clock offset in ms (the test moves time by rewriting it). */
+  /**
+   * A file holding the clock: an offset in ms from the real time (the test moves time by rewriting it), or
+   * `@<epoch ms>`, a clock stopped at that instant (nothing the backend waits for elapses while it is stopped).
+   */
   clockFile?: string;
 }
 
 const o = JSON.parse(process.env.FAULTS_BACKEND ?? '{}') as RunnerOptions;
 const from = 'Vigie <no-reply@vigie.invalid>';
-const offset = () => {
+const readClock = () => {
   try {
-    return Number(readFileSync(o.clockFile!, 'utf8')) || 0;
+    return readFileSync(o.clockFile!, 'utf8').trim();
   } catch {
-    return 0;
+    return '0';
   }
+};
+const now = () => {
+  const c = readClock();
+  return new Date(c.startsWith('@') ? Number(c.slice(1)) : Date.now() + (Number(c) || 0));
 };
 const backend = await createBackend({
   database: o.database,
-  ...(o.clockFile ? { clock: { now: () => new Date(Date.now() + offset()) } } : {}),
+  ...(o.clockFile ? { clock: { now } } : {}),
   logLevel: 'info',
   mailer: o.smtpPort
     ? { kind: 'smtp', host: '127.0.0.1', port: o.smtpPort, ignoreTLS: true, from }
