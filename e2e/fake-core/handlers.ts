@@ -170,7 +170,11 @@ export function fakeHandlers(core: FakeCoreState): VigieHandlers {
         if (currentPassword === 'faux') return fail('INVALID_CREDENTIALS');
         return { setAt: iso(now) };
       },
-      pharmacyFactors: () => ({ grace, delegates: [{ accountId: dupont.accountId, ...dupontFactor }] }),
+      pharmacyFactors: () => ({
+        grace,
+        inGrace: true,
+        delegates: [{ accountId: dupont.accountId, ...dupontFactor }],
+      }),
       resetDelegateFactor: () => {
         dupontFactor = { kind: null, enrolledAt: null };
         return { reset: true as const };

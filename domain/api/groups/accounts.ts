@@ -51,6 +51,8 @@ export type DelegateFactor = z.infer<typeof DelegateFactorSchema>;
 export const PharmacyFactorsSchema = z.object({
   /** Null until a password sign-in of the pharmacy started it. */
   grace: FactorGraceSchema.nullable(),
+  /** A password alone still opens a session now (by the core's clock, which the demo may move): the grace runs. */
+  inGrace: z.boolean(),
   delegates: z.array(DelegateFactorSchema),
 });
 export type PharmacyFactors = z.infer<typeof PharmacyFactorsSchema>;

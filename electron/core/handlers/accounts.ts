@@ -128,8 +128,10 @@ export function accountsHandlers(ctx: CoreContext): VigieHandlers['accounts'] {
       const delegates = must(accounts).accounts.filter((a) => a.kind === 'password_delegate');
       const newest = async (accountId: string, type: 'second_factor_enrolled' | 'second_factor_reset') =>
         must(await c.call('listEvents', { query: { accountId, type, limit: 1 } })).events[0];
+      const { grace } = must(mine);
       return {
-        grace: must(mine).grace,
+        grace,
+        inGrace: grace !== null && new Date(grace.graceEndsAt).getTime() > ctx.now().getTime(),
         delegates: await Promise.all(
           delegates.map(async ({ accountId }) =>
             factorFromEvents(

@@ -10,6 +10,7 @@ const P = DEMO_PEOPLE;
 const DAY = 86_400_000;
 type Factors = {
   grace: { graceEndsAt: string; extendable: boolean } | null;
+  inGrace: boolean;
   delegates: { accountId: string; kind: string | null; enrolledAt: string | null }[];
 };
 
@@ -97,6 +98,7 @@ describe('the holder resets a delegate’s second factor and extends the grace (
     const passwordIds = accounts.filter((a) => a.kind === 'password_delegate').map((a) => a.accountId);
     expect(seen.delegates.map((d) => d.accountId).sort()).toEqual(passwordIds.sort());
     expect(seen.grace).toMatchObject({ extendable: true });
+    expect(seen.inGrace).toBe(true);
     const endsAt = new Date(seen.grace!.graceEndsAt).getTime();
 
     expect(await call('accounts.resetDelegateFactor', { accountId: sophieId })).toMatchObject({
