@@ -14,7 +14,7 @@ import { registrationSync, syncRegistration, type RegistrationOutcome } from './
  * `reminders.list` / `reminders.changed`.
  */
 export interface WorkstationServicesOptions {
-  /** The status of every account followed here; the lead wires it to the backend client. */
+  /** The status of every account followed here; the composition root passes the backend client's status call. */
   fetchStatuses?: (followed: readonly string[]) => Promise<readonly StatusLike[]>;
   /** Tests use their own keychain service name. */
   keychainService?: string;
