@@ -1,3 +1,4 @@
+import type { Reminder, Urgency } from '../api/groups/reminders';
 import type { CardState } from '../card';
 import { cardExpiryNotice, type CardExpiryLevel, type CardExpiryStep } from '../policy/card-expiry';
 
@@ -39,6 +40,8 @@ export interface CardReminder {
   step: CardExpiryStep | 0;
   daysLeft: number;
   snoozedUntil: string | null;
+  /** When this card was last seen in a reader here. */
+  seenAt: string;
 }
 
 /** A notification to show now about a card's end. */
@@ -128,6 +131,7 @@ export function planCardReminders(cards: readonly KnownCard[], now: Date): CardP
         level: n.level,
         step: n.step,
         daysLeft: n.daysLeft,
+        seenAt: c.seenAt,
       };
       const snoozeEnd = mem.snoozedUntil ? new Date(mem.snoozedUntil).getTime() : null;
       if (mem.shownStep === null || n.step < mem.shownStep) {
@@ -146,6 +150,29 @@ export function planCardReminders(cards: readonly KnownCard[], now: Date): CardP
   }
   reminders.sort((a, b) => a.daysLeft - b.daysLeft || a.holderName.localeCompare(b.holderName));
   return { cards: kept, reminders, notify, nextWakeAt: nextWake === null ? null : new Date(nextWake) };
+}
+
+/** A card's level on the one status scale: information is neutral (no banner); past its end, blocked red. */
+export const CARD_URGENCY: Record<CardExpiryLevel, Urgency> = {
+  info: 'active',
+  d30: 'd30',
+  d7: 'd7',
+  expired: 'blocked',
+};
+
+/** A card's end as a line of the reminders list (the in-app banner shows it like an account's deadline). */
+export function cardAsReminder(c: CardReminder): Reminder {
+  return {
+    accountId: c.id,
+    displayName: c.holderName,
+    urgency: CARD_URGENCY[c.level],
+    blockAt: c.notAfter,
+    daysLeft: c.daysLeft,
+    stale: false,
+    checkedAt: c.seenAt,
+    snoozedUntil: c.snoozedUntil,
+    card: { level: c.level },
+  };
 }
 
 /** "Remind me later" for a card: the step shown comes back after `hours` (1 to 72). Null if the card is unknown. */

@@ -1,7 +1,11 @@
 import type { Language } from '../../domain/api/groups/app';
 import type { Reminder } from '../../domain/api/groups/reminders';
 import type { CardExpiryLevel } from '../../domain/policy/card-expiry';
-import type { CardReminder, CardReminderNotice } from '../../domain/reminders/card-planner';
+import {
+  CARD_URGENCY,
+  type CardReminder,
+  type CardReminderNotice,
+} from '../../domain/reminders/card-planner';
 import type { ReminderNotice } from '../../domain/reminders/planner';
 import { nearestDeadline } from '../../domain/reminders/planner';
 import {
@@ -55,13 +59,6 @@ const WORDS = {
   },
 };
 
-/** A card's level on the icon's scale: information is neutral (the plain icon); past its end, the blocked red. */
-const CARD_ICON_URGENCY: Record<CardExpiryLevel, Reminder['urgency']> = {
-  info: 'active',
-  d30: 'd30',
-  d7: 'd7',
-  expired: 'blocked',
-};
 const ICON_RANK: Record<TrayModel['urgency'], number> = {
   blocked: 0,
   d1: 1,
@@ -76,8 +73,10 @@ export function trayModel(
   opts: { language: Language; startAtLogin: boolean; cards?: readonly CardReminder[]; maxAccounts?: number },
 ): TrayModel {
   const w = WORDS[opts.language];
-  const nearest = nearestDeadline(reminders);
-  const accounts: TrayItem[] = reminders.slice(0, opts.maxAccounts ?? 8).map((r) => ({
+  // The cards come in their own list (`cards`), with their own words: the accounts' lines are the accounts only.
+  const followed = reminders.filter((r) => !r.card);
+  const nearest = nearestDeadline(followed);
+  const accounts: TrayItem[] = followed.slice(0, opts.maxAccounts ?? 8).map((r) => ({
     kind: 'account',
     label: trayLine(r, opts.language),
     accountId: r.accountId,
@@ -93,7 +92,7 @@ export function trayModel(
   // The icon shows the most pressing of the accounts' deadlines and the cards' ends.
   let urgency: TrayModel['urgency'] = nearest?.urgency ?? 'none';
   for (const c of cards)
-    if (ICON_RANK[CARD_ICON_URGENCY[c.level]] < ICON_RANK[urgency]) urgency = CARD_ICON_URGENCY[c.level];
+    if (ICON_RANK[CARD_URGENCY[c.level]] < ICON_RANK[urgency]) urgency = CARD_URGENCY[c.level];
   const tooltip = [
     trayTooltip(nearest, opts.language),
     ...cards.slice(0, 1).map((c) => cardTrayTooltip(c, opts.language)),

@@ -15,6 +15,12 @@ export const ReminderSchema = z.object({
   stale: z.boolean(),
   checkedAt: z.string(),
   snoozedUntil: z.string().nullable(),
+  /**
+   * Set when the line is a CPS card's end, not an account's block: `accountId` is then `card:<serial>` (what
+   * `snooze` takes), `displayName` the holder, `blockAt` the certificate's end, and `level` the dashboard's level
+   * (domain/policy/card-expiry: D-60 information, D-30, D-7, expired).
+   */
+  card: z.object({ level: z.enum(['info', 'd30', 'd7', 'expired']) }).optional(),
 });
 export type Reminder = z.infer<typeof ReminderSchema>;
 

@@ -122,6 +122,15 @@ describe('card end reminder (core scheduler, demo clock, real settings file)', {
     expect(cardNotificationText(shown[0]!.n, 'en').body).toBe(
       'Your CPS card expires on 3 March 2027 (in 60 days): order the new one now.',
     );
+    // D-60 is information: in the list the in-app banner reads, neutral (the banner starts at D-30).
+    expect(running[0]!.list()).toMatchObject([
+      {
+        accountId: 'card:CPS-0001',
+        displayName: 'Claire MARTIN',
+        urgency: 'active',
+        card: { level: 'info' },
+      },
+    ]);
 
     // Days pass, the card goes in and out of the reader: D-60 is not shown again.
     insert(noCard());
@@ -144,6 +153,7 @@ describe('card end reminder (core scheduler, demo clock, real settings file)', {
     expect(trays.at(-1)).toMatchObject([
       { id: 'card:CPS-0001', holderName: 'Claire MARTIN', level: 'd7', daysLeft: 4 },
     ]);
+    expect(running[0]!.list()).toMatchObject([{ urgency: 'd7', daysLeft: 4, card: { level: 'd7' } }]);
   });
 
   it('a restart does not repeat a step, and the next one still comes with the card out of the reader', async () => {

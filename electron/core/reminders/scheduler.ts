@@ -2,6 +2,7 @@ import type { Unsubscribe } from '../../../domain/api/define';
 import type { Reminder } from '../../../domain/api/groups/reminders';
 import type { CardState } from '../../../domain/card';
 import {
+  cardAsReminder,
   cardSeen,
   planCardReminders,
   rememberCard,
@@ -67,6 +68,7 @@ export interface ReminderSchedulerOptions {
 export interface ReminderScheduler {
   start(): Promise<void>;
   stop(): void;
+  /** The accounts followed here, most urgent first, then the cards whose end is near (`card` set). */
   list(): Reminder[];
   /** The cards seen here whose end is within 60 days (or past), nearest first. */
   cards(): CardReminder[];
@@ -115,6 +117,9 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
     if (running) schedule(evaluate());
   });
 
+  // The in-app banner shows both (browser mode); the tray takes the cards from `cards()` with their own words.
+  const list = (): Reminder[] => [...reminders, ...cardReminders.map(cardAsReminder)];
+
   const save = (next: ReminderState) => {
     if (JSON.stringify(next) === JSON.stringify(state)) return;
     state = next;
@@ -150,18 +155,19 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
       log('info', 'reminder due', { days: n.days, urgency: n.urgency, cause: n.cause, stale: n.stale });
       for (const l of notifyListeners) safe(() => l(n));
     }
-    if (JSON.stringify(plan.reminders) !== JSON.stringify(reminders)) {
-      reminders = plan.reminders;
-      for (const l of changedListeners) safe(() => l(reminders));
+    const accountsChanged = JSON.stringify(plan.reminders) !== JSON.stringify(reminders);
+    const cardsChanged = JSON.stringify(cardPlan.reminders) !== JSON.stringify(cardReminders);
+    reminders = plan.reminders;
+    cardReminders = cardPlan.reminders;
+    if (accountsChanged || cardsChanged) {
+      const all = list();
+      for (const l of changedListeners) safe(() => l(all));
     }
     for (const n of cardPlan.notify) {
       log('info', 'card end reminder due', { step: n.step, level: n.level, cause: n.cause });
       for (const l of cardNotifyListeners) safe(() => l(n));
     }
-    if (JSON.stringify(cardPlan.reminders) !== JSON.stringify(cardReminders)) {
-      cardReminders = cardPlan.reminders;
-      for (const l of cardsChangedListeners) safe(() => l(cardReminders));
-    }
+    if (cardsChanged) for (const l of cardsChangedListeners) safe(() => l(cardReminders));
     const wakes = [plan.nextWakeAt, cardPlan.nextWakeAt].filter((d): d is Date => d !== null);
     return wakes.length > 0 ? new Date(Math.min(...wakes.map((d) => d.getTime()))) : null;
   };
@@ -263,7 +269,7 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
       if (timer) clearTimeout(timer);
       timer = null;
     },
-    list: () => reminders,
+    list,
     cards: () => cardReminders,
     snooze(accountId, hours) {
       const card = snoozeCard(state.cards ?? [], accountId, now(), hours);

@@ -4,6 +4,7 @@ import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { Reminder } from '../../../domain/api/groups/reminders';
 import { formatDate } from '../lib/format';
+import { CardExpiryBadge } from './CardExpiry';
 import { AppDialog, StatusBadge } from './ui';
 
 const shown = (r: Reminder, now: Date) =>
@@ -11,7 +12,8 @@ const shown = (r: Reminder, now: Date) =>
 
 /**
  * In-app reminders for every account known on this workstation: a banner from D-30, stronger at D-7, a dialog
- * at D-1 (UX.md status scale). Always the date and the days left, and what to do.
+ * at D-1 (UX.md status scale). Always the date and the days left, and what to do. A CPS card seen here whose end
+ * is 30 days away or less shows here too, in the dashboard's words and levels.
  */
 export function ReminderBanner({ reminders, now = new Date() }: { reminders: Reminder[]; now?: Date }) {
   const { t, i18n } = useTranslation();
@@ -25,19 +27,33 @@ export function ReminderBanner({ reminders, now = new Date() }: { reminders: Rem
           className={`reminder reminder-${r.urgency}`}
           role={r.urgency === 'd30' ? 'status' : 'alert'}
           data-urgency={r.urgency}
+          {...(r.card ? { 'data-card-level': r.card.level } : {})}
         >
           <BellRing aria-hidden="true" size={20} />
-          <StatusBadge urgency={r.urgency} />
+          {r.card ? (
+            <CardExpiryBadge
+              notice={{ level: r.card.level, step: 0, daysLeft: r.daysLeft, notAfter: r.blockAt }}
+            />
+          ) : (
+            <StatusBadge urgency={r.urgency} />
+          )}
           <span>
-            {r.urgency === 'blocked'
-              ? r.daysLeft > 0
-                ? t('reminders.blockedNow', { name: r.displayName })
-                : t('reminders.blocked', { name: r.displayName, date: formatDate(r.blockAt, i18n.language) })
-              : t('reminders.banner', {
-                  name: r.displayName,
-                  date: formatDate(r.blockAt, i18n.language),
-                  count: r.daysLeft,
-                })}
+            {r.card
+              ? r.card.level === 'expired'
+                ? t('cardExpiry.expired', { date: formatDate(r.blockAt, i18n.language) })
+                : t('cardExpiry.expires', { date: formatDate(r.blockAt, i18n.language), count: r.daysLeft })
+              : r.urgency === 'blocked'
+                ? r.daysLeft > 0
+                  ? t('reminders.blockedNow', { name: r.displayName })
+                  : t('reminders.blocked', {
+                      name: r.displayName,
+                      date: formatDate(r.blockAt, i18n.language),
+                    })
+                : t('reminders.banner', {
+                    name: r.displayName,
+                    date: formatDate(r.blockAt, i18n.language),
+                    count: r.daysLeft,
+                  })}
           </span>
         </div>
       ))}
