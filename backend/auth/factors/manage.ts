@@ -13,7 +13,7 @@ import { enqueueMails } from '../../mail/outbox';
 import type { AuthInfo } from '../../sessions/sessions';
 import { evMetaOf, requireWorkstation, type EvMeta } from '../event-meta';
 import { extendGrace, graceDto } from './grace';
-import { factorResetMail } from './mails';
+import { factorResetMail } from '../../mail/templates';
 import { openStep } from './steps';
 
 /**
