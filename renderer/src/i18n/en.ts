@@ -243,6 +243,14 @@ const en: Messages = {
     enrolNow: 'Turn it on now',
     demoNote:
       'Demo: e-mails land in a folder on this computer, so an e-mailed code proves nothing here. Only the authenticator app is a real second factor here.',
+    wrongCode: {
+      what: 'This code was not accepted.',
+      next: 'It may be mistyped, already used or too old (an e-mailed code lasts 10 minutes). Type the code shown now, or ask for a new code by e-mail.',
+    },
+    slowed: {
+      what: 'Several codes were refused: tries are now slowed down.',
+      next: 'This is a protection; your account is not blocked. Wait a minute before typing the code shown then; after {{lockAfter}} refused codes, wait {{lockMinutes}} minutes, then start the sign-in again.',
+    },
   },
   signIn: {
     methods: 'How to sign in',

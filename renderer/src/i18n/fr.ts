@@ -243,6 +243,14 @@ const fr = {
     enrolNow: 'Activer maintenant',
     demoNote:
       'Démonstration : les e-mails arrivent dans un dossier de cet ordinateur, donc un code par e-mail n’y prouve rien. Ici, seule l’application d’authentification est un vrai second facteur.',
+    wrongCode: {
+      what: 'Ce code ne convient pas.',
+      next: 'Il est peut-être mal tapé, déjà utilisé ou trop ancien (un code reçu par e-mail sert 10 minutes). Tapez le code affiché maintenant, ou demandez un nouveau code par e-mail.',
+    },
+    slowed: {
+      what: 'Plusieurs codes ont été refusés : les essais sont maintenant ralentis.',
+      next: 'C’est une protection, votre compte n’est pas bloqué. Attendez une minute avant de taper le code affiché à ce moment-là ; après {{lockAfter}} codes refusés, attendez {{lockMinutes}} minutes, puis recommencez la connexion.',
+    },
   },
   signIn: {
     methods: 'Façon de se connecter',

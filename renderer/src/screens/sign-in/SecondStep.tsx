@@ -1,29 +1,13 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { SignInOutcome } from '../../../../domain/api/groups/session';
-import { TextField } from '../../components/TextField';
 import { useApi, useShell } from '../../lib/api-context';
-import { errorText } from '../../lib/errors';
 import { useAppInfo } from '../../lib/hooks';
-import { useAction } from '../../lib/use-action';
+import { useAction, type Action } from '../../lib/use-action';
+import { CodeForm, ErrorNote } from './CodeForm';
 
 type Step = Extract<SignInOutcome, { status: 'second-step' }>;
-
-/** The error of the last call, said calmly with what to do next. */
-function ErrorNote({ code }: { code: string | null }) {
-  const { t } = useTranslation();
-  if (!code) return null;
-  const words = errorText(t, code as Parameters<typeof errorText>[1]);
-  return (
-    <div className="state state-error state-compact" role="alert" data-testid="factor-error" data-code={code}>
-      <div>
-        <p className="state-title">{words.what}</p>
-        <p className="muted">{words.next}</p>
-      </div>
-    </div>
-  );
-}
 
 /** In the demo, mails land as files on this computer: a mailed code proves nothing there. */
 function DemoMailNote() {
@@ -34,6 +18,33 @@ function DemoMailNote() {
     <p className="state state-info state-compact small" data-testid="factor-demo-note">
       {t('secondFactor.demoNote')}
     </p>
+  );
+}
+
+/** The button that mails a code to the dedicated address, and where it went once sent. */
+function MailCodeSender({ action }: { action: Action }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const send = () =>
+    action.run(
+      () => api.session.sendFactorCode(),
+      (v) => setSentTo(v.mailTo),
+    );
+  return (
+    <>
+      <DemoMailNote />
+      <div className="actions">
+        <Button className="button" onPress={() => void send()} isDisabled={action.busy}>
+          {t(sentTo ? 'secondFactor.resend' : 'secondFactor.send')}
+        </Button>
+      </div>
+      {sentTo && (
+        <p role="status" data-testid="factor-code-sent">
+          {t('secondFactor.sent', { mailTo: sentTo })}
+        </p>
+      )}
+    </>
   );
 }
 
@@ -57,66 +68,46 @@ function VerifyStep({ step, onCancel }: { step: Step; onCancel: () => void }) {
   const main = step.methods[0] === 'email' ? 'email' : 'totp';
   const [recovery, setRecovery] = useState(false);
   const [code, setCode] = useState('');
-  const [sentTo, setSentTo] = useState<string | null>(null);
   const method = recovery ? 'recovery' : main;
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!code.trim()) return;
-    await action.run(
-      () => api.session.submitSecondFactor({ method, code: code.trim() }),
+  const submit = async (typed: string) => {
+    const r = await action.run(
+      () => api.session.submitSecondFactor({ method, code: typed }),
       (o) => {
         if (o.status === 'signed-in') shell.sessionChanged(o.session);
       },
     );
     setCode('');
+    return r;
   };
-  const send = () =>
-    action.run(
-      () => api.session.sendFactorCode(),
-      (v) => setSentTo(v.mailTo),
-    );
   return (
-    <form className="form" onSubmit={(e) => void submit(e)} data-testid="second-step">
-      <h2>{t('secondFactor.verifyTitle')}</h2>
-      <p>
-        {t(recovery ? 'secondFactor.recoveryIntro' : `secondFactor.intro.${main}`, { mailTo: step.mailTo })}
-      </p>
-      {main === 'email' && !recovery && (
+    <CodeForm
+      testId="second-step"
+      title={t('secondFactor.verifyTitle')}
+      intro={t(recovery ? 'secondFactor.recoveryIntro' : `secondFactor.intro.${main}`, {
+        mailTo: step.mailTo,
+      })}
+      label={t(recovery ? 'secondFactor.recoveryLabel' : 'secondFactor.codeLabel')}
+      code={code}
+      onCode={setCode}
+      inputMode={recovery ? 'text' : 'numeric'}
+      fieldTestId="factor-code"
+      error={action.error}
+      busy={action.busy}
+      submitLabel={t('secondFactor.submit')}
+      onSubmit={submit}
+      more={() => (
         <>
-          <DemoMailNote />
-          <div className="actions">
-            <Button className="button" onPress={() => void send()} isDisabled={action.busy}>
-              {t(sentTo ? 'secondFactor.resend' : 'secondFactor.send')}
-            </Button>
-          </div>
-          {sentTo && (
-            <p role="status" data-testid="factor-code-sent">
-              {t('secondFactor.sent', { mailTo: sentTo })}
-            </p>
-          )}
+          <Button className="link" onPress={() => (setRecovery(!recovery), setCode(''))}>
+            {t(recovery ? `secondFactor.useMain.${main}` : 'secondFactor.useRecovery')}
+          </Button>
+          <Button className="link" onPress={onCancel}>
+            {t('secondFactor.cancel')}
+          </Button>
         </>
       )}
-      <TextField
-        label={t(recovery ? 'secondFactor.recoveryLabel' : 'secondFactor.codeLabel')}
-        value={code}
-        onChange={setCode}
-        autoComplete="one-time-code"
-        inputMode={recovery ? 'text' : 'numeric'}
-        data-testid="factor-code"
-      />
-      <ErrorNote code={action.error} />
-      <div className="actions">
-        <Button type="submit" className="button button-primary" isDisabled={action.busy || !code.trim()}>
-          {t('secondFactor.submit')}
-        </Button>
-        <Button className="link" onPress={() => (setRecovery(!recovery), setCode(''))}>
-          {t(recovery ? `secondFactor.useMain.${main}` : 'secondFactor.useRecovery')}
-        </Button>
-        <Button className="link" onPress={onCancel}>
-          {t('secondFactor.cancel')}
-        </Button>
-      </div>
-    </form>
+    >
+      {main === 'email' && !recovery && <MailCodeSender action={action} />}
+    </CodeForm>
   );
 }
 
@@ -130,18 +121,12 @@ function Enrolment({ step, onCancel }: { step: Step; onCancel: () => void }) {
   const shell = useShell();
   const action = useAction();
   const [stage, setStage] = useState<Stage>({ name: 'mail' });
-  const [sentTo, setSentTo] = useState<string | null>(null);
   const [mailCode, setMailCode] = useState('');
   const [appCode, setAppCode] = useState('');
   const [noted, setNoted] = useState(false);
-  const send = () =>
+  const toApp = (code: string) =>
     action.run(
-      () => api.session.sendFactorCode(),
-      (v) => setSentTo(v.mailTo),
-    );
-  const toApp = () =>
-    action.run(
-      () => api.session.startTotpEnrolment({ mailCode: mailCode.trim() }),
+      () => api.session.startTotpEnrolment({ mailCode: code }),
       (v) => setStage({ name: 'app', ...v }),
     );
   const byMail = () =>
@@ -149,13 +134,11 @@ function Enrolment({ step, onCancel }: { step: Step; onCancel: () => void }) {
       () => api.session.confirmEnrolment({ kind: 'email', code: mailCode.trim() }),
       (v) => setStage({ name: 'codes', codes: v.recoveryCodes }),
     );
-  const confirmApp = (e: FormEvent) => {
-    e.preventDefault();
-    void action.run(
-      () => api.session.confirmEnrolment({ kind: 'totp', code: appCode.trim() }),
+  const confirmApp = (code: string) =>
+    action.run(
+      () => api.session.confirmEnrolment({ kind: 'totp', code }),
       (v) => setStage({ name: 'codes', codes: v.recoveryCodes }),
     );
-  };
   const finish = () =>
     action.run(
       () => api.session.finishEnrolment(),
@@ -195,9 +178,19 @@ function Enrolment({ step, onCancel }: { step: Step; onCancel: () => void }) {
 
   if (stage.name === 'app')
     return (
-      <form className="form" onSubmit={confirmApp} data-testid="enrol-app">
-        <h2>{t('secondFactor.appTitle')}</h2>
-        <p>{t('secondFactor.appIntro')}</p>
+      <CodeForm
+        testId="enrol-app"
+        title={t('secondFactor.appTitle')}
+        intro={t('secondFactor.appIntro')}
+        label={t('secondFactor.firstCode')}
+        code={appCode}
+        onCode={setAppCode}
+        fieldTestId="enrol-first-code"
+        error={action.error}
+        busy={action.busy}
+        submitLabel={t('secondFactor.confirm')}
+        onSubmit={confirmApp}
+      >
         <img
           className="qr"
           src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(stage.qrSvg)}`}
@@ -210,62 +203,38 @@ function Enrolment({ step, onCancel }: { step: Step; onCancel: () => void }) {
           {t('secondFactor.keyLabel')}{' '}
           <code data-testid="enrol-key">{stage.secret.replace(/(.{4})/g, '$1 ').trim()}</code>
         </p>
-        <TextField
-          label={t('secondFactor.firstCode')}
-          value={appCode}
-          onChange={setAppCode}
-          autoComplete="one-time-code"
-          inputMode="numeric"
-          data-testid="enrol-first-code"
-        />
-        <ErrorNote code={action.error} />
-        <div className="actions">
-          <Button type="submit" className="button button-primary" isDisabled={action.busy || !appCode.trim()}>
-            {t('secondFactor.confirm')}
-          </Button>
-        </div>
-      </form>
+      </CodeForm>
     );
 
   return (
-    <section className="form" data-testid="enrol-mail" aria-labelledby="enrol-title">
-      <h2 id="enrol-title">{t('secondFactor.enrolTitle')}</h2>
-      <p>{t('secondFactor.enrolIntro', { mailTo: step.mailTo })}</p>
-      <DemoMailNote />
-      <div className="actions">
-        <Button className="button" onPress={() => void send()} isDisabled={action.busy}>
-          {t(sentTo ? 'secondFactor.resend' : 'secondFactor.send')}
-        </Button>
-      </div>
-      {sentTo && (
-        <p role="status" data-testid="factor-code-sent">
-          {t('secondFactor.sent', { mailTo: sentTo })}
-        </p>
+    <CodeForm
+      testId="enrol-mail"
+      title={t('secondFactor.enrolTitle')}
+      intro={t('secondFactor.enrolIntro', { mailTo: step.mailTo })}
+      label={t('secondFactor.mailCodeLabel')}
+      code={mailCode}
+      onCode={setMailCode}
+      fieldTestId="enrol-mail-code"
+      error={action.error}
+      busy={action.busy}
+      submitLabel={t('secondFactor.chooseApp')}
+      onSubmit={toApp}
+      more={(track) => (
+        <>
+          <Button
+            className="button"
+            onPress={() => track(byMail())}
+            isDisabled={action.busy || !mailCode.trim()}
+          >
+            {t('secondFactor.chooseMail')}
+          </Button>
+          <Button className="link" onPress={onCancel}>
+            {t('secondFactor.cancel')}
+          </Button>
+        </>
       )}
-      <TextField
-        label={t('secondFactor.mailCodeLabel')}
-        value={mailCode}
-        onChange={setMailCode}
-        autoComplete="one-time-code"
-        inputMode="numeric"
-        data-testid="enrol-mail-code"
-      />
-      <ErrorNote code={action.error} />
-      <div className="actions">
-        <Button
-          className="button button-primary"
-          onPress={() => void toApp()}
-          isDisabled={action.busy || !mailCode.trim()}
-        >
-          {t('secondFactor.chooseApp')}
-        </Button>
-        <Button className="button" onPress={() => void byMail()} isDisabled={action.busy || !mailCode.trim()}>
-          {t('secondFactor.chooseMail')}
-        </Button>
-        <Button className="link" onPress={onCancel}>
-          {t('secondFactor.cancel')}
-        </Button>
-      </div>
-    </section>
+    >
+      <MailCodeSender action={action} />
+    </CodeForm>
   );
 }
