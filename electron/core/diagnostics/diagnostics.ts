@@ -74,11 +74,14 @@ export function formatDiagnostics(d: DiagnosticsInput): string {
   if (d.readersSeen && d.readersSeen.length > 0)
     lines.push(`readers seen since start: ${d.readersSeen.map((n) => JSON.stringify(n)).join(', ')}`);
   lines.push(`card process restarts: ${d.cardProcessRestarts ?? 'n/a'}`);
+  // The reminders list also carries the CPS cards nearing their end: counted apart, never named.
+  const accounts = d.reminders.filter((r) => !r.card);
+  const cards = d.reminders.length - accounts.length;
   const counts = new Map<string, number>();
-  for (const r of d.reminders) counts.set(r.urgency, (counts.get(r.urgency) ?? 0) + 1);
-  const stale = d.reminders.some((r) => r.stale);
+  for (const r of accounts) counts.set(r.urgency, (counts.get(r.urgency) ?? 0) + 1);
+  const stale = accounts.some((r) => r.stale);
   lines.push(
-    `reminders: ${d.reminders.length} account(s) followed${counts.size ? ` (${[...counts].map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}; status ${stale ? 'STALE' : 'fresh'}; last refresh ${d.remindersLastRefreshAt ?? 'never'}`,
+    `reminders: ${accounts.length} account(s) followed${counts.size ? ` (${[...counts].map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}; status ${stale ? 'STALE' : 'fresh'}; last refresh ${d.remindersLastRefreshAt ?? 'never'}${cards ? `; ${cards} card(s) ending within 60 days` : ''}`,
   );
   lines.push(`last errors (${d.recentLog.length}):`);
   for (const l of d.recentLog.slice(-10))
