@@ -17,6 +17,7 @@ import { acceptNewPassword } from '../auth/new-password';
 import type { PasswordHasher } from '../auth/passwords';
 import { replacePassword } from '../accounts/accounts';
 import type { RequestMeta } from '../http/meta';
+import { requireCardHolder } from '../sessions/holder';
 import type { AuthInfo } from '../sessions/sessions';
 import { accountByIdentifier, accountQuery } from '../accounts/lookup';
 import { closeOpenCases } from '../accounts/unblock';
@@ -43,21 +44,7 @@ const masked = (email: string) => {
 /** The holder sends the code. Her session must have been opened with her card or e-CPS. */
 export async function grantFreshStart(ctx: Ctx, auth: AuthInfo, accountId: string, meta: RequestMeta) {
   const now = ctx.clock.now();
-  if (auth.kind !== 'holder')
-    throw new AppError(
-      'FORBIDDEN',
-      'Seul le titulaire du compte de la pharmacie peut donner un nouveau départ.',
-    );
-  const s = await ctx.db
-    .selectFrom('sessions')
-    .select('method')
-    .where('id', '=', auth.sessionId)
-    .executeTakeFirst();
-  if (!s || (s.method !== 'card' && s.method !== 'ecps'))
-    throw new AppError(
-      'FRESH_PROOF_REQUIRED',
-      'Pour donner un nouveau départ, connectez-vous avec votre carte CPS ou votre e-CPS.',
-    );
+  await requireCardHolder(ctx, auth, 'donner un nouveau départ');
   const acc = await accountQuery(ctx.db)
     .where('a.id', '=', accountId)
     .where('a.pharmacy_id', '=', auth.pharmacyId)

@@ -10,6 +10,7 @@ import type { AuthMethod, Database } from '../../db/schema';
 import { appendEvents } from '../../events/chain';
 import type { RequestMeta } from '../../http/meta';
 import { enqueueMails } from '../../mail/outbox';
+import { requireCardHolder } from '../../sessions/holder';
 import type { AuthInfo } from '../../sessions/sessions';
 import { evMetaOf, requireWorkstation, type EvMeta } from '../event-meta';
 import { extendGrace, graceDto } from './grace';
@@ -84,24 +85,9 @@ export async function startEnrolment(ctx: Ctx, auth: AuthInfo, meta: RequestMeta
   return { secondStep: step };
 }
 
-async function requireStrongHolder(ctx: Ctx, auth: AuthInfo) {
-  if (auth.kind !== 'holder')
-    throw new AppError('FORBIDDEN', 'Seul le titulaire du compte de la pharmacie peut le faire.');
-  const s = await ctx.db
-    .selectFrom('sessions')
-    .select('method')
-    .where('id', '=', auth.sessionId)
-    .executeTakeFirst();
-  if (!s || (s.method !== 'card' && s.method !== 'ecps'))
-    throw new AppError(
-      'FRESH_PROOF_REQUIRED',
-      'Pour le faire, connectez-vous avec votre carte CPS ou votre e-CPS.',
-    );
-}
-
 /** The holder resets a delegate's factor: it and its recovery codes are gone, both are mailed, both logs say so. */
 export async function resetDelegateFactor(ctx: Ctx, auth: AuthInfo, accountId: string, meta: RequestMeta) {
-  await requireStrongHolder(ctx, auth);
+  await requireCardHolder(ctx, auth, 'le faire');
   const now = ctx.clock.now();
   const d = await ctx.db
     .selectFrom('accounts')
