@@ -162,6 +162,21 @@ describe('enrolment and sign-in with TOTP', () => {
     ).toBe(401);
   });
 
+  it('her code, seen over her shoulder and sent at the same moment from another sign-in, opens one session only', async () => {
+    env.clock.advance(60_000);
+    const hers = step(await signIn(SOPHIE.identifier!));
+    const his = step(await signIn(SOPHIE.identifier!));
+    const code = totpCode(secret, env.clock.now());
+    const answers = await Promise.all(
+      [hers, his, hers].map((t) =>
+        post('/v1/auth/second-factor', { ticket: t.ticket, method: 'totp', code }),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 401, 401]);
+    const opened = answers.find((a) => a.status === 200)!;
+    await call(env, 'POST', '/v1/session/sign-out', { ws, token: opened.json.token as string });
+  });
+
   it('a recovery code opens the session once', async () => {
     env.clock.advance(60_000);
     const { ticket } = step(await signIn(SOPHIE.identifier!));

@@ -46,7 +46,7 @@ import {
   newRecoveryCode,
   recoveryCodeHash,
 } from './codes';
-import { factorCodeMail, factorEnrolledMail } from './mails';
+import { factorCodeMail, factorEnrolledMail } from '../../mail/templates';
 import { fastTotpSignInQuery, stepAttemptQuery, type AttemptRow } from './steps-fast';
 import { newTotpSecret, openSecret, sealSecret, totpStep, totpUri } from './secret';
 
@@ -118,6 +118,8 @@ const refused = () =>
 type Step = AttemptRow & { id: string };
 interface Attempt {
   throttled: boolean;
+  /** The request came from a registered workstation and its proof was checked against the registered key. */
+  home: boolean;
   keys: string[];
   shared: string | null;
 }
@@ -210,15 +212,15 @@ async function beginAttempt(
     ).execute(ctx.db)
   ).rows[0]!;
   const throttled = row.throttled === true;
-  if (row.id === null) return { step: undefined, attempt: { throttled, keys: [src], shared: null } };
+  if (row.id === null) return { step: undefined, attempt: { throttled, home, keys: [src], shared: null } };
   const step = { ...row, id: row.id, last_step: row.last_step === null ? null : Number(row.last_step) };
   const strict = [src, `2f:step:${step.id}`];
   const account = `2f:acc:${step.account_id}${accountSuffix}`;
   return {
     step,
     attempt: home
-      ? { throttled, keys: [...strict, account], shared: null }
-      : { throttled, keys: strict, shared: account },
+      ? { throttled, home, keys: [...strict, account], shared: null }
+      : { throttled, home, keys: strict, shared: account },
   };
 }
 
@@ -429,11 +431,13 @@ async function fastTotpSignIn(
   const taken = totpStep(openSecret(step.totp_secret), code, now);
   if (taken === null || (step.last_step !== null && taken <= step.last_step)) return null;
   const workstationId = requireWorkstation(meta);
-  try {
-    checkWorkstationProof(step.ws_public_key, workstationId, meta, now);
-  } catch {
-    return null;
-  }
+  // A proof already checked against the registered key (which never changes) needs no second check.
+  if (!attempt.home || step.ws_public_key === null)
+    try {
+      checkWorkstationProof(step.ws_public_key, workstationId, meta, now);
+    } catch {
+      return null;
+    }
   // As a sign-in records the workstation: the header's label names an unregistered one; a registered one keeps its own.
   const wsLabel = step.ws_public_key ? step.ws_label : (meta.workstationLabel ?? step.ws_label);
   const token = newToken();
