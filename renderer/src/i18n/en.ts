@@ -446,6 +446,7 @@ const en: Messages = {
     granted: 'Delegated access granted. The person gets an e-mail.',
     empty: 'No other access for now.',
     holderOnly: 'Only the account holder sees and manages the pharmacy’s accesses.',
+    delegateIntro: 'Your access to the pharmacy’s amelipro account.',
     wayOut: {
       card: 'The way out: the person signs in with their CPS card or e-CPS, and the account is unblocked at once.',
       password:
@@ -487,6 +488,34 @@ const en: Messages = {
       card_one: 'The CPS card of {{name}} expires on {{date}} (in {{count}} day).',
       card_other: 'The CPS card of {{name}} expires on {{date}} (in {{count}} days).',
       cardExpired: 'The CPS card of {{name}} expired on {{date}}.',
+    },
+    grace: {
+      title: 'Second factor of password accounts',
+      until: 'Password alone accepted until {{date}}',
+      ended: 'Password alone accepted until {{date}}: since then, the second factor is required.',
+      then: 'After that, every sign-in with an identifier and password also asks for a code: from an authenticator app, or sent by e-mail.',
+      notStarted:
+        'Password accounts will be asked for a second factor 30 days after the pharmacy’s first password sign-in.',
+      extend: 'Extend by 30 days',
+      once: 'Possible only once.',
+      extended: 'Period extended by 30 days. This was possible only once.',
+      alreadyExtended: 'This period has already been extended once: it cannot be extended again.',
+    },
+    factor: {
+      totp: 'Second factor: an authenticator app, since {{date}}.',
+      email: 'Second factor: a code sent by e-mail, since {{date}}.',
+      none: 'No second factor for now.',
+      next: 'They will be asked to choose one at their next sign-in, with a code sent to their dedicated e-mail address.',
+      nextInGrace:
+        'Their password alone is enough until {{date}}; after that, they will be asked to choose one, with a code sent to their dedicated e-mail address.',
+      reset: 'Reset the second factor',
+      confirmTitle: 'Reset the second factor of {{name}}?',
+      confirmText:
+        'Their second factor and recovery codes will stop working. {{next}} {{name}} and you will receive an e-mail.',
+      confirm: 'Reset',
+      resetDone: 'The second factor of {{name}} is reset. You and {{name}} will receive an e-mail.',
+      needCard: 'Resetting a delegate’s second factor needs a sign-in with your CPS card or e-CPS.',
+      needCardNext: 'Sign out, then sign in again with your CPS card or e-CPS.',
     },
   },
   cardExpiry: {

@@ -451,6 +451,7 @@ const fr = {
     granted: 'La délégation d’accès est accordée. La personne reçoit un e-mail.',
     empty: 'Aucun autre accès pour le moment.',
     holderOnly: 'Seul le titulaire du compte voit et gère les accès de la pharmacie.',
+    delegateIntro: 'Votre accès au compte amelipro de la pharmacie.',
     wayOut: {
       card: 'La voie de sortie : la personne se connecte avec sa carte CPS ou l’e-CPS, et le compte est débloqué aussitôt.',
       password:
@@ -493,6 +494,35 @@ const fr = {
       card_one: 'La carte CPS de {{name}} expire le {{date}} (dans {{count}} jour).',
       card_other: 'La carte CPS de {{name}} expire le {{date}} (dans {{count}} jours).',
       cardExpired: 'La carte CPS de {{name}} a expiré le {{date}}.',
+    },
+    grace: {
+      title: 'Second facteur des comptes à mot de passe',
+      until: 'Mot de passe seul accepté jusqu’au {{date}}',
+      ended: 'Mot de passe seul accepté jusqu’au {{date}} : depuis, le second facteur est demandé.',
+      then: 'Ensuite, chaque connexion par identifiant et mot de passe demande aussi un code : celui d’une application d’authentification, ou un code envoyé par e-mail.',
+      notStarted:
+        'Le second facteur sera demandé aux comptes à mot de passe 30 jours après la première connexion par mot de passe de la pharmacie.',
+      extend: 'Prolonger de 30 jours',
+      once: 'Possible une seule fois.',
+      extended: 'Délai prolongé de 30 jours. Ce n’était possible qu’une fois.',
+      alreadyExtended: 'Ce délai a déjà été prolongé une fois : il ne peut plus l’être.',
+    },
+    factor: {
+      totp: 'Second facteur : une application d’authentification, depuis le {{date}}.',
+      email: 'Second facteur : un code envoyé par e-mail, depuis le {{date}}.',
+      none: 'Pas de second facteur pour l’instant.',
+      next: 'Il lui sera demandé d’en choisir un à sa prochaine connexion, avec un code envoyé à son adresse e-mail dédiée.',
+      nextInGrace:
+        'Son mot de passe seul lui suffit jusqu’au {{date}} ; ensuite, il lui sera demandé d’en choisir un, avec un code envoyé à son adresse e-mail dédiée.',
+      reset: 'Réinitialiser le second facteur',
+      confirmTitle: 'Réinitialiser le second facteur de {{name}} ?',
+      confirmText:
+        'Son second facteur et ses codes de secours ne fonctionneront plus. {{next}} {{name}} et vous recevez un e-mail.',
+      confirm: 'Réinitialiser',
+      resetDone: 'Le second facteur de {{name}} est réinitialisé. Vous et {{name}} recevez un e-mail.',
+      needCard:
+        'Réinitialiser le second facteur d’un délégué demande une connexion avec votre carte CPS ou votre e-CPS.',
+      needCardNext: 'Déconnectez-vous, puis reconnectez-vous avec votre carte CPS ou votre e-CPS.',
     },
   },
   cardExpiry: {

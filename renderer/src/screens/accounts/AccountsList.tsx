@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { AccountStatus } from '../../../../domain/backend-api/schemas';
@@ -20,11 +21,14 @@ export function AccountRow({
   account,
   onRevoke,
   onChanged,
+  extra,
 }: {
   account: AccountStatus;
   onRevoke?: (a: AccountStatus) => void;
   /** The holder changed something of this account (its end date): the list reloads. */
   onChanged?: () => void;
+  /** More of this account under its state (the holder's view of a delegate's second factor). */
+  extra?: (a: AccountStatus) => ReactNode;
 }) {
   const { t, i18n } = useTranslation();
   const urgency = urgencyOf(account.state, account.daysLeft);
@@ -64,6 +68,7 @@ export function AccountRow({
       {onRevoke && onChanged && account.kind !== 'holder' && (
         <EndDate account={account} onChanged={onChanged} />
       )}
+      {extra?.(account)}
       <Timeline status={account} compact />
     </li>
   );
@@ -74,16 +79,18 @@ export function AccountsList({
   accounts,
   onRevoke,
   onChanged,
+  extra,
 }: {
   accounts: AccountStatus[];
   onRevoke?: (a: AccountStatus) => void;
   onChanged?: () => void;
+  extra?: (a: AccountStatus) => ReactNode;
 }) {
   const sorted = [...accounts].sort(byUrgency);
   return (
     <ul className="account-list" data-testid="account-list">
       {sorted.map((a) => (
-        <AccountRow key={a.accountId} account={a} onRevoke={onRevoke} onChanged={onChanged} />
+        <AccountRow key={a.accountId} account={a} onRevoke={onRevoke} onChanged={onChanged} extra={extra} />
       ))}
     </ul>
   );

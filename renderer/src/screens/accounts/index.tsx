@@ -6,19 +6,35 @@ import type { AccountStatus } from '../../../../domain/backend-api/schemas';
 import { PharmacyWorkstations } from '../../components/Workstations';
 import { AppDialog, ConfirmDialog, Empty, ErrorState, Loading, Success } from '../../components/ui';
 import { useApi } from '../../lib/api-context';
-import { useCall } from '../../lib/hooks';
+import { useCall, useSessionState } from '../../lib/hooks';
 import { useAction } from '../../lib/use-action';
 import { AccountsList } from './AccountsList';
 import { GrantForm } from './GrantForm';
+import { DelegateSecondFactor, GracePanel } from './SecondFactor';
 import { Upcoming } from './Upcoming';
 
 export { AccountRow, AccountsList, byUrgency } from './AccountsList';
 
-/** « Comptes de la pharmacie », for the holder: every account with its timeline, delegations, workstations. */
+/**
+ * « Comptes de la pharmacie », for the holder: every account with its timeline, delegations, second factors,
+ * workstations. A delegate who lands here sees her own access only, without the holder's buttons (the backend
+ * would refuse them).
+ */
 export default function Accounts() {
+  const session = useSessionState();
+  if (!session.value && !session.error) return <Loading />;
+  return <AccountsOf holder={session.value?.user?.kind === 'holder'} />;
+}
+
+function AccountsOf({ holder }: { holder: boolean }) {
   const { t } = useTranslation();
   const api = useApi();
   const list = useCall(() => api.accounts.listPharmacy(), [api]);
+  const factors = useCall(
+    () => (holder ? api.accounts.pharmacyFactors() : Promise.resolve({ ok: true as const, value: null })),
+    [api, holder],
+  );
+  const fv = factors.value;
   const [granting, setGranting] = useState(false);
   const [revoking, setRevoking] = useState<AccountStatus | null>(null);
   const revocation = useAction();
@@ -38,11 +54,18 @@ export default function Accounts() {
     <>
       <div className="page-head">
         <h1 className="page-title">{t('accounts.title')}</h1>
-        <Button className="button button-primary" onPress={() => setGranting(true)}>
-          <UserPlus aria-hidden="true" size={20} /> {t('accounts.grant.open')}
-        </Button>
+        {holder && (
+          <Button className="button button-primary" onPress={() => setGranting(true)}>
+            <UserPlus aria-hidden="true" size={20} /> {t('accounts.grant.open')}
+          </Button>
+        )}
       </div>
-      <p className="lead">{t('accounts.intro')}</p>
+      <p className="lead">{holder ? t('accounts.intro') : t('accounts.delegateIntro')}</p>
+      {!holder && (
+        <p className="note" data-testid="holder-only-note">
+          {t('accounts.holderOnly')}
+        </p>
+      )}
       {notice && <Success title={notice} />}
       {list.status === 'loading' && <Loading />}
       {list.status === 'error' && list.code === 'FORBIDDEN' && <Empty title={t('accounts.holderOnly')} />}
@@ -50,15 +73,34 @@ export default function Accounts() {
         <ErrorState code={list.code} onRetry={list.reload} />
       )}
       {list.value && list.value.accounts.length === 0 && <Empty title={t('accounts.empty')} />}
-      {list.value && <Upcoming accounts={list.value.accounts} />}
+      {holder && list.value && <Upcoming accounts={list.value.accounts} />}
+      {holder && fv && <GracePanel grace={fv.grace} inGrace={fv.inGrace} onExtended={factors.reload} />}
+      {holder && !fv && factors.status === 'error' && (
+        <ErrorState code={factors.code} onRetry={factors.reload} compact />
+      )}
       {list.value && list.value.accounts.length > 0 && (
         <AccountsList
           accounts={list.value.accounts}
-          onRevoke={(a) => (revocation.setError(null), setRevoking(a))}
-          onChanged={list.reload}
+          onRevoke={holder ? (a) => (revocation.setError(null), setRevoking(a)) : undefined}
+          onChanged={holder ? list.reload : undefined}
+          extra={(a) => {
+            const f = fv?.delegates.find((d) => d.accountId === a.accountId);
+            return (
+              fv &&
+              f && (
+                <DelegateSecondFactor
+                  account={a}
+                  factor={f}
+                  grace={fv.grace}
+                  inGrace={fv.inGrace}
+                  onReset={factors.reload}
+                />
+              )
+            );
+          }}
         />
       )}
-      {list.value && <PharmacyWorkstations />}
+      {holder && list.value && <PharmacyWorkstations />}
       <AppDialog isOpen={granting} onOpenChange={setGranting} title={t('accounts.grant.title')}>
         <GrantForm
           onCancel={() => setGranting(false)}
