@@ -3,6 +3,7 @@
  * requested, never the code), the letter's state for the request's handle, and the code typed back, which gives an
  * unblock ticket (./tickets.ts). Unknown identifiers get the same answers as known ones.
  */
+import { hash } from '@node-rs/argon2';
 import type { z } from 'zod';
 import type { PostalStateResponseSchema } from '../../domain/backend-api';
 import { postalState } from '../../domain/policy/unblock';
@@ -14,8 +15,9 @@ import { enqueueMails } from '../mail/outbox';
 import { postalCodeRequestedMail } from '../mail/templates';
 import type { RequestMeta } from '../http/meta';
 import { recordCodeRefusal, reserveCodeAttempt } from './code-attempts';
-import { writeLetterToOutbox } from './letter';
+import { renderLetterPdf, writeLetterToOutbox } from './letter';
 import {
+  generatePostalCode,
   newLetterReference,
   postalProgress,
   redeemPostalCode,
@@ -25,7 +27,7 @@ import {
 import { accountByIdentifier, type AccountRow } from '../accounts/lookup';
 import { evMetaOf } from '../auth/event-meta';
 import type { SigninDeps } from '../auth/deps';
-import { padToFloor } from '../auth/floor';
+import { padToFloor, UNBLOCK_FLOOR_FACTOR } from '../auth/floor';
 import { issueTicket } from './tickets';
 
 type PostalDto = z.input<typeof PostalStateResponseSchema>;
@@ -180,6 +182,9 @@ export async function requestPostal(
   const handle = newToken();
   const acc = await accountByIdentifier(ctx, identifier);
   const sent = acc && acc.kind !== 'card_delegate' ? await sendLetter(ctx, deps, acc, meta, now) : null;
+  // No letter goes out: the same code hashing and letter drawing as one that does, so that the time of the answer
+  // does not say which.
+  if (!sent) await draftLetter(now, deps);
   if (acc && !sent) {
     await ctx.db.transaction().execute((trx) =>
       appendEvents(trx, [
@@ -208,8 +213,23 @@ export async function requestPostal(
       expires_at: new Date(now.getTime() + validity),
     })
     .execute();
-  await padToFloor(started, floorMs);
+  await padToFloor(started, floorMs * UNBLOCK_FLOOR_FACTOR);
   return { ...fakeRequested(now, now, deps, reference), handle };
+}
+
+/** The work of a letter, thrown away: a code hashed and a letter drawn, nothing stored or sent. */
+async function draftLetter(now: Date, deps: SigninDeps): Promise<void> {
+  const code = generatePostalCode();
+  await hash(code);
+  await renderLetterPdf({
+    reference: newLetterReference(),
+    pharmacy: { name: 'Pharmacie', addressLines: ['1 rue de la Paix', '75002 Paris'] },
+    recipientName: 'Titulaire',
+    accountId: '00000000-0000-0000-0000-000000000000',
+    code,
+    requestedAt: now,
+    expiresAt: new Date(now.getTime() + deps.postal.validityDays * 86_400_000),
+  });
 }
 
 async function sendLetter(
@@ -269,13 +289,6 @@ async function sendLetter(
 }
 
 /**
- * A refusal of a letter's code waits twice the refusal floor: its CODES_CHECKED argon2id comparisons (the same
- * number for every identifier) take longer than a password's one, and a loaded server would let them, and the
- * account's event written after them, show through a single floor.
- */
-const POSTAL_CODE_FLOOR_FACTOR = 2;
-
-/**
  * Checks the code from the letter. Wrong codes are throttled per source (workstation and address) and per
  * identifier, and never spend the code; a throttled attempt is not checked and gets the same answer. Unknown
  * identifiers get the same work (the same number of code comparisons) and the same answer, padded to the floor.
@@ -307,7 +320,7 @@ export async function submitPostal(
       log: { kind: 'postal_code_throttled', method: 'postal_code' },
       event: { type: 'postal_code_failed', method: 'postal_code', reason: r.code },
     });
-    await padToFloor(started, floorMs * POSTAL_CODE_FLOOR_FACTOR);
+    await padToFloor(started, floorMs * UNBLOCK_FLOOR_FACTOR);
     throw new AppError(r.code, r.message);
   }
   await ctx.db.deleteFrom('login_throttle').where('key', 'in', attempt.keys).execute();

@@ -20,7 +20,7 @@ import { accountByIdentifier, accountQuery } from '../accounts/lookup';
 import { evMetaOf, refusalMeta } from '../auth/event-meta';
 import type { SigninDeps } from '../auth/deps';
 import { securityLog } from '../auth/security-log';
-import { padToFloor } from '../auth/floor';
+import { padToFloor, UNBLOCK_FLOOR_FACTOR } from '../auth/floor';
 import { issueTicket } from './tickets';
 import { checkCurrentPassword } from '../auth/password-change';
 
@@ -157,7 +157,7 @@ export async function submitSecurityKey(
   try {
     return await securityKeyAttempt(ctx, deps, identifier, answers, meta);
   } catch (e) {
-    await padToFloor(started, floorMs);
+    await padToFloor(started, floorMs * UNBLOCK_FLOOR_FACTOR);
     throw e;
   }
 }
