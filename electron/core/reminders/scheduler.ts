@@ -247,7 +247,10 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
   const noteCard = (st: CardState) => {
     const seen = cardSeen(st, now());
     if (!seen) return;
-    save({ ...state, cards: rememberCard(state.cards ?? [], seen) });
+    const cards = rememberCard(state.cards ?? [], seen);
+    // The same card again (a PIN try, a reader event): nothing new to plan.
+    if (JSON.stringify(cards) === JSON.stringify(state.cards ?? [])) return;
+    save({ ...state, cards });
     if (running) schedule(evaluate());
   };
 
