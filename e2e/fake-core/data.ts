@@ -124,6 +124,7 @@ export const SIGNED_IN = {
   idleExpiresAt: iso(now + 3600_000),
   absoluteExpiresAt: iso(now + 4 * 3600_000),
   passwordChangeRequired: false,
+  factorGrace: null,
   remember: { available: true, reason: null, active: false },
 } satisfies SessionState;
 export const SIGNED_OUT = {
@@ -133,6 +134,7 @@ export const SIGNED_OUT = {
   idleExpiresAt: null,
   absoluteExpiresAt: null,
   passwordChangeRequired: false,
+  factorGrace: null,
   remember: { available: true, reason: null, active: false },
 } satisfies SessionState;
 

@@ -46,7 +46,7 @@ export const SessionStateSchema = z.object({
    * A password session opened without a second factor, in the pharmacy's grace period: the banner counts down the
    * whole days left, counted by the core's clock when the session opened.
    */
-  factorGrace: FactorGraceSchema.extend({ daysLeft: z.number().int().nonnegative() }).nullable().optional(),
+  factorGrace: FactorGraceSchema.extend({ daysLeft: z.number().int().nonnegative() }).nullable(),
 });
 export type SessionState = z.infer<typeof SessionStateSchema>;
 

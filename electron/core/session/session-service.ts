@@ -32,6 +32,7 @@ const signedOut = (endedBecause: SessionState['endedBecause'] = null): OwnState 
   idleExpiresAt: null,
   absoluteExpiresAt: null,
   passwordChangeRequired: false,
+  factorGrace: null,
 });
 
 /**

@@ -110,6 +110,7 @@ describe('lock screen', () => {
           idleExpiresAt: null,
           absoluteExpiresAt: null,
           passwordChangeRequired: false,
+          factorGrace: null,
           remember: { available: true, reason: null, active: false },
         }}
       />,
