@@ -25,7 +25,6 @@ import type { Database } from '../../db/schema';
 import { appendEvents } from '../../events/chain';
 import type { RequestMeta } from '../../http/meta';
 import { enqueueMails } from '../../mail/outbox';
-import { signInMail } from '../../mail/templates';
 import { signInResponse } from '../../sessions/sessions';
 import { checkWorkstationProof, provenByRegisteredWorkstation } from '../../workstations/proofs';
 import { recordWorkstationSeen } from '../../workstations/workstations';
@@ -46,7 +45,7 @@ import {
   newRecoveryCode,
   recoveryCodeHash,
 } from './codes';
-import { factorCodeMail, factorEnrolledMail } from '../../mail/templates';
+import { factorCodeMail, factorEnrolledMail, signInMail } from '../../mail/templates';
 import { fastTotpSignInQuery, stepAttemptQuery, type AttemptRow } from './steps-fast';
 import { newTotpSecret, openSecret, sealSecret, totpStep, totpUri } from './secret';
 
