@@ -36,11 +36,25 @@ export interface LoadResult {
 
 process.once('message', (order: LoadOrder) => {
   const wss = order.ws.map((w) => ({ id: w.id, privateKey: createPrivateKey(w.privateKeyPem) }));
+  // One sign-in at a time on each workstation, as at a pharmacy: a sign-in takes the next free one and keeps it until
+  // its last step answers (autocannon clears the context at each new sign-in, so a connection has no workstation of its
+  // own). Several people at once on one workstation would be throttled as one source sending codes in a burst.
   let nextWs = 0;
+  const busy = new Set<number>();
   const wsOf = (context: object) => {
     const c = context as { ws?: number };
-    c.ws ??= nextWs++ % wss.length;
+    if (c.ws === undefined) {
+      let k = nextWs;
+      while (busy.has(k % wss.length) && k < nextWs + wss.length) k++;
+      c.ws = k % wss.length;
+      nextWs = k + 1;
+      busy.add(c.ws);
+    }
     return wss[c.ws]!;
+  };
+  const release = (context: object) => {
+    const c = context as { ws?: number };
+    if (c.ws !== undefined) busy.delete(c.ws);
   };
   const refusals: string[] = [];
   const noteRefusal = (path: string, status: number, body: string) => {
@@ -66,6 +80,7 @@ process.once('message', (order: LoadOrder) => {
     },
     onResponse: (status, body, context) => {
       noteRefusal('/v1/auth/password', status, body);
+      if (!order.totpSecret || status !== 200) release(context);
       if (status === 200)
         (context as { ticket?: string }).ticket = (JSON.parse(body) as { secondStep?: { ticket: string } })
           .secondStep?.ticket;
@@ -84,7 +99,10 @@ process.once('message', (order: LoadOrder) => {
         body: JSON.stringify(body),
       };
     },
-    onResponse: (status, body) => noteRefusal('/v1/auth/second-factor', status, body),
+    onResponse: (status, body, context) => {
+      noteRefusal('/v1/auth/second-factor', status, body);
+      release(context);
+    },
   };
   void autocannon({
     url: order.url,
