@@ -14,6 +14,7 @@ import {
   passwordThenSecondStep,
   signOut,
   typeCode,
+  inEnglishToo,
 } from './steps/second-factor';
 import { signInWithPassword } from './stories';
 
@@ -40,7 +41,7 @@ test('after the grace period, an accountant enrols an authenticator app through 
   // a banner counts the days down and offers to turn the factor on now
   await expect(app.getByTestId('grace-banner')).toContainText(/obligatoire dans 30 jours/);
   await expectNoSeriousA11yIssues(app, 'grace banner');
-  await saveScreen(app, 'story-second-factor-grace-banner');
+  await inEnglishToo(app, 'story-second-factor-grace-banner');
   await app.getByTestId('sign-out').click();
 
   // 2. 31 days later the factor is required: her password leads to enrolment, which starts with her mailbox.
@@ -53,7 +54,7 @@ test('after the grace period, an accountant enrols an authenticator app through 
   await enrol.getByRole('button', { name: 'Recevoir le code par e-mail' }).click();
   await expect(enrol.getByTestId('factor-code-sent')).toContainText('Code envoyé');
   await expectNoSeriousA11yIssues(app, 'second factor enrolment, mailed code');
-  await saveScreen(app, 'story-second-factor-enrol-mail');
+  await inEnglishToo(app, 'story-second-factor-enrol-mail');
   await enrol.getByTestId('enrol-mail-code').fill(await nextMailedCode(vigie, SOPHIE, before));
   await enrol.getByRole('button', { name: /application d'authentification/ }).click();
 
@@ -63,7 +64,7 @@ test('after the grace period, an accountant enrols an authenticator app through 
   const key = ((await appStep.getByTestId('enrol-key').textContent()) ?? '').replace(/\s/g, '');
   expect(key).toMatch(/^[A-Z2-7]{32}$/);
   await expectNoSeriousA11yIssues(app, 'second factor enrolment, app');
-  await saveScreen(app, 'story-second-factor-enrol-app');
+  await inEnglishToo(app, 'story-second-factor-enrol-app');
   await typeCode(app, appStep, 'enrol-first-code', appCode(key, offset));
 
   // 4. Ten recovery codes, shown once; she notes them, then her session begins.
@@ -71,7 +72,7 @@ test('after the grace period, an accountant enrols an authenticator app through 
   await expect(codes.locator('li')).toHaveCount(10, { timeout: 20_000 });
   const recovery = ((await codes.locator('li').first().textContent()) ?? '').trim();
   await expectNoSeriousA11yIssues(app, 'recovery codes');
-  await saveScreen(app, 'story-second-factor-recovery-codes');
+  await inEnglishToo(app, 'story-second-factor-recovery-codes');
   await expect(codes.getByRole('button', { name: 'Continuer' })).toBeDisabled();
   await codes.getByLabel("J'ai noté ces codes en lieu sûr").check();
   await codes.getByRole('button', { name: 'Continuer' }).click();
@@ -83,7 +84,7 @@ test('after the grace period, an accountant enrols an authenticator app through 
   await typeCode(app, verify, 'factor-code', '000000');
   await expect(verify.getByTestId('factor-error')).toHaveAttribute('data-code', 'INVALID_CREDENTIALS');
   await expectNoSeriousA11yIssues(app, 'second step with a wrong code');
-  await saveScreen(app, 'story-second-factor-wrong-code');
+  await inEnglishToo(app, 'story-second-factor-wrong-code');
   await verify.getByRole('button', { name: /code de secours/ }).click();
   await typeCode(app, verify, 'factor-code', recovery);
   await expect(app.getByTestId('sign-out')).toBeVisible({ timeout: 20_000 });

@@ -6,7 +6,8 @@
 import type { Locator, Page } from '@playwright/test';
 import { Secret, TOTP } from 'otpauth';
 import { DEMO_PASSWORD } from '../../backend/demo/people';
-import { expect, type VigieApp } from '../fixtures';
+import { expectNoSeriousA11yIssues } from '../a11y';
+import { expect, saveScreen, type VigieApp } from '../fixtures';
 import { probe } from '../probe';
 import { signInWithPassword } from '../stories';
 
@@ -144,4 +145,15 @@ export async function openEvents(page: Page) {
   await page.getByRole('link', { name: 'Derniers événements', exact: true }).click();
   await expect(page.getByTestId('event-row').first()).toBeVisible({ timeout: 20_000 });
   return page.getByTestId('event-row');
+}
+
+/** The screen's screenshot in French, then in English (checked with axe there too), then back to French. */
+export async function inEnglishToo(page: Page, name: string) {
+  await saveScreen(page, name);
+  await page.getByRole('radio', { name: 'English' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expectNoSeriousA11yIssues(page, `${name} (English)`);
+  await saveScreen(page, name);
+  await page.getByRole('radio', { name: 'Français' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
 }
