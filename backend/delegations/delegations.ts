@@ -16,8 +16,8 @@ import {
   delegationEndsOn,
   endDateAllowed,
 } from '../../domain/policy/delegation-end';
-import type { DelegationsTable } from '../db/schema';
-import type { Selectable } from 'kysely';
+import type { Database, DelegationsTable } from '../db/schema';
+import type { Selectable, Transaction } from 'kysely';
 
 type Delegation = z.infer<typeof DelegationSchema>;
 
@@ -169,15 +169,7 @@ export async function revokeDelegation(
   requireHolder(auth);
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
-    const d = await trx
-      .selectFrom('delegations')
-      .selectAll()
-      .where('id', '=', id)
-      .where('holder_account_id', '=', auth.accountId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!d) throw new AppError('NOT_FOUND', 'Délégation introuvable.');
-    if (d.revoked_at) throw new AppError('CONFLICT', 'Délégation déjà révoquée.');
+    const d = await lockLiveDelegation(trx, id, auth.accountId);
     await trx
       .updateTable('delegations')
       .set({ revoked_at: now, revoked_by: auth.accountId })
@@ -236,15 +228,7 @@ export async function setDelegationEnd(
   const now = ctx.clock.now();
   const end = endColumns(endsOn, now);
   await ctx.db.transaction().execute(async (trx) => {
-    const d = await trx
-      .selectFrom('delegations')
-      .selectAll()
-      .where('id', '=', id)
-      .where('holder_account_id', '=', auth.accountId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!d) throw new AppError('NOT_FOUND', 'Délégation introuvable.');
-    if (d.revoked_at) throw new AppError('CONFLICT', 'Délégation déjà révoquée.');
+    const d = await lockLiveDelegation(trx, id, auth.accountId);
     await trx.updateTable('delegations').set(end).where('id', '=', id).execute();
     const ev = { at: now, ...evMetaOf(meta, auth.workstationLabel) };
     const previous = d.ends_at ? delegationEndsOn(d.ends_at) : null;
@@ -266,4 +250,18 @@ export async function setDelegationEnd(
     ]);
   });
   return oneDelegation(ctx, id);
+}
+
+/** The holder's own delegation `id`, still in force, locked for the change; NOT_FOUND or CONFLICT otherwise. */
+async function lockLiveDelegation(trx: Transaction<Database>, id: string, holderAccountId: string) {
+  const d = await trx
+    .selectFrom('delegations')
+    .selectAll()
+    .where('id', '=', id)
+    .where('holder_account_id', '=', holderAccountId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!d) throw new AppError('NOT_FOUND', 'Délégation introuvable.');
+  if (d.revoked_at) throw new AppError('CONFLICT', 'Délégation déjà révoquée.');
+  return d;
 }
