@@ -37,6 +37,7 @@ export const DEFAULT_INTERVALS: JobIntervals = {
 export class Jobs {
   private timers: NodeJS.Timeout[] = [];
   private running = new Map<JobName, Promise<number>>();
+  private next = new Map<JobName, Promise<number>>();
   private stopped = false;
 
   constructor(
@@ -44,10 +45,28 @@ export class Jobs {
     private readonly transport: MailTransport | null,
   ) {}
 
-  /** Runs one job now; if it is already running here, waits for that run instead of starting another. */
+  /**
+   * Runs one job now, never two runs of it at once here. A run already under way may have begun before what the
+   * caller needs seen (a clock just moved, rows just written): the call waits for it, then runs once more; callers
+   * arriving meanwhile share that next run.
+   */
   run(name: JobName): Promise<number> {
     const current = this.running.get(name);
-    if (current) return current;
+    if (!current) return this.launch(name);
+    let next = this.next.get(name);
+    if (!next) {
+      next = current
+        .catch(() => 0)
+        .then(() => {
+          this.next.delete(name);
+          return this.launch(name);
+        });
+      this.next.set(name, next);
+    }
+    return next;
+  }
+
+  private launch(name: JobName): Promise<number> {
     const p = this.exec(name).finally(() => this.running.delete(name));
     this.running.set(name, p);
     return p;
