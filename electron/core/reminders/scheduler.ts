@@ -1,15 +1,20 @@
+/**
+ * The reminder scheduler of the workstation. It asks the backend for the status of the accounts
+ * followed on this workstation (a read-only status call, never a sign-in), plans with the pure planner
+ * (domain/reminders), remembers what it showed and what was snoozed in the settings store, and emits the
+ * notifications; the Electron shell shows them as OS notifications, the browser shows them as the in-app banner.
+ *
+ * The same scheduler reminds the end of the CPS cards seen in the readers here: card-reminders.ts holds that part,
+ * planned here in the same pass as the accounts and on the same timers.
+ *
+ * Time: every decision uses the wall clock `now()`, never the count of timer ticks, so a restart, a sleep or a
+ * clock set back changes nothing to what is shown: the memory decides. Timers only say when to look again, and
+ * never sleep longer than `maxSleepMs`, so a clock jump or a resume is noticed within that time even if the
+ * shell's resume event never comes.
+ */
 import type { Unsubscribe } from '../../../domain/api/define';
 import type { Reminder } from '../../../domain/api/groups/reminders';
-import type { CardState } from '../../../domain/card';
-import {
-  cardAsReminder,
-  cardSeen,
-  planCardReminders,
-  rememberCard,
-  snoozeCard,
-  type CardReminder,
-  type CardReminderNotice,
-} from '../../../domain/reminders/card-planner';
+import type { CardReminder, CardReminderNotice } from '../../../domain/reminders/card-planner';
 import {
   planReminders,
   snooze as snoozeMemory,
@@ -19,22 +24,8 @@ import {
 import { AppError } from '../../../domain/result';
 import type { LogFn } from '../context';
 import type { ReminderState, SettingsStore } from '../settings/settings-store';
-
-/**
- * The reminder scheduler of the workstation. It asks the backend for the status of the accounts
- * followed on this workstation (a read-only status call, never a sign-in), plans with the pure planner
- * (domain/reminders), remembers what it showed and what was snoozed in the settings store, and emits the
- * notifications; the Electron shell shows them as OS notifications, the browser shows them as the in-app banner.
- *
- * The same scheduler reminds the end of the CPS cards seen in the readers here (D-60, D-30, D-7, then expired:
- * domain/reminders/card-planner): the card service's state tells it which card and until when; the memory of
- * what was shown lives next to the accounts', so a restart never repeats a step either.
- *
- * Time: every decision uses the wall clock `now()`, never the count of timer ticks, so a restart, a sleep or a
- * clock set back changes nothing to what is shown: the memory decides. Timers only say when to look again, and
- * never sleep longer than `maxSleepMs`, so a clock jump or a resume is noticed within that time even if the
- * shell's resume event never comes.
- */
+import { createCardReminders, type CardSource } from './card-reminders';
+import { safe } from './listeners';
 
 /** The part of the backend's AccountStatus the scheduler needs (domain/backend-api AccountStatusSchema). */
 export interface StatusLike {
@@ -62,7 +53,7 @@ export interface ReminderSchedulerOptions {
   /** A fetch taking longer counts as failed (default 10 s). */
   fetchTimeoutMs?: number;
   /** The card service: the card in the active reader, with its certificate's end (`certNotAfter`). */
-  card?: { getState(): CardState; onState(listener: (state: CardState) => void): Unsubscribe };
+  card?: CardSource;
 }
 
 export interface ReminderScheduler {
@@ -97,10 +88,6 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
   const fetchTimeout = opts.fetchTimeoutMs ?? 10_000;
   const notifyListeners = new Set<(n: ReminderNotice) => void>();
   const changedListeners = new Set<(r: Reminder[]) => void>();
-  const cardNotifyListeners = new Set<(n: CardReminderNotice) => void>();
-  const cardsChangedListeners = new Set<(c: CardReminder[]) => void>();
-  let cardReminders: CardReminder[] = [];
-  let offCard: Unsubscribe | null = null;
 
   let state: ReminderState = opts.settings.get('reminders');
   let reminders: Reminder[] = [];
@@ -116,9 +103,19 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
     offsets = next.reminderDays;
     if (running) schedule(evaluate());
   });
+  const cards = createCardReminders({
+    card: opts.card,
+    now,
+    log,
+    known: () => state.cards ?? [],
+    save: (next) => save({ ...state, cards: next }),
+    replan: () => {
+      if (running) schedule(evaluate());
+    },
+  });
 
-  // The in-app banner shows both (browser mode); the tray takes the cards from `cards()` with their own words.
-  const list = (): Reminder[] => [...reminders, ...cardReminders.map(cardAsReminder)];
+  // The in-app banner shows both (browser mode).
+  const list = (): Reminder[] => [...reminders, ...cards.asReminders()];
 
   const save = (next: ReminderState) => {
     if (JSON.stringify(next) === JSON.stringify(state)) return;
@@ -143,7 +140,7 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
       failure: state.refreshFailure ?? null,
       ...(opts.staleAfterMs !== undefined ? { staleAfterMs: opts.staleAfterMs } : {}),
     });
-    const cardPlan = planCardReminders(state.cards ?? [], t);
+    const cardPlan = cards.plan(t);
     // Remember first, then show: a crash in between loses a notification rather than repeating it forever.
     save({
       ...state,
@@ -156,18 +153,13 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
       for (const l of notifyListeners) safe(() => l(n));
     }
     const accountsChanged = JSON.stringify(plan.reminders) !== JSON.stringify(reminders);
-    const cardsChanged = JSON.stringify(cardPlan.reminders) !== JSON.stringify(cardReminders);
+    const cardsChanged = cards.take(cardPlan);
     reminders = plan.reminders;
-    cardReminders = cardPlan.reminders;
     if (accountsChanged || cardsChanged) {
       const all = list();
       for (const l of changedListeners) safe(() => l(all));
     }
-    for (const n of cardPlan.notify) {
-      log('info', 'card end reminder due', { step: n.step, level: n.level, cause: n.cause });
-      for (const l of cardNotifyListeners) safe(() => l(n));
-    }
-    if (cardsChanged) for (const l of cardsChangedListeners) safe(() => l(cardReminders));
+    cards.emit(cardPlan, cardsChanged);
     const wakes = [plan.nextWakeAt, cardPlan.nextWakeAt].filter((d): d is Date => d !== null);
     return wakes.length > 0 ? new Date(Math.min(...wakes.map((d) => d.getTime()))) : null;
   };
@@ -243,43 +235,27 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
     }
   };
 
-  /** A card in the reader: remembered (with its end) so its reminder goes on once it is taken out. */
-  const noteCard = (st: CardState) => {
-    const seen = cardSeen(st, now());
-    if (!seen) return;
-    const cards = rememberCard(state.cards ?? [], seen);
-    // The same card again (a PIN try, a reader event): nothing new to plan.
-    if (JSON.stringify(cards) === JSON.stringify(state.cards ?? [])) return;
-    save({ ...state, cards });
-    if (running) schedule(evaluate());
-  };
-
   return {
     async start() {
       running = true;
       nextRefreshAt = 0;
-      if (opts.card && !offCard) {
-        offCard = opts.card.onState(noteCard);
-        noteCard(opts.card.getState());
-      }
+      cards.watch();
       await cycle();
     },
     stop() {
       running = false;
       offSettings();
-      offCard?.();
-      offCard = null;
+      cards.unwatch();
       if (timer) clearTimeout(timer);
       timer = null;
     },
     list,
-    cards: () => cardReminders,
+    cards: cards.cards,
     snooze(accountId, hours) {
-      const card = snoozeCard(state.cards ?? [], accountId, now(), hours);
+      const card = cards.snooze(accountId, hours);
       if (card) {
-        save({ ...state, cards: card.cards });
         schedule(evaluate());
-        return { snoozedUntil: card.snoozedUntil };
+        return card;
       }
       const account = state.accounts.find((a) => a.accountId === accountId);
       if (!account) throw new AppError('NOT_FOUND', 'Ce compte n’est pas suivi sur ce poste.');
@@ -321,27 +297,13 @@ export function createReminderScheduler(opts: ReminderSchedulerOptions): Reminde
       changedListeners.add(l);
       return () => changedListeners.delete(l);
     },
-    onCardNotify(l) {
-      cardNotifyListeners.add(l);
-      return () => cardNotifyListeners.delete(l);
-    },
-    onCardsChanged(l) {
-      cardsChangedListeners.add(l);
-      return () => cardsChangedListeners.delete(l);
-    },
+    onCardNotify: cards.onCardNotify,
+    onCardsChanged: cards.onCardsChanged,
   };
 }
 
 /** Refusals that mean "nobody is signed in to ask", not "the backend is down". */
 const SIGNED_OUT = new Set(['UNAUTHENTICATED', 'SESSION_EXPIRED', 'SESSION_IDLE', 'SESSION_REVOKED']);
-
-function safe(fn: () => void) {
-  try {
-    fn();
-  } catch {
-    // a broken listener must not stop the others
-  }
-}
 
 function errorName(e: unknown): string {
   if (e instanceof AppError) return e.code;
