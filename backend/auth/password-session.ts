@@ -3,7 +3,7 @@
  * when there is one), on the general path: in one transaction, the activity clock restarted if the account is
  * active and before its block date (blocked otherwise, so nobody signs in past the date even if the sweep is late),
  * the session (password-change only when the password expired), the events and the sign-in mail naming the second
- * factor used. Both the one-step sign-in (password.ts) and the second step (factors/steps.ts) end here when their
+ * factor used. Both the one-step sign-in (password.ts) and the second step (factors/second-step.ts) end here when their
  * one-statement path does not apply.
  */
 import type { Transaction } from 'kysely';

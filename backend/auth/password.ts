@@ -17,7 +17,7 @@ import { checkSignInProof, checkWorkstationProof } from '../workstations/proofs'
 import { recordWorkstationSeen } from '../workstations/workstations';
 import { invalidCredentials } from './errors';
 import { graceDto, startGrace, type Grace } from './factors/grace';
-import { openStep, secondStepOf, STEP_TTL_MS } from './factors/steps';
+import { openStep, secondStepOf, STEP_TTL_MS } from './factors/step-store';
 import { padToFloor } from './floor';
 import { refuseBlocked } from './refuse-blocked';
 import { fastSignIn, fastStepQuery } from './password-fast';
@@ -147,8 +147,8 @@ function releaseReservation(ctx: Ctx, key: string, tries = 0) {
 
 /**
  * The right password. An account with a second factor, or whose pharmacy's grace period is over, goes on to a second
- * step (auth/factors/steps.ts). Otherwise (the grace period, started by the first such sign-in) the session opens:
- * the common case in one statement, anything unusual on the general path.
+ * step (auth/factors/second-step.ts). Otherwise (the grace period, started by the first such sign-in) the session
+ * opens: the common case in one statement, anything unusual on the general path.
  */
 async function afterRightPassword(
   ctx: Ctx,

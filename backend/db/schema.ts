@@ -326,7 +326,7 @@ export interface RecoveryCodesTable {
   used_at: TsNull;
 }
 
-/** A sign-in waiting for its second factor, or an enrolment (auth/factors/steps.ts). */
+/** A sign-in waiting for its second factor, or an enrolment (auth/factors/step-store.ts). */
 export interface FactorStepsTable {
   id: Generated<string>;
   ticket_hash: string;

@@ -13,7 +13,9 @@ import { eligibility, questions } from '../unblock/eligibility';
 import { postalCodeState, requestPostal, submitPostal } from '../unblock/postal-path';
 import { recordSecurityKey, submitSecurityKey } from '../unblock/security-key-path';
 import { setPasswordWithTicket } from '../unblock/tickets';
-import { enrolConfirm, enrolTotp, sendMailCode, signInSecondFactor } from '../auth/factors/steps';
+import { sendMailCode } from '../auth/factors/code-checks';
+import { enrolConfirm, enrolTotp } from '../auth/factors/enrol';
+import { signInSecondFactor } from '../auth/factors/second-step';
 import { extendPharmacyGrace, myFactor, resetDelegateFactor, startEnrolment } from '../auth/factors/manage';
 
 export function registerSigninRoutes(

@@ -15,7 +15,7 @@ import type { AuthInfo } from '../../sessions/sessions';
 import { evMetaOf, requireWorkstation, type EvMeta } from '../event-meta';
 import { extendGrace, graceDto } from './grace';
 import { factorResetMail } from '../../mail/templates';
-import { openStep } from './steps';
+import { openStep } from './step-store';
 
 /**
  * Removes an account's factor and recovery codes (after an unblock path set a new password): its next password sign-in

@@ -10,8 +10,8 @@
  *    before its block date, a delegate's delegation still there, the workstation not withdrawn and as it was read),
  *    then the step done, the time step taken, the workstation seen, the activity clock restarted, the session, the
  *    `sign_in` event appended to the account's hash chain (hashed by PostgreSQL as in ../password-fast.ts), the
- *    sign-in mail and the counters settled. When any check fails it writes nothing and the general path of steps.ts
- *    decides (which refuses, blocks or names the withdrawn workstation as before).
+ *    sign-in mail and the counters settled. When any check fails it writes nothing and the general path of
+ *    second-step.ts decides (which refuses, blocks or names the withdrawn workstation as before).
  */
 import { sql } from 'kysely';
 import type { FactorKind } from '../../../domain/backend-api';
