@@ -109,7 +109,12 @@ describe('backend unreachable from the core for 10 minutes', () => {
       fetchStatuses: async (followed) => {
         pending++;
         try {
-          const r = await fetchFollowedStatuses(link, () => holder, followed);
+          const r = await fetchFollowedStatuses(
+            link,
+            () => holder,
+            followed,
+            () => undefined,
+          );
           attempts.push({ at: fake, ok: true });
           return r;
         } catch (e) {

@@ -87,7 +87,13 @@ export function createCore(opts: CoreOptions): Core {
   const workstation = createWorkstationServices(base, {
     fetchStatuses:
       opts.fetchAccountStatuses ??
-      ((followed) => fetchFollowedStatuses(backendLink, () => ctx.session.current.user, followed)),
+      ((followed) =>
+        fetchFollowedStatuses(
+          backendLink,
+          () => ctx.session.current.user,
+          followed,
+          (e) => ctx.session.noticeError(e),
+        )),
     recentLog: opts.recentLog,
   });
   const withWorkstation = Object.assign(base, { workstation });

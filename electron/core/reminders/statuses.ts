@@ -1,4 +1,4 @@
-import { AppError } from '../../../domain/result';
+import { AppError, type Err } from '../../../domain/result';
 import type { BackendLink } from '../backend-link';
 import type { SessionState } from '../../../domain/api/groups/session';
 import type { StatusLike } from './scheduler';
@@ -12,12 +12,18 @@ export async function fetchFollowedStatuses(
   backend: BackendLink,
   user: () => SessionState['user'],
   followed: readonly string[],
+  /** A refusal that ends or locks the session (revoked, idle…) reaches the session here too: the client forgets
+   * the token at once, so a session left « signed in » on screen would have every later call refused. */
+  noticeError: (e: Err) => void,
 ): Promise<readonly StatusLike[]> {
   const client = backend.clientIfReady();
   if (!client?.signedIn)
     throw new AppError('UNAUTHENTICATED', 'nobody is signed in: the last known statuses stay', true);
   const all = await client.call('pharmacyAccounts');
-  if (!all.ok) throw new AppError(all.code, all.message, all.retryable ?? false);
+  if (!all.ok) {
+    noticeError(all);
+    throw new AppError(all.code, all.message, all.retryable ?? false);
+  }
   const who = user();
   // The holder answers for the pharmacy's delegates: their deadlines are followed here too.
   return all.value.accounts
