@@ -78,6 +78,8 @@ export function demoHandlers(
       ctx.log('info', 'demo clock moved forward', { minutes, now: now.toISOString() });
       // What the backend's timers would have done by then: blocks, reminders, delegation ends, mails.
       await runEmbeddedJobs();
+      // The reminder scheduler sleeps up to minutes: it plans for the moved clock now, as after a resume.
+      await ctx.workstation.reminders.wake('demo-clock').catch(() => undefined);
       return { now: now.toISOString() };
     },
     lastLetter: () => lastLetter(ctx),
