@@ -14,7 +14,6 @@
  *    second-step.ts decides (which refuses, blocks or names the withdrawn workstation as before).
  */
 import { sql } from 'kysely';
-import type { FactorKind } from '../../../domain/backend-api';
 import type { ThrottlePolicy } from '../../../domain/policy';
 import type { BackendConfig } from '../../context';
 import { newMessageId, sha256 } from '../../crypto';
@@ -23,25 +22,12 @@ import { eventPayload } from '../../events/hash';
 import type { RequestMeta } from '../../http/meta';
 import type { Mail } from '../../mail/templates';
 import { throttledSql } from '../throttle';
+import type { StepRow } from './step-store';
 
 /** The live step a ticket names, with its account, factor and workstation (nulls when it names none). */
-export interface AttemptRow {
+export interface AttemptRow extends Omit<StepRow, 'id'> {
   throttled: boolean;
   id: string | null;
-  account_id: string;
-  purpose: 'verify' | 'enrol';
-  password_change: boolean;
-  from_session: boolean;
-  expires_at: Date;
-  mail_code_hash: string | null;
-  mail_code_sent_at: Date | null;
-  mail_code_expires_at: Date | null;
-  mail_code_tries: number;
-  mail_proven_at: Date | null;
-  pending_secret: string | null;
-  email: string;
-  display_name: string;
-  factor_kind: FactorKind | null;
   totp_secret: string | null;
   last_step: number | null;
   kind: 'holder' | 'card_delegate' | 'password_delegate';
