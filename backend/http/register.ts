@@ -18,6 +18,7 @@ import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import type { RequestMeta } from './meta';
 import { authenticate, type AuthInfo } from '../sessions/sessions';
+import { JsonText } from './json-text';
 
 type In<T> = T extends z.ZodType ? z.output<T> : undefined;
 
@@ -32,7 +33,9 @@ export interface HandlerInput<R extends RouteDef> {
 }
 export type Handler<R extends RouteDef> = (
   x: HandlerInput<R>,
-) => Promise<R['produces'] extends 'text/csv' ? string : z.input<R['response']>>;
+) => Promise<
+  R['produces'] extends 'text/csv' ? string : z.input<R['response']> | JsonText<z.input<R['response']>>
+>;
 
 const WORKSTATION_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 // Control and format characters (bidi overrides, zero-width): a label must read as what it is.
@@ -186,6 +189,11 @@ export function register<R extends RouteDef>(
         reply.header('content-disposition', 'attachment; filename="evenements.csv"');
       }
       reply.header('cache-control', 'no-store');
+      if (result instanceof JsonText) {
+        // A string with a JSON content type is sent as it is: the response schema's encoding is skipped.
+        reply.header('content-type', 'application/json; charset=utf-8');
+        return result.text;
+      }
       return result;
     },
   });

@@ -4,7 +4,7 @@ import { sessionEnd, sessionExpiresAt } from '../../domain/policy';
 import { AppError } from '../../domain/result';
 import type { Ctx } from '../context';
 import { newToken, sha256 } from '../crypto';
-import { executePrepared, type Db } from '../db/connect';
+import { executeCompiled, type Db } from '../db/connect';
 import type { AuthMethod, SessionRow } from '../db/schema';
 import { appendEvents } from '../events/chain';
 import type { RequestMeta } from '../http/meta';
@@ -152,7 +152,10 @@ export async function authenticate(
 ): Promise<AuthInfo> {
   if (!token) throw new AppError('UNAUTHENTICATED', 'Connexion requise.');
   const now = ctx.clock.now();
-  const [r] = await executePrepared(ctx.db, 'session-check', sessionCheckQuery(ctx.db, sha256(token)));
+  const tokenHash = sha256(token);
+  const [r] = await executeCompiled(ctx.db, { name: 'session-check', prepared: true }, [tokenHash], () =>
+    sessionCheckQuery(ctx.db, tokenHash),
+  );
   if (!r) throw new AppError('UNAUTHENTICATED', 'Session inconnue : reconnectez-vous.');
   if (r.revoked_at) {
     if (r.end_reason === 'idle')

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PHARMACY } from '../demo/people';
 import { seedDemo, type SeedResult } from '../demo/seed';
+import { EventsPageSchema } from '../../domain/backend-api';
+import { appendEvents } from '../events/chain';
 import { call, newWorkstation, startTestEnv, type TestEnv } from './harness';
 import { keepFactorGraceOpen } from './factor-grace';
 
@@ -66,6 +68,72 @@ describe('events log', () => {
     } while (cursor);
     expect(seen.size).toBeGreaterThan(150);
     expect(pages).toBeGreaterThan(3);
+  });
+
+  it('sends each event as recorded: every column, the time in ISO form, details with quotes and accents', async () => {
+    const accountId = seed.accounts.holder;
+    const at = new Date('2026-03-01T09:05:07.089Z');
+    await env.backend.db.transaction().execute((trx) =>
+      appendEvents(trx, [
+        {
+          accountId,
+          at,
+          type: 'activity_reported',
+          outcome: 'info',
+          method: 'card',
+          workstationId: '6f1c2a0e-0000-4000-8000-000000000009',
+          workstationLabel: 'Comptoir « 2 » é\u00a0"x"',
+          ip: '2001:db8::1',
+          appVersion: '1.2.3',
+          cardSerial: '8025000001234',
+          details: {
+            note: 'Ligne 1\nLigne 2 \\ \u0001 « ok »',
+            count: 3,
+            ratio: 0.5,
+            flag: false,
+            none: null,
+          },
+        },
+        { accountId, at: new Date(at.getTime() + 1), type: 'sign_out', outcome: 'success' },
+      ]),
+    );
+    const r = await call(env, 'GET', '/v1/events?limit=5', { ws, token });
+    expect(r.headers['content-type']).toBe('application/json; charset=utf-8');
+    const page = EventsPageSchema.parse(r.json);
+    const rows = await env.backend.db
+      .selectFrom('events')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .orderBy('seq', 'desc')
+      .limit(5)
+      .execute();
+    // What the route's schema would have sent, column by column.
+    expect(r.json.events).toEqual(
+      rows.map((e) => ({
+        id: Number(e.id),
+        accountId: e.account_id,
+        seq: Number(e.seq),
+        at: e.at.toISOString(),
+        type: e.type,
+        method: e.method,
+        outcome: e.outcome,
+        workstationId: e.workstation_id,
+        workstationLabel: e.workstation_label,
+        ip: e.ip,
+        appVersion: e.app_version,
+        cardSerial: e.card_serial,
+        details: e.details,
+        hash: e.hash,
+      })),
+    );
+    expect(page.events[1]).toMatchObject({
+      type: 'activity_reported',
+      at: '2026-03-01T09:05:07.089Z',
+      workstationLabel: 'Comptoir « 2 » é\u00a0"x"',
+      details: { note: 'Ligne 1\nLigne 2 \\ \u0001 « ok »', count: 3, ratio: 0.5, flag: false, none: null },
+    });
+    expect(page.events[0]).toMatchObject({ type: 'sign_out', method: null, cardSerial: null, details: {} });
+    expect(page.nextCursor).toBe(String(rows[4]!.seq));
   });
 
   it('filters by type, method, outcome, workstation and date range', async () => {
