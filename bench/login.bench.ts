@@ -328,6 +328,7 @@ export default async function (args: string[]): Promise<boolean> {
       rawSum += await rawArgon(slice, connections, stored);
       const http = await run(slice);
       non2xx += http.non2xx + http.errors;
+      if (http.non2xx + http.errors > 0) console.log(`  round ${r + 1}: refused ${http.refusals.join(' | ')}`);
       ok += http.total - http.non2xx - http.errors;
       p50.push(http.p50);
       p99.push(http.p99);

@@ -1,9 +1,10 @@
 /**
  * The load generator of the login bench, in its own process so that the bench's process CPU is the server's
- * only: password sign-ins over `connections` for `duration` seconds, cycling through `prefix`.0 … `prefix`.(n-1),
- * each proved by the registered workstation (as the workstation core sends it). With `totpSecret`, each account has
- * an authenticator app and a sign-in is its two steps: the password, then the app's code for the ticket (counted as
- * one sign-in). Started with fork(); takes one message, answers with the counts and latencies, and exits.
+ * only: password sign-ins over `connections` for `duration` seconds, through `prefix`.0 … `prefix`.(n-1), each
+ * account always on the same registered workstation, which proves its requests (as the workstation core does).
+ * With `totpSecret`, each account has an authenticator app and a sign-in is its two steps: the password, then the
+ * app's code for the ticket (counted as one sign-in). Started with fork(); takes one message, answers with the
+ * counts and latencies, and exits.
  */
 import { createPrivateKey } from 'node:crypto';
 import autocannon from 'autocannon';
@@ -60,7 +61,12 @@ process.once('message', (order: LoadOrder) => {
   const noteRefusal = (path: string, status: number, body: string) => {
     if (status !== 200 && refusals.length < 5) refusals.push(`${path} ${status} ${body.slice(0, 200)}`);
   };
-  let i = order.start ?? 0;
+  // Each account signs in on one workstation only, as a person does at a pharmacy (the same password account open
+  // on two workstations at once is shared credentials, blocked as suspicious): workstation w takes the accounts
+  // w, w + n_ws, w + 2 n_ws … in turn.
+  const perWs = Math.max(1, Math.floor(order.n / wss.length));
+  const next = wss.map(() => Math.floor((order.start ?? 0) / wss.length));
+  const identifierOn = (w: number) => `${order.prefix}.${w + wss.length * (next[w]!++ % perWs)}`;
   const headers = (context: object, path: string, body: unknown) => {
     const ws = wsOf(context);
     return {
@@ -75,7 +81,8 @@ process.once('message', (order: LoadOrder) => {
     method: 'POST',
     path: '/v1/auth/password',
     setupRequest: (req, context) => {
-      const body = { identifier: `${order.prefix}.${i++ % order.n}`, password: order.password };
+      wsOf(context);
+      const body = { identifier: identifierOn((context as { ws: number }).ws), password: order.password };
       return { ...req, headers: headers(context, '/v1/auth/password', body), body: JSON.stringify(body) };
     },
     onResponse: (status, body, context) => {
