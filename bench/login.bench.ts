@@ -11,7 +11,7 @@
  *   npm run bench -- login [--db=postgres|pglite] [--seconds=8] [--connections=8]
  */
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { hash, verify } from '@node-rs/argon2';
 import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -21,6 +21,7 @@ import { defaultConfig } from '../backend/context';
 import { createAccount, createPharmacy } from '../backend/accounts/accounts';
 import { sealSecret } from '../backend/auth/factors/secret';
 import { useEventsKey } from '../backend/events/key';
+import type { Database } from '../backend/db/schema';
 import { startPgServer, type PgServer } from '../backend/test/pg-server';
 import { UNREACHED_LIMITS, nodeCpuMs, pgCpuByPid, pgCpuSince, report } from './lib';
 import type { LoadOrder, LoadResult } from './signin-load';
@@ -96,6 +97,25 @@ async function hashCpuMs(params: { memoryCost: number; timeCost: number; paralle
   const c0 = nodeCpuMs();
   for (let i = 0; i < n; i++) if (!(await verify(stored, PASSWORD))) throw new Error('verify failed');
   return (nodeCpuMs() - c0) / n;
+}
+
+/**
+ * Where PostgreSQL's time goes, per two-step sign-in: each statement's execution time and runs (pg_stat_statements,
+ * reset before the measure). The rest of PostgreSQL's CPU is what every statement costs around its execution:
+ * the protocol, the transaction, the socket.
+ */
+async function statementsPerSignIn(db: Kysely<Database>, signIns: number) {
+  const r = await sql<{ calls: number; ms: number; query: string }>`
+    select calls::float8 as calls, total_exec_time as ms, query from pg_stat_statements
+    where query not like '%pg_stat%' order by total_exec_time desc limit 8`.execute(db);
+  return r.rows.map((x) => ({
+    ms: x.ms / signIns,
+    runs: x.calls / signIns,
+    // a hot statement by its marker's name, another by its first words
+    name:
+      /prepared:([a-z0-9-]+)/.exec(x.query)?.[1] ??
+      x.query.replace(/\s+/g, ' ').trim().split(' ').slice(0, 4).join(' '),
+  }));
 }
 
 /** One registered workstation per connection of the load. */
@@ -210,8 +230,11 @@ async function overheadPerSignIn(pg: PgServer | null, dbKind: string, seconds: n
       }>`select relname, seq_tup_read::float8 as rows from pg_stat_user_tables`
         .execute(backend.db)
         .then((r) => new Map(r.rows.map((x) => [x.relname, x.rows])));
+    if (pg) await sql`create extension if not exists pg_stat_statements`.execute(backend.db);
+    if (pg) await sql`select pg_stat_statements_reset()`.execute(backend.db);
     const before = await scans();
     const two = await measure(twoSteps, FACTOR_ACCOUNTS / 2);
+    const statements = pg ? await statementsPerSignIn(backend.db, two.rate * duration) : [];
     await new Promise((r) => setTimeout(r, 1200));
     const after = await scans();
     const scanned = [...after]
@@ -222,7 +245,7 @@ async function overheadPerSignIn(pg: PgServer | null, dbKind: string, seconds: n
       console.log(
         `  rows read by sequential scans per two-step sign-in: ${scanned.map(([t, n]) => `${t} ${n.toFixed(0)}`).join(', ')}`,
       );
-    return { one, two, cheapHashMs: await hashCpuMs(argon2, 2000) };
+    return { one, two, statements, cheapHashMs: await hashCpuMs(argon2, 2000) };
   } finally {
     await backend.close();
   }
@@ -235,7 +258,7 @@ export default async function (args: string[]): Promise<boolean> {
   const accounts = 200;
   // The keyed chain as in production: a real events key, not the public development one.
   useEventsKey(randomBytes(32));
-  const pg = dbKind === 'postgres' ? await startPgServer() : null;
+  const pg = dbKind === 'postgres' ? await startPgServer({ statements: true }) : null;
   const backend = await createBackend({
     database: pg ? pg.url : 'pglite:memory',
     logLevel: 'silent',
@@ -328,7 +351,8 @@ export default async function (args: string[]): Promise<boolean> {
       rawSum += await rawArgon(slice, connections, stored);
       const http = await run(slice);
       non2xx += http.non2xx + http.errors;
-      if (http.non2xx + http.errors > 0) console.log(`  round ${r + 1}: refused ${http.refusals.join(' | ')}`);
+      if (http.non2xx + http.errors > 0)
+        console.log(`  round ${r + 1}: refused ${http.refusals.join(' | ')}`);
       ok += http.total - http.non2xx - http.errors;
       p50.push(http.p50);
       p99.push(http.p99);
@@ -356,6 +380,10 @@ export default async function (args: string[]): Promise<boolean> {
     console.log(
       `  password, then TOTP second step: ${two.node.toFixed(2)} + ${two.pg.toFixed(2)} ms (${cheap.two.nodeSysMs.toFixed(2)} ms of it in the kernel; ${cheap.two.rate.toFixed(0)} sign-ins/s): ${(100 * two.share).toFixed(1)} % of a hash (target ≤ ${100 * TARGET_SHARE} %)`,
     );
+    if (cheap.statements.length > 0)
+      console.log(
+        `  PostgreSQL's execution per two-step sign-in, by statement (ms × runs): ${cheap.statements.map((x) => `${x.name} ${x.ms.toFixed(3)} × ${x.runs.toFixed(2)}`).join(', ')}; the rest of its CPU is around each statement (protocol, transaction, socket)`,
+      );
     console.log(
       `  password alone (grace period): ${one.node.toFixed(2)} + ${one.pg.toFixed(2)} ms (${cheap.one.rate.toFixed(0)} sign-ins/s): ${(100 * one.share).toFixed(1)} % of a hash`,
     );
@@ -384,6 +412,9 @@ export default async function (args: string[]): Promise<boolean> {
         keyed_chain: true,
         request_proofs: true,
         second_step_counted: true,
+        ...Object.fromEntries(
+          cheap.statements.map((x) => [`pg_exec_ms_${x.name.replace(/\W+/g, '_')}`, x.ms]),
+        ),
       },
       share,
       '<=',

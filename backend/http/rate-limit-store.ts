@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { sql } from 'kysely';
 import type { FastifyRateLimitOptions, FastifyRateLimitStore } from '@fastify/rate-limit';
-import type { Db } from '../db/connect';
+import { prepared, type Db } from '../db/connect';
 
 type IncrCallback = Parameters<FastifyRateLimitStore['incr']>[1];
 
@@ -46,7 +46,8 @@ export async function incrementShared(
 ): Promise<{ current: number; ttl: number }> {
   const k = hashKey(scope, key);
   const window = `${Math.max(1, Math.trunc(timeWindowMs))} milliseconds`;
-  const r = await sql<{ hits: number; ttl_ms: number }>`
+  // Prepared (see `prepared`): every sign-in step and code check counts here first.
+  const r = await sql<{ hits: number; ttl_ms: number }>`${prepared('rate-limit')}
 insert into rate_limits as r (key, hits, reset_at)
 values (${k}, 1, clock_timestamp() + ${window}::interval)
 on conflict (key) do update set

@@ -54,7 +54,8 @@ function run(bin: string, args: string[], asPostgres: boolean) {
 }
 
 export async function startPgServer(
-  opts: { fsync?: boolean; sharedBuffers?: string } = {},
+  /** `statements`: pg_stat_statements loaded, for a bench that says which statements its time goes to. */
+  opts: { fsync?: boolean; sharedBuffers?: string; statements?: boolean } = {},
 ): Promise<PgServer> {
   const bin = binDir();
   const owner = pgUid();
@@ -79,6 +80,7 @@ export async function startPgServer(
     '-c full_page_writes=off',
     '-c max_connections=200',
     `-c shared_buffers=${opts.sharedBuffers ?? '128MB'}`,
+    ...(opts.statements ? ['-c shared_preload_libraries=pg_stat_statements'] : []),
   ].join(' ');
   run(
     join(bin, 'pg_ctl'),
