@@ -202,6 +202,7 @@ export default async function (args: string[]): Promise<boolean> {
       return `/v1/events?accountId=${acc}&limit=50&${filter}${cursor}`;
     };
     // The client's signature is made before the clock starts: it is the workstation's cost, not the server's.
+    const byFilter = filters.map(() => [] as number[]);
     const page = async (t: number[] | null) => {
       const path = nextPath();
       const headers = {
@@ -214,6 +215,10 @@ export default async function (args: string[]): Promise<boolean> {
       if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}: ${await r.body.text()}`);
       await r.body.json();
       t?.push(performance.now() - s0);
+      if (t)
+        byFilter[filters.findIndex((f) => path.includes(`&${f}&`) || path.endsWith(`&${f}`))]!.push(
+          performance.now() - s0,
+        );
     };
 
     // The parts of a page, each timed in this process on the same data (no HTTP): the session check (query,
@@ -315,6 +320,9 @@ export default async function (args: string[]): Promise<boolean> {
     const p = Object.fromEntries(Object.entries(parts).map(([n, v]) => [n, summarize(v)]));
     console.log(
       `page of 50 with a filter: p50 ${pages.p50.toFixed(2)} ms, p95 ${pages.p95.toFixed(2)} ms, p99 ${pages.p99.toFixed(2)} ms over ${pages.n} requests (GET /health p50 ${health.p50.toFixed(2)} ms, p95 ${health.p95.toFixed(2)} ms)`,
+    );
+    console.log(
+      `  by filter (p50 / p95 ms): ${filters.map((f, i) => `${f.replace(/=20[0-9T:.Z-]+/g, '')} ${summarize(byFilter[i]!).p50.toFixed(1)} / ${summarize(byFilter[i]!).p95.toFixed(1)}`).join(', ')}`,
     );
     console.log(
       `  CPU per page: ${cpuPage.node.toFixed(2)} ms in this process (server and client; GET /health ${cpuHealth.node.toFixed(2)} ms), ${cpuPage.pg.toFixed(2)} ms in PostgreSQL`,

@@ -10,7 +10,7 @@
  *
  *   npm run bench -- login [--db=postgres|pglite] [--seconds=8] [--connections=8]
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { hash, verify } from '@node-rs/argon2';
 import { fork } from 'node:child_process';
@@ -21,6 +21,15 @@ import { defaultConfig } from '../backend/context';
 import { createAccount, createPharmacy } from '../backend/accounts/accounts';
 import { sealSecret } from '../backend/auth/factors/secret';
 import { useEventsKey } from '../backend/events/key';
+import { executeCompiled } from '../backend/db/connect';
+import type { RequestMeta } from '../backend/http/meta';
+import { proofHeaders } from '../backend/test/proofs';
+import { checkWorkstationProof } from '../backend/workstations/proofs';
+import {
+  HEADER_WORKSTATION_NONCE,
+  HEADER_WORKSTATION_PROOF,
+  HEADER_WORKSTATION_TIME,
+} from '../domain/backend-api';
 import type { Database } from '../backend/db/schema';
 import { startPgServer, type PgServer } from '../backend/test/pg-server';
 import { UNREACHED_LIMITS, nodeCpuMs, pgCpuByPid, pgCpuSince, report } from './lib';
@@ -62,6 +71,7 @@ function signInLoad(
   n: number,
   wss: Keyed[],
   totpSecret?: string,
+  health = false,
 ) {
   const ws = wss.map((w) => ({
     id: w.id,
@@ -84,6 +94,7 @@ function signInLoad(
         start,
         password: PASSWORD,
         ...(totpSecret ? { totpSecret } : {}),
+        ...(health ? { health } : {}),
         ws,
       };
       child.send(order);
@@ -116,6 +127,25 @@ async function statementsPerSignIn(db: Kysely<Database>, signIns: number) {
       /prepared:([a-z0-9-]+)/.exec(x.query)?.[1] ??
       x.query.replace(/\s+/g, ' ').trim().split(' ').slice(0, 4).join(' '),
   }));
+}
+
+/** A sign-in request's metadata with its proof, as the backend reads it from the headers. */
+function proofMeta(ws: Keyed, path: string, body: unknown): RequestMeta {
+  const h = proofHeaders(ws, new Date(), 'POST', path, body);
+  return {
+    ip: '127.0.0.1',
+    workstationId: ws.id,
+    workstationLabel: null,
+    appVersion: null,
+    proof: {
+      time: h[HEADER_WORKSTATION_TIME]!,
+      nonce: h[HEADER_WORKSTATION_NONCE]!,
+      signature: h[HEADER_WORKSTATION_PROOF]!,
+      method: 'POST',
+      path,
+      bodySha256: createHash('sha256').update(JSON.stringify(body)).digest('base64url'),
+    },
+  };
 }
 
 /** One registered workstation per connection of the load. */
@@ -245,7 +275,29 @@ async function overheadPerSignIn(pg: PgServer | null, dbKind: string, seconds: n
       console.log(
         `  rows read by sequential scans per two-step sign-in: ${scanned.map(([t, n]) => `${t} ${n.toFixed(0)}`).join(', ')}`,
       );
-    return { one, two, statements, cheapHashMs: await hashCpuMs(argon2, 2000) };
+    // The floor: what two proven requests cost with one trivial statement each, whatever they do. Each part in
+    // this run: a request through the HTTP stack (GET /health from the same load generator), the proof's Ed25519
+    // verification, a prepared statement's round trip (this process and PostgreSQL).
+    const health = signInLoad(url, connections, 'one', 1, wss, undefined, true);
+    const http = await measure(health, 0);
+    const meta = proofMeta(wss[0]!, '/v1/auth/password', { identifier: 'one.0', password: PASSWORD });
+    const v0 = nodeCpuMs();
+    for (let i = 0; i < 2000; i++) checkWorkstationProof(wss[0]!.publicKey, wss[0]!.id, meta, new Date());
+    const verifyMs = (nodeCpuMs() - v0) / 2000;
+    const s0 = nodeCpuMs();
+    const sp0 = pgCpuByPid(pg?.dir ?? null);
+    for (let i = 0; i < 2000; i++)
+      await executeCompiled(backend.db, { name: 'floor', prepared: true }, [i], () =>
+        backend.db.selectNoFrom(sql<number>`${i}::int`.as('x')),
+      );
+    const statementMs = (nodeCpuMs() - s0 + (pg ? pgCpuSince(pg.dir, sp0) : 0)) / 2000;
+    const floor = {
+      httpMs: http.nodeMs,
+      verifyMs,
+      statementMs,
+      ms: 2 * (http.nodeMs + verifyMs + statementMs),
+    };
+    return { one, two, statements, floor, cheapHashMs: await hashCpuMs(argon2, 2000) };
   } finally {
     await backend.close();
   }
@@ -380,6 +432,10 @@ export default async function (args: string[]): Promise<boolean> {
     console.log(
       `  password, then TOTP second step: ${two.node.toFixed(2)} + ${two.pg.toFixed(2)} ms (${cheap.two.nodeSysMs.toFixed(2)} ms of it in the kernel; ${cheap.two.rate.toFixed(0)} sign-ins/s): ${(100 * two.share).toFixed(1)} % of a hash (target ≤ ${100 * TARGET_SHARE} %)`,
     );
+    const floor = cheap.floor;
+    console.log(
+      `  the floor, two proven requests with one statement each: 2 × (${floor.httpMs.toFixed(2)} HTTP + ${floor.verifyMs.toFixed(2)} proof + ${floor.statementMs.toFixed(2)} statement) = ${floor.ms.toFixed(2)} ms, ${((100 * floor.ms) / oneHash).toFixed(1)} % of a hash, before a sign-in does anything`,
+    );
     if (cheap.statements.length > 0)
       console.log(
         `  PostgreSQL's execution per two-step sign-in, by statement (ms × runs): ${cheap.statements.map((x) => `${x.name} ${x.ms.toFixed(3)} × ${x.runs.toFixed(2)}`).join(', ')}; the rest of its CPU is around each statement (protocol, transaction, socket)`,
@@ -412,6 +468,8 @@ export default async function (args: string[]): Promise<boolean> {
         keyed_chain: true,
         request_proofs: true,
         second_step_counted: true,
+        floor_ms: floor.ms,
+        floor_share: floor.ms / oneHash,
         ...Object.fromEntries(
           cheap.statements.map((x) => [`pg_exec_ms_${x.name.replace(/\W+/g, '_')}`, x.ms]),
         ),

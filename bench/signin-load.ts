@@ -22,6 +22,8 @@ export interface LoadOrder {
   start?: number;
   password: string;
   totpSecret?: string;
+  /** Plain GET /health requests instead of sign-ins: what any request costs the server (the login bench's floor). */
+  health?: boolean;
   /** The workstations, one per connection (as at a pharmacy: one person signs in at a time on each). */
   ws: { id: string; privateKeyPem: string }[];
 }
@@ -115,7 +117,11 @@ process.once('message', (order: LoadOrder) => {
     url: order.url,
     connections: order.connections,
     duration: order.duration,
-    requests: secret ? [password, secondStep] : [password],
+    requests: order.health
+      ? [{ method: 'GET', path: '/health' }]
+      : secret
+        ? [password, secondStep]
+        : [password],
   }).then((r) => {
     const result: LoadResult = {
       total: secret ? Math.floor(r.requests.total / 2) : r.requests.total,
