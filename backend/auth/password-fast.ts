@@ -9,7 +9,7 @@
  * Concurrency: the UPDATE of the account row and the FOR UPDATE of the chain head serialise concurrent
  * appends to one account, also across backend instances (READ COMMITTED re-reads the locked row).
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { prepared, type Db } from '../db/connect';
 import { eventPayload } from '../events/hash';
@@ -34,25 +34,76 @@ export type FastOutcome =
   { ok: true; token: string; sessionId: string } | { ok: false; workstationRevoked: boolean };
 
 /**
+ * The writes every successful password sign-in ends with, as CTEs that follow `acc` (the account row, updated only
+ * when the sign-in goes through): the session (only its token's SHA-256 stored), the `sign_in` event appended to
+ * the account's chain (hashed by PostgreSQL from the head it locks, with events/hash.ts's formula) and the
+ * sign-in mail. Shared by the one-step statement here and the second step's (auth/factors/steps-fast.ts).
+ */
+export function signInWrites(p: {
+  accountId: string;
+  now: Date;
+  meta: RequestMeta & { workstationId: string };
+  label: string | null;
+  /** The session's scope, as SQL. */
+  scope: RawBuilder<unknown>;
+  token: string;
+  sessionId: string;
+  details: Record<string, string>;
+  mail: Mail & { to: string };
+}) {
+  const { now, meta } = p;
+  const payload = eventPayload({
+    accountId: p.accountId,
+    at: now,
+    type: 'sign_in',
+    method: 'password',
+    outcome: 'success',
+    workstationId: meta.workstationId,
+    workstationLabel: p.label,
+    ip: meta.ip,
+    appVersion: meta.appVersion,
+    cardSerial: null,
+    details: p.details,
+  });
+  return sql`sess as (
+      insert into sessions (id, account_id, workstation_id, token_hash, method, scope, created_at, last_seen_at, ip, app_version)
+      select ${p.sessionId}::uuid, acc.id, ${meta.workstationId}::text, ${sha256(p.token)}::text, 'password', ${p.scope},
+             ${now}::timestamptz, ${now}::timestamptz, ${meta.ip}::text, ${meta.appVersion}::text
+      from acc
+      returning id
+    ), head as (
+      select c.seq, c.head_hash from event_chains c
+      where c.account_id = ${p.accountId}::uuid and exists (select 1 from acc)
+      for update
+    ), moved as (
+      update event_chains c set
+        seq = head.seq + 1,
+        head_hash = encode(sha256(convert_to(head.head_hash || E'\\n' || (head.seq + 1)::text || E'\\n' || ${payload}::text, 'UTF8')), 'hex')
+      from head
+      where c.account_id = ${p.accountId}::uuid
+      returning c.seq, c.head_hash, head.head_hash as prev_hash
+    ), ev as (
+      insert into events (account_id, seq, at, type, method, outcome, workstation_id, workstation_label, ip, app_version, card_serial, details, prev_hash, hash)
+      select ${p.accountId}::uuid, moved.seq, ${now}::timestamptz, 'sign_in', 'password', 'success', ${meta.workstationId}::text, ${p.label}::text,
+             ${meta.ip}::text, ${meta.appVersion}::text, null, ${JSON.stringify(p.details)}::jsonb, moved.prev_hash, moved.head_hash
+      from moved
+      returning id
+    ), mail as (
+      insert into outbox (message_id, account_id, kind, to_address, subject, body_text, created_at, next_attempt_at)
+      select ${newMessageId()}::text, acc.id, ${p.mail.kind}::text, ${p.mail.to}::text, ${p.mail.subject}::text, ${p.mail.text}::text,
+             ${now}::timestamptz, ${now}::timestamptz
+      from acc
+      returning id
+    )`;
+}
+
+/**
  * The statement, unexecuted (its SQL is committed in db/snapshots/signin-fast.sql). `token` is the session's
  * bearer token (only its SHA-256 is stored), `sessionId` its id.
  */
 export function fastSignInQuery(p: FastSignIn, token: string, sessionId: string) {
   // The caller passes the registered label when the workstation has one (the statement keeps it too).
   const label = p.meta.workstationLabel;
-  const payload = eventPayload({
-    accountId: p.accountId,
-    at: p.now,
-    type: 'sign_in',
-    method: 'password',
-    outcome: 'success',
-    workstationId: p.meta.workstationId,
-    workstationLabel: label,
-    ip: p.meta.ip,
-    appVersion: p.meta.appVersion,
-    cardSerial: null,
-    details: { sessionId },
-  });
   const now = p.now;
   return sql<{ activated: number; ws_revoked: boolean }>`${prepared('signin-fast')}
     with ws as (
@@ -73,36 +124,17 @@ export function fastSignInQuery(p: FastSignIn, token: string, sessionId: string)
       where id = ${p.accountId}::uuid and state = 'active' and block_due_at > ${now}::timestamptz
         and (select revoked_at from ws) is null
       returning id
-    ), sess as (
-      insert into sessions (id, account_id, workstation_id, token_hash, method, scope, created_at, last_seen_at, ip, app_version)
-      select ${sessionId}::uuid, acc.id, ${p.meta.workstationId}::text, ${sha256(token)}::text, 'password', 'full',
-             ${now}::timestamptz, ${now}::timestamptz, ${p.meta.ip}::text, ${p.meta.appVersion}::text
-      from acc
-      returning id
-    ), head as (
-      select c.seq, c.head_hash from event_chains c
-      where c.account_id = ${p.accountId}::uuid and exists (select 1 from acc)
-      for update
-    ), moved as (
-      update event_chains c set
-        seq = head.seq + 1,
-        head_hash = encode(sha256(convert_to(head.head_hash || E'\\n' || (head.seq + 1)::text || E'\\n' || ${payload}::text, 'UTF8')), 'hex')
-      from head
-      where c.account_id = ${p.accountId}::uuid
-      returning c.seq, c.head_hash, head.head_hash as prev_hash
-    ), ev as (
-      insert into events (account_id, seq, at, type, method, outcome, workstation_id, workstation_label, ip, app_version, card_serial, details, prev_hash, hash)
-      select ${p.accountId}::uuid, moved.seq, ${now}::timestamptz, 'sign_in', 'password', 'success', ${p.meta.workstationId}::text, ${label}::text,
-             ${p.meta.ip}::text, ${p.meta.appVersion}::text, null, ${JSON.stringify({ sessionId })}::jsonb, moved.prev_hash, moved.head_hash
-      from moved
-      returning id
-    ), mail as (
-      insert into outbox (message_id, account_id, kind, to_address, subject, body_text, created_at, next_attempt_at)
-      select ${newMessageId()}::text, acc.id, ${p.mail.kind}::text, ${p.mail.to}::text, ${p.mail.subject}::text, ${p.mail.text}::text,
-             ${now}::timestamptz, ${now}::timestamptz
-      from acc
-      returning id
-    ), cleared as (
+    ), ${signInWrites({
+      accountId: p.accountId,
+      now,
+      meta: p.meta,
+      label,
+      scope: sql`'full'`,
+      token,
+      sessionId,
+      details: { sessionId },
+      mail: p.mail,
+    })}, cleared as (
       delete from login_throttle where key = ${p.throttleKey ?? null}::text and exists (select 1 from acc)
       returning key
     )

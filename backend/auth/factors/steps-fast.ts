@@ -16,11 +16,11 @@
 import { sql } from 'kysely';
 import type { ThrottlePolicy } from '../../../domain/policy';
 import type { BackendConfig } from '../../context';
-import { newMessageId, sha256 } from '../../crypto';
+import { sha256 } from '../../crypto';
 import { prepared } from '../../db/connect';
-import { eventPayload } from '../../events/hash';
 import type { RequestMeta } from '../../http/meta';
 import type { Mail } from '../../mail/templates';
+import { signInWrites } from '../password-fast';
 import { throttledSql } from '../throttle';
 import type { StepRow } from './step-store';
 
@@ -125,19 +125,6 @@ export interface FastTotpSignIn {
 export function fastTotpSignInQuery(p: FastTotpSignIn, token: string, sessionId: string) {
   const { now, meta } = p;
   const details = { sessionId, factor: 'totp' };
-  const payload = eventPayload({
-    accountId: p.accountId,
-    at: now,
-    type: 'sign_in',
-    method: 'password',
-    outcome: 'success',
-    workstationId: meta.workstationId,
-    workstationLabel: p.wsLabel,
-    ip: meta.ip,
-    appVersion: meta.appVersion,
-    cardSerial: null,
-    details,
-  });
   return sql<{ activated: number }>`${prepared('second-step-totp')}
     with ok as (
       select st.id
@@ -176,36 +163,17 @@ export function fastTotpSignInQuery(p: FastTotpSignIn, token: string, sessionId:
         next_reminder_at = ${p.deadlines.next_reminder_at}::timestamptz
       where id = ${p.accountId}::uuid and exists (select 1 from ok)
       returning id
-    ), sess as (
-      insert into sessions (id, account_id, workstation_id, token_hash, method, scope, created_at, last_seen_at, ip, app_version)
-      select ${sessionId}::uuid, acc.id, ${meta.workstationId}::text, ${sha256(token)}::text, 'password', ${p.passwordChange ? 'password_change' : 'full'}::text,
-             ${now}::timestamptz, ${now}::timestamptz, ${meta.ip}::text, ${meta.appVersion}::text
-      from acc
-      returning id
-    ), head as (
-      select c.seq, c.head_hash from event_chains c
-      where c.account_id = ${p.accountId}::uuid and exists (select 1 from acc)
-      for update
-    ), moved as (
-      update event_chains c set
-        seq = head.seq + 1,
-        head_hash = encode(sha256(convert_to(head.head_hash || E'\\n' || (head.seq + 1)::text || E'\\n' || ${payload}::text, 'UTF8')), 'hex')
-      from head
-      where c.account_id = ${p.accountId}::uuid
-      returning c.seq, c.head_hash, head.head_hash as prev_hash
-    ), ev as (
-      insert into events (account_id, seq, at, type, method, outcome, workstation_id, workstation_label, ip, app_version, card_serial, details, prev_hash, hash)
-      select ${p.accountId}::uuid, moved.seq, ${now}::timestamptz, 'sign_in', 'password', 'success', ${meta.workstationId}::text, ${p.wsLabel}::text,
-             ${meta.ip}::text, ${meta.appVersion}::text, null, ${JSON.stringify(details)}::jsonb, moved.prev_hash, moved.head_hash
-      from moved
-      returning id
-    ), mail as (
-      insert into outbox (message_id, account_id, kind, to_address, subject, body_text, created_at, next_attempt_at)
-      select ${newMessageId()}::text, acc.id, ${p.mail.kind}::text, ${p.mail.to}::text, ${p.mail.subject}::text, ${p.mail.text}::text,
-             ${now}::timestamptz, ${now}::timestamptz
-      from acc
-      returning id
-    ), cleared as (
+    ), ${signInWrites({
+      accountId: p.accountId,
+      now,
+      meta,
+      label: p.wsLabel,
+      scope: sql`${p.passwordChange ? 'password_change' : 'full'}::text`,
+      token,
+      sessionId,
+      details,
+      mail: p.mail,
+    })}, cleared as (
       delete from login_throttle where key = any(${p.clearKeys}::text[]) and exists (select 1 from acc)
       returning key
     ), given_back as (
