@@ -247,6 +247,7 @@ function statusQuery(db: Db | Trx) {
     .leftJoin('delegations as dl', (j) =>
       j.onRef('dl.delegate_account_id', '=', 'a.id').on('dl.revoked_at', 'is', null),
     )
+    .leftJoin('second_factors as sf', 'sf.account_id', 'a.id')
     .select([
       'a.id',
       'a.kind',
@@ -263,6 +264,8 @@ function statusQuery(db: Db | Trx) {
       'p.id as password_id',
       'dl.ends_at as delegation_ends_at',
       'a.card_not_after',
+      'sf.kind as factor_kind',
+      'sf.enrolled_at as factor_enrolled_at',
     ]);
 }
 type StatusRow = Awaited<ReturnType<ReturnType<typeof statusQuery>['executeTakeFirstOrThrow']>>;
@@ -306,6 +309,10 @@ export function toStatus(r: StatusRow, now: Date, config: BackendConfig): Accoun
     cardNotAfter: r.card_not_after?.toISOString() ?? null,
     passwordExpiresAt: r.password_expires_at?.toISOString() ?? null,
     passwordWithdrawn: r.kind === 'password_delegate' && !r.password_id,
+    secondFactor:
+      r.factor_kind && r.factor_enrolled_at
+        ? { kind: r.factor_kind, enrolledAt: r.factor_enrolled_at.toISOString() }
+        : null,
   };
 }
 

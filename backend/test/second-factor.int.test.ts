@@ -386,12 +386,28 @@ describe('the ways out keep the factor whole', () => {
       ),
     );
     await env.deliver();
+    // the pharmacy's accounts say each one's factor, from the factor itself: an enrolment older than the events
+    // log's retention still shows
+    const factorOf = async () =>
+      (
+        (await call(env, 'GET', '/v1/pharmacy/accounts', { ws: cardWs, token })).json.accounts as {
+          accountId: string;
+          secondFactor: { kind: string; enrolledAt: string } | null;
+        }[]
+      ).find((a) => a.accountId === sophie.id)!.secondFactor;
+    const enrolled = await env.backend.db
+      .selectFrom('second_factors')
+      .select(['kind', 'enrolled_at'])
+      .where('account_id', '=', sophie.id)
+      .executeTakeFirstOrThrow();
+    expect(await factorOf()).toEqual({ kind: enrolled.kind, enrolledAt: enrolled.enrolled_at.toISOString() });
     const r = await call(env, 'POST', '/v1/pharmacy/second-factor/reset', {
       ws: cardWs,
       token,
       body: { accountId: sophie.id },
     });
     expect(r.status, r.body).toBe(200);
+    expect(await factorOf()).toBeNull();
     const mails = await env.deliver();
     expect(
       mails

@@ -3,13 +3,13 @@
  * enrolment and the pharmacy's grace period. Same conventions as ./schemas.ts.
  */
 import { z } from 'zod';
-import { SignInResponseSchema } from './schemas';
+import { FactorKindSchema, SignInResponseSchema } from './schemas';
+
+export { FactorKindSchema, type FactorKind } from './schemas';
 
 const iso = z.iso.datetime({ offset: true });
 const ticket = z.string().min(20).max(200);
 
-export const FactorKindSchema = z.enum(['totp', 'email']);
-export type FactorKind = z.infer<typeof FactorKindSchema>;
 /** What can answer a second step: the enrolled factor, or one of the recovery codes. */
 export const FactorMethodSchema = z.enum(['totp', 'email', 'recovery']);
 export type FactorMethod = z.infer<typeof FactorMethodSchema>;

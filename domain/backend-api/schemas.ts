@@ -134,6 +134,10 @@ export const AccountSummarySchema = z.object({
 });
 export type AccountSummary = z.infer<typeof AccountSummarySchema>;
 
+/** A password sign-in's second factor: an authenticator app (TOTP) or a code sent by mail. */
+export const FactorKindSchema = z.enum(['totp', 'email']);
+export type FactorKind = z.infer<typeof FactorKindSchema>;
+
 export const AccountStatusSchema = z.object({
   accountId: uuid,
   kind: AccountKindSchema,
@@ -163,6 +167,8 @@ export const AccountStatusSchema = z.object({
   /** End of validity of the certificate of the last card that signed in to this account. */
   cardNotAfter: iso.nullable().optional(),
   passwordExpiresAt: iso.nullable(),
+  /** The account's second factor for password sign-ins, and since when; null without one. */
+  secondFactor: z.object({ kind: FactorKindSchema, enrolledAt: iso }).nullable().optional(),
   /** A password delegate whose password a report withdrew: the holder may give a fresh start. */
   passwordWithdrawn: z.boolean().optional(),
 });

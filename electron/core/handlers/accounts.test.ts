@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountStatus, VigieEvent } from '../../../domain/backend-api';
-import { byUrgency, factorFromEvents, securityChecklist } from './accounts';
+import type { AccountStatus } from '../../../domain/backend-api';
+import { byUrgency, securityChecklist } from './accounts';
 
 const base: AccountStatus = {
   accountId: '00000000-0000-4000-8000-000000000001',
@@ -54,40 +54,5 @@ describe('security checklist from the insurer’s advice', () => {
     expect(checks.find((c) => c.id === 'credentials-not-shared')?.status).toBe('todo');
     expect(checks.find((c) => c.id === 'events-reviewed')?.status).toBe('ok');
     expect(checks.find((c) => c.id === 'password-fresh')?.status).toBe('ok');
-  });
-});
-
-describe('a delegate’s second factor, from the newest of its « enrolled » and « reset » events', () => {
-  const ev = (seq: number, type: VigieEvent['type'], details: VigieEvent['details'] = {}): VigieEvent => ({
-    id: seq,
-    accountId: base.accountId,
-    seq,
-    at: `2026-11-0${seq}T10:00:00.000Z`,
-    type,
-    method: 'password',
-    outcome: 'info',
-    workstationId: null,
-    workstationLabel: null,
-    ip: null,
-    appVersion: null,
-    cardSerial: null,
-    details,
-  });
-  it('says which factor she enrolled; a later reset leaves none; enrolling again after a reset counts', () => {
-    const enrolled = ev(2, 'second_factor_enrolled', { kind: 'email' });
-    expect(factorFromEvents(base.accountId, enrolled, undefined)).toEqual({
-      accountId: base.accountId,
-      kind: 'email',
-      enrolledAt: enrolled.at,
-    });
-    expect(factorFromEvents(base.accountId, enrolled, ev(3, 'second_factor_reset')).kind).toBeNull();
-    expect(
-      factorFromEvents(
-        base.accountId,
-        ev(4, 'second_factor_enrolled', { kind: 'totp' }),
-        ev(3, 'second_factor_reset'),
-      ).kind,
-    ).toBe('totp');
-    expect(factorFromEvents(base.accountId, undefined, undefined).kind).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
-import type { DelegateFactor, MyAccount, SecurityCheck } from '../../../domain/api/groups/accounts';
-import type { AccountStatus, VigieEvent } from '../../../domain/backend-api';
+import type { MyAccount, SecurityCheck } from '../../../domain/api/groups/accounts';
+import type { AccountStatus } from '../../../domain/backend-api';
 import type { VigieHandlers } from '../../../domain/api/renderer-api';
 import { AppError } from '../../../domain/result';
 import type { CoreContext } from '../context';
@@ -44,21 +44,6 @@ export function securityChecklist(
       detail: o.reviewedAt,
     },
   ];
-}
-
-/**
- * A delegate's second factor, read from its events log (the backend's account list does not carry it): the newest
- * of « enrolled » and « reset » says where it stands. The log is append-only and hash-chained; an enrolment older
- * than the log's retention reads as none.
- */
-export function factorFromEvents(
-  accountId: string,
-  enrolled: VigieEvent | undefined,
-  reset: VigieEvent | undefined,
-): DelegateFactor {
-  if (!enrolled || (reset && reset.seq > enrolled.seq)) return { accountId, kind: null, enrolledAt: null };
-  const kind = enrolled.details.kind;
-  return { accountId, kind: kind === 'email' ? 'email' : 'totp', enrolledAt: enrolled.at };
 }
 
 export function accountsHandlers(ctx: CoreContext): VigieHandlers['accounts'] {
@@ -125,22 +110,17 @@ export function accountsHandlers(ctx: CoreContext): VigieHandlers['accounts'] {
     pharmacyFactors: async () => {
       const c = client();
       const [accounts, mine] = await Promise.all([c.call('pharmacyAccounts'), c.call('myFactor')]);
-      const delegates = must(accounts).accounts.filter((a) => a.kind === 'password_delegate');
-      const newest = async (accountId: string, type: 'second_factor_enrolled' | 'second_factor_reset') =>
-        must(await c.call('listEvents', { query: { accountId, type, limit: 1 } })).events[0];
       const { grace } = must(mine);
       return {
         grace,
         inGrace: grace !== null && new Date(grace.graceEndsAt).getTime() > ctx.now().getTime(),
-        delegates: await Promise.all(
-          delegates.map(async ({ accountId }) =>
-            factorFromEvents(
-              accountId,
-              await newest(accountId, 'second_factor_enrolled'),
-              await newest(accountId, 'second_factor_reset'),
-            ),
-          ),
-        ),
+        delegates: must(accounts)
+          .accounts.filter((a) => a.kind === 'password_delegate')
+          .map(({ accountId, secondFactor }) => ({
+            accountId,
+            kind: secondFactor?.kind ?? null,
+            enrolledAt: secondFactor?.enrolledAt ?? null,
+          })),
       };
     },
     resetDelegateFactor: async (body) => {
