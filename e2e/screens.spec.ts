@@ -375,3 +375,24 @@ test('the keyboard alone signs in, with the focus always visible', async ({ page
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('sign-out')).toBeVisible();
 });
+
+/** At a shared counter, the next person starts on the dashboard, not on the page the last one left open. */
+test('after a sign-out, the next sign-in opens on the dashboard', async ({ page }) => {
+  await start(page);
+  const signIn = async () => {
+    await page.getByTestId('pin-input').fill('1234');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('sign-out')).toBeVisible();
+  };
+  await signIn();
+  await go(page, '#/events');
+  await expect(page.getByRole('link', { name: 'Derniers événements' })).toHaveAttribute(
+    'aria-current',
+    'page',
+  );
+  await page.getByTestId('sign-out').click();
+  await expect(page.getByTestId('pin-input')).toBeVisible();
+  await signIn();
+  await expect(page.getByRole('link', { name: 'Mon compte' })).toHaveAttribute('aria-current', 'page');
+  expect(new URL(page.url()).hash).toBe('#/');
+});
