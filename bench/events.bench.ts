@@ -25,13 +25,10 @@ import { checkWorkstationProof } from '../backend/workstations/proofs';
 import {
   EventsQuerySchema,
   HEADER_WORKSTATION,
-  HEADER_WORKSTATION_NONCE,
-  HEADER_WORKSTATION_PROOF,
-  HEADER_WORKSTATION_TIME,
   WORKSTATION_SESSION_PROOF_WINDOW_MS,
 } from '../domain/backend-api';
 import { UNREACHED_LIMITS, nodeCpuMs, pgCpuByPid, pgCpuSince, report, summarize } from './lib';
-import { registeredWorkstation } from './workstation';
+import { proofMeta, registeredWorkstation } from './workstation';
 
 const TARGET_P95_MS = 3;
 
@@ -224,23 +221,7 @@ export default async function (args: string[]): Promise<boolean> {
     // The parts of a page, each timed in this process on the same data (no HTTP): the session check (query,
     // proof, refresh), the proof's verification alone, the page query (PostgreSQL writes each event's JSON; this
     // process joins them into the response's text).
-    const proofMeta = (path: string) => {
-      const h = proofHeaders(ws, new Date(), 'GET', path);
-      return {
-        ip: '127.0.0.1',
-        workstationId: ws.id,
-        workstationLabel: null,
-        appVersion: null,
-        proof: {
-          time: h[HEADER_WORKSTATION_TIME]!,
-          nonce: h[HEADER_WORKSTATION_NONCE]!,
-          signature: h[HEADER_WORKSTATION_PROOF]!,
-          method: 'GET',
-          path,
-          bodySha256: '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU',
-        },
-      };
-    };
+    const metaOf = (path: string) => proofMeta(ws, 'GET', path);
     const parts = {
       sign: [] as number[],
       auth: [] as number[],
@@ -250,7 +231,7 @@ export default async function (args: string[]): Promise<boolean> {
     const part = async () => {
       const path = nextPath();
       const t0 = performance.now();
-      const meta = proofMeta(path);
+      const meta = metaOf(path);
       const t1 = performance.now();
       const auth = await authenticate(backend.ctx, token, meta, false);
       const t2 = performance.now();
@@ -295,7 +276,7 @@ export default async function (args: string[]): Promise<boolean> {
     const inputs = Array.from({ length: nRequests }, () => {
       const path = nextPath();
       return {
-        meta: proofMeta(path),
+        meta: metaOf(path),
         q: EventsQuerySchema.parse(Object.fromEntries(new URL(path, url).searchParams)),
       };
     });

@@ -10,7 +10,7 @@
  *
  *   npm run bench -- login [--db=postgres|pglite] [--seconds=8] [--connections=8]
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { hash, verify } from '@node-rs/argon2';
 import { fork } from 'node:child_process';
@@ -22,19 +22,12 @@ import { createAccount, createPharmacy } from '../backend/accounts/accounts';
 import { sealSecret } from '../backend/auth/factors/secret';
 import { useEventsKey } from '../backend/events/key';
 import { executeCompiled } from '../backend/db/connect';
-import type { RequestMeta } from '../backend/http/meta';
-import { proofHeaders } from '../backend/test/proofs';
 import { checkWorkstationProof } from '../backend/workstations/proofs';
-import {
-  HEADER_WORKSTATION_NONCE,
-  HEADER_WORKSTATION_PROOF,
-  HEADER_WORKSTATION_TIME,
-} from '../domain/backend-api';
 import type { Database } from '../backend/db/schema';
 import { startPgServer, type PgServer } from '../backend/test/pg-server';
 import { UNREACHED_LIMITS, nodeCpuMs, pgCpuByPid, pgCpuSince, report } from './lib';
 import type { LoadOrder, LoadResult } from './signin-load';
-import { registeredWorkstation, type Keyed } from './workstation';
+import { proofMeta, registeredWorkstation, type Keyed } from './workstation';
 
 const TARGET_SHARE = 0.1;
 const FACTOR_ACCOUNTS = 2000;
@@ -127,25 +120,6 @@ async function statementsPerSignIn(db: Kysely<Database>, signIns: number) {
       /prepared:([a-z0-9-]+)/.exec(x.query)?.[1] ??
       x.query.replace(/\s+/g, ' ').trim().split(' ').slice(0, 4).join(' '),
   }));
-}
-
-/** A sign-in request's metadata with its proof, as the backend reads it from the headers. */
-function proofMeta(ws: Keyed, path: string, body: unknown): RequestMeta {
-  const h = proofHeaders(ws, new Date(), 'POST', path, body);
-  return {
-    ip: '127.0.0.1',
-    workstationId: ws.id,
-    workstationLabel: null,
-    appVersion: null,
-    proof: {
-      time: h[HEADER_WORKSTATION_TIME]!,
-      nonce: h[HEADER_WORKSTATION_NONCE]!,
-      signature: h[HEADER_WORKSTATION_PROOF]!,
-      method: 'POST',
-      path,
-      bodySha256: createHash('sha256').update(JSON.stringify(body)).digest('base64url'),
-    },
-  };
 }
 
 /** One registered workstation per connection of the load. */
@@ -280,7 +254,7 @@ async function overheadPerSignIn(pg: PgServer | null, dbKind: string, seconds: n
     // verification, a prepared statement's round trip (this process and PostgreSQL).
     const health = signInLoad(url, connections, 'one', 1, wss, undefined, true);
     const http = await measure(health, 0);
-    const meta = proofMeta(wss[0]!, '/v1/auth/password', { identifier: 'one.0', password: PASSWORD });
+    const meta = proofMeta(wss[0]!, 'POST', '/v1/auth/password', { identifier: 'one.0', password: PASSWORD });
     const v0 = nodeCpuMs();
     for (let i = 0; i < 2000; i++) checkWorkstationProof(wss[0]!.publicKey, wss[0]!.id, meta, new Date());
     const verifyMs = (nodeCpuMs() - v0) / 2000;

@@ -1,7 +1,15 @@
 /** A workstation of the benches, registered with its Ed25519 key as the workstation core registers one. */
-import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { request } from 'undici';
-import { HEADER_WORKSTATION, workstationRegistrationMessage } from '../domain/backend-api';
+import type { RequestMeta } from '../backend/http/meta';
+import { proofHeaders } from '../backend/test/proofs';
+import {
+  HEADER_WORKSTATION,
+  HEADER_WORKSTATION_NONCE,
+  HEADER_WORKSTATION_PROOF,
+  HEADER_WORKSTATION_TIME,
+  workstationRegistrationMessage,
+} from '../domain/backend-api';
 
 export interface Keyed {
   id: string;
@@ -44,4 +52,25 @@ export async function registeredWorkstation(url: string): Promise<Keyed> {
     ),
   });
   return ws;
+}
+
+/** A request's metadata with the workstation's proof, as the backend reads it from the headers (no HTTP). */
+export function proofMeta(ws: Keyed, method: string, path: string, body?: unknown): RequestMeta {
+  const h = proofHeaders(ws, new Date(), method, path, body);
+  return {
+    ip: '127.0.0.1',
+    workstationId: ws.id,
+    workstationLabel: null,
+    appVersion: null,
+    proof: {
+      time: h[HEADER_WORKSTATION_TIME]!,
+      nonce: h[HEADER_WORKSTATION_NONCE]!,
+      signature: h[HEADER_WORKSTATION_PROOF]!,
+      method,
+      path,
+      bodySha256: createHash('sha256')
+        .update(body === undefined ? '' : JSON.stringify(body))
+        .digest('base64url'),
+    },
+  };
 }
