@@ -24,6 +24,10 @@ const ALLOWED: Record<string, string> = {
     'configuration set once at start (PURGE_DATABASE_URL), the same on every instance',
   'events/key.ts: eventsKey':
     'configuration set once at start (EVENTS_KEY_FILE), the same file on every instance',
+  'events/key.ts: derived':
+    'keys derived from the events key by purpose (HKDF of the same file on every instance), cleared when it changes',
+  'db/connect.ts: compiledTexts':
+    'SQL texts compiled from the code, by statement and shape: the same on every instance, with no request data (values are bound apart)',
   'unblock/postal-code.ts: dummyHash':
     'a hash of nothing computed once, to spend the same time on unknown identifiers: no request writes it',
 };
