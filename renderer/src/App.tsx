@@ -11,7 +11,7 @@ import {
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { HashRouter, NavLink, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { HashRouter, NavLink, Navigate, Route, Routes, useLocation } from 'react-router';
 import type { Case } from '../../domain/api/groups/events';
 import type { SessionState } from '../../domain/api/groups/session';
 import { CaseView } from './components/CaseView';
@@ -60,23 +60,6 @@ function useTouchWhileSignedIn(signedIn: boolean) {
       window.removeEventListener('pointerdown', onActivity);
     };
   }, [api, signedIn]);
-}
-
-/**
- * When a session ends (signed out, expired, revoked), the screen goes back to the start: at a shared counter the
- * next person signs in to the dashboard, with their own deadlines, not to the page the last one left open. A lock
- * keeps the page, since the same person comes back to it.
- */
-function useBackToStartWhenSignedOut(status: SessionState['status'] | undefined) {
-  const navigate = useNavigate();
-  const wasSignedIn = useRef(false);
-  useEffect(() => {
-    if (status === 'signed-in' || status === 'locked') wasSignedIn.current = true;
-    else if (status === 'signed-out' && wasSignedIn.current) {
-      wasSignedIn.current = false;
-      void navigate('/', { replace: true });
-    }
-  }, [status, navigate]);
 }
 
 function LastCase({ c, onDismiss }: { c: Case; onDismiss: () => void }) {
@@ -156,7 +139,6 @@ export function Shell({ connection }: { connection: ConnectionState }) {
   const signedIn = session?.status === 'signed-in';
   const locked = session?.status === 'locked';
   useTouchWhileSignedIn(signedIn);
-  useBackToStartWhenSignedOut(session?.status);
 
   // The language can also change from elsewhere (settings, another window): the core tells.
   useEffect(() => api.app.onLanguage((l) => void i18n.changeLanguage(l)), [api, i18n]);
@@ -245,16 +227,21 @@ export function Shell({ connection }: { connection: ConnectionState }) {
                     <Route path="*" element={<Navigate to="/" replace />} />
                   </>
                 ) : (
-                  <Route
-                    path="*"
-                    element={
-                      <SignInRoute
-                        session={session}
-                        lastCase={lastCase}
-                        onDismissCase={() => setLastCase(null)}
-                      />
-                    }
-                  />
+                  <>
+                    <Route
+                      path="/"
+                      element={
+                        <SignInRoute
+                          session={session}
+                          lastCase={lastCase}
+                          onDismissCase={() => setLastCase(null)}
+                        />
+                      }
+                    />
+                    {/* Signed out, the start: at a shared counter the next person signs in to the dashboard, not to
+                        the page the last one left open. A lock keeps the page, for the same person. */}
+                    <Route path="*" element={<Navigate to="/" replace />} />
+                  </>
                 )}
               </Routes>
             )}
