@@ -98,8 +98,6 @@ export async function listEvents(
   const own = !q.accountId || q.accountId === auth.accountId;
   if (!own && auth.kind !== 'holder') throw new AppError('NOT_FOUND', 'Compte introuvable.');
   const accountId = own ? auth.accountId : q.accountId!;
-  // Not a prepared statement: after five runs PostgreSQL may keep one generic plan, and the best index here depends
-  // on the filter's values (a rare type or outcome, or a common one); planning it costs less than a wrong plan.
   const pharmacyOf = own ? undefined : auth.pharmacyId;
   // The statement's parameters in the order its builder adds them, absent ones undefined (checked on each
   // shape's first run).
@@ -115,6 +113,9 @@ export async function listEvents(
     q.cursor ? Number(q.cursor) : undefined,
     q.limit + 1,
   ];
+  // Compiled once per shape but not a prepared statement: after five runs PostgreSQL may keep one generic plan, and
+  // the best index here depends on the filter's values (a rare type or outcome, or a common one); planning it costs
+  // less than a wrong plan.
   const rows = await executeCompiled(
     ctx.db,
     { name: 'events-page', shape: values.map((v) => (v === undefined ? 0 : 1)).join('') },
